@@ -1,0 +1,1 @@
+//! vanthu-edxml: see docs/architecture.md.

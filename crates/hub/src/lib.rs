@@ -1,0 +1,1 @@
+//! vanthu-hub: see docs/architecture.md.

@@ -1,0 +1,1 @@
+//! vanthu-pdf: see docs/architecture.md.

@@ -1,0 +1,1 @@
+//! vanthu-registry: see docs/architecture.md.

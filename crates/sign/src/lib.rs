@@ -1,0 +1,1 @@
+//! vanthu-sign: see docs/architecture.md.

@@ -1,0 +1,1 @@
+//! vanthu-sync: see docs/architecture.md.
