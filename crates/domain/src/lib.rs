@@ -1,0 +1,1 @@
+//! Shared domain types (no I/O). Being written; see docs/architecture.md.
