@@ -1,11 +1,58 @@
-use clap::Parser;
+//! The `vanthu` command: every capability of the product, scriptable and testable headless.
+//! Each area lives in its own module with a clap `Subcommand`/`Args` type and a `run` function;
+//! this file only wires them together.
+use std::path::PathBuf;
 
-/// vanthu: document register, edXML exchange, PDF viewing and signing for Vietnamese agencies.
+use clap::{Parser, Subcommand};
+
+/// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
-#[command(name = "vanthu", version)]
-struct Cli {}
+#[command(name = "vanthu", version, about)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalOpts,
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+/// Options every subcommand understands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct GlobalOpts {
+    /// Data directory (database, attachment store). Default: the OS data dir.
+    #[arg(long, global = true, env = "VANTHU_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text (read commands).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the resolved data directory.
+    DataDir,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::DataDir => {
+            println!("{}", data_dir(&cli.global).display());
+            Ok(())
+        }
+    };
+    if let Err(err) = result {
+        eprintln!("lỗi / error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The data directory: `--data-dir`, else `$VANTHU_DATA_DIR`, else the OS data dir.
+pub fn data_dir(global: &GlobalOpts) -> PathBuf {
+    global.data_dir.clone().unwrap_or_else(|| {
+        std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."))
+            .join("vanthu")
+    })
 }
