@@ -47,7 +47,8 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
-pub use search::{SearchHit, SearchPage, SearchQuery};
+pub use rusqlite;
+pub use search::{match_expression, SearchHit, SearchPage, SearchQuery};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";
