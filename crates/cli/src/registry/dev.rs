@@ -187,17 +187,17 @@ fn subject(rng: &mut Rng, type_name: &str) -> String {
     let scope = rng.pick(SCOPES);
     let body = format!("{action} {object} {scope}");
     let body = body.trim();
-    match type_name {
-        "Công văn" => format!("V/v {body}"),
-        "GM" => format!("Mời họp {body}"),
-        _ => {
-            let mut c = body.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            }
-        }
-    }
+    let lead = match type_name {
+        "" => "V/v",
+        "GM" => "Mời họp",
+        "KH" => "Kế hoạch",
+        "BC" => "Báo cáo",
+        "TTr" => "Tờ trình về việc",
+        "HD" => "Hướng dẫn",
+        "TB" => "Thông báo về việc",
+        _ => "Về việc",
+    };
+    format!("{lead} {body}")
 }
 
 fn pick_type(rng: &mut Rng) -> (&'static str, &'static str) {
