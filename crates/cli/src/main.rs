@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod edxml;
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
 #[command(name = "vanthu", version, about)]
@@ -30,6 +32,9 @@ pub struct GlobalOpts {
 enum Command {
     /// Print the resolved data directory.
     DataDir,
+    /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
+    #[command(subcommand)]
+    Edxml(Box<edxml::EdxmlCmd>),
 }
 
 fn main() {
@@ -39,6 +44,7 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
