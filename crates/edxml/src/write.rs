@@ -147,10 +147,12 @@ impl<W: Write> X<W> {
         self.close("ResponseFor")
     }
 
+    /// The root also binds the `edXML` prefix because `AttachmentEncoded` sits outside the
+    /// envelope that the SDK declares it on.
     fn prologue(&mut self) -> io::Result<()> {
         write!(
             self.w,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"{QCVN_NS}\">"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"{QCVN_NS}\" xmlns:edXML=\"{QCVN_NS}\">"
         )?;
         self.depth = 1;
         self.open_attrs("edXMLEnvelope", &format!("xmlns:edXML=\"{QCVN_NS}\""))?;

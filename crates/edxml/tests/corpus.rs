@@ -77,13 +77,22 @@ fn basic_package_all_fields() {
     );
     assert_eq!(p.attachments.len(), 2);
     let pdf = b"%PDF-1.7\n%\xc7\xec\x8f\xa2\n1 0 obj\n<</Type/Catalog>>\nendobj\n%%EOF\n";
-    assert_eq!(p.attachments[0].meta.name.as_deref(), Some("412-UBND-HCTC.signed.pdf"));
-    assert_eq!(p.attachments[0].meta.content_id.as_deref(), Some("7f3c2a10"));
+    assert_eq!(
+        p.attachments[0].meta.name.as_deref(),
+        Some("412-UBND-HCTC.signed.pdf")
+    );
+    assert_eq!(
+        p.attachments[0].meta.content_id.as_deref(),
+        Some("7f3c2a10")
+    );
     assert_eq!(p.attachments[0].size, pdf.len() as u64);
     assert_eq!(p.attachments[0].sha256.as_deref(), Some(sha(pdf).as_str()));
     let note = "Ghi chú: văn bản đã được ký số.\n".as_bytes();
     assert_eq!(p.attachments[1].sha256.as_deref(), Some(sha(note).as_str()));
-    assert!(p.attachments.iter().all(|a| a.broken.is_none() && a.in_manifest));
+    assert!(p
+        .attachments
+        .iter()
+        .all(|a| a.broken.is_none() && a.in_manifest));
     assert!(p.report.warnings.is_empty(), "{:?}", p.report.warnings);
     assert!(!p.report.lenient);
 }
@@ -147,7 +156,10 @@ fn lenient_fields() {
     let h = &p.header;
     // Nested From: the innermost with an OrganId; OrganInCharge spelling.
     assert_eq!(h.from.organ_id.as_deref(), Some("777.77.04.D77"));
-    assert_eq!(h.from.organ_in_charge.as_deref(), Some("Văn phòng Chính phủ"));
+    assert_eq!(
+        h.from.organ_in_charge.as_deref(),
+        Some("Văn phòng Chính phủ")
+    );
     assert_eq!(h.code.number.as_deref(), Some("3232sss"));
     assert_eq!(h.promulgation.date, Some(date(2019, 1, 17)));
     assert_eq!(h.due_date, None);
@@ -179,8 +191,14 @@ fn lenient_fields() {
         "2018/06/20 17:00:00"
     );
     let extras: Vec<_> = p.report.extras.iter().map(|e| e.path.as_str()).collect();
-    assert!(extras.contains(&"MessageHeader/ExtraVendorField"), "{extras:?}");
-    assert!(extras.contains(&"MessageHeader/OtherInfo/SecretLevel"), "{extras:?}");
+    assert!(
+        extras.contains(&"MessageHeader/ExtraVendorField"),
+        "{extras:?}"
+    );
+    assert!(
+        extras.contains(&"MessageHeader/OtherInfo/SecretLevel"),
+        "{extras:?}"
+    );
     let extra = p
         .report
         .extras
@@ -205,7 +223,11 @@ fn tricky_attachments() {
     assert_eq!(a.len(), 5, "{a:#?}");
     // Whitespace, character references, missing padding, cid prefix mismatch.
     assert_eq!(a[0].meta.name.as_deref(), Some("khong-dau-bang.txt"));
-    assert_eq!(a[0].meta.content_type.as_deref(), Some("text/plain"), "from Attachment");
+    assert_eq!(
+        a[0].meta.content_type.as_deref(),
+        Some("text/plain"),
+        "from Attachment"
+    );
     assert_eq!(a[0].sha256.as_deref(), Some(sha(b"hello world").as_str()));
     assert!(a[0].broken.is_none());
     // Test-tool placeholder instead of base64: broken, package still read.
@@ -221,9 +243,20 @@ fn tricky_attachments() {
     assert_eq!(a[3].sha256, None);
     // Orphan attachment kept and reported.
     assert!(!a[4].in_manifest);
-    assert_eq!(a[4].sha256.as_deref(), Some(sha("mo côi".as_bytes()).as_str()));
-    assert!(p.report.warnings.iter().any(|w| w.contains("not in the manifest")));
-    assert!(p.report.warnings.iter().any(|w| w.contains("broken attachment")));
+    assert_eq!(
+        a[4].sha256.as_deref(),
+        Some(sha("mo côi".as_bytes()).as_str())
+    );
+    assert!(p
+        .report
+        .warnings
+        .iter()
+        .any(|w| w.contains("not in the manifest")));
+    assert!(p
+        .report
+        .warnings
+        .iter()
+        .any(|w| w.contains("broken attachment")));
 }
 
 #[test]
@@ -261,7 +294,10 @@ fn soap_wrapped_status() {
     )
     .unwrap();
     assert_eq!(s.status.status_code, "01", "one-digit code padded");
-    assert_eq!(s.status.response_for.promulgation_date, Some(date(2015, 9, 30)));
+    assert_eq!(
+        s.status.response_for.promulgation_date,
+        Some(date(2015, 9, 30))
+    );
     assert_eq!(s.status.staff, None);
     assert!(s
         .report
@@ -278,8 +314,11 @@ fn wrong_kind_is_an_error() {
     )
     .unwrap_err();
     assert!(matches!(e, Error::WrongKind { .. }));
-    let e = read_status(File::open(data("basic.edxml")).unwrap(), &ReadOptions::default())
-        .unwrap_err();
+    let e = read_status(
+        File::open(data("basic.edxml")).unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::WrongKind { .. }));
 }
 
@@ -298,7 +337,10 @@ fn missing_sender_code_names_element_and_line() {
         matches!(&e, Error::Missing { element, line: 6, .. } if element == "MessageHeader/From/OrganId"),
         "{msg}"
     );
-    assert!(msg.contains("sender code") && msg.contains("line 6"), "{msg}");
+    assert!(
+        msg.contains("sender code") && msg.contains("line 6"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -394,9 +436,23 @@ fn inspect_json_contract() {
     let mut keys = keys;
     keys.sort();
     assert_eq!(keys, expected);
-    let org_keys: Vec<&str> = j["from"].as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let org_keys: Vec<&str> = j["from"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(org_keys.len(), 8);
-    for k in ["organ_id", "organ_name", "organ_in_charge", "organ_add", "email", "telephone", "fax", "website"] {
+    for k in [
+        "organ_id",
+        "organ_name",
+        "organ_in_charge",
+        "organ_add",
+        "email",
+        "telephone",
+        "fax",
+        "website",
+    ] {
         assert!(org_keys.contains(&k), "{k}");
     }
     assert!(j["from"]["fax"].is_null());
