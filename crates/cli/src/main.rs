@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod registry;
+mod edxml;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -34,6 +35,9 @@ enum Command {
     DataDir,
     #[command(flatten)]
     Registry(Box<registry::RegistryCommand>),
+    /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
+    #[command(subcommand)]
+    Edxml(Box<edxml::EdxmlCmd>),
 }
 
 fn main() {
@@ -44,6 +48,7 @@ fn main() {
             Ok(())
         }
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
+        Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
