@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod pdf;
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
 #[command(name = "vanthu", version, about)]
@@ -30,6 +32,9 @@ pub struct GlobalOpts {
 enum Command {
     /// Print the resolved data directory.
     DataDir,
+    /// Xem, hiển thị và trích văn bản PDF / inspect, render and extract text from PDFs.
+    #[command(subcommand)]
+    Pdf(pdf::PdfCommand),
 }
 
 fn main() {
@@ -39,6 +44,7 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Pdf(cmd) => pdf::run(cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
