@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod registry;
 mod edxml;
+mod pdf;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -38,6 +39,8 @@ enum Command {
     /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
     #[command(subcommand)]
     Edxml(Box<edxml::EdxmlCmd>),
+    /// Xem, hiển thị và trích văn bản PDF / inspect, render and extract text from PDFs.
+    Pdf(pdf::PdfCommand),
 }
 
 fn main() {
@@ -49,6 +52,7 @@ fn main() {
         }
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
         Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
+        Command::Pdf(cmd) => pdf::run(cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

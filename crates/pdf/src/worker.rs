@@ -1,0 +1,466 @@
+//! The render worker: one thread owns pdfium (which is not thread-safe) and every open document.
+//! Requests arrive over a channel and run in order; render requests whose cancel token fired or
+//! whose document generation moved on are answered `Cancelled` without touching pdfium.
+//! Rendered pixels go to a small pool of encoder threads, so PNG/WebP/JPEG encoding of page N
+//! overlaps with rendering page N+1 (the encoder is the larger half of the work at 150 DPI).
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread;
+
+use pdfium_render::prelude::*;
+use tracing::{debug, warn};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::encode::encode;
+use crate::error::{PdfError, Result};
+use crate::types::*;
+
+pub(crate) type Reply<T> = Box<dyn FnOnce(Result<T>) + Send>;
+pub(crate) type DocId = u64;
+
+pub(crate) enum Source {
+    Path(std::path::PathBuf),
+    Bytes(Vec<u8>),
+}
+
+pub(crate) struct RenderJob {
+    pub doc: DocId,
+    pub index: u32,
+    pub opts: RenderOptions,
+    pub generation: u64,
+    pub current_generation: Arc<AtomicU64>,
+    pub token: Option<CancelToken>,
+    pub reply: Reply<RenderedPage>,
+}
+
+impl RenderJob {
+    fn is_stale(&self) -> bool {
+        self.token.as_ref().is_some_and(CancelToken::is_cancelled)
+            || self.generation < self.current_generation.load(Ordering::Acquire)
+    }
+}
+
+pub(crate) enum Job {
+    Open {
+        source: Source,
+        password: Option<String>,
+        reply: Reply<(DocId, DocumentInfo)>,
+    },
+    Close(DocId),
+    Render(RenderJob),
+    Text {
+        doc: DocId,
+        index: Option<u32>,
+        reply: Reply<Vec<String>>,
+    },
+    SignatureFields {
+        doc: DocId,
+        reply: Reply<Vec<SignatureField>>,
+    },
+    Signatures {
+        doc: DocId,
+        reply: Reply<Vec<SignatureInfo>>,
+    },
+}
+
+struct EncodeJob {
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+    job: RenderJob,
+}
+
+pub(crate) struct Engine {
+    tx: mpsc::Sender<Job>,
+    pub(crate) library: String,
+}
+
+static ENGINE: OnceLock<Result<Engine>> = OnceLock::new();
+
+/// The process-wide engine, started on first use. pdfium's bindings are global to the process,
+/// so there is exactly one worker; a failure to find the library is remembered and returned to
+/// every caller.
+pub(crate) fn engine() -> Result<&'static Engine> {
+    ENGINE
+        .get_or_init(Engine::start)
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+impl Engine {
+    fn start() -> Result<Engine> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let (init_tx, init_rx) = mpsc::channel::<Result<String>>();
+        thread::Builder::new()
+            .name("pdfium-render".into())
+            .spawn(move || {
+                let (bindings, library) = match crate::library::bind() {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let _ = init_tx.send(Err(e));
+                        return;
+                    }
+                };
+                // Leaked on purpose: the bindings are a process-wide singleton in pdfium-render,
+                // and documents borrow the Pdfium value for as long as the worker lives.
+                let pdfium: &'static Pdfium = Box::leak(Box::new(Pdfium::new(bindings)));
+                let _ = init_tx.send(Ok(library));
+                Worker::new(pdfium).run(rx);
+            })
+            .map_err(|e| PdfError::Pdfium(format!("cannot start render thread: {e}")))?;
+        let library = init_rx.recv().map_err(|_| PdfError::WorkerGone)??;
+        debug!(%library, "pdfium bound");
+        Ok(Engine { tx, library })
+    }
+
+    pub(crate) fn send(&self, job: Job) -> Result<()> {
+        self.tx.send(job).map_err(|_| PdfError::WorkerGone)
+    }
+
+    /// Sends a job and blocks until its reply arrives.
+    pub(crate) fn call<T: Send + 'static>(&self, make: impl FnOnce(Reply<T>) -> Job) -> Result<T> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.send(make(Box::new(move |r| {
+            let _ = tx.send(r);
+        })))?;
+        rx.recv().map_err(|_| PdfError::WorkerGone)?
+    }
+}
+
+struct Worker {
+    pdfium: &'static Pdfium,
+    docs: HashMap<DocId, PdfDocument<'static>>,
+    next_id: DocId,
+    encoders: SyncSender<EncodeJob>,
+}
+
+impl Worker {
+    fn new(pdfium: &'static Pdfium) -> Worker {
+        let threads = thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+        // Bounded: when encoders fall behind, the renderer waits instead of piling up
+        // full-page RGBA buffers (each tens of MB at high DPI).
+        let (tx, rx) = mpsc::sync_channel::<EncodeJob>(threads);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = Arc::clone(&rx);
+            let _ = thread::Builder::new()
+                .name(format!("pdf-encode-{i}"))
+                .spawn(move || encoder_loop(rx));
+        }
+        Worker {
+            pdfium,
+            docs: HashMap::new(),
+            next_id: 1,
+            encoders: tx,
+        }
+    }
+
+    fn run(mut self, rx: Receiver<Job>) {
+        while let Ok(job) = rx.recv() {
+            match job {
+                Job::Open {
+                    source,
+                    password,
+                    reply,
+                } => reply(self.open(source, password.as_deref())),
+                Job::Close(id) => {
+                    self.docs.remove(&id);
+                }
+                Job::Render(job) => self.render(job),
+                Job::Text { doc, index, reply } => reply(self.text(doc, index)),
+                Job::SignatureFields { doc, reply } => reply(self.signature_fields(doc)),
+                Job::Signatures { doc, reply } => reply(self.signatures(doc)),
+            }
+        }
+    }
+
+    fn open(&mut self, source: Source, password: Option<&str>) -> Result<(DocId, DocumentInfo)> {
+        let loaded = match source {
+            Source::Path(path) => {
+                let bytes = std::fs::read(&path).map_err(|e| PdfError::Io {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                self.open_bytes(bytes, password)
+            }
+            Source::Bytes(bytes) => self.open_bytes(bytes, password),
+        }?;
+        let info = document_info(&loaded)?;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.docs.insert(id, loaded);
+        Ok((id, info))
+    }
+
+    fn open_bytes(&self, bytes: Vec<u8>, password: Option<&str>) -> Result<PdfDocument<'static>> {
+        // pdfium reports "format error" both for non-PDFs and for damaged PDFs; the header
+        // tells them apart (readers accept it anywhere in the first 1024 bytes).
+        let head = &bytes[..bytes.len().min(1024)];
+        if !head.windows(5).any(|w| w == b"%PDF-") {
+            return Err(PdfError::NotPdf);
+        }
+        self.pdfium
+            .load_pdf_from_byte_vec(bytes, password)
+            .map_err(|e| match e {
+                PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => {
+                    if password.is_some() {
+                        PdfError::WrongPassword
+                    } else {
+                        PdfError::PasswordRequired
+                    }
+                }
+                PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => {
+                    PdfError::UnsupportedSecurity
+                }
+                PdfiumError::PdfiumLibraryInternalError(
+                    PdfiumInternalError::FormatError | PdfiumInternalError::FileError,
+                ) => PdfError::Damaged,
+                other => PdfError::Pdfium(format!("{other:?}")),
+            })
+    }
+
+    fn doc(&self, id: DocId) -> Result<&PdfDocument<'static>> {
+        self.docs.get(&id).ok_or(PdfError::WorkerGone)
+    }
+
+    fn page(&self, id: DocId, index: u32) -> Result<PdfPage<'static>> {
+        let doc = self.doc(id)?;
+        let count = doc.pages().len() as u32;
+        if index >= count {
+            return Err(PdfError::PageOutOfRange { index, count });
+        }
+        doc.pages()
+            .get(index as PdfPageIndex)
+            .map_err(|e| PdfError::Pdfium(format!("page {}: {e:?}", index + 1)))
+    }
+
+    fn render(&mut self, job: RenderJob) {
+        if job.is_stale() {
+            (job.reply)(Err(PdfError::Cancelled));
+            return;
+        }
+        match self.render_pixels(&job) {
+            Ok((rgba, width, height)) => {
+                let enc = EncodeJob {
+                    rgba,
+                    width,
+                    height,
+                    job,
+                };
+                if let Err(mpsc::SendError(enc)) = self.encoders.send(enc) {
+                    (enc.job.reply)(Err(PdfError::WorkerGone));
+                }
+            }
+            Err(e) => (job.reply)(Err(e)),
+        }
+    }
+
+    fn render_pixels(&self, job: &RenderJob) -> Result<(Vec<u8>, u32, u32)> {
+        let page = self.page(job.doc, job.index)?;
+        let (w_pt, h_pt) = (page.width().value, page.height().value);
+        let (width, height) = target_pixels(job.index, w_pt, h_pt, &job.opts)?;
+        let rotation = match job.opts.rotation {
+            Rotation::None => PdfPageRenderRotation::None,
+            Rotation::Cw90 => PdfPageRenderRotation::Degrees90,
+            Rotation::Cw180 => PdfPageRenderRotation::Degrees180,
+            Rotation::Cw270 => PdfPageRenderRotation::Degrees270,
+        };
+        let config = PdfRenderConfig::new()
+            .set_fixed_size(width as Pixels, height as Pixels)
+            .rotate(rotation, false)
+            .render_form_data(job.opts.annotations)
+            .render_annotations(job.opts.annotations)
+            .set_clear_color(PdfColor::WHITE)
+            // RGBA straight from pdfium saves a channel swap pass over every pixel.
+            .set_reverse_byte_order(true);
+        let bitmap = page
+            .render_with_config(&config)
+            .map_err(|e| PdfError::Pdfium(format!("render page {}: {e:?}", job.index + 1)))?;
+        let (bw, bh) = (bitmap.width() as u32, bitmap.height() as u32);
+        let mut raw = bitmap.as_raw_bytes();
+        let row = bw as usize * 4;
+        let stride = raw.len() / bh.max(1) as usize;
+        if stride != row {
+            raw = raw
+                .chunks_exact(stride)
+                .flat_map(|r| r[..row].iter().copied())
+                .collect();
+        }
+        Ok((raw, bw, bh))
+    }
+
+    fn text(&self, id: DocId, index: Option<u32>) -> Result<Vec<String>> {
+        let doc = self.doc(id)?;
+        let count = doc.pages().len() as u32;
+        let range = match index {
+            Some(i) if i >= count => return Err(PdfError::PageOutOfRange { index: i, count }),
+            Some(i) => i..i + 1,
+            None => 0..count,
+        };
+        range
+            .map(|i| {
+                let page = self.page(id, i)?;
+                let text = page
+                    .text()
+                    .map_err(|e| PdfError::Pdfium(format!("text of page {}: {e:?}", i + 1)))?;
+                Ok(clean_text(&text.all()))
+            })
+            .collect()
+    }
+
+    fn signature_fields(&self, id: DocId) -> Result<Vec<SignatureField>> {
+        let doc = self.doc(id)?;
+        let mut out = Vec::new();
+        for i in 0..doc.pages().len() as u32 {
+            let page = self.page(id, i)?;
+            for annot in page.annotations().iter() {
+                let Some(field) = annot.as_form_field() else {
+                    continue;
+                };
+                if field.field_type() != PdfFormFieldType::Signature {
+                    continue;
+                }
+                let rect = annot.bounds().unwrap_or(PdfRect::ZERO);
+                out.push(SignatureField {
+                    name: field.name(),
+                    page: i,
+                    rect: [
+                        rect.left().value,
+                        rect.bottom().value,
+                        rect.right().value,
+                        rect.top().value,
+                    ],
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn signatures(&self, id: DocId) -> Result<Vec<SignatureInfo>> {
+        let doc = self.doc(id)?;
+        Ok(doc
+            .signatures()
+            .iter()
+            .map(|s| SignatureInfo {
+                reason: s.reason(),
+                signing_time: s.signing_date(),
+                contents_len: s.bytes().len(),
+            })
+            .collect())
+    }
+}
+
+fn document_info(doc: &PdfDocument<'static>) -> Result<DocumentInfo> {
+    let pages = doc.pages().len() as u32;
+    if pages == 0 {
+        return Err(PdfError::NoPages);
+    }
+    let encrypted = !matches!(
+        doc.permissions().security_handler_revision(),
+        Ok(PdfSecurityHandlerRevision::Unprotected)
+    );
+    // FPDF_GetPageSizeByIndexF reads the page dictionary without parsing content (and applies
+    // /Rotate), so a 500-page document reports its sizes without loading 500 pages.
+    let mut page_sizes = Vec::with_capacity(pages as usize);
+    for i in 0..pages {
+        let rect = doc
+            .pages()
+            .page_size(i as PdfPageIndex)
+            .map_err(|e| PdfError::Pdfium(format!("size of page {}: {e:?}", i + 1)))?;
+        page_sizes.push(PageSize {
+            width: rect.width().value,
+            height: rect.height().value,
+        });
+    }
+    Ok(DocumentInfo {
+        pages,
+        encrypted,
+        signatures: doc.signatures().len() as u32,
+        page_sizes,
+    })
+}
+
+/// pdfium separates lines with CRLF and may emit decomposed Vietnamese marks; callers get
+/// `\n` line breaks and NFC text so that search and comparisons work on what a person typed.
+fn clean_text(raw: &str) -> String {
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let text: String = unified
+        .chars()
+        .filter(|c| *c != '\u{0}' && *c != '\u{FFFE}')
+        .collect();
+    text.nfc().collect()
+}
+
+pub(crate) fn target_pixels(
+    index: u32,
+    w_pt: f32,
+    h_pt: f32,
+    opts: &RenderOptions,
+) -> Result<(u32, u32)> {
+    if !(w_pt.is_finite() && h_pt.is_finite() && w_pt > 0.0 && h_pt > 0.0) {
+        return Err(PdfError::InvalidSize(format!(
+            "page {} has no usable size ({w_pt}×{h_pt} pt)",
+            index + 1
+        )));
+    }
+    let (w, h) = if opts.rotation.swaps_axes() {
+        (h_pt as f64, w_pt as f64)
+    } else {
+        (w_pt as f64, h_pt as f64)
+    };
+    let scale = match opts.size {
+        RenderSize::Dpi(dpi) if dpi.is_finite() && dpi > 0.0 => dpi as f64 / 72.0,
+        RenderSize::Width(px) if px > 0 => px as f64 / w,
+        RenderSize::Fit(px) if px > 0 => (px as f64 / w).min(px as f64 / h),
+        other => return Err(PdfError::InvalidSize(format!("{other:?}"))),
+    };
+    let width = (w * scale).round().max(1.0);
+    let height = (h * scale).round().max(1.0);
+    // pdfium bitmaps are addressed with signed 32-bit strides; keep well inside that too.
+    let limit = opts.max_pixels;
+    if width * height > limit as f64 || width > 32_767.0 || height > 32_767.0 {
+        return Err(PdfError::PageTooLarge {
+            index,
+            width: width as u64,
+            height: height as u64,
+            limit,
+        });
+    }
+    Ok((width as u32, height as u32))
+}
+
+fn encoder_loop(rx: Arc<Mutex<Receiver<EncodeJob>>>) {
+    loop {
+        let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(EncodeJob {
+            rgba,
+            width,
+            height,
+            job,
+        }) = next
+        else {
+            return;
+        };
+        if job.is_stale() {
+            (job.reply)(Err(PdfError::Cancelled));
+            continue;
+        }
+        let result = encode(&rgba, width, height, job.opts.format, job.opts.quality);
+        drop(rgba);
+        match result {
+            Ok(bytes) => (job.reply)(Ok(RenderedPage {
+                index: job.index,
+                width,
+                height,
+                format: job.opts.format,
+                bytes,
+            })),
+            Err(e) => {
+                warn!(error = %e, "page encoding failed");
+                (job.reply)(Err(e))
+            }
+        }
+    }
+}
