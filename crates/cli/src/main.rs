@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod sign;
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
 #[command(name = "vanthu", version, about)]
@@ -30,6 +32,13 @@ pub struct GlobalOpts {
 enum Command {
     /// Print the resolved data directory.
     DataDir,
+    /// PKCS#11 tokens (USB tokens, SoftHSM).
+    #[command(subcommand)]
+    Token(sign::TokenCmd),
+    /// Sign a PDF (PAdES, incremental update) with a token.
+    Sign(Box<sign::SignArgs>),
+    /// Verify every signature of a PDF.
+    Verify(sign::VerifyArgs),
 }
 
 fn main() {
@@ -39,6 +48,9 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Token(c) => sign::run_token(c, &cli.global),
+        Command::Sign(a) => sign::run_sign(*a, &cli.global),
+        Command::Verify(a) => sign::run_verify(a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
