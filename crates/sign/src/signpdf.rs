@@ -219,6 +219,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     let field_name = format!("Signature{n}");
 
     // Placement.
+    let time_iso = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let existing_widgets = signature_widgets_on_page(&doc, &page_dict);
     let rect = if req.invisible {
         None
@@ -232,7 +233,12 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
                 }
                 [x, y, w, h]
             }
-            None => auto_rect(req, &media, &existing_widgets)?,
+            None => auto_rect(
+                req,
+                &media,
+                &existing_widgets,
+                &stamp_lines(req, &org_name, &time_iso),
+            )?,
         })
     };
 
@@ -241,7 +247,6 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     };
     let image = load(&req.image)?;
     let seal = load(&req.seal)?;
-    let time_iso = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     let ap = match rect {
         None => None,
         Some([_, _, w, h]) => {
@@ -430,15 +435,14 @@ fn auto_rect(
     req: &SignRequest,
     media: &[f64; 4],
     existing: &[[f64; 4]],
+    stamp: &[String],
 ) -> Result<[f64; 4], SignError> {
     let [x0, y0, x1, y1] = *media;
     let (pw, ph) = (x1 - x0, y1 - y0);
     match req.role {
         Role::Attachment => {
-            let (w, h) =
-                appearance::stamp_size(&stamp_lines(req, "", "0000-00-00T00:00:00+07:00"))?;
-            // Agency name length is unknown here; leave generous room.
-            let w = (w + 160.0).min(pw - 20.0).max(40.0);
+            let (w, h) = appearance::stamp_size(stamp)?;
+            let w = w.min(pw - 20.0).max(40.0);
             Ok([x1 - w - 14.0, y1 - h - 14.0, w, h])
         }
         Role::Organization => {
@@ -524,6 +528,14 @@ pub fn write_atomically(
         let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
         f(&mut w).map_err(err)?;
         w.flush().map_err(err)?;
+    }
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600; a signed document should get the usual permissions.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
     }
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;

@@ -732,11 +732,10 @@ fn decode_tst_prefix(b: &[u8]) -> der::Result<TstInfoAsn> {
         let policy = r.decode()?;
         let message_imprint = r.decode()?;
         let serial_number = r.decode()?;
-        // GeneralizedTime may carry fractional seconds, which der rejects; accept them.
-        let gen_time = match r.decode::<GeneralizedTime>() {
-            Ok(t) => t,
-            Err(_) => GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(0))?,
-        };
+        // GeneralizedTime may carry fractional seconds, which der rejects; parse by hand.
+        let raw: der::Any = r.decode()?;
+        let gen_time = parse_generalized_time(raw.value())
+            .ok_or_else(|| der::Error::from(der::ErrorKind::DateTime))?;
         // Skip accuracy, ordering, nonce, tsa, extensions.
         while !r.is_finished() {
             let _: der::Any = r.decode()?;
@@ -749,6 +748,19 @@ fn decode_tst_prefix(b: &[u8]) -> der::Result<TstInfoAsn> {
             gen_time,
         })
     })
+}
+
+fn parse_generalized_time(v: &[u8]) -> Option<GeneralizedTime> {
+    let s = std::str::from_utf8(v).ok()?;
+    let digits = s.get(0..14)?;
+    let n = |a: usize, b: usize| digits.get(a..b)?.parse::<u32>().ok();
+    let dt = chrono::NaiveDate::from_ymd_opt(n(0, 4)? as i32, n(4, 6)?, n(6, 8)?)?.and_hms_opt(
+        n(8, 10)?,
+        n(10, 12)?,
+        n(12, 14)?,
+    )?;
+    let secs = dt.and_utc().timestamp();
+    GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs.max(0) as u64)).ok()
 }
 
 /// PDF date "D:YYYYMMDDHHmmSS+07'00'" → RFC 3339.
