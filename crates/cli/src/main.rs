@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod registry;
 mod edxml;
 mod pdf;
+mod sign;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -41,6 +42,12 @@ enum Command {
     Edxml(Box<edxml::EdxmlCmd>),
     /// Xem, hiển thị và trích văn bản PDF / inspect, render and extract text from PDFs.
     Pdf(pdf::PdfCommand),
+    /// PKCS#11 tokens (USB tokens, SoftHSM).
+    Token(sign::TokenCmd),
+    /// Sign a PDF (PAdES, incremental update) with a token.
+    Sign(Box<sign::SignArgs>),
+    /// Verify every signature of a PDF.
+    Verify(sign::VerifyArgs),
 }
 
 fn main() {
@@ -53,6 +60,9 @@ fn main() {
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
         Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Pdf(cmd) => pdf::run(cmd, &cli.global),
+        Command::Token(c) => sign::run_token(c, &cli.global),
+        Command::Sign(a) => sign::run_sign(*a, &cli.global),
+        Command::Verify(a) => sign::run_verify(a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

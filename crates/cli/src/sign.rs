@@ -1,0 +1,222 @@
+//! `vanthu token list`, `vanthu sign`, `vanthu verify`.
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use vanthu_sign::token::{candidate_modules, Module};
+use vanthu_sign::{Role, SignError, SignRequest};
+use zeroize::Zeroizing;
+
+use crate::GlobalOpts;
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// List tokens and their certificates.
+    List {
+        /// PKCS#11 module (default: $VANTHU_PKCS11_MODULE or the built-in list).
+        #[arg(long)]
+        module: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct SignArgs {
+    /// PDF to sign.
+    pub input: PathBuf,
+    /// Signed PDF to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[arg(long)]
+    pub module: Option<PathBuf>,
+    #[arg(long)]
+    pub token_label: Option<String>,
+    #[arg(long)]
+    pub key_label: Option<String>,
+    /// leader | organization | attachment
+    #[arg(long, default_value = "leader")]
+    pub role: Role,
+    /// Signature image (PNG, transparent background).
+    #[arg(long)]
+    pub image: Option<PathBuf>,
+    /// Seal image (PNG, transparent background).
+    #[arg(long)]
+    pub seal: Option<PathBuf>,
+    /// Page number (1-based).
+    #[arg(long)]
+    pub page: Option<u32>,
+    /// x,y,w,h in points from the lower-left corner.
+    #[arg(long)]
+    pub rect: Option<String>,
+    /// Số, ký hiệu of the main document (attachment stamp).
+    #[arg(long)]
+    pub notation: Option<String>,
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(long)]
+    pub location: Option<String>,
+    /// RFC 3161 timestamp server URL (PAdES B-T).
+    #[arg(long)]
+    pub tsa: Option<String>,
+    /// No visible appearance.
+    #[arg(long)]
+    pub invisible: bool,
+}
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// Signed PDF.
+    pub file: PathBuf,
+    /// Trust anchor (PEM or DER); repeatable.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+}
+
+pub fn run_token(cmd: TokenCmd, g: &GlobalOpts) -> anyhow::Result<()> {
+    match cmd {
+        TokenCmd::List { module } => {
+            if module.is_none() && candidate_modules(None).is_empty() {
+                bail!("{}", SignError::NoModule);
+            }
+            let (tokens, problems) = vanthu_sign::token::list_tokens(module.as_deref());
+            if module.is_some() && !problems.is_empty() {
+                bail!("{}", problems.join("; "));
+            }
+            if g.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "tokens": tokens, "problems": problems
+                    }))?
+                );
+            } else {
+                if tokens.is_empty() {
+                    println!("Không có token nào được cắm / no token present");
+                }
+                for t in &tokens {
+                    println!(
+                        "Token \"{}\" ({} {}, số sê-ri {}), khe {}",
+                        t.label, t.manufacturer, t.model, t.serial, t.slot
+                    );
+                    for c in &t.certificates {
+                        println!("  - {} [{}]", c.info.common_name, c.label);
+                        println!("    Chủ thể: {}", c.info.subject);
+                        println!("    Cấp bởi: {}", c.info.issuer);
+                        println!("    Hiệu lực: {} → {}", c.info.not_before, c.info.not_after);
+                        println!("    Mục đích: {}", c.info.key_usage.join(", "));
+                    }
+                }
+                for p in &problems {
+                    eprintln!("cảnh báo / warning: {p}");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_rect(s: &str) -> anyhow::Result<[f64; 4]> {
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|x| x.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("--rect phải là x,y,w,h / --rect must be x,y,w,h: {s}"))?;
+    if v.len() != 4 {
+        bail!("--rect phải là x,y,w,h / --rect must be x,y,w,h: {s}");
+    }
+    Ok([v[0], v[1], v[2], v[3]])
+}
+
+fn read_pin() -> anyhow::Result<Zeroizing<String>> {
+    if let Ok(p) = std::env::var("VANTHU_PIN") {
+        return Ok(Zeroizing::new(p));
+    }
+    let p = rpassword::prompt_password("Mã PIN của token / token PIN: ").context(
+        "không đọc được PIN từ bàn phím / cannot read PIN from the terminal (set VANTHU_PIN)",
+    )?;
+    Ok(Zeroizing::new(p))
+}
+
+pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
+    let rect = a.rect.as_deref().map(parse_rect).transpose()?;
+    // Check the input before asking for a PIN: a bad file should not cost a PIN entry.
+    let bytes_ok = std::fs::metadata(&a.input)
+        .with_context(|| format!("không đọc được tệp / cannot read {}", a.input.display()))?;
+    if !bytes_ok.is_file() {
+        bail!("không phải tệp / not a file: {}", a.input.display());
+    }
+    {
+        let data = std::fs::File::open(&a.input)
+            .with_context(|| format!("không đọc được tệp / cannot read {}", a.input.display()))?;
+        let map = unsafe { memmap2::Mmap::map(&data) }?;
+        vanthu_sign::pdf::doc::Doc::open(&map)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", a.input.display()))?;
+    }
+    let modules = candidate_modules(a.module.as_deref());
+    if modules.is_empty() {
+        bail!("{}", SignError::NoModule);
+    }
+    let mut last_err = None;
+    let mut found = None;
+    for m in &modules {
+        match Module::load(m).and_then(|md| md.find_slot(a.token_label.as_deref()).map(|s| (md, s)))
+        {
+            Ok(x) => {
+                found = Some(x);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let Some((module, slot)) = found else {
+        return Err(last_err
+            .unwrap_or(SignError::TokenNotFound(
+                a.token_label.clone().unwrap_or_default(),
+            ))
+            .into());
+    };
+    let pin = read_pin()?;
+    let session = module.login(slot, &pin)?;
+    drop(pin);
+    let key = session.key(a.key_label.as_deref())?;
+    let req = SignRequest {
+        input: a.input.clone(),
+        output: a.output.clone(),
+        role: a.role,
+        image: a.image,
+        seal: a.seal,
+        page: a.page,
+        rect,
+        notation: a.notation,
+        reason: a.reason,
+        location: a.location,
+        tsa_url: a.tsa,
+        time: None,
+        invisible: a.invisible,
+    };
+    let out = vanthu_sign::sign_pdf(&req, &key)?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "Đã ký / signed: {} (trường {}, người ký {}, trang {}, lúc {})",
+            out.output.display(),
+            out.field,
+            out.signer,
+            out.page,
+            out.signing_time
+        );
+    }
+    Ok(())
+}
+
+pub fn run_verify(a: VerifyArgs, g: &GlobalOpts) -> anyhow::Result<()> {
+    let trust = vanthu_sign::load_trust_anchors(&a.trust)?;
+    let report = vanthu_sign::verify_pdf(&a.file, &trust)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    Ok(())
+}

@@ -1,0 +1,543 @@
+//! PAdES signing as an append-only incremental update.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+use crate::appearance::{self, AppearanceSpec, Image};
+use crate::pdf::doc::Doc;
+use crate::pdf::object::{decode_text, text_string, Dict, Obj};
+use crate::pdf::write::{write_update, NewObjects};
+use crate::token::KeyAlg;
+use crate::{cmsbuild, SignError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Leader,
+    Organization,
+    Attachment,
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "leader" => Ok(Role::Leader),
+            "organization" | "organisation" => Ok(Role::Organization),
+            "attachment" | "copy" => Ok(Role::Attachment),
+            _ => Err(format!("unknown role {s} (leader|organization|attachment)")),
+        }
+    }
+}
+
+/// What to sign and how it looks; the key comes separately (see [`Signer`]).
+#[derive(Debug, Clone, Default)]
+pub struct SignRequest {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub role: Role,
+    /// Signature image (leader) — PNG with transparency.
+    pub image: Option<PathBuf>,
+    /// Seal image (organisation) — PNG with transparency.
+    pub seal: Option<PathBuf>,
+    /// 1-based page; default: last page (leader/organisation), first page (attachment).
+    pub page: Option<u32>,
+    /// x, y, width, height in PDF points from the page's lower-left corner.
+    pub rect: Option<[f64; 4]>,
+    /// Số, ký hiệu of the main document (attachment stamp).
+    pub notation: Option<String>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub tsa_url: Option<String>,
+    /// Claimed signing time; default now in Vietnam time (UTC+07:00).
+    pub time: Option<DateTime<FixedOffset>>,
+    /// Make no visible appearance at all.
+    pub invisible: bool,
+}
+
+/// A signing key with its certificate (a token key, or anything else that can sign).
+pub trait Signer {
+    fn certificate(&self) -> &Certificate;
+    fn certificate_der(&self) -> Vec<u8>;
+    fn algorithm(&self) -> KeyAlg;
+    /// Signs the DER of the signed attributes (the implementation hashes with SHA-256).
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError>;
+    /// Extra certificates to embed (intermediates).
+    fn chain(&self) -> Vec<Certificate> {
+        Vec::new()
+    }
+}
+
+impl Signer for crate::token::TokenKey<'_> {
+    fn certificate(&self) -> &Certificate {
+        &self.cert
+    }
+    fn certificate_der(&self) -> Vec<u8> {
+        self.cert_der.clone()
+    }
+    fn algorithm(&self) -> KeyAlg {
+        self.alg
+    }
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError> {
+        crate::token::TokenKey::sign(self, data)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignOutcome {
+    pub output: PathBuf,
+    pub field: String,
+    pub signer: String,
+    pub signing_time: String,
+    pub page: u32,
+    pub rect: Option<[f64; 4]>,
+    pub timestamped: bool,
+}
+
+pub fn vietnam_now() -> DateTime<FixedOffset> {
+    let tz = FixedOffset::east_opt(7 * 3600).expect("valid offset");
+    chrono::Utc::now().with_timezone(&tz)
+}
+
+fn pdf_date(t: &DateTime<FixedOffset>) -> String {
+    let off = t.offset().local_minus_utc();
+    let sign = if off < 0 { '-' } else { '+' };
+    let off = off.abs();
+    format!(
+        "D:{}{sign}{:02}'{:02}'",
+        t.format("%Y%m%d%H%M%S"),
+        off / 3600,
+        (off % 3600) / 60
+    )
+}
+
+/// Room for the CMS: certificates of a few KB plus an RFC 3161 token with its own chain.
+fn contents_capacity(signer: &dyn Signer, with_tsa: bool) -> usize {
+    let certs: usize = signer.certificate_der().len()
+        + signer
+            .chain()
+            .iter()
+            .map(|c| crate::cert::to_der(c).len())
+            .sum::<usize>();
+    certs + 4096 + if with_tsa { 12288 } else { 0 }
+}
+
+fn rect_of(o: Option<&Obj>) -> Option<[f64; 4]> {
+    let a = o?.as_array()?;
+    if a.len() != 4 {
+        return None;
+    }
+    let v: Vec<f64> = a.iter().filter_map(Obj::as_f64).collect();
+    if v.len() != 4 {
+        return None;
+    }
+    Some([
+        v[0].min(v[2]),
+        v[1].min(v[3]),
+        v[0].max(v[2]),
+        v[1].max(v[3]),
+    ])
+}
+
+/// Signs `req.input` into `req.output`. The output is the input's bytes followed by one
+/// incremental update; it is written to a temporary file and renamed into place only
+/// when complete, so a failure leaves no output.
+pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, SignError> {
+    let file = std::fs::File::open(&req.input)
+        .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| SignError::Io(req.input.display().to_string(), e))?
+        .len();
+    if len == 0 {
+        return Err(SignError::NotPdf);
+    }
+    // SAFETY: read-only map of a file we do not modify; a concurrent truncation by another
+    // process could fault, which is the accepted risk of mapping.
+    let map = unsafe { memmap2::Mmap::map(&file) }
+        .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
+    let data: &[u8] = &map;
+    let doc = Doc::open(data)?;
+    let time = req.time.unwrap_or_else(vietnam_now);
+    let signer_name = crate::cert::common_name(&signer.certificate().tbs_certificate.subject);
+    let org_name = crate::cert::organization(&signer.certificate().tbs_certificate.subject)
+        .unwrap_or_else(|| signer_name.clone());
+
+    let pages = doc.pages()?;
+    let page_no = match req.page {
+        Some(0) => return Err(SignError::BadRequest("page numbers start at 1".into())),
+        Some(n) if n as usize > pages.len() => {
+            return Err(SignError::BadRequest(format!(
+                "trang {n} không tồn tại (tệp có {} trang) / no page {n}",
+                pages.len()
+            )))
+        }
+        Some(n) => n,
+        None if req.role == Role::Attachment => 1,
+        None => pages.len() as u32,
+    };
+    let page_ref = pages[page_no as usize - 1];
+    let mut page_dict = doc.resolve_dict(&Obj::Ref(page_ref.0, page_ref.1))?;
+    let media = doc
+        .page_attr(page_ref, "CropBox")?
+        .and_then(|o| rect_of(Some(&o)))
+        .or_else(|| {
+            doc.page_attr(page_ref, "MediaBox")
+                .ok()
+                .flatten()
+                .and_then(|o| rect_of(Some(&o)))
+        })
+        .unwrap_or([0.0, 0.0, 595.0, 842.0]);
+
+    let mut objs = NewObjects::new(doc.size());
+    let mut catalog = doc.catalog()?;
+    let root_ref = doc.root_ref()?;
+
+    // AcroForm: inline in the catalog, indirect, or absent.
+    let (acro_ref, mut acro) = match catalog.get("AcroForm") {
+        Some(Obj::Ref(n, g)) => (Some((*n, *g)), doc.resolve_dict(&Obj::Ref(*n, *g))?),
+        Some(Obj::Dict(d)) => (None, d.clone()),
+        _ => (None, Dict::new()),
+    };
+    let (fields_ref, mut fields) = match acro.get("Fields") {
+        Some(Obj::Ref(n, _)) => (
+            Some(*n),
+            doc.get(*n)?.as_array().cloned().unwrap_or_default(),
+        ),
+        Some(Obj::Array(a)) => (None, a.clone()),
+        _ => (None, Vec::new()),
+    };
+    let existing_names = field_names(&doc, &fields);
+    let mut n = 1;
+    while existing_names.contains(&format!("Signature{n}")) {
+        n += 1;
+    }
+    let field_name = format!("Signature{n}");
+
+    // Placement.
+    let time_iso = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let existing_widgets = signature_widgets_on_page(&doc, &page_dict);
+    let rect = if req.invisible {
+        None
+    } else {
+        Some(match req.rect {
+            Some([x, y, w, h]) => {
+                if w <= 0.0 || h <= 0.0 {
+                    return Err(SignError::BadRequest(
+                        "rect width/height must be > 0".into(),
+                    ));
+                }
+                [x, y, w, h]
+            }
+            None => auto_rect(
+                req,
+                &media,
+                &existing_widgets,
+                &stamp_lines(req, &org_name, &time_iso),
+            )?,
+        })
+    };
+
+    let load = |p: &Option<PathBuf>| -> Result<Option<Image>, SignError> {
+        p.as_deref().map(appearance::load_png).transpose()
+    };
+    let image = load(&req.image)?;
+    let seal = load(&req.seal)?;
+    let ap = match rect {
+        None => None,
+        Some([_, _, w, h]) => {
+            let spec = match req.role {
+                Role::Leader => AppearanceSpec::Leader {
+                    image: image.as_ref(),
+                    name: signer_name.clone(),
+                },
+                Role::Organization => AppearanceSpec::Organization {
+                    seal: seal.as_ref().or(image.as_ref()),
+                    name: org_name.clone(),
+                    time: time_iso.clone(),
+                },
+                Role::Attachment => AppearanceSpec::Stamp {
+                    lines: stamp_lines(req, &org_name, &time_iso),
+                },
+            };
+            Some(appearance::build(&spec, w, h, &mut objs)?)
+        }
+    };
+
+    // Signature value dictionary (placeholders filled in by write_update).
+    let mut sig = Dict::new()
+        .with("Type", Obj::name("Sig"))
+        .with("Filter", Obj::name("Adobe.PPKLite"))
+        .with("SubFilter", Obj::name("ETSI.CAdES.detached"))
+        .with("M", Obj::string(&pdf_date(&time)))
+        .with("Name", text_string(&signer_name));
+    if let Some(r) = &req.reason {
+        sig.set("Reason", text_string(r));
+    }
+    if let Some(l) = &req.location {
+        sig.set("Location", text_string(l));
+    }
+    let sig_num = objs.reserve();
+    objs.put(sig_num, Obj::Dict(sig));
+
+    let widget_rect = match rect {
+        Some([x, y, w, h]) => vec![
+            Obj::Real(x),
+            Obj::Real(y),
+            Obj::Real(x + w),
+            Obj::Real(y + h),
+        ],
+        None => vec![Obj::Int(0); 4],
+    };
+    let mut widget = Dict::new()
+        .with("Type", Obj::name("Annot"))
+        .with("Subtype", Obj::name("Widget"))
+        .with("FT", Obj::name("Sig"))
+        .with("T", text_string(&field_name))
+        .with("V", Obj::Ref(sig_num, 0))
+        .with("F", Obj::Int(132))
+        .with("P", Obj::Ref(page_ref.0, page_ref.1))
+        .with("Rect", Obj::Array(widget_rect));
+    if let Some(ap) = ap {
+        widget.set("AP", Obj::Dict(Dict::new().with("N", ap)));
+    }
+    let widget_ref = objs.add(Obj::Dict(widget));
+
+    // Page /Annots.
+    match page_dict.get("Annots").cloned() {
+        Some(Obj::Ref(an, _)) => {
+            let mut arr = doc.get(an)?.as_array().cloned().unwrap_or_default();
+            arr.push(widget_ref.clone());
+            objs.put(an, Obj::Array(arr));
+        }
+        Some(Obj::Array(mut arr)) => {
+            arr.push(widget_ref.clone());
+            page_dict.set("Annots", Obj::Array(arr));
+            objs.put(page_ref.0, Obj::Dict(page_dict));
+        }
+        _ => {
+            page_dict.set("Annots", Obj::Array(vec![widget_ref.clone()]));
+            objs.put(page_ref.0, Obj::Dict(page_dict));
+        }
+    }
+
+    // AcroForm /Fields and /SigFlags (SignaturesExist | AppendOnly).
+    fields.push(widget_ref);
+    if let Some(fr) = fields_ref {
+        objs.put(fr, Obj::Array(fields));
+    } else {
+        acro.set("Fields", Obj::Array(fields));
+    }
+    acro.set("SigFlags", Obj::Int(3));
+    match acro_ref {
+        Some((an, _)) => objs.put(an, Obj::Dict(acro)),
+        None => {
+            let r = objs.add(Obj::Dict(acro));
+            catalog.set("AcroForm", r);
+            objs.put(root_ref.0, Obj::Dict(catalog));
+        }
+    }
+
+    // An object we rewrote might have lived in an object stream; the update's xref
+    // entry supersedes that, which is exactly what incremental updates are for.
+    let capacity = contents_capacity(signer, req.tsa_url.is_some());
+    let use_stream = doc.sections[0].is_stream;
+    let needs_nl = !matches!(data.last(), Some(b'\n') | Some(b'\r'));
+    let (mut update, ph) = write_update(
+        data.len(),
+        needs_nl,
+        &mut objs,
+        &doc.trailer,
+        doc.startxref,
+        use_stream,
+        Some(sig_num),
+        capacity,
+    );
+    let ph = ph.expect("signature placeholder written");
+    let base = data.len();
+    let (cs, ce) = ph.contents;
+    let total = base + update.len();
+    let br = format!("[0 {} {} {}]", base + cs, base + ce, total - (base + ce));
+    let slot = &mut update[ph.byte_range.0..ph.byte_range.1];
+    if br.len() > slot.len() {
+        return Err(SignError::Cms(
+            "file too large for byte range placeholder".into(),
+        ));
+    }
+    slot.fill(b' ');
+    slot[..br.len()].copy_from_slice(br.as_bytes());
+
+    // Streaming digest: original bytes straight from the map, then the update around /Contents.
+    let mut h = Sha256::new();
+    for chunk in data.chunks(1 << 20) {
+        h.update(chunk);
+    }
+    h.update(&update[..cs]);
+    h.update(&update[ce..]);
+    let digest = h.finalize();
+
+    let cert_der = signer.certificate_der();
+    let attrs = cmsbuild::signed_attributes(&digest, &cert_der)?;
+    let to_sign = cmsbuild::signed_attrs_der(&attrs)?;
+    let signature = signer.sign(&to_sign)?;
+    let tst = match &req.tsa_url {
+        Some(url) => Some(cmsbuild::fetch_timestamp(url, &signature)?),
+        None => None,
+    };
+    let timestamped = tst.is_some();
+    let cms = cmsbuild::assemble(
+        signer.certificate(),
+        &signer.chain(),
+        signer.algorithm(),
+        attrs,
+        signature,
+        tst,
+    )?;
+    if cms.len() > capacity {
+        return Err(SignError::Cms(format!(
+            "signature ({} bytes) larger than reserved space ({capacity})",
+            cms.len()
+        )));
+    }
+    let hexsig = hex::encode_upper(&cms);
+    update[cs + 1..cs + 1 + hexsig.len()].copy_from_slice(hexsig.as_bytes());
+
+    write_atomically(&req.output, |f| {
+        f.write_all(data)?;
+        f.write_all(&update)
+    })?;
+    Ok(SignOutcome {
+        output: req.output.clone(),
+        field: field_name,
+        signer: signer_name,
+        signing_time: time_iso,
+        page: page_no,
+        rect,
+        timestamped,
+    })
+}
+
+fn stamp_lines(req: &SignRequest, org: &str, time_iso: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(n) = &req.notation {
+        v.push(format!("Số: {n}"));
+    }
+    v.push(org.to_string());
+    v.push(time_iso.to_string());
+    v
+}
+
+fn auto_rect(
+    req: &SignRequest,
+    media: &[f64; 4],
+    existing: &[[f64; 4]],
+    stamp: &[String],
+) -> Result<[f64; 4], SignError> {
+    let [x0, y0, x1, y1] = *media;
+    let (pw, ph) = (x1 - x0, y1 - y0);
+    match req.role {
+        Role::Attachment => {
+            let (w, h) = appearance::stamp_size(stamp)?;
+            let w = w.min(pw - 20.0).max(40.0);
+            Ok([x1 - w - 14.0, y1 - h - 14.0, w, h])
+        }
+        Role::Organization => {
+            // Overlap the left third of the leader's signature if there is one on the page.
+            if let Some(l) = existing.last() {
+                let (lw, lh) = (l[2] - l[0], l[3] - l[1]);
+                let s = (lh * 1.4).clamp(60.0, 140.0);
+                let cx = l[0] + lw / 6.0;
+                let cy = l[1] + lh / 2.0;
+                return Ok([cx - s / 2.0 - s / 6.0, cy - s / 2.0, s, s]);
+            }
+            let s = 110.0f64.min(pw / 3.0).min(ph / 3.0);
+            Ok([x1 - s - 0.2 * pw, y0 + ph * 0.25, s, s])
+        }
+        Role::Leader => {
+            let w = 170.0f64.min(pw * 0.4);
+            let h = 70.0f64.min(ph * 0.3);
+            Ok([x1 - w - pw * 0.08, y0 + (ph * 0.2).max(h * 0.2), w, h])
+        }
+    }
+}
+
+fn field_names(doc: &Doc<'_>, fields: &[Obj]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(Obj, usize)> = fields.iter().map(|f| (f.clone(), 0)).collect();
+    while let Some((f, depth)) = stack.pop() {
+        if depth > 32 {
+            continue;
+        }
+        let Ok(d) = doc.resolve_dict(&f) else {
+            continue;
+        };
+        if let Some(Obj::Str(t)) = d.get("T") {
+            out.push(decode_text(t));
+        }
+        if let Some(kids) = d.get("Kids").and_then(|k| doc.resolve(k).ok()) {
+            for k in kids.as_array().into_iter().flatten() {
+                stack.push((k.clone(), depth + 1));
+            }
+        }
+    }
+    out
+}
+
+fn signature_widgets_on_page(doc: &Doc<'_>, page: &Dict) -> Vec<[f64; 4]> {
+    let Some(annots) = page.get("Annots").and_then(|a| doc.resolve(a).ok()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for a in annots.as_array().into_iter().flatten() {
+        let Ok(d) = doc.resolve_dict(a) else { continue };
+        let is_sig = d.name_is("FT", "Sig")
+            || d.get("Parent")
+                .and_then(|p| doc.resolve_dict(p).ok())
+                .is_some_and(|p| p.name_is("FT", "Sig"));
+        if is_sig && d.get("V").is_some() {
+            if let Some(r) = rect_of(d.get("Rect")) {
+                if r[2] - r[0] > 1.0 {
+                    out.push(r);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes via a temporary file in the target directory, fsync, rename.
+pub fn write_atomically(
+    path: &Path,
+    f: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), SignError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let err = |e: std::io::Error| SignError::Io(path.display().to_string(), e);
+    let tmp = tempfile::Builder::new()
+        .prefix(".vanthu-sign-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(err)?;
+    {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+        f(&mut w).map_err(err)?;
+        w.flush().map_err(err)?;
+    }
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600; a signed document should get the usual permissions.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
+}
