@@ -1,0 +1,92 @@
+// Starts tauri-driver (which starts WebKitWebDriver, which starts the real vanthu-app binary)
+// on a fresh data dir, and hands the test a WebdriverIO session.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, "../../..");
+export const screenshotDir = path.join(repoRoot, "docs/screenshots");
+
+function appBinary() {
+  if (process.env.VANTHU_APP_BIN) return process.env.VANTHU_APP_BIN;
+  const target = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
+  return path.join(target, "debug/vanthu-app");
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const sock = createConnection({ host: "127.0.0.1", port }, () => {
+        sock.end();
+        resolve();
+      });
+      sock.on("error", () => {
+        if (Date.now() > deadline) reject(new Error(`port ${port} did not open`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+let nextPort = 4444 + (process.pid % 200) * 2;
+
+/**
+ * Launches the app. `setup(dataDir)` runs before launch (to seed files);
+ * `env` adds variables for the app process.
+ */
+export async function launchApp({ env = {}, dataDir } = {}) {
+  const bin = appBinary();
+  if (!existsSync(bin)) throw new Error(`app binary not found: ${bin} (cargo build -p vanthu-app)`);
+  const root = mkdtempSync(path.join(tmpdir(), "vanthu-e2e-"));
+  const data = dataDir ?? path.join(root, "data");
+  mkdirSync(data, { recursive: true });
+  const port = nextPort;
+  const nativePort = nextPort + 1;
+  nextPort += 2;
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: {
+      ...process.env,
+      VANTHU_DATA_DIR: data,
+      // Logs and WebKit caches land in the temp root, never in the developer's home.
+      XDG_DATA_HOME: path.join(root, "xdg-data"),
+      XDG_CONFIG_HOME: path.join(root, "xdg-config"),
+      XDG_CACHE_HOME: path.join(root, "xdg-cache"),
+      ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  await waitForPort(port, 20000);
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryCount: 0,
+    capabilities: {
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: bin },
+    },
+  });
+  const close = async () => {
+    try {
+      await browser.deleteSession();
+    } catch {
+      // The app may already be gone; the driver is stopped below either way.
+    }
+    driver.kill();
+    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+    if (!process.env.VANTHU_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+  };
+  return { browser, dataDir: data, root, close };
+}
+
+export async function screenshot(browser, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
+}

@@ -1,0 +1,70 @@
+import { useEffect, useState } from "react";
+import { AppShell, Group, NavLink, Stack, Text, Title } from "@mantine/core";
+import { SECTIONS, type SectionId } from "./sections";
+import { PlaceholderPage } from "./pages/PlaceholderPage";
+import { IncomingPage } from "./pages/IncomingPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import { AgenciesPage } from "./pages/AgenciesPage";
+
+export function App() {
+  const [section, setSection] = useState<SectionId>("incoming");
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const target = SECTIONS.find((s) => s.hotkey === e.key);
+      if (target) {
+        e.preventDefault();
+        setSection(target.id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const current = SECTIONS.find((s) => s.id === section)!;
+  return (
+    <AppShell navbar={{ width: 220, breakpoint: 0 }} header={{ height: 48 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Title order={4} c="red.8">
+            Văn thư
+          </Title>
+          <Text size="sm" c="dimmed">
+            Sổ văn bản điện tử
+          </Text>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        <Stack gap={2} component="nav" aria-label="Điều hướng chính">
+          {SECTIONS.map((s) => (
+            <NavLink
+              key={s.id}
+              label={s.label}
+              active={s.id === section}
+              onClick={() => setSection(s.id)}
+              data-section={s.id}
+              aria-current={s.id === section ? "page" : undefined}
+              rightSection={
+                <Text size="xs" c="dimmed">
+                  Alt+{s.hotkey}
+                </Text>
+              }
+            />
+          ))}
+        </Stack>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {section === "incoming" ? (
+          <IncomingPage />
+        ) : section === "settings" ? (
+          <SettingsPage />
+        ) : section === "agencies" ? (
+          <AgenciesPage />
+        ) : (
+          <PlaceholderPage title={current.label} />
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

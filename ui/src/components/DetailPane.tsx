@@ -1,0 +1,84 @@
+import { useEffect, useState } from "react";
+import { Divider, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { commands, type IncomingDetail } from "../bindings";
+import { formatDate } from "../format";
+import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function DetailPane({ id }: { id: number | null }) {
+  const [detail, setDetail] = useState<IncomingDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (id === null) return;
+    let live = true;
+    commands.getIncoming(id).then(
+      (d) => live && (setDetail(d), setError(null)),
+      (e) => live && setError(String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [id]);
+
+  if (id === null)
+    return (
+      <Text c="dimmed" size="sm">
+        Chọn một văn bản để xem chi tiết.
+      </Text>
+    );
+  if (error) return <Text c="red">{error}</Text>;
+  if (!detail || detail.row.id !== id) return <Loader size="sm" />;
+  const r = detail.row;
+  const rows: [string, React.ReactNode][] = [
+    ["Số đến", r.arrivalNumber],
+    ["Ngày đến", formatDate(r.arrivalDate)],
+    ["Số, ký hiệu", r.notation],
+    ["Ngày văn bản", formatDate(r.documentDate)],
+    ["Loại văn bản", r.docType],
+    ["Nơi gửi", r.senderCode ? `${r.sender} (${r.senderCode})` : r.sender],
+    ["Người ký", detail.signer ?? "—"],
+    ["Hạn xử lý", r.deadline ? formatDate(r.deadline) : "—"],
+    ["Người xử lý", detail.handler ?? "—"],
+    ["Ghi chú", detail.notes ?? "—"],
+  ];
+  return (
+    <Stack gap="xs" data-testid="detail-pane" data-id={r.id}>
+      <Group gap={6}>
+        <UrgencyBadge urgency={r.urgency} label={r.urgencyLabel} />
+        <SecrecyBadge secrecy={r.secrecy} label={r.secrecyLabel} />
+        <StatusChip status={r.status} label={r.statusLabel} />
+      </Group>
+      <Title order={4}>{r.subject}</Title>
+      <Table withRowBorders={false} verticalSpacing={2}>
+        <Table.Tbody>
+          {rows.map(([k, v]) => (
+            <Table.Tr key={k}>
+              <Table.Td c="dimmed" w={120}>
+                {k}
+              </Table.Td>
+              <Table.Td>{v}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Divider label="Tệp đính kèm" labelPosition="left" />
+      {detail.attachments.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Không có tệp đính kèm.
+        </Text>
+      ) : (
+        detail.attachments.map((a) => (
+          <Text size="sm" key={a.sha256} data-testid="attachment">
+            📄 {a.name} · {formatSize(a.size)}
+          </Text>
+        ))
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,225 @@
+import { useEffect, useMemo, useRef } from "react";
+import {
+  createColumnHelper,
+  flexRender,
+  getCoreRowModel,
+  useReactTable,
+  type SortingState,
+} from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { Text } from "@mantine/core";
+import type { IncomingRow, IncomingSort } from "../bindings";
+import { formatDate } from "../format";
+import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
+
+export const ROW_HEIGHT = 36;
+
+const col = createColumnHelper<IncomingRow>();
+
+/** Column id → register sort key; columns without one are not sortable. */
+const SORT_KEYS: Partial<Record<string, IncomingSort>> = {
+  arrivalNumber: "arrival_number",
+  arrivalDate: "arrival_date",
+  notation: "notation",
+  sender: "sender",
+  documentDate: "document_date",
+};
+
+const columns = [
+  col.accessor("arrivalNumber", { header: "Số đến", size: 80 }),
+  col.accessor("arrivalDate", {
+    header: "Ngày đến",
+    size: 100,
+    cell: (c) => formatDate(c.getValue()),
+  }),
+  col.display({
+    id: "marks",
+    header: "Độ khẩn/mật",
+    size: 150,
+    cell: ({ row: { original: r } }) => (
+      <>
+        <UrgencyBadge urgency={r.urgency} label={r.urgencyLabel} />
+        <SecrecyBadge secrecy={r.secrecy} label={r.secrecyLabel} />
+      </>
+    ),
+  }),
+  col.accessor("notation", { header: "Số, ký hiệu", size: 170 }),
+  col.accessor("documentDate", {
+    header: "Ngày VB",
+    size: 100,
+    cell: (c) => formatDate(c.getValue()),
+  }),
+  col.accessor("sender", { header: "Nơi gửi", size: 230 }),
+  col.accessor("subject", { header: "Trích yếu", size: 0 }),
+  col.display({
+    id: "status",
+    header: "Trạng thái",
+    size: 130,
+    cell: ({ row: { original: r } }) => <StatusChip status={r.status} label={r.statusLabel} />,
+  }),
+];
+
+function cellStyle(size: number): React.CSSProperties {
+  // size 0 = the flexible column that takes the remaining width.
+  return size === 0 ? { flex: "1 1 0", minWidth: 200 } : { flex: `0 0 ${size}px` };
+}
+
+export interface IncomingTableProps {
+  total: number;
+  getRow: (index: number) => IncomingRow | undefined;
+  ensureRange: (start: number, end: number) => void;
+  sort: IncomingSort;
+  descending: boolean;
+  onSortChange: (sort: IncomingSort, descending: boolean) => void;
+  selectedIndex: number | null;
+  onSelect: (index: number) => void;
+}
+
+export function IncomingTable(props: IncomingTableProps) {
+  const { total, getRow, ensureRange, sort, descending, selectedIndex, onSelect } = props;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    // Rows render on the first paint, before the scroll box has been measured.
+    initialRect: { width: 1000, height: 600 },
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+
+  useEffect(() => {
+    ensureRange(first, last);
+  }, [first, last, ensureRange]);
+
+  useEffect(() => {
+    if (selectedIndex !== null) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, virtualizer]);
+
+  const sorting: SortingState = useMemo(() => {
+    const id = Object.entries(SORT_KEYS).find(([, key]) => key === sort)?.[0];
+    return id ? [{ id, desc: descending }] : [];
+  }, [sort, descending]);
+
+  // Only the rows in the window are materialised; the table provides columns and cells.
+  const windowRows = useMemo(
+    () => items.map((it) => ({ index: it.index, start: it.start, row: getRow(it.index) })),
+    [items, getRow],
+  );
+  const loaded = useMemo(
+    () => windowRows.filter((w): w is typeof w & { row: IncomingRow } => !!w.row),
+    [windowRows],
+  );
+  const table = useReactTable({
+    data: loaded.map((w) => w.row),
+    columns,
+    state: { sorting },
+    manualSorting: true,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => String(r.id),
+  });
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (total === 0) return;
+    const cur = selectedIndex ?? -1;
+    let next: number | null = null;
+    if (e.key === "ArrowDown") next = Math.min(total - 1, cur + 1);
+    else if (e.key === "ArrowUp") next = Math.max(0, cur - 1);
+    else if (e.key === "PageDown") next = Math.min(total - 1, cur + 15);
+    else if (e.key === "PageUp") next = Math.max(0, cur - 15);
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "End") next = total - 1;
+    if (next !== null) {
+      e.preventDefault();
+      onSelect(next);
+    }
+  };
+
+  const tableRows = table.getRowModel().rows;
+  return (
+    <div
+      role="grid"
+      aria-label="Sổ văn bản đến"
+      aria-rowcount={total}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      ref={scrollRef}
+      data-testid="incoming-scroll"
+      style={{ height: "100%", overflow: "auto", position: "relative", outline: "none" }}
+    >
+      <div className="incoming-header" role="row">
+        {table.getFlatHeaders().map((h) => {
+          const key = SORT_KEYS[h.column.id];
+          const active = key === sort;
+          const size = h.column.columnDef.size ?? 100;
+          return (
+            <div
+              key={h.id}
+              role="columnheader"
+              style={cellStyle(size)}
+              aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
+            >
+              {key ? (
+                <button
+                  type="button"
+                  onClick={() => props.onSortChange(key, active ? !descending : false)}
+                >
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                  {active ? (descending ? " ▼" : " ▲") : ""}
+                </button>
+              ) : (
+                <span style={{ padding: "6px 8px", display: "block" }}>
+                  {flexRender(h.column.columnDef.header, h.getContext())}
+                </span>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {windowRows.map((w) => {
+          if (!w.row) {
+            return (
+              <div
+                key={`pending-${w.index}`}
+                className="incoming-row"
+                style={{ top: w.start, height: ROW_HEIGHT }}
+              >
+                <Text size="sm" c="dimmed" px="xs">
+                  Đang tải…
+                </Text>
+              </div>
+            );
+          }
+          const tr = tableRows.find((r) => r.original === w.row)!;
+          return (
+            <div
+              key={tr.id}
+              role="row"
+              aria-rowindex={w.index + 1}
+              aria-selected={w.index === selectedIndex}
+              data-flash={w.row.urgency === "flash"}
+              data-id={w.row.id}
+              className="incoming-row"
+              style={{ top: w.start, height: ROW_HEIGHT }}
+              onClick={() => onSelect(w.index)}
+            >
+              {tr.getVisibleCells().map((cell) => (
+                <div
+                  key={cell.id}
+                  role="gridcell"
+                  className="incoming-cell"
+                  style={cellStyle(cell.column.columnDef.size ?? 100)}
+                >
+                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { formatDate, parseDate, todayIso, validateNotation } from "./format";
+
+describe("dates", () => {
+  it("formats ISO dates as dd/mm/yyyy", () => {
+    expect(formatDate("2026-03-05")).toBe("05/03/2026");
+    expect(formatDate("")).toBe("");
+  });
+  it("parses clerk-typed dates", () => {
+    expect(parseDate("5/3/2026")).toEqual({ ok: true, value: "2026-03-05" });
+    expect(parseDate("29.02.2024")).toEqual({ ok: true, value: "2024-02-29" });
+  });
+  it("rejects impossible dates with Vietnamese messages", () => {
+    expect(parseDate("")).toEqual({ ok: false, error: "Chưa nhập ngày" });
+    expect(parseDate("2026-03-05")).toEqual({ ok: false, error: "Ngày phải có dạng dd/mm/yyyy" });
+    expect(parseDate("29/02/2025")).toEqual({
+      ok: false,
+      error: "Tháng 2/2025 không có ngày 29",
+    });
+    expect(parseDate("01/13/2025")).toEqual({ ok: false, error: "Tháng không hợp lệ" });
+  });
+  it("today is local", () => {
+    expect(todayIso(new Date(2026, 0, 9))).toBe("2026-01-09");
+  });
+});
+
+describe("number/notation", () => {
+  it("accepts NĐ 30 shapes", () => {
+    expect(validateNotation("986/UBND-HCTC")).toBeNull();
+    expect(validateNotation("12/2020/NĐ-CP")).toBeNull();
+    expect(validateNotation("04/CT-TTg")).toBeNull();
+    expect(validateNotation("986 /UBND-HCTC")).toBeNull();
+  });
+  it("explains what is wrong", () => {
+    expect(validateNotation("")).toBe("Chưa nhập số, ký hiệu văn bản");
+    expect(validateNotation("UBND-HCTC")).toMatch(/số\/ký hiệu/);
+    expect(validateNotation("0/UBND")).toBe("Số văn bản phải lớn hơn 0");
+    expect(validateNotation("12/ubnd hc")).toMatch(/khoảng trắng/);
+  });
+});

@@ -1,0 +1,145 @@
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ListQuery } from "../bindings";
+import { renderWithTheme } from "../test/render";
+import { row } from "../test/fixtures";
+
+const commands = vi.hoisted(() => ({
+  listIncoming: vi.fn(),
+  getIncoming: vi.fn(),
+  nextArrivalNumber: vi.fn(),
+  registerIncoming: vi.fn(),
+  searchAgencies: vi.fn(),
+  listDocTypes: vi.fn(),
+  listDrafts: vi.fn(),
+}));
+vi.mock("../bindings", () => ({ commands }));
+
+import { IncomingPage } from "./IncomingPage";
+
+const rows = [
+  row({ id: 1, arrivalNumber: 2, urgency: "flash", urgencyLabel: "Hỏa tốc" }),
+  row({
+    id: 2,
+    arrivalNumber: 1,
+    notation: "5/SNV-VP",
+    secrecy: "confidential",
+    secrecyLabel: "Mật",
+  }),
+];
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  commands.listIncoming.mockImplementation(async (q: ListQuery) => {
+    const hits = q.search ? rows.filter((r) => r.notation.includes(q.search)) : rows;
+    return { total: hits.length, offset: q.offset, rows: hits.slice(q.offset, q.offset + q.limit) };
+  });
+  commands.getIncoming.mockImplementation(async (id: number) => ({
+    row: rows.find((r) => r.id === id)!,
+    signer: "Nguyễn Văn A",
+    handler: null,
+    notes: null,
+    attachments: [{ name: "cv.pdf", sha256: "ab", size: 2048 }],
+  }));
+  commands.nextArrivalNumber.mockResolvedValue(3);
+  commands.listDocTypes.mockResolvedValue([{ abbreviation: "CV", name: "Công văn" }]);
+  commands.searchAgencies.mockResolvedValue([{ code: "000.00.00.G12", name: "Bộ Nội vụ" }]);
+  commands.listDrafts.mockResolvedValue([]);
+});
+
+describe("IncomingPage", () => {
+  it("lists the register with badges that make hỏa tốc stand out", async () => {
+    renderWithTheme(<IncomingPage />);
+    const grid = await screen.findByRole("grid", { name: "Sổ văn bản đến" });
+    await within(grid).findByText("5/SNV-VP");
+    const flash = grid.querySelector('[data-urgency="flash"]');
+    expect(flash).toHaveTextContent("Hỏa tốc");
+    expect(flash?.closest('[role="row"]')).toHaveAttribute("data-flash", "true");
+    expect(grid.querySelector('[data-secrecy="confidential"]')).toHaveTextContent("Mật");
+    expect(screen.getByTestId("total")).toHaveTextContent("2 văn bản");
+  });
+
+  it("searches as the clerk types and sorts by header click", async () => {
+    renderWithTheme(<IncomingPage />);
+    await screen.findByText("5/SNV-VP");
+    await userEvent.type(screen.getByTestId("search"), "SNV");
+    await waitFor(() =>
+      expect(commands.listIncoming).toHaveBeenLastCalledWith(
+        expect.objectContaining({ search: "SNV", offset: 0 }),
+      ),
+    );
+    await waitFor(() => expect(screen.queryByText("986/UBND-HCTC")).not.toBeInTheDocument());
+    await userEvent.click(screen.getByRole("button", { name: /Nơi gửi/ }));
+    await waitFor(() =>
+      expect(commands.listIncoming).toHaveBeenLastCalledWith(
+        expect.objectContaining({ sort: "sender", descending: false }),
+      ),
+    );
+  });
+
+  it("opens the detail of the selected row", async () => {
+    renderWithTheme(<IncomingPage />);
+    await userEvent.click(await screen.findByText("5/SNV-VP"));
+    const pane = await screen.findByTestId("detail-pane");
+    expect(pane).toHaveAttribute("data-id", "2");
+    expect(within(pane).getByText("Nguyễn Văn A")).toBeInTheDocument();
+    expect(within(pane).getByTestId("attachment")).toHaveTextContent("cv.pdf · 2 KB");
+  });
+
+  it("Ctrl+N opens the form with the next số đến; Enter validates in Vietnamese", async () => {
+    renderWithTheme(<IncomingPage />);
+    await screen.findByText("5/SNV-VP");
+    act(() => {
+      fireEvent.keyDown(window, { key: "n", ctrlKey: true });
+    });
+    const form = await screen.findByRole("form", { name: "Vào sổ văn bản đến" });
+    await waitFor(() => expect(within(form).getByTestId("next-number")).toHaveTextContent("3"));
+    fireEvent.keyDown(within(form).getByLabelText(/Số, ký hiệu/), { key: "Enter" });
+    expect(await within(form).findByText("Chưa chọn nơi gửi")).toBeInTheDocument();
+    expect(within(form).getByText("Chưa nhập số, ký hiệu văn bản")).toBeInTheDocument();
+    expect(commands.registerIncoming).not.toHaveBeenCalled();
+  });
+
+  it("registers through the keyboard and reloads the list", async () => {
+    commands.registerIncoming.mockImplementation(async () => {
+      const created = row({ id: 3, arrivalNumber: 3, notation: "12/BNV-VP" });
+      rows.unshift(created);
+      return created;
+    });
+    renderWithTheme(<IncomingPage />);
+    await screen.findByText("5/SNV-VP");
+    await userEvent.click(screen.getByTestId("new-incoming"));
+    const form = await screen.findByRole("form", { name: "Vào sổ văn bản đến" });
+    await userEvent.type(within(form).getByLabelText(/Nơi gửi/), "noi vu");
+    await waitFor(() => expect(commands.searchAgencies).toHaveBeenCalled());
+    await waitFor(() =>
+      expect(document.querySelector('[role="option"]')).toHaveTextContent(
+        "Bộ Nội vụ (000.00.00.G12)",
+      ),
+    );
+    await userEvent.keyboard("{ArrowDown}{Enter}");
+    expect(within(form).getByLabelText(/Nơi gửi/)).toHaveValue("Bộ Nội vụ (000.00.00.G12)");
+    await userEvent.type(within(form).getByLabelText(/Số, ký hiệu/), "12/BNV-VP");
+    await userEvent.type(within(form).getByLabelText(/Ngày văn bản/), "20/11/2026");
+    await userEvent.clear(within(form).getByLabelText(/Ngày đến/));
+    await userEvent.type(within(form).getByLabelText(/Ngày đến/), "25/11/2026");
+    await waitFor(() => expect(within(form).getAllByRole("option").length).toBeGreaterThan(1));
+    await userEvent.selectOptions(within(form).getByLabelText(/Loại văn bản/), "CV");
+    await userEvent.type(within(form).getByLabelText(/Trích yếu/), "Về việc báo cáo{Enter}");
+    await waitFor(() => expect(commands.registerIncoming).toHaveBeenCalledTimes(1));
+    expect(commands.registerIncoming.mock.calls[0][0]).toMatchObject({
+      senderCode: "000.00.00.G12",
+      notation: "12/BNV-VP",
+      documentDate: "2026-11-20",
+      arrivalDate: "2026-11-25",
+      docType: "CV",
+      subject: "Về việc báo cáo",
+      urgency: "normal",
+      draftId: null,
+    });
+    expect(await screen.findByTestId("notice")).toHaveTextContent("Đã vào sổ: số đến 3");
+    expect(await screen.findByText("12/BNV-VP")).toBeInTheDocument();
+    rows.shift();
+  });
+});

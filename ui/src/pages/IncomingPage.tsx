@@ -1,0 +1,186 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useDebouncedValue } from "@mantine/hooks";
+import { commands, type Draft, type IncomingRow, type Urgency } from "../bindings";
+import { IncomingTable } from "../components/IncomingTable";
+import { DetailPane } from "../components/DetailPane";
+import { RegisterForm } from "../components/RegisterForm";
+import { URGENCY_OPTIONS } from "../registerForm";
+import { useIncomingRows, type IncomingFilter } from "../hooks/useIncomingRows";
+import { onDraftsChanged } from "../tauri";
+
+const STATUS_OPTIONS = [
+  { value: "", label: "Mọi trạng thái" },
+  { value: "registered", label: "Đã vào sổ" },
+  { value: "assigned", label: "Đã phân công" },
+  { value: "in_progress", label: "Đang xử lý" },
+  { value: "completed", label: "Hoàn thành" },
+  { value: "rejected", label: "Từ chối" },
+];
+
+export function IncomingPage() {
+  const [search, setSearch] = useState("");
+  // Short enough to feel instant, long enough not to query on every keystroke of a word.
+  const [debounced] = useDebouncedValue(search, 80);
+  const [filter, setFilter] = useState<Omit<IncomingFilter, "search">>({
+    sort: "arrival_number",
+    descending: true,
+    urgency: null,
+    status: null,
+  });
+  const rows = useIncomingRows({ ...filter, search: debounced });
+  const [selected, setSelected] = useState<number | null>(null);
+  const [formOpen, setFormOpen] = useState(false);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const selectedRow: IncomingRow | undefined =
+    selected !== null ? rows.getRow(selected) : undefined;
+
+  const loadDrafts = useCallback(() => {
+    commands.listDrafts().then(setDrafts, () => setDrafts([]));
+  }, []);
+
+  useEffect(() => {
+    loadDrafts();
+    let unlisten: (() => void) | undefined;
+    onDraftsChanged(loadDrafts).then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [loadDrafts]);
+
+  useEffect(() => setSelected(null), [debounced, filter]);
+
+  const openForm = useCallback((d: Draft | null) => {
+    setDraft(d);
+    setFormOpen(true);
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey && !e.altKey && (e.key === "n" || e.key === "N")) {
+        e.preventDefault();
+        openForm(null);
+      } else if (e.ctrlKey && (e.key === "f" || e.key === "F")) {
+        e.preventDefault();
+        searchRef.current?.focus();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [openForm]);
+
+  const onRegistered = (row: IncomingRow) => {
+    setFormOpen(false);
+    setDraft(null);
+    setNotice(`Đã vào sổ: số đến ${row.arrivalNumber} — ${row.notation}`);
+    rows.reload();
+    loadDrafts();
+  };
+
+  return (
+    <Stack h="calc(100vh - 48px - 2 * var(--mantine-spacing-md))" gap="sm">
+      <Group justify="space-between">
+        <Title order={2}>Văn bản đến</Title>
+        <Button onClick={() => openForm(null)} data-testid="new-incoming">
+          Vào sổ mới (Ctrl+N)
+        </Button>
+      </Group>
+      {notice && (
+        <Alert color="green" withCloseButton onClose={() => setNotice(null)} data-testid="notice">
+          {notice}
+        </Alert>
+      )}
+      {drafts.length > 0 && (
+        <Paper withBorder p="xs" data-testid="drafts">
+          <Group gap="xs">
+            <Badge color="yellow" variant="filled">
+              Chờ vào sổ: {drafts.length}
+            </Badge>
+            {drafts.map((d) => (
+              <Button
+                key={d.id}
+                size="compact-sm"
+                variant="light"
+                onClick={() => openForm(d)}
+                data-draft={d.fileName}
+              >
+                {d.fileName}
+              </Button>
+            ))}
+          </Group>
+        </Paper>
+      )}
+      <Group gap="sm" align="flex-end">
+        <TextInput
+          ref={searchRef}
+          style={{ flex: 1 }}
+          placeholder="Tìm theo số, ký hiệu, trích yếu, nơi gửi… (gõ không dấu cũng được, Ctrl+F)"
+          aria-label="Tìm kiếm văn bản đến"
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          data-testid="search"
+        />
+        <NativeSelect
+          aria-label="Lọc độ khẩn"
+          data={[{ value: "", label: "Mọi độ khẩn" }, ...URGENCY_OPTIONS]}
+          value={filter.urgency ?? ""}
+          onChange={(e) =>
+            setFilter((f) => ({ ...f, urgency: (e.currentTarget.value || null) as Urgency | null }))
+          }
+        />
+        <NativeSelect
+          aria-label="Lọc trạng thái"
+          data={STATUS_OPTIONS}
+          value={filter.status ?? ""}
+          onChange={(e) => setFilter((f) => ({ ...f, status: e.currentTarget.value || null }))}
+        />
+        <Text size="sm" c="dimmed" data-testid="total">
+          {rows.total === null ? "…" : `${rows.total.toLocaleString("vi-VN")} văn bản`}
+        </Text>
+      </Group>
+      {rows.error && <Alert color="red">{rows.error}</Alert>}
+      <Group align="stretch" gap="sm" style={{ flex: 1, minHeight: 0 }} wrap="nowrap">
+        <Paper withBorder style={{ flex: 1, minWidth: 0 }}>
+          {rows.total === 0 ? (
+            <Text c="dimmed" p="md" data-testid="empty">
+              {debounced ? "Không tìm thấy văn bản phù hợp." : "Sổ chưa có văn bản đến nào."}
+            </Text>
+          ) : (
+            <IncomingTable
+              total={rows.total ?? 0}
+              getRow={rows.getRow}
+              ensureRange={rows.ensureRange}
+              sort={filter.sort}
+              descending={filter.descending}
+              onSortChange={(sort, descending) => setFilter((f) => ({ ...f, sort, descending }))}
+              selectedIndex={selected}
+              onSelect={setSelected}
+            />
+          )}
+        </Paper>
+        <Paper withBorder p="sm" w={380} style={{ overflow: "auto" }}>
+          <DetailPane id={selectedRow?.id ?? null} />
+        </Paper>
+      </Group>
+      <RegisterForm
+        opened={formOpen}
+        draft={draft}
+        onClose={() => setFormOpen(false)}
+        onRegistered={onRegistered}
+      />
+    </Stack>
+  );
+}
