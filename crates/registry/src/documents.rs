@@ -945,6 +945,32 @@ impl Registry {
         })
     }
 
+    /// Records who an incoming document was passed to (Đơn vị hoặc người nhận, Ngày chuyển).
+    pub fn set_handler(&mut self, id: i64, handler: &str, passed_on: NaiveDate) -> Result<()> {
+        let handler = nfc(handler.trim());
+        if handler.is_empty() {
+            return Err(Error::invalid("người nhận trống / empty handler"));
+        }
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "UPDATE documents SET handler = ?2, passed_on_date = ?3, updated_at = ?4
+                 WHERE id = ?1 AND register = 'incoming'",
+                params![id, handler, passed_on.to_string(), ctx.now],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound(id));
+            }
+            audit::append(
+                tx,
+                ctx,
+                "incoming.handler",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
+            )
+        })
+    }
+
     /// The next number a register would hand out (for display; allocation is separate).
     pub fn next_number(&self, register: Register, series: Series, year: i32) -> Result<u32> {
         numbering::peek(&self.conn, register, series, year)
