@@ -76,6 +76,25 @@ pub struct SearchHit {
     pub state_label: String,
     /// bm25 score (lower is better); `None` for listings.
     pub score: Option<f64>,
+    /// The register date the listing order uses (ngày đến, or ngày ban hành).
+    #[serde(skip)]
+    pub sort_date: String,
+}
+
+fn page(mut hits: Vec<SearchHit>, limit: usize) -> SearchPage {
+    let more = hits.len() > limit;
+    hits.truncate(limit);
+    let next_cursor = if more {
+        hits.last().map(|h| {
+            encode_cursor(&match h.score {
+                Some(s) => Cursor::Score(s, h.id),
+                None => Cursor::Date(h.sort_date.clone(), h.id),
+            })
+        })
+    } else {
+        None
+    };
+    SearchPage { hits, next_cursor }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -308,24 +327,14 @@ impl Registry {
             sql_where.push(format!("d.sort_date <= {p}"));
         }
         let cursor = q.cursor.as_deref().map(decode_cursor).transpose()?;
-        let sql = if matcher.is_some() {
-            if let Some(c) = cursor {
-                let Cursor::Score(s, id) = c else {
-                    return Err(Error::BadCursor);
-                };
-                let ps = arg(Value::Real(s), &mut args);
-                let pi = arg(Value::Integer(id), &mut args);
-                sql_where.push(format!(
-                    "(f.rank > {ps} OR (f.rank = {ps} AND d.id < {pi}))"
-                ));
-            }
-            let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
-            format!(
-                "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid
-                 WHERE {} ORDER BY f.rank, d.id DESC LIMIT {pl}",
+        let w = |sql_where: &[String]| {
+            if sql_where.is_empty() {
+                "1".to_string()
+            } else {
                 sql_where.join(" AND ")
-            )
-        } else {
+            }
+        };
+        if matcher.is_none() {
             if let Some(c) = cursor {
                 let Cursor::Date(s, id) = c else {
                     return Err(Error::BadCursor);
@@ -337,29 +346,55 @@ impl Registry {
                 ));
             }
             let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
-            let w = if sql_where.is_empty() {
-                "1".to_string()
-            } else {
-                sql_where.join(" AND ")
+            let sql = format!(
+                "SELECT {HIT_COLUMNS}, NULL FROM documents d WHERE {}
+                 ORDER BY d.sort_date DESC, d.id DESC LIMIT {pl}",
+                w(&sql_where)
+            );
+            let hits = self.hits(&sql, &args)?;
+            return Ok(page(hits, limit));
+        }
+        if let Some(c) = cursor {
+            let Cursor::Score(s, id) = c else {
+                return Err(Error::BadCursor);
             };
-            format!(
-                "SELECT {HIT_COLUMNS}, NULL FROM documents d WHERE {w}
-                 ORDER BY d.sort_date DESC, d.id DESC LIMIT {pl}"
-            )
-        };
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+            let ps = arg(Value::Real(s), &mut args);
+            let pi = arg(Value::Integer(id), &mut args);
+            sql_where.push(format!(
+                "(+f.rank > {ps} OR (+f.rank = {ps} AND d.id < {pi}))"
+            ));
+        }
+        // ORDER BY rank alone lets FTS5 deliver rows in rank order, so the join and the filters
+        // stop after LIMIT rows (a second sort key would join every match first).
+        let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
+        let select = format!(
+            "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid WHERE {}",
+            w(&sql_where)
+        );
+        let mut hits = self.hits(&format!("{select} ORDER BY f.rank LIMIT {pl}"), &args)?;
+        // Equal scores at the page boundary: fetch the whole tie group so that the
+        // (score, newest first) order, and hence the cursor, is exact.
+        if hits.len() > limit && hits[limit - 1].score == hits[limit].score {
+            let boundary = hits[limit].score.unwrap_or_default();
+            hits.retain(|h| h.score.unwrap_or_default() < boundary);
+            *args.last_mut().expect("limit argument") = Value::Real(boundary);
+            // `+` keeps FTS5 from reading `rank = x` as a choice of rank function.
+            hits.extend(self.hits(&format!("{select} AND +f.rank = {pl}"), &args)?);
+        }
+        hits.sort_by(|a, b| {
+            a.score
+                .unwrap_or_default()
+                .total_cmp(&b.score.unwrap_or_default())
+                .then(b.id.cmp(&a.id))
+        });
+        Ok(page(hits, limit))
+    }
+
+    fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut hits = Vec::with_capacity(limit + 1);
-        let mut last_key: Option<Cursor> = None;
+        let mut hits = Vec::new();
         while let Some(r) = rows.next()? {
-            if hits.len() == limit {
-                // One more row exists: there is a next page.
-                let next = last_key.take().map(|c| encode_cursor(&c));
-                return Ok(SearchPage {
-                    hits,
-                    next_cursor: next,
-                });
-            }
             let register = if r.get::<_, String>(1)? == "outgoing" {
                 Register::Outgoing
             } else {
@@ -367,15 +402,8 @@ impl Registry {
             };
             let number: Option<u32> = r.get(2)?;
             let state: String = r.get(14)?;
-            let score: Option<f64> = r.get(16)?;
-            let id: i64 = r.get(0)?;
-            let sort_date: String = r.get(15)?;
-            last_key = Some(match score {
-                Some(s) => Cursor::Score(s, id),
-                None => Cursor::Date(sort_date, id),
-            });
             hits.push(SearchHit {
-                id,
+                id: r.get(0)?,
                 register,
                 arrival_number: (register == Register::Incoming).then_some(number).flatten(),
                 number,
@@ -392,13 +420,11 @@ impl Registry {
                 secrecy: r.get::<_, String>(13)?.parse().unwrap_or_default(),
                 state_label: state_label(register, &state),
                 state,
-                score,
+                score: r.get(16)?,
+                sort_date: r.get(15)?,
             });
         }
-        Ok(SearchPage {
-            hits,
-            next_cursor: None,
-        })
+        Ok(hits)
     }
 
     /// A listing: the same as a search without text.
