@@ -236,7 +236,9 @@ pub fn match_expression(text: &str) -> Option<String> {
 }
 
 enum Cursor {
+    /// Boundary score, and how many rows with exactly that score were already returned.
     Score(f64, i64),
+    /// Register date and id of the last row of a listing.
     Date(String, i64),
 }
 
@@ -354,40 +356,46 @@ impl Registry {
             let hits = self.hits(&sql, &args)?;
             return Ok(page(hits, limit));
         }
-        if let Some(c) = cursor {
-            let Cursor::Score(s, id) = c else {
-                return Err(Error::BadCursor);
-            };
+        // Keyset on the score; among equal scores FTS5's order is deterministic for the same
+        // data, so the cursor also carries how many rows of the boundary score were already
+        // returned and the next page skips exactly those.
+        let (after_score, skip) = match cursor {
+            Some(Cursor::Score(s, k)) => (Some(s), k.max(0)),
+            Some(Cursor::Date(..)) => return Err(Error::BadCursor),
+            None => (None, 0),
+        };
+        if let Some(s) = after_score {
+            // `+` keeps FTS5 from reading a constraint on `rank` as a choice of rank function.
             let ps = arg(Value::Real(s), &mut args);
-            let pi = arg(Value::Integer(id), &mut args);
-            sql_where.push(format!(
-                "(+f.rank > {ps} OR (+f.rank = {ps} AND d.id < {pi}))"
-            ));
+            sql_where.push(format!("+f.rank >= {ps}"));
         }
         // ORDER BY rank alone lets FTS5 deliver rows in rank order, so the join and the filters
         // stop after LIMIT rows (a second sort key would join every match first).
         let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
-        let select = format!(
-            "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid WHERE {}",
+        let po = arg(Value::Integer(skip), &mut args);
+        let sql = format!(
+            "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid
+             WHERE {} ORDER BY f.rank LIMIT {pl} OFFSET {po}",
             w(&sql_where)
         );
-        let mut hits = self.hits(&format!("{select} ORDER BY f.rank LIMIT {pl}"), &args)?;
-        // Equal scores at the page boundary: fetch the whole tie group so that the
-        // (score, newest first) order, and hence the cursor, is exact.
-        if hits.len() > limit && hits[limit - 1].score == hits[limit].score {
-            let boundary = hits[limit].score.unwrap_or_default();
-            hits.retain(|h| h.score.unwrap_or_default() < boundary);
-            *args.last_mut().expect("limit argument") = Value::Real(boundary);
-            // `+` keeps FTS5 from reading `rank = x` as a choice of rank function.
-            hits.extend(self.hits(&format!("{select} AND +f.rank = {pl}"), &args)?);
-        }
-        hits.sort_by(|a, b| {
-            a.score
-                .unwrap_or_default()
-                .total_cmp(&b.score.unwrap_or_default())
-                .then(b.id.cmp(&a.id))
-        });
-        Ok(page(hits, limit))
+        let mut hits = self.hits(&sql, &args)?;
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        let next_cursor = match hits.last() {
+            Some(last) if more => {
+                let boundary = last.score.unwrap_or_default();
+                let mut k = hits
+                    .iter()
+                    .filter(|h| h.score.unwrap_or_default() == boundary)
+                    .count() as i64;
+                if after_score == Some(boundary) {
+                    k += skip;
+                }
+                Some(encode_cursor(&Cursor::Score(boundary, k)))
+            }
+            _ => None,
+        };
+        Ok(SearchPage { hits, next_cursor })
     }
 
     fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {
