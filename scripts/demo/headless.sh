@@ -16,6 +16,9 @@ vanthu agency show 01.01.G22
 first=$(vanthu --json search "2887/VPCP-KSTT" | jq -r '.hits[0].id')
 section "Chi tiết văn bản: vanthu show $first"
 vanthu show "$first"
+assigned=$(vanthu --json list --status assigned | jq -r '.hits[0].id')
+section "Văn bản đã phân công xử lý: vanthu show $assigned"
+vanthu show "$assigned"
 section "Sổ văn bản đi: vanthu list --register outgoing"
 vanthu list --register outgoing --limit 5
 section "Kiểm tra toàn vẹn nhật ký: vanthu audit verify"

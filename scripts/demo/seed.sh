@@ -21,9 +21,11 @@ vanthu incoming register --from 01.01.G22 --notation "2887 /VPCP-KSTT" --date 20
   --subject "Đôn đốc triển khai gửi, nhận văn bản điện tử trừ văn bản mật" --file "$demo_pdf" >/dev/null
 vanthu incoming register --from "Bộ Thông tin và Truyền thông" --notation "10/2016/TT-BTTTT" \
   --date 2016-04-01 --arrival-date 2025-11-04 --type TT --subject "Quy định mã định danh của các cơ quan, tổ chức phục vụ gửi, nhận văn bản điện tử" >/dev/null
-vanthu incoming register --from 000.00.20.H34 --notation "412/STTTT-BCVT" --date 2025-11-04 \
-  --arrival-date 2025-11-05 --type "Báo cáo" --deadline 2025-11-20 --handler "Phòng Kinh tế" \
-  --subject "Báo cáo kết quả chuyển đổi số quý III năm 2025" >/dev/null
+report=$(vanthu --json incoming register --from 000.00.20.H34 --notation "412/STTTT-BCVT" \
+  --date 2025-11-04 --arrival-date 2025-11-05 --type "Báo cáo" --deadline 2025-11-20 \
+  --subject "Báo cáo kết quả chuyển đổi số quý III năm 2025" | jq -r .id)
+vanthu incoming status "$report" --to assigned --as leader --handler "Phòng Kinh tế" \
+  --note "Giao Phòng Kinh tế chủ trì, tham mưu" >/dev/null
 vanthu incoming register --from 000.00.21.H34 --notation "55/SNV-VP" --date 2025-11-05 \
   --arrival-date 2025-11-05 --type "Công văn" --secrecy mật --subject "Về nhân sự (văn bản mật)" >/dev/null
 id=$(vanthu --json outgoing create --notation "QĐ-UBND" --type QĐ --signer "Nguyễn Văn An" \

@@ -62,6 +62,9 @@ pub(crate) fn print_record(r: &DocumentRecord) {
         line("Hạn giải quyết", &vi_date(r.deadline));
     }
     line("Đơn vị/người nhận", &opt(&r.handler));
+    if r.passed_on_date.is_some() {
+        line("Ngày chuyển", &vi_date(r.passed_on_date));
+    }
     line("Ghi chú", &opt(&r.notes));
     line("Trạng thái", &r.state_label);
     for a in &r.attachments {

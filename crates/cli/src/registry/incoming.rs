@@ -69,6 +69,9 @@ pub enum IncomingCommand {
         actor: String,
         #[arg(long)]
         note: Option<String>,
+        /// Đơn vị hoặc người nhận (recorded with today's date as ngày chuyển).
+        #[arg(long)]
+        handler: Option<String>,
     },
 }
 
@@ -176,12 +179,19 @@ pub fn run(cmd: IncomingCommand, global: &GlobalOpts) -> Result<()> {
             to,
             actor,
             note,
+            handler,
         } => {
             let to: IncomingState = to
                 .parse()
                 .map_err(|e: String| anyhow::anyhow!("trạng thái không hợp lệ / {e}"))?;
+            if handler.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                bail!("người nhận trống / empty --handler");
+            }
             let mut reg = open(global)?;
             let ev = reg.append_status_event(id, to, parse_actor(&actor)?, note.as_deref())?;
+            if let Some(h) = handler {
+                reg.set_handler(id, &h, vanthu_registry::today())?;
+            }
             if global.json {
                 return print_json(&ev);
             }
