@@ -379,9 +379,8 @@ impl Parser<'_> {
     fn finish(&mut self, frame: Frame, line: u64) -> Result<()> {
         let node = frame.node;
         if let Some(sink) = frame.content {
-            let too_large = sink.too_large;
             let (decoded, out) = sink.finish()?;
-            if too_large {
+            if decoded.too_large {
                 return Err(Error::Limit {
                     what: "kích thước tệp đính kèm / attachment size",
                     limit: self.opts.limits.max_attachment_size,

@@ -449,6 +449,13 @@ where
         f(&mut w)?;
         w.flush()?;
     }
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600; a package or status file is an ordinary document.
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| Error::Io(e.error))?;
     if let Ok(d) = File::open(&dir) {
