@@ -4,7 +4,7 @@ use std::fs::{self, File};
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
 use vanthu_edxml as ed;
@@ -344,14 +344,8 @@ fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate> {
 }
 
 fn parse_secrecy(s: &str) -> Result<ed::Secrecy> {
-    let f = s.trim().to_lowercase();
-    Ok(match f.as_str() {
-        "thường" | "thuong" | "normal" | "" => ed::Secrecy::Normal,
-        "mật" | "mat" | "confidential" => ed::Secrecy::Confidential,
-        "tối mật" | "toi mat" | "secret" => ed::Secrecy::Secret,
-        "tuyệt mật" | "tuyet mat" | "top_secret" | "top-secret" => ed::Secrecy::TopSecret,
-        _ => bail!("độ mật không hợp lệ / invalid secrecy: {s}"),
-    })
+    s.parse::<ed::Secrecy>()
+        .map_err(|e| anyhow::anyhow!("độ mật không hợp lệ / invalid secrecy {s:?}: {e}"))
 }
 
 fn text(s: &Option<String>) -> Option<String> {
