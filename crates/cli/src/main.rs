@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 mod edxml;
+mod registry;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -35,6 +36,8 @@ enum Command {
     /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
     #[command(subcommand)]
     Edxml(Box<edxml::EdxmlCmd>),
+    #[command(flatten)]
+    Registry(Box<registry::RegistryCommand>),
 }
 
 fn main() {
@@ -45,6 +48,7 @@ fn main() {
             Ok(())
         }
         Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
+        Command::Registry(cmd) => registry::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
