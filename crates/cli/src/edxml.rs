@@ -593,3 +593,35 @@ fn status_new(a: StatusNewArgs, _g: &GlobalOpts) -> Result<()> {
     println!("{}", a.out.display());
     Ok(())
 }
+
+/// `vanthu incoming import FILE.edxml`.
+pub fn import(file: &Path, g: &GlobalOpts) -> Result<()> {
+    let mut reg = crate::registry::open(g)?;
+    let out = ed::import::import_package(&mut reg, file)
+        .with_context(|| format!("{}", file.display()))?;
+    for w in &out.warnings {
+        eprintln!("cảnh báo / warning: {w}");
+    }
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "Đã nhận văn bản {} của {} (id {}), trạng thái: {}; đã xếp hàng trạng thái {} gửi đơn vị gửi",
+        out.record.notation,
+        out.record.sender.as_deref().unwrap_or(&out.sender_code),
+        out.record.id,
+        out.record.state_label,
+        out.queued_status
+    );
+    if !out.sender_known {
+        println!(
+            "Lưu ý: đơn vị gửi {} chưa có trong danh mục",
+            out.sender_code
+        );
+    }
+    for b in &out.broken_attachments {
+        println!("Tệp đính kèm hỏng (không lưu): {b}");
+    }
+    Ok(())
+}

@@ -10,6 +10,8 @@ mod b64;
 pub mod dates;
 mod dom;
 mod error;
+#[cfg(feature = "registry")]
+pub mod import;
 pub mod json;
 pub mod model;
 mod read;
