@@ -34,6 +34,10 @@ pub enum EdxmlCmd {
 
 #[derive(clap::Args, Debug)]
 pub struct PackArgs {
+    /// Build from this document of the outgoing register (header and attachments; the flags
+    /// below override it).
+    #[arg(long)]
+    record: Option<i64>,
     /// Header in the JSON shape printed by `inspect --json` (flags below override it).
     #[arg(long)]
     header_json: Option<PathBuf>,
@@ -431,15 +435,25 @@ fn header_from_json(v: &serde_json::Value) -> Result<ed::Header> {
     })
 }
 
-fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
-    let secrecy = parse_secrecy(&a.secrecy)?;
-    let mut h = match &a.header_json {
-        Some(p) => {
+fn pack(a: PackArgs, g: &GlobalOpts) -> Result<()> {
+    let mut secrecy = parse_secrecy(&a.secrecy)?;
+    let mut atts = Vec::new();
+    let mut h = match (&a.record, &a.header_json) {
+        (Some(id), _) => {
+            let reg = crate::registry::open(g)?;
+            let p = ed::import::package_from_record(&reg, *id)?;
+            if p.secrecy.is_secret() {
+                secrecy = p.secrecy;
+            }
+            atts = p.attachments;
+            p.header
+        }
+        (None, Some(p)) => {
             let v: serde_json::Value = serde_json::from_reader(open(p)?)
                 .with_context(|| format!("JSON không hợp lệ / invalid JSON: {}", p.display()))?;
             header_from_json(&v)?
         }
-        None => ed::Header::default(),
+        (None, None) => ed::Header::default(),
     };
     if let Some(v) = text(&a.from_id) {
         h.from.organ_id = Some(v);
@@ -501,7 +515,7 @@ fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
     if h.trace.is_empty() {
         h.trace.push(ed::TraceHeader {
             organ_id: h.from.organ_id.clone(),
-            timestamp: Some(chrono::Utc::now().with_timezone(&ed::dates::vn_offset())),
+            timestamp: Some(ed::dates::now_vn()),
         });
     }
     if h.business.is_none() {
@@ -512,7 +526,6 @@ fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
             ..Default::default()
         });
     }
-    let mut atts = Vec::new();
     for p in &a.attachments {
         let mut hasher = Sha256::new();
         io::copy(&mut open(p)?, &mut hasher)?;
@@ -568,7 +581,7 @@ fn status_new(a: StatusNewArgs, _g: &GlobalOpts) -> Result<()> {
     let timestamp = match &a.timestamp {
         Some(t) => ed::dates::parse_timestamp(t)
             .with_context(|| format!("thời điểm không hợp lệ / invalid timestamp: {t}"))?,
-        None => chrono::Utc::now().with_timezone(&ed::dates::vn_offset()),
+        None => ed::dates::now_vn(),
     };
     let staff = ed::StaffInfo {
         department: text(&a.department),

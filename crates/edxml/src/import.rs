@@ -10,7 +10,7 @@ use serde::Serialize;
 use vanthu_domain::{DocumentNumber, DocumentType, StatusCode, Urgency};
 use vanthu_registry::{IncomingRecord, NewIncoming, Registry};
 
-use crate::dates::{iso_date, iso_timestamp, vn_offset};
+use crate::dates::{iso_date, iso_timestamp};
 use crate::{read_package, ReadOptions, ResponseFor};
 
 #[derive(Debug, thiserror::Error)]
@@ -248,7 +248,7 @@ pub fn import_package(reg: &mut Registry, path: &Path) -> Result<ImportOutcome, 
     // "Đã đến" (01) goes back to the sender automatically (statuses.md §2).
     let rf = crate::response_for_package(h);
     let arrived = StatusCode::Arrived;
-    let now = chrono::Utc::now().with_timezone(&vn_offset());
+    let now = crate::dates::now_vn();
     let outbox_id = reg.enqueue_outbox(
         "status",
         Some(record.id),
@@ -300,4 +300,113 @@ pub fn safe_file_name(raw: Option<&str>, index: usize) -> String {
     } else {
         base
     }
+}
+
+/// A package built from an outgoing register record: the header from the record and the unit,
+/// the attachments from the attachment store, and the record's secrecy (the writer refuses a
+/// secret one).
+pub struct RecordPackage {
+    pub header: crate::Header,
+    pub attachments: Vec<crate::OutAttachment<'static>>,
+    pub secrecy: vanthu_domain::Secrecy,
+}
+
+/// Builds the package for sending document `id` of the register.
+pub fn package_from_record(reg: &Registry, id: i64) -> Result<RecordPackage, ImportError> {
+    let rec = reg.get(id)?;
+    let (unit_code, unit_name) = reg.own_unit()?.ok_or_else(|| {
+        ImportError::Incomplete("dữ liệu chưa khởi tạo đơn vị / no unit (vanthu init)".into())
+    })?;
+    let number = DocumentNumber::parse(&rec.notation)
+        .map_err(|e| ImportError::Incomplete(format!("số, ký hiệu / document number: {e}")))?;
+    let code_number = match (number.number, number.year) {
+        (Some(n), Some(y)) => Some(format!("{n}/{y}")),
+        (Some(n), None) => Some(n.to_string()),
+        _ => None,
+    };
+    let date = rec.document_date.ok_or_else(|| {
+        ImportError::Incomplete("văn bản chưa có ngày ban hành / document not issued".into())
+    })?;
+    let mut to = Vec::new();
+    let mut to_places = Vec::new();
+    for r in &rec.recipients {
+        if let Some(code) = &r.agency_code {
+            to.push(crate::Organization {
+                organ_id: Some(code.clone()),
+                organ_name: Some(r.name.clone()),
+                organ_in_charge: Some(r.name.clone()),
+                ..Default::default()
+            });
+        }
+        to_places.push(r.name.clone());
+    }
+    let header = crate::Header {
+        from: crate::Organization {
+            organ_id: Some(unit_code.clone()),
+            organ_in_charge: Some(unit_name.clone()),
+            organ_name: Some(unit_name),
+            ..Default::default()
+        },
+        to,
+        // The government SDK form: <sender>,<yyyy/MM/dd>,<number>/<notation>.
+        document_id: Some(format!(
+            "{unit_code},{},{}/{}",
+            crate::dates::format_date(date),
+            code_number.as_deref().unwrap_or(""),
+            number.notation
+        )),
+        code: crate::DocCode {
+            number: code_number.clone(),
+            notation: Some(number.notation.clone()),
+        },
+        promulgation: crate::Promulgation {
+            place: None,
+            date: Some(date),
+        },
+        document_type: crate::DocumentKind {
+            type_name: Some(rec.doc_type.clone()),
+            ..Default::default()
+        },
+        subject: Some(rec.subject.clone()),
+        signer: crate::Signer {
+            full_name: rec.signer.clone(),
+            ..Default::default()
+        },
+        due_date: rec.deadline,
+        to_places,
+        other_info: Some(crate::OtherInfo {
+            priority: Some(rec.urgency.edxml_priority()),
+            promulgation_amount: rec.copies,
+            ..Default::default()
+        }),
+        trace: vec![crate::TraceHeader {
+            organ_id: Some(unit_code),
+            timestamp: Some(crate::dates::now_vn()),
+        }],
+        business: Some(crate::Business {
+            doc_type: Some(0),
+            reason: Some("Văn bản điện tử mới".into()),
+            paper: Some(0),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let attachments = rec
+        .attachments
+        .iter()
+        .map(|a| crate::OutAttachment {
+            meta: crate::AttachmentMeta {
+                content_id: Some(a.sha256[..32].to_string()),
+                name: Some(a.file_name.clone()),
+                content_type: Some(a.media_type.clone()),
+                description: Some(a.file_name.clone()),
+            },
+            data: crate::AttachmentData::Path(reg.attachment_path(a)),
+        })
+        .collect();
+    Ok(RecordPackage {
+        header,
+        attachments,
+        secrecy: rec.secrecy,
+    })
 }

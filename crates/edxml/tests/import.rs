@@ -222,3 +222,53 @@ fn malformed_package_changes_nothing() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn package_from_an_outgoing_record_round_trips_and_secret_is_refused() {
+    use vanthu_edxml::import::package_from_record;
+    use vanthu_registry::NewOutgoing;
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registry::open(dir.path()).unwrap();
+    reg.init_unit("000.00.00.H34", "UBND tỉnh Kon Tum").unwrap();
+    let pdf = dir.path().join("qd.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7 quyet dinh").unwrap();
+    let rec = reg
+        .create_outgoing(NewOutgoing {
+            notation: "QĐ-UBND".into(),
+            doc_type: "Quyết định".into(),
+            subject: "Về việc thử gửi".into(),
+            signer: Some("Trần Văn An".into()),
+            recipients: vec!["000.00.00.G22".into(), "Lưu: VT".into()],
+            issue_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 5),
+            files: vec![pdf],
+            ..Default::default()
+        })
+        .unwrap();
+    let mut p = package_from_record(&reg, rec.id).unwrap();
+    assert_eq!(p.header.code.notation.as_deref(), Some("QĐ-UBND"));
+    assert_eq!(p.header.to.len(), 1);
+    assert_eq!(p.header.to_places, vec!["Văn phòng Chính phủ", "Lưu: VT"]);
+    let mut out = Vec::new();
+    write_package(&mut out, &p.header, &mut p.attachments, p.secrecy).unwrap();
+    let back = read_package(&out[..], &ReadOptions::default()).unwrap();
+    assert_eq!(back.header, p.header);
+    assert_eq!(
+        back.header.document_id.as_deref(),
+        Some("000.00.00.H34,2024/03/05,1/QĐ-UBND")
+    );
+    assert_eq!(back.attachments[0].size, 19);
+
+    let secret = reg
+        .create_outgoing(NewOutgoing {
+            notation: "QĐ-UBND".into(),
+            doc_type: "Quyết định".into(),
+            subject: "Mật".into(),
+            secrecy: vanthu_domain::Secrecy::Secret,
+            issue_date: chrono::NaiveDate::from_ymd_opt(2024, 3, 6),
+            ..Default::default()
+        })
+        .unwrap();
+    let mut p = package_from_record(&reg, secret.id).unwrap();
+    let e = write_package(Vec::new(), &p.header, &mut p.attachments, p.secrecy).unwrap_err();
+    assert!(matches!(e, Error::SecretRefused(_)));
+}
