@@ -271,9 +271,18 @@ fn extract(file: &Path, out: &Path, unzip: bool, g: &GlobalOpts) -> Result<()> {
             let mut inner = tempfile::Builder::new()
                 .prefix(".edxml-unzip-")
                 .tempfile_in(out)?;
-            if let Some(u) =
-                ed::zip::unzip_single(tmp.path(), inner.as_file_mut(), Default::default())?
-            {
+            // A refused archive (zip bomb, corrupt) is kept as received, with a warning.
+            let unzipped =
+                match ed::zip::unzip_single(tmp.path(), inner.as_file_mut(), Default::default()) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        eprintln!(
+                            "cảnh báo / warning: {name}: giữ nguyên tệp nén / kept zipped: {e}"
+                        );
+                        None
+                    }
+                };
+            if let Some(u) = unzipped {
                 // The SDK names the zipped attachment after the original; when the entry has
                 // another extension (an .edxml inside a ".doc"), keep the entry's extension.
                 let ext_of = |s: &str| s.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
