@@ -303,6 +303,7 @@ fn gen_demo(
     let mut offsets: Vec<u64> = (0..n_in).map(|_| rng.below(days)).collect();
     offsets.sort_unstable();
     let started = Instant::now();
+    let cpu_start = cpu_seconds();
     let make_in = |rng: &mut Rng, off: u64, i: u64| -> NewIncoming {
         let arrival = from + Duration::days(off as i64);
         let (type_name, abbr) = pick_type(rng);
@@ -414,10 +415,23 @@ fn gen_demo(
         reg.import_outgoing(items)?;
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().map(|c| c - cpu_start.unwrap_or(0.0));
     print_json(&serde_json::json!({
         "incoming": n_in, "outgoing": n_out, "seconds": secs,
         "docs_per_second": (count as f64 / secs).round(),
+        "cpu_seconds": cpu,
+        "docs_per_cpu_second": cpu.map(|c| (count as f64 / c).round()),
     }))
+}
+
+/// User + system CPU time of this process (Linux; the machine is shared, so wall-clock
+/// rates alone understate throughput).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// 20 typical clerk searches: words of a subject, a sender, a signer, a notation.
