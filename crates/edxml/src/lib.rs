@@ -17,6 +17,7 @@ pub mod model;
 mod read;
 mod source;
 pub mod text;
+mod utf16;
 mod write;
 pub mod zip;
 
