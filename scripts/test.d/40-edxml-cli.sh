@@ -87,4 +87,15 @@ if [ -d "$corpus" ]; then
 else
   echo "note: $corpus missing, SDK samples skipped"
 fi
+# import into the register: record in state "đã đến", status 01 queued, duplicates refused
+data="$work/data"
+"$BIN" --data-dir "$data" init --agency-code 000.00.00.G22 --agency-name "Văn phòng Chính phủ" >/dev/null
+"$BIN" --data-dir "$data" incoming import "$work/pkg.edxml" --json > "$work/import.json"
+jq -e '.record.state == "arrived" and .queued_status == "01" and .sender_code == "000.00.00.H34" and
+  .attachments_stored == 2 and .record.notation == "412/UBND-HCTC" and (.record.attachments | length) == 2'   "$work/import.json" >/dev/null || fail "import JSON"
+id=$(jq -r '.record.id' "$work/import.json")
+if "$BIN" --data-dir "$data" incoming import "$work/pkg.edxml" 2>"$work/err" >/dev/null; then fail "duplicate accepted"; fi
+grep -q "record $id" "$work/err" || fail "duplicate error does not name the record"
+[ "$(sqlite3 "$data/vanthu.db" "select count(*) from outbox where kind='status' and json_extract(payload,'$.status_code')='01'")" = 1 ] \
+  || fail "status 01 not queued exactly once"
 echo "edxml-cli: ok"

@@ -4,7 +4,7 @@ use std::fs::{self, File};
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 use sha2::{Digest, Sha256};
 use vanthu_edxml as ed;
@@ -34,6 +34,10 @@ pub enum EdxmlCmd {
 
 #[derive(clap::Args, Debug)]
 pub struct PackArgs {
+    /// Build from this document of the outgoing register (header and attachments; the flags
+    /// below override it).
+    #[arg(long)]
+    record: Option<i64>,
     /// Header in the JSON shape printed by `inspect --json` (flags below override it).
     #[arg(long)]
     header_json: Option<PathBuf>,
@@ -267,9 +271,18 @@ fn extract(file: &Path, out: &Path, unzip: bool, g: &GlobalOpts) -> Result<()> {
             let mut inner = tempfile::Builder::new()
                 .prefix(".edxml-unzip-")
                 .tempfile_in(out)?;
-            if let Some(u) =
-                ed::zip::unzip_single(tmp.path(), inner.as_file_mut(), Default::default())?
-            {
+            // A refused archive (zip bomb, corrupt) is kept as received, with a warning.
+            let unzipped =
+                match ed::zip::unzip_single(tmp.path(), inner.as_file_mut(), Default::default()) {
+                    Ok(u) => u,
+                    Err(e) => {
+                        eprintln!(
+                            "cảnh báo / warning: {name}: giữ nguyên tệp nén / kept zipped: {e}"
+                        );
+                        None
+                    }
+                };
+            if let Some(u) = unzipped {
                 // The SDK names the zipped attachment after the original; when the entry has
                 // another extension (an .edxml inside a ".doc"), keep the entry's extension.
                 let ext_of = |s: &str| s.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
@@ -344,14 +357,8 @@ fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate> {
 }
 
 fn parse_secrecy(s: &str) -> Result<ed::Secrecy> {
-    let f = s.trim().to_lowercase();
-    Ok(match f.as_str() {
-        "thường" | "thuong" | "normal" | "" => ed::Secrecy::Normal,
-        "mật" | "mat" | "confidential" => ed::Secrecy::Confidential,
-        "tối mật" | "toi mat" | "secret" => ed::Secrecy::Secret,
-        "tuyệt mật" | "tuyet mat" | "top_secret" | "top-secret" => ed::Secrecy::TopSecret,
-        _ => bail!("độ mật không hợp lệ / invalid secrecy: {s}"),
-    })
+    s.parse::<ed::Secrecy>()
+        .map_err(|e| anyhow::anyhow!("độ mật không hợp lệ / invalid secrecy {s:?}: {e}"))
 }
 
 fn text(s: &Option<String>) -> Option<String> {
@@ -437,15 +444,25 @@ fn header_from_json(v: &serde_json::Value) -> Result<ed::Header> {
     })
 }
 
-fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
-    let secrecy = parse_secrecy(&a.secrecy)?;
-    let mut h = match &a.header_json {
-        Some(p) => {
+fn pack(a: PackArgs, g: &GlobalOpts) -> Result<()> {
+    let mut secrecy = parse_secrecy(&a.secrecy)?;
+    let mut atts = Vec::new();
+    let mut h = match (&a.record, &a.header_json) {
+        (Some(id), _) => {
+            let reg = crate::registry::open(g)?;
+            let p = ed::import::package_from_record(&reg, *id)?;
+            if p.secrecy.is_secret() {
+                secrecy = p.secrecy;
+            }
+            atts = p.attachments;
+            p.header
+        }
+        (None, Some(p)) => {
             let v: serde_json::Value = serde_json::from_reader(open(p)?)
                 .with_context(|| format!("JSON không hợp lệ / invalid JSON: {}", p.display()))?;
             header_from_json(&v)?
         }
-        None => ed::Header::default(),
+        (None, None) => ed::Header::default(),
     };
     if let Some(v) = text(&a.from_id) {
         h.from.organ_id = Some(v);
@@ -507,7 +524,7 @@ fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
     if h.trace.is_empty() {
         h.trace.push(ed::TraceHeader {
             organ_id: h.from.organ_id.clone(),
-            timestamp: Some(chrono::Utc::now().with_timezone(&ed::dates::vn_offset())),
+            timestamp: Some(ed::dates::now_vn()),
         });
     }
     if h.business.is_none() {
@@ -518,7 +535,6 @@ fn pack(a: PackArgs, _g: &GlobalOpts) -> Result<()> {
             ..Default::default()
         });
     }
-    let mut atts = Vec::new();
     for p in &a.attachments {
         let mut hasher = Sha256::new();
         io::copy(&mut open(p)?, &mut hasher)?;
@@ -574,7 +590,7 @@ fn status_new(a: StatusNewArgs, _g: &GlobalOpts) -> Result<()> {
     let timestamp = match &a.timestamp {
         Some(t) => ed::dates::parse_timestamp(t)
             .with_context(|| format!("thời điểm không hợp lệ / invalid timestamp: {t}"))?,
-        None => chrono::Utc::now().with_timezone(&ed::dates::vn_offset()),
+        None => ed::dates::now_vn(),
     };
     let staff = ed::StaffInfo {
         department: text(&a.department),
@@ -597,5 +613,37 @@ fn status_new(a: StatusNewArgs, _g: &GlobalOpts) -> Result<()> {
     };
     ed::write_file_atomic(&a.out, |w| ed::write_status(w, &st))?;
     println!("{}", a.out.display());
+    Ok(())
+}
+
+/// `vanthu incoming import FILE.edxml`.
+pub fn import(file: &Path, g: &GlobalOpts) -> Result<()> {
+    let mut reg = crate::registry::open(g)?;
+    let out = ed::import::import_package(&mut reg, file)
+        .with_context(|| format!("{}", file.display()))?;
+    for w in &out.warnings {
+        eprintln!("cảnh báo / warning: {w}");
+    }
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!(
+        "Đã nhận văn bản {} của {} (id {}), trạng thái: {}; đã xếp hàng trạng thái {} gửi đơn vị gửi",
+        out.record.notation,
+        out.record.sender.as_deref().unwrap_or(&out.sender_code),
+        out.record.id,
+        out.record.state_label,
+        out.queued_status
+    );
+    if !out.sender_known {
+        println!(
+            "Lưu ý: đơn vị gửi {} chưa có trong danh mục",
+            out.sender_code
+        );
+    }
+    for b in &out.broken_attachments {
+        println!("Tệp đính kèm hỏng (không lưu): {b}");
+    }
     Ok(())
 }

@@ -8,6 +8,12 @@ pub fn vn_offset() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("valid offset")
 }
 
+/// Now in Vietnam time, whole seconds (what the SDK timestamp form can carry).
+pub fn now_vn() -> DateTime<FixedOffset> {
+    let now = chrono::Utc::now().with_timezone(&vn_offset());
+    now - chrono::Duration::nanoseconds(now.timestamp_subsec_nanos() as i64)
+}
+
 const DATE_FORMATS: &[&str] = &["%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y%m%d"];
 
 pub fn parse_date(s: &str) -> Option<NaiveDate> {

@@ -125,15 +125,38 @@ struct Parser<'o> {
 
 const CONTENT_ELEMENT: &str = "ContentTransferEncoded";
 
-pub(crate) fn parse<R: Read>(input: R, opts: &ReadOptions) -> Result<Dom> {
-    let mut src = Source::new(input);
+pub(crate) fn parse<R: Read>(mut input: R, opts: &ReadOptions) -> Result<Dom> {
+    let mut bom = [0u8; 2];
+    let mut got = 0;
+    while got < 2 {
+        match input.read(&mut bom[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    match &bom[..got] {
+        [0xFF, 0xFE] => parse_source(
+            Source::new(crate::utf16::Utf16ToUtf8::new(input, false)),
+            opts,
+            true,
+        ),
+        [0xFE, 0xFF] => parse_source(
+            Source::new(crate::utf16::Utf16ToUtf8::new(input, true)),
+            opts,
+            true,
+        ),
+        head => parse_source(
+            Source::new(io::Cursor::new(head.to_vec()).chain(input)),
+            opts,
+            false,
+        ),
+    }
+}
+
+fn parse_source<R: Read>(mut src: Source<R>, opts: &ReadOptions, utf16: bool) -> Result<Dom> {
     let head = src.peek(4)?;
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         src.advance(3);
-    } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::Encoding(
-            "UTF-16 (hãy chuyển sang UTF-8 / convert to UTF-8)".into(),
-        ));
     }
     let mut xml = Reader::from_reader(src);
     {
@@ -185,7 +208,11 @@ pub(crate) fn parse<R: Read>(input: R, opts: &ReadOptions) -> Result<Dom> {
                         message: e.to_string(),
                     })?;
                     let name = String::from_utf8_lossy(&enc).to_ascii_lowercase();
-                    if !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
+                    let utf16_ok =
+                        utf16 && matches!(name.as_str(), "utf-16" | "utf-16le" | "utf-16be");
+                    if !utf16_ok
+                        && !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii")
+                    {
                         return Err(Error::Encoding(name));
                     }
                 }
@@ -379,9 +406,8 @@ impl Parser<'_> {
     fn finish(&mut self, frame: Frame, line: u64) -> Result<()> {
         let node = frame.node;
         if let Some(sink) = frame.content {
-            let too_large = sink.too_large;
             let (decoded, out) = sink.finish()?;
-            if too_large {
+            if decoded.too_large {
                 return Err(Error::Limit {
                     what: "kích thước tệp đính kèm / attachment size",
                     limit: self.opts.limits.max_attachment_size,

@@ -10,11 +10,14 @@ mod b64;
 pub mod dates;
 mod dom;
 mod error;
+#[cfg(feature = "registry")]
+pub mod import;
 pub mod json;
 pub mod model;
 mod read;
 mod source;
 pub mod text;
+mod utf16;
 mod write;
 pub mod zip;
 

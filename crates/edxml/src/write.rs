@@ -10,32 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::*;
 use crate::text::is_xml_char;
 use crate::QCVN_NS;
-
-/// Độ mật of the document being packaged. Nothing secret may travel on the exchange axis
-/// (edxml.md §2.1): the writer refuses it even if an upper layer forgot to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Secrecy {
-    #[default]
-    Normal,
-    Confidential,
-    Secret,
-    TopSecret,
-}
-
-impl Secrecy {
-    pub fn is_secret(self) -> bool {
-        !matches!(self, Secrecy::Normal)
-    }
-
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Secrecy::Normal => "Thường",
-            Secrecy::Confidential => "Mật",
-            Secrecy::Secret => "Tối mật",
-            Secrecy::TopSecret => "Tuyệt mật",
-        }
-    }
-}
+pub use vanthu_domain::Secrecy;
 
 /// Content of an attachment to write.
 pub enum AttachmentData<'a> {
@@ -177,7 +152,9 @@ pub fn write_package<W: Write>(
     attachments: &mut [OutAttachment<'_>],
     secrecy: Secrecy,
 ) -> Result<()> {
-    if secrecy.is_secret() {
+    // Nothing secret travels on the exchange axis (edxml.md §2.1): refused here even if an
+    // upper layer forgot to check.
+    if !secrecy.may_send_over_hub() {
         return Err(Error::SecretRefused(secrecy.label_vi().to_string()));
     }
     check_sender(&header.from, "MessageHeader")?;
@@ -448,6 +425,13 @@ where
         let mut w = BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
         f(&mut w)?;
         w.flush()?;
+    }
+    #[cfg(unix)]
+    {
+        // tempfile creates 0600; a package or status file is an ordinary document.
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))?;
     }
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| Error::Io(e.error))?;

@@ -393,12 +393,40 @@ fn unclosed_element_names_line() {
 #[test]
 fn other_encodings_refused() {
     assert!(matches!(err("latin1.edxml"), Error::Encoding(n) if n == "iso-8859-1"));
-    let mut utf16 = vec![0xFF, 0xFE];
-    for u in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><edXML/>".encode_utf16() {
-        utf16.extend_from_slice(&u.to_le_bytes());
-    }
-    let e = read_message(&utf16[..], &ReadOptions::default()).unwrap_err();
+    // A UTF-8 file claiming UTF-16 (no BOM) lies about its encoding.
+    let lie = b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><edXML/>";
+    let e = read_message(&lie[..], &ReadOptions::default()).unwrap_err();
     assert!(matches!(e, Error::Encoding(_)), "{e}");
+}
+
+#[test]
+fn utf16_with_bom_is_honoured() {
+    let text = std::fs::read_to_string(data("basic.edxml"))
+        .unwrap()
+        .replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let utf8 = pkg("basic.edxml");
+    for big_endian in [false, true] {
+        let mut bytes = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for u in text.encode_utf16() {
+            bytes.extend_from_slice(&if big_endian {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        let Message::Package(p) = read_message(&bytes[..], &ReadOptions::default()).unwrap() else {
+            panic!()
+        };
+        assert_eq!(p.header, utf8.header);
+        assert_eq!(p.attachments[0].sha256, utf8.attachments[0].sha256);
+    }
+    // Odd byte count: truncated.
+    let e = read_message(&[0xFF, 0xFE, b'<', 0, b'a'][..], &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("UTF-16"), "{e}");
 }
 
 #[test]

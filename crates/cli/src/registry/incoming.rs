@@ -58,6 +58,8 @@ pub enum IncomingCommand {
     },
     /// Nhập sổ văn bản đến từ CSV / import an incoming register from CSV (all rows or none).
     ImportCsv { file: PathBuf },
+    /// Nhận gói tin edXML / enter a received edXML package (state đã đến, queues status 01).
+    Import { file: PathBuf },
     /// Chuyển trạng thái xử lý / move a document through processing.
     Status {
         id: i64,
@@ -161,6 +163,7 @@ pub fn run(cmd: IncomingCommand, global: &GlobalOpts) -> Result<()> {
             docs::print_record(&rec);
             Ok(())
         }
+        IncomingCommand::Import { file } => crate::edxml::import(&file, global),
         IncomingCommand::ImportCsv { file } => {
             let mut reg = open(global)?;
             let summary = reg.import_incoming_csv(&file)?;
