@@ -261,25 +261,35 @@ impl Worker {
         let page = self.page(job.doc, job.index)?;
         let (w_pt, h_pt) = (page.width().value, page.height().value);
         let (width, height) = target_pixels(job.index, w_pt, h_pt, &job.opts)?;
-        let rotation = match job.opts.rotation {
-            Rotation::None => PdfPageRenderRotation::None,
-            Rotation::Cw90 => PdfPageRenderRotation::Degrees90,
-            Rotation::Cw180 => PdfPageRenderRotation::Degrees180,
-            Rotation::Cw270 => PdfPageRenderRotation::Degrees270,
+        // pdfium draws unrotated and the buffer is turned afterwards: pdfium-render's matrix
+        // path (used when form fields are left out) neither swaps the bitmap axes for 90°
+        // nor scales a fixed-size bitmap, so one code path for both cases is the safe choice.
+        let (uw, uh) = if job.opts.rotation.swaps_axes() {
+            (height, width)
+        } else {
+            (width, height)
         };
         let config = PdfRenderConfig::new()
-            .set_fixed_size(width as Pixels, height as Pixels)
-            .rotate(rotation, false)
-            .render_form_data(job.opts.annotations)
             .render_annotations(job.opts.annotations)
             .set_clear_color(PdfColor::WHITE)
             // RGBA straight from pdfium saves a channel swap pass over every pixel.
             .set_reverse_byte_order(true);
+        let config = if job.opts.annotations {
+            config
+                .set_fixed_size(uw as Pixels, uh as Pixels)
+                .render_form_data(true)
+        } else {
+            config
+                .scale_page_width_by_factor(uw as f32 / w_pt)
+                .scale_page_height_by_factor(uh as f32 / h_pt)
+                .render_form_data(false)
+        };
         let bitmap = page
             .render_with_config(&config)
             .map_err(|e| PdfError::Pdfium(format!("render page {}: {e:?}", job.index + 1)))?;
         let (bw, bh) = (bitmap.width() as u32, bitmap.height() as u32);
         let mut raw = bitmap.as_raw_bytes();
+        drop(bitmap);
         let row = bw as usize * 4;
         let stride = raw.len() / bh.max(1) as usize;
         if stride != row {
@@ -288,7 +298,19 @@ impl Worker {
                 .flat_map(|r| r[..row].iter().copied())
                 .collect();
         }
-        Ok((raw, bw, bh))
+        if job.opts.rotation == Rotation::None {
+            return Ok((raw, bw, bh));
+        }
+        let img = image::RgbaImage::from_raw(bw, bh, raw)
+            .ok_or_else(|| PdfError::Pdfium("bitmap size mismatch".into()))?;
+        let turned = match job.opts.rotation {
+            Rotation::Cw90 => image::imageops::rotate90(&img),
+            Rotation::Cw180 => image::imageops::rotate180(&img),
+            Rotation::Cw270 => image::imageops::rotate270(&img),
+            Rotation::None => img,
+        };
+        let (tw, th) = turned.dimensions();
+        Ok((turned.into_raw(), tw, th))
     }
 
     fn text(&self, id: DocId, index: Option<u32>) -> Result<Vec<String>> {
@@ -343,6 +365,7 @@ impl Worker {
         Ok(doc
             .signatures()
             .iter()
+            .filter(|s| !s.bytes().is_empty())
             .map(|s| SignatureInfo {
                 reason: s.reason(),
                 signing_time: s.signing_date(),
@@ -377,7 +400,12 @@ fn document_info(doc: &PdfDocument<'static>) -> Result<DocumentInfo> {
     Ok(DocumentInfo {
         pages,
         encrypted,
-        signatures: doc.signatures().len() as u32,
+        // pdfium lists every /FT /Sig field, signed or not; a signature is one with contents.
+        signatures: doc
+            .signatures()
+            .iter()
+            .filter(|s| !s.bytes().is_empty())
+            .count() as u32,
         page_sizes,
     })
 }
