@@ -193,6 +193,11 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         })
         .unwrap_or([0.0, 0.0, 595.0, 842.0]);
 
+    if docmdp_forbids_changes(&doc) {
+        return Err(SignError::BadRequest(
+            "tài liệu đã được chứng thực không cho phép thay đổi (DocMDP P=1) / certified document forbids changes".into(),
+        ));
+    }
     let mut objs = NewObjects::new(doc.size());
     let mut catalog = doc.catalog()?;
     let root_ref = doc.root_ref()?;
@@ -407,7 +412,14 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     update[cs + 1..cs + 1 + hexsig.len()].copy_from_slice(hexsig.as_bytes());
 
     write_atomically(&req.output, |f| {
-        f.write_all(data)?;
+        // File-to-file copy lets the kernel move the original bytes (copy_file_range,
+        // reflinks where the filesystem has them) without passing through user space.
+        let mut src = &file;
+        std::io::Seek::seek(&mut src, std::io::SeekFrom::Start(0))?;
+        let copied = std::io::copy(&mut std::io::Read::take(src, base as u64), f)?;
+        if copied != base as u64 {
+            return Err(std::io::Error::other("input changed while signing"));
+        }
         f.write_all(&update)
     })?;
     Ok(SignOutcome {
@@ -418,6 +430,32 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         page: page_no,
         rect,
         timestamped,
+    })
+}
+
+/// A certification signature with DocMDP P=1 forbids any later change, signatures included.
+fn docmdp_forbids_changes(doc: &Doc<'_>) -> bool {
+    let Ok(cat) = doc.catalog() else { return false };
+    let Some(perms) = cat.get("Perms").and_then(|p| doc.resolve_dict(p).ok()) else {
+        return false;
+    };
+    let Some(sig) = perms.get("DocMDP").and_then(|s| doc.resolve_dict(s).ok()) else {
+        return false;
+    };
+    let refs = sig
+        .get("Reference")
+        .and_then(|r| doc.resolve(r).ok())
+        .and_then(|r| r.as_array().cloned())
+        .unwrap_or_default();
+    refs.iter().any(|r| {
+        doc.resolve_dict(r)
+            .ok()
+            .and_then(|d| {
+                d.get("TransformParams")
+                    .and_then(|t| doc.resolve_dict(t).ok())
+            })
+            .and_then(|t| t.get("P").and_then(Obj::as_int))
+            == Some(1)
     })
 }
 
@@ -512,23 +550,19 @@ fn signature_widgets_on_page(doc: &Doc<'_>, page: &Dict) -> Vec<[f64; 4]> {
 /// Writes via a temporary file in the target directory, fsync, rename.
 pub fn write_atomically(
     path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+    f: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), SignError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let err = |e: std::io::Error| SignError::Io(path.display().to_string(), e);
-    let tmp = tempfile::Builder::new()
+    let mut tmp = tempfile::Builder::new()
         .prefix(".vanthu-sign-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-        f(&mut w).map_err(err)?;
-        w.flush().map_err(err)?;
-    }
+    f(tmp.as_file_mut()).map_err(err)?;
     #[cfg(unix)]
     {
         // tempfile creates 0600; a signed document should get the usual permissions.
