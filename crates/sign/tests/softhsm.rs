@@ -82,7 +82,13 @@ fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
         let input = corpus(file);
         let output = out.path().join(format!("{file}-{key}.pdf"));
         let o = sign_with(key, &req(input.clone(), output.clone())).unwrap();
-        assert_eq!(o.field, "Signature1");
+        // A reserved empty signature field is filled; otherwise a new field is added.
+        let want = if file == "minimal-with-field.pdf" {
+            "Sig1"
+        } else {
+            "Signature1"
+        };
+        assert_eq!(o.field, want, "{file}");
         let orig = std::fs::read(&input).unwrap();
         let signed = std::fs::read(&output).unwrap();
         assert_eq!(
@@ -138,6 +144,31 @@ fn leader_then_organization_both_valid_and_seal_overlaps_left_third() {
         .all(|s| s.intact && s.valid && s.trusted));
     assert!(!rep.signatures[0].covers_whole_document);
     assert!(rep.signatures[1].covers_whole_document);
+    assert!(!rep.modified_after_last_signature);
+}
+
+#[test]
+fn leader_fills_reserved_fields_in_order() {
+    let (f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let a = out.path().join("a.pdf");
+    let b = out.path().join("b.pdf");
+    let o1 = sign_with(
+        "leader-rsa",
+        &req(corpus("minimal-two-fields.pdf"), a.clone()),
+    )
+    .unwrap();
+    let o2 = sign_with("leader-ec", &req(a, b.clone())).unwrap();
+    assert_eq!((o1.field.as_str(), o2.field.as_str()), ("Sig1", "Sig2"));
+    // Sig1's widget rectangle in the corpus file is [10 10 290 70].
+    assert_eq!(o1.rect, Some([10.0, 10.0, 280.0, 60.0]));
+    let rep = verify_pdf(&b, &root(f)).unwrap();
+    let fields: Vec<_> = rep.signatures.iter().map(|s| s.field.as_str()).collect();
+    assert_eq!(fields, ["Sig1", "Sig2"]);
+    assert!(rep
+        .signatures
+        .iter()
+        .all(|s| s.intact && s.valid && s.trusted));
     assert!(!rep.modified_after_last_signature);
 }
 
