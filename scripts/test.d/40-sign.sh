@@ -76,6 +76,25 @@ for f in "$CORPUS"/*.pdf; do
   done
 done
 
+# 1a. Other producers (the rendering corpus): scans, photos, forms, PDF/A, CJK, rotated pages.
+RENDER="$VANTHU_SHARED/corpus/pdf-render"
+for f in "$RENDER"/*.pdf; do
+  n="render-$(basename "$f" .pdf)"
+  o="$work/$n.pdf"
+  if "$BIN" sign "$f" -o "$o" --key-label leader-ec --image "$tok/signature.png" >/dev/null; then
+    check "pyHanko validates $n" pyhanko_ok "$o" --no-strict-syntax
+    check "pdfsig validates $n" pdfsig_ok "$o" 1
+    check "we verify $n" [ "$(ours "$o" | jq '.signatures[-1] | .intact and .valid and .trusted')" = true ]
+  else
+    bad "sign $n"
+  fi
+done
+for f in "$RENDER"/bad/*.pdf; do
+  o="$work/bad-render.pdf"
+  if "$BIN" sign "$f" -o "$o" --key-label leader-ec >/dev/null 2>&1; then bad "signed bad $(basename "$f")"; else ok; fi
+  check "no output for bad $(basename "$f")" [ ! -e "$o" ]
+done
+
 # 1b. Linearized and object-stream variants made by qpdf (catalog and pages compressed).
 qpdf --linearize "$CORPUS/minimal-two-pages.pdf" "$work/lin.pdf"
 qpdf --object-streams=generate "$CORPUS/minimal-two-fields.pdf" "$work/objstm.pdf"

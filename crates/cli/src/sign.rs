@@ -205,7 +205,10 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         time: None,
         invisible: a.invisible,
     };
-    let out = vanthu_sign::sign_pdf(&req, &key)?;
+    let out = vanthu_sign::sign_pdf(&req, &key).map_err(|e| match e {
+        SignError::Pdf(_) | SignError::NotPdf => anyhow::anyhow!("{}: {e}", a.input.display()),
+        e => e.into(),
+    })?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
