@@ -138,6 +138,18 @@ fn read_pin() -> anyhow::Result<Zeroizing<String>> {
 
 pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
     let rect = a.rect.as_deref().map(parse_rect).transpose()?;
+    // The stamp shows the canonical số/ký hiệu (Nghị định 30 form, e.g. "123/UBND-VP").
+    let notation = a
+        .notation
+        .as_deref()
+        .map(|n| {
+            vanthu_domain::DocumentNumber::parse(n)
+                .map(|d| d.to_string())
+                .map_err(|e| {
+                    anyhow::anyhow!("số, ký hiệu không hợp lệ / bad --notation {n:?}: {e}")
+                })
+        })
+        .transpose()?;
     // Check the input before asking for a PIN: a bad file should not cost a PIN entry.
     let bytes_ok = std::fs::metadata(&a.input)
         .with_context(|| format!("không đọc được tệp / cannot read {}", a.input.display()))?;
@@ -186,14 +198,17 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         seal: a.seal,
         page: a.page,
         rect,
-        notation: a.notation,
+        notation,
         reason: a.reason,
         location: a.location,
         tsa_url: a.tsa,
         time: None,
         invisible: a.invisible,
     };
-    let out = vanthu_sign::sign_pdf(&req, &key)?;
+    let out = vanthu_sign::sign_pdf(&req, &key).map_err(|e| match e {
+        SignError::Pdf(_) | SignError::NotPdf => anyhow::anyhow!("{}: {e}", a.input.display()),
+        e => e.into(),
+    })?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {

@@ -168,6 +168,13 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         .unwrap_or_else(|| signer_name.clone());
 
     let pages = doc.pages()?;
+    // A reserved, still empty signature field (the drafting unit's signer block) is where
+    // the leader signs when no rectangle is given.
+    let reserved = if req.rect.is_none() && !req.invisible && req.role == Role::Leader {
+        find_reserved_field(&doc, &pages, req.page)
+    } else {
+        None
+    };
     let page_no = match req.page {
         Some(0) => return Err(SignError::BadRequest("page numbers start at 1".into())),
         Some(n) if n as usize > pages.len() => {
@@ -177,6 +184,10 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
             )))
         }
         Some(n) => n,
+        None if reserved.is_some() => reserved
+            .as_ref()
+            .map(|r| r.page_idx as u32 + 1)
+            .unwrap_or(1),
         None if req.role == Role::Attachment => 1,
         None => pages.len() as u32,
     };
@@ -193,6 +204,11 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         })
         .unwrap_or([0.0, 0.0, 595.0, 842.0]);
 
+    if docmdp_forbids_changes(&doc) {
+        return Err(SignError::BadRequest(
+            "tài liệu đã được chứng thực không cho phép thay đổi (DocMDP P=1) / certified document forbids changes".into(),
+        ));
+    }
     let mut objs = NewObjects::new(doc.size());
     let mut catalog = doc.catalog()?;
     let root_ref = doc.root_ref()?;
@@ -216,7 +232,10 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     while existing_names.contains(&format!("Signature{n}")) {
         n += 1;
     }
-    let field_name = format!("Signature{n}");
+    let field_name = match &reserved {
+        Some(r) => r.name.clone(),
+        None => format!("Signature{n}"),
+    };
 
     // Placement.
     let time_iso = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
@@ -224,7 +243,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     let rect = if req.invisible {
         None
     } else {
-        Some(match req.rect {
+        Some(match req.rect.or(reserved.as_ref().map(|r| r.rect)) {
             Some([x, y, w, h]) => {
                 if w <= 0.0 || h <= 0.0 {
                     return Err(SignError::BadRequest(
@@ -293,6 +312,39 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         ],
         None => vec![Obj::Int(0); 4],
     };
+    if let Some(r) = reserved {
+        // Fill the reserved field in place: only its /V and appearance change.
+        let mut field = r.dict;
+        field.set("V", Obj::Ref(sig_num, 0));
+        field.set("P", Obj::Ref(page_ref.0, page_ref.1));
+        if let Some(ap) = ap {
+            field.set("AP", Obj::Dict(Dict::new().with("N", ap)));
+        }
+        objs.put(r.num, Obj::Dict(field));
+        acro.set("SigFlags", Obj::Int(3));
+        match acro_ref {
+            Some((an, _)) => objs.put(an, Obj::Dict(acro)),
+            None => {
+                catalog.set("AcroForm", Obj::Dict(acro));
+                objs.put(root_ref.0, Obj::Dict(catalog));
+            }
+        }
+        let _ = (&mut page_dict, &mut fields, fields_ref);
+        return finish(FinishArgs {
+            req,
+            signer,
+            data,
+            file: &file,
+            doc: &doc,
+            objs,
+            sig_num,
+            page_no,
+            rect,
+            field_name,
+            signer_name,
+            time_iso,
+        });
+    }
     let mut widget = Dict::new()
         .with("Type", Obj::name("Annot"))
         .with("Subtype", Obj::name("Widget"))
@@ -342,6 +394,53 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         }
     }
 
+    finish(FinishArgs {
+        req,
+        signer,
+        data,
+        file: &file,
+        doc: &doc,
+        objs,
+        sig_num,
+        page_no,
+        rect,
+        field_name,
+        signer_name,
+        time_iso,
+    })
+}
+
+struct FinishArgs<'a, 'd> {
+    req: &'a SignRequest,
+    signer: &'a dyn Signer,
+    data: &'a [u8],
+    file: &'a std::fs::File,
+    doc: &'a Doc<'d>,
+    objs: NewObjects,
+    sig_num: u32,
+    page_no: u32,
+    rect: Option<[f64; 4]>,
+    field_name: String,
+    signer_name: String,
+    time_iso: String,
+}
+
+/// Writes the update, hashes, signs on the token, fills /Contents and writes the file.
+fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
+    let FinishArgs {
+        req,
+        signer,
+        data,
+        file,
+        doc,
+        mut objs,
+        sig_num,
+        page_no,
+        rect,
+        field_name,
+        signer_name,
+        time_iso,
+    } = a;
     // An object we rewrote might have lived in an object stream; the update's xref
     // entry supersedes that, which is exactly what incremental updates are for.
     let capacity = contents_capacity(signer, req.tsa_url.is_some());
@@ -407,7 +506,14 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     update[cs + 1..cs + 1 + hexsig.len()].copy_from_slice(hexsig.as_bytes());
 
     write_atomically(&req.output, |f| {
-        f.write_all(data)?;
+        // File-to-file copy lets the kernel move the original bytes (copy_file_range,
+        // reflinks where the filesystem has them) without passing through user space.
+        let mut src = file;
+        std::io::Seek::seek(&mut src, std::io::SeekFrom::Start(0))?;
+        let copied = std::io::copy(&mut std::io::Read::take(src, base as u64), f)?;
+        if copied != base as u64 {
+            return Err(std::io::Error::other("input changed while signing"));
+        }
         f.write_all(&update)
     })?;
     Ok(SignOutcome {
@@ -418,6 +524,95 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         page: page_no,
         rect,
         timestamped,
+    })
+}
+
+struct Reserved {
+    num: u32,
+    dict: Dict,
+    name: String,
+    page_idx: usize,
+    rect: [f64; 4],
+}
+
+/// The first empty signature field that is its own widget with a real rectangle on a
+/// known page (optionally the requested page).
+fn find_reserved_field(
+    doc: &Doc<'_>,
+    pages: &[(u32, u16)],
+    want_page: Option<u32>,
+) -> Option<Reserved> {
+    let cat = doc.catalog().ok()?;
+    let acro = doc.resolve_dict(cat.get("AcroForm")?).ok()?;
+    let fields = doc.resolve(acro.get("Fields")?).ok()?.as_array()?.clone();
+    for f in fields {
+        let Some((num, _)) = f.as_ref() else { continue };
+        let Ok(d) = doc.resolve_dict(&f) else {
+            continue;
+        };
+        if !d.name_is("FT", "Sig") || d.get("V").is_some() || d.get("Kids").is_some() {
+            continue;
+        }
+        let Some(r) = rect_of(d.get("Rect")) else {
+            continue;
+        };
+        if r[2] - r[0] < 10.0 || r[3] - r[1] < 10.0 {
+            continue;
+        }
+        let page_idx = d
+            .get("P")
+            .and_then(Obj::as_ref)
+            .and_then(|p| pages.iter().position(|x| x.0 == p.0))
+            .or_else(|| {
+                pages.iter().position(|p| {
+                    doc.resolve_dict(&Obj::Ref(p.0, p.1))
+                        .ok()
+                        .and_then(|pd| pd.get("Annots").and_then(|a| doc.resolve(a).ok()))
+                        .and_then(|a| a.as_array().cloned())
+                        .is_some_and(|a| a.iter().any(|x| x.as_ref().map(|x| x.0) == Some(num)))
+                })
+            })?;
+        if want_page.is_some_and(|w| w as usize != page_idx + 1) {
+            continue;
+        }
+        let name = match d.get("T") {
+            Some(Obj::Str(t)) => decode_text(t),
+            _ => continue,
+        };
+        return Some(Reserved {
+            num,
+            dict: d,
+            name,
+            page_idx,
+            rect: [r[0], r[1], r[2] - r[0], r[3] - r[1]],
+        });
+    }
+    None
+}
+
+/// A certification signature with DocMDP P=1 forbids any later change, signatures included.
+fn docmdp_forbids_changes(doc: &Doc<'_>) -> bool {
+    let Ok(cat) = doc.catalog() else { return false };
+    let Some(perms) = cat.get("Perms").and_then(|p| doc.resolve_dict(p).ok()) else {
+        return false;
+    };
+    let Some(sig) = perms.get("DocMDP").and_then(|s| doc.resolve_dict(s).ok()) else {
+        return false;
+    };
+    let refs = sig
+        .get("Reference")
+        .and_then(|r| doc.resolve(r).ok())
+        .and_then(|r| r.as_array().cloned())
+        .unwrap_or_default();
+    refs.iter().any(|r| {
+        doc.resolve_dict(r)
+            .ok()
+            .and_then(|d| {
+                d.get("TransformParams")
+                    .and_then(|t| doc.resolve_dict(t).ok())
+            })
+            .and_then(|t| t.get("P").and_then(Obj::as_int))
+            == Some(1)
     })
 }
 
@@ -512,23 +707,19 @@ fn signature_widgets_on_page(doc: &Doc<'_>, page: &Dict) -> Vec<[f64; 4]> {
 /// Writes via a temporary file in the target directory, fsync, rename.
 pub fn write_atomically(
     path: &Path,
-    f: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
+    f: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<(), SignError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let err = |e: std::io::Error| SignError::Io(path.display().to_string(), e);
-    let tmp = tempfile::Builder::new()
+    let mut tmp = tempfile::Builder::new()
         .prefix(".vanthu-sign-")
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(err)?;
-    {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-        f(&mut w).map_err(err)?;
-        w.flush().map_err(err)?;
-    }
+    f(tmp.as_file_mut()).map_err(err)?;
     #[cfg(unix)]
     {
         // tempfile creates 0600; a signed document should get the usual permissions.

@@ -186,7 +186,21 @@ pub struct Module {
 }
 
 fn ck(e: CkError) -> SignError {
-    SignError::Token(e.to_string())
+    match e {
+        // The token went away between listing and signing (pulled out mid-session).
+        CkError::Pkcs11(
+            RvError::TokenNotPresent
+            | RvError::DeviceRemoved
+            | RvError::SessionHandleInvalid
+            | RvError::SessionClosed
+            | RvError::SlotIdInvalid,
+            _,
+        ) => SignError::TokenNotFound(String::new()),
+        CkError::Pkcs11(RvError::UserNotLoggedIn, _) => {
+            SignError::Token("phiên đăng nhập token đã hết / token session logged out".into())
+        }
+        e => SignError::Token(e.to_string()),
+    }
 }
 
 impl Module {

@@ -411,9 +411,13 @@ fn verify_one(
             .map_err(|e| SignError::Cms(e.to_string()))
             .and_then(|d| tst_info(&d).map(|i| (i, d)))
         {
-            Ok((info, _)) => {
+            Ok((info, token_der)) => {
                 let expect = hash_ranges_bytes(info.hash_oid, si.signature.as_bytes());
-                if expect.as_deref() == Some(info.imprint.as_slice()) {
+                if let Err(p) = verify_token_signature(&token_der) {
+                    rep.details.problems.push(format!(
+                        "dấu thời gian không hợp lệ / bad timestamp token: {p}"
+                    ));
+                } else if expect.as_deref() == Some(info.imprint.as_slice()) {
                     ts_time = Some(info.gen_time.clone());
                 } else {
                     rep.details.problems.push(
@@ -672,6 +676,57 @@ fn chain_to_anchor(
         cur = next.clone();
     }
     Err("không xây được chuỗi tới gốc tin cậy / no chain to a trust anchor".into())
+}
+
+/// Checks the TSA's own CMS signature over the TSTInfo (digest and signature).
+fn verify_token_signature(token_der: &[u8]) -> Result<(), String> {
+    let ci = ContentInfo::from_der(token_der).map_err(|e| e.to_string())?;
+    let sd = ci
+        .content
+        .decode_as::<SignedData>()
+        .map_err(|e| e.to_string())?;
+    let econtent = sd
+        .encap_content_info
+        .econtent
+        .as_ref()
+        .ok_or("no TSTInfo")?
+        .decode_as::<OctetString>()
+        .map_err(|e| e.to_string())?;
+    let certs: Vec<Certificate> = sd
+        .certificates
+        .as_ref()
+        .map(|cs| {
+            cs.0.iter()
+                .filter_map(|c| match c {
+                    cms::cert::CertificateChoices::Certificate(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let si = sd.signer_infos.0.iter().next().ok_or("no SignerInfo")?;
+    let cert = find_signer_cert(si, &certs).ok_or("TSA certificate missing")?;
+    let attrs = si.signed_attrs.as_ref().ok_or("no signed attributes")?;
+    let md = attrs
+        .iter()
+        .find(|x| x.oid == rfc5911::ID_MESSAGE_DIGEST)
+        .and_then(|x| x.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok())
+        .ok_or("no messageDigest")?;
+    if hash_ranges_bytes(si.digest_alg.oid, econtent.as_bytes()).as_deref() != Some(md.as_bytes()) {
+        return Err("TSTInfo digest mismatch".into());
+    }
+    let signed = attrs.to_der().map_err(|e| e.to_string())?;
+    if !verify_signature(
+        &cert,
+        &si.signature_algorithm.oid,
+        si.digest_alg.oid,
+        &signed,
+        si.signature.as_bytes(),
+    ) {
+        return Err("TSA signature does not verify".into());
+    }
+    Ok(())
 }
 
 pub struct TstInfo {

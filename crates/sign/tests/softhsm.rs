@@ -1,0 +1,265 @@
+//! Signing on a real SoftHSM2 token built by tests/fixtures/sign/make-token.sh, verified by
+//! our verifier (pyHanko/pdfsig cross-checks live in scripts/test.d/40-sign.sh).
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use vanthu_sign::pdf::doc::Doc;
+use vanthu_sign::token::Module;
+use vanthu_sign::{sign_pdf, verify_pdf, PdfError, Role, SignError, SignRequest};
+use zeroize::Zeroizing;
+
+struct Fixture {
+    dir: PathBuf,
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corpus(name: &str) -> PathBuf {
+    let shared = std::env::var_os("VANTHU_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"));
+    shared.join("corpus/pdf-sign").join(name)
+}
+
+fn module_path() -> PathBuf {
+    std::env::var_os("VANTHU_PKCS11_MODULE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/lib/softhsm/libsofthsm2.so".into())
+}
+
+/// One token for the whole test binary; PKCS#11 modules are process-global state, so
+/// tests take a lock while they use it.
+fn fixture() -> (&'static Fixture, MutexGuard<'static, ()>) {
+    static FIX: OnceLock<Fixture> = OnceLock::new();
+    static LOCK: Mutex<()> = Mutex::new(());
+    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let f = FIX.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let st = std::process::Command::new("bash")
+            .arg(repo().join("tests/fixtures/sign/make-token.sh"))
+            .arg(&dir)
+            .status()
+            .expect("run make-token.sh");
+        assert!(st.success(), "token fixture failed");
+        std::env::set_var("SOFTHSM2_CONF", dir.join("softhsm2.conf"));
+        Fixture { dir }
+    });
+    (f, guard)
+}
+
+fn root(f: &Fixture) -> Vec<x509_cert::Certificate> {
+    vanthu_sign::load_trust_anchors(&[f.dir.join("root.pem")]).unwrap()
+}
+
+fn sign_with(key_label: &str, req: &SignRequest) -> Result<vanthu_sign::SignOutcome, SignError> {
+    let m = Module::load(&module_path())?;
+    let slot = m.find_slot(Some("vanthu-test"))?;
+    let s = m.login(slot, &Zeroizing::new("1234".to_string()))?;
+    let k = s.key(Some(key_label))?;
+    sign_pdf(req, &k)
+}
+
+fn req(input: PathBuf, output: PathBuf) -> SignRequest {
+    SignRequest {
+        input,
+        output,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
+    let (f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    for (file, key) in [
+        ("minimal.pdf", "leader-rsa"),
+        ("minimal-xref.pdf", "leader-ec"),
+        ("uncompressed-objstream-sample.pdf", "org-rsa"),
+        ("minimal-with-field.pdf", "org-ec"),
+    ] {
+        let input = corpus(file);
+        let output = out.path().join(format!("{file}-{key}.pdf"));
+        let o = sign_with(key, &req(input.clone(), output.clone())).unwrap();
+        // A reserved empty signature field is filled; otherwise a new field is added.
+        let want = if file == "minimal-with-field.pdf" {
+            "Sig1"
+        } else {
+            "Signature1"
+        };
+        assert_eq!(o.field, want, "{file}");
+        let orig = std::fs::read(&input).unwrap();
+        let signed = std::fs::read(&output).unwrap();
+        assert_eq!(
+            &signed[..orig.len()],
+            &orig[..],
+            "{file}: original bytes changed"
+        );
+        let rep = verify_pdf(&output, &root(f)).unwrap();
+        let s = rep.signatures.last().unwrap();
+        assert!(
+            s.intact && s.valid && s.trusted && s.covers_whole_document,
+            "{file}: {s:?}"
+        );
+        assert_eq!(s.level, "B-B");
+        assert!(!rep.modified_after_last_signature);
+        // An xref-stream original gets an xref-stream update.
+        let orig_doc = Doc::open(&orig).unwrap();
+        let new_doc = Doc::open(&signed).unwrap();
+        assert_eq!(
+            new_doc.sections[0].is_stream, orig_doc.sections[0].is_stream,
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn leader_then_organization_both_valid_and_seal_overlaps_left_third() {
+    let (f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let l = out.path().join("l.pdf");
+    let lo = out.path().join("lo.pdf");
+    let mut r1 = req(corpus("minimal-two-pages.pdf"), l.clone());
+    r1.rect = Some([100.0, 20.0, 150.0, 60.0]);
+    let o1 = sign_with("leader-rsa", &r1).unwrap();
+    assert_eq!(o1.page, 2, "leader signs the last page by default");
+    let mut r2 = req(l, lo.clone());
+    r2.role = Role::Organization;
+    let o2 = sign_with("org-rsa", &r2).unwrap();
+    let [lx, _, lw, _] = o1.rect.unwrap();
+    let [sx, _, sw, _] = o2.rect.unwrap();
+    // The seal covers the leader image's left edge and reaches into, not past, its left third region.
+    assert!(
+        sx < lx && sx + sw > lx && sx + sw <= lx + lw / 3.0 + sw / 2.0,
+        "{:?} {:?}",
+        o1.rect,
+        o2.rect
+    );
+    let rep = verify_pdf(&lo, &root(f)).unwrap();
+    assert_eq!(rep.signatures.len(), 2);
+    assert!(rep
+        .signatures
+        .iter()
+        .all(|s| s.intact && s.valid && s.trusted));
+    assert!(!rep.signatures[0].covers_whole_document);
+    assert!(rep.signatures[1].covers_whole_document);
+    assert!(!rep.modified_after_last_signature);
+}
+
+#[test]
+fn leader_fills_reserved_fields_in_order() {
+    let (f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let a = out.path().join("a.pdf");
+    let b = out.path().join("b.pdf");
+    let o1 = sign_with(
+        "leader-rsa",
+        &req(corpus("minimal-two-fields.pdf"), a.clone()),
+    )
+    .unwrap();
+    let o2 = sign_with("leader-ec", &req(a, b.clone())).unwrap();
+    assert_eq!((o1.field.as_str(), o2.field.as_str()), ("Sig1", "Sig2"));
+    // Sig1's widget rectangle in the corpus file is [10 10 290 70].
+    assert_eq!(o1.rect, Some([10.0, 10.0, 280.0, 60.0]));
+    let rep = verify_pdf(&b, &root(f)).unwrap();
+    let fields: Vec<_> = rep.signatures.iter().map(|s| s.field.as_str()).collect();
+    assert_eq!(fields, ["Sig1", "Sig2"]);
+    assert!(rep
+        .signatures
+        .iter()
+        .all(|s| s.intact && s.valid && s.trusted));
+    assert!(!rep.modified_after_last_signature);
+}
+
+#[test]
+fn flipped_byte_is_not_intact() {
+    let (f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("s.pdf");
+    sign_with("leader-rsa", &req(corpus("minimal.pdf"), o.clone())).unwrap();
+    let mut data = std::fs::read(&o).unwrap();
+    let i = data.windows(5).position(|w| w == b"Hello").unwrap();
+    data[i] ^= 1;
+    let flipped = out.path().join("f.pdf");
+    std::fs::write(&flipped, &data).unwrap();
+    let rep = verify_pdf(&flipped, &root(f)).unwrap();
+    assert!(!rep.signatures[0].intact);
+    assert!(!rep.signatures[0].valid);
+}
+
+#[test]
+fn untrusted_without_anchors_but_valid() {
+    let (_f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("s.pdf");
+    sign_with("leader-ec", &req(corpus("minimal.pdf"), o.clone())).unwrap();
+    let rep = verify_pdf(&o, &[]).unwrap();
+    assert!(rep.signatures[0].valid);
+    assert!(!rep.signatures[0].trusted);
+}
+
+#[test]
+fn wrong_pin_is_reported_with_retry_state() {
+    let (_f, _g) = fixture();
+    let m = Module::load(&module_path()).unwrap();
+    let slot = m.find_slot(Some("vanthu-test")).unwrap();
+    match m.login(slot, &Zeroizing::new("999999".to_string())) {
+        Err(SignError::WrongPin(state)) => {
+            assert!(state.to_string().contains("tries"), "{state}");
+        }
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("wrong PIN accepted"),
+    }
+}
+
+#[test]
+fn unknown_token_label_is_not_found() {
+    let (_f, _g) = fixture();
+    let m = Module::load(&module_path()).unwrap();
+    assert!(matches!(
+        m.find_slot(Some("no-such-token")),
+        Err(SignError::TokenNotFound(_))
+    ));
+}
+
+#[test]
+fn bad_input_gives_clear_error_and_no_output() {
+    let (_f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    for (name, want) in [
+        ("bad/minimal-aes256.pdf", "encrypted"),
+        ("bad/not-a-pdf.pdf", "not a PDF"),
+        ("bad/truncated.pdf", "corrupt"),
+    ] {
+        let o = out.path().join("o.pdf");
+        let err = sign_with("leader-rsa", &req(corpus(name), o.clone())).unwrap_err();
+        assert!(err.to_string().contains(want), "{name}: {err}");
+        assert!(!o.exists(), "{name}: output written");
+        assert!(verify_pdf(&corpus(name), &[]).is_err());
+    }
+    assert!(matches!(
+        Doc::open(&std::fs::read(corpus("bad/minimal-aes256.pdf")).unwrap()).err(),
+        Some(PdfError::Encrypted)
+    ));
+}
+
+#[test]
+fn token_listing_shows_certificates() {
+    let (_f, _g) = fixture();
+    let m = Module::load(&module_path()).unwrap();
+    let tokens = m.list().unwrap();
+    let t = tokens.iter().find(|t| t.label == "vanthu-test").unwrap();
+    assert_eq!(t.certificates.len(), 4);
+    let leader = t
+        .certificates
+        .iter()
+        .find(|c| c.label == "leader-rsa")
+        .unwrap();
+    assert_eq!(leader.info.common_name, "Nguyễn Văn An");
+    assert!(leader
+        .info
+        .key_usage
+        .contains(&"nonRepudiation".to_string()));
+    assert!(leader.info.issuer.contains("vanthu Test Root CA"));
+}
