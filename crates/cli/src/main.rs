@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod registry;
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
 #[command(name = "vanthu", version, about)]
@@ -30,6 +32,8 @@ pub struct GlobalOpts {
 enum Command {
     /// Print the resolved data directory.
     DataDir,
+    #[command(flatten)]
+    Registry(Box<registry::RegistryCommand>),
 }
 
 fn main() {
@@ -39,6 +43,7 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Registry(cmd) => registry::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

@@ -108,11 +108,8 @@ pub(crate) fn resolve(conn: &rusqlite::Connection, text: &str) -> Result<Agency>
         return Err(Error::UnknownAgency(text.to_string()));
     }
     let by_code = conn
-        .query_row(
-            &format!("SELECT {COLUMNS} FROM agencies WHERE code = ?1 OR transitional_code = ?1 ORDER BY code = ?1 DESC LIMIT 1"),
-            [t.to_ascii_uppercase()],
-            from_row,
-        )
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM agencies WHERE code = ?1 OR transitional_code = ?1 ORDER BY code = ?1 DESC LIMIT 1"))?
+        .query_row([t.to_ascii_uppercase()], from_row)
         .optional()?;
     if let Some(a) = by_code {
         return Ok(a);

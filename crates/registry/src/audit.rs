@@ -65,7 +65,7 @@ pub(crate) fn append(
     action: &str,
     entity: &str,
     entity_id: Option<&str>,
-    detail: &serde_json::Value,
+    detail: &impl Serialize,
 ) -> Result<()> {
     let last: Option<(i64, String)> = tx
         .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
@@ -75,7 +75,7 @@ pub(crate) fn append(
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
-    let detail = detail.to_string();
+    let detail = serde_json::to_string(detail).expect("audit detail serialises");
     let hash = row_hash(
         &prev, seq, &ctx.now, ctx.user, action, entity, entity_id, &detail,
     );

@@ -279,7 +279,17 @@ fn clean(s: &Option<String>) -> Option<String> {
 }
 
 fn resolve_type(text: &str) -> Result<&'static DocumentType> {
-    DocumentType::resolve(text).ok_or_else(|| Error::UnknownType(text.to_string()))
+    thread_local! {
+        // Resolution folds every type name; bulk imports ask for the same few types.
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, &'static DocumentType>> =
+            Default::default();
+    }
+    if let Some(t) = CACHE.with(|c| c.borrow().get(text).copied()) {
+        return Ok(t);
+    }
+    let t = DocumentType::resolve(text).ok_or_else(|| Error::UnknownType(text.to_string()))?;
+    CACHE.with(|c| c.borrow_mut().insert(text.to_string(), t));
+    Ok(t)
 }
 
 /// A file to attach, read and stored before the transaction starts.
@@ -428,6 +438,31 @@ pub(crate) fn validate_incoming(new: &NewIncoming) -> Result<ValidIncoming> {
     })
 }
 
+/// What the audit log records about a registration (serialised straight to JSON: bulk
+/// imports write one per row).
+#[derive(Serialize)]
+struct IncomingAudit<'a> {
+    register: &'a str,
+    series: &'a str,
+    year: Option<i32>,
+    number: Option<u32>,
+    arrival_date: &'a str,
+    sender_code: &'a str,
+    sender_name: &'a str,
+    notation: &'a str,
+    document_date: NaiveDate,
+    doc_type: &'a str,
+    subject: &'a str,
+    signer: Option<&'a str>,
+    urgency: &'a str,
+    secrecy: &'a str,
+    deadline: Option<NaiveDate>,
+    handler: Option<&'a str>,
+    notes: Option<&'a str>,
+    state: &'a str,
+    edxml_document_id: Option<&'a str>,
+}
+
 /// Inserts one incoming document. `register_now` numbers it (state `registered`);
 /// otherwise it waits for the clerk in state `arrived` (received from the hub).
 pub(crate) fn insert_incoming(
@@ -487,14 +522,14 @@ pub(crate) fn insert_incoming(
     ])?;
     let id = tx.last_insert_rowid();
     search::index_row(
-        tx,
+        ctx,
         id,
         &v.notation,
         &v.subject,
         Some(&sender.name),
         v.signer.as_deref(),
         v.body_text.as_deref(),
-    )?;
+    );
     crate::events::insert_event(tx, ctx, id, None, None, state.as_str(), &[], None)?;
     audit::append(
         tx,
@@ -506,15 +541,27 @@ pub(crate) fn insert_incoming(
         },
         "document",
         Some(&id.to_string()),
-        &serde_json::json!({
-            "register": "incoming", "series": series.as_str(), "year": year, "number": number,
-            "arrival_date": arrival, "sender_code": sender.code, "sender_name": sender.name,
-            "notation": v.notation, "document_date": v.document_date.to_string(),
-            "doc_type": v.doc_type.name, "subject": v.subject, "signer": v.signer,
-            "urgency": v.urgency.as_str(), "secrecy": v.secrecy.as_str(),
-            "deadline": v.deadline.map(|d| d.to_string()), "handler": v.handler, "notes": v.notes,
-            "state": state.as_str(), "edxml_document_id": v.edxml_document_id,
-        }),
+        &IncomingAudit {
+            register: "incoming",
+            series: series.as_str(),
+            year,
+            number,
+            arrival_date: &arrival,
+            sender_code: &sender.code,
+            sender_name: &sender.name,
+            notation: &v.notation,
+            document_date: v.document_date,
+            doc_type: &v.doc_type.name,
+            subject: &v.subject,
+            signer: v.signer.as_deref(),
+            urgency: v.urgency.as_str(),
+            secrecy: v.secrecy.as_str(),
+            deadline: v.deadline,
+            handler: v.handler.as_deref(),
+            notes: v.notes.as_deref(),
+            state: state.as_str(),
+            edxml_document_id: v.edxml_document_id.as_deref(),
+        },
     )?;
     for f in files {
         insert_attachment(tx, ctx, id, f)?;
@@ -586,7 +633,18 @@ pub(crate) fn validate_outgoing(new: &NewOutgoing) -> Result<ValidOutgoing> {
     })
 }
 
-fn resolve_recipient(tx: &Transaction<'_>, text: &str) -> Result<Recipient> {
+fn resolve_recipient(tx: &Transaction<'_>, ctx: &WriteCtx<'_>, text: &str) -> Result<Recipient> {
+    if let Some(r) = ctx.recipient_cache.borrow().get(text) {
+        return Ok(r.clone());
+    }
+    let r = resolve_recipient_uncached(tx, text)?;
+    ctx.recipient_cache
+        .borrow_mut()
+        .insert(text.to_string(), r.clone());
+    Ok(r)
+}
+
+fn resolve_recipient_uncached(tx: &Transaction<'_>, text: &str) -> Result<Recipient> {
     match agencies::resolve(tx, text) {
         Ok(a) => Ok(Recipient {
             agency_code: Some(a.code),
@@ -611,7 +669,7 @@ pub(crate) fn insert_outgoing(
     let recipients: Vec<Recipient> = v
         .recipients
         .iter()
-        .map(|r| resolve_recipient(tx, r))
+        .map(|r| resolve_recipient(tx, ctx, r))
         .collect::<Result<_>>()?;
     let draft_notation = format!("/{}", v.code_notation);
     let sort_date = crate::today().to_string();
@@ -654,14 +712,14 @@ pub(crate) fn insert_outgoing(
         .collect::<Vec<_>>()
         .join("; ");
     search::index_row(
-        tx,
+        ctx,
         id,
         &draft_notation,
         &v.subject,
         Some(&recipient_text),
         v.signer.as_deref(),
         v.body_text.as_deref(),
-    )?;
+    );
     crate::events::insert_event(tx, ctx, id, None, None, "draft", &[], None)?;
     audit::append(
         tx,
@@ -745,14 +803,14 @@ pub(crate) fn issue_in_tx(
         ctx.now
     ])?;
     let (recipients, signer, body): (Option<String>, Option<String>, Option<String>) = tx
-        .query_row(
+        .prepare_cached(
             "SELECT (SELECT group_concat(name, '; ') FROM recipients WHERE document_id = ?1),
                     signer, body_text FROM documents WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     search::reindex_row(
         tx,
+        ctx,
         id,
         &notation,
         &subject,
@@ -927,6 +985,7 @@ impl Registry {
             )?;
             search::reindex_row(
                 tx,
+                ctx,
                 id,
                 &rec.notation,
                 &rec.subject,
@@ -941,6 +1000,32 @@ impl Registry {
                 "document",
                 Some(&id.to_string()),
                 &serde_json::json!({"chars": text.chars().count()}),
+            )
+        })
+    }
+
+    /// Records who an incoming document was passed to (Đơn vị hoặc người nhận, Ngày chuyển).
+    pub fn set_handler(&mut self, id: i64, handler: &str, passed_on: NaiveDate) -> Result<()> {
+        let handler = nfc(handler.trim());
+        if handler.is_empty() {
+            return Err(Error::invalid("người nhận trống / empty handler"));
+        }
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "UPDATE documents SET handler = ?2, passed_on_date = ?3, updated_at = ?4
+                 WHERE id = ?1 AND register = 'incoming'",
+                params![id, handler, passed_on.to_string(), ctx.now],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound(id));
+            }
+            audit::append(
+                tx,
+                ctx,
+                "incoming.handler",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
             )
         })
     }

@@ -40,7 +40,7 @@ pub enum Error {
     SecretNotSendable,
     #[error("con trỏ trang không hợp lệ / invalid page cursor")]
     BadCursor,
-    #[error("dòng {line}: {message} / line {line}: {message}")]
+    #[error("dòng {line} / line {line}: {message}")]
     ImportRow { line: u64, message: String },
     #[error("không đọc được tệp / cannot read file {path}: {source}")]
     File {

@@ -47,7 +47,8 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
-pub use search::{SearchHit, SearchPage, SearchQuery};
+pub use rusqlite;
+pub use search::{match_expression, SearchHit, SearchPage, SearchQuery};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";
@@ -123,8 +124,11 @@ impl Registry {
         let ctx = WriteCtx {
             user: &self.user,
             now: now_string(),
+            fts_pending: Default::default(),
+            recipient_cache: Default::default(),
         };
         let out = f(&tx, &ctx)?;
+        search::flush_index(&tx, ctx.fts_pending.take())?;
         tx.commit()?;
         Ok(out)
     }
@@ -134,6 +138,11 @@ impl Registry {
 pub(crate) struct WriteCtx<'a> {
     pub user: &'a str,
     pub now: String,
+    /// Search-index rows written just before commit (see search::index_row).
+    pub fts_pending: std::cell::RefCell<Vec<search::FtsRow>>,
+    /// Recipients resolved in this transaction (bulk imports repeat the same few).
+    pub recipient_cache:
+        std::cell::RefCell<std::collections::HashMap<String, documents::Recipient>>,
 }
 
 fn open_connection(path: &Path) -> Result<Connection> {
@@ -146,6 +155,8 @@ fn open_connection(path: &Path) -> Result<Connection> {
     )?;
     // Long enough for another process's bulk import to finish its transaction.
     conn.busy_timeout(Duration::from_secs(60))?;
+    // Bulk imports cycle through a dozen statements per row; none may be re-prepared.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {

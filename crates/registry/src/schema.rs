@@ -165,7 +165,8 @@ CREATE UNIQUE INDEX documents_number ON documents (register, series, year, numbe
     WHERE number IS NOT NULL;
 CREATE INDEX documents_sort ON documents (sort_date, id);
 CREATE INDEX documents_sender ON documents (sender_code);
-CREATE INDEX documents_edxml ON documents (edxml_document_id);
+CREATE INDEX documents_edxml ON documents (edxml_document_id)
+    WHERE edxml_document_id IS NOT NULL;
 
 CREATE VIEW incoming_register AS
     SELECT id, year, series, number AS arrival_number, arrival_date, sender_code, sender_name,
@@ -262,18 +263,20 @@ CREATE INDEX documents_register_year ON documents (register, year);
         "SELECT id, notation, subject, sender_name, signer, body_text FROM documents ORDER BY id",
     )?;
     let mut rows = select.query([])?;
+    let mut pending = Vec::new();
     while let Some(r) = rows.next()? {
-        crate::search::index_row(
-            tx,
+        pending.push(crate::search::fts_row(
             r.get(0)?,
             &r.get::<_, String>(1)?,
             &r.get::<_, String>(2)?,
             r.get::<_, Option<String>>(3)?.as_deref(),
             r.get::<_, Option<String>>(4)?.as_deref(),
             r.get::<_, Option<String>>(5)?.as_deref(),
-        )?;
+        ));
     }
-    Ok(())
+    drop(rows);
+    drop(select);
+    crate::search::flush_index(tx, pending)
 }
 
 fn v4_sync(tx: &Transaction<'_>) -> Result<()> {

@@ -484,7 +484,13 @@ fn keyset_pagination_visits_every_hit_once() {
                 i as u64,
                 incoming(
                     &format!("{i}/UBND-VP"),
-                    &format!("Giấy mời họp lần {i}"),
+                    // Identical subjects: every hit ties on score, the cursor must still
+                    // visit each exactly once.
+                    if i % 3 == 0 {
+                        "Giấy mời họp giao ban"
+                    } else {
+                        "Giấy mời họp"
+                    },
                     &format!("2024-01-{:02}", 1 + i % 28),
                 ),
             )
