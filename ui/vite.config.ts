@@ -12,6 +12,6 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test/setup.ts"],
     css: false,
-    testTimeout: 20000,
+    testTimeout: 60000,
   },
 });

@@ -21,27 +21,16 @@ pub enum Secrecy {
     TopSecret,
 }
 
-/// Columns the incoming list can be sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum IncomingSort {
-    ArrivalNumber,
-    ArrivalDate,
-    DocumentDate,
-    Sender,
-    Notation,
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ListQuery {
-    /// Free text; diacritics and case are ignored by the register's search.
+    /// Free text; diacritics and case are ignored by the register's search. Empty lists
+    /// the register newest first.
     pub search: String,
-    pub sort: IncomingSort,
-    pub descending: bool,
     pub urgency: Option<Urgency>,
     pub status: Option<String>,
-    pub offset: u32,
+    /// `nextCursor` of the previous page (keyset pagination).
+    pub cursor: Option<String>,
     pub limit: u32,
 }
 
@@ -70,9 +59,8 @@ pub struct IncomingRow {
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPage {
-    pub total: u32,
-    pub offset: u32,
     pub rows: Vec<IncomingRow>,
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -147,4 +135,167 @@ pub struct Draft {
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub scan_folder: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// The unit this register belongs to; None until the first-run set-up.
+    pub unit: Option<Agency>,
+}
+
+impl From<vanthu_domain::Urgency> for Urgency {
+    fn from(u: vanthu_domain::Urgency) -> Self {
+        use vanthu_domain::Urgency as U;
+        match u {
+            U::Normal => Urgency::Normal,
+            U::Urgent => Urgency::Urgent,
+            U::VeryUrgent => Urgency::VeryUrgent,
+            U::Flash => Urgency::Flash,
+        }
+    }
+}
+
+impl From<Urgency> for vanthu_domain::Urgency {
+    fn from(u: Urgency) -> Self {
+        use vanthu_domain::Urgency as U;
+        match u {
+            Urgency::Normal => U::Normal,
+            Urgency::Urgent => U::Urgent,
+            Urgency::VeryUrgent => U::VeryUrgent,
+            Urgency::Flash => U::Flash,
+        }
+    }
+}
+
+impl From<vanthu_domain::Secrecy> for Secrecy {
+    fn from(s: vanthu_domain::Secrecy) -> Self {
+        use vanthu_domain::Secrecy as S;
+        match s {
+            S::Normal => Secrecy::Normal,
+            S::Confidential => Secrecy::Confidential,
+            S::Secret => Secrecy::Secret,
+            S::TopSecret => Secrecy::TopSecret,
+        }
+    }
+}
+
+impl From<Secrecy> for vanthu_domain::Secrecy {
+    fn from(s: Secrecy) -> Self {
+        use vanthu_domain::Secrecy as S;
+        match s {
+            Secrecy::Normal => S::Normal,
+            Secrecy::Confidential => S::Confidential,
+            Secrecy::Secret => S::Secret,
+            Secrecy::TopSecret => S::TopSecret,
+        }
+    }
+}
+
+fn iso(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Ids are SQLite rowids; a register never reaches 2^32 documents.
+fn id32(id: i64) -> u32 {
+    u32::try_from(id).unwrap_or(u32::MAX)
+}
+
+impl From<&vanthu_registry::SearchHit> for IncomingRow {
+    fn from(h: &vanthu_registry::SearchHit) -> Self {
+        IncomingRow {
+            id: id32(h.id),
+            arrival_number: h.arrival_number.unwrap_or(0),
+            arrival_date: iso(h.arrival_date),
+            notation: h.notation.clone(),
+            document_date: iso(h.date),
+            sender: h.sender.clone().unwrap_or_default(),
+            sender_code: h.sender_code.clone(),
+            doc_type: h.doc_type.clone(),
+            subject: h.subject.clone(),
+            urgency: h.urgency.into(),
+            urgency_label: h.urgency.label_vi().to_string(),
+            secrecy: h.secrecy.into(),
+            secrecy_label: h.secrecy.label_vi().to_string(),
+            status: h.state.clone(),
+            status_label: h.state_label.clone(),
+            deadline: None,
+        }
+    }
+}
+
+impl From<&vanthu_registry::DocumentRecord> for IncomingRow {
+    fn from(r: &vanthu_registry::DocumentRecord) -> Self {
+        IncomingRow {
+            id: id32(r.id),
+            arrival_number: r.arrival_number.unwrap_or(0),
+            arrival_date: iso(r.arrival_date),
+            notation: r.notation.clone(),
+            document_date: iso(r.document_date),
+            sender: r.sender.clone().unwrap_or_default(),
+            sender_code: r.sender_code.clone(),
+            doc_type: r.doc_type.clone(),
+            subject: r.subject.clone(),
+            urgency: r.urgency.into(),
+            urgency_label: r.urgency.label_vi().to_string(),
+            secrecy: r.secrecy.into(),
+            secrecy_label: r.secrecy.label_vi().to_string(),
+            status: r.state.clone(),
+            status_label: r.state_label.clone(),
+            deadline: r.deadline.map(|d| d.to_string()),
+        }
+    }
+}
+
+impl From<&vanthu_registry::DocumentRecord> for IncomingDetail {
+    fn from(r: &vanthu_registry::DocumentRecord) -> Self {
+        IncomingDetail {
+            row: r.into(),
+            signer: r.signer.clone(),
+            handler: r.handler.clone(),
+            notes: r.notes.clone(),
+            attachments: r
+                .attachments
+                .iter()
+                .map(|a| Attachment {
+                    name: a.file_name.clone(),
+                    sha256: a.sha256.clone(),
+                    size: a.size as f64,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<&vanthu_registry::Agency> for Agency {
+    fn from(a: &vanthu_registry::Agency) -> Self {
+        Agency {
+            code: a.code.clone(),
+            name: a.name.clone(),
+        }
+    }
+}
+
+impl From<&vanthu_domain::DocumentType> for DocType {
+    fn from(t: &vanthu_domain::DocumentType) -> Self {
+        DocType {
+            abbreviation: t.abbreviation.clone(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+impl From<crate::store::DraftEntry> for Draft {
+    fn from(d: crate::store::DraftEntry) -> Self {
+        Draft {
+            id: d.id,
+            file_name: d.file_name,
+            sha256: d.sha256,
+            size: d.size as f64,
+            received_at: d.received_at,
+            text: d.text,
+        }
+    }
 }

@@ -234,7 +234,11 @@ mod tests {
     fn only_visible_non_empty_pdfs_are_taken() {
         let dir = tempfile::tempdir().unwrap();
         for name in ["a.PDF", "b.txt", ".c.pdf", "~d.pdf", "empty.pdf"] {
-            let body: &[u8] = if name == "empty.pdf" { b"" } else { b"%PDF-1.4" };
+            let body: &[u8] = if name == "empty.pdf" {
+                b""
+            } else {
+                b"%PDF-1.4"
+            };
             std::fs::write(dir.path().join(name), body).unwrap();
         }
         std::fs::create_dir(dir.path().join("sub.pdf")).unwrap();
@@ -260,10 +264,16 @@ mod tests {
             calls += 1;
             Err("disk full".to_string())
         };
-        assert_eq!(process_ready(&mut stab, dir.path(), t0 + SETTLE, &mut failing), 0);
+        assert_eq!(
+            process_ready(&mut stab, dir.path(), t0 + SETTLE, &mut failing),
+            0
+        );
         assert!(path.exists());
         // Not retried while unchanged.
-        assert_eq!(process_ready(&mut stab, dir.path(), t0 + SETTLE * 3, &mut failing), 0);
+        assert_eq!(
+            process_ready(&mut stab, dir.path(), t0 + SETTLE * 3, &mut failing),
+            0
+        );
         assert_eq!(calls, 1);
         // Rewritten (e.g. rescanned): tried again after settling, and removed on success.
         std::fs::write(&path, b"%PDF-1.4 rescanned body").unwrap();
@@ -272,8 +282,14 @@ mod tests {
             stored.push(std::fs::read(p).unwrap());
             Ok(())
         };
-        assert_eq!(process_ready(&mut stab, dir.path(), t0 + SETTLE * 4, &mut ok), 0);
-        assert_eq!(process_ready(&mut stab, dir.path(), t0 + SETTLE * 5, &mut ok), 1);
+        assert_eq!(
+            process_ready(&mut stab, dir.path(), t0 + SETTLE * 4, &mut ok),
+            0
+        );
+        assert_eq!(
+            process_ready(&mut stab, dir.path(), t0 + SETTLE * 5, &mut ok),
+            1
+        );
         assert_eq!(stored, vec![b"%PDF-1.4 rescanned body".to_vec()]);
         assert!(!path.exists());
     }

@@ -1,14 +1,31 @@
 import { screen, fireEvent } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const commands = vi.hoisted(() => ({
+  appInfo: vi.fn(),
+  initUnit: vi.fn(),
+  listIncoming: vi.fn(async () => ({ rows: [], nextCursor: null })),
+  countIncoming: vi.fn(async () => 0),
+  listDrafts: vi.fn(async () => []),
+  getSettings: vi.fn(async () => ({ scanFolder: null })),
+  searchAgencies: vi.fn(async () => []),
+}));
+vi.mock("./bindings", () => ({ commands }));
+
 import { App } from "./App";
+
+const unit = { code: "000.00.00.H40", name: "UBND tỉnh Nghệ An" };
+beforeEach(() => {
+  commands.appInfo.mockResolvedValue({ version: "0.1.0", dataDir: "/tmp/x", unit });
+});
 import { renderWithTheme } from "./test/render";
 import { SECTIONS } from "./sections";
 
 describe("App navigation", () => {
-  it("lists every section in Vietnamese", () => {
+  it("lists every section in Vietnamese", async () => {
     renderWithTheme(<App />);
-    const nav = screen.getByRole("navigation", { name: "Điều hướng chính" });
+    const nav = await screen.findByRole("navigation", { name: "Điều hướng chính" });
     for (const s of SECTIONS) {
       expect(nav).toHaveTextContent(s.label);
     }
@@ -25,9 +42,28 @@ describe("App navigation", () => {
 
   it("switches section by click and by Alt+digit", async () => {
     renderWithTheme(<App />);
-    await userEvent.click(screen.getByText("Báo cáo"));
+    await userEvent.click(await screen.findByText("Báo cáo"));
     expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Báo cáo");
     fireEvent.keyDown(window, { key: "7", altKey: true });
     expect(screen.getByRole("heading", { level: 2 })).toHaveTextContent("Cài đặt");
+  });
+});
+
+describe("first run", () => {
+  it("asks for the unit before showing the registers", async () => {
+    commands.appInfo.mockResolvedValue({ version: "0.1.0", dataDir: "/tmp/x", unit: null });
+    commands.initUnit.mockResolvedValue(unit);
+    renderWithTheme(<App />);
+    const form = await screen.findByRole("form", { name: "Khởi tạo đơn vị" });
+    await userEvent.click(screen.getByRole("button", { name: "Bắt đầu" }));
+    expect(await screen.findByTestId("setup-error")).toHaveTextContent(
+      "Nhập đủ mã định danh và tên đơn vị",
+    );
+    await userEvent.type(screen.getByLabelText("Mã định danh đơn vị"), unit.code);
+    await userEvent.type(screen.getByLabelText("Tên đơn vị"), unit.name);
+    await userEvent.click(screen.getByRole("button", { name: "Bắt đầu" }));
+    expect(commands.initUnit).toHaveBeenCalledWith(unit.code, unit.name);
+    expect(await screen.findByTestId("unit")).toHaveTextContent(unit.name);
+    expect(form).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,7 @@
 import { useEffect, useState } from "react";
-import { AppShell, Group, NavLink, Stack, Text, Title } from "@mantine/core";
+import { Alert, AppShell, Center, Group, Loader, NavLink, Stack, Text, Title } from "@mantine/core";
+import { commands, type AppInfo } from "./bindings";
+import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { IncomingPage } from "./pages/IncomingPage";
@@ -8,6 +10,12 @@ import { AgenciesPage } from "./pages/AgenciesPage";
 
 export function App() {
   const [section, setSection] = useState<SectionId>("incoming");
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [infoError, setInfoError] = useState<string | null>(null);
+
+  useEffect(() => {
+    commands.appInfo().then(setInfo, (e) => setInfoError(String(e)));
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -23,6 +31,25 @@ export function App() {
   }, []);
 
   const current = SECTIONS.find((s) => s.id === section)!;
+  if (infoError) {
+    return (
+      <Center h="100vh">
+        <Alert color="red" title="Không mở được sổ văn bản">
+          {infoError}
+        </Alert>
+      </Center>
+    );
+  }
+  if (!info) {
+    return (
+      <Center h="100vh">
+        <Loader />
+      </Center>
+    );
+  }
+  if (!info.unit) {
+    return <SetupUnit onDone={(unit) => setInfo({ ...info, unit })} />;
+  }
   return (
     <AppShell navbar={{ width: 220, breakpoint: 0 }} header={{ height: 48 }} padding="md">
       <AppShell.Header>
@@ -30,8 +57,8 @@ export function App() {
           <Title order={4} c="red.8">
             Văn thư
           </Title>
-          <Text size="sm" c="dimmed">
-            Sổ văn bản điện tử
+          <Text size="sm" c="dimmed" data-testid="unit">
+            {info.unit.name}
           </Text>
         </Group>
       </AppShell.Header>

@@ -1,6 +1,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { launchApp, screenshot } from "../lib/harness.js";
+import { initUnit, waitForText } from "../lib/ui.js";
+
+const SECTIONS = [
+  "Văn bản đến",
+  "Văn bản đi",
+  "Chờ ký",
+  "Tra cứu",
+  "Báo cáo",
+  "Danh bạ cơ quan",
+  "Cài đặt",
+];
 
 describe("app shell", () => {
   let app;
@@ -11,32 +22,24 @@ describe("app shell", () => {
     await app?.close();
   });
 
-  it("opens with the Vietnamese navigation", async () => {
+  it("asks for the unit on first run, then shows the Vietnamese navigation", async () => {
     const { browser } = app;
-    const nav = await browser.$('nav[aria-label="Điều hướng chính"]');
-    await nav.waitForExist({ timeout: 20000 });
-    const text = await nav.getText();
-    for (const label of [
-      "Văn bản đến",
-      "Văn bản đi",
-      "Chờ ký",
-      "Tra cứu",
-      "Báo cáo",
-      "Danh bạ cơ quan",
-      "Cài đặt",
-    ]) {
-      assert.ok(text.includes(label), `navigation lacks ${label}: ${text}`);
-    }
     assert.equal(await browser.getTitle(), "Văn thư");
+    await (await browser.$('input[name="unitCode"]')).waitForExist({ timeout: 30000 });
+    await screenshot(browser, "first-run");
+    await initUnit(browser);
+    const nav = await browser.$('nav[aria-label="Điều hướng chính"]');
+    const text = await nav.getText();
+    for (const label of SECTIONS) assert.ok(text.includes(label), `navigation lacks ${label}`);
   });
 
-  it("navigates between sections", async () => {
+  it("switches sections with Alt+digit", async () => {
     const { browser } = app;
-    await (await browser.$('[data-section="settings"]')).click();
-    const heading = await browser.$("h2");
-    await browser.waitUntil(async () => (await heading.getText()) === "Cài đặt", {
-      timeout: 5000,
-    });
-    await screenshot(browser, "settings");
+    await browser.keys(["Alt", "6"]);
+    await waitForText(browser, "h2", "Danh bạ cơ quan");
+    await waitForText(browser, "table", "Bộ Nội vụ");
+    await screenshot(browser, "agencies");
+    await browser.keys(["Alt", "1"]);
+    await waitForText(browser, "h2", "Văn bản đến");
   });
 });

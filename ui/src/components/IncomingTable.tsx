@@ -1,29 +1,19 @@
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useRef } from "react";
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
   useReactTable,
-  type SortingState,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { Text } from "@mantine/core";
-import type { IncomingRow, IncomingSort } from "../bindings";
+import type { IncomingRow } from "../bindings";
 import { formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 
 export const ROW_HEIGHT = 36;
 
 const col = createColumnHelper<IncomingRow>();
-
-/** Column id → register sort key; columns without one are not sortable. */
-const SORT_KEYS: Partial<Record<string, IncomingSort>> = {
-  arrivalNumber: "arrival_number",
-  arrivalDate: "arrival_date",
-  notation: "notation",
-  sender: "sender",
-  documentDate: "document_date",
-};
 
 const columns = [
   col.accessor("arrivalNumber", { header: "Số đến", size: 80 }),
@@ -65,21 +55,22 @@ function cellStyle(size: number): React.CSSProperties {
 }
 
 export interface IncomingTableProps {
-  total: number;
-  getRow: (index: number) => IncomingRow | undefined;
-  ensureRange: (start: number, end: number) => void;
-  sort: IncomingSort;
-  descending: boolean;
-  onSortChange: (sort: IncomingSort, descending: boolean) => void;
+  rows: IncomingRow[];
+  hasMore: boolean;
+  loadMore: () => void;
   selectedIndex: number | null;
   onSelect: (index: number) => void;
 }
 
+/** Rows from the end of the loaded part at which the next page is requested. */
+const PREFETCH = 60;
+
 export function IncomingTable(props: IncomingTableProps) {
-  const { total, getRow, ensureRange, sort, descending, selectedIndex, onSelect } = props;
+  const { rows, hasMore, loadMore, selectedIndex, onSelect } = props;
+  const total = rows.length;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: total,
+    count: total + (hasMore ? 1 : 0),
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -87,36 +78,22 @@ export function IncomingTable(props: IncomingTableProps) {
     initialRect: { width: 1000, height: 600 },
   });
   const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
 
   useEffect(() => {
-    ensureRange(first, last);
-  }, [first, last, ensureRange]);
+    if (hasMore && last >= total - PREFETCH) loadMore();
+  }, [last, total, hasMore, loadMore]);
 
   useEffect(() => {
     if (selectedIndex !== null) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
   }, [selectedIndex, virtualizer]);
 
-  const sorting: SortingState = useMemo(() => {
-    const id = Object.entries(SORT_KEYS).find(([, key]) => key === sort)?.[0];
-    return id ? [{ id, desc: descending }] : [];
-  }, [sort, descending]);
-
   // Only the rows in the window are materialised; the table provides columns and cells.
-  const windowRows = useMemo(
-    () => items.map((it) => ({ index: it.index, start: it.start, row: getRow(it.index) })),
-    [items, getRow],
-  );
-  const loaded = useMemo(
-    () => windowRows.filter((w): w is typeof w & { row: IncomingRow } => !!w.row),
-    [windowRows],
-  );
+  const windowRows = items.map((it) => ({ index: it.index, start: it.start, row: rows[it.index] }));
+  const loaded = windowRows.filter((w): w is typeof w & { row: IncomingRow } => !!w.row);
   const table = useReactTable({
     data: loaded.map((w) => w.row),
     columns,
-    state: { sorting },
-    manualSorting: true,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.id),
   });
@@ -150,33 +127,16 @@ export function IncomingTable(props: IncomingTableProps) {
       style={{ height: "100%", overflow: "auto", position: "relative", outline: "none" }}
     >
       <div className="incoming-header" role="row">
-        {table.getFlatHeaders().map((h) => {
-          const key = SORT_KEYS[h.column.id];
-          const active = key === sort;
-          const size = h.column.columnDef.size ?? 100;
-          return (
-            <div
-              key={h.id}
-              role="columnheader"
-              style={cellStyle(size)}
-              aria-sort={active ? (descending ? "descending" : "ascending") : undefined}
-            >
-              {key ? (
-                <button
-                  type="button"
-                  onClick={() => props.onSortChange(key, active ? !descending : false)}
-                >
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                  {active ? (descending ? " ▼" : " ▲") : ""}
-                </button>
-              ) : (
-                <span style={{ padding: "6px 8px", display: "block" }}>
-                  {flexRender(h.column.columnDef.header, h.getContext())}
-                </span>
-              )}
-            </div>
-          );
-        })}
+        {table.getFlatHeaders().map((h) => (
+          <div
+            key={h.id}
+            role="columnheader"
+            className="incoming-header-cell"
+            style={cellStyle(h.column.columnDef.size ?? 100)}
+          >
+            {flexRender(h.column.columnDef.header, h.getContext())}
+          </div>
+        ))}
       </div>
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {windowRows.map((w) => {

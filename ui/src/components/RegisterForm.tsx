@@ -76,7 +76,6 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
     setSaveError(null);
     setSenderCode(null);
     setFiles([]);
-    commands.nextArrivalNumber().then(setNextNumber, () => setNextNumber(null));
     commands.listDocTypes().then(setDocTypes, () => setDocTypes([]));
     let unlisten: (() => void) | undefined;
     onFileDrop((paths) => setFiles((f) => [...f, ...paths.filter((p) => !f.includes(p))])).then(
@@ -86,6 +85,25 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
     // The form resets each time it opens (for this draft), not on every render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [opened, draft?.id]);
+
+  // The next số đến depends on the year of arrival and on the series (mật and above are
+  // numbered apart), so it follows those two fields.
+  const arrivalIso = parseDate(values.arrivalDate);
+  const arrivalKey = arrivalIso.ok ? arrivalIso.value : null;
+  useEffect(() => {
+    if (!opened || !arrivalKey) {
+      setNextNumber(null);
+      return;
+    }
+    let live = true;
+    commands.nextArrivalNumber(values.secrecy, arrivalKey).then(
+      (n) => live && setNextNumber(n),
+      () => live && setNextNumber(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [opened, arrivalKey, values.secrecy]);
 
   const set = <K extends keyof FormValues>(key: K, value: FormValues[K]) => {
     setValues((v) => ({ ...v, [key]: value }));

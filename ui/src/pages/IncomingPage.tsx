@@ -34,11 +34,10 @@ export function IncomingPage() {
   // Short enough to feel instant, long enough not to query on every keystroke of a word.
   const [debounced] = useDebouncedValue(search, 80);
   const [filter, setFilter] = useState<Omit<IncomingFilter, "search">>({
-    sort: "arrival_number",
-    descending: true,
     urgency: null,
     status: null,
   });
+  const [registerSize, setRegisterSize] = useState<number | null>(null);
   const rows = useIncomingRows({ ...filter, search: debounced });
   const [selected, setSelected] = useState<number | null>(null);
   const [formOpen, setFormOpen] = useState(false);
@@ -47,8 +46,13 @@ export function IncomingPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
 
-  const selectedRow: IncomingRow | undefined =
-    selected !== null ? rows.getRow(selected) : undefined;
+  const selectedRow: IncomingRow | undefined = selected !== null ? rows.rows[selected] : undefined;
+  const filtered = debounced.trim() !== "" || filter.urgency !== null || filter.status !== null;
+
+  const loadCount = useCallback(() => {
+    commands.countIncoming().then(setRegisterSize, () => setRegisterSize(null));
+  }, []);
+  useEffect(loadCount, [loadCount]);
 
   const loadDrafts = useCallback(() => {
     commands.listDrafts().then(setDrafts, () => setDrafts([]));
@@ -87,6 +91,7 @@ export function IncomingPage() {
     setDraft(null);
     setNotice(`Đã vào sổ: số đến ${row.arrivalNumber} — ${row.notation}`);
     rows.reload();
+    loadCount();
     loadDrafts();
   };
 
@@ -148,24 +153,25 @@ export function IncomingPage() {
           onChange={(e) => setFilter((f) => ({ ...f, status: e.currentTarget.value || null }))}
         />
         <Text size="sm" c="dimmed" data-testid="total">
-          {rows.total === null ? "…" : `${rows.total.toLocaleString("vi-VN")} văn bản`}
+          {!rows.loaded
+            ? "…"
+            : filtered
+              ? `${rows.rows.length.toLocaleString("vi-VN")}${rows.hasMore ? "+" : ""} kết quả`
+              : `${(registerSize ?? rows.rows.length).toLocaleString("vi-VN")} văn bản`}
         </Text>
       </Group>
       {rows.error && <Alert color="red">{rows.error}</Alert>}
       <Group align="stretch" gap="sm" style={{ flex: 1, minHeight: 0 }} wrap="nowrap">
         <Paper withBorder style={{ flex: 1, minWidth: 0 }}>
-          {rows.total === 0 ? (
+          {rows.loaded && rows.rows.length === 0 ? (
             <Text c="dimmed" p="md" data-testid="empty">
               {debounced ? "Không tìm thấy văn bản phù hợp." : "Sổ chưa có văn bản đến nào."}
             </Text>
           ) : (
             <IncomingTable
-              total={rows.total ?? 0}
-              getRow={rows.getRow}
-              ensureRange={rows.ensureRange}
-              sort={filter.sort}
-              descending={filter.descending}
-              onSortChange={(sort, descending) => setFilter((f) => ({ ...f, sort, descending }))}
+              rows={rows.rows}
+              hasMore={rows.hasMore}
+              loadMore={rows.loadMore}
               selectedIndex={selected}
               onSelect={setSelected}
             />

@@ -1,0 +1,120 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { launchApp, screenshot } from "../lib/harness.js";
+import { fillRegistration, goTo, initUnit, waitForText, writeMinimalPdf } from "../lib/ui.js";
+
+const SUBJECT = "Về việc triển khai Đề án chuyển đổi số trong công tác văn thư, lưu trữ";
+
+describe("incoming workflow in the real webview", () => {
+  let app;
+  before(async () => {
+    app = await launchApp();
+    await initUnit(app.browser);
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  it("registers a document through the keyboard-first form", async () => {
+    const { browser } = app;
+    await waitForText(browser, "h2", "Văn bản đến");
+    await waitForText(browser, '[data-testid="empty"]', "Sổ chưa có văn bản đến nào");
+    await browser.keys(["Control", "n"]);
+    const form = await fillRegistration(browser, {
+      senderQuery: "noi vu",
+      senderLabel: "Bộ Nội vụ (000.00.00.G09)",
+      notation: "1234/BNV-VP",
+      documentDate: "20/11/2026",
+      docType: "CV",
+      urgency: "flash",
+      subject: SUBJECT,
+    });
+    await waitForText(browser, '[data-testid="next-number"]', "Số đến tiếp theo: 1");
+    await screenshot(browser, "register-form");
+    // Enter saves from the notation field (keyboard first; no mouse needed).
+    await (await form.$('input[name="notation"]')).click();
+    await browser.keys("Enter");
+    await waitForText(browser, '[data-testid="notice"]', "Đã vào sổ: số đến 1 — 1234/BNV-VP");
+    const row = await waitForText(browser, '[role="grid"] [role="row"][data-flash="true"]', "1234/BNV-VP");
+    assert.match(await row.getText(), /Hỏa tốc/);
+    assert.match(await row.getText(), /Bộ Nội vụ/);
+  });
+
+  it("rejects a malformed number with a Vietnamese message", async () => {
+    const { browser } = app;
+    await browser.keys(["Control", "n"]);
+    const form = await browser.$('form[aria-label="Vào sổ văn bản đến"]');
+    await form.waitForExist({ timeout: 10000 });
+    await (await form.$('input[name="notation"]')).setValue("BNV thiếu số");
+    await browser.keys("Enter");
+    await waitForText(browser, 'form[aria-label="Vào sổ văn bản đến"]', "Số, ký hiệu phải có dạng số/ký hiệu");
+    await browser.keys("Escape");
+    await browser.waitUntil(async () => !(await form.isExisting()), { timeout: 5000 });
+  });
+
+  it("finds it by searching without diacritics and opens its detail", async () => {
+    const { browser } = app;
+    const search = await browser.$('[data-testid="search"]');
+    await search.setValue("chuyen doi so van thu");
+    await waitForText(browser, '[data-testid="total"]', "1 kết quả");
+    const row = await waitForText(browser, '[role="grid"] [role="row"]', "1234/BNV-VP");
+    await row.click();
+    const pane = await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
+    assert.match(await pane.getText(), /Bộ Nội vụ \(000\.00\.00\.G09\)/);
+    assert.match(await pane.getText(), /20\/11\/2026/);
+    await screenshot(browser, "incoming-search-detail");
+    await search.setValue("khong co van ban nay");
+    await waitForText(browser, '[data-testid="empty"]', "Không tìm thấy văn bản phù hợp");
+    await search.clearValue();
+    await browser.keys(" ");
+    await browser.keys("Backspace");
+    await waitForText(browser, '[data-testid="total"]', "1 văn bản");
+  });
+
+  it("turns a PDF dropped in the scan folder into a draft and registers it", async () => {
+    const { browser } = app;
+    const scanDir = path.join(app.root, "scans");
+    mkdirSync(scanDir);
+    await goTo(browser, "settings");
+    const folder = await browser.$('input[name="scanFolder"]');
+    await folder.waitForExist({ timeout: 10000 });
+    await folder.setValue(scanDir);
+    await (await browser.$('[data-testid="save-settings"]')).click();
+    await waitForText(browser, '[data-testid="scan-status"]', `Đang theo dõi: ${scanDir}`);
+    await screenshot(browser, "settings");
+
+    const pdf = path.join(scanDir, "scan-001.pdf");
+    writeMinimalPdf(pdf, "Cong van so 77/SNV-TCBC");
+    await goTo(browser, "incoming");
+    const draft = await browser.$('[data-draft="scan-001.pdf"]');
+    await draft.waitForExist({ timeout: 30000, timeoutMsg: "scan never became a draft" });
+    assert.equal(existsSync(pdf), false, "the scan must leave the folder once stored");
+    await waitForText(browser, '[data-testid="drafts"]', "Chờ vào sổ: 1");
+    await screenshot(browser, "incoming-drafts");
+    await draft.click();
+    await waitForText(browser, ".mantine-Modal-title", "Vào sổ văn bản quét: scan-001.pdf");
+    await fillRegistration(browser, {
+      senderQuery: "000.00.00.H41",
+      senderLabel: "UBND Tỉnh Nghệ An (000.00.00.H41)",
+      notation: "77/SNV-TCBC",
+      documentDate: "21/11/2026",
+      docType: "CV",
+      subject: "Về việc tuyển dụng công chức năm 2026",
+    });
+    await browser.keys("Enter");
+    await waitForText(browser, '[data-testid="notice"]', "Đã vào sổ: số đến 2 — 77/SNV-TCBC");
+    await browser.waitUntil(async () => !(await browser.$('[data-testid="drafts"]').isExisting()), {
+      timeout: 10000,
+      timeoutMsg: "draft still listed after registration",
+    });
+    const row = await waitForText(browser, '[role="grid"] [role="row"]', "77/SNV-TCBC");
+    await row.click();
+    const pane = await waitForText(browser, '[data-testid="detail-pane"]', "tuyển dụng công chức");
+    await waitForText(browser, '[data-testid="attachment"]', "scan-001.pdf");
+    assert.match(await pane.getText(), /UBND Tỉnh Nghệ An/);
+    assert.deepEqual(readdirSync(scanDir), []);
+    await screenshot(browser, "incoming-list");
+  });
+});
