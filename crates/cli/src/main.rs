@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod hub;
+mod sync;
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
 #[command(name = "vanthu", version, about)]
@@ -30,6 +33,11 @@ pub struct GlobalOpts {
 enum Command {
     /// Print the resolved data directory.
     DataDir,
+    /// Trục trao đổi văn bản / the reference hub server.
+    #[command(subcommand)]
+    Hub(hub::HubCmd),
+    /// Đồng bộ với trục / sync with the hub (--once, --daemon, setup, send, status, list).
+    Sync(sync::SyncArgs),
 }
 
 fn main() {
@@ -39,6 +47,8 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Hub(cmd) => hub::run(cmd, &cli.global),
+        Command::Sync(args) => sync::run(args, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");
