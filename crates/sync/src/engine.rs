@@ -377,14 +377,11 @@ impl<T: HubTransport> Engine<T> {
     /// Download → verify → store (+ queue "01") in one transaction → ack. Returns whether
     /// the package was new.
     async fn receive(&self, item: &RemoteItem) -> Result<bool, SyncError> {
-        match self.state.has_received(&item.message_id)? {
-            Some(_) => {
-                // Stored earlier, but the hub never saw our ack (or we never saw its answer).
-                self.retry(|| self.transport.ack(&item.message_id)).await?;
-                self.state.mark_acked(&item.message_id)?;
-                return Ok(false);
-            }
-            None => {}
+        if self.state.has_received(&item.message_id)?.is_some() {
+            // Stored earlier, but the hub never saw our ack (or we never saw its answer).
+            self.retry(|| self.transport.ack(&item.message_id)).await?;
+            self.state.mark_acked(&item.message_id)?;
+            return Ok(false);
         }
         let body = self.download(item).await?;
         let follow_ups = if item.kind == "edoc" && item.business == "new" {
