@@ -1,1 +1,25 @@
-//! Shared domain types (no I/O). Being written; see docs/architecture.md.
+//! Shared domain types of vanthu. No I/O: every other crate builds on these.
+//!
+//! * [`AgencyCode`] — agency identifiers of Thông tư 10/2016/TT-BTTTT (`000.00.00.H34`).
+//! * [`DocumentNumber`] — số và ký hiệu (`986/UBND-HCTC`, `12/2020/NĐ-CP`).
+//! * [`DocumentType`] — the document types of Nghị định 30/2020 with their abbreviations.
+//! * [`Urgency`], [`Secrecy`] — độ khẩn, độ mật.
+//! * [`IncomingState`], [`OutgoingState`], [`StatusCode`], [`transition`] — the processing state
+//!   machine and the edXML status feedback it emits (shared/spec/statuses.md).
+//! * [`text`] — Unicode NFC and the search folding used for diacritic-insensitive search.
+
+mod agency;
+mod doc_type;
+mod level;
+mod number;
+mod status;
+pub mod text;
+
+pub use agency::{AgencyCode, AgencyCodeError};
+pub use doc_type::DocumentType;
+pub use level::{LevelParseError, Secrecy, Urgency};
+pub use number::{DocumentNumber, DocumentNumberError};
+pub use status::{
+    recipient_state, refuse_request, transition, Actor, IncomingState, OutgoingState,
+    RecipientState, StatusCode, TransitionError,
+};

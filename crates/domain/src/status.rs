@@ -1,0 +1,503 @@
+//! Processing states and the edXML status feedback they emit (shared/spec/statuses.md §1–4).
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Status codes carried by edXML status packages (`StatusCode`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum StatusCode {
+    /// 01 Đã đến: taken into the receiving system.
+    Arrived,
+    /// 02 Từ chối: the receiving clerk refused it (reason mandatory).
+    Rejected,
+    /// 03 Đã tiếp nhận: registered and submitted to the leader.
+    Accepted,
+    /// 04 Phân công: the leader assigned it.
+    Assigned,
+    /// 05 Đang xử lý: the handler started on it.
+    InProgress,
+    /// 06 Hoàn thành.
+    Completed,
+    /// 13 Thu hồi: the sender recalls a delivered document.
+    RecallRequest,
+    /// 15 Đồng ý thu hồi / cập nhật (`14` is accepted on input as a synonym).
+    RecallAccepted,
+    /// 16 Từ chối thu hồi / cập nhật (reason mandatory).
+    RecallRefused,
+    /// Any other code (07–12 are undocumented): stored and shown raw, changes no state.
+    Other(String),
+}
+
+impl StatusCode {
+    pub fn code(&self) -> &str {
+        match self {
+            Self::Arrived => "01",
+            Self::Rejected => "02",
+            Self::Accepted => "03",
+            Self::Assigned => "04",
+            Self::InProgress => "05",
+            Self::Completed => "06",
+            Self::RecallRequest => "13",
+            Self::RecallAccepted => "15",
+            Self::RecallRefused => "16",
+            Self::Other(c) => c,
+        }
+    }
+
+    pub fn label_vi(&self) -> &str {
+        match self {
+            Self::Arrived => "Đã đến",
+            Self::Rejected => "Từ chối",
+            Self::Accepted => "Đã tiếp nhận",
+            Self::Assigned => "Phân công",
+            Self::InProgress => "Đang xử lý",
+            Self::Completed => "Hoàn thành",
+            Self::RecallRequest => "Thu hồi",
+            Self::RecallAccepted => "Đồng ý thu hồi/cập nhật",
+            Self::RecallRefused => "Từ chối thu hồi/cập nhật",
+            Self::Other(_) => "Trạng thái khác",
+        }
+    }
+
+    /// Rank among the forward statuses (01 < 03 < 04 < 05 < 06); `None` for side states.
+    pub fn forward_rank(&self) -> Option<u8> {
+        match self {
+            Self::Arrived => Some(1),
+            Self::Accepted => Some(2),
+            Self::Assigned => Some(3),
+            Self::InProgress => Some(4),
+            Self::Completed => Some(5),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for StatusCode {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim() {
+            "01" | "1" => Self::Arrived,
+            "02" | "2" => Self::Rejected,
+            "03" | "3" => Self::Accepted,
+            "04" | "4" => Self::Assigned,
+            "05" | "5" => Self::InProgress,
+            "06" | "6" => Self::Completed,
+            "13" => Self::RecallRequest,
+            "14" | "15" => Self::RecallAccepted,
+            "16" => Self::RecallRefused,
+            other => Self::Other(other.to_string()),
+        })
+    }
+}
+
+impl From<String> for StatusCode {
+    fn from(s: String) -> Self {
+        match s.parse() {
+            Ok(c) => c,
+            Err(never) => match never {},
+        }
+    }
+}
+
+impl From<StatusCode> for String {
+    fn from(c: StatusCode) -> String {
+        c.code().to_string()
+    }
+}
+
+impl fmt::Display for StatusCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Who causes a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    System,
+    /// Văn thư.
+    Clerk,
+    /// Lãnh đạo.
+    Leader,
+    /// Chuyên viên xử lý.
+    Handler,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 4] = [Self::System, Self::Clerk, Self::Leader, Self::Handler];
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::System => "Hệ thống",
+            Self::Clerk => "Văn thư",
+            Self::Leader => "Lãnh đạo",
+            Self::Handler => "Chuyên viên",
+        }
+    }
+}
+
+/// State of an incoming document on the receiver side (statuses.md §4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomingState {
+    Received,
+    Arrived,
+    Registered,
+    Assigned,
+    InProgress,
+    Completed,
+    Rejected,
+    Revoked,
+    Superseded,
+}
+
+impl IncomingState {
+    pub const ALL: [IncomingState; 9] = [
+        Self::Received,
+        Self::Arrived,
+        Self::Registered,
+        Self::Assigned,
+        Self::InProgress,
+        Self::Completed,
+        Self::Rejected,
+        Self::Revoked,
+        Self::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Arrived => "arrived",
+            Self::Registered => "registered",
+            Self::Assigned => "assigned",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+            Self::Superseded => "superseded",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Received => "Mới nhận",
+            Self::Arrived => "Chờ vào sổ",
+            Self::Registered => "Đã vào sổ",
+            Self::Assigned => "Đã phân công",
+            Self::InProgress => "Đang xử lý",
+            Self::Completed => "Hoàn thành",
+            Self::Rejected => "Đã từ chối",
+            Self::Revoked => "Đã thu hồi",
+            Self::Superseded => "Bị thay thế",
+        }
+    }
+
+    /// Revoked and superseded documents are frozen: kept for audit, never edited.
+    pub fn is_frozen(self) -> bool {
+        matches!(self, Self::Revoked | Self::Superseded)
+    }
+}
+
+impl FromStr for IncomingState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown incoming state {s:?}"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error(
+        "không được chuyển trạng thái / transition not allowed: {from:?} → {to:?} by {actor:?}"
+    )]
+    NotAllowed {
+        from: IncomingState,
+        to: IncomingState,
+        actor: Actor,
+    },
+    #[error("không thể từ chối yêu cầu khi văn bản ở trạng thái {0:?} / no request can be refused in this state")]
+    CannotRefuse(IncomingState),
+}
+
+/// Validates a transition of an incoming document and returns the status packages it emits,
+/// in order. Skipped steps still emit every intermediate code (statuses.md §2 rule 1): a
+/// leader who assigns a document that was never registered emits `03` then `04`.
+pub fn transition(
+    from: IncomingState,
+    to: IncomingState,
+    actor: Actor,
+) -> Result<Vec<StatusCode>, TransitionError> {
+    use Actor::*;
+    use IncomingState::*;
+    use StatusCode as C;
+    let emits = match (from, to, actor) {
+        (Received, Arrived, System) => vec![C::Arrived],
+        (Arrived, Registered, Clerk) => vec![C::Accepted],
+        (Arrived, Rejected, Clerk) => vec![C::Rejected],
+        (Registered, Assigned, Leader) => vec![C::Assigned],
+        (Registered, Arrived, Leader) => vec![],
+        (Arrived, Assigned, Leader) => vec![C::Accepted, C::Assigned],
+        (Assigned, InProgress, Handler) => vec![C::InProgress],
+        (Assigned, Assigned, Leader) => vec![C::Assigned],
+        (Assigned, Completed, Handler) => vec![C::InProgress, C::Completed],
+        (InProgress, Completed, Handler) => vec![C::Completed],
+        (InProgress, Assigned, Leader) => vec![C::Assigned],
+        // A recall of a document nobody has registered yet is accepted by the system.
+        (Received | Arrived, Revoked, System) => vec![C::RecallAccepted],
+        (Arrived | Registered | Assigned | InProgress | Completed, Revoked, Clerk) => {
+            vec![C::RecallAccepted]
+        }
+        (Arrived | Registered | Assigned | InProgress | Completed, Superseded, Clerk) => {
+            vec![C::RecallAccepted]
+        }
+        _ => return Err(TransitionError::NotAllowed { from, to, actor }),
+    };
+    Ok(emits)
+}
+
+/// The clerk refuses a recall/update/replace request: the state stays, `16` is emitted.
+pub fn refuse_request(state: IncomingState) -> Result<StatusCode, TransitionError> {
+    match state {
+        IncomingState::Rejected | IncomingState::Revoked | IncomingState::Superseded => {
+            Err(TransitionError::CannotRefuse(state))
+        }
+        _ => Ok(StatusCode::RecallRefused),
+    }
+}
+
+/// State of an outgoing document on the sender side (statuses.md §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutgoingState {
+    Draft,
+    Signed,
+    Issued,
+    Ready,
+    Sent,
+    RecallPending,
+    Recalled,
+    RecallRefused,
+    UpdatePending,
+    ReplacePending,
+}
+
+impl OutgoingState {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Draft => "Dự thảo",
+            Self::Signed => "Đã ký",
+            Self::Issued => "Đã cấp số",
+            Self::Ready => "Sẵn sàng gửi",
+            Self::Sent => "Đã gửi",
+            Self::RecallPending => "Chờ thu hồi",
+            Self::Recalled => "Đã thu hồi",
+            Self::RecallRefused => "Bị từ chối thu hồi",
+            Self::UpdatePending => "Chờ cập nhật",
+            Self::ReplacePending => "Chờ thay thế",
+        }
+    }
+
+    /// Whether the sender side may move from `self` to `to`.
+    pub fn can_move_to(self, to: OutgoingState) -> bool {
+        use OutgoingState::*;
+        matches!(
+            (self, to),
+            (Draft, Signed)
+                | (Signed, Issued)
+                | (Issued, Ready)
+                | (Ready, Sent)
+                | (Sent, RecallPending | UpdatePending | ReplacePending)
+                | (RecallPending, Recalled | RecallRefused)
+                | (RecallRefused, RecallPending)
+                | (UpdatePending | ReplacePending, Sent)
+        )
+    }
+}
+
+/// What the sender knows about one recipient of a sent document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientState {
+    Sent,
+    Delivered,
+    Accepted,
+    Assigned,
+    Processing,
+    Done,
+    Rejected,
+    Recalled,
+}
+
+impl RecipientState {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Sent => "Đã gửi",
+            Self::Delivered => "Đã đến",
+            Self::Accepted => "Đã tiếp nhận",
+            Self::Assigned => "Đã phân công",
+            Self::Processing => "Đang xử lý",
+            Self::Done => "Hoàn thành",
+            Self::Rejected => "Từ chối",
+            Self::Recalled => "Đã thu hồi",
+        }
+    }
+}
+
+/// The displayed state of one recipient from every status it returned, in whatever order
+/// they arrived: the highest forward code wins; an accepted recall ends it; a rejection
+/// stands unless the recipient later accepted.
+pub fn recipient_state(received: &[StatusCode]) -> RecipientState {
+    if received.contains(&StatusCode::RecallAccepted) {
+        return RecipientState::Recalled;
+    }
+    let best = received.iter().filter_map(StatusCode::forward_rank).max();
+    if received.contains(&StatusCode::Rejected) && best.unwrap_or(0) <= 1 {
+        return RecipientState::Rejected;
+    }
+    match best {
+        None => RecipientState::Sent,
+        Some(1) => RecipientState::Delivered,
+        Some(2) => RecipientState::Accepted,
+        Some(3) => RecipientState::Assigned,
+        Some(4) => RecipientState::Processing,
+        Some(_) => RecipientState::Done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Actor::*;
+    use IncomingState::*;
+
+    /// The allowed transitions, written out from statuses.md §4.1 independently of the
+    /// `match` above, with the codes each emits.
+    fn expected() -> Vec<(IncomingState, IncomingState, Actor, Vec<&'static str>)> {
+        let mut v = vec![
+            (Received, Arrived, System, vec!["01"]),
+            (Arrived, Registered, Clerk, vec!["03"]),
+            (Arrived, Rejected, Clerk, vec!["02"]),
+            (Registered, Assigned, Leader, vec!["04"]),
+            (Registered, Arrived, Leader, vec![]),
+            (Arrived, Assigned, Leader, vec!["03", "04"]),
+            (Assigned, InProgress, Handler, vec!["05"]),
+            (Assigned, Assigned, Leader, vec!["04"]),
+            (Assigned, Completed, Handler, vec!["05", "06"]),
+            (InProgress, Completed, Handler, vec!["06"]),
+            (InProgress, Assigned, Leader, vec!["04"]),
+            (Received, Revoked, System, vec!["15"]),
+            (Arrived, Revoked, System, vec!["15"]),
+        ];
+        for s in [Arrived, Registered, Assigned, InProgress, Completed] {
+            v.push((s, Revoked, Clerk, vec!["15"]));
+            v.push((s, Superseded, Clerk, vec!["15"]));
+        }
+        v
+    }
+
+    #[test]
+    fn transition_table_is_exactly_the_spec() {
+        let expected = expected();
+        let mut allowed = 0;
+        for from in IncomingState::ALL {
+            for to in IncomingState::ALL {
+                for actor in Actor::ALL {
+                    let got = transition(from, to, actor);
+                    match expected
+                        .iter()
+                        .find(|e| (e.0, e.1, e.2) == (from, to, actor))
+                    {
+                        Some((.., codes)) => {
+                            let got: Vec<String> = got
+                                .expect("allowed")
+                                .iter()
+                                .map(|c| c.code().to_string())
+                                .collect();
+                            assert_eq!(got, *codes, "{from:?}→{to:?} by {actor:?}");
+                            allowed += 1;
+                        }
+                        None => assert_eq!(
+                            got,
+                            Err(TransitionError::NotAllowed { from, to, actor }),
+                            "{from:?}→{to:?} by {actor:?} should be refused"
+                        ),
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed, expected.len());
+    }
+
+    #[test]
+    fn nothing_leaves_a_frozen_or_rejected_state() {
+        for from in [Rejected, Revoked, Superseded] {
+            for to in IncomingState::ALL {
+                for actor in Actor::ALL {
+                    assert!(transition(from, to, actor).is_err());
+                }
+            }
+            assert!(refuse_request(from).is_err());
+        }
+        assert_eq!(refuse_request(Completed), Ok(StatusCode::RecallRefused));
+    }
+
+    #[test]
+    fn status_codes_parse_and_serialize() {
+        for code in ["01", "02", "03", "04", "05", "06", "13", "15", "16", "09"] {
+            let c: StatusCode = code.parse().unwrap();
+            assert_eq!(c.code(), code);
+            assert_eq!(serde_json::to_value(&c).unwrap(), code);
+        }
+        assert_eq!(
+            "14".parse::<StatusCode>().unwrap(),
+            StatusCode::RecallAccepted
+        );
+        assert_eq!(
+            "09".parse::<StatusCode>().unwrap(),
+            StatusCode::Other("09".into())
+        );
+    }
+
+    #[test]
+    fn recipient_state_takes_the_highest_forward_code() {
+        use StatusCode as C;
+        assert_eq!(recipient_state(&[]), RecipientState::Sent);
+        assert_eq!(
+            recipient_state(&[C::Assigned, C::Arrived, C::Accepted]),
+            RecipientState::Assigned
+        );
+        assert_eq!(
+            recipient_state(&[C::Arrived, C::Rejected]),
+            RecipientState::Rejected
+        );
+        assert_eq!(
+            recipient_state(&[C::Arrived, C::Completed, C::InProgress]),
+            RecipientState::Done
+        );
+        assert_eq!(
+            recipient_state(&[C::Arrived, C::RecallAccepted]),
+            RecipientState::Recalled
+        );
+        assert_eq!(
+            recipient_state(&[C::Other("09".into())]),
+            RecipientState::Sent
+        );
+    }
+
+    #[test]
+    fn outgoing_flow() {
+        use OutgoingState::*;
+        let path = [Draft, Signed, Issued, Ready, Sent, RecallPending, Recalled];
+        for w in path.windows(2) {
+            assert!(w[0].can_move_to(w[1]), "{:?}→{:?}", w[0], w[1]);
+        }
+        assert!(!Draft.can_move_to(Sent));
+        assert!(!Recalled.can_move_to(Sent));
+    }
+}
