@@ -118,14 +118,13 @@ pub struct SendRequest {
 
 /// Only "thường" may travel; everything else, or anything unreadable, is refused.
 pub fn check_secrecy(label: &str) -> Result<(), SyncError> {
-    let t = label.trim().to_lowercase();
-    match t.as_str() {
-        "" | "0" | "normal" | "thuong" | "thường" => Ok(()),
-        "1" | "2" | "3" | "confidential" | "secret" | "top_secret" | "top-secret" | "mat"
-        | "mật" | "toi-mat" | "toi_mat" | "tối mật" | "tuyet-mat" | "tuyet_mat" | "tuyệt mật" => {
-            Err(SyncError::SecretRefused)
-        }
-        _ => Err(SyncError::BadSecrecy(label.to_owned())),
+    let s: vanthu_domain::Secrecy = label
+        .parse()
+        .map_err(|_| SyncError::BadSecrecy(label.to_owned()))?;
+    if s.may_send_over_hub() {
+        Ok(())
+    } else {
+        Err(SyncError::SecretRefused)
     }
 }
 
