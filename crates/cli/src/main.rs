@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod hub;
 mod sync;
+mod registry;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -38,6 +39,8 @@ enum Command {
     Hub(hub::HubCmd),
     /// Đồng bộ với trục / sync with the hub (--once, --daemon, setup, send, status, list).
     Sync(sync::SyncArgs),
+    #[command(flatten)]
+    Registry(Box<registry::RegistryCommand>),
 }
 
 fn main() {
@@ -49,6 +52,7 @@ fn main() {
         }
         Command::Hub(cmd) => hub::run(cmd, &cli.global),
         Command::Sync(args) => sync::run(args, &cli.global),
+        Command::Registry(cmd) => registry::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

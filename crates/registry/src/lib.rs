@@ -1,1 +1,174 @@
-//! vanthu-registry: see docs/architecture.md.
+//! vanthu-registry: the local SQLite store of a unit's registers (sổ văn bản đến/đi).
+//!
+//! One [`Registry`] handle owns one database file (`<data_dir>/vanthu.db`) and the
+//! content-addressed attachment store next to it (`<data_dir>/blobs/`). See docs/registry.md
+//! for the schema, the numbering rules and the search folding.
+//!
+//! ```no_run
+//! use vanthu_registry::{Registry, NewIncoming, SearchQuery};
+//! let mut reg = Registry::open("/tmp/vanthu-data")?;
+//! let rec = reg.register_incoming(NewIncoming {
+//!     sender: "000.00.00.G22".into(),
+//!     notation: "2887/VPCP-KSTT".into(),
+//!     document_date: "2019-04-01".parse().unwrap(),
+//!     doc_type: "Công văn".into(),
+//!     subject: "Đôn đốc gửi, nhận văn bản điện tử".into(),
+//!     ..Default::default()
+//! })?;
+//! let page = reg.search(&SearchQuery::text("van ban dien tu"))?;
+//! # Ok::<(), vanthu_registry::Error>(())
+//! ```
+//!
+//! Every write runs in one `BEGIN IMMEDIATE` transaction that also appends to the hash-chained
+//! audit log, so a crash leaves either all of a change or none of it.
+
+mod agencies;
+mod audit;
+mod blobs;
+pub mod csvio;
+mod documents;
+mod error;
+mod events;
+mod numbering;
+pub mod schema;
+mod search;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use agencies::{Agency, AgencySource, NewAgency};
+pub use audit::{AuditEntry, AuditReport};
+pub use blobs::BlobStore;
+pub use documents::{
+    AttachmentInfo, DocumentRecord, IncomingRecord, ListQuery, NewIncoming, NewOutgoing,
+    OutgoingRecord, Recipient, Register, Series,
+};
+pub use error::{Error, Result};
+pub use events::{InboxItem, OutboxItem, StatusEvent};
+pub use rusqlite;
+pub use search::{match_expression, SearchHit, SearchPage, SearchQuery};
+
+/// The database file name inside a data directory.
+pub const DB_FILE: &str = "vanthu.db";
+
+/// A handle on one unit's register store.
+pub struct Registry {
+    conn: Connection,
+    data_dir: PathBuf,
+    blobs: BlobStore,
+    user: String,
+}
+
+impl Registry {
+    /// Opens (creating if needed) the store in `data_dir`, applies pending migrations and
+    /// sweeps stray temporary files left by a crashed writer.
+    ///
+    /// Fails with [`Error::NewerSchema`] when the database was written by a newer vanthu.
+    pub fn open(data_dir: impl AsRef<Path>) -> Result<Self> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&data_dir).map_err(|e| Error::file(&data_dir, e))?;
+        let conn = open_connection(&data_dir.join(DB_FILE))?;
+        schema::migrate(&conn)?;
+        let blobs = BlobStore::open(data_dir.join("blobs"))?;
+        blobs.sweep_temp_files()?;
+        Ok(Registry {
+            conn,
+            data_dir,
+            blobs,
+            user: default_user(),
+        })
+    }
+
+    /// Opens an existing store; [`Error::NoRegister`] when `data_dir` holds none.
+    pub fn open_existing(data_dir: impl AsRef<Path>) -> Result<Self> {
+        let data_dir = data_dir.as_ref();
+        if !data_dir.join(DB_FILE).is_file() {
+            return Err(Error::NoRegister(data_dir.to_path_buf()));
+        }
+        Self::open(data_dir)
+    }
+
+    /// The name recorded as "who" in the audit log and status events.
+    pub fn set_user(&mut self, user: impl Into<String>) {
+        self.user = user.into();
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// Read access for callers that need a query the API does not offer (reports, benches).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so
+    /// numbers allocated inside it cannot race another process.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>, &WriteCtx<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ctx = WriteCtx {
+            user: &self.user,
+            now: now_string(),
+        };
+        let out = f(&tx, &ctx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// What every write knows: who does it and when.
+pub(crate) struct WriteCtx<'a> {
+    pub user: &'a str,
+    pub now: String,
+}
+
+fn open_connection(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    // Long enough for another process's bulk import to finish its transaction.
+    conn.busy_timeout(Duration::from_secs(60))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(mode, "could not switch the database to WAL");
+    }
+    // FULL: a registration the clerk saw succeed survives a power cut, not only a crash.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+fn default_user() -> String {
+    std::env::var("VANTHU_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "system".to_string())
+}
+
+/// Local wall-clock time, RFC 3339 with offset (what the audit log records as "when").
+pub(crate) fn now_string() -> String {
+    chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+}
+
+/// Today's date in local time (arrival dates default to it).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}

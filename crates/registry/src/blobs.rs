@@ -1,0 +1,228 @@
+//! Content-addressed attachment store: `<root>/<first two hex digits>/<sha256>`.
+//!
+//! A file is copied to `<root>/.tmp-<pid>-<n>` while it is hashed, fsynced, renamed to its
+//! final name (atomic on one filesystem) and the directory fsynced. The temp file is held
+//! under an exclusive lock while being written, so the start-up sweep can tell a crashed
+//! writer's leftovers (lock free) from another live process's work in progress (locked).
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
+
+use crate::{Error, Result};
+
+const TEMP_PREFIX: &str = ".tmp-";
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    root: PathBuf,
+}
+
+/// What `put` stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub sha256: String,
+    pub size: u64,
+    /// False when identical content was already stored (deduplicated).
+    pub newly_written: bool,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl BlobStore {
+    pub fn open(root: PathBuf) -> Result<Self> {
+        fs::create_dir_all(&root).map_err(|e| Error::file(&root, e))?;
+        Ok(BlobStore { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the blob with this hash lives (whether or not it exists).
+    pub fn path_of(&self, sha256: &str) -> PathBuf {
+        let prefix = sha256.get(..2).unwrap_or("xx");
+        self.root.join(prefix).join(sha256)
+    }
+
+    pub fn contains(&self, sha256: &str) -> bool {
+        self.path_of(sha256).is_file()
+    }
+
+    pub fn read(&self, sha256: &str) -> Result<Vec<u8>> {
+        let p = self.path_of(sha256);
+        fs::read(&p).map_err(|e| Error::file(&p, e))
+    }
+
+    /// The first bytes of a blob (to sniff its media type).
+    pub fn read_head(&self, sha256: &str) -> Result<Vec<u8>> {
+        let p = self.path_of(sha256);
+        let mut f = File::open(&p).map_err(|e| Error::file(&p, e))?;
+        let mut buf = [0u8; 16];
+        let mut n = 0;
+        while n < buf.len() {
+            match f.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(buf[..n].to_vec())
+    }
+
+    /// Stores the content of the file at `path`.
+    pub fn put_file(&self, path: &Path) -> Result<StoredBlob> {
+        let f = File::open(path).map_err(|e| Error::file(path, e))?;
+        self.put_reader(f).map_err(|e| match e {
+            Error::Io(io) => Error::file(path, io),
+            other => other,
+        })
+    }
+
+    pub fn put_bytes(&self, bytes: &[u8]) -> Result<StoredBlob> {
+        self.put_reader(bytes)
+    }
+
+    fn put_reader(&self, mut src: impl Read) -> Result<StoredBlob> {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp_path = self
+            .root
+            .join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+        let mut tmp = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp_path)?;
+        tmp.lock()?;
+        let result = (|| -> Result<StoredBlob> {
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let k = match src.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e.into()),
+                };
+                hasher.update(&buf[..k]);
+                tmp.write_all(&buf[..k])?;
+                size += k as u64;
+            }
+            let sha256 = hex::encode(hasher.finalize());
+            let dest = self.path_of(&sha256);
+            if dest.is_file() {
+                return Ok(StoredBlob {
+                    sha256,
+                    size,
+                    newly_written: false,
+                });
+            }
+            tmp.sync_all()?;
+            let dir = dest.parent().expect("blob path has a parent");
+            fs::create_dir_all(dir)?;
+            fs::rename(&tmp_path, &dest)?;
+            sync_dir(dir)?;
+            sync_dir(&self.root)?;
+            Ok(StoredBlob {
+                sha256,
+                size,
+                newly_written: true,
+            })
+        })();
+        drop(tmp);
+        // After a successful rename the temp path no longer exists; otherwise clean up.
+        let _ = fs::remove_file(&tmp_path);
+        result
+    }
+
+    /// Removes temp files whose writer is gone (crash, kill -9). Returns how many.
+    pub fn sweep_temp_files(&self) -> Result<usize> {
+        let mut removed = 0;
+        let entries = match fs::read_dir(&self.root) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(Error::file(&self.root, e)),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name();
+            if !name.to_string_lossy().starts_with(TEMP_PREFIX) {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(f) = OpenOptions::new().write(true).open(&path) else {
+                continue;
+            };
+            // A live writer holds the lock; a dead one's lock died with it.
+            if f.try_lock().is_ok() {
+                fs::remove_file(&path)?;
+                removed += 1;
+                tracing::info!(path = %path.display(), "removed stray temp file");
+            }
+        }
+        if removed > 0 {
+            sync_dir(&self.root)?;
+        }
+        Ok(removed)
+    }
+
+    /// Temp files currently present (for tests and diagnostics).
+    pub fn temp_files(&self) -> Result<Vec<PathBuf>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&self.root)? {
+            let entry = entry?;
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                out.push(entry.path());
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_deduplicates_and_sweeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let a = store.put_bytes(b"%PDF-1.7 hello").unwrap();
+        assert!(a.newly_written);
+        assert_eq!(
+            a.sha256,
+            hex::encode(Sha256::digest(b"%PDF-1.7 hello".as_slice()))
+        );
+        assert_eq!(store.read(&a.sha256).unwrap(), b"%PDF-1.7 hello");
+        let b = store.put_bytes(b"%PDF-1.7 hello").unwrap();
+        assert_eq!(b.sha256, a.sha256);
+        assert!(!b.newly_written);
+        assert!(store.temp_files().unwrap().is_empty());
+
+        // A crashed writer's leftover (unlocked) is swept; a live one's (locked) is kept.
+        let stale = store.root().join(".tmp-999999-1");
+        fs::write(&stale, b"partial").unwrap();
+        let live_path = store.root().join(".tmp-1-1");
+        let live = File::create(&live_path).unwrap();
+        live.lock().unwrap();
+        assert_eq!(store.sweep_temp_files().unwrap(), 1);
+        assert!(!stale.exists());
+        assert!(live_path.exists());
+        drop(live);
+        assert_eq!(store.sweep_temp_files().unwrap(), 1);
+        assert!(store.temp_files().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,439 @@
+//! CSV export of the registers and bulk import (migrating a unit's Excel/CSV registers).
+//!
+//! The export writes the register's Vietnamese column headings (NĐ 30/2020 Phụ lục IV, plus
+//! the columns vanthu adds); the import accepts those headings or the English keys
+//! (`arrival_date, sender, notation, date, type, subject, signer, urgency, secrecy, deadline,
+//! notes`, …). An import is one transaction: the first bad row aborts it with its line
+//! number and nothing of the file is committed.
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use vanthu_domain::text::{fold, nfc};
+
+use crate::documents::{
+    insert_incoming, insert_outgoing, validate_incoming, validate_outgoing, NewIncoming,
+    NewOutgoing, Register,
+};
+use crate::{agencies, Agency, Error, Registry, Result};
+
+/// Column keys and their Vietnamese headings, in export order.
+pub const INCOMING_COLUMNS: &[(&str, &str)] = &[
+    ("arrival_date", "Ngày đến"),
+    ("arrival_number", "Số đến"),
+    ("sender", "Tác giả"),
+    ("sender_code", "Mã định danh cơ quan gửi"),
+    ("notation", "Số, ký hiệu văn bản"),
+    ("date", "Ngày tháng văn bản"),
+    ("type", "Tên loại văn bản"),
+    ("subject", "Trích yếu nội dung"),
+    ("signer", "Người ký"),
+    ("urgency", "Độ khẩn"),
+    ("secrecy", "Độ mật"),
+    ("deadline", "Hạn giải quyết"),
+    ("handler", "Đơn vị hoặc người nhận"),
+    ("notes", "Ghi chú"),
+];
+
+pub const OUTGOING_COLUMNS: &[(&str, &str)] = &[
+    ("notation", "Số, ký hiệu văn bản"),
+    ("date", "Ngày tháng văn bản"),
+    ("type", "Tên loại văn bản"),
+    ("subject", "Trích yếu nội dung"),
+    ("signer", "Người ký"),
+    ("recipients", "Nơi nhận văn bản"),
+    ("archive_copy_holder", "Đơn vị, người nhận bản lưu"),
+    ("copies", "Số lượng bản"),
+    ("drafting_unit", "Đơn vị soạn thảo"),
+    ("urgency", "Độ khẩn"),
+    ("secrecy", "Độ mật"),
+    ("deadline", "Hạn trả lời"),
+    ("notes", "Ghi chú"),
+];
+
+/// Extra keys accepted on import only: attachment paths (relative to the CSV file),
+/// separated by `;`.
+const FILE_KEYS: &[(&str, &str)] = &[("files", "Tệp đính kèm")];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub register: Register,
+    pub imported: u64,
+    pub ids: Vec<i64>,
+}
+
+/// Dates as a clerk writes them: `dd/mm/yyyy` (also `d/m/yyyy`, `dd-mm-yyyy`) or ISO.
+pub fn parse_date(s: &str) -> Result<NaiveDate> {
+    let s = s.trim();
+    for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Ok(d);
+        }
+    }
+    Err(Error::invalid(format!(
+        "ngày không hợp lệ / invalid date {s:?} (dd/mm/yyyy or yyyy-mm-dd)"
+    )))
+}
+
+fn vi_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%d/%m/%Y").to_string())
+        .unwrap_or_default()
+}
+
+fn header_map(headers: &csv::StringRecord, columns: &[(&str, &str)]) -> Result<Vec<&'static str>> {
+    let mut keys = Vec::new();
+    for h in headers {
+        let h = nfc(h.trim().trim_start_matches('\u{feff}'));
+        let f = fold(&h);
+        let key = columns
+            .iter()
+            .chain(FILE_KEYS)
+            .chain(&[("sender", "Nơi gửi"), ("sender", "Cơ quan ban hành")])
+            .find(|(k, vi)| *k == h || fold(vi) == f || fold(k) == f)
+            .map(|(k, _)| *k);
+        match key {
+            Some(k) => keys.push(static_key(k)),
+            None if h.is_empty() => keys.push(""),
+            None => {
+                return Err(Error::ImportRow {
+                    line: 1,
+                    message: format!("cột không xác định / unknown column {h:?}"),
+                })
+            }
+        }
+    }
+    Ok(keys)
+}
+
+fn static_key(k: &str) -> &'static str {
+    INCOMING_COLUMNS
+        .iter()
+        .chain(OUTGOING_COLUMNS)
+        .chain(FILE_KEYS)
+        .find(|(key, _)| *key == k)
+        .map(|(key, _)| *key)
+        .unwrap_or("")
+}
+
+struct Row {
+    line: u64,
+    fields: HashMap<&'static str, String>,
+}
+
+impl Row {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.fields
+            .get(k)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+    fn required(&self, k: &str) -> Result<&str> {
+        self.get(k)
+            .ok_or_else(|| Error::invalid(format!("thiếu {k} / missing {k}")))
+    }
+    fn date(&self, k: &str) -> Result<Option<NaiveDate>> {
+        self.get(k).map(parse_date).transpose()
+    }
+    fn files(&self, base: &Path) -> Vec<PathBuf> {
+        self.get("files")
+            .map(|s| {
+                s.split(';')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|p| base.join(p))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn read_rows(input: impl Read, columns: &[(&str, &str)]) -> Result<Vec<Row>> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    let headers = rdr.headers().map_err(|e| row_err(1, e.into()))?.clone();
+    let keys = header_map(&headers, columns)?;
+    let mut rows = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            row_err(line, e.into())
+        })?;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let fields = keys
+            .iter()
+            .zip(rec.iter())
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (*k, nfc(v)))
+            .collect();
+        rows.push(Row { line, fields });
+    }
+    Ok(rows)
+}
+
+fn row_err(line: u64, e: Error) -> Error {
+    match e {
+        Error::ImportRow { .. } => e,
+        other => Error::ImportRow {
+            line,
+            message: other.to_string(),
+        },
+    }
+}
+
+fn incoming_from_row(row: &Row, base: &Path) -> Result<NewIncoming> {
+    Ok(NewIncoming {
+        sender: row
+            .get("sender_code")
+            .or_else(|| row.get("sender"))
+            .ok_or_else(|| Error::invalid("thiếu tác giả / missing sender"))?
+            .to_string(),
+        notation: row.required("notation")?.to_string(),
+        document_date: row
+            .date("date")?
+            .ok_or_else(|| Error::invalid("thiếu ngày văn bản / missing date"))?,
+        arrival_date: row.date("arrival_date")?,
+        doc_type: row.required("type")?.to_string(),
+        subject: row.required("subject")?.to_string(),
+        signer: row.get("signer").map(str::to_string),
+        urgency: row.get("urgency").unwrap_or("").parse()?,
+        secrecy: row.get("secrecy").unwrap_or("").parse()?,
+        deadline: row.date("deadline")?,
+        handler: row.get("handler").map(str::to_string),
+        notes: row.get("notes").map(str::to_string),
+        files: row.files(base),
+        expected_number: row
+            .get("arrival_number")
+            .map(|n| {
+                n.parse::<u32>().map_err(|_| {
+                    Error::invalid(format!(
+                        "số đến không hợp lệ / invalid arrival number {n:?}"
+                    ))
+                })
+            })
+            .transpose()?,
+        ..Default::default()
+    })
+}
+
+fn outgoing_from_row(row: &Row, base: &Path) -> Result<NewOutgoing> {
+    Ok(NewOutgoing {
+        notation: row.required("notation")?.to_string(),
+        issue_date: Some(
+            row.date("date")?
+                .ok_or_else(|| Error::invalid("thiếu ngày văn bản / missing date"))?,
+        ),
+        doc_type: row.required("type")?.to_string(),
+        subject: row.required("subject")?.to_string(),
+        signer: row.get("signer").map(str::to_string),
+        recipients: row
+            .get("recipients")
+            .map(|s| s.split([';', '\n']).map(|r| r.trim().to_string()).collect())
+            .unwrap_or_default(),
+        archive_copy_holder: row.get("archive_copy_holder").map(str::to_string),
+        copies: row
+            .get("copies")
+            .map(|n| {
+                n.parse::<u32>().map_err(|_| {
+                    Error::invalid(format!("số lượng bản không hợp lệ / invalid copies {n:?}"))
+                })
+            })
+            .transpose()?,
+        drafting_unit: row.get("drafting_unit").map(str::to_string),
+        urgency: row.get("urgency").unwrap_or("").parse()?,
+        secrecy: row.get("secrecy").unwrap_or("").parse()?,
+        deadline: row.date("deadline")?,
+        notes: row.get("notes").map(str::to_string),
+        files: row.files(base),
+        ..Default::default()
+    })
+}
+
+fn open_csv(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::file(path, e))?;
+    let bytes = bytes
+        .strip_prefix(b"\xef\xbb\xbf".as_slice())
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64
+            + 1;
+        return Err(Error::ImportRow {
+            line,
+            message: "tệp không phải UTF-8 / file is not UTF-8 (save it as CSV UTF-8)".into(),
+        });
+    }
+    Ok(bytes)
+}
+
+impl Registry {
+    /// Imports an incoming-register CSV file; all rows or none.
+    pub fn import_incoming_csv(&mut self, path: &Path) -> Result<ImportSummary> {
+        let bytes = open_csv(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let rows = read_rows(bytes.as_slice(), INCOMING_COLUMNS)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.line,
+                    incoming_from_row(r, base).map_err(|e| row_err(r.line, e))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.import_incoming(items)
+    }
+
+    /// Imports an outgoing-register CSV file (rows are issued documents); all rows or none.
+    pub fn import_outgoing_csv(&mut self, path: &Path) -> Result<ImportSummary> {
+        let bytes = open_csv(path)?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let rows = read_rows(bytes.as_slice(), OUTGOING_COLUMNS)?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.line,
+                    outgoing_from_row(r, base).map_err(|e| row_err(r.line, e))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.import_outgoing(items)
+    }
+
+    /// Registers many incoming documents in one transaction (numbered in the given order).
+    /// Each item carries the line number its errors are reported with.
+    pub fn import_incoming(&mut self, items: Vec<(u64, NewIncoming)>) -> Result<ImportSummary> {
+        let valid = items
+            .iter()
+            .map(|(line, n)| validate_incoming(n).map_err(|e| row_err(*line, e)))
+            .collect::<Result<Vec<_>>>()?;
+        // Every file is checked before any is stored, then stored before the transaction.
+        for (line, n) in &items {
+            for f in &n.files {
+                std::fs::metadata(f).map_err(|e| row_err(*line, Error::file(f, e)))?;
+            }
+        }
+        let files = items
+            .iter()
+            .map(|(line, n)| self.prepare_files(&n.files).map_err(|e| row_err(*line, e)))
+            .collect::<Result<Vec<_>>>()?;
+        let ids = self.write(|tx, ctx| {
+            let mut cache: HashMap<String, Agency> = HashMap::new();
+            let mut ids = Vec::with_capacity(valid.len());
+            for (((line, _), v), f) in items.iter().zip(&valid).zip(&files) {
+                let sender = match cache.get(&v.sender) {
+                    Some(a) => a.clone(),
+                    None => {
+                        let a = agencies::resolve(tx, &v.sender).map_err(|e| row_err(*line, e))?;
+                        cache.insert(v.sender.clone(), a.clone());
+                        a
+                    }
+                };
+                let id =
+                    insert_incoming(tx, ctx, v, &sender, f, true).map_err(|e| row_err(*line, e))?;
+                ids.push(id);
+            }
+            Ok(ids)
+        })?;
+        Ok(ImportSummary {
+            register: Register::Incoming,
+            imported: ids.len() as u64,
+            ids,
+        })
+    }
+
+    /// Creates (and, with an issue date, issues) many outgoing documents in one transaction.
+    pub fn import_outgoing(&mut self, items: Vec<(u64, NewOutgoing)>) -> Result<ImportSummary> {
+        let valid = items
+            .iter()
+            .map(|(line, n)| validate_outgoing(n).map_err(|e| row_err(*line, e)))
+            .collect::<Result<Vec<_>>>()?;
+        for (line, n) in &items {
+            for f in &n.files {
+                std::fs::metadata(f).map_err(|e| row_err(*line, Error::file(f, e)))?;
+            }
+        }
+        let files = items
+            .iter()
+            .map(|(line, n)| self.prepare_files(&n.files).map_err(|e| row_err(*line, e)))
+            .collect::<Result<Vec<_>>>()?;
+        let ids = self.write(|tx, ctx| {
+            let mut ids = Vec::with_capacity(valid.len());
+            for (((line, _), v), f) in items.iter().zip(&valid).zip(&files) {
+                ids.push(insert_outgoing(tx, ctx, v, f).map_err(|e| row_err(*line, e))?);
+            }
+            Ok(ids)
+        })?;
+        Ok(ImportSummary {
+            register: Register::Outgoing,
+            imported: ids.len() as u64,
+            ids,
+        })
+    }
+
+    /// Writes a register as CSV with Vietnamese headings (numbered entries, in register
+    /// order: year, series, number). Returns the number of rows.
+    pub fn export_csv(
+        &self,
+        register: Register,
+        year: Option<i32>,
+        out: impl Write,
+    ) -> Result<u64> {
+        let mut w = csv::Writer::from_writer(out);
+        let columns = match register {
+            Register::Incoming => INCOMING_COLUMNS,
+            Register::Outgoing => OUTGOING_COLUMNS,
+        };
+        w.write_record(columns.iter().map(|(_, vi)| *vi))?;
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM documents WHERE register = ?1 AND number IS NOT NULL
+             AND (?2 IS NULL OR year = ?2) ORDER BY year, series, number",
+        )?;
+        let ids: Vec<i64> = stmt
+            .query_map(rusqlite::params![register.as_str(), year], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &ids {
+            let d = self.get(*id)?;
+            let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+            let record: Vec<String> = columns
+                .iter()
+                .map(|(k, _)| match *k {
+                    "arrival_date" => vi_date(d.arrival_date),
+                    "arrival_number" => d.number.map(|n| n.to_string()).unwrap_or_default(),
+                    "sender" => opt(&d.sender),
+                    "sender_code" => opt(&d.sender_code),
+                    "notation" => d.notation.clone(),
+                    "date" => vi_date(d.document_date),
+                    "type" => d.doc_type.clone(),
+                    "subject" => d.subject.clone(),
+                    "signer" => opt(&d.signer),
+                    "urgency" => d.urgency.label_vi().to_string(),
+                    "secrecy" => d.secrecy.label_vi().to_string(),
+                    "deadline" => vi_date(d.deadline),
+                    "handler" => opt(&d.handler),
+                    "notes" => opt(&d.notes),
+                    "recipients" => d
+                        .recipients
+                        .iter()
+                        .map(|r| r.agency_code.clone().unwrap_or_else(|| r.name.clone()))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    "archive_copy_holder" => opt(&d.archive_copy_holder),
+                    "copies" => d.copies.map(|n| n.to_string()).unwrap_or_default(),
+                    "drafting_unit" => opt(&d.drafting_unit),
+                    _ => String::new(),
+                })
+                .collect();
+            w.write_record(&record)?;
+        }
+        w.flush()?;
+        Ok(ids.len() as u64)
+    }
+}

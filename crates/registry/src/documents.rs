@@ -1,0 +1,988 @@
+//! The incoming and outgoing registers (NĐ 30/2020 Phụ lục IV; shared/spec/registers.md).
+//!
+//! Both registers live in one `documents` table (views `incoming_register` and
+//! `outgoing_register` show each with its own columns) so that search, attachments, events
+//! and the audit log address every document by one id.
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use vanthu_domain::text::nfc;
+use vanthu_domain::{
+    AgencyCode, DocumentNumber, DocumentType, IncomingState, OutgoingState, Secrecy, Urgency,
+};
+
+use crate::blobs::StoredBlob;
+use crate::{agencies, audit, numbering, search, Error, Registry, Result, WriteCtx};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Register {
+    /// Sổ văn bản đến.
+    Incoming,
+    /// Sổ văn bản đi.
+    Outgoing,
+}
+
+impl Register {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incoming => "incoming",
+            Self::Outgoing => "outgoing",
+        }
+    }
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Incoming => "Văn bản đến",
+            Self::Outgoing => "Văn bản đi",
+        }
+    }
+}
+
+impl std::str::FromStr for Register {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match vanthu_domain::text::fold(s.trim()).as_str() {
+            "incoming" | "in" | "den" | "van ban den" => Ok(Self::Incoming),
+            "outgoing" | "out" | "di" | "van ban di" => Ok(Self::Outgoing),
+            _ => Err(Error::invalid(format!(
+                "sổ không hợp lệ / unknown register {s:?} (incoming|outgoing)"
+            ))),
+        }
+    }
+}
+
+/// Numbering series inside a register: state secrets (mật and above) are numbered apart
+/// (docs/decisions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Series {
+    Normal,
+    Secret,
+}
+
+impl Series {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Secret => "secret",
+        }
+    }
+    pub fn for_secrecy(s: Secrecy) -> Self {
+        if s.is_secret() {
+            Self::Secret
+        } else {
+            Self::Normal
+        }
+    }
+}
+
+/// A document to enter in the incoming register.
+#[derive(Debug, Clone, Default)]
+pub struct NewIncoming {
+    /// Issuing agency: permanent or transitional code, or its exact name.
+    pub sender: String,
+    /// Số, ký hiệu as printed, e.g. `986/UBND-HCTC`.
+    pub notation: String,
+    pub document_date: NaiveDate,
+    /// Ngày đến; today when `None`. Its year selects the numbering year.
+    pub arrival_date: Option<NaiveDate>,
+    /// Type name or abbreviation (`Công văn`, `QĐ`).
+    pub doc_type: String,
+    pub subject: String,
+    pub signer: Option<String>,
+    pub urgency: Urgency,
+    pub secrecy: Secrecy,
+    /// Hạn giải quyết.
+    pub deadline: Option<NaiveDate>,
+    /// Đơn vị hoặc người nhận.
+    pub handler: Option<String>,
+    pub notes: Option<String>,
+    /// Files to attach (stored in the content-addressed store).
+    pub files: Vec<PathBuf>,
+    /// Extracted text of the document, indexed for search.
+    pub body_text: Option<String>,
+    /// edXML `DocumentId` when the document came through the hub.
+    pub edxml_document_id: Option<String>,
+    /// When migrating an old register: the số đến it had; must be the next number.
+    pub expected_number: Option<u32>,
+}
+
+/// A document to enter in the outgoing register.
+#[derive(Debug, Clone, Default)]
+pub struct NewOutgoing {
+    /// Ký hiệu (`QĐ-UBND`, `UBND-VP`, `2024/QĐ-UBND`), or a full number (`12/QĐ-UBND`) when
+    /// migrating an old register, in which case the number must be the next one.
+    pub notation: String,
+    pub doc_type: String,
+    pub subject: String,
+    pub signer: Option<String>,
+    /// Nơi nhận: agency codes or names; text that is neither (`Lưu: VT`) is kept as is.
+    pub recipients: Vec<String>,
+    pub copies: Option<u32>,
+    pub archive_copy_holder: Option<String>,
+    pub drafting_unit: Option<String>,
+    pub urgency: Urgency,
+    pub secrecy: Secrecy,
+    pub deadline: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub files: Vec<PathBuf>,
+    pub body_text: Option<String>,
+    /// Issue (number and date) at once; `None` creates a draft.
+    pub issue_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub agency_code: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub document_id: i64,
+    pub sha256: String,
+    pub file_name: String,
+    pub size: u64,
+    pub media_type: String,
+    pub added_at: String,
+}
+
+/// One register entry, as stored. `arrival_number` is the số đến of an incoming document;
+/// `number` is the register number of either register (equal to `arrival_number` for
+/// incoming documents).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub id: i64,
+    pub register: Register,
+    pub series: Series,
+    pub year: Option<i32>,
+    pub number: Option<u32>,
+    pub arrival_number: Option<u32>,
+    pub arrival_date: Option<NaiveDate>,
+    pub sender_code: Option<String>,
+    pub sender: Option<String>,
+    pub notation: String,
+    pub document_date: Option<NaiveDate>,
+    pub doc_type: String,
+    pub type_abbreviation: Option<String>,
+    pub subject: String,
+    pub signer: Option<String>,
+    pub urgency: Urgency,
+    pub secrecy: Secrecy,
+    pub deadline: Option<NaiveDate>,
+    pub handler: Option<String>,
+    pub passed_on_date: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub recipients: Vec<Recipient>,
+    pub copies: Option<u32>,
+    pub archive_copy_holder: Option<String>,
+    pub drafting_unit: Option<String>,
+    pub dispatched_date: Option<NaiveDate>,
+    pub state: String,
+    pub state_label: String,
+    pub edxml_document_id: Option<String>,
+    pub attachments: Vec<AttachmentInfo>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub type IncomingRecord = DocumentRecord;
+pub type OutgoingRecord = DocumentRecord;
+
+/// Filters of [`Registry::list`]; the same as a search without text.
+pub type ListQuery = crate::SearchQuery;
+
+pub(crate) const DOC_COLUMNS: &str = "id, register, series, year, number, arrival_date, sender_code, sender_name, notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline, handler, passed_on_date, notes, copies, archive_copy_holder, drafting_unit, dispatched_date, state, edxml_document_id, created_at, updated_at";
+
+fn parse_date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+pub(crate) fn state_label(register: Register, state: &str) -> String {
+    let v = serde_json::Value::String(state.to_string());
+    match register {
+        Register::Incoming => serde_json::from_value::<IncomingState>(v)
+            .map(|s| s.label_vi().to_string())
+            .unwrap_or_else(|_| state.to_string()),
+        Register::Outgoing => serde_json::from_value::<OutgoingState>(v)
+            .map(|s| s.label_vi().to_string())
+            .unwrap_or_else(|_| state.to_string()),
+    }
+}
+
+pub(crate) fn state_str<T: Serialize>(s: T) -> String {
+    match serde_json::to_value(s) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+fn record_from_row(r: &Row<'_>) -> rusqlite::Result<DocumentRecord> {
+    let register = if r.get::<_, String>(1)? == "outgoing" {
+        Register::Outgoing
+    } else {
+        Register::Incoming
+    };
+    let number: Option<u32> = r.get(4)?;
+    let state: String = r.get(24)?;
+    Ok(DocumentRecord {
+        id: r.get(0)?,
+        register,
+        series: if r.get::<_, String>(2)? == "secret" {
+            Series::Secret
+        } else {
+            Series::Normal
+        },
+        year: r.get(3)?,
+        number,
+        arrival_number: if register == Register::Incoming {
+            number
+        } else {
+            None
+        },
+        arrival_date: parse_date(r.get(5)?),
+        sender_code: r.get(6)?,
+        sender: r.get(7)?,
+        notation: r.get(8)?,
+        document_date: parse_date(r.get(9)?),
+        doc_type: r.get(10)?,
+        type_abbreviation: r.get(11)?,
+        subject: r.get(12)?,
+        signer: r.get(13)?,
+        urgency: r.get::<_, String>(14)?.parse().unwrap_or_default(),
+        secrecy: r.get::<_, String>(15)?.parse().unwrap_or_default(),
+        deadline: parse_date(r.get(16)?),
+        handler: r.get(17)?,
+        passed_on_date: parse_date(r.get(18)?),
+        notes: r.get(19)?,
+        recipients: Vec::new(),
+        copies: r.get(20)?,
+        archive_copy_holder: r.get(21)?,
+        drafting_unit: r.get(22)?,
+        dispatched_date: parse_date(r.get(23)?),
+        state_label: state_label(register, &state),
+        state,
+        edxml_document_id: r.get(25)?,
+        attachments: Vec::new(),
+        created_at: r.get(26)?,
+        updated_at: r.get(27)?,
+    })
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(|s| nfc(s.trim()))
+        .filter(|s| !s.is_empty())
+}
+
+fn resolve_type(text: &str) -> Result<&'static DocumentType> {
+    DocumentType::resolve(text).ok_or_else(|| Error::UnknownType(text.to_string()))
+}
+
+/// A file to attach, read and stored before the transaction starts.
+pub(crate) struct PreparedFile {
+    pub blob: StoredBlob,
+    pub file_name: String,
+    pub media_type: String,
+}
+
+pub(crate) fn media_type(path: &Path, head: &[u8]) -> &'static str {
+    if head.starts_with(b"%PDF-") {
+        return "application/pdf";
+    }
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("pdf") => "application/pdf",
+        Some("xml") | Some("edxml") => "application/xml",
+        Some("doc") => "application/msword",
+        Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("xls") => "application/vnd.ms-excel",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("png") => "image/png",
+        Some("jpg") | Some("jpeg") => "image/jpeg",
+        Some("txt") => "text/plain",
+        _ => "application/octet-stream",
+    }
+}
+
+impl Registry {
+    pub(crate) fn prepare_files(&self, files: &[PathBuf]) -> Result<Vec<PreparedFile>> {
+        // Check every file first: a missing second file must not leave the first stored
+        // for nothing.
+        for f in files {
+            std::fs::metadata(f).map_err(|e| Error::file(f, e))?;
+        }
+        files
+            .iter()
+            .map(|f| {
+                let blob = self.blobs.put_file(f)?;
+                let head = self.blobs.read_head(&blob.sha256)?;
+                Ok(PreparedFile {
+                    media_type: media_type(f, &head).to_string(),
+                    file_name: f
+                        .file_name()
+                        .map(|n| nfc(&n.to_string_lossy()))
+                        .unwrap_or_else(|| "file".into()),
+                    blob,
+                })
+            })
+            .collect()
+    }
+}
+
+fn insert_attachment(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    doc_id: i64,
+    f: &PreparedFile,
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO attachments (document_id, sha256, file_name, size, media_type, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        doc_id,
+        f.blob.sha256,
+        f.file_name,
+        f.blob.size as i64,
+        f.media_type,
+        ctx.now
+    ])?;
+    let id = tx.last_insert_rowid();
+    audit::append(
+        tx,
+        ctx,
+        "attachment.add",
+        "document",
+        Some(&doc_id.to_string()),
+        &serde_json::json!({
+            "attachment_id": id, "sha256": f.blob.sha256, "file_name": f.file_name,
+            "size": f.blob.size, "media_type": f.media_type,
+        }),
+    )?;
+    Ok(id)
+}
+
+fn require_unit(tx: &Transaction<'_>) -> Result<()> {
+    let ok: bool = tx
+        .prepare_cached("SELECT count(*) > 0 FROM meta WHERE key = 'unit_code'")?
+        .query_row([], |r| r.get(0))?;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::NotInitialised)
+    }
+}
+
+/// An incoming document checked and normalised, ready to insert.
+pub(crate) struct ValidIncoming {
+    notation: String,
+    document_date: NaiveDate,
+    arrival_date: NaiveDate,
+    doc_type: &'static DocumentType,
+    subject: String,
+    signer: Option<String>,
+    urgency: Urgency,
+    secrecy: Secrecy,
+    deadline: Option<NaiveDate>,
+    handler: Option<String>,
+    notes: Option<String>,
+    pub(crate) sender: String,
+    body_text: Option<String>,
+    edxml_document_id: Option<String>,
+    expected_number: Option<u32>,
+}
+
+pub(crate) fn validate_incoming(new: &NewIncoming) -> Result<ValidIncoming> {
+    let number = DocumentNumber::parse(&new.notation)?;
+    let subject = nfc(new.subject.trim());
+    if subject.is_empty() {
+        return Err(Error::invalid("trích yếu trống / empty subject"));
+    }
+    if new.sender.trim().is_empty() {
+        return Err(Error::UnknownAgency(String::new()));
+    }
+    Ok(ValidIncoming {
+        notation: number.to_string(),
+        document_date: new.document_date,
+        arrival_date: new.arrival_date.unwrap_or_else(crate::today),
+        doc_type: resolve_type(&new.doc_type)?,
+        subject,
+        signer: clean(&new.signer),
+        urgency: new.urgency,
+        secrecy: new.secrecy,
+        deadline: new.deadline,
+        handler: clean(&new.handler),
+        notes: clean(&new.notes),
+        sender: new.sender.clone(),
+        body_text: clean(&new.body_text),
+        edxml_document_id: clean(&new.edxml_document_id),
+        expected_number: new.expected_number,
+    })
+}
+
+/// Inserts one incoming document. `register_now` numbers it (state `registered`);
+/// otherwise it waits for the clerk in state `arrived` (received from the hub).
+pub(crate) fn insert_incoming(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    v: &ValidIncoming,
+    sender: &agencies::Agency,
+    files: &[PreparedFile],
+    register_now: bool,
+) -> Result<i64> {
+    require_unit(tx)?;
+    let series = Series::for_secrecy(v.secrecy);
+    let (year, number, state) = if register_now {
+        let year = v.arrival_date.year();
+        let n = numbering::allocate(tx, Register::Incoming, series, year)?;
+        if let Some(expected) = v.expected_number {
+            if expected != n {
+                return Err(Error::invalid(format!(
+                    "số đến {expected} không liền mạch, số tiếp theo là {n} / arrival number {expected} is not the next number {n}"
+                )));
+            }
+        }
+        (Some(year), Some(n), IncomingState::Registered)
+    } else {
+        (None, None, IncomingState::Arrived)
+    };
+    let arrival = v.arrival_date.to_string();
+    tx.prepare_cached(
+        "INSERT INTO documents (register, series, year, number, arrival_date, sender_code, sender_name,
+            notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline,
+            handler, notes, state, edxml_document_id, body_text, sort_date, created_at, updated_at)
+         VALUES ('incoming', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+            ?17, ?18, ?19, ?20, ?4, ?21, ?21)",
+    )?
+    .execute(params![
+        series.as_str(),
+        year,
+        number,
+        arrival,
+        sender.code,
+        sender.name,
+        v.notation,
+        v.document_date.to_string(),
+        v.doc_type.name,
+        v.doc_type.abbreviation,
+        v.subject,
+        v.signer,
+        v.urgency.as_str(),
+        v.secrecy.as_str(),
+        v.deadline.map(|d| d.to_string()),
+        v.handler,
+        v.notes,
+        state.as_str(),
+        v.edxml_document_id,
+        v.body_text,
+        ctx.now,
+    ])?;
+    let id = tx.last_insert_rowid();
+    search::index_row(
+        tx,
+        id,
+        &v.notation,
+        &v.subject,
+        Some(&sender.name),
+        v.signer.as_deref(),
+        v.body_text.as_deref(),
+    )?;
+    crate::events::insert_event(tx, ctx, id, None, None, state.as_str(), &[], None)?;
+    audit::append(
+        tx,
+        ctx,
+        if register_now {
+            "incoming.register"
+        } else {
+            "incoming.receive"
+        },
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({
+            "register": "incoming", "series": series.as_str(), "year": year, "number": number,
+            "arrival_date": arrival, "sender_code": sender.code, "sender_name": sender.name,
+            "notation": v.notation, "document_date": v.document_date.to_string(),
+            "doc_type": v.doc_type.name, "subject": v.subject, "signer": v.signer,
+            "urgency": v.urgency.as_str(), "secrecy": v.secrecy.as_str(),
+            "deadline": v.deadline.map(|d| d.to_string()), "handler": v.handler, "notes": v.notes,
+            "state": state.as_str(), "edxml_document_id": v.edxml_document_id,
+        }),
+    )?;
+    for f in files {
+        insert_attachment(tx, ctx, id, f)?;
+    }
+    Ok(id)
+}
+
+/// An outgoing document checked and normalised.
+pub(crate) struct ValidOutgoing {
+    /// Everything after the number: `QĐ-UBND` or `2024/QĐ-UBND`.
+    code_notation: String,
+    expected_number: Option<u32>,
+    doc_type: &'static DocumentType,
+    subject: String,
+    signer: Option<String>,
+    recipients: Vec<String>,
+    copies: Option<u32>,
+    archive_copy_holder: Option<String>,
+    drafting_unit: Option<String>,
+    urgency: Urgency,
+    secrecy: Secrecy,
+    deadline: Option<NaiveDate>,
+    notes: Option<String>,
+    body_text: Option<String>,
+    issue_date: Option<NaiveDate>,
+}
+
+pub(crate) fn validate_outgoing(new: &NewOutgoing) -> Result<ValidOutgoing> {
+    let text = nfc(new.notation.trim());
+    let parsed = if text.contains('/') {
+        DocumentNumber::parse(&text)?
+    } else {
+        DocumentNumber::from_parts(None, &text)?
+    };
+    let code_notation = match parsed.year {
+        Some(y) => format!("{y}/{}", parsed.notation),
+        None => parsed.notation.clone(),
+    };
+    let subject = nfc(new.subject.trim());
+    if subject.is_empty() {
+        return Err(Error::invalid("trích yếu trống / empty subject"));
+    }
+    if parsed.number.is_some() && new.issue_date.is_none() {
+        return Err(Error::invalid(
+            "số văn bản chỉ được cấp khi phát hành / a number is given only with an issue date",
+        ));
+    }
+    Ok(ValidOutgoing {
+        code_notation,
+        expected_number: parsed.number,
+        doc_type: resolve_type(&new.doc_type)?,
+        subject,
+        signer: clean(&new.signer),
+        recipients: new
+            .recipients
+            .iter()
+            .map(|r| nfc(r.trim()))
+            .filter(|r| !r.is_empty())
+            .collect(),
+        copies: new.copies,
+        archive_copy_holder: clean(&new.archive_copy_holder),
+        drafting_unit: clean(&new.drafting_unit),
+        urgency: new.urgency,
+        secrecy: new.secrecy,
+        deadline: new.deadline,
+        notes: clean(&new.notes),
+        body_text: clean(&new.body_text),
+        issue_date: new.issue_date,
+    })
+}
+
+fn resolve_recipient(tx: &Transaction<'_>, text: &str) -> Result<Recipient> {
+    match agencies::resolve(tx, text) {
+        Ok(a) => Ok(Recipient {
+            agency_code: Some(a.code),
+            name: a.name,
+        }),
+        Err(Error::UnknownAgency(_)) if AgencyCode::parse(text).is_err() => Ok(Recipient {
+            agency_code: None,
+            name: text.to_string(),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn insert_outgoing(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    v: &ValidOutgoing,
+    files: &[PreparedFile],
+) -> Result<i64> {
+    require_unit(tx)?;
+    let series = Series::for_secrecy(v.secrecy);
+    let recipients: Vec<Recipient> = v
+        .recipients
+        .iter()
+        .map(|r| resolve_recipient(tx, r))
+        .collect::<Result<_>>()?;
+    let draft_notation = format!("/{}", v.code_notation);
+    let sort_date = crate::today().to_string();
+    tx.prepare_cached(
+        "INSERT INTO documents (register, series, notation, code_notation, doc_type, type_abbr,
+            subject, signer, urgency, secrecy, deadline, notes, copies, archive_copy_holder,
+            drafting_unit, state, body_text, sort_date, created_at, updated_at)
+         VALUES ('outgoing', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'draft',
+            ?15, ?16, ?17, ?17)",
+    )?
+    .execute(params![
+        series.as_str(),
+        draft_notation,
+        v.code_notation,
+        v.doc_type.name,
+        v.doc_type.abbreviation,
+        v.subject,
+        v.signer,
+        v.urgency.as_str(),
+        v.secrecy.as_str(),
+        v.deadline.map(|d| d.to_string()),
+        v.notes,
+        v.copies,
+        v.archive_copy_holder,
+        v.drafting_unit,
+        v.body_text,
+        sort_date,
+        ctx.now,
+    ])?;
+    let id = tx.last_insert_rowid();
+    for (i, r) in recipients.iter().enumerate() {
+        tx.prepare_cached(
+            "INSERT INTO recipients (document_id, position, agency_code, name) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, i as i64, r.agency_code, r.name])?;
+    }
+    let recipient_text = recipients
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    search::index_row(
+        tx,
+        id,
+        &draft_notation,
+        &v.subject,
+        Some(&recipient_text),
+        v.signer.as_deref(),
+        v.body_text.as_deref(),
+    )?;
+    crate::events::insert_event(tx, ctx, id, None, None, "draft", &[], None)?;
+    audit::append(
+        tx,
+        ctx,
+        "outgoing.create",
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({
+            "register": "outgoing", "series": series.as_str(), "code_notation": v.code_notation,
+            "doc_type": v.doc_type.name, "subject": v.subject, "signer": v.signer,
+            "recipients": recipients, "copies": v.copies,
+            "archive_copy_holder": v.archive_copy_holder, "drafting_unit": v.drafting_unit,
+            "urgency": v.urgency.as_str(), "secrecy": v.secrecy.as_str(),
+            "deadline": v.deadline.map(|d| d.to_string()), "notes": v.notes,
+        }),
+    )?;
+    for f in files {
+        insert_attachment(tx, ctx, id, f)?;
+    }
+    if let Some(date) = v.issue_date {
+        issue_in_tx(tx, ctx, id, date, v.expected_number)?;
+    }
+    Ok(id)
+}
+
+/// Numbers and dates an outgoing draft (vào sổ văn bản đi).
+pub(crate) fn issue_in_tx(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    date: NaiveDate,
+    expected_number: Option<u32>,
+) -> Result<u32> {
+    let row: Option<(String, String, String, Option<String>, String)> = tx
+        .prepare_cached(
+            "SELECT register, state, series, code_notation, subject FROM documents WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some((register, state, series, code_notation, subject)) = row else {
+        return Err(Error::NotFound(id));
+    };
+    if register != "outgoing" {
+        return Err(Error::InvalidState(format!(
+            "văn bản {id} không thuộc sổ văn bản đi / document {id} is not outgoing"
+        )));
+    }
+    // A paper original signed by hand never passes through `signed` in the system.
+    if state != "draft" && state != "signed" {
+        return Err(Error::InvalidState(format!(
+            "văn bản {id} đã được cấp số / document {id} is already issued ({state})"
+        )));
+    }
+    let series = if series == "secret" {
+        Series::Secret
+    } else {
+        Series::Normal
+    };
+    let n = numbering::allocate(tx, Register::Outgoing, series, date.year())?;
+    if let Some(expected) = expected_number {
+        if expected != n {
+            return Err(Error::invalid(format!(
+                "số {expected} không liền mạch, số tiếp theo là {n} / number {expected} is not the next number {n}"
+            )));
+        }
+    }
+    let code_notation = code_notation.unwrap_or_default();
+    let notation = DocumentNumber::parse(&format!("{n}/{code_notation}"))?.to_string();
+    tx.prepare_cached(
+        "UPDATE documents SET year = ?2, number = ?3, notation = ?4, document_date = ?5,
+            sort_date = ?5, state = 'issued', updated_at = ?6 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        date.year(),
+        n,
+        notation,
+        date.to_string(),
+        ctx.now
+    ])?;
+    let (recipients, signer, body): (Option<String>, Option<String>, Option<String>) = tx
+        .query_row(
+            "SELECT (SELECT group_concat(name, '; ') FROM recipients WHERE document_id = ?1),
+                    signer, body_text FROM documents WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+    search::reindex_row(
+        tx,
+        id,
+        &notation,
+        &subject,
+        recipients.as_deref(),
+        signer.as_deref(),
+        body.as_deref(),
+    )?;
+    crate::events::insert_event(tx, ctx, id, None, Some(&state), "issued", &[], None)?;
+    audit::append(
+        tx,
+        ctx,
+        "outgoing.issue",
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({"number": n, "year": date.year(), "notation": notation,
+            "issued_date": date.to_string(), "from_state": state}),
+    )?;
+    Ok(n)
+}
+
+impl Registry {
+    /// Enters a document in the incoming register and gives it the next số đến of the
+    /// arrival year (in the secret series for mật and above).
+    pub fn register_incoming(&mut self, new: NewIncoming) -> Result<IncomingRecord> {
+        let v = validate_incoming(&new)?;
+        let files = self.prepare_files(&new.files)?;
+        let id = self.write(|tx, ctx| {
+            let sender = agencies::resolve(tx, &v.sender)?;
+            insert_incoming(tx, ctx, &v, &sender, &files, true)
+        })?;
+        self.get(id)
+    }
+
+    /// Stores a document received from the hub, not yet numbered (state `arrived`); the
+    /// clerk registers it with [`Registry::append_status_event`] to `registered`.
+    pub fn receive_incoming(&mut self, new: NewIncoming) -> Result<IncomingRecord> {
+        let v = validate_incoming(&new)?;
+        let files = self.prepare_files(&new.files)?;
+        let id = self.write(|tx, ctx| {
+            let sender = agencies::resolve(tx, &v.sender)?;
+            insert_incoming(tx, ctx, &v, &sender, &files, false)
+        })?;
+        self.get(id)
+    }
+
+    /// Creates an outgoing document: a draft, or issued at once when `issue_date` is set.
+    pub fn create_outgoing(&mut self, new: NewOutgoing) -> Result<OutgoingRecord> {
+        let v = validate_outgoing(&new)?;
+        let files = self.prepare_files(&new.files)?;
+        let id = self.write(|tx, ctx| insert_outgoing(tx, ctx, &v, &files))?;
+        self.get(id)
+    }
+
+    /// Gives an outgoing draft the next number of `date`'s year (vào sổ, cấp số).
+    pub fn issue_outgoing(&mut self, id: i64, date: NaiveDate) -> Result<OutgoingRecord> {
+        self.write(|tx, ctx| issue_in_tx(tx, ctx, id, date, None))?;
+        self.get(id)
+    }
+
+    /// One document with its recipients and attachments.
+    pub fn get(&self, id: i64) -> Result<DocumentRecord> {
+        let mut rec = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DOC_COLUMNS} FROM documents WHERE id = ?1"
+            ))?
+            .query_row([id], record_from_row)
+            .optional()?
+            .ok_or(Error::NotFound(id))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT agency_code, name FROM recipients WHERE document_id = ?1 ORDER BY position",
+        )?;
+        rec.recipients = stmt
+            .query_map([id], |r| {
+                Ok(Recipient {
+                    agency_code: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        rec.attachments = self.attachments(id)?;
+        Ok(rec)
+    }
+
+    /// The document with this edXML `DocumentId`, if any.
+    pub fn find_by_edxml_id(&self, document_id: &str) -> Result<Option<DocumentRecord>> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM documents WHERE edxml_document_id = ?1 ORDER BY id LIMIT 1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        id.map(|id| self.get(id)).transpose()
+    }
+
+    pub fn attachments(&self, document_id: i64) -> Result<Vec<AttachmentInfo>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, document_id, sha256, file_name, size, media_type, added_at
+             FROM attachments WHERE document_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([document_id], |r| {
+            Ok(AttachmentInfo {
+                id: r.get(0)?,
+                document_id: r.get(1)?,
+                sha256: r.get(2)?,
+                file_name: r.get(3)?,
+                size: r.get::<_, i64>(4)? as u64,
+                media_type: r.get(5)?,
+                added_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Attaches a file to a document (stored once per content).
+    pub fn add_attachment(&mut self, document_id: i64, path: &Path) -> Result<AttachmentInfo> {
+        self.get(document_id)?;
+        let files = self.prepare_files(&[path.to_path_buf()])?;
+        let id = self.write(|tx, ctx| insert_attachment(tx, ctx, document_id, &files[0]))?;
+        self.attachments(document_id)?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(Error::NotFound(id))
+    }
+
+    /// Attaches in-memory content (a received package's file, a signed PDF).
+    pub fn add_attachment_bytes(
+        &mut self,
+        document_id: i64,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<AttachmentInfo> {
+        self.get(document_id)?;
+        let blob = self.blobs.put_bytes(bytes)?;
+        let f = PreparedFile {
+            media_type: media_type(Path::new(file_name), bytes).to_string(),
+            file_name: nfc(file_name),
+            blob,
+        };
+        let id = self.write(|tx, ctx| insert_attachment(tx, ctx, document_id, &f))?;
+        self.attachments(document_id)?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or(Error::NotFound(id))
+    }
+
+    /// Where an attachment's content is on disk.
+    pub fn attachment_path(&self, a: &AttachmentInfo) -> PathBuf {
+        self.blobs.path_of(&a.sha256)
+    }
+
+    /// Sets the document text used by full-text search (e.g. extracted from its PDF).
+    pub fn set_document_text(&mut self, id: i64, text: &str) -> Result<()> {
+        let rec = self.get(id)?;
+        let text = nfc(text);
+        let sender = match rec.register {
+            Register::Incoming => rec.sender.clone(),
+            Register::Outgoing => Some(
+                rec.recipients
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        };
+        self.write(|tx, ctx| {
+            tx.execute(
+                "UPDATE documents SET body_text = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, text, ctx.now],
+            )?;
+            search::reindex_row(
+                tx,
+                id,
+                &rec.notation,
+                &rec.subject,
+                sender.as_deref(),
+                rec.signer.as_deref(),
+                Some(&text),
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "document.set_text",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"chars": text.chars().count()}),
+            )
+        })
+    }
+
+    /// Records who an incoming document was passed to (Đơn vị hoặc người nhận, Ngày chuyển).
+    pub fn set_handler(&mut self, id: i64, handler: &str, passed_on: NaiveDate) -> Result<()> {
+        let handler = nfc(handler.trim());
+        if handler.is_empty() {
+            return Err(Error::invalid("người nhận trống / empty handler"));
+        }
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "UPDATE documents SET handler = ?2, passed_on_date = ?3, updated_at = ?4
+                 WHERE id = ?1 AND register = 'incoming'",
+                params![id, handler, passed_on.to_string(), ctx.now],
+            )?;
+            if n == 0 {
+                return Err(Error::NotFound(id));
+            }
+            audit::append(
+                tx,
+                ctx,
+                "incoming.handler",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
+            )
+        })
+    }
+
+    /// The next number a register would hand out (for display; allocation is separate).
+    pub fn next_number(&self, register: Register, series: Series, year: i32) -> Result<u32> {
+        numbering::peek(&self.conn, register, series, year)
+    }
+
+    /// Number of documents in a register.
+    pub fn count(&self, register: Option<Register>) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM documents WHERE ?1 IS NULL OR register = ?1",
+            [register.map(|r| r.as_str())],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+}

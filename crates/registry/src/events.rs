@@ -1,0 +1,480 @@
+//! Append-only status events, and the outbox/inbox queues the sync engine drains.
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use vanthu_domain::{transition, Actor, IncomingState, OutgoingState, StatusCode};
+
+use crate::documents::{state_str, Register, Series};
+use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    pub id: i64,
+    pub document_id: i64,
+    pub at: String,
+    /// Who did it (the registry user).
+    pub user: String,
+    /// In which role.
+    pub actor: Option<Actor>,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    /// edXML status codes the transition emits, in order.
+    pub codes: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub kind: String,
+    pub document_id: Option<i64>,
+    pub recipient_code: Option<String>,
+    pub payload: serde_json::Value,
+    pub created_at: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub sent_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub id: i64,
+    pub package_id: String,
+    pub kind: String,
+    pub sender_code: Option<String>,
+    pub payload: serde_json::Value,
+    pub received_at: String,
+    pub document_id: Option<i64>,
+    pub processed_at: Option<String>,
+    pub error: Option<String>,
+}
+
+/// register, state, edxml id, sender code, arrival date, number.
+type IncomingRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+);
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_event(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+    actor: Option<Actor>,
+    from_state: Option<&str>,
+    to_state: &str,
+    codes: &[StatusCode],
+    note: Option<&str>,
+) -> Result<i64> {
+    let codes: Vec<&str> = codes.iter().map(|c| c.code()).collect();
+    tx.prepare_cached(
+        "INSERT INTO status_events (document_id, at, user, actor, from_state, to_state, codes, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        document_id,
+        ctx.now,
+        ctx.user,
+        actor.map(state_str),
+        from_state,
+        to_state,
+        serde_json::to_string(&codes).expect("codes serialise"),
+        note
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn enqueue(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    kind: &str,
+    document_id: Option<i64>,
+    recipient_code: Option<&str>,
+    payload: &serde_json::Value,
+) -> Result<i64> {
+    if let Some(id) = document_id {
+        let secrecy: Option<String> = tx
+            .query_row("SELECT secrecy FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let secrecy = secrecy.ok_or(Error::NotFound(id))?;
+        if secrecy != "normal" {
+            return Err(Error::SecretNotSendable);
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO outbox (kind, document_id, recipient_code, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        kind,
+        document_id,
+        recipient_code,
+        payload.to_string(),
+        ctx.now
+    ])?;
+    let id = tx.last_insert_rowid();
+    audit::append(
+        tx,
+        ctx,
+        "outbox.enqueue",
+        "outbox",
+        Some(&id.to_string()),
+        &serde_json::json!({"kind": kind, "document_id": document_id, "recipient_code": recipient_code}),
+    )?;
+    Ok(id)
+}
+
+fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatusEvent> {
+    let actor: Option<String> = r.get(4)?;
+    let codes: String = r.get(7)?;
+    Ok(StatusEvent {
+        id: r.get(0)?,
+        document_id: r.get(1)?,
+        at: r.get(2)?,
+        user: r.get(3)?,
+        actor: actor.and_then(|a| serde_json::from_value(serde_json::Value::String(a)).ok()),
+        from_state: r.get(5)?,
+        to_state: r.get(6)?,
+        codes: serde_json::from_str(&codes).unwrap_or_default(),
+        note: r.get(8)?,
+    })
+}
+
+impl Registry {
+    /// Moves an incoming document to `to` as `actor`, if the state machine allows it
+    /// (statuses.md §4.1). Registering (`arrived` → `registered`) allocates the số đến.
+    /// For a document received through the hub, the emitted status codes are queued in
+    /// the outbox for its sender.
+    pub fn append_status_event(
+        &mut self,
+        document_id: i64,
+        to: IncomingState,
+        actor: Actor,
+        note: Option<&str>,
+    ) -> Result<StatusEvent> {
+        let id = self.write(|tx, ctx| {
+            let row: Option<IncomingRow> = tx
+                .query_row(
+                    "SELECT register, state, edxml_document_id, sender_code, arrival_date, number
+                     FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?.unwrap_or_default(), r.get(5)?)),
+                )
+                .optional()?;
+            let Some((register, state, edxml_id, sender, arrival, number)) = row else {
+                return Err(Error::NotFound(document_id));
+            };
+            if register != "incoming" {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
+                )));
+            }
+            let from: IncomingState = state
+                .parse()
+                .map_err(|e: String| Error::InvalidState(e))?;
+            let codes = transition(from, to, actor)?;
+            let needs_number = number.is_none()
+                && matches!(
+                    to,
+                    IncomingState::Registered
+                        | IncomingState::Assigned
+                        | IncomingState::InProgress
+                        | IncomingState::Completed
+                );
+            if needs_number {
+                let arrival = NaiveDate::parse_from_str(&arrival, "%Y-%m-%d")
+                    .unwrap_or_else(|_| crate::today());
+                let series: String = tx.query_row(
+                    "SELECT series FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| r.get(0),
+                )?;
+                let series = if series == "secret" { Series::Secret } else { Series::Normal };
+                let n = numbering::allocate(tx, Register::Incoming, series, arrival.year())?;
+                tx.execute(
+                    "UPDATE documents SET year = ?2, number = ?3 WHERE id = ?1",
+                    params![document_id, arrival.year(), n],
+                )?;
+                audit::append(
+                    tx,
+                    ctx,
+                    "incoming.number",
+                    "document",
+                    Some(&document_id.to_string()),
+                    &serde_json::json!({"year": arrival.year(), "number": n}),
+                )?;
+            }
+            tx.execute(
+                "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1",
+                params![document_id, to.as_str(), ctx.now],
+            )?;
+            let event_id = insert_event(
+                tx,
+                ctx,
+                document_id,
+                Some(actor),
+                Some(from.as_str()),
+                to.as_str(),
+                &codes,
+                note,
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "document.status",
+                "document",
+                Some(&document_id.to_string()),
+                &serde_json::json!({
+                    "from": from.as_str(), "to": to.as_str(), "actor": state_str(actor),
+                    "codes": codes.iter().map(|c| c.code()).collect::<Vec<_>>(), "note": note,
+                }),
+            )?;
+            // Status feedback goes back only for documents that came through the hub.
+            if let (Some(edxml_id), Some(sender)) = (edxml_id, sender) {
+                let secret: bool = tx.query_row(
+                    "SELECT secrecy != 'normal' FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| r.get(0),
+                )?;
+                if !secret {
+                    for c in &codes {
+                        enqueue(
+                            tx,
+                            ctx,
+                            "status",
+                            Some(document_id),
+                            Some(&sender),
+                            &serde_json::json!({
+                                "edxml_document_id": edxml_id, "status_code": c.code(),
+                                "description": c.label_vi(), "note": note,
+                                "timestamp": ctx.now, "staff": ctx.user,
+                            }),
+                        )?;
+                    }
+                }
+            }
+            Ok(event_id)
+        })?;
+        self.status_event(id)
+    }
+
+    /// Moves an outgoing document along the sender-side machine (statuses.md §4.2).
+    /// Issuing (number allocation) is [`Registry::issue_outgoing`].
+    pub fn set_outgoing_state(
+        &mut self,
+        document_id: i64,
+        to: OutgoingState,
+        note: Option<&str>,
+    ) -> Result<StatusEvent> {
+        if to == OutgoingState::Issued {
+            return Err(Error::InvalidState(
+                "dùng issue_outgoing để cấp số / use issue_outgoing to issue".into(),
+            ));
+        }
+        let id = self.write(|tx, ctx| {
+            let row: Option<(String, String, String)> = tx
+                .query_row(
+                    "SELECT register, state, secrecy FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((register, state, secrecy)) = row else {
+                return Err(Error::NotFound(document_id));
+            };
+            if register != "outgoing" {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {document_id} không phải văn bản đi / document {document_id} is not outgoing"
+                )));
+            }
+            let from: OutgoingState = serde_json::from_value(serde_json::Value::String(state.clone()))
+                .map_err(|_| Error::InvalidState(state.clone()))?;
+            if !from.can_move_to(to) {
+                return Err(Error::InvalidState(format!(
+                    "{} → {}",
+                    from.label_vi(),
+                    to.label_vi()
+                )));
+            }
+            if secrecy != "normal" && matches!(to, OutgoingState::Ready | OutgoingState::Sent) {
+                return Err(Error::SecretNotSendable);
+            }
+            let to_s = state_str(to);
+            tx.execute(
+                "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1",
+                params![document_id, to_s, ctx.now],
+            )?;
+            let event_id =
+                insert_event(tx, ctx, document_id, None, Some(&state), &to_s, &[], note)?;
+            audit::append(
+                tx,
+                ctx,
+                "document.status",
+                "document",
+                Some(&document_id.to_string()),
+                &serde_json::json!({"from": state, "to": to_s, "note": note}),
+            )?;
+            Ok(event_id)
+        })?;
+        self.status_event(id)
+    }
+
+    fn status_event(&self, id: i64) -> Result<StatusEvent> {
+        Ok(self.conn.query_row(
+            "SELECT id, document_id, at, user, actor, from_state, to_state, codes, note
+             FROM status_events WHERE id = ?1",
+            [id],
+            event_from_row,
+        )?)
+    }
+
+    /// A document's status history, oldest first.
+    pub fn status_events(&self, document_id: i64) -> Result<Vec<StatusEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, document_id, at, user, actor, from_state, to_state, codes, note
+             FROM status_events WHERE document_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([document_id], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Queues a package for the hub. Refused for documents marked mật or above.
+    pub fn enqueue_outbox(
+        &mut self,
+        kind: &str,
+        document_id: Option<i64>,
+        recipient_code: Option<&str>,
+        payload: &serde_json::Value,
+    ) -> Result<i64> {
+        self.write(|tx, ctx| enqueue(tx, ctx, kind, document_id, recipient_code, payload))
+    }
+
+    /// Unsent outbox items, oldest first.
+    pub fn pending_outbox(&self, limit: usize) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, document_id, recipient_code, payload, created_at, attempts, last_error, sent_at
+             FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            let payload: String = r.get(4)?;
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                document_id: r.get(2)?,
+                recipient_code: r.get(3)?,
+                payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                created_at: r.get(5)?,
+                attempts: r.get(6)?,
+                last_error: r.get(7)?,
+                sent_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn mark_outbox_sent(&mut self, id: i64) -> Result<()> {
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "UPDATE outbox SET sent_at = ?2, attempts = attempts + 1 WHERE id = ?1 AND sent_at IS NULL",
+                params![id, ctx.now],
+            )?;
+            if n == 0 {
+                return Err(Error::InvalidState(format!("outbox {id} is unknown or already sent")));
+            }
+            audit::append(tx, ctx, "outbox.sent", "outbox", Some(&id.to_string()), &serde_json::json!({}))
+        })
+    }
+
+    pub fn mark_outbox_failed(&mut self, id: i64, error: &str) -> Result<()> {
+        self.write(|tx, _ctx| {
+            tx.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records a package fetched from the hub. Returns `None` when this package id was
+    /// already recorded (the hub may deliver twice).
+    pub fn record_inbox(
+        &mut self,
+        package_id: &str,
+        kind: &str,
+        sender_code: Option<&str>,
+        payload: &serde_json::Value,
+    ) -> Result<Option<i64>> {
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (package_id) DO NOTHING",
+                params![package_id, kind, sender_code, payload.to_string(), ctx.now],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let id = tx.last_insert_rowid();
+            audit::append(
+                tx,
+                ctx,
+                "inbox.record",
+                "inbox",
+                Some(&id.to_string()),
+                &serde_json::json!({"package_id": package_id, "kind": kind, "sender_code": sender_code}),
+            )?;
+            Ok(Some(id))
+        })
+    }
+
+    /// Marks an inbox item handled (with the document it became, or the error).
+    pub fn mark_inbox_processed(
+        &mut self,
+        id: i64,
+        document_id: Option<i64>,
+        error: Option<&str>,
+    ) -> Result<()> {
+        self.write(|tx, ctx| {
+            tx.execute(
+                "UPDATE inbox SET processed_at = ?2, document_id = ?3, error = ?4 WHERE id = ?1",
+                params![id, ctx.now, document_id, error],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "inbox.processed",
+                "inbox",
+                Some(&id.to_string()),
+                &serde_json::json!({"document_id": document_id, "error": error}),
+            )
+        })
+    }
+
+    /// Inbox items not yet processed, oldest first.
+    pub fn pending_inbox(&self, limit: usize) -> Result<Vec<InboxItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, package_id, kind, sender_code, payload, received_at, document_id, processed_at, error
+             FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            let payload: String = r.get(4)?;
+            Ok(InboxItem {
+                id: r.get(0)?,
+                package_id: r.get(1)?,
+                kind: r.get(2)?,
+                sender_code: r.get(3)?,
+                payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+                received_at: r.get(5)?,
+                document_id: r.get(6)?,
+                processed_at: r.get(7)?,
+                error: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,309 @@
+//! Versioned schema migrations. `PRAGMA user_version` holds the number of migrations applied;
+//! each migration runs in the same transaction as the version bump, so a crash mid-upgrade
+//! leaves the previous version intact. Never edit a released migration: append a new one.
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::{agencies, Error, Result};
+
+/// `PRAGMA application_id` of a vanthu database ("VTHU"), to refuse foreign SQLite files.
+pub const APPLICATION_ID: i64 = 0x5654_4855;
+
+pub struct Migration {
+    pub description: &'static str,
+    pub up: fn(&Transaction<'_>) -> Result<()>,
+}
+
+/// All migrations, oldest first; migration `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        description: "registers, agencies, numbering, status events, audit log",
+        up: v1_core,
+    },
+    Migration {
+        description: "attachments",
+        up: v2_attachments,
+    },
+    Migration {
+        description: "full-text search over folded text",
+        up: v3_search,
+    },
+    Migration {
+        description: "sync outbox and inbox",
+        up: v4_sync,
+    },
+];
+
+/// The schema version this build writes.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Brings the database up to [`LATEST`].
+pub fn migrate(conn: &Connection) -> Result<()> {
+    migrate_to(conn, LATEST)
+}
+
+/// Applies migrations up to `target` (tests use it to build databases of older versions).
+pub fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
+    check_identity(conn)?;
+    let found = user_version(conn)?;
+    if found > LATEST {
+        return Err(Error::NewerSchema {
+            found,
+            supported: LATEST,
+        });
+    }
+    if found >= target {
+        return Ok(());
+    }
+    // Safe against a second process opening the same fresh database: the version is
+    // re-read under the write lock.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let mut version = user_version(&tx)?;
+    if version > LATEST {
+        return Err(Error::NewerSchema {
+            found: version,
+            supported: LATEST,
+        });
+    }
+    if version == 0 {
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    }
+    while version < target {
+        let m = &MIGRATIONS[version as usize];
+        tracing::info!(version = version + 1, m.description, "migrating");
+        (m.up)(&tx)?;
+        version += 1;
+        tx.pragma_update(None, "user_version", version)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn check_identity(conn: &Connection) -> Result<()> {
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    if app_id != APPLICATION_ID && (app_id != 0 || tables > 0) {
+        let path = conn.path().unwrap_or_default();
+        return Err(Error::NotVanthu(path.into()));
+    }
+    Ok(())
+}
+
+fn v1_core(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE agencies (
+    code              TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    grp               TEXT,
+    kind              TEXT,
+    parent_code       TEXT,
+    transitional_code TEXT,
+    source            TEXT NOT NULL CHECK (source IN ('seed', 'user', 'hub')),
+    note              TEXT,
+    created_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX agencies_transitional ON agencies (transitional_code);
+
+-- Last number handed out per register, series and year. Only ever touched inside the
+-- transaction that inserts the numbered document, which keeps the series gapless.
+CREATE TABLE counters (
+    register    TEXT NOT NULL,
+    series      TEXT NOT NULL,
+    year        INTEGER NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (register, series, year)
+) STRICT;
+
+CREATE TABLE documents (
+    id                  INTEGER PRIMARY KEY,
+    register            TEXT NOT NULL CHECK (register IN ('incoming', 'outgoing')),
+    series              TEXT NOT NULL CHECK (series IN ('normal', 'secret')),
+    year                INTEGER,
+    number              INTEGER,
+    arrival_date        TEXT,
+    sender_code         TEXT REFERENCES agencies (code),
+    sender_name         TEXT,
+    notation            TEXT NOT NULL,
+    code_notation       TEXT,
+    document_date       TEXT,
+    doc_type            TEXT NOT NULL,
+    type_abbr           TEXT,
+    subject             TEXT NOT NULL,
+    signer              TEXT,
+    urgency             TEXT NOT NULL,
+    secrecy             TEXT NOT NULL,
+    deadline            TEXT,
+    handler             TEXT,
+    passed_on_date      TEXT,
+    notes               TEXT,
+    copies              INTEGER,
+    archive_copy_holder TEXT,
+    drafting_unit       TEXT,
+    dispatched_date     TEXT,
+    state               TEXT NOT NULL,
+    edxml_document_id   TEXT,
+    body_text           TEXT,
+    sort_date           TEXT NOT NULL,
+    created_at          TEXT NOT NULL,
+    updated_at          TEXT NOT NULL,
+    CHECK (number IS NULL OR (number > 0 AND year IS NOT NULL))
+) STRICT;
+CREATE UNIQUE INDEX documents_number ON documents (register, series, year, number)
+    WHERE number IS NOT NULL;
+CREATE INDEX documents_sort ON documents (sort_date, id);
+CREATE INDEX documents_sender ON documents (sender_code);
+CREATE INDEX documents_edxml ON documents (edxml_document_id);
+
+CREATE VIEW incoming_register AS
+    SELECT id, year, series, number AS arrival_number, arrival_date, sender_code, sender_name,
+           notation, document_date, doc_type, subject, signer, urgency, secrecy, deadline,
+           handler, passed_on_date, notes, state
+    FROM documents WHERE register = 'incoming';
+CREATE VIEW outgoing_register AS
+    SELECT id, year, series, number, notation, document_date AS issued_date, doc_type, subject,
+           signer, copies, archive_copy_holder, drafting_unit, dispatched_date, urgency,
+           secrecy, deadline, notes, state
+    FROM documents WHERE register = 'outgoing';
+
+CREATE TABLE recipients (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    position    INTEGER NOT NULL,
+    agency_code TEXT REFERENCES agencies (code),
+    name        TEXT NOT NULL
+) STRICT;
+CREATE INDEX recipients_document ON recipients (document_id);
+
+CREATE TABLE status_events (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    at          TEXT NOT NULL,
+    user        TEXT NOT NULL,
+    actor       TEXT,
+    from_state  TEXT,
+    to_state    TEXT NOT NULL,
+    codes       TEXT NOT NULL,
+    note        TEXT
+) STRICT;
+CREATE INDEX status_events_document ON status_events (document_id);
+CREATE TRIGGER status_events_no_update BEFORE UPDATE ON status_events
+    BEGIN SELECT RAISE(ABORT, 'status_events is append-only'); END;
+CREATE TRIGGER status_events_no_delete BEFORE DELETE ON status_events
+    BEGIN SELECT RAISE(ABORT, 'status_events is append-only'); END;
+
+-- hash = sha256(prev_hash || canonical JSON of the row); see audit.rs.
+CREATE TABLE audit_log (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    user      TEXT NOT NULL,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT,
+    detail    TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"#,
+    )?;
+    agencies::seed(tx)?;
+    Ok(())
+}
+
+fn v2_attachments(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE TABLE attachments (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    sha256      TEXT NOT NULL,
+    file_name   TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    media_type  TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX attachments_document ON attachments (document_id);
+CREATE INDEX attachments_sha256 ON attachments (sha256);
+"#,
+    )?;
+    Ok(())
+}
+
+fn v3_search(tx: &Transaction<'_>) -> Result<()> {
+    // The index holds folded text (vanthu_domain::text::fold), so the tokenizer only has to
+    // split words; folding in Rust is what makes đ match d, which unicode61 cannot do.
+    tx.execute_batch(
+        r#"
+CREATE VIRTUAL TABLE doc_fts USING fts5 (
+    notation, subject, sender, signer, body,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+INSERT INTO doc_fts (doc_fts, rank) VALUES ('rank', 'bm25(8.0, 4.0, 2.0, 2.0, 1.0)');
+CREATE INDEX documents_register_year ON documents (register, year);
+"#,
+    )?;
+    let mut select = tx.prepare(
+        "SELECT id, notation, subject, sender_name, signer, body_text FROM documents ORDER BY id",
+    )?;
+    let mut rows = select.query([])?;
+    while let Some(r) = rows.next()? {
+        crate::search::index_row(
+            tx,
+            r.get(0)?,
+            &r.get::<_, String>(1)?,
+            &r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?.as_deref(),
+            r.get::<_, Option<String>>(4)?.as_deref(),
+            r.get::<_, Option<String>>(5)?.as_deref(),
+        )?;
+    }
+    Ok(())
+}
+
+fn v4_sync(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE TABLE outbox (
+    id             INTEGER PRIMARY KEY,
+    kind           TEXT NOT NULL,
+    document_id    INTEGER REFERENCES documents (id),
+    recipient_code TEXT,
+    payload        TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    sent_at        TEXT
+) STRICT;
+CREATE INDEX outbox_pending ON outbox (sent_at, id);
+
+CREATE TABLE inbox (
+    id          INTEGER PRIMARY KEY,
+    package_id  TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    sender_code TEXT,
+    payload     TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    document_id INTEGER REFERENCES documents (id),
+    processed_at TEXT,
+    error       TEXT
+) STRICT;
+"#,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,387 @@
+//! Full-text search (FTS5) over folded text, with filters and keyset pagination.
+//!
+//! Indexed columns: notation, subject, sender (incoming: the issuing agency; outgoing: the
+//! recipients), signer, body (document text). Both the indexed text and the query pass
+//! through [`vanthu_domain::text::fold`] (NFC/NFD-blind, lower case, no diacritics, đ → d), so
+//! "quyet dinh", "QUYẾT ĐỊNH" and a decomposed "Quyết định" are the same query. Results are
+//! ranked by bm25 with column weights notation 8, subject 4, sender 2, signer 2, body 1.
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Transaction};
+use serde::{Deserialize, Serialize};
+use vanthu_domain::text::fold;
+use vanthu_domain::{DocumentType, Secrecy, Urgency};
+
+use crate::documents::{state_label, Register};
+use crate::{agencies, Error, Registry, Result};
+
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 1000;
+
+/// A search or listing. Empty `text` lists documents newest first.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    pub text: String,
+    pub register: Option<Register>,
+    /// Register year (of the arrival date, or of the issue date).
+    pub year: Option<i32>,
+    /// Type name or abbreviation.
+    pub doc_type: Option<String>,
+    /// Issuing agency: code, transitional code or exact name.
+    pub sender: Option<String>,
+    /// Processing state (`registered`, `assigned`, `issued`…).
+    pub state: Option<String>,
+    pub urgency: Option<Urgency>,
+    pub secrecy: Option<Secrecy>,
+    /// Inclusive range on the register date (ngày đến, or ngày ban hành).
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// Page size; 0 means [`DEFAULT_LIMIT`].
+    pub limit: usize,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl SearchQuery {
+    pub fn text(text: impl Into<String>) -> Self {
+        SearchQuery {
+            text: text.into(),
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub id: i64,
+    pub register: Register,
+    /// Số đến (incoming only).
+    pub arrival_number: Option<u32>,
+    /// Register number (số đến or số văn bản đi).
+    pub number: Option<u32>,
+    pub year: Option<i32>,
+    pub notation: String,
+    pub subject: String,
+    /// Issuing agency name (incoming).
+    pub sender: Option<String>,
+    pub sender_code: Option<String>,
+    /// Ngày tháng văn bản.
+    pub date: Option<NaiveDate>,
+    pub arrival_date: Option<NaiveDate>,
+    pub doc_type: String,
+    pub signer: Option<String>,
+    pub urgency: Urgency,
+    pub secrecy: Secrecy,
+    pub state: String,
+    pub state_label: String,
+    /// bm25 score (lower is better); `None` for listings.
+    pub score: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    /// Pass back as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Adds a document to the index (inside the writing transaction).
+pub(crate) fn index_row(
+    tx: &Transaction<'_>,
+    id: i64,
+    notation: &str,
+    subject: &str,
+    sender: Option<&str>,
+    signer: Option<&str>,
+    body: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO doc_fts (rowid, notation, subject, sender, signer, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id,
+        fold(notation),
+        fold(subject),
+        sender.map(fold).unwrap_or_default(),
+        signer.map(fold).unwrap_or_default(),
+        body.map(fold).unwrap_or_default(),
+    ])?;
+    Ok(())
+}
+
+pub(crate) fn reindex_row(
+    tx: &Transaction<'_>,
+    id: i64,
+    notation: &str,
+    subject: &str,
+    sender: Option<&str>,
+    signer: Option<&str>,
+    body: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached("DELETE FROM doc_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    index_row(tx, id, notation, subject, sender, signer, body)
+}
+
+/// The FTS5 MATCH expression for user text: every word must occur (AND), each word quoted
+/// so FTS5 syntax characters in user input are inert. A trailing `*` makes the last word a
+/// prefix. `None` when the text has no word at all.
+pub fn match_expression(text: &str) -> Option<String> {
+    let folded = fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let prefix = text.trim_end().ends_with('*');
+    let last = words.len() - 1;
+    Some(
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                if prefix && i == last {
+                    format!("\"{w}\"*")
+                } else {
+                    format!("\"{w}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+enum Cursor {
+    Score(f64, i64),
+    Date(String, i64),
+}
+
+fn encode_cursor(c: &Cursor) -> String {
+    let raw = match c {
+        Cursor::Score(s, id) => format!("s:{:016x}:{id}", s.to_bits()),
+        Cursor::Date(d, id) => format!("d:{d}:{id}"),
+    };
+    hex::encode(raw)
+}
+
+fn decode_cursor(s: &str) -> Result<Cursor> {
+    let raw = String::from_utf8(hex::decode(s).map_err(|_| Error::BadCursor)?)
+        .map_err(|_| Error::BadCursor)?;
+    let mut parts = raw.splitn(3, ':');
+    let (kind, a, b) = (parts.next(), parts.next(), parts.next());
+    let id: i64 = b.and_then(|b| b.parse().ok()).ok_or(Error::BadCursor)?;
+    match (kind, a) {
+        (Some("s"), Some(a)) => {
+            let bits = u64::from_str_radix(a, 16).map_err(|_| Error::BadCursor)?;
+            Ok(Cursor::Score(f64::from_bits(bits), id))
+        }
+        (Some("d"), Some(a)) => Ok(Cursor::Date(a.to_string(), id)),
+        _ => Err(Error::BadCursor),
+    }
+}
+
+const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date";
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+impl Registry {
+    /// Searches (or, with empty text, lists) the registers. See the module docs.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchPage> {
+        let limit = match q.limit {
+            0 => DEFAULT_LIMIT,
+            n => n.min(MAX_LIMIT),
+        };
+        let mut sql_where: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        fn arg(v: Value, args: &mut Vec<Value>) -> String {
+            args.push(v);
+            format!("?{}", args.len())
+        }
+        let matcher = match_expression(&q.text);
+        if let Some(m) = &matcher {
+            let p = arg(Value::Text(m.clone()), &mut args);
+            sql_where.push(format!("doc_fts MATCH {p}"));
+        }
+        if let Some(r) = q.register {
+            let p = arg(Value::Text(r.as_str().into()), &mut args);
+            sql_where.push(format!("d.register = {p}"));
+        }
+        if let Some(y) = q.year {
+            let p = arg(Value::Integer(y.into()), &mut args);
+            sql_where.push(format!("d.year = {p}"));
+        }
+        if let Some(t) = q.doc_type.as_deref().filter(|t| !t.trim().is_empty()) {
+            let ty = DocumentType::resolve(t).ok_or_else(|| Error::UnknownType(t.to_string()))?;
+            let p = arg(Value::Text(ty.name.clone()), &mut args);
+            sql_where.push(format!("d.doc_type = {p}"));
+        }
+        if let Some(s) = q.sender.as_deref().filter(|s| !s.trim().is_empty()) {
+            let a = agencies::resolve(&self.conn, s)?;
+            let p = arg(Value::Text(a.code), &mut args);
+            sql_where.push(format!("d.sender_code = {p}"));
+        }
+        if let Some(s) = q.state.as_deref().filter(|s| !s.trim().is_empty()) {
+            let p = arg(Value::Text(s.trim().to_string()), &mut args);
+            sql_where.push(format!("d.state = {p}"));
+        }
+        if let Some(u) = q.urgency {
+            let p = arg(Value::Text(u.as_str().into()), &mut args);
+            sql_where.push(format!("d.urgency = {p}"));
+        }
+        if let Some(s) = q.secrecy {
+            let p = arg(Value::Text(s.as_str().into()), &mut args);
+            sql_where.push(format!("d.secrecy = {p}"));
+        }
+        if let Some(d) = q.date_from {
+            let p = arg(Value::Text(d.to_string()), &mut args);
+            sql_where.push(format!("d.sort_date >= {p}"));
+        }
+        if let Some(d) = q.date_to {
+            let p = arg(Value::Text(d.to_string()), &mut args);
+            sql_where.push(format!("d.sort_date <= {p}"));
+        }
+        let cursor = q.cursor.as_deref().map(decode_cursor).transpose()?;
+        let sql = if matcher.is_some() {
+            if let Some(c) = cursor {
+                let Cursor::Score(s, id) = c else {
+                    return Err(Error::BadCursor);
+                };
+                let ps = arg(Value::Real(s), &mut args);
+                let pi = arg(Value::Integer(id), &mut args);
+                sql_where.push(format!(
+                    "(f.rank > {ps} OR (f.rank = {ps} AND d.id < {pi}))"
+                ));
+            }
+            let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
+            format!(
+                "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid
+                 WHERE {} ORDER BY f.rank, d.id DESC LIMIT {pl}",
+                sql_where.join(" AND ")
+            )
+        } else {
+            if let Some(c) = cursor {
+                let Cursor::Date(s, id) = c else {
+                    return Err(Error::BadCursor);
+                };
+                let ps = arg(Value::Text(s), &mut args);
+                let pi = arg(Value::Integer(id), &mut args);
+                sql_where.push(format!(
+                    "(d.sort_date < {ps} OR (d.sort_date = {ps} AND d.id < {pi}))"
+                ));
+            }
+            let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
+            let w = if sql_where.is_empty() {
+                "1".to_string()
+            } else {
+                sql_where.join(" AND ")
+            };
+            format!(
+                "SELECT {HIT_COLUMNS}, NULL FROM documents d WHERE {w}
+                 ORDER BY d.sort_date DESC, d.id DESC LIMIT {pl}"
+            )
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        let mut hits = Vec::with_capacity(limit + 1);
+        let mut last_key: Option<Cursor> = None;
+        while let Some(r) = rows.next()? {
+            if hits.len() == limit {
+                // One more row exists: there is a next page.
+                let next = last_key.take().map(|c| encode_cursor(&c));
+                return Ok(SearchPage {
+                    hits,
+                    next_cursor: next,
+                });
+            }
+            let register = if r.get::<_, String>(1)? == "outgoing" {
+                Register::Outgoing
+            } else {
+                Register::Incoming
+            };
+            let number: Option<u32> = r.get(2)?;
+            let state: String = r.get(14)?;
+            let score: Option<f64> = r.get(16)?;
+            let id: i64 = r.get(0)?;
+            let sort_date: String = r.get(15)?;
+            last_key = Some(match score {
+                Some(s) => Cursor::Score(s, id),
+                None => Cursor::Date(sort_date, id),
+            });
+            hits.push(SearchHit {
+                id,
+                register,
+                arrival_number: (register == Register::Incoming).then_some(number).flatten(),
+                number,
+                year: r.get(3)?,
+                notation: r.get(4)?,
+                subject: r.get(5)?,
+                sender: r.get(6)?,
+                sender_code: r.get(7)?,
+                date: date(r.get(8)?),
+                arrival_date: date(r.get(9)?),
+                doc_type: r.get(10)?,
+                signer: r.get(11)?,
+                urgency: r.get::<_, String>(12)?.parse().unwrap_or_default(),
+                secrecy: r.get::<_, String>(13)?.parse().unwrap_or_default(),
+                state_label: state_label(register, &state),
+                state,
+                score,
+            });
+        }
+        Ok(SearchPage {
+            hits,
+            next_cursor: None,
+        })
+    }
+
+    /// A listing: the same as a search without text.
+    pub fn list(&self, q: &SearchQuery) -> Result<SearchPage> {
+        let mut q = q.clone();
+        q.text.clear();
+        self.search(&q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_expression_folds_and_quotes() {
+        assert_eq!(
+            match_expression("QUYẾT ĐỊNH").as_deref(),
+            Some("\"quyet\" \"dinh\"")
+        );
+        assert_eq!(
+            match_expression("quyet dinh").as_deref(),
+            Some("\"quyet\" \"dinh\"")
+        );
+        assert_eq!(
+            match_expression("986/UBND-HCTC").as_deref(),
+            Some("\"986\" \"ubnd\" \"hctc\"")
+        );
+        assert_eq!(
+            match_expression("đề án*").as_deref(),
+            Some("\"de\" \"an\"*")
+        );
+        assert_eq!(match_expression("\"(*) - :").as_deref(), None);
+        assert_eq!(
+            match_expression("a NEAR b").as_deref(),
+            Some("\"a\" \"near\" \"b\"")
+        );
+    }
+
+    #[test]
+    fn cursor_round_trips() {
+        let c = encode_cursor(&Cursor::Score(-3.25, 42));
+        assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Score(s, 42) if s == -3.25));
+        let c = encode_cursor(&Cursor::Date("2024-01-02".into(), 7));
+        assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Date(d, 7) if d == "2024-01-02"));
+        assert!(decode_cursor("zz").is_err());
+        assert!(decode_cursor(&hex::encode("x:1:2")).is_err());
+    }
+}

@@ -1,0 +1,761 @@
+//! Behaviour of the register store through its public API.
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use unicode_normalization::UnicodeNormalization;
+use vanthu_domain::{Actor, IncomingState, OutgoingState, Secrecy, Urgency};
+use vanthu_registry::{
+    schema, Error, NewAgency, NewIncoming, NewOutgoing, Register, Registry, SearchQuery, Series,
+    DB_FILE,
+};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn fresh() -> (tempfile::TempDir, Registry) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registry::open(dir.path()).unwrap();
+    reg.set_user("văn thư A");
+    reg.init_unit("000.00.00.H34", "UBND tỉnh Kon Tum").unwrap();
+    (dir, reg)
+}
+
+fn incoming(notation: &str, subject: &str, arrival: &str) -> NewIncoming {
+    NewIncoming {
+        sender: "000.00.00.G22".into(),
+        notation: notation.into(),
+        document_date: d("2024-03-01"),
+        arrival_date: Some(d(arrival)),
+        doc_type: "Công văn".into(),
+        subject: subject.into(),
+        signer: Some("Mai Tiến Dũng".into()),
+        ..Default::default()
+    }
+}
+
+fn audit_rows(reg: &Registry) -> i64 {
+    reg.connection()
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn numbers_are_per_register_series_and_year() {
+    let (_dir, mut reg) = fresh();
+    let a = reg
+        .register_incoming(incoming("986/UBND-HCTC", "Về việc A", "2024-12-31"))
+        .unwrap();
+    let b = reg
+        .register_incoming(incoming("987/UBND-HCTC", "Về việc B", "2024-12-31"))
+        .unwrap();
+    let mut secret = incoming("12/VPCP-M", "Việc mật", "2024-12-31");
+    secret.secrecy = Secrecy::Secret;
+    let s = reg.register_incoming(secret).unwrap();
+    let c = reg
+        .register_incoming(incoming("1/UBND-HCTC", "Năm mới", "2025-01-01"))
+        .unwrap();
+    assert_eq!(
+        (
+            a.arrival_number,
+            b.arrival_number,
+            s.arrival_number,
+            c.arrival_number
+        ),
+        (Some(1), Some(2), Some(1), Some(1))
+    );
+    assert_eq!((a.series, s.series), (Series::Normal, Series::Secret));
+    assert_eq!((a.year, c.year), (Some(2024), Some(2025)));
+    assert_eq!(a.sender.as_deref(), Some("Văn phòng Chính phủ"));
+    assert_eq!(a.state, "registered");
+
+    let draft = reg
+        .create_outgoing(NewOutgoing {
+            notation: "QĐ-UBND".into(),
+            doc_type: "QĐ".into(),
+            subject: "Quyết định phê duyệt kế hoạch".into(),
+            recipients: vec!["000.00.00.G09".into(), "Lưu: VT".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((draft.number, draft.state.as_str()), (None, "draft"));
+    assert_eq!(draft.recipients[0].name, "Bộ Nội vụ");
+    assert_eq!(draft.recipients[1].agency_code, None);
+    let issued = reg.issue_outgoing(draft.id, d("2024-05-06")).unwrap();
+    assert_eq!(issued.number, Some(1));
+    assert_eq!(issued.notation, "01/QĐ-UBND");
+    assert_eq!(issued.document_date, Some(d("2024-05-06")));
+    assert!(matches!(
+        reg.issue_outgoing(draft.id, d("2024-05-07")),
+        Err(Error::InvalidState(_))
+    ));
+    // Outgoing numbering is independent of incoming numbering.
+    assert_eq!(
+        reg.next_number(Register::Outgoing, Series::Normal, 2024)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        reg.next_number(Register::Incoming, Series::Normal, 2024)
+            .unwrap(),
+        3
+    );
+}
+
+#[test]
+fn bad_input_writes_nothing() {
+    let (dir, mut reg) = fresh();
+    let before = audit_rows(&reg);
+    let mut bad = incoming("986/UBND-HCTC", "x", "2024-01-02");
+    bad.sender = "000.00.00.Z99".into();
+    assert!(matches!(
+        reg.register_incoming(bad),
+        Err(Error::UnknownAgency(_))
+    ));
+    let bad = incoming("UBND-HCTC", "x", "2024-01-02");
+    assert!(matches!(
+        reg.register_incoming(bad),
+        Err(Error::Notation(_))
+    ));
+    let mut bad = incoming("986/UBND-HCTC", "x", "2024-01-02");
+    bad.doc_type = "Sắc lệnh".into();
+    assert!(matches!(
+        reg.register_incoming(bad),
+        Err(Error::UnknownType(_))
+    ));
+    let mut bad = incoming("986/UBND-HCTC", "x", "2024-01-02");
+    let pdf = dir.path().join("ok.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4 ok").unwrap();
+    bad.files = vec![pdf, dir.path().join("missing.pdf")];
+    assert!(matches!(
+        reg.register_incoming(bad),
+        Err(Error::File { .. })
+    ));
+    assert_eq!(reg.count(None).unwrap(), 0);
+    assert_eq!(audit_rows(&reg), before);
+    // The first, readable file was not stored for nothing either.
+    let stored = walk_files(&dir.path().join("blobs"));
+    assert!(stored.is_empty(), "{stored:?}");
+    // The failed attempts did not consume numbers.
+    let ok = reg
+        .register_incoming(incoming("986/UBND-HCTC", "x", "2024-01-02"))
+        .unwrap();
+    assert_eq!(ok.arrival_number, Some(1));
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk_files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn registering_requires_an_initialised_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = Registry::open(dir.path()).unwrap();
+    assert!(matches!(
+        reg.register_incoming(incoming("1/UBND-VP", "x", "2024-01-02")),
+        Err(Error::NotInitialised)
+    ));
+    reg.init_unit("000.00.00.H34", "UBND tỉnh Kon Tum").unwrap();
+    reg.init_unit("000.00.00.H34", "UBND tỉnh Kon Tum").unwrap();
+    assert!(matches!(
+        reg.init_unit("000.00.00.H35", "X"),
+        Err(Error::AlreadyInitialised(_))
+    ));
+}
+
+#[test]
+fn agencies_resolve_transitional_codes_and_names() {
+    let (_dir, mut reg) = fresh();
+    assert_eq!(reg.agencies().unwrap().len(), 95);
+    assert_eq!(
+        reg.resolve_agency("01.01.G22").unwrap().code,
+        "000.00.00.G22"
+    );
+    assert_eq!(
+        reg.resolve_agency("000.01.01.G01").unwrap().code,
+        "000.00.00.G01"
+    );
+    assert_eq!(
+        reg.resolve_agency("văn phòng chính phủ").unwrap().code,
+        "000.00.00.G22"
+    );
+    assert!(matches!(
+        reg.resolve_agency("Văn phòng"),
+        Err(Error::UnknownAgency(_))
+    ));
+    let so = reg
+        .add_agency(NewAgency {
+            code: "000.00.20.H34".into(),
+            name: "Sở Thông tin và Truyền thông tỉnh Kon Tum".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(so.parent_code.as_deref(), Some("000.00.00.H34"));
+    let phong = reg
+        .add_agency(NewAgency {
+            code: "000.03.20.H34".into(),
+            name: "Phòng Bưu chính".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(phong.parent_code.as_deref(), Some("000.00.20.H34"));
+    assert!(matches!(
+        reg.add_agency(NewAgency {
+            code: "000.03.20.H34".into(),
+            name: "again".into(),
+            ..Default::default()
+        }),
+        Err(Error::DuplicateAgency(_))
+    ));
+    assert!(matches!(
+        reg.add_agency(NewAgency {
+            code: "3.20.H34".into(),
+            name: "bad".into(),
+            ..Default::default()
+        }),
+        Err(Error::AgencyCode(_))
+    ));
+    assert_eq!(reg.find_agencies("h34").unwrap().len(), 3);
+    assert_eq!(reg.find_agencies("THONG TIN").unwrap().len(), 2);
+}
+
+#[test]
+fn upgrades_from_every_earlier_schema_version() {
+    for start in 0..schema::LATEST {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            schema::migrate_to(&conn, start).unwrap();
+            assert_eq!(schema::user_version(&conn).unwrap(), start);
+            if start >= 1 {
+                // Data written by that older version.
+                conn.execute_batch(
+                    "INSERT INTO meta VALUES ('unit_code', '000.00.00.H34'), ('unit_name', 'UBND tỉnh Kon Tum');
+                     INSERT INTO counters VALUES ('incoming', 'normal', 2024, 1);
+                     INSERT INTO documents (register, series, year, number, arrival_date, sender_code, sender_name,
+                        notation, document_date, doc_type, subject, urgency, secrecy, state, sort_date, created_at, updated_at)
+                     VALUES ('incoming', 'normal', 2024, 1, '2024-02-01', '000.00.00.G22', 'Văn phòng Chính phủ',
+                        '2887/VPCP-KSTT', '2024-01-30', 'Công văn', 'Đôn đốc gửi nhận văn bản điện tử',
+                        'normal', 'normal', 'registered', '2024-02-01', 't', 't');",
+                )
+                .unwrap();
+            }
+            if start >= 3 {
+                // That version indexed what it wrote.
+                conn.execute_batch(
+                    "INSERT INTO doc_fts (rowid, notation, subject, sender, signer, body)
+                     VALUES (1, '2887/vpcp-kstt', 'don doc gui nhan van ban dien tu', 'van phong chinh phu', '', '');",
+                )
+                .unwrap();
+            }
+        }
+        let mut reg = Registry::open(dir.path()).unwrap();
+        assert_eq!(
+            schema::user_version(reg.connection()).unwrap(),
+            schema::LATEST
+        );
+        if start >= 1 {
+            let hits = reg.search(&SearchQuery::text("DON DOC")).unwrap().hits;
+            assert_eq!(hits.len(), 1, "from version {start}");
+            let next = reg
+                .register_incoming(incoming("2/UBND-VP", "tiếp", "2024-03-01"))
+                .unwrap();
+            assert_eq!(next.arrival_number, Some(2), "from version {start}");
+        }
+        assert!(reg.audit_verify().unwrap().ok);
+    }
+}
+
+#[test]
+fn a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Registry::open(dir.path()).unwrap());
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.pragma_update(None, "user_version", schema::LATEST + 1)
+        .unwrap();
+    drop(conn);
+    let err = Registry::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, Error::NewerSchema { .. }));
+    assert!(err.to_string().contains("newer vanthu"), "{err}");
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("CREATE TABLE t (x)").unwrap();
+    drop(conn);
+    assert!(matches!(
+        Registry::open(dir.path()),
+        Err(Error::NotVanthu(_))
+    ));
+}
+
+#[test]
+fn audit_chain_detects_hand_edits() {
+    let (dir, mut reg) = fresh();
+    for i in 1..=5 {
+        reg.register_incoming(incoming(&format!("{i}/UBND-VP"), "việc", "2024-01-02"))
+            .unwrap();
+    }
+    let report = reg.audit_verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    let rows = report.rows;
+    assert!(rows >= 6);
+    // The triggers refuse edits through SQL.
+    let conn = reg.connection();
+    assert!(conn
+        .execute("UPDATE audit_log SET user = 'x' WHERE seq = 3", [])
+        .is_err());
+    assert!(conn
+        .execute("DELETE FROM audit_log WHERE seq = 3", [])
+        .is_err());
+    assert!(conn
+        .execute("UPDATE status_events SET note = 'x'", [])
+        .is_err());
+    drop(reg);
+
+    // Someone drops the trigger and edits a row by hand.
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET detail = replace(detail, 'việc', 'chuyện') WHERE seq = 4;",
+    )
+    .unwrap();
+    drop(conn);
+    let reg = Registry::open(dir.path()).unwrap();
+    let report = reg.audit_verify().unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_broken_seq, Some(4));
+    drop(reg);
+
+    // Deleting a row (and re-hashing nothing) is caught too.
+    let dir2 = {
+        let (dir2, mut reg) = fresh();
+        for i in 1..=3 {
+            reg.register_incoming(incoming(&format!("{i}/UBND-VP"), "việc", "2024-01-02"))
+                .unwrap();
+        }
+        dir2
+    };
+    let conn = Connection::open(dir2.path().join(DB_FILE)).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 2;")
+        .unwrap();
+    drop(conn);
+    let report = Registry::open(dir2.path()).unwrap().audit_verify().unwrap();
+    assert_eq!((report.ok, report.first_broken_seq), (false, Some(2)));
+}
+
+#[test]
+fn search_is_folded_ranked_filtered_and_paged() {
+    let (_dir, mut reg) = fresh();
+    let qd = reg
+        .register_incoming(NewIncoming {
+            doc_type: "QĐ".into(),
+            notation: "28/2018/QĐ-TTg".into(),
+            ..incoming(
+                "x/x",
+                "Quyết định về gửi, nhận văn bản điện tử",
+                "2024-02-01",
+            )
+        })
+        .unwrap();
+    let de_an = reg
+        .register_incoming(incoming(
+            "5/UBND-KT",
+            "Đề án phát triển đô thị",
+            "2024-02-02",
+        ))
+        .unwrap();
+    let mut urgent = incoming("7/UBND-KT", "Báo cáo tình hình dịch bệnh", "2024-03-05");
+    urgent.urgency = Urgency::Flash;
+    urgent.sender = "000.00.00.G18".into();
+    let urgent = reg.register_incoming(urgent).unwrap();
+
+    for q in [
+        "quyet dinh",
+        "QUYẾT ĐỊNH",
+        "Quyết định",
+        &"Quyết định".nfd().collect::<String>(),
+    ] {
+        let hits = reg.search(&SearchQuery::text(q)).unwrap().hits;
+        assert_eq!(
+            hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![qd.id],
+            "{q:?}"
+        );
+    }
+    for q in ["de an", "ĐỀ ÁN", "đề án", "do thi"] {
+        let hits = reg.search(&SearchQuery::text(q)).unwrap().hits;
+        assert_eq!(
+            hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![de_an.id],
+            "{q:?}"
+        );
+    }
+    // Notation, sender and signer are searchable.
+    assert_eq!(
+        reg.search(&SearchQuery::text("28/2018/QĐ-TTg"))
+            .unwrap()
+            .hits[0]
+            .id,
+        qd.id
+    );
+    assert_eq!(
+        reg.search(&SearchQuery::text("bo y te")).unwrap().hits[0].id,
+        urgent.id
+    );
+    assert_eq!(
+        reg.search(&SearchQuery::text("mai tien dung"))
+            .unwrap()
+            .hits
+            .len(),
+        3
+    );
+
+    // Filters.
+    let q = SearchQuery {
+        urgency: Some(Urgency::Flash),
+        ..Default::default()
+    };
+    assert_eq!(reg.list(&q).unwrap().hits.len(), 1);
+    let q = SearchQuery {
+        sender: Some("Bộ Y tế".into()),
+        ..Default::default()
+    };
+    assert_eq!(reg.list(&q).unwrap().hits[0].id, urgent.id);
+    let q = SearchQuery {
+        text: "mai tien dung".into(),
+        date_from: Some(d("2024-02-02")),
+        date_to: Some(d("2024-02-28")),
+        ..Default::default()
+    };
+    assert_eq!(reg.search(&q).unwrap().hits[0].id, de_an.id);
+    let q = SearchQuery {
+        doc_type: Some("Quyết định".into()),
+        ..Default::default()
+    };
+    assert_eq!(reg.list(&q).unwrap().hits[0].id, qd.id);
+    let q = SearchQuery {
+        register: Some(Register::Outgoing),
+        ..Default::default()
+    };
+    assert!(reg.list(&q).unwrap().hits.is_empty());
+
+    // Ranking: a match in the subject twice ranks above one in the body only.
+    let strong = reg
+        .register_incoming(incoming(
+            "9/UBND-KT",
+            "Kế hoạch kiểm tra, kiểm tra công vụ",
+            "2024-04-01",
+        ))
+        .unwrap();
+    let weak = reg
+        .register_incoming(NewIncoming {
+            body_text: Some("nội dung có nhắc tới kiểm tra".into()),
+            ..incoming("10/UBND-KT", "Thông báo lịch họp", "2024-04-01")
+        })
+        .unwrap();
+    let hits = reg.search(&SearchQuery::text("kiem tra")).unwrap().hits;
+    assert_eq!(
+        hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![strong.id, weak.id]
+    );
+}
+
+#[test]
+fn keyset_pagination_visits_every_hit_once() {
+    let (_dir, mut reg) = fresh();
+    let items = (1..=45)
+        .map(|i| {
+            (
+                i as u64,
+                incoming(
+                    &format!("{i}/UBND-VP"),
+                    &format!("Giấy mời họp lần {i}"),
+                    &format!("2024-01-{:02}", 1 + i % 28),
+                ),
+            )
+        })
+        .collect();
+    reg.import_incoming(items).unwrap();
+    for text in ["giay moi", ""] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        let mut pages = 0;
+        loop {
+            let page = reg
+                .search(&SearchQuery {
+                    text: text.into(),
+                    limit: 20,
+                    cursor: cursor.clone(),
+                    ..Default::default()
+                })
+                .unwrap();
+            pages += 1;
+            seen.extend(page.hits.iter().map(|h| h.id));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3, "{text:?}");
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 45, "{text:?}");
+        assert_eq!(seen.len(), 45);
+    }
+    assert!(matches!(
+        reg.search(&SearchQuery {
+            cursor: Some("nonsense".into()),
+            ..Default::default()
+        }),
+        Err(Error::BadCursor)
+    ));
+}
+
+#[test]
+fn status_events_number_on_registration_and_feed_the_outbox() {
+    let (_dir, mut reg) = fresh();
+    let mut from_hub = incoming("15/VPCP-KSTT", "Văn bản điện tử", "2024-06-01");
+    from_hub.edxml_document_id = Some("doc-abc-1".into());
+    let rec = reg.receive_incoming(from_hub.clone()).unwrap();
+    assert_eq!((rec.state.as_str(), rec.arrival_number), ("arrived", None));
+    let ev = reg
+        .append_status_event(rec.id, IncomingState::Registered, Actor::Clerk, None)
+        .unwrap();
+    assert_eq!(ev.codes, vec!["03"]);
+    let rec = reg.get(rec.id).unwrap();
+    assert_eq!(
+        (rec.state.as_str(), rec.arrival_number),
+        ("registered", Some(1))
+    );
+    reg.append_status_event(
+        rec.id,
+        IncomingState::Assigned,
+        Actor::Leader,
+        Some("Phòng KT"),
+    )
+    .unwrap();
+    assert!(matches!(
+        reg.append_status_event(rec.id, IncomingState::Registered, Actor::Clerk, None),
+        Err(Error::Transition(_))
+    ));
+    let events = reg.status_events(rec.id).unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.to_state.as_str())
+            .collect::<Vec<_>>(),
+        vec!["arrived", "registered", "assigned"]
+    );
+    let outbox = reg.pending_outbox(10).unwrap();
+    assert_eq!(
+        outbox
+            .iter()
+            .map(|o| o.payload["status_code"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["03", "04"]
+    );
+    assert_eq!(outbox[0].recipient_code.as_deref(), Some("000.00.00.G22"));
+    reg.mark_outbox_sent(outbox[0].id).unwrap();
+    assert_eq!(reg.pending_outbox(10).unwrap().len(), 1);
+
+    // A secret document never reaches the outbox.
+    let mut secret = from_hub;
+    secret.secrecy = Secrecy::Confidential;
+    secret.edxml_document_id = Some("doc-abc-2".into());
+    let s = reg.receive_incoming(secret).unwrap();
+    reg.append_status_event(s.id, IncomingState::Registered, Actor::Clerk, None)
+        .unwrap();
+    assert_eq!(reg.pending_outbox(10).unwrap().len(), 1);
+    assert!(matches!(
+        reg.enqueue_outbox(
+            "edoc",
+            Some(s.id),
+            Some("000.00.00.G22"),
+            &serde_json::json!({})
+        ),
+        Err(Error::SecretNotSendable)
+    ));
+
+    // Inbox deduplicates package ids.
+    assert!(reg
+        .record_inbox("pkg-1", "edoc", None, &serde_json::json!({}))
+        .unwrap()
+        .is_some());
+    assert!(reg
+        .record_inbox("pkg-1", "edoc", None, &serde_json::json!({}))
+        .unwrap()
+        .is_none());
+    assert!(reg.audit_verify().unwrap().ok);
+}
+
+#[test]
+fn outgoing_states_follow_the_sender_machine() {
+    let (_dir, mut reg) = fresh();
+    let o = reg
+        .create_outgoing(NewOutgoing {
+            notation: "UBND-VP".into(),
+            doc_type: "Công văn".into(),
+            subject: "Về việc X".into(),
+            issue_date: Some(d("2024-02-03")),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (o.state.as_str(), o.notation.as_str()),
+        ("issued", "01/UBND-VP")
+    );
+    reg.set_outgoing_state(o.id, OutgoingState::Ready, None)
+        .unwrap();
+    assert!(matches!(
+        reg.set_outgoing_state(o.id, OutgoingState::Recalled, None),
+        Err(Error::InvalidState(_))
+    ));
+    let m = reg
+        .create_outgoing(NewOutgoing {
+            notation: "UBND-VP".into(),
+            doc_type: "Công văn".into(),
+            subject: "Mật".into(),
+            secrecy: Secrecy::TopSecret,
+            issue_date: Some(d("2024-02-03")),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!((m.series, m.number), (Series::Secret, Some(1)));
+    assert!(matches!(
+        reg.set_outgoing_state(m.id, OutgoingState::Ready, None),
+        Err(Error::SecretNotSendable)
+    ));
+}
+
+#[test]
+fn attachments_are_content_addressed_and_deduplicated() {
+    let (dir, mut reg) = fresh();
+    let pdf = dir.path().join("cv.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\n% same content\n").unwrap();
+    let mut new = incoming("1/UBND-VP", "có tệp", "2024-01-02");
+    new.files = vec![pdf.clone()];
+    let a = reg.register_incoming(new.clone()).unwrap();
+    new.notation = "2/UBND-VP".into();
+    let b = reg.register_incoming(new).unwrap();
+    assert_eq!(a.attachments.len(), 1);
+    assert_eq!(a.attachments[0].sha256, b.attachments[0].sha256);
+    assert_eq!(a.attachments[0].media_type, "application/pdf");
+    assert_eq!(a.attachments[0].file_name, "cv.pdf");
+    let stored = walk_files(&dir.path().join("blobs"));
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        std::fs::read(&stored[0]).unwrap(),
+        std::fs::read(&pdf).unwrap()
+    );
+    let extra = reg
+        .add_attachment_bytes(a.id, "phu-luc.txt", b"phu luc")
+        .unwrap();
+    assert_eq!(extra.media_type, "text/plain");
+    assert_eq!(reg.get(a.id).unwrap().attachments.len(), 2);
+    assert_eq!(
+        std::fs::read(reg.attachment_path(&extra)).unwrap(),
+        b"phu luc"
+    );
+}
+
+#[test]
+fn csv_import_is_all_or_nothing_and_round_trips_through_export() {
+    let (dir, mut reg) = fresh();
+    let good = dir.path().join("den.csv");
+    std::fs::write(
+        &good,
+        "\u{feff}arrival_date,sender,notation,date,type,subject,signer,urgency,secrecy,deadline,notes\n\
+         02/01/2024,Văn phòng Chính phủ,986/UBND-HCTC,28/12/2023,Công văn,\"Về việc A, B\",Nguyễn Văn A,khẩn,,15/01/2024,\n\
+         2024-01-03,01.01.G22,12/QĐ-TTg,2024-01-02,QĐ,Quyết định C,,,mật,,ghi chú\n",
+    )
+    .unwrap();
+    let summary = reg.import_incoming_csv(&good).unwrap();
+    assert_eq!(summary.imported, 2);
+    let first = reg.get(summary.ids[0]).unwrap();
+    assert_eq!(first.urgency, Urgency::Urgent);
+    assert_eq!(first.subject, "Về việc A, B");
+    let second = reg.get(summary.ids[1]).unwrap();
+    assert_eq!(
+        (second.series, second.arrival_number),
+        (Series::Secret, Some(1))
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "arrival_date,sender,notation,date,type,subject\n\
+         2024-01-04,000.00.00.G22,1/A-B,2024-01-04,Công văn,ok\n\
+         2024-01-04,000.00.00.G22,2/A-B,2024-01-04,Công văn,ok\n\
+         2024-01-04,Bộ Không Có,3/A-B,2024-01-04,Công văn,bad sender\n",
+    )
+    .unwrap();
+    let err = reg.import_incoming_csv(&bad).unwrap_err();
+    assert!(matches!(err, Error::ImportRow { line: 4, .. }), "{err}");
+    assert_eq!(reg.count(None).unwrap(), 2);
+    let bad_date = dir.path().join("bad2.csv");
+    std::fs::write(
+        &bad_date,
+        "arrival_date,sender,notation,date,type,subject\n2024-01-04,000.00.00.G22,1/A-B,31/02/2024,Công văn,x\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        reg.import_incoming_csv(&bad_date),
+        Err(Error::ImportRow { line: 2, .. })
+    ));
+
+    // Export, then import into a fresh unit: same register.
+    let mut out = Vec::new();
+    assert_eq!(
+        reg.export_csv(Register::Incoming, None, &mut out).unwrap(),
+        2
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("Ngày đến,Số đến,Tác giả"), "{text}");
+    let (dir2, mut reg2) = fresh();
+    let exported = dir2.path().join("export.csv");
+    std::fs::write(&exported, &text).unwrap();
+    reg2.import_incoming_csv(&exported).unwrap();
+    let mut again = Vec::new();
+    reg2.export_csv(Register::Incoming, None, &mut again)
+        .unwrap();
+    assert_eq!(String::from_utf8(again).unwrap(), text);
+
+    // Outgoing: full numbers must continue the series.
+    let out_csv = dir.path().join("di.csv");
+    std::fs::write(
+        &out_csv,
+        "\"Số, ký hiệu văn bản\",Ngày tháng văn bản,Tên loại văn bản,Trích yếu nội dung,Nơi nhận văn bản\n\
+         01/UBND-VP,05/01/2024,Công văn,Về việc D,000.00.00.G09; Lưu: VT\n\
+         02/QĐ-UBND,06/01/2024,QĐ,Quyết định E,\n",
+    )
+    .unwrap();
+    let s = reg.import_outgoing_csv(&out_csv).unwrap();
+    assert_eq!(reg.get(s.ids[1]).unwrap().notation, "02/QĐ-UBND");
+    let gap = dir.path().join("gap.csv");
+    std::fs::write(
+        &gap,
+        "notation,date,type,subject\n07/UBND-VP,07/01/2024,Công văn,gap\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        reg.import_outgoing_csv(&gap),
+        Err(Error::ImportRow { line: 2, .. })
+    ));
+    assert!(reg.audit_verify().unwrap().ok);
+}
