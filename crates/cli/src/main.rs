@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 
 mod hub;
 mod sync;
+mod edxml;
 mod registry;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
@@ -39,6 +40,9 @@ enum Command {
     Hub(hub::HubCmd),
     /// Đồng bộ với trục / sync with the hub (--once, --daemon, setup, send, status, list).
     Sync(sync::SyncArgs),
+    /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
+    #[command(subcommand)]
+    Edxml(Box<edxml::EdxmlCmd>),
     #[command(flatten)]
     Registry(Box<registry::RegistryCommand>),
 }
@@ -52,6 +56,7 @@ fn main() {
         }
         Command::Hub(cmd) => hub::run(cmd, &cli.global),
         Command::Sync(args) => sync::run(args, &cli.global),
+        Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
     };
     if let Err(err) = result {
