@@ -91,6 +91,19 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
     let settings = Settings::load(&dir)?;
     let secret = settings.secret(&dir)?;
     let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)?;
+    let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
+    // When this data directory holds the unit's registers, received packages become incoming
+    // documents and the registry's status codes go out with each round.
+    let hook: vanthu_sync::engine::RoundHook = Arc::new(move |state: &SyncState| {
+        if !dir.join(vanthu_registry::DB_FILE).exists() {
+            return Ok(());
+        }
+        let mut reg = vanthu_registry::Registry::open(&dir).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
     Ok(Engine::new(
         transport,
         state,
@@ -99,7 +112,8 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
             agency_name: settings.agency_name.clone(),
         },
         EngineConfig::default(),
-    ))
+    )
+    .with_round_hook(hook))
 }
 
 /// Terminal progress: one rewritten line on a TTY ("Đang đồng bộ 3/10"), plain lines otherwise.

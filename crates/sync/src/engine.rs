@@ -95,12 +95,19 @@ pub struct Identity {
 
 pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
 
+/// Work done around the network steps of each round, on the engine's state: the app and CLI
+/// use it to move packages between the engine's queues and the registry (see `bridge`).
+/// Called before the first push and again after the pull, so statuses queued by the import
+/// leave in the same round.
+pub type RoundHook = Arc<dyn Fn(&SyncState) -> Result<(), String> + Send + Sync>;
+
 pub struct Engine<T: HubTransport> {
     transport: T,
     state: SyncState,
     me: Identity,
     cfg: EngineConfig,
     events: EventSink,
+    hook: Option<RoundHook>,
 }
 
 /// A document to queue for sending.
@@ -151,6 +158,20 @@ impl<T: HubTransport> Engine<T> {
             me,
             cfg,
             events: Arc::new(|_| {}),
+            hook: None,
+        }
+    }
+
+    pub fn with_round_hook(mut self, hook: RoundHook) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    fn run_hook(&self) {
+        if let Some(h) = &self.hook {
+            if let Err(e) = h(&self.state) {
+                tracing::warn!("sync round hook failed: {e}");
+            }
         }
     }
 
@@ -278,9 +299,12 @@ impl<T: HubTransport> Engine<T> {
         self.emit(SyncEvent::Online);
         let mut report = SyncReport::default();
         let mut progress = (0u64, self.state.pending_outbox_count()?);
+        self.run_hook();
+        progress.1 = self.state.pending_outbox_count()?;
         let result = async {
             self.push(&mut report, &mut progress).await?;
             self.pull(&mut report, &mut progress).await?;
+            self.run_hook();
             progress.1 += self.state.pending_outbox_count()?;
             self.push(&mut report, &mut progress).await
         }

@@ -1,5 +1,6 @@
 //! vanthu-sync: the offline-first exchange engine (docs/sync.md). The app starts it at
 //! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
+pub mod bridge;
 pub mod engine;
 pub mod settings;
 pub mod state;
