@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::state::{now_ms, StateError, SyncState};
+use crate::state::{now_ms, ReceivedBatchItem, StateError, SyncState};
 use crate::status::{status_package, StatusInfo};
 use crate::transport::{HubTransport, Operation, OutgoingPackage, RemoteItem, TransportError};
 
@@ -373,6 +373,9 @@ impl<T: HubTransport> Engine<T> {
         report: &mut SyncReport,
         progress: &mut (u64, u64),
     ) -> Result<(), SyncError> {
+        // Packages are stored in batches (one durable commit per batch, not per package),
+        // then acknowledged; a batch is bounded in bytes so memory stays flat.
+        const BATCH_BYTES: usize = 8 << 20;
         let mut after = 0;
         for _ in 0..self.cfg.max_pages {
             let items = self
@@ -382,51 +385,85 @@ impl<T: HubTransport> Engine<T> {
                 break;
             }
             progress.1 += items.len() as u64;
+            let mut batch: Vec<ReceivedBatchItem> = Vec::new();
+            let mut batch_bytes = 0;
             for item in items {
                 after = item.seq;
-                if self.receive(&item).await? {
-                    report.received += 1;
+                if self.state.has_received(&item.message_id)?.is_some() {
+                    // Stored earlier, but the hub never saw our ack (or we never saw its answer).
+                    self.retry(|| self.transport.ack(&item.message_id)).await?;
+                    self.state.mark_acked(&item.message_id)?;
+                    progress.0 += 1;
+                    self.emit(SyncEvent::Progress {
+                        done: progress.0,
+                        total: progress.1.max(progress.0),
+                    });
+                    continue;
                 }
-                progress.0 += 1;
-                self.emit(SyncEvent::Progress {
-                    done: progress.0,
-                    total: progress.1.max(progress.0),
-                });
+                let body = match self.download(&item).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        // Keep what is already downloaded before giving up the round.
+                        self.store_and_ack(std::mem::take(&mut batch), report, progress)
+                            .await?;
+                        return Err(e);
+                    }
+                };
+                let follow_ups = if item.kind == "edoc" && item.business == "new" {
+                    vec![self.status_for(
+                        &item.message_id,
+                        &item.sender,
+                        item.document_id.as_deref(),
+                        "01",
+                        "Đã đến",
+                    )]
+                } else {
+                    Vec::new()
+                };
+                batch_bytes += body.len();
+                batch.push((item, body, follow_ups));
+                if batch_bytes >= BATCH_BYTES {
+                    self.store_and_ack(std::mem::take(&mut batch), report, progress)
+                        .await?;
+                    batch_bytes = 0;
+                }
             }
+            self.store_and_ack(batch, report, progress).await?;
         }
         Ok(())
     }
 
-    /// Download → verify → store (+ queue "01") in one transaction → ack. Returns whether
-    /// the package was new.
-    async fn receive(&self, item: &RemoteItem) -> Result<bool, SyncError> {
-        if self.state.has_received(&item.message_id)?.is_some() {
-            // Stored earlier, but the hub never saw our ack (or we never saw its answer).
+    /// Store (one transaction, with the queued "01"s) → acknowledge each.
+    async fn store_and_ack(
+        &self,
+        batch: Vec<ReceivedBatchItem>,
+        report: &mut SyncReport,
+        progress: &mut (u64, u64),
+    ) -> Result<(), SyncError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let new = self.state.store_received(&batch)?;
+        for ((item, _, _), is_new) in batch.iter().zip(new) {
+            let _ = std::fs::remove_file(self.state.partial_path(&item.message_id));
+            if is_new {
+                report.received += 1;
+            }
+            self.emit(SyncEvent::Received {
+                message_id: item.message_id.clone(),
+                kind: item.kind.clone(),
+            });
+        }
+        for (item, _, _) in &batch {
             self.retry(|| self.transport.ack(&item.message_id)).await?;
             self.state.mark_acked(&item.message_id)?;
-            return Ok(false);
+            progress.0 += 1;
+            self.emit(SyncEvent::Progress {
+                done: progress.0,
+                total: progress.1.max(progress.0),
+            });
         }
-        let body = self.download(item).await?;
-        let follow_ups = if item.kind == "edoc" && item.business == "new" {
-            vec![self.status_for(
-                &item.message_id,
-                &item.sender,
-                item.document_id.as_deref(),
-                "01",
-                "Đã đến",
-            )]
-        } else {
-            Vec::new()
-        };
-        let new = self.state.store_received(item, &body, &follow_ups)?;
-        let _ = std::fs::remove_file(self.state.partial_path(&item.message_id));
-        self.emit(SyncEvent::Received {
-            message_id: item.message_id.clone(),
-            kind: item.kind.clone(),
-        });
-        self.retry(|| self.transport.ack(&item.message_id)).await?;
-        self.state.mark_acked(&item.message_id)?;
-        Ok(new)
+        Ok(())
     }
 
     async fn download(&self, item: &RemoteItem) -> Result<Vec<u8>, SyncError> {
@@ -442,8 +479,8 @@ impl<T: HubTransport> Engine<T> {
             let have = f.metadata()?.len();
             if have < item.size || item.size == 0 {
                 let fetched = self.transport.fetch(&item.message_id, have, &mut f).await;
-                // Whatever arrived stays on disk for the next attempt, even after an error.
-                f.sync_data()?;
+                // Whatever arrived stays in the file for the next attempt, even after an
+                // error. No fsync: the SHA-256 check catches a partial file a power cut damaged.
                 if let Err(e) = fetched {
                     if e.is_retryable() && attempt + 1 < self.cfg.max_attempts {
                         tokio::time::sleep(backoff(

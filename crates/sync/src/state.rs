@@ -105,6 +105,22 @@ pub struct Received {
     pub acked: bool,
 }
 
+/// Runs `f` with `synchronous=FULL`: for the writes that must survive a power cut (a queued
+/// package; a received package before it is acknowledged). Bookkeeping writes (sent marks,
+/// ack marks) stay `NORMAL`: losing one only repeats an idempotent step.
+fn durable<T>(
+    c: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, StateError>,
+) -> Result<T, StateError> {
+    c.execute_batch("PRAGMA synchronous=FULL")?;
+    let r = f(c);
+    c.execute_batch("PRAGMA synchronous=NORMAL")?;
+    r
+}
+
+/// A downloaded package, its body and the packages its arrival queues.
+pub type ReceivedBatchItem = (RemoteItem, Vec<u8>, Vec<(OutgoingPackage, Vec<u8>)>);
+
 #[derive(Clone)]
 pub struct SyncState {
     conn: Arc<Mutex<Connection>>,
@@ -123,7 +139,7 @@ impl SyncState {
         std::fs::create_dir_all(data_dir)?;
         let conn = Connection::open(data_dir.join("sync.sqlite"))?;
         conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         )?;
         conn.execute_batch(SCHEMA)?;
         let partial_dir = data_dir.join("sync-partial");
@@ -155,7 +171,9 @@ impl SyncState {
 
     /// Queues a package. Re-queuing the same message id is a no-op (returns false).
     pub fn enqueue(&self, pkg: &OutgoingPackage, body: &[u8]) -> Result<bool, StateError> {
-        let n = self.lock().execute(
+        let mut c = self.lock();
+        let n = durable(&mut c, |c| {
+            Ok(c.execute(
             "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
             params![
@@ -169,7 +187,8 @@ impl SyncState {
                 body,
                 now_ms()
             ],
-        )?;
+        )?)
+        })?;
         Ok(n == 1)
     }
 
@@ -286,55 +305,57 @@ impl SyncState {
             .map(|a| a != 0))
     }
 
-    /// Stores a downloaded package and, in the same transaction, the packages its arrival
-    /// must trigger (the automatic "01 đã đến" status). Returns false if it was already stored.
-    pub fn store_received(
-        &self,
-        item: &RemoteItem,
-        body: &[u8],
-        follow_ups: &[(OutgoingPackage, Vec<u8>)],
-    ) -> Result<bool, StateError> {
+    /// Stores downloaded packages and, in the same transaction, the packages their arrival
+    /// must trigger (the automatic "01 đã đến" status). One durable commit for the batch.
+    /// Returns, per item, whether it was new.
+    pub fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError> {
         let mut c = self.lock();
-        let tx = c.transaction()?;
-        let n = tx.execute(
-            "INSERT INTO inbox (message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, body, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(message_id) DO NOTHING",
-            params![
-                item.message_id,
-                item.seq,
-                item.sender,
-                item.kind,
-                item.business,
-                item.related,
-                item.status_code,
-                item.document_id,
-                item.sha256,
-                body,
-                now_ms()
-            ],
-        )?;
-        if n == 0 {
-            return Ok(false);
-        }
-        for (pkg, pbody) in follow_ups {
-            tx.execute(
-                "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
-                params![
-                    pkg.message_id,
-                    pkg.op.as_str(),
-                    pkg.related,
-                    pkg.status_code,
-                    pkg.recipients.join(","),
-                    pkg.document_id,
-                    pkg.sha256,
-                    pbody,
-                    now_ms()
-                ],
-            )?;
-        }
-        tx.commit()?;
-        Ok(true)
+        durable(&mut c, |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(batch.len());
+            for (item, body, follow_ups) in batch {
+                let n = tx.execute(
+                    "INSERT INTO inbox (message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, body, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(message_id) DO NOTHING",
+                    params![
+                        item.message_id,
+                        item.seq,
+                        item.sender,
+                        item.kind,
+                        item.business,
+                        item.related,
+                        item.status_code,
+                        item.document_id,
+                        item.sha256,
+                        body,
+                        now_ms()
+                    ],
+                )?;
+                out.push(n == 1);
+                if n == 0 {
+                    continue;
+                }
+                for (pkg, pbody) in follow_ups {
+                    tx.execute(
+                        "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
+                        params![
+                            pkg.message_id,
+                            pkg.op.as_str(),
+                            pkg.related,
+                            pkg.status_code,
+                            pkg.recipients.join(","),
+                            pkg.document_id,
+                            pkg.sha256,
+                            pbody,
+                            now_ms()
+                        ],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
