@@ -9,6 +9,8 @@ mod registry;
 mod edxml;
 mod pdf;
 mod sign;
+mod hub;
+mod sync;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
@@ -37,6 +39,11 @@ enum Command {
     DataDir,
     #[command(flatten)]
     Registry(Box<registry::RegistryCommand>),
+    /// Trục trao đổi văn bản / the reference hub server.
+    #[command(subcommand)]
+    Hub(hub::HubCmd),
+    /// Đồng bộ với trục / sync with the hub (--once, --daemon, setup, send, status, list).
+    Sync(sync::SyncArgs),
     /// Gói tin edXML / edXML packages and status messages (QCVN 102:2016).
     #[command(subcommand)]
     Edxml(Box<edxml::EdxmlCmd>),
@@ -57,6 +64,9 @@ fn main() {
             println!("{}", data_dir(&cli.global).display());
             Ok(())
         }
+        Command::Hub(cmd) => hub::run(cmd, &cli.global),
+        Command::Sync(args) => sync::run(args, &cli.global),
+        Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
         Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Pdf(cmd) => pdf::run(cmd, &cli.global),

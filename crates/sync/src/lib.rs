@@ -1,1 +1,12 @@
-//! vanthu-sync: see docs/architecture.md.
+//! vanthu-sync: the offline-first exchange engine (docs/sync.md). The app starts it at
+//! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
+pub mod bridge;
+pub mod engine;
+pub mod settings;
+pub mod state;
+pub mod status;
+pub mod transport;
+
+pub use engine::{Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport};
+pub use state::SyncState;
+pub use transport::{HttpTransport, HubTransport, Operation, TransportError};

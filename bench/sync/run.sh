@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Sync benchmark: N packages of ~SIZE bytes from agency A to agency B through the reference
+# hub on loopback (SQLite hub). Measures end-to-end time (A starts syncing → B holds all N),
+# peak RSS of the hub and of each client, and compares with the same bytes copied file by
+# file on the same disk (cp + sync), the floor for any store-and-forward design.
+# Usage: bench/sync/run.sh   (VANTHU_BIN from ./scripts/bench; N, SIZE overridable)
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+BIN="${VANTHU_BIN:-$CARGO_TARGET_DIR/release/vanthu}"
+N="${N:-10000}"
+SIZE="${SIZE:-50000}"
+[ -x "$BIN" ] || die "no vanthu binary at $BIN (run ./scripts/bench sync)"
+WORK="$(mktemp -d /tmp/vanthu-bench-sync.XXXXXX)"
+HUB_PID=""
+cleanup() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+export VANTHU_SECRET_STORE=file
+now() { date +%s.%N; }
+
+log "generating $N packages of ~$SIZE bytes"
+python3 - "$WORK/pkgs" "$N" "$SIZE" <<'PY'
+import base64, os, sys
+d, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.makedirs(d)
+for i in range(n):
+    body = base64.encodebytes(os.urandom(size * 3 // 4)).decode()
+    with open(f"{d}/{i:05}.edxml", "w") as f:
+        f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<edXML><Subject>Văn bản {i}</Subject><Data>{body}</Data></edXML>\n')
+PY
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BIN" --json hub add-agency 000.00.00.H34 --name "UBND Tỉnh Kon Tum" --db "$WORK/hub.sqlite" | jq -r .secret > "$WORK/a.secret"
+"$BIN" --json hub add-agency 000.01.20.H34 --name "Sở Nội vụ" --db "$WORK/hub.sqlite" | jq -r .secret > "$WORK/b.secret"
+"$BIN" hub serve --listen "127.0.0.1:$PORT" --db "$WORK/hub.sqlite" > "$WORK/hub.out" 2> "$WORK/hub.log" &
+HUB_PID=$!
+for _ in $(seq 1 100); do grep -q listening "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
+"$BIN" --data-dir "$WORK/a" sync setup --hub "http://127.0.0.1:$PORT" --agency 000.00.00.H34 --secret-file "$WORK/a.secret" > /dev/null
+"$BIN" --data-dir "$WORK/b" sync setup --hub "http://127.0.0.1:$PORT" --agency 000.01.20.H34 --secret-file "$WORK/b.secret" > /dev/null
+
+log "queueing at A"
+t=$(now)
+(cd "$WORK/pkgs" && ls | xargs -n 2000 "$BIN" --data-dir "$WORK/a" sync send --to 000.01.20.H34 > /dev/null)
+queue_s=$(echo "$(now) - $t" | bc)
+
+log "sync A → hub → B"
+t0=$(now)
+/usr/bin/time -f "%M" -o "$WORK/a.rss" "$BIN" --data-dir "$WORK/a" sync --once 2> "$WORK/a.err" &
+A_PID=$!
+b_rss=0
+received=0
+for _ in $(seq 1 200); do
+  /usr/bin/time -f "%M" -o "$WORK/b.rss" "$BIN" --data-dir "$WORK/b" sync --once 2> "$WORK/b.err" || true
+  r=$(cat "$WORK/b.rss" | tail -1); [ "$r" -gt "$b_rss" ] && b_rss=$r
+  received=$(sqlite3 "$WORK/b/sync.sqlite" "SELECT COUNT(*) FROM inbox WHERE kind='edoc'")
+  [ "$received" -ge "$N" ] && break
+  sleep 0.2
+done
+wait "$A_PID"
+t1=$(now)
+e2e_s=$(echo "$t1 - $t0" | bc)
+a_rss=$(tail -1 "$WORK/a.rss")
+hub_rss=$(awk '/VmHWM/ {print $2}' "/proc/$HUB_PID/status")
+[ "$received" -eq "$N" ] || die "B received $received of $N"
+dups=$(sqlite3 "$WORK/b/sync.sqlite" "SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM inbox")
+[ "$dups" -eq 0 ] || die "$dups duplicates at B"
+
+log "peer: cp of the same files, one by one, + sync"
+mkdir -p "$WORK/copy"
+t=$(now)
+cp -r "$WORK/pkgs" "$WORK/copy/" && sync
+cp_s=$(echo "$(now) - $t" | bc)
+bytes=$(du -sb "$WORK/pkgs" | cut -f1)
+
+printf '\n| metric | value |\n|---|---|\n'
+printf '| packages | %d × ~%d B (%s MB total) |\n' "$N" "$SIZE" "$((bytes / 1000000))"
+printf '| queueing at A (vanthu sync send) | %.1f s |\n' "$queue_s"
+printf '| end to end A → hub → B | %.1f s (%.0f packages/s, %.1f MB/s) |\n' "$e2e_s" "$(echo "$N / $e2e_s" | bc -l)" "$(echo "$bytes / 1000000 / $e2e_s" | bc -l)"
+printf '| peer: cp -r + sync of the same files | %.2f s |\n' "$cp_s"
+printf '| ratio end-to-end / cp | %.1f× |\n' "$(echo "$e2e_s / $cp_s" | bc -l)"
+printf '| peak RSS hub | %d MiB |\n' "$((hub_rss / 1024))"
+printf '| peak RSS client A (upload) | %d MiB |\n' "$((a_rss / 1024))"
+printf '| peak RSS client B (download) | %d MiB |\n' "$((b_rss / 1024))"

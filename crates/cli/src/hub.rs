@@ -1,0 +1,127 @@
+//! `vanthu hub …`: run the reference hub and manage its agencies.
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use clap::Subcommand;
+use vanthu_hub::{AnyStore, HubStore};
+
+use crate::GlobalOpts;
+
+#[derive(Subcommand, Debug)]
+pub enum HubCmd {
+    /// Chạy máy chủ trục / run the hub server.
+    Serve {
+        /// Address to listen on (port 0 = any free port; the chosen address is printed).
+        #[arg(long, default_value = "127.0.0.1:8640")]
+        listen: SocketAddr,
+        /// SQLite file, or postgres://user@host:port/db for a shared PostgreSQL.
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+        /// Largest package accepted, in bytes (larger ones get 413).
+        #[arg(long, default_value_t = vanthu_hub::server::DEFAULT_MAX_PACKAGE_BYTES)]
+        max_package_bytes: u64,
+    },
+    /// Đăng ký đơn vị và in khóa bí mật một lần / register an agency, print its secret once.
+    AddAgency {
+        /// Agency code (mã định danh), e.g. 000.00.00.H34.
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+    },
+    /// Liệt kê đơn vị / list registered agencies.
+    ListAgencies {
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+    },
+}
+
+pub fn run(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(run_async(cmd, global))
+}
+
+async fn open(db: &str) -> anyhow::Result<AnyStore> {
+    AnyStore::open(db).await.with_context(|| {
+        format!("Không mở được cơ sở dữ liệu trục / cannot open hub database {db}")
+    })
+}
+
+async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
+    match cmd {
+        HubCmd::Serve {
+            listen,
+            db,
+            max_package_bytes,
+        } => {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .try_init();
+            let store = open(&db).await?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("Không mở được cổng / cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            println!("Trục đang chạy tại / hub listening on http://{addr}");
+            use std::io::Write;
+            std::io::stdout().flush()?;
+            let shutdown = async {
+                let ctrl_c = tokio::signal::ctrl_c();
+                let mut term =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM handler");
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            };
+            let cfg = vanthu_hub::Config { max_package_bytes };
+            vanthu_hub::serve(listener, store, cfg, shutdown).await?;
+            Ok(())
+        }
+        HubCmd::AddAgency { code, name, db } => {
+            let store = open(&db).await?;
+            let (rec, secret) = vanthu_hub::auth::new_agency(code.trim(), name.trim());
+            store.add_agency(rec).await.map_err(|e| match e {
+                vanthu_hub::StoreError::AgencyExists(c) => {
+                    anyhow::anyhow!("Đơn vị {c} đã tồn tại / agency {c} already exists")
+                }
+                other => other.into(),
+            })?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "code": code.trim(), "name": name.trim(), "secret": secret })
+                );
+            } else {
+                println!("Mã đơn vị / agency: {}", code.trim());
+                println!("Khóa bí mật (chỉ hiện một lần) / secret (shown once): {secret}");
+            }
+            Ok(())
+        }
+        HubCmd::ListAgencies { db } => {
+            let store = open(&db).await?;
+            let list = store.list_agencies().await?;
+            if global.json {
+                let v: Vec<_> = list
+                    .iter()
+                    .map(|a| serde_json::json!({ "code": a.code, "name": a.name }))
+                    .collect();
+                println!("{}", serde_json::Value::Array(v));
+            } else {
+                for a in list {
+                    println!("{}\t{}", a.code, a.name);
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! `vanthu sync …`: configure the hub connection, queue packages, run the engine.
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use vanthu_sync::settings::Settings;
+use vanthu_sync::{
+    Engine, EngineConfig, HttpTransport, Identity, Operation, SendRequest, SyncEvent, SyncState,
+};
+
+use crate::GlobalOpts;
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SyncArgs {
+    #[command(subcommand)]
+    cmd: Option<SyncCmd>,
+    /// Một lượt đồng bộ rồi thoát / one round, then exit.
+    #[arg(long)]
+    once: bool,
+    /// Chạy nền, đồng bộ định kỳ / keep syncing periodically.
+    #[arg(long, conflicts_with = "once")]
+    daemon: bool,
+    /// Seconds between rounds in daemon mode.
+    #[arg(long, default_value_t = 30)]
+    interval: u64,
+    /// Stop the daemon after this many rounds (scripts, tests).
+    #[arg(long)]
+    max_rounds: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+enum SyncCmd {
+    /// Cấu hình trục / set hub URL and agency credentials (secret read from stdin).
+    Setup {
+        #[arg(long)]
+        hub: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Read the secret from this file instead of stdin.
+        #[arg(long)]
+        secret_file: Option<PathBuf>,
+    },
+    /// Xếp gói tin vào hàng đợi gửi / queue edXML files for sending (one message each).
+    Send {
+        files: Vec<PathBuf>,
+        /// Recipient agency codes, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        to: Vec<String>,
+        /// Độ mật: thường | mật | tối mật | tuyệt mật (only thường is sent).
+        #[arg(long, default_value = "thường")]
+        secrecy: String,
+        /// recall | update | replace an earlier message (--related).
+        #[arg(long, default_value = "send")]
+        op: String,
+        #[arg(long)]
+        related: Option<String>,
+        #[arg(long)]
+        document_id: Option<String>,
+    },
+    /// Xếp phản hồi trạng thái / queue status CODE for received messages.
+    Status {
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        message_ids: Vec<String>,
+    },
+    /// Liệt kê hàng đợi / list outbox, received packages and statuses.
+    List,
+}
+
+fn open_state(global: &GlobalOpts) -> anyhow::Result<(PathBuf, SyncState)> {
+    let dir = crate::data_dir(global);
+    let state = SyncState::open(&dir).with_context(|| {
+        format!(
+            "Không mở được dữ liệu đồng bộ / cannot open sync state in {}",
+            dir.display()
+        )
+    })?;
+    Ok((dir, state))
+}
+
+fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
+    let (dir, state) = open_state(global)?;
+    let settings = Settings::load(&dir)?;
+    let secret = settings.secret(&dir)?;
+    let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)?;
+    let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
+    // When this data directory holds the unit's registers, received packages become incoming
+    // documents and the registry's status codes go out with each round.
+    let hook: vanthu_sync::engine::RoundHook = Arc::new(move |state: &SyncState| {
+        if !dir.join(vanthu_registry::DB_FILE).exists() {
+            return Ok(());
+        }
+        let mut reg = vanthu_registry::Registry::open(&dir).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+    Ok(Engine::new(
+        transport,
+        state,
+        Identity {
+            agency: settings.agency.clone(),
+            agency_name: settings.agency_name.clone(),
+        },
+        EngineConfig::default(),
+    )
+    .with_round_hook(hook))
+}
+
+/// Terminal progress: one rewritten line on a TTY ("Đang đồng bộ 3/10"), plain lines otherwise.
+fn progress_sink(json: bool) -> vanthu_sync::engine::EventSink {
+    let tty = std::io::stderr().is_terminal();
+    Arc::new(move |e: SyncEvent| {
+        let mut err = std::io::stderr().lock();
+        if json {
+            let _ = writeln!(err, "{}", serde_json::to_string(&e).unwrap_or_default());
+            return;
+        }
+        match e {
+            SyncEvent::Progress { done, total } => {
+                if tty {
+                    let _ = write!(err, "\r\x1b[2KĐang đồng bộ {done}/{total}");
+                } else if done == total || done % 50 == 0 {
+                    let _ = writeln!(err, "Đang đồng bộ {done}/{total}");
+                }
+            }
+            SyncEvent::Offline { reason } => {
+                let _ = writeln!(
+                    err,
+                    "{}Ngoại tuyến / offline: {reason}",
+                    if tty { "\r\x1b[2K" } else { "" }
+                );
+            }
+            SyncEvent::Rejected { message_id, reason } => {
+                let _ = writeln!(
+                    err,
+                    "{}Trục từ chối {message_id}: {reason}",
+                    if tty { "\r\x1b[2K" } else { "" }
+                );
+            }
+            SyncEvent::Finished { report } => {
+                let _ = writeln!(
+                    err,
+                    "{}Đã đồng bộ: gửi {}, nhận {}, bị từ chối {}, còn chờ gửi {}",
+                    if tty { "\r\x1b[2K" } else { "" },
+                    report.sent,
+                    report.received,
+                    report.rejected,
+                    report.pending_outbox
+                );
+            }
+            _ => {}
+        }
+    })
+}
+
+pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
+    match args.cmd {
+        Some(SyncCmd::Setup {
+            hub,
+            agency,
+            name,
+            secret_file,
+        }) => {
+            let dir = crate::data_dir(global);
+            let secret = match secret_file {
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("cannot read {}", p.display()))?,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s)?;
+                    s
+                }
+            };
+            let secret = secret.trim();
+            anyhow::ensure!(!secret.is_empty(), "Khóa bí mật rỗng / empty secret");
+            let (store, why) = Settings::store_secret(&dir, &agency, secret)?;
+            Settings {
+                hub_url: hub,
+                agency,
+                agency_name: name,
+                secret_store: store,
+            }
+            .save(&dir)?;
+            match why {
+                None => println!("Đã lưu khóa bí mật vào keyring / secret stored in the OS keyring"),
+                Some(why) => println!(
+                    "Không dùng được keyring ({why}); khóa bí mật lưu trong tệp {} (quyền 0600) / no keyring, secret stored in a 0600 file",
+                    dir.join("hub-secret").display()
+                ),
+            }
+            Ok(())
+        }
+        Some(SyncCmd::Send {
+            files,
+            to,
+            secrecy,
+            op,
+            related,
+            document_id,
+        }) => {
+            let (dir, state) = open_state(global)?;
+            let settings = Settings::load(&dir)?;
+            let op = Operation::parse(&op)
+                .filter(|o| *o != Operation::Status)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--op phải là send|recall|update|replace / bad --op {op}")
+                })?;
+            let engine = Engine::new(
+                NoTransport,
+                state,
+                Identity {
+                    agency: settings.agency,
+                    agency_name: settings.agency_name,
+                },
+                EngineConfig::default(),
+            );
+            anyhow::ensure!(!files.is_empty(), "Chưa chỉ định tệp / no files given");
+            for f in files {
+                let body = std::fs::read(&f)
+                    .with_context(|| format!("Không đọc được tệp / cannot read {}", f.display()))?;
+                let id = engine.queue(SendRequest {
+                    message_id: None,
+                    op,
+                    related: related.clone(),
+                    recipients: to.clone(),
+                    document_id: document_id.clone(),
+                    secrecy: secrecy.clone(),
+                    body,
+                })?;
+                println!("{id}\t{}", f.display());
+            }
+            Ok(())
+        }
+        Some(SyncCmd::Status {
+            code,
+            description,
+            message_ids,
+        }) => {
+            let (dir, state) = open_state(global)?;
+            let settings = Settings::load(&dir)?;
+            anyhow::ensure!(
+                code.len() == 2 && code.bytes().all(|b| b.is_ascii_digit()),
+                "Mã trạng thái phải gồm 2 chữ số / status code must be two digits"
+            );
+            let engine = Engine::new(
+                NoTransport,
+                state,
+                Identity {
+                    agency: settings.agency,
+                    agency_name: settings.agency_name,
+                },
+                EngineConfig::default(),
+            );
+            for id in message_ids {
+                let sid = engine.queue_status(&id, &code, &description)?;
+                println!("{sid}");
+            }
+            Ok(())
+        }
+        Some(SyncCmd::List) => {
+            let (_, state) = open_state(global)?;
+            let outbox = state.outbox()?;
+            let received = state.received()?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "outbox": outbox, "received": received, "last_sync_ms": state.meta("last_sync_ms")? })
+                );
+            } else {
+                println!("Hàng đợi gửi / outbox:");
+                for o in outbox {
+                    println!(
+                        "  {}\t{}\t{}\t{}",
+                        o.package.message_id,
+                        o.package.op.as_str(),
+                        o.state,
+                        o.last_error.unwrap_or_default()
+                    );
+                }
+                println!("Đã nhận / received:");
+                for r in received {
+                    println!(
+                        "  {}\t{}\t{}\t{}",
+                        r.message_id,
+                        r.kind,
+                        r.sender,
+                        r.status_code.unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+        None => {
+            anyhow::ensure!(
+                args.once || args.daemon,
+                "Dùng --once hoặc --daemon / use --once or --daemon (or a subcommand)"
+            );
+            let engine = engine(global)?.on_event(progress_sink(global.json));
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                if args.once {
+                    let report = engine.sync_once().await?;
+                    if global.json {
+                        println!("{}", serde_json::to_string(&report)?);
+                    }
+                    anyhow::Ok(())
+                } else {
+                    let wake = Arc::new(tokio::sync::Notify::new());
+                    engine
+                        .run_daemon(
+                            Duration::from_secs(args.interval.max(1)),
+                            wake,
+                            args.max_rounds,
+                            async {
+                                let _ = tokio::signal::ctrl_c().await;
+                            },
+                        )
+                        .await;
+                    Ok(())
+                }
+            })
+        }
+    }
+}
+
+/// Queuing never touches the network; this transport makes that explicit.
+struct NoTransport;
+
+impl vanthu_sync::HubTransport for NoTransport {
+    async fn ping(&self) -> Result<(), vanthu_sync::TransportError> {
+        Err(vanthu_sync::TransportError::Offline("queue-only".into()))
+    }
+    async fn send(
+        &self,
+        _: &vanthu_sync::transport::OutgoingPackage,
+        _: bytes::Bytes,
+    ) -> Result<(), vanthu_sync::TransportError> {
+        Err(vanthu_sync::TransportError::Offline("queue-only".into()))
+    }
+    async fn pending(
+        &self,
+        _: i64,
+        _: u32,
+    ) -> Result<Vec<vanthu_sync::transport::RemoteItem>, vanthu_sync::TransportError> {
+        Err(vanthu_sync::TransportError::Offline("queue-only".into()))
+    }
+    async fn fetch(
+        &self,
+        _: &str,
+        _: u64,
+        _: &mut std::fs::File,
+    ) -> Result<(), vanthu_sync::TransportError> {
+        Err(vanthu_sync::TransportError::Offline("queue-only".into()))
+    }
+    async fn ack(&self, _: &str) -> Result<(), vanthu_sync::TransportError> {
+        Err(vanthu_sync::TransportError::Offline("queue-only".into()))
+    }
+}

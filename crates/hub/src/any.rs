@@ -1,0 +1,76 @@
+//! Picks the backend from the `--db` argument: `postgres://…` / `postgresql://…` → PostgreSQL,
+//! anything else → a SQLite file.
+use std::path::Path;
+
+use bytes::Bytes;
+
+use crate::model::{InboxItem, MessageInfo, NewMessage, PutOutcome, StatusEntry};
+use crate::postgres::PgStore;
+use crate::sqlite::SqliteStore;
+use crate::store::{AgencyRecord, HubStore, StoreResult};
+
+#[derive(Clone)]
+pub enum AnyStore {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl AnyStore {
+    pub async fn open(db: &str) -> StoreResult<AnyStore> {
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            Ok(AnyStore::Postgres(PgStore::connect(db).await?))
+        } else {
+            Ok(AnyStore::Sqlite(SqliteStore::open(Path::new(db))?))
+        }
+    }
+}
+
+macro_rules! delegate {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            AnyStore::Sqlite($s) => $e,
+            AnyStore::Postgres($s) => $e,
+        }
+    };
+}
+
+impl HubStore for AnyStore {
+    async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
+        delegate!(self, s => s.add_agency(rec).await)
+    }
+    async fn agency(&self, code: &str) -> StoreResult<Option<AgencyRecord>> {
+        delegate!(self, s => s.agency(code).await)
+    }
+    async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
+        delegate!(self, s => s.list_agencies().await)
+    }
+    async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
+        delegate!(self, s => s.put_message(msg, body).await)
+    }
+    async fn message(&self, id: &str) -> StoreResult<Option<MessageInfo>> {
+        delegate!(self, s => s.message(id).await)
+    }
+    async fn inbox(&self, agency: &str, after: i64, limit: u32) -> StoreResult<Vec<InboxItem>> {
+        delegate!(self, s => s.inbox(agency, after, limit).await)
+    }
+    async fn read_blob(&self, sha256: &str, offset: u64, len: u64) -> StoreResult<Bytes> {
+        delegate!(self, s => s.read_blob(sha256, offset, len).await)
+    }
+    async fn mark_fetched(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        delegate!(self, s => s.mark_fetched(id, agency, at_ms).await)
+    }
+    async fn ack(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        delegate!(self, s => s.ack(id, agency, at_ms).await)
+    }
+    async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
+        delegate!(self, s => s.statuses(id).await)
+    }
+    async fn sent(
+        &self,
+        sender: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, MessageInfo)>> {
+        delegate!(self, s => s.sent(sender, after, limit).await)
+    }
+}

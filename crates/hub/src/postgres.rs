@@ -1,0 +1,347 @@
+//! PostgreSQL backend (sqlx, postgres + tokio only) for a province-wide hub. Several hub
+//! processes may share one database: all state is in tables, blobs included, and every
+//! operation is one transaction.
+use bytes::Bytes;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+
+use crate::model::{
+    Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome, StatusEntry,
+};
+use crate::sqlite::replay_or_conflict;
+use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS agencies (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        secret_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS blobs (
+        sha256 TEXT PRIMARY KEY,
+        data BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS messages (
+        ord BIGSERIAL PRIMARY KEY,
+        message_id TEXT NOT NULL UNIQUE,
+        sender TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        business BIGINT NOT NULL,
+        related TEXT,
+        status_code TEXT,
+        document_id TEXT,
+        sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+        size BIGINT NOT NULL,
+        created_at_ms BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS messages_related ON messages(related)",
+    "CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, kind, ord)",
+    "CREATE TABLE IF NOT EXISTS deliveries (
+        seq BIGSERIAL PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(message_id),
+        recipient TEXT NOT NULL,
+        fetched_at_ms BIGINT,
+        acked_at_ms BIGINT,
+        UNIQUE (message_id, recipient))",
+    "CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(recipient, acked_at_ms, seq)",
+];
+
+/// Arbitrary key for the advisory lock that serialises schema creation between processes.
+const SCHEMA_LOCK: i64 = 0x7661_6e74_6875;
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> StoreResult<PgStore> {
+        let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(SCHEMA_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        for stmt in SCHEMA {
+            sqlx::query(stmt).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(PgStore { pool })
+    }
+}
+
+fn agency_row(r: &PgRow) -> AgencyRecord {
+    AgencyRecord {
+        code: r.get(0),
+        name: r.get(1),
+        salt: r.get(2),
+        secret_hash: r.get(3),
+    }
+}
+
+async fn load_message(conn: &mut PgConnection, id: &str) -> StoreResult<Option<MessageInfo>> {
+    let row = sqlx::query(
+        "SELECT message_id, sender, kind, business, related, status_code, document_id, sha256, size, created_at_ms
+         FROM messages WHERE message_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let recipients = sqlx::query(
+        "SELECT recipient, seq, fetched_at_ms, acked_at_ms FROM deliveries WHERE message_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|d| Delivery {
+        agency: d.get(0),
+        seq: d.get(1),
+        fetched_at_ms: d.get(2),
+        acked_at_ms: d.get(3),
+    })
+    .collect();
+    let kind: String = r.get(2);
+    let business: i64 = r.get(3);
+    Ok(Some(MessageInfo {
+        message_id: r.get(0),
+        sender: r.get(1),
+        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("bad kind {kind}")))?,
+        business: Business::from_code(business)
+            .ok_or_else(|| StoreError::Backend(format!("bad business {business}")))?,
+        related: r.get(4),
+        status_code: r.get(5),
+        document_id: r.get(6),
+        sha256: r.get(7),
+        size: r.get::<i64, _>(8) as u64,
+        created_at_ms: r.get(9),
+        recipients,
+    }))
+}
+
+impl HubStore for PgStore {
+    async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
+        let n = sqlx::query(
+            "INSERT INTO agencies (code, name, salt, secret_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(&rec.code)
+        .bind(&rec.name)
+        .bind(&rec.salt)
+        .bind(&rec.secret_hash)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::AgencyExists(rec.code));
+        }
+        Ok(())
+    }
+
+    async fn agency(&self, code: &str) -> StoreResult<Option<AgencyRecord>> {
+        Ok(
+            sqlx::query("SELECT code, name, salt, secret_hash FROM agencies WHERE code = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?
+                .as_ref()
+                .map(agency_row),
+        )
+    }
+
+    async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
+        Ok(
+            sqlx::query("SELECT code, name, salt, secret_hash FROM agencies ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(agency_row)
+                .collect(),
+        )
+    }
+
+    async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
+        if let Some(existing) =
+            load_message(&mut *self.pool.acquire().await?, &msg.message_id).await?
+        {
+            return replay_or_conflict(existing, &msg);
+        }
+        let mut tx = self.pool.begin().await?;
+        for r in &msg.recipients {
+            let known = sqlx::query("SELECT 1 FROM agencies WHERE code = $1")
+                .bind(r)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(StoreError::UnknownRecipient(r.clone()));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO blobs (sha256, data) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&msg.sha256)
+        .bind(body.as_ref())
+        .execute(&mut *tx)
+        .await?;
+        // A concurrent upload of the same id by another hub process: ON CONFLICT waits for
+        // the other transaction, then we compare with what it stored.
+        let inserted = sqlx::query(
+            "INSERT INTO messages (message_id, sender, kind, business, related, status_code, document_id, sha256, size, created_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (message_id) DO NOTHING",
+        )
+        .bind(&msg.message_id)
+        .bind(&msg.sender)
+        .bind(msg.kind.as_str())
+        .bind(msg.business.code())
+        .bind(&msg.related)
+        .bind(&msg.status_code)
+        .bind(&msg.document_id)
+        .bind(&msg.sha256)
+        .bind(msg.size as i64)
+        .bind(msg.created_at_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            let existing = load_message(&mut *self.pool.acquire().await?, &msg.message_id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            return replay_or_conflict(existing, &msg);
+        }
+        for r in &msg.recipients {
+            sqlx::query(
+                "INSERT INTO deliveries (message_id, recipient) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(&msg.message_id)
+            .bind(r)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let info = load_message(&mut tx, &msg.message_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(PutOutcome::Created(info))
+    }
+
+    async fn message(&self, id: &str) -> StoreResult<Option<MessageInfo>> {
+        load_message(&mut *self.pool.acquire().await?, id).await
+    }
+
+    async fn inbox(&self, agency: &str, after: i64, limit: u32) -> StoreResult<Vec<InboxItem>> {
+        let rows = sqlx::query(
+            "SELECT d.seq, m.message_id, m.sender, m.kind, m.business, m.related, m.status_code, m.document_id, m.sha256, m.size, m.created_at_ms
+             FROM deliveries d JOIN messages m ON m.message_id = d.message_id
+             WHERE d.recipient = $1 AND d.acked_at_ms IS NULL AND d.seq > $2
+             ORDER BY d.seq LIMIT $3",
+        )
+        .bind(agency)
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| InboxItem {
+                seq: r.get(0),
+                message_id: r.get(1),
+                sender: r.get(2),
+                kind: Kind::parse(&r.get::<String, _>(3)).unwrap_or(Kind::Edoc),
+                business: Business::from_code(r.get(4)).unwrap_or(Business::New),
+                related: r.get(5),
+                status_code: r.get(6),
+                document_id: r.get(7),
+                sha256: r.get(8),
+                size: r.get::<i64, _>(9) as u64,
+                created_at_ms: r.get(10),
+            })
+            .collect())
+    }
+
+    async fn read_blob(&self, sha256: &str, offset: u64, len: u64) -> StoreResult<Bytes> {
+        // substring() on bytea is 1-based; reading only the range keeps Range requests cheap.
+        let start = i32::try_from(offset + 1).map_err(|_| StoreError::NotFound)?;
+        let len = i32::try_from(len).unwrap_or(i32::MAX);
+        let row = sqlx::query("SELECT substring(data FROM $2 FOR $3) FROM blobs WHERE sha256 = $1")
+            .bind(sha256)
+            .bind(start)
+            .bind(len)
+            .fetch_optional(&self.pool)
+            .await?;
+        let row = row.ok_or(StoreError::NotFound)?;
+        Ok(Bytes::from(row.get::<Vec<u8>, _>(0)))
+    }
+
+    async fn mark_fetched(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE deliveries SET fetched_at_ms = $3 WHERE message_id = $1 AND recipient = $2 AND fetched_at_ms IS NULL",
+        )
+        .bind(id)
+        .bind(agency)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn ack(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        let n = sqlx::query(
+            "UPDATE deliveries SET acked_at_ms = COALESCE(acked_at_ms, $3), fetched_at_ms = COALESCE(fetched_at_ms, $3)
+             WHERE message_id = $1 AND recipient = $2",
+        )
+        .bind(id)
+        .bind(agency)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
+        let rows = sqlx::query(
+            "SELECT d.seq, m.message_id, m.sender, m.status_code, m.created_at_ms
+             FROM messages m JOIN deliveries d ON d.message_id = m.message_id
+             WHERE m.kind = 'status' AND m.related = $1 ORDER BY d.seq",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StatusEntry {
+                seq: r.get(0),
+                status_message_id: r.get(1),
+                from: r.get(2),
+                status_code: r.get::<Option<String>, _>(3).unwrap_or_default(),
+                created_at_ms: r.get(4),
+            })
+            .collect())
+    }
+
+    async fn sent(
+        &self,
+        sender: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, MessageInfo)>> {
+        let ids = sqlx::query(
+            "SELECT ord, message_id FROM messages WHERE sender = $1 AND kind = 'edoc' AND ord > $2 ORDER BY ord LIMIT $3",
+        )
+        .bind(sender)
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for r in ids {
+            let id: String = r.get(1);
+            if let Some(m) = load_message(&mut *self.pool.acquire().await?, &id).await? {
+                out.push((r.get(0), m));
+            }
+        }
+        Ok(out)
+    }
+}

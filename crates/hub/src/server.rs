@@ -1,0 +1,850 @@
+//! The HTTP API (docs/hub-api.md, docs/hub-openapi.json).
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::auth;
+use crate::model::{
+    now_ms, Business, DeclaredSecrecy, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome,
+    StatusEntry,
+};
+use crate::store::{HubStore, StoreError};
+
+/// Default size cap for one package (the national axis refuses far smaller ones; 64 MiB
+/// leaves room for scanned attachments while bounding the hub's memory per request).
+pub const DEFAULT_MAX_PACKAGE_BYTES: u64 = 64 << 20;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub max_package_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_package_bytes: DEFAULT_MAX_PACKAGE_BYTES,
+        }
+    }
+}
+
+struct AppState<S> {
+    store: S,
+    cfg: Config,
+}
+
+type St<S> = State<Arc<AppState<S>>>;
+
+/// Every route of the API: the OpenAPI test walks this list.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/v1/health"),
+    ("GET", "/v1/me"),
+    ("POST", "/v1/messages"),
+    ("GET", "/v1/messages/{id}"),
+    ("GET", "/v1/messages/{id}/content"),
+    ("POST", "/v1/messages/{id}/ack"),
+    ("POST", "/v1/messages/{id}/statuses"),
+    ("GET", "/v1/messages/{id}/statuses"),
+    ("POST", "/v1/messages/{id}/recall"),
+    ("POST", "/v1/messages/{id}/update"),
+    ("POST", "/v1/messages/{id}/replace"),
+    ("GET", "/v1/inbox"),
+    ("GET", "/v1/sent"),
+];
+
+pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
+    let state = Arc::new(AppState { store, cfg });
+    let router = Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/me", get(me::<S>))
+        .route("/v1/messages", post(send_new::<S>))
+        .route("/v1/messages/{id}", get(get_message::<S>))
+        .route("/v1/messages/{id}/content", get(get_content::<S>))
+        .route("/v1/messages/{id}/ack", post(ack::<S>))
+        .route(
+            "/v1/messages/{id}/statuses",
+            post(send_status::<S>).get(list_statuses::<S>),
+        )
+        .route("/v1/messages/{id}/recall", post(recall::<S>))
+        .route("/v1/messages/{id}/update", post(update::<S>))
+        .route("/v1/messages/{id}/replace", post(replace::<S>))
+        .route("/v1/inbox", get(inbox::<S>))
+        .route("/v1/sent", get(sent::<S>))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state);
+    match crate::faults::Faults::from_env() {
+        Some(f) => {
+            tracing::warn!("fault injection enabled: {f:?}");
+            router.layer(axum::middleware::from_fn(move |req, next| {
+                crate::faults::inject(f.clone(), req, next)
+            }))
+        }
+        None => router,
+    }
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve<S: HubStore>(
+    listener: tokio::net::TcpListener,
+    store: S,
+    cfg: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(store, cfg))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+// ---------------------------------------------------------------- errors
+
+/// JSON error body: `{"error": "<code>", "message": "<vi> / <en>"}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+    fn bad(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy gói tin / message not found",
+        )
+    }
+    fn forbidden() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Đơn vị không có quyền với gói tin này / agency may not access this message",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = (
+            self.status,
+            Json(ErrorBody {
+                error: self.code.to_owned(),
+                message: self.message,
+            }),
+        )
+            .into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"vanthu-hub\""),
+            );
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::UnknownRecipient(code) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_recipient",
+                format!("Đơn vị nhận {code} chưa đăng ký trên trục / unknown recipient agency {code}"),
+            ),
+            StoreError::Conflict(id) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("Mã gói tin {id} đã dùng cho gói tin khác / message id {id} already used for a different package"),
+            ),
+            StoreError::AgencyExists(code) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("Đơn vị {code} đã tồn tại / agency {code} already exists"),
+            ),
+            other => {
+                tracing::error!("store error: {other}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Lỗi lưu trữ của trục / hub storage error",
+                )
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+// ---------------------------------------------------------------- helpers
+
+async fn authenticate<S: HubStore>(state: &AppState<S>, headers: &HeaderMap) -> ApiResult<String> {
+    let unauthorized = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sai mã đơn vị hoặc khóa bí mật / invalid agency credentials",
+        )
+    };
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(unauthorized)?;
+    let (code, secret) = auth::parse_basic(value).ok_or_else(unauthorized)?;
+    let rec = state.store.agency(&code).await?.ok_or_else(unauthorized)?;
+    if !auth::verify(&rec, &secret) {
+        return Err(unauthorized());
+    }
+    Ok(code)
+}
+
+fn header_text(headers: &HeaderMap, name: &str) -> ApiResult<Option<String>> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => {
+            let raw = std::str::from_utf8(v.as_bytes()).map_err(|_| {
+                ApiError::bad(format!(
+                    "Tiêu đề {name} không hợp lệ / invalid {name} header"
+                ))
+            })?;
+            let decoded = percent_decode(raw).ok_or_else(|| {
+                ApiError::bad(format!(
+                    "Tiêu đề {name} không hợp lệ / invalid {name} header"
+                ))
+            })?;
+            let t = decoded.trim();
+            Ok(if t.is_empty() {
+                None
+            } else {
+                Some(t.to_owned())
+            })
+        }
+    }
+}
+
+/// Headers are ASCII on the wire; clients percent-encode UTF-8 values (document ids carry
+/// Vietnamese notations such as `VPCP-TTĐT`).
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let h = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(h, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+}
+
+fn message_id_header(headers: &HeaderMap) -> ApiResult<String> {
+    let id = header_text(headers, "x-message-id")?
+        .ok_or_else(|| ApiError::bad("Thiếu tiêu đề X-Message-Id / missing X-Message-Id header"))?;
+    if !valid_id(&id) {
+        return Err(ApiError::bad(
+            "X-Message-Id phải gồm 1–128 ký tự [A-Za-z0-9._:-] / X-Message-Id must be 1-128 chars of [A-Za-z0-9._:-]",
+        ));
+    }
+    Ok(id)
+}
+
+fn recipients_header(headers: &HeaderMap) -> ApiResult<Vec<String>> {
+    let Some(list) = header_text(headers, "x-recipients")? else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<String> = Vec::new();
+    for code in list.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        if code.len() > 64 || !code.bytes().all(|c| c.is_ascii_graphic()) {
+            return Err(ApiError::bad(format!(
+                "Mã đơn vị nhận không hợp lệ: {code} / invalid recipient code: {code}"
+            )));
+        }
+        if !out.iter().any(|c| c == code) {
+            out.push(code.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses a package declared mật or above before its body is even read. Several
+/// `X-Secrecy` headers are all checked: one secret declaration is enough to refuse.
+fn check_secrecy(headers: &HeaderMap) -> ApiResult<()> {
+    let mut seen = false;
+    let mut secret = false;
+    for v in headers.get_all("x-secrecy") {
+        let declared = std::str::from_utf8(v.as_bytes())
+            .ok()
+            .and_then(percent_decode)
+            .unwrap_or_default();
+        let s = DeclaredSecrecy::parse(&declared).ok_or_else(|| {
+            ApiError::bad(format!(
+                "Độ mật không hợp lệ: {declared} / invalid X-Secrecy: {declared}"
+            ))
+        })?;
+        seen = true;
+        secret |= !s.may_send_over_hub();
+    }
+    if !seen {
+        return Err(ApiError::bad(
+            "Thiếu tiêu đề X-Secrecy (độ mật) / missing X-Secrecy header",
+        ));
+    }
+    if secret {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "secret_refused",
+            "Văn bản mật, tối mật, tuyệt mật không được gửi qua trục / documents marked mật or above cannot be sent over the hub",
+        ));
+    }
+    Ok(())
+}
+
+async fn read_body(body: Body, headers: &HeaderMap, max: u64) -> ApiResult<(Bytes, String)> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("Gói tin vượt quá {max} byte / package larger than {max} bytes"),
+        )
+    };
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        if len > max {
+            drain(body).await;
+            return Err(too_large());
+        }
+    }
+    let mut body = body;
+    let mut buf = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            ApiError::bad(format!(
+                "Không đọc được nội dung gói tin / cannot read body: {e}"
+            ))
+        })?;
+        if let Ok(data) = frame.into_data() {
+            if (buf.len() + data.len()) as u64 > max {
+                drain(body).await;
+                return Err(too_large());
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    let bytes = buf.freeze();
+    if bytes.is_empty() {
+        return Err(ApiError::bad("Gói tin rỗng / empty package"));
+    }
+    let sha = hex::encode(Sha256::digest(&bytes));
+    if let Some(declared) = header_text(headers, "x-content-sha256")? {
+        if !declared.eq_ignore_ascii_case(&sha) {
+            return Err(ApiError::bad(
+                "Gói tin bị hỏng khi truyền (sai SHA-256) / package corrupted in transit (SHA-256 mismatch)",
+            ));
+        }
+    }
+    Ok((bytes, sha))
+}
+
+/// Reads and discards what the client is still sending (up to a bound), so it can read the
+/// 413 instead of seeing its upload cut; past the bound the connection is simply closed.
+async fn drain(mut body: Body) {
+    const DRAIN_LIMIT: usize = 16 << 20;
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(d) = frame.into_data() {
+            seen += d.len();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct PutResponse {
+    pub replayed: bool,
+    pub message: MessageInfo,
+}
+
+fn put_response(outcome: PutOutcome) -> Response {
+    match outcome {
+        PutOutcome::Created(m) => (
+            StatusCode::CREATED,
+            Json(PutResponse {
+                replayed: false,
+                message: m,
+            }),
+        )
+            .into_response(),
+        PutOutcome::Replayed(m) => (
+            StatusCode::OK,
+            Json(PutResponse {
+                replayed: true,
+                message: m,
+            }),
+        )
+            .into_response(),
+    }
+}
+
+// ---------------------------------------------------------------- handlers
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "ok": true }))
+}
+
+async fn me<S: HubStore>(
+    State(st): St<S>,
+    headers: HeaderMap,
+) -> ApiResult<Json<serde_json::Value>> {
+    let code = authenticate(&st, &headers).await?;
+    let rec = st
+        .store
+        .agency(&code)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(
+        serde_json::json!({ "code": rec.code, "name": rec.name }),
+    ))
+}
+
+async fn send_new<S: HubStore>(
+    State(st): St<S>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let sender = authenticate(&st, &headers).await?;
+    let message_id = message_id_header(&headers)?;
+    check_secrecy(&headers)?;
+    let recipients = recipients_header(&headers)?;
+    if recipients.is_empty() {
+        return Err(ApiError::bad(
+            "Thiếu đơn vị nhận (X-Recipients) / no recipients (X-Recipients)",
+        ));
+    }
+    let document_id = header_text(&headers, "x-document-id")?;
+    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let msg = NewMessage {
+        message_id,
+        sender,
+        kind: Kind::Edoc,
+        business: Business::New,
+        related: None,
+        status_code: None,
+        document_id,
+        recipients,
+        size: bytes.len() as u64,
+        sha256: sha,
+        created_at_ms: now_ms(),
+    };
+    Ok(put_response(st.store.put_message(msg, bytes).await?))
+}
+
+async fn send_operation<S: HubStore>(
+    st: Arc<AppState<S>>,
+    id: String,
+    business: Business,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let sender = authenticate(&st, &headers).await?;
+    let message_id = message_id_header(&headers)?;
+    check_secrecy(&headers)?;
+    let original = st
+        .store
+        .message(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if original.sender != sender || original.kind != Kind::Edoc {
+        return Err(ApiError::forbidden());
+    }
+    // Recall goes to everyone who received the original; update may add recipients
+    // (ReceiverType=1); replace may name its own list, defaulting to the original one.
+    let mut recipients: Vec<String> = original
+        .recipients
+        .iter()
+        .map(|d| d.agency.clone())
+        .collect();
+    let extra = recipients_header(&headers)?;
+    match business {
+        Business::Replace if !extra.is_empty() => recipients = extra,
+        Business::Update => {
+            for c in extra {
+                if !recipients.contains(&c) {
+                    recipients.push(c);
+                }
+            }
+        }
+        _ => {}
+    }
+    let document_id = header_text(&headers, "x-document-id")?.or(original.document_id.clone());
+    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let msg = NewMessage {
+        message_id,
+        sender,
+        kind: Kind::Edoc,
+        business,
+        related: Some(original.message_id),
+        status_code: None,
+        document_id,
+        recipients,
+        size: bytes.len() as u64,
+        sha256: sha,
+        created_at_ms: now_ms(),
+    };
+    Ok(put_response(st.store.put_message(msg, bytes).await?))
+}
+
+async fn recall<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    send_operation(st, id, Business::Revoke, headers, body).await
+}
+async fn update<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    send_operation(st, id, Business::Update, headers, body).await
+}
+async fn replace<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    send_operation(st, id, Business::Replace, headers, body).await
+}
+
+async fn send_status<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let from = authenticate(&st, &headers).await?;
+    let message_id = message_id_header(&headers)?;
+    let code = header_text(&headers, "x-status-code")?.ok_or_else(|| {
+        ApiError::bad("Thiếu tiêu đề X-Status-Code / missing X-Status-Code header")
+    })?;
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad(format!(
+            "Mã trạng thái phải gồm 2 chữ số: {code} / status code must be two digits: {code}"
+        )));
+    }
+    let original = st
+        .store
+        .message(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if original.kind != Kind::Edoc {
+        return Err(ApiError::bad(
+            "Chỉ phản hồi trạng thái cho gói tin văn bản / statuses answer document packages only",
+        ));
+    }
+    // A recipient reports to the sender; the sender (status 13, recall) reports to every recipient.
+    let recipients = if original.recipients.iter().any(|d| d.agency == from) {
+        vec![original.sender.clone()]
+    } else if original.sender == from {
+        original
+            .recipients
+            .iter()
+            .map(|d| d.agency.clone())
+            .collect()
+    } else {
+        return Err(ApiError::forbidden());
+    };
+    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let msg = NewMessage {
+        message_id,
+        sender: from,
+        kind: Kind::Status,
+        business: Business::New,
+        related: Some(original.message_id),
+        status_code: Some(code),
+        document_id: original.document_id,
+        recipients,
+        size: bytes.len() as u64,
+        sha256: sha,
+        created_at_ms: now_ms(),
+    };
+    Ok(put_response(st.store.put_message(msg, bytes).await?))
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct StatusList {
+    pub items: Vec<StatusEntry>,
+}
+
+async fn list_statuses<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<StatusList>> {
+    let me = authenticate(&st, &headers).await?;
+    let original = st
+        .store
+        .message(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut items = st.store.statuses(&id).await?;
+    if original.sender != me {
+        // A recipient sees only the statuses it sent itself.
+        if !original.recipients.iter().any(|d| d.agency == me) {
+            return Err(ApiError::forbidden());
+        }
+        items.retain(|s| s.from == me);
+    }
+    Ok(Json(StatusList { items }))
+}
+
+fn may_see(m: &MessageInfo, me: &str) -> bool {
+    m.sender == me || m.recipients.iter().any(|d| d.agency == me)
+}
+
+async fn get_message<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<MessageInfo>> {
+    let me = authenticate(&st, &headers).await?;
+    let m = st
+        .store
+        .message(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !may_see(&m, &me) {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(m))
+}
+
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n` → (start, end inclusive). `None` = serve it all.
+fn parse_range(value: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let (a, b) = spec.split_once('-').ok_or(())?;
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_empty() {
+        let n: u64 = b.parse().map_err(|_| ())?;
+        if n == 0 || size == 0 {
+            return Err(());
+        }
+        return Ok(Some((size.saturating_sub(n), size - 1)));
+    }
+    let start: u64 = a.parse().map_err(|_| ())?;
+    if start >= size {
+        return Err(());
+    }
+    let end = if b.is_empty() {
+        size - 1
+    } else {
+        let e: u64 = b.parse().map_err(|_| ())?;
+        if e < start {
+            return Err(());
+        }
+        e.min(size - 1)
+    };
+    Ok(Some((start, end)))
+}
+
+async fn get_content<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let me = authenticate(&st, &headers).await?;
+    let m = st
+        .store
+        .message(&id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !may_see(&m, &me) {
+        return Err(ApiError::not_found());
+    }
+    let range = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
+        None => None,
+        Some(v) => match parse_range(v, m.size) {
+            Ok(r) => r,
+            Err(()) => {
+                let mut resp = ApiError::new(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "range_not_satisfiable",
+                    "Khoảng byte không hợp lệ / range not satisfiable",
+                )
+                .into_response();
+                resp.headers_mut().insert(
+                    header::CONTENT_RANGE,
+                    HeaderValue::from_str(&format!("bytes */{}", m.size)).expect("ascii"),
+                );
+                return Ok(resp);
+            }
+        },
+    };
+    let (start, end) = range.unwrap_or((0, m.size.saturating_sub(1)));
+    let data = st
+        .store
+        .read_blob(&m.sha256, start, end + 1 - start)
+        .await?;
+    if m.recipients.iter().any(|d| d.agency == me) {
+        st.store.mark_fetched(&id, &me, now_ms()).await?;
+    }
+    let mut resp = Response::new(Body::from(data));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{}\"", m.sha256)).expect("hex"),
+    );
+    h.insert(
+        "x-content-sha256",
+        HeaderValue::from_str(&m.sha256).expect("hex"),
+    );
+    if range.is_some() {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        resp.headers_mut().insert(
+            header::CONTENT_RANGE,
+            HeaderValue::from_str(&format!("bytes {start}-{end}/{}", m.size)).expect("ascii"),
+        );
+    }
+    Ok(resp)
+}
+
+async fn ack<S: HubStore>(
+    State(st): St<S>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    let me = authenticate(&st, &headers).await?;
+    st.store.ack(&id, &me, now_ms()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+pub struct Page {
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct InboxList {
+    pub items: Vec<InboxItem>,
+}
+
+async fn inbox<S: HubStore>(
+    State(st): St<S>,
+    Query(p): Query<Page>,
+    headers: HeaderMap,
+) -> ApiResult<Json<InboxList>> {
+    let me = authenticate(&st, &headers).await?;
+    let limit = p.limit.unwrap_or(100).clamp(1, 1000);
+    let items = st.store.inbox(&me, p.after.unwrap_or(0), limit).await?;
+    Ok(Json(InboxList { items }))
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SentItem {
+    pub cursor: i64,
+    pub message: MessageInfo,
+    pub statuses: Vec<StatusEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SentList {
+    pub items: Vec<SentItem>,
+}
+
+async fn sent<S: HubStore>(
+    State(st): St<S>,
+    Query(p): Query<Page>,
+    headers: HeaderMap,
+) -> ApiResult<Json<SentList>> {
+    let me = authenticate(&st, &headers).await?;
+    let limit = p.limit.unwrap_or(100).clamp(1, 500);
+    let mut items = Vec::new();
+    for (cursor, message) in st.store.sent(&me, p.after.unwrap_or(0), limit).await? {
+        let statuses = st.store.statuses(&message.message_id).await?;
+        items.push(SentItem {
+            cursor,
+            message,
+            statuses,
+        });
+    }
+    Ok(Json(SentList { items }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Ok(Some((0, 9))));
+        assert_eq!(parse_range("bytes=90-", 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range("bytes=-10", 100), Ok(Some((90, 99))));
+        assert_eq!(parse_range("bytes=50-500", 100), Ok(Some((50, 99))));
+        assert_eq!(parse_range("bytes=100-", 100), Err(()));
+        assert_eq!(parse_range("bytes=9-3", 100), Err(()));
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Ok(None));
+        assert_eq!(parse_range("items=0-1", 100), Ok(None));
+    }
+
+    #[test]
+    fn percent() {
+        assert_eq!(
+            percent_decode("VPCP-TT%C4%90T").as_deref(),
+            Some("VPCP-TTĐT")
+        );
+        assert_eq!(percent_decode("%zz"), None);
+    }
+}

@@ -1,0 +1,416 @@
+//! SQLite backend (rusqlite): the embedded choice for one unit or a demo. Blobs are stored
+//! in the database itself, content-addressed, in the same transaction as the message rows:
+//! one WAL append and one fsync per upload (a blob directory with temp → fsync → rename
+//! costs two more fsyncs per package, which dominated the sync benchmark).
+//! Uploads commit with `synchronous=FULL` (acknowledged means on disk); acks and fetch
+//! marks use `NORMAL`: losing one in a power cut only makes a recipient see a package again,
+//! which the clients treat as a re-acknowledgement.
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::model::{
+    Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome, StatusEntry,
+};
+use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS agencies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    secret_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha256 TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    ord INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL UNIQUE,
+    sender TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    business INTEGER NOT NULL,
+    related TEXT,
+    status_code TEXT,
+    document_id TEXT,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_related ON messages(related);
+CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, kind, ord);
+CREATE TABLE IF NOT EXISTS deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL REFERENCES messages(message_id),
+    recipient TEXT NOT NULL,
+    fetched_at_ms INTEGER,
+    acked_at_ms INTEGER,
+    UNIQUE (message_id, recipient)
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(recipient, acked_at_ms, seq);
+"#;
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> StoreResult<SqliteStore> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn with_conn<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))?
+    }
+}
+
+fn load_message(conn: &Connection, id: &str) -> StoreResult<Option<MessageInfo>> {
+    let row = conn
+        .query_row(
+            "SELECT message_id, sender, kind, business, related, status_code, document_id, sha256, size, created_at_ms
+             FROM messages WHERE message_id = ?1",
+            params![id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, i64>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((
+        message_id,
+        sender,
+        kind,
+        business,
+        related,
+        status_code,
+        document_id,
+        sha256,
+        size,
+        created_at_ms,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT recipient, seq, fetched_at_ms, acked_at_ms FROM deliveries WHERE message_id = ?1 ORDER BY seq",
+    )?;
+    let recipients = stmt
+        .query_map(params![id], |r| {
+            Ok(Delivery {
+                agency: r.get(0)?,
+                seq: r.get(1)?,
+                fetched_at_ms: r.get(2)?,
+                acked_at_ms: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(MessageInfo {
+        message_id,
+        sender,
+        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("bad kind {kind}")))?,
+        business: Business::from_code(business)
+            .ok_or_else(|| StoreError::Backend(format!("bad business {business}")))?,
+        related,
+        status_code,
+        document_id,
+        sha256,
+        size: size as u64,
+        created_at_ms,
+        recipients,
+    }))
+}
+
+impl HubStore for SqliteStore {
+    async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
+        self.with_conn(move |c| {
+            let n = c.execute(
+                "INSERT INTO agencies (code, name, salt, secret_hash) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(code) DO NOTHING",
+                params![rec.code, rec.name, rec.salt, rec.secret_hash],
+            )?;
+            if n == 0 {
+                return Err(StoreError::AgencyExists(rec.code));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn agency(&self, code: &str) -> StoreResult<Option<AgencyRecord>> {
+        let code = code.to_owned();
+        self.with_conn(move |c| {
+            Ok(c.query_row(
+                "SELECT code, name, salt, secret_hash FROM agencies WHERE code = ?1",
+                params![code],
+                |r| {
+                    Ok(AgencyRecord {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                        salt: r.get(2)?,
+                        secret_hash: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
+        self.with_conn(|c| {
+            let mut stmt =
+                c.prepare("SELECT code, name, salt, secret_hash FROM agencies ORDER BY code")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(AgencyRecord {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                        salt: r.get(2)?,
+                        secret_hash: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
+        // Replays (a client retrying after a lost answer) need no durable write.
+        let id = msg.message_id.clone();
+        if let Some(existing) = self.with_conn(move |c| load_message(c, &id)).await? {
+            return replay_or_conflict(existing, &msg);
+        }
+        self.with_conn(move |c| {
+            c.execute_batch("PRAGMA synchronous=FULL")?;
+            let result = put_in_tx(c, &msg, &body);
+            c.execute_batch("PRAGMA synchronous=NORMAL")?;
+            result
+        })
+        .await
+    }
+
+    async fn message(&self, id: &str) -> StoreResult<Option<MessageInfo>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| load_message(c, &id)).await
+    }
+
+    async fn inbox(&self, agency: &str, after: i64, limit: u32) -> StoreResult<Vec<InboxItem>> {
+        let agency = agency.to_owned();
+        self.with_conn(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT d.seq, m.message_id, m.sender, m.kind, m.business, m.related, m.status_code, m.document_id, m.sha256, m.size, m.created_at_ms
+                 FROM deliveries d JOIN messages m ON m.message_id = d.message_id
+                 WHERE d.recipient = ?1 AND d.acked_at_ms IS NULL AND d.seq > ?2
+                 ORDER BY d.seq LIMIT ?3",
+            )?;
+            let rows = stmt
+                .query_map(params![agency, after, limit], |r| {
+                    Ok(InboxItem {
+                        seq: r.get(0)?,
+                        message_id: r.get(1)?,
+                        sender: r.get(2)?,
+                        kind: Kind::parse(&r.get::<_, String>(3)?).unwrap_or(Kind::Edoc),
+                        business: Business::from_code(r.get(4)?).unwrap_or(Business::New),
+                        related: r.get(5)?,
+                        status_code: r.get(6)?,
+                        document_id: r.get(7)?,
+                        sha256: r.get(8)?,
+                        size: r.get::<_, i64>(9)? as u64,
+                        created_at_ms: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn read_blob(&self, sha256: &str, offset: u64, len: u64) -> StoreResult<Bytes> {
+        let sha = sha256.to_owned();
+        self.with_conn(move |c| {
+            let start = i64::try_from(offset + 1).map_err(|_| StoreError::NotFound)?;
+            let len = i64::try_from(len).unwrap_or(i64::MAX);
+            let data: Option<Vec<u8>> = c
+                .query_row(
+                    "SELECT substr(data, ?2, ?3) FROM blobs WHERE sha256 = ?1",
+                    params![sha, start, len],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            data.map(Bytes::from).ok_or(StoreError::NotFound)
+        })
+        .await
+    }
+
+    async fn mark_fetched(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        let (id, agency) = (id.to_owned(), agency.to_owned());
+        self.with_conn(move |c| {
+            c.execute(
+                "UPDATE deliveries SET fetched_at_ms = ?3 WHERE message_id = ?1 AND recipient = ?2 AND fetched_at_ms IS NULL",
+                params![id, agency, at_ms],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn ack(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
+        let (id, agency) = (id.to_owned(), agency.to_owned());
+        self.with_conn(move |c| {
+            let n = c.execute(
+                "UPDATE deliveries SET acked_at_ms = COALESCE(acked_at_ms, ?3), fetched_at_ms = COALESCE(fetched_at_ms, ?3)
+                 WHERE message_id = ?1 AND recipient = ?2",
+                params![id, agency, at_ms],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
+        let id = id.to_owned();
+        self.with_conn(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT d.seq, m.message_id, m.sender, m.status_code, m.created_at_ms
+                 FROM messages m JOIN deliveries d ON d.message_id = m.message_id
+                 WHERE m.kind = 'status' AND m.related = ?1 ORDER BY d.seq",
+            )?;
+            let rows = stmt
+                .query_map(params![id], |r| {
+                    Ok(StatusEntry {
+                        seq: r.get(0)?,
+                        status_message_id: r.get(1)?,
+                        from: r.get(2)?,
+                        status_code: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        created_at_ms: r.get(4)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn sent(
+        &self,
+        sender: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, MessageInfo)>> {
+        let sender = sender.to_owned();
+        self.with_conn(move |c| {
+            let ids: Vec<(i64, String)> = {
+                let mut stmt = c.prepare_cached(
+                    "SELECT ord, message_id FROM messages WHERE sender = ?1 AND kind = 'edoc' AND ord > ?2 ORDER BY ord LIMIT ?3",
+                )?;
+                let rows = stmt
+                    .query_map(params![sender, after, limit], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows
+            };
+            let mut out = Vec::with_capacity(ids.len());
+            for (ord, id) in ids {
+                if let Some(m) = load_message(c, &id)? {
+                    out.push((ord, m));
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+fn put_in_tx(c: &mut Connection, msg: &NewMessage, body: &[u8]) -> StoreResult<PutOutcome> {
+    // IMMEDIATE: take the write lock before reading, so two processes sharing the file wait
+    // for each other instead of failing to upgrade a read snapshot.
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    if let Some(existing) = load_message(&tx, &msg.message_id)? {
+        return replay_or_conflict(existing, msg);
+    }
+    tx.execute(
+        "INSERT INTO blobs (sha256, data) VALUES (?1, ?2) ON CONFLICT(sha256) DO NOTHING",
+        params![msg.sha256, body],
+    )?;
+    for r in &msg.recipients {
+        let known: Option<i64> = tx
+            .query_row("SELECT 1 FROM agencies WHERE code = ?1", params![r], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_none() {
+            return Err(StoreError::UnknownRecipient(r.clone()));
+        }
+    }
+    tx.execute(
+        "INSERT INTO messages (message_id, sender, kind, business, related, status_code, document_id, sha256, size, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            msg.message_id,
+            msg.sender,
+            msg.kind.as_str(),
+            msg.business.code(),
+            msg.related,
+            msg.status_code,
+            msg.document_id,
+            msg.sha256,
+            msg.size as i64,
+            msg.created_at_ms
+        ],
+    )?;
+    for r in &msg.recipients {
+        tx.execute(
+            "INSERT INTO deliveries (message_id, recipient) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            params![msg.message_id, r],
+        )?;
+    }
+    let info = load_message(&tx, &msg.message_id)?.ok_or(StoreError::NotFound)?;
+    tx.commit()?;
+    Ok(PutOutcome::Created(info))
+}
+
+/// Decides what a second upload under an existing message id means.
+pub(crate) fn replay_or_conflict(
+    existing: MessageInfo,
+    msg: &NewMessage,
+) -> StoreResult<PutOutcome> {
+    if existing.sender == msg.sender && existing.sha256 == msg.sha256 && existing.kind == msg.kind {
+        Ok(PutOutcome::Replayed(existing))
+    } else {
+        Err(StoreError::Conflict(msg.message_id.clone()))
+    }
+}

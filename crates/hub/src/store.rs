@@ -1,0 +1,97 @@
+//! The storage trait both backends implement. Every method is one transaction, so several
+//! hub processes can share a PostgreSQL database: nothing that matters lives in memory.
+use std::future::Future;
+
+use bytes::Bytes;
+
+use crate::model::{InboxItem, MessageInfo, NewMessage, PutOutcome, StatusEntry};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("agency {0} already exists")]
+    AgencyExists(String),
+    #[error("unknown recipient agency {0}")]
+    UnknownRecipient(String),
+    #[error("message id {0} already used for a different package")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("storage error: {0}")]
+    Backend(String),
+    #[error("blob I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Stored credentials of one agency: `sha256(salt || secret)`, both hex.
+#[derive(Debug, Clone)]
+pub struct AgencyRecord {
+    pub code: String,
+    pub name: String,
+    pub salt: String,
+    pub secret_hash: String,
+}
+
+pub trait HubStore: Clone + Send + Sync + 'static {
+    fn add_agency(&self, rec: AgencyRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    fn agency(&self, code: &str) -> impl Future<Output = StoreResult<Option<AgencyRecord>>> + Send;
+    fn list_agencies(&self) -> impl Future<Output = StoreResult<Vec<AgencyRecord>>> + Send;
+    /// Stores the blob and the message with one delivery row per recipient, atomically.
+    /// Same id + same sender + same sha256 → `Replayed`; otherwise a reused id → `Conflict`.
+    fn put_message(
+        &self,
+        msg: NewMessage,
+        body: Bytes,
+    ) -> impl Future<Output = StoreResult<PutOutcome>> + Send;
+    fn message(&self, id: &str) -> impl Future<Output = StoreResult<Option<MessageInfo>>> + Send;
+    /// Unacknowledged deliveries for `agency` with seq > `after`, in seq order.
+    fn inbox(
+        &self,
+        agency: &str,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<InboxItem>>> + Send;
+    /// `len` bytes (or fewer at the end) of the blob starting at `offset`.
+    fn read_blob(
+        &self,
+        sha256: &str,
+        offset: u64,
+        len: u64,
+    ) -> impl Future<Output = StoreResult<Bytes>> + Send;
+    /// Records the first fetch of a delivery (idempotent).
+    fn mark_fetched(
+        &self,
+        id: &str,
+        agency: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Acknowledges a delivery; `NotFound` when `agency` is not a recipient. Idempotent.
+    fn ack(
+        &self,
+        id: &str,
+        agency: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Statuses whose `related` is `id`, in the order the hub accepted them.
+    fn statuses(&self, id: &str) -> impl Future<Output = StoreResult<Vec<StatusEntry>>> + Send;
+    /// Document packages sent by `sender`, oldest first, after the given creation order key.
+    fn sent(
+        &self,
+        sender: &str,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<(i64, MessageInfo)>>> + Send;
+}

@@ -1,0 +1,287 @@
+//! The link between the engine's queues and the registry (crates/registry):
+//! * received document packages become incoming documents in state `arrived`
+//!   (`Registry::receive_incoming`), attachments included;
+//! * the status codes the registry queues on each transition (clerk registers → 03, rejects →
+//!   02, leader assigns → 04, handler opens → 05, completes → 06) become status packages in the
+//!   engine's outbox, addressed to the document's sender.
+//!
+//! Both directions are idempotent across crashes: a received package is recorded in the
+//! registry inbox under its hub message id (unique) and an existing document with the same
+//! edXML `DocumentId` is reused rather than created twice; a registry outbox row is queued
+//! under a deterministic message id before it is marked sent.
+use std::path::Path;
+
+use vanthu_domain::{Secrecy, Urgency};
+use vanthu_registry::{NewIncoming, Registry};
+
+use crate::engine::status_message_id;
+use crate::state::{Received, StateError, SyncState};
+use crate::status::{status_package, StatusInfo};
+use crate::transport::{Operation, OutgoingPackage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BridgeError {
+    #[error(transparent)]
+    Registry(#[from] vanthu_registry::Error),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("lỗi tệp / file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BridgeReport {
+    pub imported: u64,
+    /// Packages that could not become documents (kept in the registry inbox with the error).
+    pub failed: u64,
+    pub statuses_queued: u64,
+}
+
+/// Imports every received document package not yet in the registry.
+pub fn import_received(reg: &mut Registry, state: &SyncState) -> Result<BridgeReport, BridgeError> {
+    let mut report = BridgeReport::default();
+    let received: Vec<Received> = state
+        .received()?
+        .into_iter()
+        .filter(|r| r.kind == "edoc")
+        .collect();
+    for r in &received {
+        let payload = serde_json::json!({
+            "hub_message_id": r.message_id, "sha256": r.sha256,
+            "business": r.business, "related": r.related,
+        });
+        reg.record_inbox(&r.message_id, "edoc", Some(&r.sender), &payload)?;
+    }
+    // Everything recorded but not processed, including what a crash interrupted.
+    loop {
+        let pending = reg.pending_inbox(100)?;
+        let pending: Vec<_> = pending.into_iter().filter(|i| i.kind == "edoc").collect();
+        if pending.is_empty() {
+            break;
+        }
+        for item in pending {
+            let body = state.received_body(&item.package_id)?;
+            let outcome = match body {
+                None => Err("gói tin không còn trong hàng đợi / package body missing".to_owned()),
+                Some(body) => match import_one(reg, &body, item.sender_code.as_deref()) {
+                    Ok(id) => Ok(id),
+                    Err(Failure::Permanent(e)) => Err(e),
+                    // Not the package's fault (unit not initialised, database busy, disk):
+                    // leave it pending and try again next round.
+                    Err(Failure::Retry(e)) => return Err(e.into()),
+                },
+            };
+            match outcome {
+                Ok(doc_id) => {
+                    reg.mark_inbox_processed(item.id, Some(doc_id), None)?;
+                    report.imported += 1;
+                }
+                Err(e) => {
+                    tracing::warn!("cannot import {}: {e}", item.package_id);
+                    reg.mark_inbox_processed(item.id, None, Some(&e))?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+enum Failure {
+    Permanent(String),
+    Retry(vanthu_registry::Error),
+}
+
+impl From<String> for Failure {
+    fn from(s: String) -> Failure {
+        Failure::Permanent(s)
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(s: &str) -> Failure {
+        Failure::Permanent(s.to_owned())
+    }
+}
+
+impl From<vanthu_registry::Error> for Failure {
+    fn from(e: vanthu_registry::Error) -> Failure {
+        use vanthu_registry::Error as E;
+        match e {
+            E::NotInitialised | E::Sql(_) | E::Io(_) | E::File { .. } | E::NewerSchema { .. } => {
+                Failure::Retry(e)
+            }
+            other => Failure::Permanent(other.to_string()),
+        }
+    }
+}
+
+fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Result<i64, Failure> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let opts = vanthu_edxml::ReadOptions {
+        attachment_dir: Some(tmp.path().to_path_buf()),
+        ..Default::default()
+    };
+    let pkg = vanthu_edxml::read_package(body, &opts).map_err(|e| e.to_string())?;
+    let h = &pkg.header;
+    if h.business.as_ref().and_then(|b| b.doc_type).unwrap_or(0) != 0 {
+        // Recall/update/replace act on an existing record: left to the clerk (statuses.md §3).
+        return Err("gói thu hồi/cập nhật/thay thế chờ văn thư xử lý / revoke-update-replace awaits the clerk".into());
+    }
+    if let Some(id) = &h.document_id {
+        if let Some(existing) = reg.find_by_edxml_id(id)? {
+            return Ok(existing.id);
+        }
+    }
+    let sender_code = h
+        .from
+        .organ_id
+        .clone()
+        .or(hub_sender.map(str::to_owned))
+        .ok_or("gói tin không có mã đơn vị gửi / no sender code")?;
+    let sender_name = h
+        .from
+        .organ_name
+        .clone()
+        .unwrap_or_else(|| sender_code.clone());
+    reg.learn_agency(&sender_code, &sender_name)?;
+    let notation = match (&h.code.number, &h.code.notation) {
+        (Some(n), Some(t)) => format!("{n}/{t}"),
+        (None, Some(t)) => t.clone(),
+        (Some(n), None) => n.clone(),
+        (None, None) => return Err("gói tin không có số, ký hiệu / no number or notation".into()),
+    };
+    let mut files = Vec::new();
+    for (i, a) in pkg.attachments.iter().enumerate() {
+        let Some(f) = &a.file else { continue };
+        let name = a
+            .meta
+            .name
+            .as_deref()
+            .map(safe_name)
+            .unwrap_or_else(|| format!("tep-{i}"));
+        let dest = tmp.path().join(format!("{i}-{name}"));
+        std::fs::copy(f.path(), &dest).map_err(|e| e.to_string())?;
+        files.push(dest);
+    }
+    let today = chrono::Local::now().date_naive();
+    let new = NewIncoming {
+        sender: sender_code,
+        notation,
+        document_date: h.promulgation.date.unwrap_or(today),
+        arrival_date: None,
+        doc_type: h
+            .document_type
+            .type_name
+            .clone()
+            .unwrap_or_else(|| "Công văn".to_owned()),
+        subject: h
+            .subject
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "(không có trích yếu)".to_owned()),
+        signer: h.signer.full_name.clone(),
+        urgency: Urgency::from_edxml_priority(
+            h.other_info.as_ref().and_then(|o| o.priority).unwrap_or(0),
+        ),
+        secrecy: Secrecy::Normal,
+        deadline: h.due_date,
+        handler: None,
+        notes: None,
+        files,
+        body_text: h.content.clone(),
+        edxml_document_id: h.document_id.clone(),
+        expected_number: None,
+    };
+    let rec = reg.receive_incoming(new)?;
+    Ok(rec.id)
+}
+
+fn safe_name(n: &str) -> String {
+    let base = Path::new(n)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("tep");
+    base.chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Moves the registry's queued status codes into the engine's outbox.
+pub fn queue_registry_statuses(
+    reg: &mut Registry,
+    state: &SyncState,
+    agency: &str,
+    agency_name: &str,
+) -> Result<u64, BridgeError> {
+    let mut queued = 0;
+    let received: Vec<Received> = state
+        .received()?
+        .into_iter()
+        .filter(|r| r.kind == "edoc")
+        .collect();
+    for item in reg.pending_outbox(1000)? {
+        if item.kind != "status" || item.attempts > 0 && item.last_error.is_some() {
+            continue;
+        }
+        let p = &item.payload;
+        let edxml_id = p["edxml_document_id"].as_str().unwrap_or_default();
+        let code = p["status_code"].as_str().unwrap_or_default().to_owned();
+        let sender = item.recipient_code.as_deref().unwrap_or_default();
+        let Some(original) = received
+            .iter()
+            .find(|r| r.document_id.as_deref() == Some(edxml_id) && r.sender == sender)
+        else {
+            reg.mark_outbox_failed(
+                item.id,
+                &format!("không có gói tin trục cho {edxml_id} / no hub message for {edxml_id}"),
+            )?;
+            continue;
+        };
+        // 04 and 05 may legitimately repeat (re-assignment, new handler): one package per
+        // registry row; the other codes are sent at most once per document and agency.
+        let message_id = if code == "04" || code == "05" {
+            format!(
+                "{}-r{}",
+                status_message_id(&original.message_id, &code, agency),
+                item.id
+            )
+        } else {
+            status_message_id(&original.message_id, &code, agency)
+        };
+        let description = p["note"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .or(p["description"].as_str())
+            .unwrap_or_default();
+        let body = status_package(&StatusInfo {
+            response_for_organ: sender,
+            response_for_document_id: edxml_id,
+            from_organ: agency,
+            from_name: agency_name,
+            code: &code,
+            description,
+            timestamp_ms: crate::state::now_ms(),
+        })
+        .into_bytes();
+        let pkg = OutgoingPackage {
+            message_id,
+            op: Operation::Status,
+            related: Some(original.message_id.clone()),
+            status_code: Some(code),
+            recipients: Vec::new(),
+            document_id: Some(edxml_id.to_owned()),
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
+        };
+        state.enqueue(&pkg, &body)?;
+        reg.mark_outbox_sent(item.id)?;
+        queued += 1;
+    }
+    Ok(queued)
+}

@@ -1,0 +1,618 @@
+//! The background sync engine: pushes the outbox, pulls the hub queue, queues automatic
+//! statuses. Each step is idempotent: uploads carry a stable message id, downloads resume
+//! from the partial file, a stored package is acknowledged only after its transaction
+//! committed, and re-seeing an already stored package just re-acknowledges it.
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::state::{now_ms, ReceivedBatchItem, StateError, SyncState};
+use crate::status::{status_package, StatusInfo};
+use crate::transport::{HubTransport, Operation, OutgoingPackage, RemoteItem, TransportError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("Văn bản mật, tối mật, tuyệt mật không được gửi qua trục / documents marked mật or above are never sent over the hub")]
+    SecretRefused,
+    #[error("Độ mật không hợp lệ: {0} / invalid secrecy: {0}")]
+    BadSecrecy(String),
+    #[error("Chưa có đơn vị nhận / no recipients")]
+    NoRecipients,
+    #[error("Không tìm thấy gói tin đã nhận {0} / no received message {0}")]
+    UnknownReceived(String),
+    #[error("Đang ngoại tuyến / offline: {0}")]
+    Offline(String),
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error("lỗi tệp / file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// What the engine reports while it works (the app shows "Đang đồng bộ 3/10", an offline
+/// badge and the last sync time from these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    Online,
+    Offline { reason: String },
+    Progress { done: u64, total: u64 },
+    Sent { message_id: String },
+    Received { message_id: String, kind: String },
+    Rejected { message_id: String, reason: String },
+    Finished { report: SyncReport },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub sent: u64,
+    pub received: u64,
+    pub rejected: u64,
+    pub pending_outbox: u64,
+    pub finished_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Tries per request before the round gives up (the daemon then backs off).
+    pub max_attempts: u32,
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    pub page_size: u32,
+    /// Bound on inbox pages per round, so one round always ends.
+    pub max_pages: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            max_attempts: 6,
+            base_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(30),
+            page_size: 100,
+            max_pages: 1000,
+        }
+    }
+}
+
+/// Exponential backoff with jitter: a random delay in [d/2, d], d = min(cap, base·2^attempt).
+pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(20)).min(cap);
+    let half = exp / 2;
+    half + exp.mul_f64(rand::random::<f64>() * 0.5)
+}
+
+/// Who we are, for the status packages we emit.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub agency: String,
+    pub agency_name: String,
+}
+
+pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
+
+/// Work done around the network steps of each round, on the engine's state: the app and CLI
+/// use it to move packages between the engine's queues and the registry (see `bridge`).
+/// Called before the first push and again after the pull, so statuses queued by the import
+/// leave in the same round.
+pub type RoundHook = Arc<dyn Fn(&SyncState) -> Result<(), String> + Send + Sync>;
+
+pub struct Engine<T: HubTransport> {
+    transport: T,
+    state: SyncState,
+    me: Identity,
+    cfg: EngineConfig,
+    events: EventSink,
+    hook: Option<RoundHook>,
+}
+
+/// A document to queue for sending.
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    pub message_id: Option<String>,
+    pub op: Operation,
+    pub related: Option<String>,
+    pub recipients: Vec<String>,
+    pub document_id: Option<String>,
+    /// Độ mật as the user set it (Vietnamese label or English/ASCII form).
+    pub secrecy: String,
+    pub body: Vec<u8>,
+}
+
+/// Only "thường" may travel; everything else, or anything unreadable, is refused.
+pub fn check_secrecy(label: &str) -> Result<(), SyncError> {
+    let s: vanthu_domain::Secrecy = label
+        .parse()
+        .map_err(|_| SyncError::BadSecrecy(label.to_owned()))?;
+    if s.may_send_over_hub() {
+        Ok(())
+    } else {
+        Err(SyncError::SecretRefused)
+    }
+}
+
+fn sha_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+/// The id of the status package `code` that `agency` sends about `message_id`: deterministic,
+/// so queuing it twice can never produce two packages.
+pub fn status_message_id(message_id: &str, code: &str, agency: &str) -> String {
+    let id = format!("st{code}-{agency}-{message_id}");
+    if id.len() <= 128 {
+        id
+    } else {
+        format!("st{code}-{}", &sha_hex(id.as_bytes())[..40])
+    }
+}
+
+impl<T: HubTransport> Engine<T> {
+    pub fn new(transport: T, state: SyncState, me: Identity, cfg: EngineConfig) -> Engine<T> {
+        Engine {
+            transport,
+            state,
+            me,
+            cfg,
+            events: Arc::new(|_| {}),
+            hook: None,
+        }
+    }
+
+    pub fn with_round_hook(mut self, hook: RoundHook) -> Self {
+        self.hook = Some(hook);
+        self
+    }
+
+    fn run_hook(&self) {
+        if let Some(h) = &self.hook {
+            if let Err(e) = h(&self.state) {
+                tracing::warn!("sync round hook failed: {e}");
+            }
+        }
+    }
+
+    pub fn on_event(mut self, sink: EventSink) -> Self {
+        self.events = sink;
+        self
+    }
+
+    pub fn state(&self) -> &SyncState {
+        &self.state
+    }
+
+    fn emit(&self, e: SyncEvent) {
+        (self.events)(e)
+    }
+
+    /// Queues a document (or a recall/update/replace of one). Refuses secret documents.
+    pub fn queue(&self, req: SendRequest) -> Result<String, SyncError> {
+        check_secrecy(&req.secrecy)?;
+        if req.recipients.is_empty() && req.op == Operation::Send {
+            return Err(SyncError::NoRecipients);
+        }
+        let message_id = req
+            .message_id
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let pkg = OutgoingPackage {
+            message_id: message_id.clone(),
+            op: req.op,
+            related: req.related,
+            status_code: None,
+            recipients: req.recipients,
+            document_id: req.document_id,
+            sha256: sha_hex(&req.body),
+        };
+        self.state.enqueue(&pkg, &req.body)?;
+        Ok(message_id)
+    }
+
+    /// Queues status `code` about a received document, addressed to its sender.
+    pub fn queue_status(
+        &self,
+        received_message_id: &str,
+        code: &str,
+        description: &str,
+    ) -> Result<String, SyncError> {
+        let item = self
+            .state
+            .received()?
+            .into_iter()
+            .find(|r| r.message_id == received_message_id && r.kind == "edoc")
+            .ok_or_else(|| SyncError::UnknownReceived(received_message_id.to_owned()))?;
+        let (pkg, body) = self.status_for(
+            &item.message_id,
+            &item.sender,
+            item.document_id.as_deref(),
+            code,
+            description,
+        );
+        self.state.enqueue(&pkg, &body)?;
+        Ok(pkg.message_id)
+    }
+
+    fn status_for(
+        &self,
+        message_id: &str,
+        sender: &str,
+        document_id: Option<&str>,
+        code: &str,
+        description: &str,
+    ) -> (OutgoingPackage, Vec<u8>) {
+        let body = status_package(&StatusInfo {
+            response_for_organ: sender,
+            response_for_document_id: document_id.unwrap_or(message_id),
+            from_organ: &self.me.agency,
+            from_name: &self.me.agency_name,
+            code,
+            description,
+            timestamp_ms: now_ms(),
+        })
+        .into_bytes();
+        let pkg = OutgoingPackage {
+            message_id: status_message_id(message_id, code, &self.me.agency),
+            op: Operation::Status,
+            related: Some(message_id.to_owned()),
+            status_code: Some(code.to_owned()),
+            recipients: Vec::new(),
+            document_id: document_id.map(str::to_owned),
+            sha256: sha_hex(&body),
+        };
+        (pkg, body)
+    }
+
+    async fn retry<R, F, Fut>(&self, mut f: F) -> Result<R, TransportError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<R, TransportError>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match f().await {
+                Ok(r) => return Ok(r),
+                Err(e) if e.is_retryable() && attempt + 1 < self.cfg.max_attempts => {
+                    tracing::debug!("retrying after: {e}");
+                    tokio::time::sleep(backoff(
+                        attempt,
+                        self.cfg.base_backoff,
+                        self.cfg.max_backoff,
+                    ))
+                    .await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// One full round: probe, push, pull, push the statuses the pull queued.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        if let Err(e) = self.retry(|| self.transport.ping()).await {
+            self.emit(SyncEvent::Offline {
+                reason: e.to_string(),
+            });
+            return Err(SyncError::Offline(e.to_string()));
+        }
+        self.emit(SyncEvent::Online);
+        let mut report = SyncReport::default();
+        let mut progress = (0u64, self.state.pending_outbox_count()?);
+        self.run_hook();
+        progress.1 = self.state.pending_outbox_count()?;
+        let result = async {
+            self.push(&mut report, &mut progress).await?;
+            self.pull(&mut report, &mut progress).await?;
+            self.run_hook();
+            progress.1 += self.state.pending_outbox_count()?;
+            self.push(&mut report, &mut progress).await
+        }
+        .await;
+        if let Err(e) = result {
+            if let SyncError::Transport(TransportError::Offline(reason)) = &e {
+                self.emit(SyncEvent::Offline {
+                    reason: reason.clone(),
+                });
+            }
+            return Err(e);
+        }
+        report.pending_outbox = self.state.pending_outbox_count()?;
+        report.finished_at_ms = now_ms();
+        self.state
+            .set_meta("last_sync_ms", &report.finished_at_ms.to_string())?;
+        self.emit(SyncEvent::Finished {
+            report: report.clone(),
+        });
+        Ok(report)
+    }
+
+    async fn push(
+        &self,
+        report: &mut SyncReport,
+        progress: &mut (u64, u64),
+    ) -> Result<(), SyncError> {
+        // Strictly in queue order: a package is not sent before every older one went out,
+        // so a recipient sees 01 before 03 before 04.
+        let mut after = 0;
+        while let Some((seq, pkg, body)) = self.state.next_pending(after)? {
+            let body = bytes::Bytes::from(body);
+            match self.retry(|| self.transport.send(&pkg, body.clone())).await {
+                Ok(()) => {
+                    self.state.mark_sent(seq)?;
+                    report.sent += 1;
+                    self.emit(SyncEvent::Sent {
+                        message_id: pkg.message_id.clone(),
+                    });
+                }
+                Err(TransportError::Rejected { message, .. }) => {
+                    self.state.mark_failed(seq, &message)?;
+                    report.rejected += 1;
+                    self.emit(SyncEvent::Rejected {
+                        message_id: pkg.message_id.clone(),
+                        reason: message,
+                    });
+                }
+                Err(e) => {
+                    self.state.note_attempt(seq, &e.to_string())?;
+                    return Err(e.into());
+                }
+            }
+            after = seq;
+            progress.0 += 1;
+            self.emit(SyncEvent::Progress {
+                done: progress.0,
+                total: progress.1.max(progress.0),
+            });
+        }
+        Ok(())
+    }
+
+    async fn pull(
+        &self,
+        report: &mut SyncReport,
+        progress: &mut (u64, u64),
+    ) -> Result<(), SyncError> {
+        // Packages are stored in batches (one durable commit per batch, not per package),
+        // then acknowledged; a batch is bounded in bytes so memory stays flat.
+        const BATCH_BYTES: usize = 8 << 20;
+        let mut after = 0;
+        for _ in 0..self.cfg.max_pages {
+            let items = self
+                .retry(|| self.transport.pending(after, self.cfg.page_size))
+                .await?;
+            if items.is_empty() {
+                break;
+            }
+            progress.1 += items.len() as u64;
+            let mut batch: Vec<ReceivedBatchItem> = Vec::new();
+            let mut batch_bytes = 0;
+            for item in items {
+                after = item.seq;
+                if self.state.has_received(&item.message_id)?.is_some() {
+                    // Stored earlier, but the hub never saw our ack (or we never saw its answer).
+                    self.retry(|| self.transport.ack(&item.message_id)).await?;
+                    self.state.mark_acked(&item.message_id)?;
+                    progress.0 += 1;
+                    self.emit(SyncEvent::Progress {
+                        done: progress.0,
+                        total: progress.1.max(progress.0),
+                    });
+                    continue;
+                }
+                let body = match self.download(&item).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        // Keep what is already downloaded before giving up the round.
+                        self.store_and_ack(std::mem::take(&mut batch), report, progress)
+                            .await?;
+                        return Err(e);
+                    }
+                };
+                let follow_ups = if item.kind == "edoc" && item.business == "new" {
+                    vec![self.status_for(
+                        &item.message_id,
+                        &item.sender,
+                        item.document_id.as_deref(),
+                        "01",
+                        "Đã đến",
+                    )]
+                } else {
+                    Vec::new()
+                };
+                batch_bytes += body.len();
+                batch.push((item, body, follow_ups));
+                if batch_bytes >= BATCH_BYTES {
+                    self.store_and_ack(std::mem::take(&mut batch), report, progress)
+                        .await?;
+                    batch_bytes = 0;
+                }
+            }
+            self.store_and_ack(batch, report, progress).await?;
+        }
+        Ok(())
+    }
+
+    /// Store (one transaction, with the queued "01"s) → acknowledge each.
+    async fn store_and_ack(
+        &self,
+        batch: Vec<ReceivedBatchItem>,
+        report: &mut SyncReport,
+        progress: &mut (u64, u64),
+    ) -> Result<(), SyncError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let new = self.state.store_received(&batch)?;
+        for ((item, _, _), is_new) in batch.iter().zip(new) {
+            let _ = std::fs::remove_file(self.state.partial_path(&item.message_id));
+            if is_new {
+                report.received += 1;
+            }
+            self.emit(SyncEvent::Received {
+                message_id: item.message_id.clone(),
+                kind: item.kind.clone(),
+            });
+        }
+        for (item, _, _) in &batch {
+            self.retry(|| self.transport.ack(&item.message_id)).await?;
+            self.state.mark_acked(&item.message_id)?;
+            progress.0 += 1;
+            self.emit(SyncEvent::Progress {
+                done: progress.0,
+                total: progress.1.max(progress.0),
+            });
+        }
+        Ok(())
+    }
+
+    async fn download(&self, item: &RemoteItem) -> Result<Vec<u8>, SyncError> {
+        let path = self.state.partial_path(&item.message_id);
+        let mut attempt = 0;
+        loop {
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(&path)?;
+            let have = f.metadata()?.len();
+            if have < item.size || item.size == 0 {
+                let fetched = self.transport.fetch(&item.message_id, have, &mut f).await;
+                // Whatever arrived stays in the file for the next attempt, even after an
+                // error. No fsync: the SHA-256 check catches a partial file a power cut damaged.
+                if let Err(e) = fetched {
+                    if e.is_retryable() && attempt + 1 < self.cfg.max_attempts {
+                        tokio::time::sleep(backoff(
+                            attempt,
+                            self.cfg.base_backoff,
+                            self.cfg.max_backoff,
+                        ))
+                        .await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(e.into());
+                }
+            }
+            drop(f);
+            let mut buf = Vec::with_capacity(item.size as usize);
+            std::fs::File::open(&path)?.read_to_end(&mut buf)?;
+            let complete = buf.len() as u64 >= item.size;
+            if complete && sha_hex(&buf) == item.sha256 {
+                return Ok(buf);
+            }
+            if complete {
+                // Complete but wrong (a stale or corrupt partial file): start over.
+                std::fs::remove_file(&path)?;
+            }
+            attempt += 1;
+            if attempt >= self.cfg.max_attempts {
+                return Err(TransportError::Transient(format!(
+                    "SHA-256 mismatch for {}",
+                    item.message_id
+                ))
+                .into());
+            }
+        }
+    }
+
+    /// Runs rounds until `shutdown` resolves (or `max_rounds` when given, for tests): after a
+    /// good round waits `interval` (or a wake-up), after a failed one backs off with jitter.
+    pub async fn run_daemon(
+        &self,
+        interval: Duration,
+        wake: Arc<tokio::sync::Notify>,
+        max_rounds: Option<u64>,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) {
+        tokio::pin!(shutdown);
+        let mut failures = 0u32;
+        let mut rounds = 0u64;
+        loop {
+            let delay = match self.sync_once().await {
+                Ok(_) => {
+                    failures = 0;
+                    interval
+                }
+                Err(e) => {
+                    tracing::warn!("sync round failed: {e}");
+                    failures += 1;
+                    backoff(
+                        failures,
+                        self.cfg.base_backoff.max(Duration::from_millis(500)),
+                        self.cfg.max_backoff,
+                    )
+                }
+            };
+            rounds += 1;
+            if max_rounds.is_some_and(|m| rounds >= m) {
+                return;
+            }
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = wake.notified() => {},
+                _ = tokio::time::sleep(delay) => {},
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrecy_gate() {
+        assert!(check_secrecy("thường").is_ok());
+        assert!(check_secrecy("normal").is_ok());
+        for s in ["mật", "Tối mật", "tuyệt mật", "secret", "3"] {
+            assert!(
+                matches!(check_secrecy(s), Err(SyncError::SecretRefused)),
+                "{s}"
+            );
+        }
+        assert!(matches!(
+            check_secrecy("hmm"),
+            Err(SyncError::BadSecrecy(_))
+        ));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let base = Duration::from_millis(100);
+        let cap = Duration::from_secs(2);
+        for attempt in 0..30 {
+            let d = backoff(attempt, base, cap);
+            let full = base.saturating_mul(1 << attempt.min(20)).min(cap);
+            assert!(d >= full / 2 && d <= full, "{attempt}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn status_ids_are_stable_and_valid() {
+        let a = status_message_id(
+            "7f3c2a10-5b1e-4c47-9d2e-0a1b2c3d4e5f",
+            "01",
+            "000.01.20.H34",
+        );
+        assert_eq!(
+            a,
+            status_message_id(
+                "7f3c2a10-5b1e-4c47-9d2e-0a1b2c3d4e5f",
+                "01",
+                "000.01.20.H34"
+            )
+        );
+        assert_ne!(
+            a,
+            status_message_id(
+                "7f3c2a10-5b1e-4c47-9d2e-0a1b2c3d4e5f",
+                "03",
+                "000.01.20.H34"
+            )
+        );
+        let long = status_message_id(&"x".repeat(200), "01", "A");
+        assert!(long.len() <= 128);
+    }
+}

@@ -1,0 +1,170 @@
+//! Hub URL and identity in `<data dir>/sync-settings.json`; the agency secret in the OS
+//! keyring (Secret Service on Linux, via the keyring crate). Where no keyring service runs
+//! (headless servers, CI, minimal desktops) the secret falls back to
+//! `<data dir>/hub-secret`, created with mode 0600, and the CLI says so.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+const KEYRING_SERVICE: &str = "vanthu-hub";
+/// Forces the file store (tests, or users who prefer it).
+pub const ENV_SECRET_STORE: &str = "VANTHU_SECRET_STORE";
+/// Supplies the secret directly (scripts); never written anywhere.
+pub const ENV_SECRET: &str = "VANTHU_HUB_SECRET";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("Chưa cấu hình đồng bộ (chạy `vanthu sync setup`) / sync not configured (run `vanthu sync setup`)")]
+    NotConfigured,
+    #[error("Không tìm thấy khóa bí mật của đơn vị / agency secret not found ({0})")]
+    NoSecret(String),
+    #[error("Tệp cấu hình hỏng / corrupt settings file: {0}")]
+    Corrupt(String),
+    #[error("lỗi tệp / file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretStore {
+    Keyring,
+    File,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub hub_url: String,
+    pub agency: String,
+    #[serde(default)]
+    pub agency_name: String,
+    pub secret_store: SecretStore,
+}
+
+fn settings_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("sync-settings.json")
+}
+
+fn secret_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("hub-secret")
+}
+
+/// temp → fsync → rename, with the given mode from the start.
+fn write_atomic(path: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("f"),
+        std::process::id()
+    ));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&tmp)?;
+    f.write_all(data)?;
+    f.sync_all()?;
+    drop(f);
+    std::fs::rename(&tmp, path)?;
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+impl Settings {
+    pub fn load(data_dir: &Path) -> Result<Settings, SettingsError> {
+        let text = match std::fs::read_to_string(settings_path(data_dir)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(SettingsError::NotConfigured)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        serde_json::from_str(&text).map_err(|e| SettingsError::Corrupt(e.to_string()))
+    }
+
+    pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
+        let json = serde_json::to_vec_pretty(self).expect("settings serialize");
+        write_atomic(&settings_path(data_dir), &json, 0o644)?;
+        Ok(())
+    }
+
+    /// Stores the secret, preferring the keyring. Returns where it went and, for the file
+    /// fallback, why the keyring was not used.
+    pub fn store_secret(
+        data_dir: &Path,
+        agency: &str,
+        secret: &str,
+    ) -> Result<(SecretStore, Option<String>), SettingsError> {
+        let forced_file = std::env::var(ENV_SECRET_STORE).is_ok_and(|v| v == "file");
+        let why = if forced_file {
+            format!("{ENV_SECRET_STORE}=file")
+        } else {
+            match keyring::Entry::new(KEYRING_SERVICE, agency)
+                .and_then(|e| e.set_password(secret).map(|_| e))
+                .and_then(|e| e.get_password())
+            {
+                Ok(back) if back == secret => {
+                    let _ = std::fs::remove_file(secret_path(data_dir));
+                    return Ok((SecretStore::Keyring, None));
+                }
+                Ok(_) => "keyring returned a different value".to_owned(),
+                Err(e) => e.to_string(),
+            }
+        };
+        write_atomic(&secret_path(data_dir), secret.as_bytes(), 0o600)?;
+        Ok((SecretStore::File, Some(why)))
+    }
+
+    pub fn secret(&self, data_dir: &Path) -> Result<String, SettingsError> {
+        if let Ok(s) = std::env::var(ENV_SECRET) {
+            return Ok(s);
+        }
+        match self.secret_store {
+            SecretStore::File => std::fs::read_to_string(secret_path(data_dir))
+                .map(|s| s.trim().to_owned())
+                .map_err(|e| {
+                    SettingsError::NoSecret(format!("{}: {e}", secret_path(data_dir).display()))
+                }),
+            SecretStore::Keyring => keyring::Entry::new(KEYRING_SERVICE, &self.agency)
+                .and_then(|e| e.get_password())
+                .map_err(|e| SettingsError::NoSecret(format!("keyring: {e}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn file_fallback_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        std::env::set_var(ENV_SECRET_STORE, "file");
+        let (store, why) = Settings::store_secret(dir.path(), "A", "s3cret").unwrap();
+        assert_eq!(store, SecretStore::File);
+        assert!(why.is_some());
+        let mode = std::fs::metadata(dir.path().join("hub-secret"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let s = Settings {
+            hub_url: "http://127.0.0.1:1".into(),
+            agency: "A".into(),
+            agency_name: "Sở Nội vụ".into(),
+            secret_store: store,
+        };
+        s.save(dir.path()).unwrap();
+        let back = Settings::load(dir.path()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(back.secret(dir.path()).unwrap(), "s3cret");
+        assert!(matches!(
+            Settings::load(&dir.path().join("none")),
+            Err(SettingsError::NotConfigured)
+        ));
+    }
+}

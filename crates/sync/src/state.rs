@@ -1,0 +1,423 @@
+//! The durable outbox and inbox. Until the registry crate owns these tables they live in a
+//! small SQLite file of their own (`<data dir>/sync.sqlite`); every engine step that changes
+//! them is one transaction, so a kill at any instant leaves a state the next run resumes from.
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::transport::{Operation, OutgoingPackage, RemoteItem};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("lỗi cơ sở dữ liệu đồng bộ / sync database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("lỗi tệp / file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL UNIQUE,
+    op TEXT NOT NULL,
+    related TEXT,
+    status_code TEXT,
+    recipients TEXT NOT NULL,
+    document_id TEXT,
+    sha256 TEXT NOT NULL,
+    body BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_ms INTEGER NOT NULL,
+    sent_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(state, seq);
+CREATE TABLE IF NOT EXISTS inbox (
+    local_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    message_id TEXT NOT NULL UNIQUE,
+    hub_seq INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    business TEXT NOT NULL,
+    related TEXT,
+    status_code TEXT,
+    document_id TEXT,
+    sha256 TEXT NOT NULL,
+    body BLOB NOT NULL,
+    received_ms INTEGER NOT NULL,
+    acked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS inbox_related ON inbox(related);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"#;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub seq: i64,
+    pub package: OutgoingPackageView,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// Serializable view of an outgoing package (without its body).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutgoingPackageView {
+    pub message_id: String,
+    pub op: Operation,
+    pub related: Option<String>,
+    pub status_code: Option<String>,
+    pub recipients: Vec<String>,
+    pub document_id: Option<String>,
+    pub sha256: String,
+}
+
+impl From<&OutgoingPackageView> for OutgoingPackage {
+    fn from(v: &OutgoingPackageView) -> OutgoingPackage {
+        OutgoingPackage {
+            message_id: v.message_id.clone(),
+            op: v.op,
+            related: v.related.clone(),
+            status_code: v.status_code.clone(),
+            recipients: v.recipients.clone(),
+            document_id: v.document_id.clone(),
+            sha256: v.sha256.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    pub local_seq: i64,
+    pub message_id: String,
+    pub sender: String,
+    pub kind: String,
+    pub business: String,
+    pub related: Option<String>,
+    pub status_code: Option<String>,
+    pub document_id: Option<String>,
+    pub sha256: String,
+    pub size: u64,
+    pub received_ms: i64,
+    pub acked: bool,
+}
+
+/// Runs `f` with `synchronous=FULL`: for the writes that must survive a power cut (a queued
+/// package; a received package before it is acknowledged). Bookkeeping writes (sent marks,
+/// ack marks) stay `NORMAL`: losing one only repeats an idempotent step.
+fn durable<T>(
+    c: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, StateError>,
+) -> Result<T, StateError> {
+    c.execute_batch("PRAGMA synchronous=FULL")?;
+    let r = f(c);
+    c.execute_batch("PRAGMA synchronous=NORMAL")?;
+    r
+}
+
+/// A downloaded package, its body and the packages its arrival queues.
+pub type ReceivedBatchItem = (RemoteItem, Vec<u8>, Vec<(OutgoingPackage, Vec<u8>)>);
+
+#[derive(Clone)]
+pub struct SyncState {
+    conn: Arc<Mutex<Connection>>,
+    partial_dir: PathBuf,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl SyncState {
+    pub fn open(data_dir: &Path) -> Result<SyncState, StateError> {
+        std::fs::create_dir_all(data_dir)?;
+        let conn = Connection::open(data_dir.join("sync.sqlite"))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        let partial_dir = data_dir.join("sync-partial");
+        std::fs::create_dir_all(&partial_dir)?;
+        Ok(SyncState {
+            conn: Arc::new(Mutex::new(conn)),
+            partial_dir,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Where a download in progress accumulates; its length is the resume offset.
+    pub fn partial_path(&self, message_id: &str) -> PathBuf {
+        let safe: String = message_id
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.partial_dir.join(format!("{safe}.part"))
+    }
+
+    /// Queues a package. Re-queuing the same message id is a no-op (returns false).
+    pub fn enqueue(&self, pkg: &OutgoingPackage, body: &[u8]) -> Result<bool, StateError> {
+        let mut c = self.lock();
+        let n = durable(&mut c, |c| {
+            Ok(c.execute(
+            "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
+            params![
+                pkg.message_id,
+                pkg.op.as_str(),
+                pkg.related,
+                pkg.status_code,
+                pkg.recipients.join(","),
+                pkg.document_id,
+                pkg.sha256,
+                body,
+                now_ms()
+            ],
+        )?)
+        })?;
+        Ok(n == 1)
+    }
+
+    pub fn pending_outbox_count(&self) -> Result<u64, StateError> {
+        Ok(self.lock().query_row(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// The oldest pending package with its body.
+    pub fn next_pending(
+        &self,
+        after_seq: i64,
+    ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError> {
+        let c = self.lock();
+        Ok(c.query_row(
+            "SELECT seq, message_id, op, related, status_code, recipients, document_id, sha256, body
+             FROM outbox WHERE state = 'pending' AND seq > ?1 ORDER BY seq LIMIT 1",
+            params![after_seq],
+            |r| {
+                let op: String = r.get(2)?;
+                let recipients: String = r.get(5)?;
+                Ok((
+                    r.get(0)?,
+                    OutgoingPackage {
+                        message_id: r.get(1)?,
+                        op: Operation::parse(&op).unwrap_or(Operation::Send),
+                        related: r.get(3)?,
+                        status_code: r.get(4)?,
+                        recipients: recipients
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        document_id: r.get(6)?,
+                        sha256: r.get(7)?,
+                    },
+                    r.get(8)?,
+                ))
+            },
+        )
+        .optional()?)
+    }
+
+    pub fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE outbox SET state = 'sent', sent_ms = ?2, last_error = NULL WHERE seq = ?1",
+            params![seq, now_ms()],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
+            params![seq, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+            params![seq, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError> {
+        let c = self.lock();
+        let mut stmt = c.prepare(
+            "SELECT seq, message_id, op, related, status_code, recipients, document_id, sha256, state, attempts, last_error
+             FROM outbox ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let op: String = r.get(2)?;
+                let recipients: String = r.get(5)?;
+                Ok(OutboxEntry {
+                    seq: r.get(0)?,
+                    package: OutgoingPackageView {
+                        message_id: r.get(1)?,
+                        op: Operation::parse(&op).unwrap_or(Operation::Send),
+                        related: r.get(3)?,
+                        status_code: r.get(4)?,
+                        recipients: recipients
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        document_id: r.get(6)?,
+                        sha256: r.get(7)?,
+                    },
+                    state: r.get(8)?,
+                    attempts: r.get(9)?,
+                    last_error: r.get(10)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT acked FROM inbox WHERE message_id = ?1",
+                params![message_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()?
+            .map(|a| a != 0))
+    }
+
+    /// Stores downloaded packages and, in the same transaction, the packages their arrival
+    /// must trigger (the automatic "01 đã đến" status). One durable commit for the batch.
+    /// Returns, per item, whether it was new.
+    pub fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError> {
+        let mut c = self.lock();
+        durable(&mut c, |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(batch.len());
+            for (item, body, follow_ups) in batch {
+                let n = tx.execute(
+                    "INSERT INTO inbox (message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, body, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(message_id) DO NOTHING",
+                    params![
+                        item.message_id,
+                        item.seq,
+                        item.sender,
+                        item.kind,
+                        item.business,
+                        item.related,
+                        item.status_code,
+                        item.document_id,
+                        item.sha256,
+                        body,
+                        now_ms()
+                    ],
+                )?;
+                out.push(n == 1);
+                if n == 0 {
+                    continue;
+                }
+                for (pkg, pbody) in follow_ups {
+                    tx.execute(
+                        "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
+                        params![
+                            pkg.message_id,
+                            pkg.op.as_str(),
+                            pkg.related,
+                            pkg.status_code,
+                            pkg.recipients.join(","),
+                            pkg.document_id,
+                            pkg.sha256,
+                            pbody,
+                            now_ms()
+                        ],
+                    )?;
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE inbox SET acked = 1 WHERE message_id = ?1",
+            params![message_id],
+        )?;
+        Ok(())
+    }
+
+    pub fn received(&self) -> Result<Vec<Received>, StateError> {
+        let c = self.lock();
+        let mut stmt = c.prepare(
+            "SELECT local_seq, message_id, sender, kind, business, related, status_code, document_id, sha256, length(body), received_ms, acked
+             FROM inbox ORDER BY local_seq",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Received {
+                    local_seq: r.get(0)?,
+                    message_id: r.get(1)?,
+                    sender: r.get(2)?,
+                    kind: r.get(3)?,
+                    business: r.get(4)?,
+                    related: r.get(5)?,
+                    status_code: r.get(6)?,
+                    document_id: r.get(7)?,
+                    sha256: r.get(8)?,
+                    size: r.get::<_, i64>(9)? as u64,
+                    received_ms: r.get(10)?,
+                    acked: r.get::<_, i64>(11)? != 0,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    pub fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT body FROM inbox WHERE message_id = ?1",
+                params![message_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}

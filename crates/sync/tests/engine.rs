@@ -1,0 +1,287 @@
+//! The engine against a real hub on loopback (served in-process over a SQLite store).
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use vanthu_hub::HubStore;
+use vanthu_sync::transport::{OutgoingPackage, RemoteItem};
+use vanthu_sync::{
+    Engine, EngineConfig, HttpTransport, HubTransport, Identity, Operation, SendRequest, SyncError,
+    SyncEvent, SyncState, TransportError,
+};
+
+const A: &str = "000.00.00.H34";
+const B: &str = "000.01.20.H34";
+
+struct Hub {
+    url: String,
+    secrets: std::collections::BTreeMap<String, String>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start_hub() -> Hub {
+    let dir = tempfile::tempdir().unwrap();
+    let store = vanthu_hub::sqlite::SqliteStore::open(&dir.path().join("hub.sqlite")).unwrap();
+    let mut secrets = std::collections::BTreeMap::new();
+    for code in [A, B] {
+        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
+        store.add_agency(rec).await.unwrap();
+        secrets.insert(code.to_owned(), secret);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vanthu_hub::serve(
+        listener,
+        store,
+        Default::default(),
+        std::future::pending(),
+    ));
+    Hub {
+        url,
+        secrets,
+        _dir: dir,
+    }
+}
+
+fn fast() -> EngineConfig {
+    EngineConfig {
+        max_attempts: 3,
+        base_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(50),
+        ..EngineConfig::default()
+    }
+}
+
+/// Records the offsets the engine asks for, delegating to the HTTP transport.
+#[derive(Clone)]
+struct Recording {
+    inner: HttpTransport,
+    fetch_offsets: Arc<Mutex<Vec<u64>>>,
+}
+
+impl HubTransport for Recording {
+    async fn ping(&self) -> Result<(), TransportError> {
+        self.inner.ping().await
+    }
+    async fn send(&self, p: &OutgoingPackage, b: bytes::Bytes) -> Result<(), TransportError> {
+        self.inner.send(p, b).await
+    }
+    async fn pending(&self, after: i64, limit: u32) -> Result<Vec<RemoteItem>, TransportError> {
+        self.inner.pending(after, limit).await
+    }
+    async fn fetch(
+        &self,
+        id: &str,
+        offset: u64,
+        out: &mut std::fs::File,
+    ) -> Result<(), TransportError> {
+        self.fetch_offsets.lock().unwrap().push(offset);
+        self.inner.fetch(id, offset, out).await
+    }
+    async fn ack(&self, id: &str) -> Result<(), TransportError> {
+        self.inner.ack(id).await
+    }
+}
+
+struct Client {
+    engine: Engine<Recording>,
+    events: Arc<Mutex<Vec<SyncEvent>>>,
+    offsets: Arc<Mutex<Vec<u64>>>,
+    _dir: tempfile::TempDir,
+}
+
+fn client(url: &str, code: &str, secret: &str) -> Client {
+    let dir = tempfile::tempdir().unwrap();
+    let state = SyncState::open(dir.path()).unwrap();
+    let offsets = Arc::new(Mutex::new(Vec::new()));
+    let transport = Recording {
+        inner: HttpTransport::new(url, code, secret).unwrap(),
+        fetch_offsets: offsets.clone(),
+    };
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let engine = Engine::new(
+        transport,
+        state,
+        Identity {
+            agency: code.to_owned(),
+            agency_name: "Đơn vị".to_owned(),
+        },
+        fast(),
+    )
+    .on_event(Arc::new(move |e| sink.lock().unwrap().push(e)));
+    Client {
+        engine,
+        events,
+        offsets,
+        _dir: dir,
+    }
+}
+
+fn doc(n: usize) -> Vec<u8> {
+    let mut s = String::from("<edXML><Subject>Báo cáo</Subject>");
+    for i in 0..n {
+        s.push_str(&format!("<P>{i:08}</P>"));
+    }
+    s.push_str("</edXML>");
+    s.into_bytes()
+}
+
+fn send_req(body: Vec<u8>, secrecy: &str) -> SendRequest {
+    SendRequest {
+        message_id: None,
+        op: Operation::Send,
+        related: None,
+        recipients: vec![B.to_owned()],
+        document_id: Some("000.00.00.H34,2024/03/05,412/UBND-HCTC".to_owned()),
+        secrecy: secrecy.to_owned(),
+        body,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_with_automatic_arrival_status_and_progress() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let b = client(&hub.url, B, &hub.secrets[B]);
+    let body = doc(500);
+    let id = a.engine.queue(send_req(body.clone(), "thường")).unwrap();
+    let r = a.engine.sync_once().await.unwrap();
+    assert_eq!((r.sent, r.pending_outbox), (1, 0));
+    let r = b.engine.sync_once().await.unwrap();
+    assert_eq!(r.received, 1);
+    assert_eq!(r.sent, 1, "the 01 status goes out in the same round");
+    let got = b.engine.state().received().unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].message_id, id);
+    assert_eq!(b.engine.state().received_body(&id).unwrap().unwrap(), body);
+    // A learns "01 đã đến" from B.
+    let r = a.engine.sync_once().await.unwrap();
+    assert_eq!(r.received, 1);
+    let st = a.engine.state().received().unwrap();
+    assert_eq!(st[0].kind, "status");
+    assert_eq!(st[0].status_code.as_deref(), Some("01"));
+    assert_eq!(st[0].related.as_deref(), Some(id.as_str()));
+    assert_eq!(st[0].sender, B);
+    // A second round has nothing to do and duplicates nothing.
+    let r = b.engine.sync_once().await.unwrap();
+    assert_eq!((r.received, r.sent), (0, 0));
+    assert_eq!(b.engine.state().received().unwrap().len(), 1);
+    // Progress events counted up to their total, and the round finished.
+    let ev = b.events.lock().unwrap().clone();
+    assert!(ev.contains(&SyncEvent::Online));
+    let progress: Vec<(u64, u64)> = ev
+        .iter()
+        .filter_map(|e| match e {
+            SyncEvent::Progress { done, total } => Some((*done, *total)),
+            _ => None,
+        })
+        .collect();
+    assert!(!progress.is_empty());
+    assert!(progress.iter().all(|(d, t)| d <= t));
+    assert!(progress.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(ev.iter().any(|e| matches!(e, SyncEvent::Finished { .. })));
+}
+
+#[tokio::test]
+async fn secret_documents_never_enter_the_outbox() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    for s in ["mật", "Tối mật", "tuyệt mật"] {
+        let err = a.engine.queue(send_req(doc(1), s)).unwrap_err();
+        assert!(matches!(err, SyncError::SecretRefused), "{s}");
+        assert!(err.to_string().contains("mật"));
+    }
+    assert!(a.engine.state().outbox().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn offline_is_detected_and_nothing_is_lost() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let a = client(&format!("http://127.0.0.1:{port}"), A, "x");
+    a.engine.queue(send_req(doc(3), "thường")).unwrap();
+    let err = a.engine.sync_once().await.unwrap_err();
+    assert!(matches!(err, SyncError::Offline(_)), "{err}");
+    assert!(a
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|e| matches!(e, SyncEvent::Offline { .. })));
+    assert_eq!(a.engine.state().pending_outbox_count().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_resume_from_the_partial_file() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let b = client(&hub.url, B, &hub.secrets[B]);
+    let body = doc(5000);
+    let id = a.engine.queue(send_req(body.clone(), "thường")).unwrap();
+    a.engine.sync_once().await.unwrap();
+    // As if a previous run was killed after receiving the first 1000 bytes.
+    let partial = b.engine.state().partial_path(&id);
+    std::fs::write(&partial, &body[..1000]).unwrap();
+    b.engine.sync_once().await.unwrap();
+    assert_eq!(*b.offsets.lock().unwrap(), vec![1000]);
+    assert_eq!(b.engine.state().received_body(&id).unwrap().unwrap(), body);
+    assert!(!partial.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_partial_file_is_discarded() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let b = client(&hub.url, B, &hub.secrets[B]);
+    let body = doc(300);
+    let id = a.engine.queue(send_req(body.clone(), "thường")).unwrap();
+    a.engine.sync_once().await.unwrap();
+    std::fs::write(b.engine.state().partial_path(&id), vec![b'x'; body.len()]).unwrap();
+    b.engine.sync_once().await.unwrap();
+    assert_eq!(*b.offsets.lock().unwrap(), vec![0]);
+    assert_eq!(b.engine.state().received_body(&id).unwrap().unwrap(), body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_whose_answer_was_lost_is_not_duplicated() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let b = client(&hub.url, B, &hub.secrets[B]);
+    let id = a.engine.queue(send_req(doc(10), "thường")).unwrap();
+    // The hub got it, but A crashed before recording that: the outbox still says pending.
+    let (_, pkg, body) = a.engine.state().next_pending(0).unwrap().unwrap();
+    HttpTransport::new(&hub.url, A, &hub.secrets[A])
+        .unwrap()
+        .send(&pkg, body.into())
+        .await
+        .unwrap();
+    let r = a.engine.sync_once().await.unwrap();
+    assert_eq!(r.sent, 1);
+    b.engine.sync_once().await.unwrap();
+    let got = b.engine.state().received().unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].message_id, id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_package_is_marked_failed_and_the_queue_moves_on() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let mut bad = send_req(doc(2), "thường");
+    bad.recipients = vec!["999.99.99.Z99".to_owned()];
+    a.engine.queue(bad).unwrap();
+    a.engine.queue(send_req(doc(2), "thường")).unwrap();
+    let r = a.engine.sync_once().await.unwrap();
+    assert_eq!((r.sent, r.rejected), (1, 1));
+    let ob = a.engine.state().outbox().unwrap();
+    assert_eq!(ob[0].state, "failed");
+    assert!(ob[0]
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("999.99.99.Z99"));
+    assert_eq!(ob[1].state, "sent");
+}
