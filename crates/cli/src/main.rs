@@ -68,7 +68,6 @@ fn main() {
         Command::Sync(args) => sync::run(args, &cli.global),
         Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Registry(cmd) => registry::run(*cmd, &cli.global),
-        Command::Edxml(cmd) => edxml::run(*cmd, &cli.global),
         Command::Pdf(cmd) => pdf::run(cmd, &cli.global),
         Command::Token(c) => sign::run_token(c, &cli.global),
         Command::Sign(a) => sign::run_sign(*a, &cli.global),
