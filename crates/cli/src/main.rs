@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-mod registry;
 mod edxml;
-mod pdf;
-mod sign;
 mod hub;
+mod pdf;
+mod registry;
+mod sign;
 mod sync;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
