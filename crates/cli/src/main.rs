@@ -48,8 +48,10 @@ enum Command {
     #[command(subcommand)]
     Edxml(Box<edxml::EdxmlCmd>),
     /// Xem, hiển thị và trích văn bản PDF / inspect, render and extract text from PDFs.
+    #[command(subcommand)]
     Pdf(pdf::PdfCommand),
     /// PKCS#11 tokens (USB tokens, SoftHSM).
+    #[command(subcommand)]
     Token(sign::TokenCmd),
     /// Sign a PDF (PAdES, incremental update) with a token.
     Sign(Box<sign::SignArgs>),
