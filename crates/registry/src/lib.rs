@@ -48,7 +48,7 @@ pub use documents::{
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
 pub use rusqlite;
-pub use search::{match_expression, SearchHit, SearchPage, SearchQuery};
+pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";
@@ -59,6 +59,8 @@ pub struct Registry {
     data_dir: PathBuf,
     blobs: BlobStore,
     user: String,
+    /// Matches per ranking window (search.rs); [`search::RECENT_WINDOW`] unless a test shrinks it.
+    search_window: usize,
 }
 
 impl Registry {
@@ -78,6 +80,7 @@ impl Registry {
             data_dir,
             blobs,
             user: default_user(),
+            search_window: search::RECENT_WINDOW,
         })
     }
 

@@ -17,6 +17,11 @@ use crate::{agencies, Error, Registry, Result, WriteCtx};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 1000;
+/// bm25 column weights: notation 8, subject 4, sender 2, signer 2, body 1.
+const BM25_WEIGHTS: &str = "8.0, 4.0, 2.0, 2.0, 1.0";
+/// Matches ranked together: a search ranks the newest this-many matches by bm25, then the next
+/// older ones (docs/decisions.md, "What ranked means").
+pub const RECENT_WINDOW: usize = 1000;
 
 /// A search or listing. Empty `text` lists documents newest first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -260,15 +265,30 @@ pub fn match_expression(text: &str) -> Option<String> {
 }
 
 enum Cursor {
-    /// Score and id of the last row of a search page.
-    Score(f64, i64),
+    /// Ranking window (`floor ..= ceil` in rowid, `ceil` absent for the newest window), then
+    /// score and id of the last row of a search page.
+    Score {
+        ceil: Option<i64>,
+        floor: i64,
+        score: f64,
+        id: i64,
+    },
     /// Register date and id of the last row of a listing.
     Date(String, i64),
 }
 
 fn encode_cursor(c: &Cursor) -> String {
     let raw = match c {
-        Cursor::Score(s, id) => format!("s:{:016x}:{id}", s.to_bits()),
+        Cursor::Score {
+            ceil,
+            floor,
+            score,
+            id,
+        } => format!(
+            "w:{}:{floor}:{:016x}:{id}",
+            ceil.map(|c| c.to_string()).unwrap_or_default(),
+            score.to_bits()
+        ),
         Cursor::Date(d, id) => format!("d:{d}:{id}"),
     };
     hex::encode(raw)
@@ -277,14 +297,26 @@ fn encode_cursor(c: &Cursor) -> String {
 fn decode_cursor(s: &str) -> Result<Cursor> {
     let raw = String::from_utf8(hex::decode(s).map_err(|_| Error::BadCursor)?)
         .map_err(|_| Error::BadCursor)?;
+    if let Some(rest) = raw.strip_prefix("w:") {
+        let parts: Vec<&str> = rest.split(':').collect();
+        let [ceil, floor, score, id] = parts[..] else {
+            return Err(Error::BadCursor);
+        };
+        let ceil = match ceil {
+            "" => None,
+            c => Some(c.parse().map_err(|_| Error::BadCursor)?),
+        };
+        return Ok(Cursor::Score {
+            ceil,
+            floor: floor.parse().map_err(|_| Error::BadCursor)?,
+            score: f64::from_bits(u64::from_str_radix(score, 16).map_err(|_| Error::BadCursor)?),
+            id: id.parse().map_err(|_| Error::BadCursor)?,
+        });
+    }
     let mut parts = raw.splitn(3, ':');
     let (kind, a, b) = (parts.next(), parts.next(), parts.next());
     let id: i64 = b.and_then(|b| b.parse().ok()).ok_or(Error::BadCursor)?;
     match (kind, a) {
-        (Some("s"), Some(a)) => {
-            let bits = u64::from_str_radix(a, 16).map_err(|_| Error::BadCursor)?;
-            Ok(Cursor::Score(f64::from_bits(bits), id))
-        }
         (Some("d"), Some(a)) => Ok(Cursor::Date(a.to_string(), id)),
         _ => Err(Error::BadCursor),
     }
@@ -380,69 +412,122 @@ impl Registry {
             let hits = self.hits(&sql, &args)?;
             return Ok(page(hits, limit));
         }
-        // Keyset on (score, id). Among equal scores FTS5's order is deterministic for the same
-        // data, so the next page asks for `rank >= score` and skips the tie rows up to and
-        // including the cursor's row. The score is read only where it is needed (the page's
-        // last row, the skipped rows): reading FTS5's rank column costs ~30% of a query.
-        let (after, last_id) = match cursor {
-            Some(Cursor::Score(s, id)) => (Some(s), id),
+        // Ranked search over windows of recent matches (see the module docs): the newest
+        // `search_window` matches, best bm25 first; when a window is used up, the next older
+        // window. The cursor carries the window, so later pages rank the same set.
+        let (mut ceil, mut floor, mut after) = match cursor {
+            Some(Cursor::Score {
+                ceil,
+                floor,
+                score,
+                id,
+            }) => (ceil, Some(floor), Some((score, id))),
             Some(Cursor::Date(..)) => return Err(Error::BadCursor),
-            None => (None, 0),
+            None => (None, None, None),
         };
-        if let Some(s) = after {
-            // `+` keeps FTS5 from reading a constraint on `rank` as a choice of rank function.
-            let ps = arg(Value::Real(s), &mut args);
-            sql_where.push(format!("+f.rank >= {ps}"));
+        if floor.is_none() {
+            floor = self.window_floor(&sql_where, &args, ceil)?;
         }
-        // ORDER BY rank alone lets FTS5 deliver rows in rank order, so the join and the filters
-        // stop when the page is full (a second sort key would join every match first).
-        // The first page has a known row count; later pages also read the skipped tie rows.
-        let pl = arg(
-            Value::Integer(if after.is_none() {
-                limit as i64 + 1
+        let mut hits: Vec<SearchHit> = Vec::with_capacity(limit + 1);
+        let mut last = None;
+        while let Some(lo) = floor {
+            let mut a = args.clone();
+            let mut cond = sql_where.clone();
+            let p = arg(Value::Integer(lo), &mut a);
+            cond.push(format!("f.rowid >= {p}"));
+            if let Some(hi) = ceil {
+                let p = arg(Value::Integer(hi), &mut a);
+                cond.push(format!("f.rowid <= {p}"));
+            }
+            // A first page has a known row count; a later one reads the window up to the cursor.
+            let want = if after.is_none() {
+                (limit + 1 - hits.len()) as i64
             } else {
                 -1
-            }),
-            &mut args,
-        );
-        let sql = format!(
-            "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid
-             WHERE {} ORDER BY f.rank LIMIT {pl}",
-            w(&sql_where)
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut skipping = after;
-        let mut hits = Vec::with_capacity(limit);
-        let mut boundary = None;
-        let mut more = false;
-        while let Some(r) = rows.next()? {
-            if let Some(s) = skipping {
+            };
+            let pl = arg(Value::Integer(want), &mut a);
+            // bm25 in ORDER BY (rather than FTS5's `rank` sorter) scores only the window's rows;
+            // newer first among equal scores makes the order total, so the cursor is a plain
+            // keyset (score, id).
+            let sql = format!(
+                "SELECT {HIT_COLUMNS}, bm25(doc_fts, {BM25_WEIGHTS}) AS score
+                   FROM doc_fts f JOIN documents d ON d.id = f.rowid
+                  WHERE {} ORDER BY score, d.id DESC LIMIT {pl}",
+                cond.join(" AND ")
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(a.iter()))?;
+            while let Some(r) = rows.next()? {
                 let score: f64 = r.get(16)?;
-                let id: i64 = r.get(0)?;
-                if score == s {
-                    if id == last_id {
-                        skipping = None;
+                if let Some((s, last_id)) = after {
+                    let id: i64 = r.get(0)?;
+                    if score < s || (score == s && id >= last_id) {
+                        continue;
                     }
-                    continue;
                 }
-                // Past the tie group (the cursor's row is gone): this row starts the page.
-                skipping = None;
+                hits.push(map_hit(r)?);
+                if hits.len() > limit {
+                    break;
+                }
+                last = Some((ceil, lo, score));
             }
-            if hits.len() == limit {
-                more = true;
+            if hits.len() > limit {
                 break;
             }
-            if hits.len() + 1 == limit {
-                boundary = Some(r.get::<_, f64>(16)?);
-            }
-            hits.push(map_hit(r)?);
+            // This window is used up: continue with the older matches.
+            after = None;
+            ceil = Some(lo - 1);
+            floor = self.window_floor(&sql_where, &args, ceil)?;
         }
-        let next_cursor = match (more, boundary, hits.last()) {
-            (true, Some(score), Some(last)) => Some(encode_cursor(&Cursor::Score(score, last.id))),
+        let more = hits.len() > limit;
+        hits.truncate(limit);
+        let next_cursor = match (more, last, hits.last()) {
+            (true, Some((ceil, floor, score)), Some(h)) => Some(encode_cursor(&Cursor::Score {
+                ceil,
+                floor,
+                score,
+                id: h.id,
+            })),
             _ => None,
         };
         Ok(SearchPage { hits, next_cursor })
+    }
+
+    /// The lowest rowid of the `search_window` newest matches at or below `ceil`; `None` when
+    /// nothing matches there. FTS5 delivers matches in rowid order, so this reads only the window.
+    fn window_floor(
+        &self,
+        sql_where: &[String],
+        args: &[Value],
+        ceil: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let mut a = args.to_vec();
+        let mut cond = sql_where.to_vec();
+        if let Some(hi) = ceil {
+            a.push(Value::Integer(hi));
+            cond.push(format!("f.rowid <= ?{}", a.len()));
+        }
+        a.push(Value::Integer(self.search_window as i64));
+        let pk = a.len();
+        // Join the documents only when a filter needs them.
+        let join = if cond.iter().any(|c| c.contains("d.")) {
+            "JOIN documents d ON d.id = f.rowid"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT min(id) FROM (SELECT f.rowid AS id FROM doc_fts f {join}
+             WHERE {} ORDER BY f.rowid DESC LIMIT ?{pk})",
+            cond.join(" AND ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row(params_from_iter(a.iter()), |r| r.get(0))?)
+    }
+
+    /// Shrinks the ranking window (tests: windows of a few documents instead of thousands).
+    #[doc(hidden)]
+    pub fn set_search_window(&mut self, n: usize) {
+        self.search_window = n.max(1);
     }
 
     fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {
@@ -494,8 +579,16 @@ mod tests {
 
     #[test]
     fn cursor_round_trips() {
-        let c = encode_cursor(&Cursor::Score(-3.25, 42));
-        assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Score(s, 42) if s == -3.25));
+        for ceil in [None, Some(99)] {
+            let c = encode_cursor(&Cursor::Score {
+                ceil,
+                floor: 7,
+                score: -3.25,
+                id: 42,
+            });
+            assert!(matches!(decode_cursor(&c).unwrap(),
+                Cursor::Score { ceil: c, floor: 7, score, id: 42 } if score == -3.25 && c == ceil));
+        }
         let c = encode_cursor(&Cursor::Date("2024-01-02".into(), 7));
         assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Date(d, 7) if d == "2024-01-02"));
         assert!(decode_cursor("zz").is_err());
