@@ -30,6 +30,7 @@ mod documents;
 mod error;
 mod events;
 mod numbering;
+mod rank;
 pub mod schema;
 mod search;
 
@@ -171,6 +172,7 @@ fn open_connection(path: &Path) -> Result<Connection> {
     // until commit instead of spilling pages to the WAL and rewriting them, and a search over
     // a large register keeps its FTS5 doclist pages between queries.
     conn.pragma_update(None, "cache_size", -65536)?;
+    rank::register(&conn)?;
     Ok(conn)
 }
 

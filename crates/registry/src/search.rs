@@ -4,9 +4,10 @@
 //! recipients), signer, body (document text). Both the indexed text and the query pass
 //! through [`vanthu_domain::text::fold`] (NFC/NFD-blind, lower case, no diacritics, đ → d), so
 //! "quyet dinh", "QUYẾT ĐỊNH" and a decomposed "Quyết định" are the same query. Results are
-//! ranked in windows of recent matches: the newest [`RECENT_WINDOW`] matches by bm25 (column
-//! weights notation 8, subject 4, sender 2, signer 2, body 1), then the next older window, so
-//! a search costs the same in a register of 10k or 1M documents (docs/decisions.md).
+//! ranked in windows of recent matches: the newest [`RECENT_WINDOW`] matches by `vanthu_rank`
+//! (rank.rs: bm25 without IDF; column weights notation 8, subject 4, sender 2, signer 2, body 1),
+//! then the next older window, so a search costs about the same in a register of 10k or 1M
+//! documents (docs/decisions.md).
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Transaction};
@@ -19,9 +20,7 @@ use crate::{agencies, Error, Registry, Result, WriteCtx};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 1000;
-/// bm25 column weights: notation 8, subject 4, sender 2, signer 2, body 1.
-const BM25_WEIGHTS: &str = "8.0, 4.0, 2.0, 2.0, 1.0";
-/// Matches ranked together: a search ranks the newest this-many matches by bm25, then the next
+/// Matches ranked together: a search ranks the newest this-many matches (`vanthu_rank`), then the next
 /// older ones (docs/decisions.md, "What ranked means").
 pub const RECENT_WINDOW: usize = 1000;
 
@@ -415,7 +414,7 @@ impl Registry {
             return Ok(page(hits, limit));
         }
         // Ranked search over windows of recent matches (see the module docs): the newest
-        // `search_window` matches, best bm25 first; when a window is used up, the next older
+        // `search_window` matches, best `vanthu_rank` first; when a window is used up, the next older
         // window. The cursor carries the window, so later pages rank the same set.
         let (mut ceil, mut floor, mut after) = match cursor {
             Some(Cursor::Score {
@@ -448,11 +447,12 @@ impl Registry {
                 -1
             };
             let pl = arg(Value::Integer(want), &mut a);
-            // bm25 in ORDER BY (rather than FTS5's `rank` sorter) scores only the window's rows;
+            // The rank function in ORDER BY (rather than FTS5's `rank` sorter) scores only the
+            // window's rows;
             // newer first among equal scores makes the order total, so the cursor is a plain
             // keyset (score, id).
             let sql = format!(
-                "SELECT {HIT_COLUMNS}, bm25(doc_fts, {BM25_WEIGHTS}) AS score
+                "SELECT {HIT_COLUMNS}, vanthu_rank(doc_fts) AS score
                    FROM doc_fts f JOIN documents d ON d.id = f.rowid
                   WHERE {} ORDER BY score, d.id DESC LIMIT {pl}",
                 cond.join(" AND ")

@@ -492,14 +492,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn bench_search(global: &GlobalOpts, runs: usize) -> Result<()> {
     let reg = open(global)?;
     let conn = reg.connection();
-    // The same ranking as `Registry::search` in one raw statement: bm25 order among the
+    // The same ranking as `Registry::search` in one raw statement: `vanthu_rank` order among the
     // newest RECENT_WINDOW matches.
     let peer_sql = format!(
         "SELECT d.id, d.register, d.number, d.notation, d.subject, d.sender_name, d.document_date
            FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid
           WHERE doc_fts MATCH ?1 AND doc_fts.rowid >= (SELECT min(rowid) FROM (SELECT rowid
                 FROM doc_fts WHERE doc_fts MATCH ?1 ORDER BY rowid DESC LIMIT {}))
-          ORDER BY bm25(doc_fts, 8.0, 4.0, 2.0, 2.0, 1.0), d.id DESC LIMIT 20",
+          ORDER BY vanthu_rank(doc_fts), d.id DESC LIMIT 20",
         vanthu_registry::RECENT_WINDOW
     );
     let mut ours = Vec::new();
