@@ -2,8 +2,10 @@
 # Registry benchmark: synthetic registers of 100k and 1M documents (Vietnamese subjects from a
 # vocabulary, senders from data/agencies.csv), built through the crate's bulk import.
 #  * search: p50/p95 of 20 typical searches via `Registry::search` (folding, filters, keyset
-#    cursor, row mapping) against the peer — the raw FTS5 query (`MATCH … ORDER BY rank LIMIT 20`
-#    joined to documents) on the same database, in the same process and run.
+#    cursor, row mapping) against the peer — the raw FTS5 query for the same ranking (vanthu_rank
+#    among the newest 1000 matches: `MATCH … AND rowid >= (newest-1000 subquery) ORDER BY
+#    vanthu_rank(doc_fts), id DESC LIMIT 20` joined to documents) on the same database and
+#    connection, in the same process and run.
 #  * bulk import: documents/s of `vanthu dev gen-demo` (API bulk import, 50k per transaction)
 #    and of `vanthu incoming import-csv` on a 100k-row CSV (one transaction).
 # Usage: ./scripts/bench registry   (or VANTHU_BIN=… bash bench/registry/run.sh [SIZES…])

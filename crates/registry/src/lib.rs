@@ -30,6 +30,7 @@ mod documents;
 mod error;
 mod events;
 mod numbering;
+mod rank;
 pub mod schema;
 mod search;
 
@@ -48,7 +49,7 @@ pub use documents::{
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
 pub use rusqlite;
-pub use search::{match_expression, SearchHit, SearchPage, SearchQuery};
+pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";
@@ -59,6 +60,8 @@ pub struct Registry {
     data_dir: PathBuf,
     blobs: BlobStore,
     user: String,
+    /// Matches per ranking window (search.rs); [`search::RECENT_WINDOW`] unless a test shrinks it.
+    search_window: usize,
 }
 
 impl Registry {
@@ -78,6 +81,7 @@ impl Registry {
             data_dir,
             blobs,
             user: default_user(),
+            search_window: search::RECENT_WINDOW,
         })
     }
 
@@ -164,6 +168,11 @@ fn open_connection(path: &Path) -> Result<Connection> {
     }
     // FULL: a registration the clerk saw succeed survives a power cut, not only a crash.
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // 64 MiB page cache (allocated as used): a bulk import's transaction then stays in memory
+    // until commit instead of spilling pages to the WAL and rewriting them, and a search over
+    // a large register keeps its FTS5 doclist pages between queries.
+    conn.pragma_update(None, "cache_size", -65536)?;
+    rank::register(&conn)?;
     Ok(conn)
 }
 

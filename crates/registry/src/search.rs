@@ -4,7 +4,10 @@
 //! recipients), signer, body (document text). Both the indexed text and the query pass
 //! through [`vanthu_domain::text::fold`] (NFC/NFD-blind, lower case, no diacritics, đ → d), so
 //! "quyet dinh", "QUYẾT ĐỊNH" and a decomposed "Quyết định" are the same query. Results are
-//! ranked by bm25 with column weights notation 8, subject 4, sender 2, signer 2, body 1.
+//! ranked in windows of recent matches: the newest [`RECENT_WINDOW`] matches by `vanthu_rank`
+//! (rank.rs: bm25 without IDF; column weights notation 8, subject 4, sender 2, signer 2, body 1),
+//! then the next older window, so a search costs about the same in a register of 10k or 1M
+//! documents (docs/decisions.md).
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Transaction};
@@ -17,6 +20,9 @@ use crate::{agencies, Error, Registry, Result, WriteCtx};
 
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 1000;
+/// Matches ranked together: a search ranks the newest this-many matches (`vanthu_rank`), then the next
+/// older ones (docs/decisions.md, "What ranked means").
+pub const RECENT_WINDOW: usize = 1000;
 
 /// A search or listing. Empty `text` lists documents newest first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -74,23 +80,47 @@ pub struct SearchHit {
     pub secrecy: Secrecy,
     pub state: String,
     pub state_label: String,
-    /// bm25 score (lower is better); `None` for listings.
-    pub score: Option<f64>,
     /// The register date the listing order uses (ngày đến, or ngày ban hành).
     #[serde(skip)]
     pub sort_date: String,
+}
+
+fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
+    let register = if r.get::<_, String>(1)? == "outgoing" {
+        Register::Outgoing
+    } else {
+        Register::Incoming
+    };
+    let number: Option<u32> = r.get(2)?;
+    let state: String = r.get(14)?;
+    Ok(SearchHit {
+        id: r.get(0)?,
+        register,
+        arrival_number: (register == Register::Incoming).then_some(number).flatten(),
+        number,
+        year: r.get(3)?,
+        notation: r.get(4)?,
+        subject: r.get(5)?,
+        sender: r.get(6)?,
+        sender_code: r.get(7)?,
+        date: date(r.get(8)?),
+        arrival_date: date(r.get(9)?),
+        doc_type: r.get(10)?,
+        signer: r.get(11)?,
+        urgency: r.get::<_, String>(12)?.parse().unwrap_or_default(),
+        secrecy: r.get::<_, String>(13)?.parse().unwrap_or_default(),
+        state_label: state_label(register, &state),
+        state,
+        sort_date: r.get(15)?,
+    })
 }
 
 fn page(mut hits: Vec<SearchHit>, limit: usize) -> SearchPage {
     let more = hits.len() > limit;
     hits.truncate(limit);
     let next_cursor = if more {
-        hits.last().map(|h| {
-            encode_cursor(&match h.score {
-                Some(s) => Cursor::Score(s, h.id),
-                None => Cursor::Date(h.sort_date.clone(), h.id),
-            })
-        })
+        hits.last()
+            .map(|h| encode_cursor(&Cursor::Date(h.sort_date.clone(), h.id)))
     } else {
         None
     };
@@ -236,15 +266,30 @@ pub fn match_expression(text: &str) -> Option<String> {
 }
 
 enum Cursor {
-    /// Boundary score, and how many rows with exactly that score were already returned.
-    Score(f64, i64),
+    /// Ranking window (`floor ..= ceil` in rowid, `ceil` absent for the newest window), then
+    /// score and id of the last row of a search page.
+    Score {
+        ceil: Option<i64>,
+        floor: i64,
+        score: f64,
+        id: i64,
+    },
     /// Register date and id of the last row of a listing.
     Date(String, i64),
 }
 
 fn encode_cursor(c: &Cursor) -> String {
     let raw = match c {
-        Cursor::Score(s, id) => format!("s:{:016x}:{id}", s.to_bits()),
+        Cursor::Score {
+            ceil,
+            floor,
+            score,
+            id,
+        } => format!(
+            "w:{}:{floor}:{:016x}:{id}",
+            ceil.map(|c| c.to_string()).unwrap_or_default(),
+            score.to_bits()
+        ),
         Cursor::Date(d, id) => format!("d:{d}:{id}"),
     };
     hex::encode(raw)
@@ -253,14 +298,26 @@ fn encode_cursor(c: &Cursor) -> String {
 fn decode_cursor(s: &str) -> Result<Cursor> {
     let raw = String::from_utf8(hex::decode(s).map_err(|_| Error::BadCursor)?)
         .map_err(|_| Error::BadCursor)?;
+    if let Some(rest) = raw.strip_prefix("w:") {
+        let parts: Vec<&str> = rest.split(':').collect();
+        let [ceil, floor, score, id] = parts[..] else {
+            return Err(Error::BadCursor);
+        };
+        let ceil = match ceil {
+            "" => None,
+            c => Some(c.parse().map_err(|_| Error::BadCursor)?),
+        };
+        return Ok(Cursor::Score {
+            ceil,
+            floor: floor.parse().map_err(|_| Error::BadCursor)?,
+            score: f64::from_bits(u64::from_str_radix(score, 16).map_err(|_| Error::BadCursor)?),
+            id: id.parse().map_err(|_| Error::BadCursor)?,
+        });
+    }
     let mut parts = raw.splitn(3, ':');
     let (kind, a, b) = (parts.next(), parts.next(), parts.next());
     let id: i64 = b.and_then(|b| b.parse().ok()).ok_or(Error::BadCursor)?;
     match (kind, a) {
-        (Some("s"), Some(a)) => {
-            let bits = u64::from_str_radix(a, 16).map_err(|_| Error::BadCursor)?;
-            Ok(Cursor::Score(f64::from_bits(bits), id))
-        }
         (Some("d"), Some(a)) => Ok(Cursor::Date(a.to_string(), id)),
         _ => Err(Error::BadCursor),
     }
@@ -356,46 +413,123 @@ impl Registry {
             let hits = self.hits(&sql, &args)?;
             return Ok(page(hits, limit));
         }
-        // Keyset on the score; among equal scores FTS5's order is deterministic for the same
-        // data, so the cursor also carries how many rows of the boundary score were already
-        // returned and the next page skips exactly those.
-        let (after_score, skip) = match cursor {
-            Some(Cursor::Score(s, k)) => (Some(s), k.max(0)),
+        // Ranked search over windows of recent matches (see the module docs): the newest
+        // `search_window` matches, best `vanthu_rank` first; when a window is used up, the next older
+        // window. The cursor carries the window, so later pages rank the same set.
+        let (mut ceil, mut floor, mut after) = match cursor {
+            Some(Cursor::Score {
+                ceil,
+                floor,
+                score,
+                id,
+            }) => (ceil, Some(floor), Some((score, id))),
             Some(Cursor::Date(..)) => return Err(Error::BadCursor),
-            None => (None, 0),
+            None => (None, None, None),
         };
-        if let Some(s) = after_score {
-            // `+` keeps FTS5 from reading a constraint on `rank` as a choice of rank function.
-            let ps = arg(Value::Real(s), &mut args);
-            sql_where.push(format!("+f.rank >= {ps}"));
+        if floor.is_none() {
+            floor = self.window_floor(&sql_where, &args, ceil)?;
         }
-        // ORDER BY rank alone lets FTS5 deliver rows in rank order, so the join and the filters
-        // stop after LIMIT rows (a second sort key would join every match first).
-        let pl = arg(Value::Integer(limit as i64 + 1), &mut args);
-        let po = arg(Value::Integer(skip), &mut args);
-        let sql = format!(
-            "SELECT {HIT_COLUMNS}, f.rank FROM doc_fts f JOIN documents d ON d.id = f.rowid
-             WHERE {} ORDER BY f.rank LIMIT {pl} OFFSET {po}",
-            w(&sql_where)
-        );
-        let mut hits = self.hits(&sql, &args)?;
+        let mut hits: Vec<SearchHit> = Vec::with_capacity(limit + 1);
+        let mut last = None;
+        while let Some(lo) = floor {
+            let mut a = args.clone();
+            let mut cond = sql_where.clone();
+            let p = arg(Value::Integer(lo), &mut a);
+            cond.push(format!("f.rowid >= {p}"));
+            if let Some(hi) = ceil {
+                let p = arg(Value::Integer(hi), &mut a);
+                cond.push(format!("f.rowid <= {p}"));
+            }
+            // A first page has a known row count; a later one reads the window up to the cursor.
+            let want = if after.is_none() {
+                (limit + 1 - hits.len()) as i64
+            } else {
+                -1
+            };
+            let pl = arg(Value::Integer(want), &mut a);
+            // The rank function in ORDER BY (rather than FTS5's `rank` sorter) scores only the
+            // window's rows;
+            // newer first among equal scores makes the order total, so the cursor is a plain
+            // keyset (score, id).
+            let sql = format!(
+                "SELECT {HIT_COLUMNS}, vanthu_rank(doc_fts) AS score
+                   FROM doc_fts f JOIN documents d ON d.id = f.rowid
+                  WHERE {} ORDER BY score, d.id DESC LIMIT {pl}",
+                cond.join(" AND ")
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(a.iter()))?;
+            while let Some(r) = rows.next()? {
+                let score: f64 = r.get(16)?;
+                if let Some((s, last_id)) = after {
+                    let id: i64 = r.get(0)?;
+                    if score < s || (score == s && id >= last_id) {
+                        continue;
+                    }
+                }
+                hits.push(map_hit(r)?);
+                if hits.len() > limit {
+                    break;
+                }
+                last = Some((ceil, lo, score));
+            }
+            if hits.len() > limit {
+                break;
+            }
+            // This window is used up: continue with the older matches.
+            after = None;
+            ceil = Some(lo - 1);
+            floor = self.window_floor(&sql_where, &args, ceil)?;
+        }
         let more = hits.len() > limit;
         hits.truncate(limit);
-        let next_cursor = match hits.last() {
-            Some(last) if more => {
-                let boundary = last.score.unwrap_or_default();
-                let mut k = hits
-                    .iter()
-                    .filter(|h| h.score.unwrap_or_default() == boundary)
-                    .count() as i64;
-                if after_score == Some(boundary) {
-                    k += skip;
-                }
-                Some(encode_cursor(&Cursor::Score(boundary, k)))
-            }
+        let next_cursor = match (more, last, hits.last()) {
+            (true, Some((ceil, floor, score)), Some(h)) => Some(encode_cursor(&Cursor::Score {
+                ceil,
+                floor,
+                score,
+                id: h.id,
+            })),
             _ => None,
         };
         Ok(SearchPage { hits, next_cursor })
+    }
+
+    /// The lowest rowid of the `search_window` newest matches at or below `ceil`; `None` when
+    /// nothing matches there. FTS5 delivers matches in rowid order, so this reads only the window.
+    fn window_floor(
+        &self,
+        sql_where: &[String],
+        args: &[Value],
+        ceil: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let mut a = args.to_vec();
+        let mut cond = sql_where.to_vec();
+        if let Some(hi) = ceil {
+            a.push(Value::Integer(hi));
+            cond.push(format!("f.rowid <= ?{}", a.len()));
+        }
+        a.push(Value::Integer(self.search_window as i64));
+        let pk = a.len();
+        // Join the documents only when a filter needs them.
+        let join = if cond.iter().any(|c| c.contains("d.")) {
+            "JOIN documents d ON d.id = f.rowid"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT min(id) FROM (SELECT f.rowid AS id FROM doc_fts f {join}
+             WHERE {} ORDER BY f.rowid DESC LIMIT ?{pk})",
+            cond.join(" AND ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        Ok(stmt.query_row(params_from_iter(a.iter()), |r| r.get(0))?)
+    }
+
+    /// Shrinks the ranking window (tests: windows of a few documents instead of thousands).
+    #[doc(hidden)]
+    pub fn set_search_window(&mut self, n: usize) {
+        self.search_window = n.max(1);
     }
 
     fn hits(&self, sql: &str, args: &[Value]) -> Result<Vec<SearchHit>> {
@@ -403,34 +537,7 @@ impl Registry {
         let mut rows = stmt.query(params_from_iter(args.iter()))?;
         let mut hits = Vec::new();
         while let Some(r) = rows.next()? {
-            let register = if r.get::<_, String>(1)? == "outgoing" {
-                Register::Outgoing
-            } else {
-                Register::Incoming
-            };
-            let number: Option<u32> = r.get(2)?;
-            let state: String = r.get(14)?;
-            hits.push(SearchHit {
-                id: r.get(0)?,
-                register,
-                arrival_number: (register == Register::Incoming).then_some(number).flatten(),
-                number,
-                year: r.get(3)?,
-                notation: r.get(4)?,
-                subject: r.get(5)?,
-                sender: r.get(6)?,
-                sender_code: r.get(7)?,
-                date: date(r.get(8)?),
-                arrival_date: date(r.get(9)?),
-                doc_type: r.get(10)?,
-                signer: r.get(11)?,
-                urgency: r.get::<_, String>(12)?.parse().unwrap_or_default(),
-                secrecy: r.get::<_, String>(13)?.parse().unwrap_or_default(),
-                state_label: state_label(register, &state),
-                state,
-                score: r.get(16)?,
-                sort_date: r.get(15)?,
-            });
+            hits.push(map_hit(r)?);
         }
         Ok(hits)
     }
@@ -474,8 +581,16 @@ mod tests {
 
     #[test]
     fn cursor_round_trips() {
-        let c = encode_cursor(&Cursor::Score(-3.25, 42));
-        assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Score(s, 42) if s == -3.25));
+        for ceil in [None, Some(99)] {
+            let c = encode_cursor(&Cursor::Score {
+                ceil,
+                floor: 7,
+                score: -3.25,
+                id: 42,
+            });
+            assert!(matches!(decode_cursor(&c).unwrap(),
+                Cursor::Score { ceil: c, floor: 7, score, id: 42 } if score == -3.25 && c == ceil));
+        }
         let c = encode_cursor(&Cursor::Date("2024-01-02".into(), 7));
         assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Date(d, 7) if d == "2024-01-02"));
         assert!(decode_cursor("zz").is_err());

@@ -535,6 +535,78 @@ fn keyset_pagination_visits_every_hit_once() {
 }
 
 #[test]
+fn search_ranks_within_windows_of_recent_matches() {
+    let (_dir, mut reg) = fresh();
+    // Ids 1..=30: the oldest (id 1) matches strongly (the word in notation and subject twice),
+    // every other one weakly (once, in the subject).
+    let items = (1..=30)
+        .map(|i| {
+            let subject = if i == 1 {
+                "Kiểm tra, kiểm tra công vụ"
+            } else {
+                "Thông báo kết quả kiểm tra"
+            };
+            let notation = if i == 1 { "1/KTRA-VP" } else { "x/UBND-VP" };
+            let notation = notation.replace('x', &i.to_string());
+            (i as u64, incoming(&notation, subject, "2024-03-01"))
+        })
+        .collect();
+    reg.import_incoming(items).unwrap();
+    let newest = |reg: &Registry, limit| {
+        reg.search(&SearchQuery {
+            text: "kiem tra".into(),
+            limit,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    // One window holding every match: the strongest match comes first, however old.
+    let all = newest(&reg, 5).hits;
+    assert_eq!(all[0].arrival_number, Some(1));
+    // Windows of 10 matches: the first page ranks the 10 newest (equal scores: newest first);
+    // the old strong match leads its own, last, window.
+    reg.set_search_window(10);
+    let first = newest(&reg, 5).hits;
+    assert_eq!(
+        first.iter().map(|h| h.arrival_number).collect::<Vec<_>>(),
+        [30, 29, 28, 27, 26].map(Some)
+    );
+    // Paging crosses windows and visits every match exactly once, in window order.
+    for limit in [1, 4, 7, 30] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = reg
+                .search(&SearchQuery {
+                    text: "kiem tra".into(),
+                    limit,
+                    cursor: cursor.clone(),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert!(page.hits.len() == limit || page.next_cursor.is_none());
+            seen.extend(page.hits.iter().map(|h| h.arrival_number.unwrap()));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        let mut expected: Vec<u32> = (21..=30).rev().chain((11..=20).rev()).collect();
+        expected.extend([1]);
+        expected.extend((2..=10).rev());
+        assert_eq!(seen, expected, "limit {limit}");
+    }
+    // A filter applies before the window is cut: the 10 newest matches of the filter.
+    let q = SearchQuery {
+        text: "kiem tra".into(),
+        date_to: Some(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()),
+        limit: 30,
+        ..Default::default()
+    };
+    assert_eq!(reg.search(&q).unwrap().hits.len(), 30);
+}
+
+#[test]
 fn status_events_number_on_registration_and_feed_the_outbox() {
     let (_dir, mut reg) = fresh();
     let mut from_hub = incoming("15/VPCP-KSTT", "Văn bản điện tử", "2024-06-01");
