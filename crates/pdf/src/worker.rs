@@ -617,3 +617,64 @@ fn encoder_loop(rx: Arc<Mutex<Receiver<EncodeJob>>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pixel_sizes_follow_dpi_width_fit_and_rotation() {
+        let a4 = (595.276, 841.89);
+        let px = |opts: RenderOptions| target_pixels(0, a4.0, a4.1, &opts);
+        assert_eq!(px(RenderOptions::dpi(72.0)), Ok((595, 842)));
+        assert_eq!(px(RenderOptions::dpi(150.0)), Ok((1240, 1754)));
+        assert_eq!(px(RenderOptions::width(1000)), Ok((1000, 1414)));
+        assert_eq!(
+            px(RenderOptions::width(1000).rotation(Rotation::Cw90)),
+            Ok((1000, 707))
+        );
+        assert_eq!(
+            px(RenderOptions {
+                size: RenderSize::Fit(200),
+                ..Default::default()
+            }),
+            Ok((141, 200))
+        );
+        assert!(matches!(
+            px(RenderOptions::dpi(1200.0)),
+            Err(PdfError::PageTooLarge { .. })
+        ));
+        assert!(matches!(
+            px(RenderOptions::dpi(f32::NAN)),
+            Err(PdfError::InvalidSize(_))
+        ));
+        assert!(matches!(
+            target_pixels(0, 0.0, 10.0, &RenderOptions::default()),
+            Err(PdfError::InvalidSize(_))
+        ));
+    }
+
+    #[test]
+    fn text_is_nfc_with_unix_line_breaks() {
+        // "Quyết" with a decomposed tone mark, CRLF from pdfium
+        assert_eq!(
+            clean_text("Quye\u{302}\u{301}t\r\nđịnh\u{0}"),
+            "Quyết\nđịnh"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn pixel_size_never_exceeds_the_guard(
+            w in 0.01f32..1e6, h in 0.01f32..1e6, dpi in 1.0f32..2400.0, rot in 0i32..4,
+        ) {
+            let opts = RenderOptions::dpi(dpi).rotation(Rotation::from_degrees(rot * 90).unwrap());
+            if let Ok((pw, ph)) = target_pixels(3, w, h, &opts) {
+                prop_assert!(pw >= 1 && ph >= 1);
+                prop_assert!(pw as u64 * ph as u64 <= DEFAULT_MAX_PIXELS);
+                prop_assert!(pw <= 32_767 && ph <= 32_767);
+            }
+        }
+    }
+}
