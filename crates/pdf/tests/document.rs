@@ -187,8 +187,10 @@ fn stale_render_requests_are_cancelled() {
         .iter()
         .filter(|r| matches!(r, Err(PdfError::Cancelled)))
         .count();
+    // Whatever the worker reached before cancel_pending() may still complete; on a loaded
+    // machine that can be a few pages, never most of them.
     assert!(
-        cancelled >= 20,
+        cancelled >= 12,
         "only {cancelled} of 24 stale requests cancelled"
     );
     assert!(results
