@@ -37,6 +37,9 @@ pw=$(jq -r .password "$tmp/fx/expected-text.json")
 text=$("$bin" pdf text "$tmp/fx/password.pdf" --page 3 --password "$pw")
 check "text with password" grep -qx "Nguyễn Thị Hường" <<<"$text"
 
+found=$("$bin" --json pdf find "$tmp/fx/reportlab-vi.pdf" "nguyen thi huong")
+check "find" test "$(jq -c '[.[].page]' <<<"$found")" = '[2]'
+
 expect_error() { # file, pattern, extra args…
   local file="$1" pattern="$2"; shift 2
   local err rc=0

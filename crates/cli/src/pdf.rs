@@ -47,6 +47,15 @@ pub enum PdfCommand {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Find text ignoring case and diacritics; prints page numbers and highlight boxes (points).
+    Find {
+        file: PathBuf,
+        query: String,
+        #[arg(long, default_value_t = 100)]
+        max: usize,
+        #[arg(long, env = "VANTHU_PDF_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
     /// Print the text of one page (--page) or of every page (pages separated by form feeds).
     Text {
         file: PathBuf,
@@ -186,6 +195,31 @@ pub fn run(cmd: PdfCommand, global: &GlobalOpts) -> anyhow::Result<()> {
                     .render(index, opts)
                     .with_context(|| format!("trang / page {page}"))?;
                 write_atomic(&out, &img.bytes, true)?;
+            }
+            Ok(())
+        }
+        PdfCommand::Find {
+            file,
+            query,
+            max,
+            password,
+        } => {
+            let doc = open(&file, password.as_deref())?;
+            let hits = doc.find(&query, max)?;
+            if global.json {
+                println!("{}", serde_json::to_value(&hits)?);
+            } else {
+                for h in &hits {
+                    let boxes: Vec<String> = h
+                        .rects
+                        .iter()
+                        .map(|[x, y, w, h]| format!("{x:.1},{y:.1} {w:.1}×{h:.1}"))
+                        .collect();
+                    println!("trang / page {}: {}", h.page + 1, boxes.join("; "));
+                }
+                if hits.is_empty() {
+                    println!("không tìm thấy / not found");
+                }
             }
             Ok(())
         }

@@ -187,6 +187,19 @@ impl Document {
         engine()?.call(|reply| Job::SignatureFields { doc: id, reply })
     }
 
+    /// Finds `query` in the document ignoring case and Vietnamese diacritics, with the boxes to
+    /// highlight; stops after `max_hits`.
+    pub fn find(&self, query: &str, max_hits: usize) -> Result<Vec<FindHit>> {
+        let id = self.id;
+        let query = query.to_owned();
+        engine()?.call(|reply| Job::Find {
+            doc: id,
+            query,
+            max_hits,
+            reply,
+        })
+    }
+
     /// The signatures (signed fields) of the document.
     pub fn signatures(&self) -> Result<Vec<SignatureInfo>> {
         let id = self.id;

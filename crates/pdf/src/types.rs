@@ -216,6 +216,17 @@ pub struct SignatureInfo {
     pub contents_len: usize,
 }
 
+/// One occurrence of a search term, with the boxes to highlight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindHit {
+    /// 0-based page index.
+    pub page: u32,
+    /// One box per text line the match spans: `[x, y, width, height]` in points from the
+    /// top-left corner of the page as displayed (its /Rotate applied), so a viewer multiplies
+    /// by its pixels-per-point scale and places them over the rendered image.
+    pub rects: Vec<[f32; 4]>,
+}
+
 /// Cancels queued render requests that hold a clone of it (e.g. a page that scrolled out of view).
 /// A request already being rendered finishes; its result is then dropped as `Cancelled`.
 #[derive(Debug, Clone, Default)]

@@ -12,6 +12,7 @@ use std::thread;
 use pdfium_render::prelude::*;
 use tracing::{debug, warn};
 use unicode_normalization::UnicodeNormalization;
+use vanthu_domain::text::fold;
 
 use crate::encode::encode;
 use crate::error::{PdfError, Result};
@@ -62,6 +63,12 @@ pub(crate) enum Job {
     Signatures {
         doc: DocId,
         reply: Reply<Vec<SignatureInfo>>,
+    },
+    Find {
+        doc: DocId,
+        query: String,
+        max_hits: usize,
+        reply: Reply<Vec<FindHit>>,
     },
 }
 
@@ -172,6 +179,12 @@ impl Worker {
                 Job::Text { doc, index, reply } => reply(self.text(doc, index)),
                 Job::SignatureFields { doc, reply } => reply(self.signature_fields(doc)),
                 Job::Signatures { doc, reply } => reply(self.signatures(doc)),
+                Job::Find {
+                    doc,
+                    query,
+                    max_hits,
+                    reply,
+                } => reply(self.find(doc, &query, max_hits)),
             }
         }
     }
@@ -375,6 +388,118 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// Diacritic- and case-insensitive search (the registry's `fold`): "quyet dinh" finds
+    /// "QUYẾT ĐỊNH". Matching runs on folded characters that remember which pdfium character
+    /// they came from, so the hit's boxes are those of the original glyphs.
+    fn find(&self, id: DocId, query: &str, max_hits: usize) -> Result<Vec<FindHit>> {
+        let needle: Vec<char> = collapse_spaces(&fold(query)).chars().collect();
+        if needle.is_empty() {
+            return Ok(Vec::new());
+        }
+        let count = self.doc(id)?.pages().len() as u32;
+        let mut hits = Vec::new();
+        for index in 0..count {
+            let page = self.page(id, index)?;
+            let text = page
+                .text()
+                .map_err(|e| PdfError::Pdfium(format!("text of page {}: {e:?}", index + 1)))?;
+            let chars = text.chars();
+            let mut folded: Vec<char> = Vec::new();
+            let mut origin: Vec<PdfPageTextCharIndex> = Vec::new();
+            for ch in chars.iter() {
+                let Some(c) = ch.unicode_char() else { continue };
+                if c.is_whitespace() || c.is_control() {
+                    if folded.last().is_some_and(|l| *l != ' ') {
+                        folded.push(' ');
+                        origin.push(ch.index());
+                    }
+                    continue;
+                }
+                for f in fold(c.encode_utf8(&mut [0; 4])).chars() {
+                    folded.push(f);
+                    origin.push(ch.index());
+                }
+            }
+            // page.width()/height() are the displayed size (/Rotate applied)
+            let (w_pt, h_pt) = (page.width().value, page.height().value);
+            // A virtual device at 10 px per point: FPDF_PageToDevice returns whole pixels.
+            let device = PdfRenderConfig::new().set_fixed_size(
+                (w_pt * 10.0).round() as Pixels,
+                (h_pt * 10.0).round() as Pixels,
+            );
+            let mut start = 0;
+            while start + needle.len() <= folded.len() {
+                if folded[start..start + needle.len()] != needle[..] {
+                    start += 1;
+                    continue;
+                }
+                let mut boxes: Vec<[f32; 4]> = Vec::new();
+                let mut last = None;
+                for &ci in &origin[start..start + needle.len()] {
+                    if last == Some(ci) {
+                        continue;
+                    }
+                    last = Some(ci);
+                    let Ok(ch) = chars.get(ci) else { continue };
+                    let Ok(b) = ch.loose_bounds() else { continue };
+                    if b.width().value <= 0.0 || b.height().value <= 0.0 {
+                        continue;
+                    }
+                    let corner = |x: PdfPoints, y: PdfPoints| {
+                        page.points_to_pixels(x, y, &device)
+                            .map(|(px, py)| (px as f32 / 10.0, py as f32 / 10.0))
+                    };
+                    let (Ok(a), Ok(c)) = (corner(b.left(), b.top()), corner(b.right(), b.bottom()))
+                    else {
+                        continue;
+                    };
+                    // clamped to the page: loose glyph boxes may poke past its edge
+                    let (x0, y0) = (a.0.min(c.0).max(0.0), a.1.min(c.1).max(0.0));
+                    let (x1, y1) = (a.0.max(c.0).min(w_pt), a.1.max(c.1).min(h_pt));
+                    if x1 <= x0 || y1 <= y0 {
+                        continue;
+                    }
+                    let r = [x0, y0, x1 - x0, y1 - y0];
+                    match boxes.last_mut() {
+                        // same line (horizontal or vertical writing): the boxes overlap by
+                        // more than half across the writing direction
+                        Some(prev)
+                            if overlap(prev[1], prev[3], r[1], r[3]) > 0.5 * r[3].min(prev[3])
+                                || overlap(prev[0], prev[2], r[0], r[2])
+                                    > 0.5 * r[2].min(prev[2]) =>
+                        {
+                            let x0 = prev[0].min(r[0]);
+                            let y0 = prev[1].min(r[1]);
+                            let x1 = (prev[0] + prev[2]).max(r[0] + r[2]);
+                            let y1 = (prev[1] + prev[3]).max(r[1] + r[3]);
+                            *prev = [x0, y0, x1 - x0, y1 - y0];
+                        }
+                        _ => boxes.push(r),
+                    }
+                }
+                hits.push(FindHit {
+                    page: index,
+                    rects: boxes,
+                });
+                if hits.len() >= max_hits {
+                    return Ok(hits);
+                }
+                start += needle.len();
+            }
+        }
+        Ok(hits)
+    }
+}
+
+fn overlap(a0: f32, ah: f32, b0: f32, bh: f32) -> f32 {
+    ((a0 + ah).min(b0 + bh) - a0.max(b0)).max(0.0)
+}
+
+fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn document_info(doc: &PdfDocument<'static>) -> Result<DocumentInfo> {
     let pages = doc.pages().len() as u32;
     if pages == 0 {
@@ -488,6 +613,67 @@ fn encoder_loop(rx: Arc<Mutex<Receiver<EncodeJob>>>) {
             Err(e) => {
                 warn!(error = %e, "page encoding failed");
                 (job.reply)(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pixel_sizes_follow_dpi_width_fit_and_rotation() {
+        let a4 = (595.276, 841.89);
+        let px = |opts: RenderOptions| target_pixels(0, a4.0, a4.1, &opts);
+        assert_eq!(px(RenderOptions::dpi(72.0)), Ok((595, 842)));
+        assert_eq!(px(RenderOptions::dpi(150.0)), Ok((1240, 1754)));
+        assert_eq!(px(RenderOptions::width(1000)), Ok((1000, 1414)));
+        assert_eq!(
+            px(RenderOptions::width(1000).rotation(Rotation::Cw90)),
+            Ok((1000, 707))
+        );
+        assert_eq!(
+            px(RenderOptions {
+                size: RenderSize::Fit(200),
+                ..Default::default()
+            }),
+            Ok((141, 200))
+        );
+        assert!(matches!(
+            px(RenderOptions::dpi(1200.0)),
+            Err(PdfError::PageTooLarge { .. })
+        ));
+        assert!(matches!(
+            px(RenderOptions::dpi(f32::NAN)),
+            Err(PdfError::InvalidSize(_))
+        ));
+        assert!(matches!(
+            target_pixels(0, 0.0, 10.0, &RenderOptions::default()),
+            Err(PdfError::InvalidSize(_))
+        ));
+    }
+
+    #[test]
+    fn text_is_nfc_with_unix_line_breaks() {
+        // "Quyết" with a decomposed tone mark, CRLF from pdfium
+        assert_eq!(
+            clean_text("Quye\u{302}\u{301}t\r\nđịnh\u{0}"),
+            "Quyết\nđịnh"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn pixel_size_never_exceeds_the_guard(
+            w in 0.01f32..1e6, h in 0.01f32..1e6, dpi in 1.0f32..2400.0, rot in 0i32..4,
+        ) {
+            let opts = RenderOptions::dpi(dpi).rotation(Rotation::from_degrees(rot * 90).unwrap());
+            if let Ok((pw, ph)) = target_pixels(3, w, h, &opts) {
+                prop_assert!(pw >= 1 && ph >= 1);
+                prop_assert!(pw as u64 * ph as u64 <= DEFAULT_MAX_PIXELS);
+                prop_assert!(pw <= 32_767 && ph <= 32_767);
             }
         }
     }
