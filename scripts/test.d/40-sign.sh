@@ -13,7 +13,7 @@ CORPUS="$VANTHU_SHARED/corpus/pdf-sign"
 [ -x "$BIN" ] || die "no vanthu binary at $BIN (cargo build first)"
 [ -x "$PYHANKO" ] || die "pyhanko not installed in $VANTHU_VENV (scripts/setup)"
 [ -d "$CORPUS" ] || die "corpus not found: $CORPUS (set VANTHU_SHARED)"
-for t in softhsm2-util pkcs11-tool pdfsig pdftotext qpdf openssl jq; do command -v "$t" >/dev/null || die "missing $t"; done
+for t in softhsm2-util pkcs11-tool pdfsig pdftotext qpdf certutil openssl jq; do command -v "$t" >/dev/null || die "missing $t"; done
 
 work="$(mktemp -d)"
 tsa_pid=""
@@ -45,9 +45,15 @@ pyhanko_all_trusted() { # file — every signature intact and trusted
   out="$("$PYHANKO" sign validate --trust "$ROOT" --trust-replace "$1" 2>/dev/null)" || return 1
   [ -n "$out" ] && ! grep -v ':INTACT:TRUSTED' <<<"$out" | grep -q .
 }
-pdfsig_ok() { # file n — n signatures, all cryptographically valid
-  local out; out="$(pdfsig "$1" 2>&1)" || true
-  [ "$(grep -c 'Signature Validation: Signature is Valid' <<<"$out")" -eq "$2" ]
+# pdfsig trusts what is in an NSS database: one with the test root only.
+make_nss() { NSSDIR="$work/nss-$(basename "$(dirname "$1")")"; mkdir -p "$NSSDIR"
+  certutil -N -d "sql:$NSSDIR" --empty-password
+  certutil -A -d "sql:$NSSDIR" -n vanthu-test-root -t "CT,C,C" -i "$1"; }
+make_nss "$ROOT"
+pdfsig_ok() { # file n — n signatures, all cryptographically valid, the last (ours) trusted
+  local out; out="$(pdfsig -nssdir "sql:$NSSDIR" "$1" 2>&1)" || true
+  [ "$(grep -c 'Signature Validation: Signature is Valid' <<<"$out")" -eq "$2" ] &&
+    grep 'Certificate Validation' <<<"$out" | tail -n1 | grep -q 'Certificate is Trusted'
 }
 ours() { "$BIN" verify "$1" --json --trust "$ROOT"; }
 
@@ -119,6 +125,7 @@ done
 check "pyHanko: leader+org+stamp all valid" pyhanko_all_trusted "$work/loa.pdf"
 check "pyHanko: three signatures" [ "$("$PYHANKO" sign validate --trust "$ROOT" --trust-replace "$work/loa.pdf" 2>/dev/null | grep -c INTACT)" -eq 3 ]
 check "pdfsig: leader+org+stamp all valid" pdfsig_ok "$work/loa.pdf" 3
+check "pdfsig: leader+org+stamp all trusted" [ "$(pdfsig -nssdir "sql:$NSSDIR" "$work/loa.pdf" 2>&1 | grep -c 'Certificate is Trusted')" -eq 3 ]
 j="$(ours "$work/loa.pdf")"
 check "we verify 3 signatures, all valid" [ "$(jq '[.signatures[] | select(.intact and .valid and .trusted)] | length' <<<"$j")" -eq 3 ]
 check "not modified after last signature" [ "$(jq '.modified_after_last_signature' <<<"$j")" = false ]
@@ -148,6 +155,7 @@ j="$(ours "$work/flip.pdf")"; rc=$?
 check "flipped byte: exit 0" [ "$rc" -eq 0 ]
 check "flipped byte: intact false" [ "$(jq '.signatures[0].intact' <<<"$j")" = false ]
 check "flipped byte: valid false" [ "$(jq '.signatures[0].valid' <<<"$j")" = false ]
+check "flipped byte: pdfsig sees the digest mismatch" grep -q 'Digest Mismatch' <(pdfsig -nssdir "sql:$NSSDIR" "$work/flip.pdf" 2>&1 || true)
 check "flipped byte: pyHanko disagrees too" bash -c "! \"$PYHANKO\" sign validate --trust \"$ROOT\" --trust-replace \"$work/flip.pdf\" >/dev/null 2>&1"
 
 # 5. Modification after signing is flagged.
@@ -194,6 +202,7 @@ tok2="$work/token2"
 tests/fixtures/sign/make-token.sh "$tok2"
 export SOFTHSM2_CONF="$tok2/softhsm2.conf"
 ROOT="$tok2/root.pem"
+make_nss "$ROOT"
 "$PY" tests/fixtures/sign/tsa.py "$tok2" "$tok2/tsa.port" &
 tsa_pid=$!
 for _ in $(seq 50); do [ -s "$tok2/tsa.port" ] && break; sleep 0.1; done

@@ -44,7 +44,7 @@ pub struct SignArgs {
     /// Page number (1-based).
     #[arg(long)]
     pub page: Option<u32>,
-    /// x,y,w,h in points from the lower-left corner.
+    /// x,y,w,h in points from the lower-left corner of the page as displayed (rotation applied).
     #[arg(long)]
     pub rect: Option<String>,
     /// Số, ký hiệu of the main document (attachment stamp).

@@ -321,6 +321,7 @@ pub fn build(
     spec: &AppearanceSpec<'_>,
     w: f64,
     h: f64,
+    rotate: i64,
     objs: &mut NewObjects,
 ) -> Result<Obj, SignError> {
     let mut content = String::new();
@@ -442,10 +443,20 @@ pub fn build(
     }
     let fref = font.embed(objs)?;
     resources.set("Font", Obj::Dict(Dict::new().with("F1", fref)));
+    // Counter the page's display rotation so the appearance reads upright.
+    let matrix: [i64; 4] = match rotate {
+        90 => [0, 1, -1, 0],
+        180 => [-1, 0, 0, -1],
+        270 => [0, -1, 1, 0],
+        _ => [1, 0, 0, 1],
+    };
+    let mut mat: Vec<Obj> = matrix.iter().map(|v| Obj::Int(*v)).collect();
+    mat.extend([Obj::Int(0), Obj::Int(0)]);
     Ok(objs.add(Obj::Stream(
         Dict::new()
             .with("Type", Obj::name("XObject"))
             .with("Subtype", Obj::name("Form"))
+            .with("Matrix", Obj::Array(mat))
             .with(
                 "BBox",
                 Obj::Array(vec![Obj::Int(0), Obj::Int(0), Obj::Real(w), Obj::Real(h)]),

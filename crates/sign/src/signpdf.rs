@@ -203,6 +203,13 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
                 .and_then(|o| rect_of(Some(&o)))
         })
         .unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    let rot = doc
+        .page_attr(page_ref, "Rotate")?
+        .and_then(|o| o.as_int())
+        .unwrap_or(0)
+        .rem_euclid(360)
+        / 90
+        * 90;
 
     if docmdp_forbids_changes(&doc) {
         return Err(SignError::BadRequest(
@@ -239,25 +246,48 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
 
     // Placement.
     let time_iso = time.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    let existing_widgets = signature_widgets_on_page(&doc, &page_dict);
+    // Placement is worked out as the page is displayed (rotation applied) and mapped back
+    // to the page's own coordinates for the widget.
+    let existing_widgets: Vec<[f64; 4]> = signature_widgets_on_page(&doc, &page_dict)
+        .into_iter()
+        .map(|c| {
+            let [x, y, w, h] = to_visual(rot, &media, [c[0], c[1], c[2] - c[0], c[3] - c[1]]);
+            [x, y, x + w, y + h]
+        })
+        .collect();
+    let visual_media = if rot == 0 {
+        media
+    } else {
+        let [vw, vh] = if rot % 180 == 90 {
+            [media[3] - media[1], media[2] - media[0]]
+        } else {
+            [media[2] - media[0], media[3] - media[1]]
+        };
+        [0.0, 0.0, vw, vh]
+    };
     let rect = if req.invisible {
         None
     } else {
-        Some(match req.rect.or(reserved.as_ref().map(|r| r.rect)) {
-            Some([x, y, w, h]) => {
+        Some(match (req.rect, reserved.as_ref().map(|r| r.rect)) {
+            (Some([x, y, w, h]), _) => {
                 if w <= 0.0 || h <= 0.0 {
                     return Err(SignError::BadRequest(
                         "rect width/height must be > 0".into(),
                     ));
                 }
-                [x, y, w, h]
+                to_user(rot, &media, [x, y, w, h])
             }
-            None => auto_rect(
-                req,
+            (None, Some(r)) => r,
+            (None, None) => to_user(
+                rot,
                 &media,
-                &existing_widgets,
-                &stamp_lines(req, &org_name, &time_iso),
-            )?,
+                auto_rect(
+                    req,
+                    &visual_media,
+                    &existing_widgets,
+                    &stamp_lines(req, &org_name, &time_iso),
+                )?,
+            ),
         })
     };
 
@@ -268,7 +298,8 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     let seal = load(&req.seal)?;
     let ap = match rect {
         None => None,
-        Some([_, _, w, h]) => {
+        Some([_, _, uw, uh]) => {
+            let (w, h) = if rot % 180 == 90 { (uh, uw) } else { (uw, uh) };
             let spec = match req.role {
                 Role::Leader => AppearanceSpec::Leader {
                     image: image.as_ref(),
@@ -283,7 +314,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
                     lines: stamp_lines(req, &org_name, &time_iso),
                 },
             };
-            Some(appearance::build(&spec, w, h, &mut objs)?)
+            Some(appearance::build(&spec, w, h, rot, &mut objs)?)
         }
     };
 
@@ -590,6 +621,29 @@ fn find_reserved_field(
     None
 }
 
+/// Visual (as displayed, /Rotate applied, origin at the displayed lower-left) rectangle
+/// → rectangle in the page's user space. Unrotated pages use user space directly.
+fn to_user(rot: i64, m: &[f64; 4], [x, y, w, h]: [f64; 4]) -> [f64; 4] {
+    let [x0, y0, x1, y1] = *m;
+    match rot {
+        90 => [x1 - y - h, y0 + x, h, w],
+        180 => [x1 - x - w, y1 - y - h, w, h],
+        270 => [x0 + y, y1 - x - w, h, w],
+        _ => [x, y, w, h],
+    }
+}
+
+/// Inverse of [`to_user`].
+fn to_visual(rot: i64, m: &[f64; 4], [x, y, w, h]: [f64; 4]) -> [f64; 4] {
+    let [x0, y0, x1, y1] = *m;
+    match rot {
+        90 => [y - y0, x1 - x - w, h, w],
+        180 => [x1 - x - w, y1 - y - h, w, h],
+        270 => [y1 - y - h, x - x0, h, w],
+        _ => [x, y, w, h],
+    }
+}
+
 /// A certification signature with DocMDP P=1 forbids any later change, signatures included.
 fn docmdp_forbids_changes(doc: &Doc<'_>) -> bool {
     let Ok(cat) = doc.catalog() else { return false };
@@ -731,4 +785,30 @@ pub fn write_atomically(
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_mapping_round_trips_and_stays_on_page() {
+        let m = [10.0, 20.0, 610.0, 820.0];
+        let r = [30.0, 40.0, 100.0, 50.0];
+        for rot in [0, 90, 180, 270] {
+            let u = to_user(rot, &m, r);
+            assert_eq!(to_visual(rot, &m, u), r, "rot {rot}");
+            if rot != 0 {
+                assert!(
+                    u[0] >= m[0] && u[1] >= m[1] && u[0] + u[2] <= m[2] && u[1] + u[3] <= m[3],
+                    "rot {rot}: {u:?}"
+                );
+            }
+        }
+        // Rotate 90: the displayed lower-left corner is the user-space lower-right corner.
+        assert_eq!(
+            to_user(90, &m, [0.0, 0.0, 1.0, 1.0]),
+            [609.0, 20.0, 1.0, 1.0]
+        );
+    }
 }

@@ -588,3 +588,43 @@ impl TokenWatcher {
         ev
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_raw_signature_becomes_der_integers() {
+        // r has its high bit set (needs a 0x00 pad), s has leading zeros (must be trimmed).
+        let mut raw = vec![0x80; 32];
+        raw.extend(std::iter::repeat_n(0u8, 31));
+        raw.push(0x05);
+        let der = ecdsa_raw_to_der(&raw).unwrap();
+        let mut want = vec![0x30, 2 + 33 + 3, 0x02, 33, 0x00];
+        want.extend([0x80; 32]);
+        want.extend([0x02, 1, 0x05]);
+        assert_eq!(der, want);
+        assert!(p256::ecdsa::Signature::from_der(&der).is_ok());
+        assert!(ecdsa_raw_to_der(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn known_modules_table_has_the_usual_vendors() {
+        for v in [
+            "VGCA",
+            "Viettel-CA",
+            "VNPT-CA",
+            "BkavCA",
+            "FPT-CA",
+            "SafeNet",
+            "ePass2003",
+            "SoftHSM2",
+        ] {
+            assert!(KNOWN_MODULES.iter().any(|m| m.vendor.contains(v)), "{v}");
+        }
+        assert!(KNOWN_MODULES
+            .iter()
+            .filter(|m| m.verified)
+            .all(|m| m.vendor == "SoftHSM2"));
+    }
+}
