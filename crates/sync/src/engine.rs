@@ -190,24 +190,34 @@ impl<T: HubTransport> Engine<T> {
 
     /// Queues a document (or a recall/update/replace of one). Refuses secret documents.
     pub fn queue(&self, req: SendRequest) -> Result<String, SyncError> {
-        check_secrecy(&req.secrecy)?;
-        if req.recipients.is_empty() && req.op == Operation::Send {
-            return Err(SyncError::NoRecipients);
+        Ok(self.queue_many(vec![req])?.remove(0))
+    }
+
+    /// Queues several documents in one durable transaction; all or none (a secret one
+    /// refuses the whole batch before anything is written).
+    pub fn queue_many(&self, reqs: Vec<SendRequest>) -> Result<Vec<String>, SyncError> {
+        let mut items = Vec::with_capacity(reqs.len());
+        for req in reqs {
+            check_secrecy(&req.secrecy)?;
+            if req.recipients.is_empty() && req.op == Operation::Send {
+                return Err(SyncError::NoRecipients);
+            }
+            let message_id = req
+                .message_id
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let pkg = OutgoingPackage {
+                message_id,
+                op: req.op,
+                related: req.related,
+                status_code: None,
+                recipients: req.recipients,
+                document_id: req.document_id,
+                sha256: sha_hex(&req.body),
+            };
+            items.push((pkg, req.body));
         }
-        let message_id = req
-            .message_id
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let pkg = OutgoingPackage {
-            message_id: message_id.clone(),
-            op: req.op,
-            related: req.related,
-            status_code: None,
-            recipients: req.recipients,
-            document_id: req.document_id,
-            sha256: sha_hex(&req.body),
-        };
-        self.state.enqueue(&pkg, &req.body)?;
-        Ok(message_id)
+        self.state.enqueue_many(&items)?;
+        Ok(items.into_iter().map(|(p, _)| p.message_id).collect())
     }
 
     /// Queues status `code` about a received document, addressed to its sender.
