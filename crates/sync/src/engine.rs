@@ -65,6 +65,8 @@ pub struct EngineConfig {
     pub page_size: u32,
     /// Bound on inbox pages per round, so one round always ends.
     pub max_pages: u32,
+    /// Uploads in flight at once (packages about distinct documents).
+    pub upload_window: usize,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +77,7 @@ impl Default for EngineConfig {
             max_backoff: Duration::from_secs(30),
             page_size: 100,
             max_pages: 1000,
+            upload_window: 8,
         }
     }
 }
@@ -342,40 +345,73 @@ impl<T: HubTransport> Engine<T> {
         report: &mut SyncReport,
         progress: &mut (u64, u64),
     ) -> Result<(), SyncError> {
-        // Strictly in queue order: a package is not sent before every older one went out,
-        // so a recipient sees 01 before 03 before 04.
+        // Up to `upload_window` packages in flight, taken in queue order. Two packages about
+        // the same document (e.g. its 03 and 04) are never in one window, and a window ends
+        // before the next starts, so a recipient still sees 01 before 03 before 04. A window
+        // that meets a transient failure ends the round; the next round starts again from the
+        // oldest unsent package.
         let mut after = 0;
-        while let Some((seq, pkg, body)) = self.state.next_pending(after)? {
-            let body = bytes::Bytes::from(body);
-            match self.retry(|| self.transport.send(&pkg, body.clone())).await {
-                Ok(()) => {
-                    self.state.mark_sent(seq)?;
-                    report.sent += 1;
-                    self.emit(SyncEvent::Sent {
-                        message_id: pkg.message_id.clone(),
-                    });
+        loop {
+            let mut window = Vec::new();
+            let mut docs = std::collections::HashSet::new();
+            let mut cursor = after;
+            while window.len() < self.cfg.upload_window.max(1) {
+                let Some((seq, pkg, body)) = self.state.next_pending(cursor)? else {
+                    break;
+                };
+                let doc = pkg
+                    .related
+                    .clone()
+                    .unwrap_or_else(|| pkg.message_id.clone());
+                if !docs.insert(doc) {
+                    break;
                 }
-                Err(TransportError::Rejected { message, .. }) => {
-                    self.state.mark_failed(seq, &message)?;
-                    report.rejected += 1;
-                    self.emit(SyncEvent::Rejected {
-                        message_id: pkg.message_id.clone(),
-                        reason: message,
-                    });
-                }
-                Err(e) => {
-                    self.state.note_attempt(seq, &e.to_string())?;
-                    return Err(e.into());
-                }
+                cursor = seq;
+                window.push((seq, pkg, bytes::Bytes::from(body)));
             }
-            after = seq;
-            progress.0 += 1;
-            self.emit(SyncEvent::Progress {
-                done: progress.0,
-                total: progress.1.max(progress.0),
-            });
+            if window.is_empty() {
+                return Ok(());
+            }
+            let results =
+                futures_util::future::join_all(window.iter().map(|(_, pkg, body)| {
+                    self.retry(move || self.transport.send(pkg, body.clone()))
+                }))
+                .await;
+            let mut failure = None;
+            for ((seq, pkg, _), result) in window.iter().zip(results) {
+                match result {
+                    Ok(()) => {
+                        self.state.mark_sent(*seq)?;
+                        report.sent += 1;
+                        self.emit(SyncEvent::Sent {
+                            message_id: pkg.message_id.clone(),
+                        });
+                    }
+                    Err(TransportError::Rejected { message, .. }) => {
+                        self.state.mark_failed(*seq, &message)?;
+                        report.rejected += 1;
+                        self.emit(SyncEvent::Rejected {
+                            message_id: pkg.message_id.clone(),
+                            reason: message,
+                        });
+                    }
+                    Err(e) => {
+                        self.state.note_attempt(*seq, &e.to_string())?;
+                        failure.get_or_insert(e);
+                        continue;
+                    }
+                }
+                progress.0 += 1;
+                self.emit(SyncEvent::Progress {
+                    done: progress.0,
+                    total: progress.1.max(progress.0),
+                });
+            }
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            after = cursor;
         }
-        Ok(())
     }
 
     async fn pull(
