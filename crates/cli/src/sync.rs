@@ -330,7 +330,16 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                             wake,
                             args.max_rounds,
                             async {
-                                let _ = tokio::signal::ctrl_c().await;
+                                // Ctrl-C or SIGTERM (service managers) end the daemon
+                                // between rounds.
+                                let mut term = tokio::signal::unix::signal(
+                                    tokio::signal::unix::SignalKind::terminate(),
+                                )
+                                .expect("SIGTERM handler");
+                                tokio::select! {
+                                    _ = tokio::signal::ctrl_c() => {},
+                                    _ = term.recv() => {},
+                                }
                             },
                         )
                         .await;
