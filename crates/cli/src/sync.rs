@@ -225,10 +225,11 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 EngineConfig::default(),
             );
             anyhow::ensure!(!files.is_empty(), "Chưa chỉ định tệp / no files given");
-            for f in files {
-                let body = std::fs::read(&f)
+            let mut reqs = Vec::with_capacity(files.len());
+            for f in &files {
+                let body = std::fs::read(f)
                     .with_context(|| format!("Không đọc được tệp / cannot read {}", f.display()))?;
-                let id = engine.queue(SendRequest {
+                reqs.push(SendRequest {
                     message_id: None,
                     op,
                     related: related.clone(),
@@ -236,7 +237,11 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                     document_id: document_id.clone(),
                     secrecy: secrecy.clone(),
                     body,
-                })?;
+                });
+            }
+            // One durable transaction for the lot: all files are queued, or none.
+            let ids = engine.queue_many(reqs)?;
+            for (id, f) in ids.iter().zip(&files) {
                 println!("{id}\t{}", f.display());
             }
             Ok(())
@@ -325,7 +330,16 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                             wake,
                             args.max_rounds,
                             async {
-                                let _ = tokio::signal::ctrl_c().await;
+                                // Ctrl-C or SIGTERM (service managers) end the daemon
+                                // between rounds.
+                                let mut term = tokio::signal::unix::signal(
+                                    tokio::signal::unix::SignalKind::terminate(),
+                                )
+                                .expect("SIGTERM handler");
+                                tokio::select! {
+                                    _ = tokio::signal::ctrl_c() => {},
+                                    _ = term.recv() => {},
+                                }
                             },
                         )
                         .await;

@@ -56,6 +56,7 @@ CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(recipient, acked_at_
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    pending: Arc<Mutex<Vec<PutRequest>>>,
 }
 
 impl SqliteStore {
@@ -68,6 +69,7 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            pending: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -212,13 +214,18 @@ impl HubStore for SqliteStore {
         if let Some(existing) = self.with_conn(move |c| load_message(c, &id)).await? {
             return replay_or_conflict(existing, &msg);
         }
-        self.with_conn(move |c| {
-            c.execute_batch("PRAGMA synchronous=FULL")?;
-            let result = put_in_tx(c, &msg, &body);
-            c.execute_batch("PRAGMA synchronous=NORMAL")?;
-            result
-        })
-        .await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(PutRequest { msg, body, reply });
+        // Whoever gets the connection first commits everything queued so far, ours included
+        // (or ours was already taken by an earlier writer).
+        let pending = self.pending.clone();
+        self.with_conn(move |c| flush_puts(c, &pending)).await?;
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("upload dropped by the writer".into()))?
     }
 
     async fn message(&self, id: &str) -> StoreResult<Option<MessageInfo>> {
@@ -355,11 +362,9 @@ impl HubStore for SqliteStore {
     }
 }
 
-fn put_in_tx(c: &mut Connection, msg: &NewMessage, body: &[u8]) -> StoreResult<PutOutcome> {
-    // IMMEDIATE: take the write lock before reading, so two processes sharing the file wait
-    // for each other instead of failing to upgrade a read snapshot.
-    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    if let Some(existing) = load_message(&tx, &msg.message_id)? {
+/// The rows of one upload, inside the caller's transaction/savepoint.
+fn put_rows(tx: &Connection, msg: &NewMessage, body: &[u8]) -> StoreResult<PutOutcome> {
+    if let Some(existing) = load_message(tx, &msg.message_id)? {
         return replay_or_conflict(existing, msg);
     }
     tx.execute(
@@ -398,9 +403,60 @@ fn put_in_tx(c: &mut Connection, msg: &NewMessage, body: &[u8]) -> StoreResult<P
             params![msg.message_id, r],
         )?;
     }
-    let info = load_message(&tx, &msg.message_id)?.ok_or(StoreError::NotFound)?;
-    tx.commit()?;
+    let info = load_message(tx, &msg.message_id)?.ok_or(StoreError::NotFound)?;
     Ok(PutOutcome::Created(info))
+}
+
+/// Group commit: every upload waiting when the writer takes the lock goes into one
+/// transaction (one savepoint each, so one refused upload does not undo the others) and one
+/// fsync. With a single client this is one upload per commit; with several clients or a
+/// pipelining one, the fsync cost is shared.
+fn flush_puts(c: &mut Connection, pending: &Mutex<Vec<PutRequest>>) -> StoreResult<()> {
+    let batch: Vec<PutRequest> =
+        std::mem::take(&mut *pending.lock().unwrap_or_else(|p| p.into_inner()));
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let run =
+        |c: &mut Connection, batch: &[PutRequest]| -> StoreResult<Vec<StoreResult<PutOutcome>>> {
+            // IMMEDIATE: take the write lock before reading, so two processes sharing the file
+            // wait for each other instead of failing to upgrade a read snapshot.
+            let mut tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut results = Vec::with_capacity(batch.len());
+            for req in batch {
+                let sp = tx.savepoint()?;
+                let r = put_rows(&sp, &req.msg, &req.body);
+                if r.is_ok() {
+                    sp.commit()?;
+                }
+                results.push(r);
+            }
+            tx.commit()?;
+            Ok(results)
+        };
+    c.execute_batch("PRAGMA synchronous=FULL")?;
+    let outcome = run(c, &batch);
+    c.execute_batch("PRAGMA synchronous=NORMAL")?;
+    match outcome {
+        Ok(results) => {
+            for (req, r) in batch.into_iter().zip(results) {
+                let _ = req.reply.send(r);
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            for req in batch {
+                let _ = req.reply.send(Err(StoreError::Backend(msg.clone())));
+            }
+        }
+    }
+    Ok(())
+}
+
+struct PutRequest {
+    msg: NewMessage,
+    body: Bytes,
+    reply: tokio::sync::oneshot::Sender<StoreResult<PutOutcome>>,
 }
 
 /// Decides what a second upload under an existing message id means.

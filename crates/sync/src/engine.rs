@@ -65,6 +65,8 @@ pub struct EngineConfig {
     pub page_size: u32,
     /// Bound on inbox pages per round, so one round always ends.
     pub max_pages: u32,
+    /// Uploads in flight at once (packages about distinct documents).
+    pub upload_window: usize,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +77,7 @@ impl Default for EngineConfig {
             max_backoff: Duration::from_secs(30),
             page_size: 100,
             max_pages: 1000,
+            upload_window: 8,
         }
     }
 }
@@ -190,24 +193,34 @@ impl<T: HubTransport> Engine<T> {
 
     /// Queues a document (or a recall/update/replace of one). Refuses secret documents.
     pub fn queue(&self, req: SendRequest) -> Result<String, SyncError> {
-        check_secrecy(&req.secrecy)?;
-        if req.recipients.is_empty() && req.op == Operation::Send {
-            return Err(SyncError::NoRecipients);
+        Ok(self.queue_many(vec![req])?.remove(0))
+    }
+
+    /// Queues several documents in one durable transaction; all or none (a secret one
+    /// refuses the whole batch before anything is written).
+    pub fn queue_many(&self, reqs: Vec<SendRequest>) -> Result<Vec<String>, SyncError> {
+        let mut items = Vec::with_capacity(reqs.len());
+        for req in reqs {
+            check_secrecy(&req.secrecy)?;
+            if req.recipients.is_empty() && req.op == Operation::Send {
+                return Err(SyncError::NoRecipients);
+            }
+            let message_id = req
+                .message_id
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            let pkg = OutgoingPackage {
+                message_id,
+                op: req.op,
+                related: req.related,
+                status_code: None,
+                recipients: req.recipients,
+                document_id: req.document_id,
+                sha256: sha_hex(&req.body),
+            };
+            items.push((pkg, req.body));
         }
-        let message_id = req
-            .message_id
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        let pkg = OutgoingPackage {
-            message_id: message_id.clone(),
-            op: req.op,
-            related: req.related,
-            status_code: None,
-            recipients: req.recipients,
-            document_id: req.document_id,
-            sha256: sha_hex(&req.body),
-        };
-        self.state.enqueue(&pkg, &req.body)?;
-        Ok(message_id)
+        self.state.enqueue_many(&items)?;
+        Ok(items.into_iter().map(|(p, _)| p.message_id).collect())
     }
 
     /// Queues status `code` about a received document, addressed to its sender.
@@ -332,40 +345,73 @@ impl<T: HubTransport> Engine<T> {
         report: &mut SyncReport,
         progress: &mut (u64, u64),
     ) -> Result<(), SyncError> {
-        // Strictly in queue order: a package is not sent before every older one went out,
-        // so a recipient sees 01 before 03 before 04.
+        // Up to `upload_window` packages in flight, taken in queue order. Two packages about
+        // the same document (e.g. its 03 and 04) are never in one window, and a window ends
+        // before the next starts, so a recipient still sees 01 before 03 before 04. A window
+        // that meets a transient failure ends the round; the next round starts again from the
+        // oldest unsent package.
         let mut after = 0;
-        while let Some((seq, pkg, body)) = self.state.next_pending(after)? {
-            let body = bytes::Bytes::from(body);
-            match self.retry(|| self.transport.send(&pkg, body.clone())).await {
-                Ok(()) => {
-                    self.state.mark_sent(seq)?;
-                    report.sent += 1;
-                    self.emit(SyncEvent::Sent {
-                        message_id: pkg.message_id.clone(),
-                    });
+        loop {
+            let mut window = Vec::new();
+            let mut docs = std::collections::HashSet::new();
+            let mut cursor = after;
+            while window.len() < self.cfg.upload_window.max(1) {
+                let Some((seq, pkg, body)) = self.state.next_pending(cursor)? else {
+                    break;
+                };
+                let doc = pkg
+                    .related
+                    .clone()
+                    .unwrap_or_else(|| pkg.message_id.clone());
+                if !docs.insert(doc) {
+                    break;
                 }
-                Err(TransportError::Rejected { message, .. }) => {
-                    self.state.mark_failed(seq, &message)?;
-                    report.rejected += 1;
-                    self.emit(SyncEvent::Rejected {
-                        message_id: pkg.message_id.clone(),
-                        reason: message,
-                    });
-                }
-                Err(e) => {
-                    self.state.note_attempt(seq, &e.to_string())?;
-                    return Err(e.into());
-                }
+                cursor = seq;
+                window.push((seq, pkg, bytes::Bytes::from(body)));
             }
-            after = seq;
-            progress.0 += 1;
-            self.emit(SyncEvent::Progress {
-                done: progress.0,
-                total: progress.1.max(progress.0),
-            });
+            if window.is_empty() {
+                return Ok(());
+            }
+            let results =
+                futures_util::future::join_all(window.iter().map(|(_, pkg, body)| {
+                    self.retry(move || self.transport.send(pkg, body.clone()))
+                }))
+                .await;
+            let mut failure = None;
+            for ((seq, pkg, _), result) in window.iter().zip(results) {
+                match result {
+                    Ok(()) => {
+                        self.state.mark_sent(*seq)?;
+                        report.sent += 1;
+                        self.emit(SyncEvent::Sent {
+                            message_id: pkg.message_id.clone(),
+                        });
+                    }
+                    Err(TransportError::Rejected { message, .. }) => {
+                        self.state.mark_failed(*seq, &message)?;
+                        report.rejected += 1;
+                        self.emit(SyncEvent::Rejected {
+                            message_id: pkg.message_id.clone(),
+                            reason: message,
+                        });
+                    }
+                    Err(e) => {
+                        self.state.note_attempt(*seq, &e.to_string())?;
+                        failure.get_or_insert(e);
+                        continue;
+                    }
+                }
+                progress.0 += 1;
+                self.emit(SyncEvent::Progress {
+                    done: progress.0,
+                    total: progress.1.max(progress.0),
+                });
+            }
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            after = cursor;
         }
-        Ok(())
     }
 
     async fn pull(

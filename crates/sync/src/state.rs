@@ -171,25 +171,39 @@ impl SyncState {
 
     /// Queues a package. Re-queuing the same message id is a no-op (returns false).
     pub fn enqueue(&self, pkg: &OutgoingPackage, body: &[u8]) -> Result<bool, StateError> {
+        Ok(self.enqueue_many(&[(pkg.clone(), body.to_vec())])?[0])
+    }
+
+    /// Queues several packages in one durable transaction, in order.
+    pub fn enqueue_many(
+        &self,
+        items: &[(OutgoingPackage, Vec<u8>)],
+    ) -> Result<Vec<bool>, StateError> {
         let mut c = self.lock();
-        let n = durable(&mut c, |c| {
-            Ok(c.execute(
-            "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
-            params![
-                pkg.message_id,
-                pkg.op.as_str(),
-                pkg.related,
-                pkg.status_code,
-                pkg.recipients.join(","),
-                pkg.document_id,
-                pkg.sha256,
-                body,
-                now_ms()
-            ],
-        )?)
-        })?;
-        Ok(n == 1)
+        durable(&mut c, |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(items.len());
+            for (pkg, body) in items {
+                let n = tx.execute(
+                    "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
+                    params![
+                        pkg.message_id,
+                        pkg.op.as_str(),
+                        pkg.related,
+                        pkg.status_code,
+                        pkg.recipients.join(","),
+                        pkg.document_id,
+                        pkg.sha256,
+                        body,
+                        now_ms()
+                    ],
+                )?;
+                out.push(n == 1);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     pub fn pending_outbox_count(&self) -> Result<u64, StateError> {
