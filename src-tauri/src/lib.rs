@@ -35,6 +35,8 @@ pub struct AppState {
 pub fn specta_builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .error_handling(ErrorHandlingMode::Throw)
+        // The DTOs have one shape both ways; one TypeScript type each keeps the UI simple.
+        .disable_serde_phases()
         .commands(collect_commands![
             commands::app_info,
             commands::init_unit,

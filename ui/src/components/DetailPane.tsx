@@ -4,7 +4,8 @@ import { commands, type IncomingDetail } from "../bindings";
 import { formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 
-function formatSize(bytes: number): string {
+function formatSize(bytes: number | null): string {
+  if (bytes === null) return "";
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
