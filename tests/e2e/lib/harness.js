@@ -81,7 +81,9 @@ export async function launchApp({ env = {}, dataDir } = {}) {
     }
     driver.kill();
     await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
-    if (!process.env.VANTHU_E2E_KEEP) rmSync(root, { recursive: true, force: true });
+    // The app may still be flushing its caches for a moment after the session ends.
+    if (!process.env.VANTHU_E2E_KEEP)
+      rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   };
   return { browser, dataDir: data, root, close };
 }

@@ -1,12 +1,39 @@
 // Page helpers shared by the specs: they act the way a clerk does (keyboard first).
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../out");
+
+/**
+ * An element's text content, lower-cased (badges are shown in capitals by CSS, as on
+ * paper). textContent rather than WebDriver's rendered text, which WebKitWebDriver
+ * reports empty for some Mantine containers.
+ */
+export async function textOf(el, browser = el.parent) {
+  const text = await browser.execute((e) => e.textContent ?? "", el);
+  return text.replace(/\s+/g, " ").toLocaleLowerCase("vi");
+}
 
 export async function waitForText(browser, selector, text, timeout = 15000) {
   const el = await browser.$(selector);
-  await browser.waitUntil(async () => (await el.isExisting()) && (await el.getText()).includes(text), {
-    timeout,
-    timeoutMsg: `${selector} never showed ${JSON.stringify(text)}`,
-  });
+  const want = text.toLocaleLowerCase("vi");
+  let seen = null;
+  try {
+    await browser.waitUntil(
+      async () => {
+        if (!(await el.isExisting())) return false;
+        seen = await textOf(el, browser);
+        return seen.includes(want);
+      },
+      { timeout, timeoutMsg: `${selector} never showed ${JSON.stringify(text)}` },
+    );
+  } catch (e) {
+    // What the clerk would have seen, for the failure report.
+    mkdirSync(outDir, { recursive: true });
+    await browser.saveScreenshot(path.join(outDir, `failure-${Date.now()}.png`)).catch(() => {});
+    throw new Error(`${e.message}; last seen: ${JSON.stringify(seen)}`);
+  }
   return el;
 }
 

@@ -184,6 +184,8 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
       title={draft ? `Vào sổ văn bản quét: ${draft.fileName}` : "Vào sổ văn bản đến"}
       size="xl"
       closeOnEscape
+      // No open/close animation: the form must be usable the instant Ctrl+N is pressed.
+      transitionProps={{ duration: 0 }}
     >
       <form
         onKeyDown={onKeyDown}
