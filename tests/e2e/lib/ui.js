@@ -16,12 +16,15 @@ export async function textOf(el, browser = el.parent) {
 }
 
 export async function waitForText(browser, selector, text, timeout = 15000) {
-  const el = await browser.$(selector);
   const want = text.toLocaleLowerCase("vi");
   let seen = null;
+  let el = null;
   try {
     await browser.waitUntil(
       async () => {
+        // Looked up afresh each time: a reference taken before the element was rendered
+        // stays "not found" even once it exists.
+        el = await browser.$(selector);
         if (!(await el.isExisting())) return false;
         seen = await textOf(el, browser);
         return seen.includes(want);
@@ -58,8 +61,7 @@ export async function fillRegistration(browser, f) {
   const sender = await form.$('input[name="sender"]');
   await sender.click();
   await browser.keys(f.senderQuery);
-  const option = await browser.$(`[role="option"]*=${f.senderLabel}`);
-  await option.waitForExist({ timeout: 10000 });
+  await waitForText(browser, '[role="option"]', f.senderLabel, 10000);
   await browser.keys(["ArrowDown", "Enter"]);
   await browser.waitUntil(async () => (await sender.getValue()).includes(f.senderLabel), {
     timeout: 5000,

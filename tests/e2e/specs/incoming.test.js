@@ -5,8 +5,6 @@ import path from "node:path";
 import { launchApp, screenshot } from "../lib/harness.js";
 import { fillRegistration, goTo, initUnit, textOf, waitForText, writeMinimalPdf } from "../lib/ui.js";
 
-const HANG =
-  "after the first registration, further WebDriver actions hang in WebKitWebDriver (under investigation)";
 const SUBJECT = "Về việc triển khai Đề án chuyển đổi số trong công tác văn thư, lưu trữ";
 
 describe("incoming workflow in the real webview", () => {
@@ -44,7 +42,7 @@ describe("incoming workflow in the real webview", () => {
     assert.match(await textOf(row), /bộ nội vụ/);
   });
 
-  it("rejects a malformed number with a Vietnamese message", { skip: HANG }, async () => {
+  it("rejects a malformed number with a Vietnamese message", async () => {
     const { browser } = app;
     // A second Ctrl+N action hangs WebKitWebDriver here; the shortcut itself is covered
     // by the first test, so this one uses the button.
@@ -54,16 +52,20 @@ describe("incoming workflow in the real webview", () => {
     await (await form.$('input[name="notation"]')).setValue("BNV thiếu số");
     await browser.keys("Enter");
     await waitForText(browser, 'form[aria-label="Vào sổ văn bản đến"]', "Số, ký hiệu phải có dạng số/ký hiệu");
+    // Focus went back to the first bad field (the sender autocomplete); when its dropdown
+    // is open the first Esc closes the dropdown, the next one the form.
     await browser.keys("Escape");
-    await browser.waitUntil(async () => !(await form.isExisting()), { timeout: 5000 });
+    const gone = async () => !(await browser.$('form[aria-label="Vào sổ văn bản đến"]').isExisting());
+    if (!(await browser.waitUntil(gone, { timeout: 2000 }).catch(() => false))) await browser.keys("Escape");
+    await browser.waitUntil(gone, { timeout: 5000, timeoutMsg: "Esc did not close the form" });
   });
 
-  it("finds it by searching without diacritics and opens its detail", { skip: HANG }, async () => {
+  it("finds it by searching without diacritics and opens its detail", async () => {
     const { browser } = app;
     const search = await browser.$('[data-testid="search"]');
     await search.setValue("chuyen doi so van thu");
     await waitForText(browser, '[data-testid="total"]', "1 kết quả");
-    const row = await waitForText(browser, '[role="grid"] [role="row"]', "1234/BNV-VP");
+    const row = await waitForText(browser, '[role="grid"] [role="row"][data-id]', "1234/BNV-VP");
     await row.click();
     const pane = await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
     assert.match(await pane.getText(), /Bộ Nội vụ \(000\.00\.00\.G09\)/);
@@ -72,13 +74,15 @@ describe("incoming workflow in the real webview", () => {
     await screenshot(browser, "incoming-search-detail");
     await search.setValue("khong co van ban nay");
     await waitForText(browser, '[data-testid="empty"]', "Không tìm thấy văn bản phù hợp");
-    await search.clearValue();
-    await browser.keys(" ");
+    // WebDriver's Element Clear unfocuses the field and bypasses React's onChange; clear it
+    // the way a clerk does instead.
+    await search.click();
+    await browser.keys(["Control", "a"]);
     await browser.keys("Backspace");
     await waitForText(browser, '[data-testid="total"]', "1 văn bản");
   });
 
-  it("turns a PDF dropped in the scan folder into a draft and registers it", { skip: HANG }, async () => {
+  it("turns a PDF dropped in the scan folder into a draft and registers it", async () => {
     const { browser } = app;
     const scanDir = path.join(app.root, "scans");
     mkdirSync(scanDir);
@@ -101,7 +105,7 @@ describe("incoming workflow in the real webview", () => {
     await draft.click();
     await waitForText(browser, ".mantine-Modal-title", "Vào sổ văn bản quét: scan-001.pdf");
     await fillRegistration(browser, {
-      senderQuery: "000.00.00.H41",
+      senderQuery: "nghe an",
       senderLabel: "UBND Tỉnh Nghệ An (000.00.00.H41)",
       notation: "77/SNV-TCBC",
       documentDate: "21/11/2026",
@@ -114,7 +118,7 @@ describe("incoming workflow in the real webview", () => {
       timeout: 10000,
       timeoutMsg: "draft still listed after registration",
     });
-    const row = await waitForText(browser, '[role="grid"] [role="row"]', "77/SNV-TCBC");
+    const row = await waitForText(browser, '[role="grid"] [role="row"][data-id]', "77/SNV-TCBC");
     await row.click();
     const pane = await waitForText(browser, '[data-testid="detail-pane"]', "tuyển dụng công chức");
     await waitForText(browser, '[data-testid="attachment"]', "scan-001.pdf");

@@ -76,7 +76,7 @@ export function DetailPane({ id }: { id: number | null }) {
       ) : (
         detail.attachments.map((a) => (
           <Text size="sm" key={a.sha256} data-testid="attachment">
-            📄 {a.name} · {formatSize(a.size)}
+            {a.name} · {formatSize(a.size)}
           </Text>
         ))
       )}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import {
   createColumnHelper,
   flexRender,
@@ -91,11 +91,24 @@ export function IncomingTable(props: IncomingTableProps) {
   // Only the rows in the window are materialised; the table provides columns and cells.
   const windowRows = items.map((it) => ({ index: it.index, start: it.start, row: rows[it.index] }));
   const loaded = windowRows.filter((w): w is typeof w & { row: IncomingRow } => !!w.row);
+  const windowKey = loaded.map((w) => w.row.id).join(",");
+  // A stable array while the window shows the same rows: a new `data` makes the table
+  // recompute its row model.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const data = useMemo(() => loaded.map((w) => w.row), [windowKey, rows]);
   const table = useReactTable({
-    data: loaded.map((w) => w.row),
+    data,
     columns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.id),
+    // The table neither paginates nor filters (the registry does, page by page). With the
+    // automatic resets on, every change of `data` queued a resetPageIndex() microtask whose
+    // state update re-rendered with new data again: an endless render loop. Inside a
+    // discrete (input) event it ran synchronously in microtasks and froze the page; that
+    // was the WebKitWebDriver "hang" after the first registration.
+    manualPagination: true,
+    manualFiltering: true,
+    autoResetAll: false,
   });
 
   const onKeyDown = (e: React.KeyboardEvent) => {

@@ -320,7 +320,7 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
             <Text size="sm" fw={500}>
               Tệp đính kèm
             </Text>
-            {draft && <Text size="sm">📄 {draft.fileName} (bản quét)</Text>}
+            {draft && <Text size="sm">{draft.fileName} (bản quét)</Text>}
             {files.map((f) => (
               <Group key={f} justify="space-between">
                 <Text size="sm">📎 {f.split(/[\\/]/).pop()}</Text>
