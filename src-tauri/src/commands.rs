@@ -91,6 +91,7 @@ pub fn list_incoming(state: State<'_, AppState>, query: ListQuery) -> Res<ListPa
         state: query.status,
         limit: query.limit as usize,
         cursor: query.cursor,
+        sort: query.sort.map(Into::into),
         ..Default::default()
     })?;
     Ok(ListPage {

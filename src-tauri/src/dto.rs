@@ -32,6 +32,47 @@ pub struct ListQuery {
     /// `nextCursor` of the previous page (keyset pagination).
     pub cursor: Option<String>,
     pub limit: u32,
+    /// Column order; none = newest first (or by relevance when searching).
+    pub sort: Option<ListSort>,
+}
+
+/// A sortable column of the incoming list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SortColumn {
+    ArrivalNumber,
+    ArrivalDate,
+    Notation,
+    Sender,
+    Subject,
+    Deadline,
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ListSort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl From<ListSort> for vanthu_registry::Sort {
+    fn from(s: ListSort) -> Self {
+        use vanthu_registry::SortKey as K;
+        let key = match s.column {
+            SortColumn::ArrivalNumber => K::ArrivalNumber,
+            SortColumn::ArrivalDate => K::ArrivalDate,
+            SortColumn::Notation => K::Notation,
+            SortColumn::Sender => K::Sender,
+            SortColumn::Subject => K::Subject,
+            SortColumn::Deadline => K::Deadline,
+            SortColumn::Status => K::State,
+        };
+        vanthu_registry::Sort {
+            key,
+            descending: s.descending,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

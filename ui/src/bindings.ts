@@ -111,6 +111,13 @@ export type ListQuery = {
 	/**  `nextCursor` of the previous page (keyset pagination). */
 	cursor: string | null,
 	limit: number,
+	/**  Column order; none = newest first (or by relevance when searching). */
+	sort: ListSort | null,
+};
+
+export type ListSort = {
+	column: SortColumn,
+	descending: boolean,
 };
 
 export type RegisterIncoming = {
@@ -138,6 +145,9 @@ export type Secrecy = "normal" | "confidential" | "secret" | "top_secret";
 export type Settings = {
 	scanFolder: string | null,
 };
+
+/**  A sortable column of the incoming list. */
+export type SortColumn = "arrival_number" | "arrival_date" | "notation" | "sender" | "subject" | "deadline" | "status";
 
 export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";
 

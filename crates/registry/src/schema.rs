@@ -31,6 +31,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "sync outbox and inbox",
         up: v4_sync,
     },
+    Migration {
+        description: "indexes for sorted listings",
+        up: v5_sort_indexes,
+    },
 ];
 
 /// The schema version this build writes.
@@ -306,6 +310,22 @@ CREATE TABLE inbox (
     processed_at TEXT,
     error       TEXT
 ) STRICT;
+"#,
+    )?;
+    Ok(())
+}
+
+/// One index per indexed listing order (sort.rs: the expressions must match `SortKey::exprs`
+/// exactly, or the planner sorts the whole register). Trích yếu is left out (long text).
+fn v5_sort_indexes(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE INDEX documents_by_number ON documents (register, ifnull(year, 0), ifnull(number, 0), id);
+CREATE INDEX documents_by_date ON documents (register, sort_date, id);
+CREATE INDEX documents_by_notation ON documents (register, notation, id);
+CREATE INDEX documents_by_sender ON documents (register, ifnull(sender_name, ''), id);
+CREATE INDEX documents_by_deadline ON documents (register, ifnull(deadline, '9999-12-31'), id);
+CREATE INDEX documents_by_state ON documents (register, state, id);
 "#,
     )?;
     Ok(())

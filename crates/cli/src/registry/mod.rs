@@ -117,6 +117,7 @@ impl Filters {
             date_to: self.to_date.as_deref().map(parse_date).transpose()?,
             limit: self.limit,
             cursor: self.cursor.clone(),
+            sort: None,
         })
     }
 }
