@@ -3,7 +3,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const outDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../out");
+const outDir = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../out",
+);
 
 /**
  * An element's text content, lower-cased (badges are shown in capitals by CSS, as on
@@ -29,19 +32,28 @@ export async function waitForText(browser, selector, text, timeout = 15000) {
         seen = await textOf(el, browser);
         return seen.includes(want);
       },
-      { timeout, timeoutMsg: `${selector} never showed ${JSON.stringify(text)}` },
+      {
+        timeout,
+        timeoutMsg: `${selector} never showed ${JSON.stringify(text)}`,
+      },
     );
   } catch (e) {
     // What the clerk would have seen, for the failure report.
     mkdirSync(outDir, { recursive: true });
-    await browser.saveScreenshot(path.join(outDir, `failure-${Date.now()}.png`)).catch(() => {});
+    await browser
+      .saveScreenshot(path.join(outDir, `failure-${Date.now()}.png`))
+      .catch(() => {});
     throw new Error(`${e.message}; last seen: ${JSON.stringify(seen)}`);
   }
   return el;
 }
 
 /** First run on an empty data dir: record the unit. */
-export async function initUnit(browser, code = "000.00.00.H41", name = "UBND Tỉnh Nghệ An") {
+export async function initUnit(
+  browser,
+  code = "000.00.00.H41",
+  name = "UBND Tỉnh Nghệ An",
+) {
   const codeInput = await browser.$('input[name="unitCode"]');
   await codeInput.waitForExist({ timeout: 30000 });
   await codeInput.setValue(code);
@@ -63,16 +75,24 @@ export async function fillRegistration(browser, f) {
   await browser.keys(f.senderQuery);
   await waitForText(browser, '[role="option"]', f.senderLabel, 10000);
   await browser.keys(["ArrowDown", "Enter"]);
-  await browser.waitUntil(async () => (await sender.getValue()).includes(f.senderLabel), {
-    timeout: 5000,
-    timeoutMsg: "agency autocomplete did not pick the sender",
-  });
+  await browser.waitUntil(
+    async () => (await sender.getValue()).includes(f.senderLabel),
+    {
+      timeout: 5000,
+      timeoutMsg: "agency autocomplete did not pick the sender",
+    },
+  );
   await (await form.$('input[name="notation"]')).setValue(f.notation);
   await (await form.$('input[name="documentDate"]')).setValue(f.documentDate);
   const docType = await form.$('select[name="docType"]');
-  await browser.waitUntil(async () => (await docType.$$("option")).length > 1, { timeout: 10000 });
+  await browser.waitUntil(async () => (await docType.$$("option")).length > 1, {
+    timeout: 10000,
+  });
   await docType.selectByAttribute("value", f.docType);
-  if (f.urgency) await (await form.$('select[name="urgency"]')).selectByAttribute("value", f.urgency);
+  if (f.urgency)
+    await (
+      await form.$('select[name="urgency"]')
+    ).selectByAttribute("value", f.urgency);
   const subject = await form.$('textarea[name="subject"]');
   await subject.clearValue();
   await subject.setValue(f.subject);
@@ -98,7 +118,8 @@ export function writeMinimalPdf(path, text) {
   });
   const xref = out.length;
   out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, "0")} 00000 n \n`;
+  for (const off of offsets)
+    out += `${String(off).padStart(10, "0")} 00000 n \n`;
   out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   writeFileSync(path, out, "latin1");
 }

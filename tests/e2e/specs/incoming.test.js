@@ -3,9 +3,17 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { launchApp, screenshot } from "../lib/harness.js";
-import { fillRegistration, goTo, initUnit, textOf, waitForText, writeMinimalPdf } from "../lib/ui.js";
+import {
+  fillRegistration,
+  goTo,
+  initUnit,
+  textOf,
+  waitForText,
+  writeMinimalPdf,
+} from "../lib/ui.js";
 
-const SUBJECT = "Về việc triển khai Đề án chuyển đổi số trong công tác văn thư, lưu trữ";
+const SUBJECT =
+  "Về việc triển khai Đề án chuyển đổi số trong công tác văn thư, lưu trữ";
 
 describe("incoming workflow in the real webview", () => {
   let app;
@@ -20,7 +28,11 @@ describe("incoming workflow in the real webview", () => {
   it("registers a document through the keyboard-first form", async () => {
     const { browser } = app;
     await waitForText(browser, "h2", "Văn bản đến");
-    await waitForText(browser, '[data-testid="empty"]', "Sổ chưa có văn bản đến nào");
+    await waitForText(
+      browser,
+      '[data-testid="empty"]',
+      "Sổ chưa có văn bản đến nào",
+    );
     await browser.keys(["Control", "n"]);
     const form = await fillRegistration(browser, {
       senderQuery: "noi vu",
@@ -31,13 +43,25 @@ describe("incoming workflow in the real webview", () => {
       urgency: "flash",
       subject: SUBJECT,
     });
-    await waitForText(browser, '[data-testid="next-number"]', "Số đến tiếp theo: 1");
+    await waitForText(
+      browser,
+      '[data-testid="next-number"]',
+      "Số đến tiếp theo: 1",
+    );
     await screenshot(browser, "register-form");
     // Enter saves from the notation field (keyboard first; no mouse needed).
     await (await form.$('input[name="notation"]')).click();
     await browser.keys("Enter");
-    await waitForText(browser, '[data-testid="notice"]', "Đã vào sổ: số đến 1 — 1234/BNV-VP");
-    const row = await waitForText(browser, '[role="grid"] [role="row"][data-flash="true"]', "1234/BNV-VP");
+    await waitForText(
+      browser,
+      '[data-testid="notice"]',
+      "Đã vào sổ: số đến 1 — 1234/BNV-VP",
+    );
+    const row = await waitForText(
+      browser,
+      '[role="grid"] [role="row"][data-flash="true"]',
+      "1234/BNV-VP",
+    );
     assert.match(await textOf(row), /hỏa tốc/);
     assert.match(await textOf(row), /bộ nội vụ/);
   });
@@ -51,13 +75,22 @@ describe("incoming workflow in the real webview", () => {
     await form.waitForExist({ timeout: 10000 });
     await (await form.$('input[name="notation"]')).setValue("BNV thiếu số");
     await browser.keys("Enter");
-    await waitForText(browser, 'form[aria-label="Vào sổ văn bản đến"]', "Số, ký hiệu phải có dạng số/ký hiệu");
+    await waitForText(
+      browser,
+      'form[aria-label="Vào sổ văn bản đến"]',
+      "Số, ký hiệu phải có dạng số/ký hiệu",
+    );
     // Focus went back to the first bad field (the sender autocomplete); when its dropdown
     // is open the first Esc closes the dropdown, the next one the form.
     await browser.keys("Escape");
-    const gone = async () => !(await browser.$('form[aria-label="Vào sổ văn bản đến"]').isExisting());
-    if (!(await browser.waitUntil(gone, { timeout: 2000 }).catch(() => false))) await browser.keys("Escape");
-    await browser.waitUntil(gone, { timeout: 5000, timeoutMsg: "Esc did not close the form" });
+    const gone = async () =>
+      !(await browser.$('form[aria-label="Vào sổ văn bản đến"]').isExisting());
+    if (!(await browser.waitUntil(gone, { timeout: 2000 }).catch(() => false)))
+      await browser.keys("Escape");
+    await browser.waitUntil(gone, {
+      timeout: 5000,
+      timeoutMsg: "Esc did not close the form",
+    });
   });
 
   it("finds it by searching without diacritics and opens its detail", async () => {
@@ -65,15 +98,27 @@ describe("incoming workflow in the real webview", () => {
     const search = await browser.$('[data-testid="search"]');
     await search.setValue("chuyen doi so van thu");
     await waitForText(browser, '[data-testid="total"]', "1 kết quả");
-    const row = await waitForText(browser, '[role="grid"] [role="row"][data-id]', "1234/BNV-VP");
+    const row = await waitForText(
+      browser,
+      '[role="grid"] [role="row"][data-id]',
+      "1234/BNV-VP",
+    );
     await row.click();
-    const pane = await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
+    const pane = await waitForText(
+      browser,
+      '[data-testid="detail-pane"]',
+      SUBJECT,
+    );
     assert.match(await pane.getText(), /Bộ Nội vụ \(000\.00\.00\.G09\)/);
     assert.match(await textOf(pane), /hỏa tốc/);
     assert.match(await pane.getText(), /20\/11\/2026/);
     await screenshot(browser, "incoming-search-detail");
     await search.setValue("khong co van ban nay");
-    await waitForText(browser, '[data-testid="empty"]', "Không tìm thấy văn bản phù hợp");
+    await waitForText(
+      browser,
+      '[data-testid="empty"]',
+      "Không tìm thấy văn bản phù hợp",
+    );
     // WebDriver's Element Clear unfocuses the field and bypasses React's onChange; clear it
     // the way a clerk does instead.
     await search.click();
@@ -91,19 +136,34 @@ describe("incoming workflow in the real webview", () => {
     await folder.waitForExist({ timeout: 10000 });
     await folder.setValue(scanDir);
     await (await browser.$('[data-testid="save-settings"]')).click();
-    await waitForText(browser, '[data-testid="scan-status"]', `Đang theo dõi: ${scanDir}`);
+    await waitForText(
+      browser,
+      '[data-testid="scan-status"]',
+      `Đang theo dõi: ${scanDir}`,
+    );
     await screenshot(browser, "settings");
 
     const pdf = path.join(scanDir, "scan-001.pdf");
     writeMinimalPdf(pdf, "Cong van so 77/SNV-TCBC");
     await goTo(browser, "incoming");
     const draft = await browser.$('[data-draft="scan-001.pdf"]');
-    await draft.waitForExist({ timeout: 30000, timeoutMsg: "scan never became a draft" });
-    assert.equal(existsSync(pdf), false, "the scan must leave the folder once stored");
+    await draft.waitForExist({
+      timeout: 30000,
+      timeoutMsg: "scan never became a draft",
+    });
+    assert.equal(
+      existsSync(pdf),
+      false,
+      "the scan must leave the folder once stored",
+    );
     await waitForText(browser, '[data-testid="drafts"]', "Chờ vào sổ: 1");
     await screenshot(browser, "incoming-drafts");
     await draft.click();
-    await waitForText(browser, ".mantine-Modal-title", "Vào sổ văn bản quét: scan-001.pdf");
+    await waitForText(
+      browser,
+      ".mantine-Modal-title",
+      "Vào sổ văn bản quét: scan-001.pdf",
+    );
     await fillRegistration(browser, {
       senderQuery: "nghe an",
       senderLabel: "UBND Tỉnh Nghệ An (000.00.00.H41)",
@@ -113,17 +173,50 @@ describe("incoming workflow in the real webview", () => {
       subject: "Về việc tuyển dụng công chức năm 2026",
     });
     await browser.keys("Enter");
-    await waitForText(browser, '[data-testid="notice"]', "Đã vào sổ: số đến 2 — 77/SNV-TCBC");
-    await browser.waitUntil(async () => !(await browser.$('[data-testid="drafts"]').isExisting()), {
-      timeout: 10000,
-      timeoutMsg: "draft still listed after registration",
-    });
-    const row = await waitForText(browser, '[role="grid"] [role="row"][data-id]', "77/SNV-TCBC");
+    await waitForText(
+      browser,
+      '[data-testid="notice"]',
+      "Đã vào sổ: số đến 2 — 77/SNV-TCBC",
+    );
+    await browser.waitUntil(
+      async () => !(await browser.$('[data-testid="drafts"]').isExisting()),
+      {
+        timeout: 10000,
+        timeoutMsg: "draft still listed after registration",
+      },
+    );
+    const row = await waitForText(
+      browser,
+      '[role="grid"] [role="row"][data-id]',
+      "77/SNV-TCBC",
+    );
     await row.click();
-    const pane = await waitForText(browser, '[data-testid="detail-pane"]', "tuyển dụng công chức");
+    const pane = await waitForText(
+      browser,
+      '[data-testid="detail-pane"]',
+      "tuyển dụng công chức",
+    );
     await waitForText(browser, '[data-testid="attachment"]', "scan-001.pdf");
     assert.match(await pane.getText(), /UBND Tỉnh Nghệ An/);
     assert.deepEqual(readdirSync(scanDir), []);
     await screenshot(browser, "incoming-list");
+
+    // Column sorting: Số đến is newest first by default; the header flips it.
+    const header = await browser.$(
+      '[role="columnheader"][data-sort-column="arrival_number"]',
+    );
+    await header.click();
+    await waitForText(
+      browser,
+      '[role="row"][aria-rowindex="1"]',
+      "77/SNV-TCBC",
+    );
+    await header.click();
+    await waitForText(
+      browser,
+      '[role="row"][aria-rowindex="1"]',
+      "1234/BNV-VP",
+    );
+    assert.equal(await header.getAttribute("aria-sort"), "ascending");
   });
 });

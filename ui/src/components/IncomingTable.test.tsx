@@ -1,6 +1,7 @@
 import { Profiler } from "react";
-import { describe, expect, it } from "vitest";
-import { act, render, screen } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { ListSort } from "../bindings";
+import { act, fireEvent, render, screen } from "@testing-library/react";
 import { MantineProvider } from "@mantine/core";
 import { theme } from "../theme";
 import { row } from "../test/fixtures";
@@ -42,5 +43,41 @@ describe("IncomingTable", () => {
     expect(commits).toBe(after);
     expect(commits).toBeLessThan(10);
     expect(screen.getAllByRole("row", { selected: true })).toHaveLength(1);
+  });
+
+  it("shows the order in the header and asks for the next one on click", () => {
+    const onSort = vi.fn();
+    const ui = (sort: ListSort | null) => (
+      <MantineProvider theme={theme}>
+        <IncomingTable
+          rows={rows}
+          hasMore={false}
+          loadMore={() => {}}
+          selectedIndex={null}
+          onSelect={() => {}}
+          sort={sort}
+          onSort={onSort}
+        />
+      </MantineProvider>
+    );
+    const view = render(ui(null));
+    const number = screen.getByRole("columnheader", { name: /Số đến/ });
+    expect(number.getAttribute("aria-sort")).toBe("none");
+    fireEvent.click(number);
+    expect(onSort).toHaveBeenLastCalledWith({ column: "arrival_number", descending: true });
+
+    view.rerender(ui({ column: "arrival_number", descending: true }));
+    expect(number.getAttribute("aria-sort")).toBe("descending");
+    expect(number.textContent).toContain("▼");
+    fireEvent.click(number);
+    expect(onSort).toHaveBeenLastCalledWith({ column: "arrival_number", descending: false });
+
+    fireEvent.click(screen.getByRole("columnheader", { name: /Nơi gửi/ }));
+    expect(onSort).toHaveBeenLastCalledWith({ column: "sender", descending: false });
+    // The badges column has no order.
+    const marks = screen.getByRole("columnheader", { name: /Độ khẩn/ });
+    expect(marks.hasAttribute("aria-sort")).toBe(false);
+    fireEvent.click(marks);
+    expect(onSort).toHaveBeenCalledTimes(3);
   });
 });

@@ -7,7 +7,8 @@ import {
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { Text } from "@mantine/core";
-import type { IncomingRow } from "../bindings";
+import type { IncomingRow, ListSort, SortColumn } from "../bindings";
+import { ariaSort, nextSort } from "../sort";
 import { formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 
@@ -16,16 +17,17 @@ export const ROW_HEIGHT = 36;
 const col = createColumnHelper<IncomingRow>();
 
 const columns = [
-  col.accessor("arrivalNumber", { header: "Số đến", size: 80 }),
+  col.accessor("arrivalNumber", { header: "Số đến", size: 70, meta: { sort: "arrival_number" } }),
   col.accessor("arrivalDate", {
     header: "Ngày đến",
-    size: 100,
+    size: 96,
     cell: (c) => formatDate(c.getValue()),
+    meta: { sort: "arrival_date" },
   }),
   col.display({
     id: "marks",
     header: "Độ khẩn/mật",
-    size: 150,
+    size: 120,
     cell: ({ row: { original: r } }) => (
       <>
         <UrgencyBadge urgency={r.urgency} label={r.urgencyLabel} />
@@ -33,25 +35,30 @@ const columns = [
       </>
     ),
   }),
-  col.accessor("notation", { header: "Số, ký hiệu", size: 170 }),
-  col.accessor("documentDate", {
-    header: "Ngày VB",
-    size: 100,
-    cell: (c) => formatDate(c.getValue()),
+  col.accessor("notation", { header: "Số, ký hiệu", size: 150, meta: { sort: "notation" } }),
+  col.accessor("sender", { header: "Nơi gửi", size: 200, meta: { sort: "sender" } }),
+  col.accessor("subject", { header: "Trích yếu", size: 0, meta: { sort: "subject" } }),
+  col.accessor("deadline", {
+    header: "Hạn xử lý",
+    size: 96,
+    cell: (c) => (c.getValue() ? formatDate(c.getValue()!) : ""),
+    meta: { sort: "deadline" },
   }),
-  col.accessor("sender", { header: "Nơi gửi", size: 230 }),
-  col.accessor("subject", { header: "Trích yếu", size: 0 }),
   col.display({
     id: "status",
     header: "Trạng thái",
-    size: 130,
+    size: 120,
     cell: ({ row: { original: r } }) => <StatusChip status={r.status} label={r.statusLabel} />,
+    meta: { sort: "status" },
   }),
 ];
 
 function cellStyle(size: number): React.CSSProperties {
   // size 0 = the flexible column that takes the remaining width.
-  return size === 0 ? { flex: "1 1 0", minWidth: 200 } : { flex: `0 0 ${size}px` };
+  // Fixed columns give way (down to about half) before the window scrolls sideways.
+  return size === 0
+    ? { flex: "1 1 0", minWidth: 160 }
+    : { flex: `0 1 ${size}px`, minWidth: Math.round(size / 2) };
 }
 
 export interface IncomingTableProps {
@@ -60,13 +67,16 @@ export interface IncomingTableProps {
   loadMore: () => void;
   selectedIndex: number | null;
   onSelect: (index: number) => void;
+  /** Column order (none: the register's default, newest first). */
+  sort?: ListSort | null;
+  onSort?: (sort: ListSort | null) => void;
 }
 
 /** Rows from the end of the loaded part at which the next page is requested. */
 const PREFETCH = 60;
 
 export function IncomingTable(props: IncomingTableProps) {
-  const { rows, hasMore, loadMore, selectedIndex, onSelect } = props;
+  const { rows, hasMore, loadMore, selectedIndex, onSelect, sort = null, onSort } = props;
   const total = rows.length;
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -140,16 +150,26 @@ export function IncomingTable(props: IncomingTableProps) {
       style={{ height: "100%", overflow: "auto", position: "relative", outline: "none" }}
     >
       <div className="incoming-header" role="row">
-        {table.getFlatHeaders().map((h) => (
-          <div
-            key={h.id}
-            role="columnheader"
-            className="incoming-header-cell"
-            style={cellStyle(h.column.columnDef.size ?? 100)}
-          >
-            {flexRender(h.column.columnDef.header, h.getContext())}
-          </div>
-        ))}
+        {table.getFlatHeaders().map((h) => {
+          const column = (h.column.columnDef.meta as { sort?: SortColumn } | undefined)?.sort;
+          const order = column ? ariaSort(sort, column) : undefined;
+          return (
+            <div
+              key={h.id}
+              role="columnheader"
+              aria-sort={order}
+              className="incoming-header-cell"
+              data-sortable={column ? "true" : undefined}
+              data-sort-column={column}
+              title={column ? "Bấm để sắp xếp" : undefined}
+              onClick={column && onSort ? () => onSort(nextSort(sort, column)) : undefined}
+              style={cellStyle(h.column.columnDef.size ?? 100)}
+            >
+              {flexRender(h.column.columnDef.header, h.getContext())}
+              {order === "ascending" ? " ▲" : order === "descending" ? " ▼" : ""}
+            </div>
+          );
+        })}
       </div>
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {windowRows.map((w) => {

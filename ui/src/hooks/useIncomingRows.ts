@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { commands, type IncomingRow, type Urgency } from "../bindings";
+import { commands, type IncomingRow, type ListSort, type Urgency } from "../bindings";
 
 export interface IncomingFilter {
   search: string;
   urgency: Urgency | null;
   status: string | null;
+  sort?: ListSort | null;
 }
 
 export const PAGE_SIZE = 200;
@@ -31,6 +32,7 @@ export function useIncomingRows(filter: IncomingFilter) {
     commands
       .listIncoming({
         ...filterRef.current,
+        sort: filterRef.current.sort ?? null,
         cursor: first ? null : cursor.current,
         limit: PAGE_SIZE,
       })
@@ -51,13 +53,20 @@ export function useIncomingRows(filter: IncomingFilter) {
   }, []);
 
   const { search, urgency, status } = filter;
+  const sortColumn = filter.sort?.column ?? null;
+  const sortDescending = filter.sort?.descending ?? null;
   useEffect(() => {
-    filterRef.current = { search, urgency, status };
+    filterRef.current = {
+      search,
+      urgency,
+      status,
+      sort: sortColumn === null ? null : { column: sortColumn, descending: !!sortDescending },
+    };
     generation.current += 1;
     cursor.current = null;
     loading.current = false;
     fetchNext(generation.current, true);
-  }, [search, urgency, status, reloadToken, fetchNext]);
+  }, [search, urgency, status, sortColumn, sortDescending, reloadToken, fetchNext]);
 
   const loadMore = useCallback(() => fetchNext(generation.current, false), [fetchNext]);
   const reload = useCallback(() => setReloadToken((t) => t + 1), []);

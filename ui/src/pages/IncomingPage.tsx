@@ -12,7 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { commands, type Draft, type IncomingRow, type Urgency } from "../bindings";
+import { commands, type Draft, type IncomingRow, type ListSort, type Urgency } from "../bindings";
 import { IncomingTable } from "../components/IncomingTable";
 import { DetailPane } from "../components/DetailPane";
 import { RegisterForm } from "../components/RegisterForm";
@@ -38,7 +38,8 @@ export function IncomingPage() {
     status: null,
   });
   const [registerSize, setRegisterSize] = useState<number | null>(null);
-  const rows = useIncomingRows({ ...filter, search: debounced });
+  const [sort, setSort] = useState<ListSort | null>(null);
+  const rows = useIncomingRows({ ...filter, search: debounced, sort });
   const [selected, setSelected] = useState<number | null>(null);
   const [formOpen, setFormOpen] = useState(false);
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -65,7 +66,7 @@ export function IncomingPage() {
     return () => unlisten?.();
   }, [loadDrafts]);
 
-  useEffect(() => setSelected(null), [debounced, filter]);
+  useEffect(() => setSelected(null), [debounced, filter, sort]);
 
   const openForm = useCallback((d: Draft | null) => {
     setDraft(d);
@@ -174,10 +175,12 @@ export function IncomingPage() {
               loadMore={rows.loadMore}
               selectedIndex={selected}
               onSelect={setSelected}
+              sort={sort}
+              onSort={setSort}
             />
           )}
         </Paper>
-        <Paper withBorder p="sm" w={380} style={{ overflow: "auto" }}>
+        <Paper withBorder p="sm" w={320} style={{ overflow: "auto", flexShrink: 0 }}>
           <DetailPane id={selectedRow?.id ?? null} />
         </Paper>
       </Group>
