@@ -11,6 +11,7 @@ use vanthu_registry::{BlobStore, DocumentRecord, NewIncoming, Registry};
 pub mod commands;
 pub mod dto;
 pub mod logging;
+pub mod marks;
 pub mod paths;
 pub mod scan;
 pub mod store;
@@ -38,6 +39,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         // The DTOs have one shape both ways; one TypeScript type each keeps the UI simple.
         .disable_serde_phases()
         .commands(collect_commands![
+            marks::ui_mark,
             commands::app_info,
             commands::init_unit,
             commands::list_incoming,

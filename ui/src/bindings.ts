@@ -6,6 +6,8 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 
 /** Commands */
 export const commands = {
+	/**  Logs a UI timing mark. */
+	uiMark: (name: string, epochMs: number | null) => __TAURI_INVOKE<void>("ui_mark", { name, epochMs }),
 	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
 	/**  First run: records which unit this register belongs to. */
 	initUnit: (code: string, name: string) => __TAURI_INVOKE<Agency>("init_unit", { code, name }),

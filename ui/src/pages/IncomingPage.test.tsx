@@ -14,6 +14,7 @@ const commands = vi.hoisted(() => ({
   searchAgencies: vi.fn(),
   listDocTypes: vi.fn(),
   listDrafts: vi.fn(),
+  uiMark: vi.fn(() => Promise.resolve(null)),
 }));
 vi.mock("../bindings", () => ({ commands }));
 

@@ -29,6 +29,19 @@ const STATUS_OPTIONS = [
   { value: "rejected", label: "Từ chối" },
 ];
 
+/** Once per page load: the moment the first rows of the register were painted. */
+let firstRowMarked = false;
+
+function markFirstRows() {
+  if (firstRowMarked || typeof requestAnimationFrame === "undefined") return;
+  firstRowMarked = true;
+  // The frame after the commit is the one that shows the rows.
+  requestAnimationFrame(() => {
+    performance.mark("vanthu:first-row");
+    commands.uiMark("first-row", performance.timeOrigin + performance.now()).catch(() => undefined);
+  });
+}
+
 export function IncomingPage() {
   const [search, setSearch] = useState("");
   // Short enough to feel instant, long enough not to query on every keystroke of a word.
@@ -67,6 +80,11 @@ export function IncomingPage() {
   }, [loadDrafts]);
 
   useEffect(() => setSelected(null), [debounced, filter, sort]);
+
+  const anyRows = rows.rows.length > 0;
+  useEffect(() => {
+    if (anyRows) markFirstRows();
+  }, [anyRows]);
 
   const openForm = useCallback((d: Draft | null) => {
     setDraft(d);
