@@ -27,7 +27,8 @@ function waitForPort(port, timeoutMs) {
         resolve();
       });
       sock.on("error", () => {
-        if (Date.now() > deadline) reject(new Error(`port ${port} did not open`));
+        if (Date.now() > deadline)
+          reject(new Error(`port ${port} did not open`));
         else setTimeout(attempt, 100);
       });
     };
@@ -43,25 +44,30 @@ let nextPort = 4444 + (process.pid % 200) * 2;
  */
 export async function launchApp({ env = {}, dataDir } = {}) {
   const bin = appBinary();
-  if (!existsSync(bin)) throw new Error(`app binary not found: ${bin} (cargo build -p vanthu-app)`);
+  if (!existsSync(bin))
+    throw new Error(`app binary not found: ${bin} (cargo build -p vanthu-app)`);
   const root = mkdtempSync(path.join(tmpdir(), "vanthu-e2e-"));
   const data = dataDir ?? path.join(root, "data");
   mkdirSync(data, { recursive: true });
   const port = nextPort;
   const nativePort = nextPort + 1;
   nextPort += 2;
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: {
-      ...process.env,
-      VANTHU_DATA_DIR: data,
-      // Logs and WebKit caches land in the temp root, never in the developer's home.
-      XDG_DATA_HOME: path.join(root, "xdg-data"),
-      XDG_CONFIG_HOME: path.join(root, "xdg-config"),
-      XDG_CACHE_HOME: path.join(root, "xdg-cache"),
-      ...env,
+  const driver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort)],
+    {
+      env: {
+        ...process.env,
+        VANTHU_DATA_DIR: data,
+        // Logs and WebKit caches land in the temp root, never in the developer's home.
+        XDG_DATA_HOME: path.join(root, "xdg-data"),
+        XDG_CONFIG_HOME: path.join(root, "xdg-config"),
+        XDG_CACHE_HOME: path.join(root, "xdg-cache"),
+        ...env,
+      },
+      stdio: ["ignore", "inherit", "inherit"],
     },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  );
   await waitForPort(port, 20000);
   const browser = await remote({
     hostname: "127.0.0.1",
@@ -80,13 +86,20 @@ export async function launchApp({ env = {}, dataDir } = {}) {
       // The app may already be gone; the driver is stopped below either way.
     }
     driver.kill();
-    await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+    await new Promise((r) =>
+      driver.exitCode !== null ? r() : driver.once("exit", r),
+    );
     // The app may still be flushing its caches for a moment after the session ends.
     // A webview helper process that outlives the driver can still be writing its shader cache;
     // removing the temporary directory is best effort and must not fail the test.
     if (!process.env.VANTHU_E2E_KEEP) {
       try {
-        rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+        rmSync(root, {
+          recursive: true,
+          force: true,
+          maxRetries: 20,
+          retryDelay: 250,
+        });
       } catch (err) {
         console.warn(`e2e: left ${root} behind: ${err.message}`);
       }
@@ -97,5 +110,12 @@ export async function launchApp({ env = {}, dataDir } = {}) {
 
 export async function screenshot(browser, name) {
   mkdirSync(screenshotDir, { recursive: true });
+  // Right after the first render the window may not have painted yet (a blank capture):
+  // wait for the fonts and two frames, bounded by the script timeout.
+  await browser.executeAsync((done) => {
+    const frames = () =>
+      requestAnimationFrame(() => requestAnimationFrame(() => done()));
+    document.fonts.ready.then(frames, frames);
+  });
   await browser.saveScreenshot(path.join(screenshotDir, `${name}.png`));
 }

@@ -17,17 +17,17 @@ export const ROW_HEIGHT = 36;
 const col = createColumnHelper<IncomingRow>();
 
 const columns = [
-  col.accessor("arrivalNumber", { header: "Số đến", size: 70, meta: { sort: "arrival_number" } }),
+  col.accessor("arrivalNumber", { header: "Số đến", size: 76, meta: { sort: "arrival_number" } }),
   col.accessor("arrivalDate", {
     header: "Ngày đến",
-    size: 96,
+    size: 92,
     cell: (c) => formatDate(c.getValue()),
     meta: { sort: "arrival_date" },
   }),
   col.display({
     id: "marks",
-    header: "Độ khẩn/mật",
-    size: 120,
+    header: "Khẩn/mật",
+    size: 104,
     cell: ({ row: { original: r } }) => (
       <>
         <UrgencyBadge urgency={r.urgency} label={r.urgencyLabel} />
@@ -35,30 +35,44 @@ const columns = [
       </>
     ),
   }),
-  col.accessor("notation", { header: "Số, ký hiệu", size: 150, meta: { sort: "notation" } }),
-  col.accessor("sender", { header: "Nơi gửi", size: 200, meta: { sort: "sender" } }),
+  col.accessor("notation", {
+    header: "Số, ký hiệu",
+    size: 140,
+    meta: { sort: "notation", shrinks: true },
+  }),
+  col.accessor("sender", { header: "Nơi gửi", size: 180, meta: { sort: "sender", shrinks: true } }),
   col.accessor("subject", { header: "Trích yếu", size: 0, meta: { sort: "subject" } }),
   col.accessor("deadline", {
     header: "Hạn xử lý",
-    size: 96,
+    size: 92,
     cell: (c) => (c.getValue() ? formatDate(c.getValue()!) : ""),
     meta: { sort: "deadline" },
   }),
   col.display({
     id: "status",
     header: "Trạng thái",
-    size: 120,
+    size: 112,
     cell: ({ row: { original: r } }) => <StatusChip status={r.status} label={r.statusLabel} />,
     meta: { sort: "status" },
   }),
 ];
 
-function cellStyle(size: number): React.CSSProperties {
+interface ColumnMeta {
+  /** The list order this column's header selects. */
+  sort?: SortColumn;
+  /** Free text that may narrow (with an ellipsis) on a small window. */
+  shrinks?: boolean;
+}
+
+function cellStyle(size: number, meta: unknown): React.CSSProperties {
+  const shrinks = (meta as ColumnMeta | undefined)?.shrinks === true;
   // size 0 = the flexible column that takes the remaining width.
-  // Fixed columns give way (down to about half) before the window scrolls sideways.
-  return size === 0
-    ? { flex: "1 1 0", minWidth: 160 }
-    : { flex: `0 1 ${size}px`, minWidth: Math.round(size / 2) };
+  // Số/ký hiệu and nơi gửi give way (down to about two thirds) before the list scrolls
+  // sideways; numbers, dates, badges and status keep their width.
+  if (size === 0) return { flex: "1 1 0", minWidth: 120 };
+  return shrinks
+    ? { flex: `0 1 ${size}px`, minWidth: Math.round((size * 2) / 3) }
+    : { flex: `0 0 ${size}px` };
 }
 
 export interface IncomingTableProps {
@@ -151,7 +165,7 @@ export function IncomingTable(props: IncomingTableProps) {
     >
       <div className="incoming-header" role="row">
         {table.getFlatHeaders().map((h) => {
-          const column = (h.column.columnDef.meta as { sort?: SortColumn } | undefined)?.sort;
+          const column = (h.column.columnDef.meta as ColumnMeta | undefined)?.sort;
           const order = column ? ariaSort(sort, column) : undefined;
           return (
             <div
@@ -163,7 +177,7 @@ export function IncomingTable(props: IncomingTableProps) {
               data-sort-column={column}
               title={column ? "Bấm để sắp xếp" : undefined}
               onClick={column && onSort ? () => onSort(nextSort(sort, column)) : undefined}
-              style={cellStyle(h.column.columnDef.size ?? 100)}
+              style={cellStyle(h.column.columnDef.size ?? 100, h.column.columnDef.meta)}
             >
               {flexRender(h.column.columnDef.header, h.getContext())}
               {order === "ascending" ? " ▲" : order === "descending" ? " ▼" : ""}
@@ -204,7 +218,7 @@ export function IncomingTable(props: IncomingTableProps) {
                   key={cell.id}
                   role="gridcell"
                   className="incoming-cell"
-                  style={cellStyle(cell.column.columnDef.size ?? 100)}
+                  style={cellStyle(cell.column.columnDef.size ?? 100, cell.column.columnDef.meta)}
                 >
                   {flexRender(cell.column.columnDef.cell, cell.getContext())}
                 </div>

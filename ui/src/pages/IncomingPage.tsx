@@ -198,7 +198,7 @@ export function IncomingPage() {
             />
           )}
         </Paper>
-        <Paper withBorder p="sm" w={320} style={{ overflow: "auto", flexShrink: 0 }}>
+        <Paper withBorder p="sm" w={300} style={{ overflow: "auto", flexShrink: 0 }}>
           <DetailPane id={selectedRow?.id ?? null} />
         </Paper>
       </Group>
