@@ -48,6 +48,9 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
+pub use numbering::{
+    BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, MAX_BLOCK_SIZE,
+};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 

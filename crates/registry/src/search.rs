@@ -83,6 +83,8 @@ pub struct SearchHit {
     /// The register date the listing order uses (ngày đến, or ngày ban hành).
     #[serde(skip)]
     pub sort_date: String,
+    /// Số tạm while the document waits for its final number (docs/sync.md).
+    pub provisional_number: Option<String>,
 }
 
 fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
@@ -112,6 +114,7 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         state_label: state_label(register, &state),
         state,
         sort_date: r.get(15)?,
+        provisional_number: r.get(16)?,
     })
 }
 
@@ -323,7 +326,7 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
     }
 }
 
-const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date";
+const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number";
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
@@ -460,7 +463,7 @@ impl Registry {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(a.iter()))?;
             while let Some(r) = rows.next()? {
-                let score: f64 = r.get(16)?;
+                let score: f64 = r.get(17)?;
                 if let Some((s, last_id)) = after {
                     let id: i64 = r.get(0)?;
                     if score < s || (score == s && id >= last_id) {
