@@ -88,7 +88,7 @@ pub(crate) fn insert_event(
     Ok(tx.last_insert_rowid())
 }
 
-fn enqueue(
+pub(crate) fn enqueue(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     kind: &str,
@@ -211,6 +211,13 @@ impl Registry {
                     Some(&document_id.to_string()),
                     &serde_json::json!({"year": arrival.year(), "number": a.final_number(),
                         "provisional_number": a.provisional()}),
+                )?;
+            }
+            // Accepting the sender's recall/update/replace settles its pending request.
+            if to.is_frozen() {
+                tx.execute(
+                    "UPDATE documents SET pending_action = NULL, pending_note = NULL WHERE id = ?1",
+                    [document_id],
                 )?;
             }
             tx.execute(
