@@ -214,6 +214,17 @@ const KEYS: [(&str, &str); 4] = [
     ("outgoing", "secret"),
 ];
 
+/// id, provisional number, code notation, subject, signer, body text, recipients.
+type PendingRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Gives unresolved provisional documents of the key their final numbers, oldest first,
 /// as long as the blocks last.
 fn resolve_key(
@@ -223,15 +234,7 @@ fn resolve_key(
     series: &str,
     year: i32,
 ) -> Result<Vec<ResolvedNumber>> {
-    let pending: Vec<(
-        i64,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = tx
+    let pending: Vec<PendingRow> = tx
         .prepare_cached(
             "SELECT d.id, d.provisional_number, d.code_notation, d.subject, d.signer, d.body_text,
                     (SELECT group_concat(name, '; ') FROM recipients WHERE document_id = d.id)
