@@ -1091,6 +1091,8 @@ impl Registry {
     }
 
     /// The next number a register would hand out (for display; allocation is separate).
+    /// In block mode with this desktop's blocks used up it is 0: the next document would get
+    /// a provisional number ("Số tạm", docs/sync.md).
     pub fn next_number(&self, register: Register, series: Series, year: i32) -> Result<u32> {
         numbering::peek(&self.conn, register, series, year)
     }
