@@ -85,6 +85,8 @@ pub struct SearchHit {
     pub sort_date: String,
     /// Số tạm while the document waits for its final number (docs/sync.md).
     pub provisional_number: Option<String>,
+    /// A recall/update/replace from the sender awaiting the clerk (docs/sync.md).
+    pub pending_action: Option<String>,
 }
 
 fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
@@ -115,6 +117,7 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         state,
         sort_date: r.get(15)?,
         provisional_number: r.get(16)?,
+        pending_action: r.get(17)?,
     })
 }
 
@@ -326,7 +329,7 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
     }
 }
 
-const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number";
+const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number, d.pending_action";
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
@@ -463,7 +466,7 @@ impl Registry {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(a.iter()))?;
             while let Some(r) = rows.next()? {
-                let score: f64 = r.get(17)?;
+                let score: f64 = r.get(18)?;
                 if let Some((s, last_id)) = after {
                     let id: i64 = r.get(0)?;
                     if score < s || (score == s && id >= last_id) {

@@ -204,6 +204,15 @@ async fn scenario() {
         d2.pending_note.as_deref(),
         Some("Bên gửi thu hồi văn bản: Sai thẩm quyền")
     );
+    // The list shows it too.
+    let hits = reg
+        .search(&vanthu_registry::SearchQuery::default())
+        .unwrap()
+        .hits;
+    let hit = hits.iter().find(|h| h.id == ids[1]).unwrap();
+    assert_eq!(hit.pending_action.as_deref(), Some("recall"));
+    let hit = hits.iter().find(|h| h.id == ids[0]).unwrap();
+    assert_eq!(hit.state_label, "Đã thu hồi");
 
     // 3: not registered → the update is a new version, the old one superseded; both kept.
     let d3 = reg.get(ids[2]).unwrap();
