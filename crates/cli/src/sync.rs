@@ -73,6 +73,17 @@ enum SyncCmd {
     },
     /// Liệt kê hàng đợi / list outbox, received packages and statuses.
     List,
+    /// Cấp số theo khối khi nhiều máy dùng chung sổ / number from hub blocks (several
+    /// desktops of one unit): `--desktop VT1` turns it on, `--standalone` off; without
+    /// options shows the blocks held and the documents still on a provisional number.
+    Numbering {
+        /// Mã máy (1–16 chữ cái/chữ số), appears in provisional numbers "T-<desktop>-n".
+        #[arg(long, conflicts_with = "standalone")]
+        desktop: Option<String>,
+        /// Back to the local gapless counter (one desktop per unit).
+        #[arg(long)]
+        standalone: bool,
+    },
 }
 
 fn open_state(global: &GlobalOpts) -> anyhow::Result<(PathBuf, SyncState)> {
@@ -113,7 +124,12 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
         },
         EngineConfig::default(),
     )
-    .with_round_hook(hook))
+    .with_round_hook(hook)
+    // A no-op unless the registry is in block mode (`vanthu sync numbering --desktop …`).
+    .with_numbering(vanthu_sync::NumberingConfig {
+        data_dir: crate::data_dir(global),
+        block_size: vanthu_sync::DEFAULT_BLOCK_SIZE,
+    }))
 }
 
 /// Terminal progress: one rewritten line on a TTY ("Đang đồng bộ 3/10"), plain lines otherwise.
@@ -301,6 +317,47 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                         r.sender,
                         r.status_code.unwrap_or_default()
                     );
+                }
+            }
+            Ok(())
+        }
+        Some(SyncCmd::Numbering {
+            desktop,
+            standalone,
+        }) => {
+            let dir = crate::data_dir(global);
+            let mut reg = vanthu_registry::Registry::open_existing(&dir)?;
+            if standalone {
+                reg.set_numbering_desktop(None)?;
+            } else if let Some(d) = desktop.as_deref() {
+                reg.set_numbering_desktop(Some(d))?;
+            }
+            let desktop = reg.numbering_desktop()?;
+            let blocks = reg.number_blocks()?;
+            let provisional = reg.provisional_documents()?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "desktop": desktop, "blocks": blocks, "provisional": provisional })
+                );
+            } else {
+                match &desktop {
+                    None => println!("Cấp số tại máy (một máy) / standalone numbering"),
+                    Some(d) => println!("Cấp số theo khối, máy {d} / block numbering, desktop {d}"),
+                }
+                for b in &blocks {
+                    println!(
+                        "  {} {} {}: {}–{} (còn {})",
+                        b.register,
+                        b.series,
+                        b.year,
+                        b.start,
+                        b.start + b.size - 1,
+                        b.remaining
+                    );
+                }
+                for p in &provisional {
+                    println!("  Số tạm {} (văn bản {})", p.provisional, p.document_id);
                 }
             }
             Ok(())

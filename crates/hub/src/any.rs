@@ -4,7 +4,9 @@ use std::path::Path;
 
 use bytes::Bytes;
 
-use crate::model::{InboxItem, MessageInfo, NewMessage, PutOutcome, StatusEntry};
+use crate::model::{
+    BlockRequest, InboxItem, MessageInfo, NewMessage, NumberBlock, PutOutcome, StatusEntry,
+};
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::store::{AgencyRecord, HubStore, StoreResult};
@@ -72,5 +74,16 @@ impl HubStore for AnyStore {
         limit: u32,
     ) -> StoreResult<Vec<(i64, MessageInfo)>> {
         delegate!(self, s => s.sent(sender, after, limit).await)
+    }
+    async fn reserve_block(
+        &self,
+        agency: &str,
+        req: BlockRequest,
+        at_ms: i64,
+    ) -> StoreResult<(NumberBlock, bool)> {
+        delegate!(self, s => s.reserve_block(agency, req, at_ms).await)
+    }
+    async fn blocks(&self, agency: &str) -> StoreResult<Vec<NumberBlock>> {
+        delegate!(self, s => s.blocks(agency).await)
     }
 }

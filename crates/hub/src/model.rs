@@ -174,3 +174,86 @@ pub fn now_ms() -> i64 {
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
 }
+
+/// A desktop's request for a block of register numbers (docs/sync.md, "Numbering while
+/// offline"). The unit is the authenticated agency; `request_id` makes a retry after a lost
+/// answer return the same block instead of burning a second one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRequest {
+    pub request_id: String,
+    pub desktop: String,
+    /// `incoming` (số đến) or `outgoing` (số đi).
+    pub register: String,
+    /// `normal` or `secret` (mật documents have their own series).
+    pub series: String,
+    pub year: i32,
+    pub size: u32,
+}
+
+/// Largest block one request may take: a desktop should never sit on a year's numbers.
+pub const MAX_BLOCK_SIZE: u32 = 1000;
+
+impl BlockRequest {
+    /// `None` when valid, otherwise the reason (Vietnamese / English).
+    pub fn invalid_reason(&self) -> Option<String> {
+        let id_ok = |s: &str, max: usize| {
+            !s.is_empty()
+                && s.len() <= max
+                && s.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+        };
+        if !id_ok(&self.request_id, 128) {
+            return Some("request_id phải gồm 1–128 ký tự [A-Za-z0-9._:-] / request_id must be 1-128 chars of [A-Za-z0-9._:-]".into());
+        }
+        if !id_ok(&self.desktop, 64) {
+            return Some("desktop phải gồm 1–64 ký tự [A-Za-z0-9._:-] / desktop must be 1-64 chars of [A-Za-z0-9._:-]".into());
+        }
+        if !matches!(self.register.as_str(), "incoming" | "outgoing") {
+            return Some(format!(
+                "Sổ không hợp lệ: {} / register must be incoming or outgoing",
+                self.register
+            ));
+        }
+        if !matches!(self.series.as_str(), "normal" | "secret") {
+            return Some(format!(
+                "Dãy số không hợp lệ: {} / series must be normal or secret",
+                self.series
+            ));
+        }
+        if !(1900..=9999).contains(&self.year) {
+            return Some(format!("Năm không hợp lệ: {} / invalid year", self.year));
+        }
+        if self.size == 0 || self.size > MAX_BLOCK_SIZE {
+            return Some(format!(
+                "Cỡ khối số phải từ 1 đến {MAX_BLOCK_SIZE} / block size must be 1..={MAX_BLOCK_SIZE}"
+            ));
+        }
+        None
+    }
+}
+
+/// Numbers `[start, start + size)` of one register/series/year of `agency`, reserved for one
+/// desktop. Blocks of one key never overlap: each is carved from a single counter row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberBlock {
+    pub agency: String,
+    pub request_id: String,
+    pub desktop: String,
+    pub register: String,
+    pub series: String,
+    pub year: i32,
+    pub start: i64,
+    pub size: u32,
+    pub created_at_ms: i64,
+}
+
+impl NumberBlock {
+    /// Whether `req` (same request id) asks for exactly this block.
+    pub fn answers(&self, req: &BlockRequest) -> bool {
+        self.desktop == req.desktop
+            && self.register == req.register
+            && self.series == req.series
+            && self.year == req.year
+            && self.size == req.size
+    }
+}

@@ -6,7 +6,8 @@ use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 
 use crate::model::{
-    Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome, StatusEntry,
+    BlockRequest, Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, NumberBlock,
+    PutOutcome, StatusEntry,
 };
 use crate::sqlite::replay_or_conflict;
 use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
@@ -42,6 +43,25 @@ const SCHEMA: &[&str] = &[
         acked_at_ms BIGINT,
         UNIQUE (message_id, recipient))",
     "CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(recipient, acked_at_ms, seq)",
+    "CREATE TABLE IF NOT EXISTS number_counters (
+        agency TEXT NOT NULL,
+        register TEXT NOT NULL,
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        next_number BIGINT NOT NULL,
+        PRIMARY KEY (agency, register, series, year))",
+    "CREATE TABLE IF NOT EXISTS number_blocks (
+        id BIGSERIAL PRIMARY KEY,
+        agency TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        desktop TEXT NOT NULL,
+        register TEXT NOT NULL,
+        series TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        start BIGINT NOT NULL,
+        size BIGINT NOT NULL,
+        created_at_ms BIGINT NOT NULL,
+        UNIQUE (agency, request_id))",
 ];
 
 /// Arbitrary key for the advisory lock that serialises schema creation between processes.
@@ -343,5 +363,127 @@ impl HubStore for PgStore {
             }
         }
         Ok(out)
+    }
+
+    async fn reserve_block(
+        &self,
+        agency: &str,
+        req: BlockRequest,
+        at_ms: i64,
+    ) -> StoreResult<(NumberBlock, bool)> {
+        if let Some(b) = pg_block(&self.pool, agency, &req.request_id).await? {
+            return replayed_block(b, &req);
+        }
+        let mut tx = self.pool.begin().await?;
+        // The upsert locks the counter row until commit, so concurrent reservations of one
+        // key (from any hub process) are serialised and get disjoint ranges.
+        let size = i64::from(req.size);
+        let start: i64 = sqlx::query_scalar(
+            "INSERT INTO number_counters (agency, register, series, year, next_number)
+             VALUES ($1, $2, $3, $4, 1 + $5)
+             ON CONFLICT (agency, register, series, year)
+             DO UPDATE SET next_number = number_counters.next_number + $5
+             RETURNING next_number - $5",
+        )
+        .bind(agency)
+        .bind(&req.register)
+        .bind(&req.series)
+        .bind(req.year)
+        .bind(size)
+        .fetch_one(&mut *tx)
+        .await?;
+        // A concurrent retry of the same request id from another process: ON CONFLICT waits
+        // for it; then our transaction (and its counter bump) is rolled back and theirs wins.
+        let inserted = sqlx::query(
+            "INSERT INTO number_blocks (agency, request_id, desktop, register, series, year, start, size, created_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (agency, request_id) DO NOTHING",
+        )
+        .bind(agency)
+        .bind(&req.request_id)
+        .bind(&req.desktop)
+        .bind(&req.register)
+        .bind(&req.series)
+        .bind(req.year)
+        .bind(start)
+        .bind(size)
+        .bind(at_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            let b = pg_block(&self.pool, agency, &req.request_id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            return replayed_block(b, &req);
+        }
+        tx.commit().await?;
+        Ok((
+            NumberBlock {
+                agency: agency.to_owned(),
+                request_id: req.request_id,
+                desktop: req.desktop,
+                register: req.register,
+                series: req.series,
+                year: req.year,
+                start,
+                size: req.size,
+                created_at_ms: at_ms,
+            },
+            false,
+        ))
+    }
+
+    async fn blocks(&self, agency: &str) -> StoreResult<Vec<NumberBlock>> {
+        Ok(sqlx::query(&format!(
+            "SELECT {PG_BLOCK_COLUMNS} FROM number_blocks WHERE agency = $1 ORDER BY id"
+        ))
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(pg_block_row)
+        .collect())
+    }
+}
+
+const PG_BLOCK_COLUMNS: &str =
+    "agency, request_id, desktop, register, series, year, start, size, created_at_ms";
+
+fn pg_block_row(r: &PgRow) -> NumberBlock {
+    NumberBlock {
+        agency: r.get(0),
+        request_id: r.get(1),
+        desktop: r.get(2),
+        register: r.get(3),
+        series: r.get(4),
+        year: r.get(5),
+        start: r.get(6),
+        size: r.get::<i64, _>(7) as u32,
+        created_at_ms: r.get(8),
+    }
+}
+
+async fn pg_block(
+    pool: &PgPool,
+    agency: &str,
+    request_id: &str,
+) -> StoreResult<Option<NumberBlock>> {
+    Ok(sqlx::query(&format!(
+        "SELECT {PG_BLOCK_COLUMNS} FROM number_blocks WHERE agency = $1 AND request_id = $2"
+    ))
+    .bind(agency)
+    .bind(request_id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(pg_block_row))
+}
+
+fn replayed_block(b: NumberBlock, req: &BlockRequest) -> StoreResult<(NumberBlock, bool)> {
+    if b.answers(req) {
+        Ok((b, true))
+    } else {
+        Err(StoreError::Conflict(req.request_id.clone()))
     }
 }

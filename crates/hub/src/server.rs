@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::auth;
 use crate::model::{
-    now_ms, Business, DeclaredSecrecy, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome,
-    StatusEntry,
+    now_ms, BlockRequest, Business, DeclaredSecrecy, InboxItem, Kind, MessageInfo, NewMessage,
+    NumberBlock, PutOutcome, StatusEntry,
 };
 use crate::store::{HubStore, StoreError};
 
@@ -58,6 +58,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/messages/{id}/replace"),
     ("GET", "/v1/inbox"),
     ("GET", "/v1/sent"),
+    ("POST", "/v1/numbering/blocks"),
+    ("GET", "/v1/numbering/blocks"),
 ];
 
 pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
@@ -78,6 +80,10 @@ pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
         .route("/v1/messages/{id}/replace", post(replace::<S>))
         .route("/v1/inbox", get(inbox::<S>))
         .route("/v1/sent", get(sent::<S>))
+        .route(
+            "/v1/numbering/blocks",
+            post(reserve_block::<S>).get(list_blocks::<S>),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state);
     match crate::faults::Faults::from_env() {
@@ -821,6 +827,63 @@ async fn sent<S: HubStore>(
         });
     }
     Ok(Json(SentList { items }))
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BlockResponse {
+    pub replayed: bool,
+    pub block: NumberBlock,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BlockList {
+    pub items: Vec<NumberBlock>,
+}
+
+/// Hands a desktop of the caller's unit the next block of register numbers. The body is
+/// read as bytes and parsed after authentication, so an anonymous caller learns nothing.
+async fn reserve_block<S: HubStore>(
+    State(st): St<S>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let me = authenticate(&st, &headers).await?;
+    let req: BlockRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad(format!(
+            "Yêu cầu khối số không hợp lệ / invalid block request: {e}"
+        ))
+    })?;
+    if let Some(reason) = req.invalid_reason() {
+        return Err(ApiError::bad(reason));
+    }
+    let (block, replayed) = st
+        .store
+        .reserve_block(&me, req, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(id) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("Mã yêu cầu {id} đã dùng cho khối số khác / request id {id} already used for a different block"),
+            ),
+            other => other.into(),
+        })?;
+    let status = if replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(BlockResponse { replayed, block })).into_response())
+}
+
+async fn list_blocks<S: HubStore>(
+    State(st): St<S>,
+    headers: HeaderMap,
+) -> ApiResult<Json<BlockList>> {
+    let me = authenticate(&st, &headers).await?;
+    Ok(Json(BlockList {
+        items: st.store.blocks(&me).await?,
+    }))
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use bytes::Bytes;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::model::{
-    Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, PutOutcome, StatusEntry,
+    BlockRequest, Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, NumberBlock,
+    PutOutcome, StatusEntry,
 };
 use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
 
@@ -51,6 +52,27 @@ CREATE TABLE IF NOT EXISTS deliveries (
     UNIQUE (message_id, recipient)
 );
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries(recipient, acked_at_ms, seq);
+CREATE TABLE IF NOT EXISTS number_counters (
+    agency TEXT NOT NULL,
+    register TEXT NOT NULL,
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    next_number INTEGER NOT NULL,
+    PRIMARY KEY (agency, register, series, year)
+);
+CREATE TABLE IF NOT EXISTS number_blocks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    desktop TEXT NOT NULL,
+    register TEXT NOT NULL,
+    series TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    UNIQUE (agency, request_id)
+);
 "#;
 
 #[derive(Clone)]
@@ -360,6 +382,108 @@ impl HubStore for SqliteStore {
         })
         .await
     }
+
+    async fn reserve_block(
+        &self,
+        agency: &str,
+        req: BlockRequest,
+        at_ms: i64,
+    ) -> StoreResult<(NumberBlock, bool)> {
+        let agency = agency.to_owned();
+        self.with_conn(move |c| {
+            c.execute_batch("PRAGMA synchronous=FULL")?;
+            let out = reserve_rows(c, &agency, &req, at_ms);
+            c.execute_batch("PRAGMA synchronous=NORMAL")?;
+            out
+        })
+        .await
+    }
+
+    async fn blocks(&self, agency: &str) -> StoreResult<Vec<NumberBlock>> {
+        let agency = agency.to_owned();
+        self.with_conn(move |c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {BLOCK_COLUMNS} FROM number_blocks WHERE agency = ?1 ORDER BY id"
+            ))?;
+            let rows = stmt
+                .query_map(params![agency], block_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+}
+
+const BLOCK_COLUMNS: &str =
+    "agency, request_id, desktop, register, series, year, start, size, created_at_ms";
+
+fn block_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<NumberBlock> {
+    Ok(NumberBlock {
+        agency: r.get(0)?,
+        request_id: r.get(1)?,
+        desktop: r.get(2)?,
+        register: r.get(3)?,
+        series: r.get(4)?,
+        year: r.get(5)?,
+        start: r.get(6)?,
+        size: r.get(7)?,
+        created_at_ms: r.get(8)?,
+    })
+}
+
+/// The counter bump and the block row commit together with `synchronous=FULL`: a block the
+/// hub answered must never be handed out again after a power cut.
+fn reserve_rows(
+    c: &mut Connection,
+    agency: &str,
+    req: &BlockRequest,
+    at_ms: i64,
+) -> StoreResult<(NumberBlock, bool)> {
+    let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let existing = tx
+        .query_row(
+            &format!(
+                "SELECT {BLOCK_COLUMNS} FROM number_blocks WHERE agency = ?1 AND request_id = ?2"
+            ),
+            params![agency, req.request_id],
+            block_row,
+        )
+        .optional()?;
+    if let Some(b) = existing {
+        return if b.answers(req) {
+            Ok((b, true))
+        } else {
+            Err(StoreError::Conflict(req.request_id.clone()))
+        };
+    }
+    let size = i64::from(req.size);
+    let start: i64 = tx.query_row(
+        "INSERT INTO number_counters (agency, register, series, year, next_number)
+         VALUES (?1, ?2, ?3, ?4, 1 + ?5)
+         ON CONFLICT (agency, register, series, year) DO UPDATE SET next_number = next_number + ?5
+         RETURNING next_number - ?5",
+        params![agency, req.register, req.series, req.year, size],
+        |r| r.get(0),
+    )?;
+    tx.execute(
+        &format!("INSERT INTO number_blocks ({BLOCK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        params![agency, req.request_id, req.desktop, req.register, req.series, req.year, start, size, at_ms],
+    )?;
+    tx.commit()?;
+    Ok((
+        NumberBlock {
+            agency: agency.to_owned(),
+            request_id: req.request_id.clone(),
+            desktop: req.desktop.clone(),
+            register: req.register.clone(),
+            series: req.series.clone(),
+            year: req.year,
+            start,
+            size: req.size,
+            created_at_ms: at_ms,
+        },
+        false,
+    ))
 }
 
 /// The rows of one upload, inside the caller's transaction/savepoint.

@@ -4,7 +4,9 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-use crate::model::{InboxItem, MessageInfo, NewMessage, PutOutcome, StatusEntry};
+use crate::model::{
+    BlockRequest, InboxItem, MessageInfo, NewMessage, NumberBlock, PutOutcome, StatusEntry,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -94,4 +96,15 @@ pub trait HubStore: Clone + Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = StoreResult<Vec<(i64, MessageInfo)>>> + Send;
+    /// Reserves the next `req.size` numbers of (agency, register, series, year) for a desktop,
+    /// in one transaction. A repeated `request_id` returns the block it got the first time
+    /// (`true` = replayed); the same id for a different request is `Conflict`.
+    fn reserve_block(
+        &self,
+        agency: &str,
+        req: BlockRequest,
+        at_ms: i64,
+    ) -> impl Future<Output = StoreResult<(NumberBlock, bool)>> + Send;
+    /// Every block handed out to `agency`'s desktops, oldest first.
+    fn blocks(&self, agency: &str) -> impl Future<Output = StoreResult<Vec<NumberBlock>>> + Send;
 }

@@ -28,6 +28,7 @@ both_backends!(
     size_limit,
     recall_update_replace,
     shared_database_two_processes,
+    numbering_blocks_are_disjoint_and_idempotent,
 );
 
 fn package(n: usize) -> Vec<u8> {
@@ -533,6 +534,98 @@ async fn shared_database_two_processes(backend: Backend) {
     }
     assert_eq!(created, 1);
     assert_eq!(inbox_ids(&c1, &hub, C).await, vec!["dup"]);
+}
+
+fn block<'a>(hub: &'a TestHub, who: &'a str, request_id: &str, size: u32) -> Call<'a> {
+    Call::new(Method::POST, "/v1/numbering/blocks", "/v1/numbering/blocks")
+        .auth(who, &hub.secrets[who])
+        .header("Content-Type", "application/json")
+        .body(
+            serde_json::json!({
+                "request_id": request_id, "desktop": "VT1", "register": "incoming",
+                "series": "normal", "year": 2026, "size": size,
+            })
+            .to_string(),
+        )
+}
+
+/// Blocks of one unit's register never overlap, even when requested concurrently through
+/// two hub processes; a retried request gets its first block back; other units count apart.
+async fn numbering_blocks_are_disjoint_and_idempotent(backend: Backend) {
+    let hub = start_hub(backend, Default::default()).await;
+    let second_url = serve_store(
+        vanthu_hub::AnyStore::open(&hub.db).await.unwrap(),
+        Default::default(),
+    )
+    .await;
+    let c = Client::new(&hub.url);
+    let first = c.expect(block(&hub, A, "rq-1", 5), 201).await.json();
+    assert_eq!(first["replayed"], false);
+    assert_eq!(first["block"]["start"], 1);
+    assert_eq!(first["block"]["size"], 5);
+    let again = c.expect(block(&hub, A, "rq-1", 5), 200).await.json();
+    assert_eq!(again["replayed"], true);
+    assert_eq!(again["block"], first["block"]);
+    c.expect(block(&hub, A, "rq-1", 6), 409).await;
+    c.expect(block(&hub, A, "rq-0", 0), 400).await;
+    c.expect(block(&hub, A, "bad id", 5), 400).await;
+    c.expect(
+        Call::new(Method::POST, "/v1/numbering/blocks", "/v1/numbering/blocks")
+            .auth(A, &hub.secrets[A])
+            .body("{not json"),
+        400,
+    )
+    .await;
+    // Another unit has its own registers.
+    let other = c.expect(block(&hub, B, "rq-1", 3), 201).await.json();
+    assert_eq!(other["block"]["start"], 1);
+
+    let mut tasks = Vec::new();
+    for i in 0..16u32 {
+        let url = if i % 2 == 0 {
+            hub.url.clone()
+        } else {
+            second_url.clone()
+        };
+        let secret = hub.secrets[A].clone();
+        tasks.push(tokio::spawn(async move {
+            let size = 1 + i % 4;
+            let r: serde_json::Value = reqwest::Client::new()
+                .post(format!("{url}/v1/numbering/blocks"))
+                .basic_auth(A, Some(secret))
+                .json(&serde_json::json!({
+                    "request_id": format!("c-{i}"), "desktop": format!("D{i}"),
+                    "register": "incoming", "series": "normal", "year": 2026, "size": size,
+                }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (r["block"]["start"].as_i64().unwrap(), size as i64)
+        }));
+    }
+    let mut ranges = vec![(1i64, 5i64)];
+    for t in tasks {
+        ranges.push(t.await.unwrap());
+    }
+    ranges.sort();
+    // Disjoint and, since every reservation succeeded, contiguous from 1.
+    let mut next = 1;
+    for (start, size) in &ranges {
+        assert_eq!(*start, next, "blocks {ranges:?}");
+        next = start + size;
+    }
+    let listed = c
+        .expect(
+            Call::new(Method::GET, "/v1/numbering/blocks", "/v1/numbering/blocks")
+                .auth(A, &hub.secrets[A]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 17);
 }
 
 #[test]

@@ -187,6 +187,33 @@ pub struct DocumentRecord {
     pub attachments: Vec<AttachmentInfo>,
     pub created_at: String,
     pub updated_at: String,
+    /// Số tạm ("T-<desktop>-<n>") given offline when this desktop's number blocks ran out;
+    /// kept after `number` is assigned at the next sync (docs/sync.md).
+    pub provisional_number: Option<String>,
+    /// For a version received as an update/replace: the document it supersedes.
+    pub supersedes_id: Option<i64>,
+    /// The newer version that supersedes this one, if any.
+    pub superseded_by_id: Option<i64>,
+    /// A recall/update/replace the sender asked for that waits for the clerk's decision
+    /// (`recall` | `update` | `replace`), with the sender's reason in `pending_note`.
+    pub pending_action: Option<String>,
+    pub pending_note: Option<String>,
+}
+
+impl DocumentRecord {
+    /// Whether the document still waits for its final number.
+    pub fn is_provisional(&self) -> bool {
+        self.number.is_none() && self.provisional_number.is_some()
+    }
+
+    /// The number as the clerk should see it: the final number, or "Số tạm T-…".
+    pub fn number_label(&self) -> Option<String> {
+        match (self.number, &self.provisional_number) {
+            (Some(n), _) => Some(n.to_string()),
+            (None, Some(p)) => Some(format!("Số tạm {p}")),
+            (None, None) => None,
+        }
+    }
 }
 
 pub type IncomingRecord = DocumentRecord;
@@ -195,7 +222,7 @@ pub type OutgoingRecord = DocumentRecord;
 /// Filters of [`Registry::list`]; the same as a search without text.
 pub type ListQuery = crate::SearchQuery;
 
-pub(crate) const DOC_COLUMNS: &str = "id, register, series, year, number, arrival_date, sender_code, sender_name, notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline, handler, passed_on_date, notes, copies, archive_copy_holder, drafting_unit, dispatched_date, state, edxml_document_id, created_at, updated_at";
+pub(crate) const DOC_COLUMNS: &str = "id, register, series, year, number, arrival_date, sender_code, sender_name, notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline, handler, passed_on_date, notes, copies, archive_copy_holder, drafting_unit, dispatched_date, state, edxml_document_id, created_at, updated_at, provisional_number, supersedes_id, (SELECT max(s.id) FROM documents s WHERE s.supersedes_id = documents.id), pending_action, pending_note";
 
 fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
@@ -269,6 +296,11 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<DocumentRecord> {
         attachments: Vec::new(),
         created_at: r.get(26)?,
         updated_at: r.get(27)?,
+        provisional_number: r.get(28)?,
+        supersedes_id: r.get(29)?,
+        superseded_by_id: r.get(30)?,
+        pending_action: r.get(31)?,
+        pending_note: r.get(32)?,
     })
 }
 
@@ -446,6 +478,8 @@ struct IncomingAudit<'a> {
     series: &'a str,
     year: Option<i32>,
     number: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provisional_number: Option<&'a str>,
     arrival_date: &'a str,
     sender_code: &'a str,
     sender_name: &'a str,
@@ -475,19 +509,27 @@ pub(crate) fn insert_incoming(
 ) -> Result<i64> {
     require_unit(tx)?;
     let series = Series::for_secrecy(v.secrecy);
-    let (year, number, state) = if register_now {
+    let (year, number, provisional, state) = if register_now {
         let year = v.arrival_date.year();
-        let n = numbering::allocate(tx, Register::Incoming, series, year)?;
+        let a = numbering::allocate(tx, Register::Incoming, series, year)?;
         if let Some(expected) = v.expected_number {
-            if expected != n {
+            if a.final_number() != Some(expected) {
+                let n = a
+                    .final_number()
+                    .map_or_else(|| "số tạm".to_owned(), |n| n.to_string());
                 return Err(Error::invalid(format!(
                     "số đến {expected} không liền mạch, số tiếp theo là {n} / arrival number {expected} is not the next number {n}"
                 )));
             }
         }
-        (Some(year), Some(n), IncomingState::Registered)
+        (
+            Some(year),
+            a.final_number(),
+            a.provisional().map(str::to_owned),
+            IncomingState::Registered,
+        )
     } else {
-        (None, None, IncomingState::Arrived)
+        (None, None, None, IncomingState::Arrived)
     };
     let arrival = v.arrival_date.to_string();
     tx.prepare_cached(
@@ -521,6 +563,10 @@ pub(crate) fn insert_incoming(
         ctx.now,
     ])?;
     let id = tx.last_insert_rowid();
+    if let Some(p) = &provisional {
+        tx.prepare_cached("UPDATE documents SET provisional_number = ?2 WHERE id = ?1")?
+            .execute(params![id, p])?;
+    }
     search::index_row(
         ctx,
         id,
@@ -546,6 +592,7 @@ pub(crate) fn insert_incoming(
             series: series.as_str(),
             year,
             number,
+            provisional_number: provisional.as_deref(),
             arrival_date: &arrival,
             sender_code: &sender.code,
             sender_name: &sender.name,
@@ -752,7 +799,7 @@ pub(crate) fn issue_in_tx(
     id: i64,
     date: NaiveDate,
     expected_number: Option<u32>,
-) -> Result<u32> {
+) -> Result<Option<u32>> {
     let row: Option<(String, String, String, Option<String>, String)> = tx
         .prepare_cached(
             "SELECT register, state, series, code_notation, subject FROM documents WHERE id = ?1",
@@ -780,19 +827,30 @@ pub(crate) fn issue_in_tx(
     } else {
         Series::Normal
     };
-    let n = numbering::allocate(tx, Register::Outgoing, series, date.year())?;
+    let a = numbering::allocate(tx, Register::Outgoing, series, date.year())?;
     if let Some(expected) = expected_number {
-        if expected != n {
+        if a.final_number() != Some(expected) {
+            let n = a
+                .final_number()
+                .map_or_else(|| "số tạm".to_owned(), |n| n.to_string());
             return Err(Error::invalid(format!(
                 "số {expected} không liền mạch, số tiếp theo là {n} / number {expected} is not the next number {n}"
             )));
         }
     }
     let code_notation = code_notation.unwrap_or_default();
-    let notation = DocumentNumber::parse(&format!("{n}/{code_notation}"))?.to_string();
+    // A provisional number stands in the notation until the final one replaces it
+    // (numbering::resolve_key rewrites the notation then).
+    let notation = match &a {
+        numbering::Allocation::Final(n) => {
+            DocumentNumber::parse(&format!("{n}/{code_notation}"))?.to_string()
+        }
+        numbering::Allocation::Provisional(p) => format!("{p}/{code_notation}"),
+    };
+    let n = a.final_number();
     tx.prepare_cached(
         "UPDATE documents SET year = ?2, number = ?3, notation = ?4, document_date = ?5,
-            sort_date = ?5, state = 'issued', updated_at = ?6 WHERE id = ?1",
+            sort_date = ?5, state = 'issued', updated_at = ?6, provisional_number = ?7 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -800,7 +858,8 @@ pub(crate) fn issue_in_tx(
         n,
         notation,
         date.to_string(),
-        ctx.now
+        ctx.now,
+        a.provisional()
     ])?;
     let (recipients, signer, body): (Option<String>, Option<String>, Option<String>) = tx
         .prepare_cached(
@@ -825,7 +884,8 @@ pub(crate) fn issue_in_tx(
         "outgoing.issue",
         "document",
         Some(&id.to_string()),
-        &serde_json::json!({"number": n, "year": date.year(), "notation": notation,
+        &serde_json::json!({"number": n, "provisional_number": a.provisional(),
+            "year": date.year(), "notation": notation,
             "issued_date": date.to_string(), "from_state": state}),
     )?;
     Ok(n)
@@ -1031,6 +1091,8 @@ impl Registry {
     }
 
     /// The next number a register would hand out (for display; allocation is separate).
+    /// In block mode with this desktop's blocks used up it is 0: the next document would get
+    /// a provisional number ("Số tạm", docs/sync.md).
     pub fn next_number(&self, register: Register, series: Series, year: i32) -> Result<u32> {
         numbering::peek(&self.conn, register, series, year)
     }

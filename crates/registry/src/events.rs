@@ -88,7 +88,7 @@ pub(crate) fn insert_event(
     Ok(tx.last_insert_rowid())
 }
 
-fn enqueue(
+pub(crate) fn enqueue(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     kind: &str,
@@ -161,7 +161,8 @@ impl Registry {
         let id = self.write(|tx, ctx| {
             let row: Option<IncomingRow> = tx
                 .query_row(
-                    "SELECT register, state, edxml_document_id, sender_code, arrival_date, number
+                    "SELECT register, state, edxml_document_id, sender_code, arrival_date,
+                            coalesce(number, CASE WHEN provisional_number IS NOT NULL THEN 0 END)
                      FROM documents WHERE id = ?1",
                     [document_id],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?.unwrap_or_default(), r.get(5)?)),
@@ -196,10 +197,11 @@ impl Registry {
                     |r| r.get(0),
                 )?;
                 let series = if series == "secret" { Series::Secret } else { Series::Normal };
-                let n = numbering::allocate(tx, Register::Incoming, series, arrival.year())?;
+                // A provisional number (blocks used up offline) is replaced at the next sync.
+                let a = numbering::allocate(tx, Register::Incoming, series, arrival.year())?;
                 tx.execute(
-                    "UPDATE documents SET year = ?2, number = ?3 WHERE id = ?1",
-                    params![document_id, arrival.year(), n],
+                    "UPDATE documents SET year = ?2, number = ?3, provisional_number = ?4 WHERE id = ?1",
+                    params![document_id, arrival.year(), a.final_number(), a.provisional()],
                 )?;
                 audit::append(
                     tx,
@@ -207,7 +209,15 @@ impl Registry {
                     "incoming.number",
                     "document",
                     Some(&document_id.to_string()),
-                    &serde_json::json!({"year": arrival.year(), "number": n}),
+                    &serde_json::json!({"year": arrival.year(), "number": a.final_number(),
+                        "provisional_number": a.provisional()}),
+                )?;
+            }
+            // Accepting the sender's recall/update/replace settles its pending request.
+            if to.is_frozen() {
+                tx.execute(
+                    "UPDATE documents SET pending_action = NULL, pending_note = NULL WHERE id = ?1",
+                    [document_id],
                 )?;
             }
             tx.execute(

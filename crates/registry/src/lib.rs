@@ -31,6 +31,7 @@ mod error;
 mod events;
 mod numbering;
 mod rank;
+mod revisions;
 pub mod schema;
 mod search;
 mod sort;
@@ -49,6 +50,10 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
+pub use numbering::{
+    BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, MAX_BLOCK_SIZE,
+};
+pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 pub use sort::{Sort, SortKey};

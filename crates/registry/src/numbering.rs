@@ -1,16 +1,92 @@
 //! Register numbering: one gapless series per (register, series, year).
 //!
-//! The counter row is bumped in the same `BEGIN IMMEDIATE` transaction that inserts the
-//! numbered document: a rollback returns the number, a commit makes both durable together,
-//! and the write lock serialises allocators across processes. Numbers restart at 1 for each
-//! year because the year is part of the key.
-use rusqlite::{params, Transaction};
+//! **Standalone desktop** (no desktop id configured): the counter row is bumped in the same
+//! `BEGIN IMMEDIATE` transaction that inserts the numbered document: a rollback returns the
+//! number, a commit makes both durable together, and the write lock serialises allocators
+//! across processes. Numbers restart at 1 for each year because the year is part of the key.
+//!
+//! **Several desktops of one unit** (a desktop id is set, docs/sync.md "Numbering while
+//! offline"): numbers come from blocks `[start, start + size)` that the unit's hub reserved
+//! for this desktop; blocks of one key never overlap across desktops, so no two desktops can
+//! give the same number. When the blocks are used up (offline), the document gets a
+//! provisional number `T-<desktop>-<n>` (shown as "Số tạm") and no final number; the next
+//! block that arrives gives the provisional documents their final numbers, oldest first, each
+//! with an audit entry.
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::documents::{Register, Series};
-use crate::Result;
+use crate::{audit, search, Error, Registry, Result, WriteCtx};
+
+const DESKTOP_KEY: &str = "numbering.desktop";
+const INSTALL_KEY: &str = "numbering.install_id";
+const PROVISIONAL_KEY: &str = "numbering.provisional_last";
+
+/// Largest block the hub hands out in one request (see vanthu-hub's `MAX_BLOCK_SIZE`).
+pub const MAX_BLOCK_SIZE: u32 = 1000;
+
+/// What a document got: its final number, or a provisional one to be replaced later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Allocation {
+    Final(u32),
+    Provisional(String),
+}
+
+impl Allocation {
+    pub(crate) fn final_number(&self) -> Option<u32> {
+        match self {
+            Allocation::Final(n) => Some(*n),
+            Allocation::Provisional(_) => None,
+        }
+    }
+    pub(crate) fn provisional(&self) -> Option<&str> {
+        match self {
+            Allocation::Final(_) => None,
+            Allocation::Provisional(p) => Some(p),
+        }
+    }
+}
+
+fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
+}
 
 /// Hands out the next number. Call only inside the transaction that stores it.
 pub(crate) fn allocate(
+    tx: &Transaction<'_>,
+    register: Register,
+    series: Series,
+    year: i32,
+) -> Result<Allocation> {
+    let Some(desktop) = meta(tx, DESKTOP_KEY)? else {
+        return Ok(Allocation::Final(allocate_counter(
+            tx, register, series, year,
+        )?));
+    };
+    if let Some(n) = take_from_block(tx, register.as_str(), series.as_str(), year)? {
+        return Ok(Allocation::Final(n));
+    }
+    let last: u64 = meta(tx, PROVISIONAL_KEY)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    set_meta(tx, PROVISIONAL_KEY, &(last + 1).to_string())?;
+    Ok(Allocation::Provisional(format!("T-{desktop}-{}", last + 1)))
+}
+
+fn allocate_counter(
     tx: &Transaction<'_>,
     register: Register,
     series: Series,
@@ -28,13 +104,52 @@ pub(crate) fn allocate(
     Ok(n as u32)
 }
 
-/// The number the next allocation would return (no side effect).
+/// The lowest unused number of this desktop's blocks for the key, marked used.
+fn take_from_block(
+    tx: &Transaction<'_>,
+    register: &str,
+    series: &str,
+    year: i32,
+) -> Result<Option<u32>> {
+    let row: Option<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT id, next FROM number_blocks
+             WHERE register = ?1 AND series = ?2 AND year = ?3 AND next < start + size
+             ORDER BY start LIMIT 1",
+        )?
+        .query_row(params![register, series, year], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((id, next)) = row else {
+        return Ok(None);
+    };
+    tx.prepare_cached("UPDATE number_blocks SET next = next + 1 WHERE id = ?1")?
+        .execute([id])?;
+    Ok(Some(next as u32))
+}
+
+/// The number the next allocation would return (no side effect). With blocks configured and
+/// used up, 0: the next document would get a provisional number.
 pub(crate) fn peek(
     conn: &rusqlite::Connection,
     register: Register,
     series: Series,
     year: i32,
 ) -> Result<u32> {
+    if meta(conn, DESKTOP_KEY)?.is_some() {
+        let next: Option<i64> = conn
+            .prepare_cached(
+                "SELECT next FROM number_blocks
+                 WHERE register = ?1 AND series = ?2 AND year = ?3 AND next < start + size
+                 ORDER BY start LIMIT 1",
+            )?
+            .query_row(params![register.as_str(), series.as_str(), year], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        return Ok(next.unwrap_or(0) as u32);
+    }
     let last: i64 = conn
         .prepare_cached(
             "SELECT coalesce(max(last_number), 0) FROM counters
@@ -44,6 +159,405 @@ pub(crate) fn peek(
             r.get(0)
         })?;
     Ok(last as u32 + 1)
+}
+
+/// A block request to send to the hub (persisted before it is sent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRequest {
+    pub request_id: String,
+    pub desktop: String,
+    pub register: String,
+    pub series: String,
+    pub year: i32,
+    pub size: u32,
+}
+
+/// One reserved block as held by this desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberBlockInfo {
+    pub register: String,
+    pub series: String,
+    pub year: i32,
+    pub start: u32,
+    pub size: u32,
+    /// Numbers of the block not used yet.
+    pub remaining: u32,
+    pub request_id: String,
+}
+
+/// A provisional number replaced by a final one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedNumber {
+    pub document_id: i64,
+    pub provisional: String,
+    pub number: u32,
+}
+
+/// A document still waiting for its final number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionalDocument {
+    pub document_id: i64,
+    pub register: String,
+    pub series: String,
+    pub year: i32,
+    pub provisional: String,
+}
+
+fn valid_desktop(d: &str) -> bool {
+    !d.is_empty() && d.len() <= 16 && d.bytes().all(|c| c.is_ascii_alphanumeric())
+}
+
+const KEYS: [(&str, &str); 4] = [
+    ("incoming", "normal"),
+    ("outgoing", "normal"),
+    ("incoming", "secret"),
+    ("outgoing", "secret"),
+];
+
+/// id, provisional number, code notation, subject, signer, body text, recipients.
+type PendingRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Gives unresolved provisional documents of the key their final numbers, oldest first,
+/// as long as the blocks last.
+fn resolve_key(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    register: &str,
+    series: &str,
+    year: i32,
+) -> Result<Vec<ResolvedNumber>> {
+    let pending: Vec<PendingRow> = tx
+        .prepare_cached(
+            "SELECT d.id, d.provisional_number, d.code_notation, d.subject, d.signer, d.body_text,
+                    (SELECT group_concat(name, '; ') FROM recipients WHERE document_id = d.id)
+             FROM documents d
+             WHERE d.register = ?1 AND d.series = ?2 AND d.year = ?3
+               AND d.provisional_number IS NOT NULL AND d.number IS NULL
+             ORDER BY d.id",
+        )?
+        .query_map(params![register, series, year], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (id, provisional, code_notation, subject, signer, body, recipients) in pending {
+        let Some(n) = take_from_block(tx, register, series, year)? else {
+            break;
+        };
+        if register == "outgoing" {
+            let code_notation = code_notation.unwrap_or_default();
+            let notation =
+                vanthu_domain::DocumentNumber::parse(&format!("{n}/{code_notation}"))?.to_string();
+            tx.execute(
+                "UPDATE documents SET number = ?2, notation = ?3, updated_at = ?4 WHERE id = ?1",
+                params![id, n, notation, ctx.now],
+            )?;
+            search::reindex_row(
+                tx,
+                ctx,
+                id,
+                &notation,
+                &subject,
+                recipients.as_deref(),
+                signer.as_deref(),
+                body.as_deref(),
+            )?;
+        } else {
+            tx.execute(
+                "UPDATE documents SET number = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, n, ctx.now],
+            )?;
+        }
+        audit::append(
+            tx,
+            ctx,
+            "numbering.resolve",
+            "document",
+            Some(&id.to_string()),
+            &serde_json::json!({
+                "register": register, "series": series, "year": year,
+                "provisional": provisional, "number": n,
+            }),
+        )?;
+        out.push(ResolvedNumber {
+            document_id: id,
+            provisional,
+            number: n,
+        });
+    }
+    Ok(out)
+}
+
+impl Registry {
+    /// Turns block numbering on (`Some(desktop)`, 1–16 letters/digits, e.g. "VT1") or back
+    /// to the standalone counter (`None`). The desktop id appears in provisional numbers.
+    pub fn set_numbering_desktop(&mut self, desktop: Option<&str>) -> Result<()> {
+        if let Some(d) = desktop {
+            if !valid_desktop(d) {
+                return Err(Error::invalid(format!(
+                    "mã máy phải gồm 1–16 chữ cái/chữ số: {d} / desktop id must be 1-16 letters or digits: {d}"
+                )));
+            }
+        }
+        self.write(|tx, ctx| {
+            match desktop {
+                Some(d) => {
+                    set_meta(tx, DESKTOP_KEY, d)?;
+                    if meta(tx, INSTALL_KEY)?.is_none() {
+                        // Distinguishes this database's requests from those of a reinstalled
+                        // desktop reusing the same desktop id.
+                        let mut h = Sha256::new();
+                        h.update(ctx.now.as_bytes());
+                        h.update(std::process::id().to_le_bytes());
+                        h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
+                        set_meta(tx, INSTALL_KEY, &hex::encode(h.finalize())[..12])?;
+                    }
+                }
+                None => {
+                    tx.execute("DELETE FROM meta WHERE key = ?1", [DESKTOP_KEY])?;
+                }
+            }
+            audit::append(
+                tx,
+                ctx,
+                "numbering.desktop",
+                "meta",
+                None,
+                &serde_json::json!({ "desktop": desktop }),
+            )
+        })
+    }
+
+    /// The desktop id when block numbering is on.
+    pub fn numbering_desktop(&self) -> Result<Option<String>> {
+        meta(&self.conn, DESKTOP_KEY)
+    }
+
+    /// The block requests to send now: unanswered ones first (same ids, so the hub replays
+    /// them), then a new one for every key of `year` whose blocks are below a quarter of
+    /// `block_size`, and for every key with documents waiting on a provisional number.
+    /// Empty when block numbering is off.
+    pub fn prepare_block_requests(
+        &mut self,
+        year: i32,
+        block_size: u32,
+    ) -> Result<Vec<BlockRequest>> {
+        let Some(desktop) = self.numbering_desktop()? else {
+            return Ok(Vec::new());
+        };
+        let block_size = block_size.clamp(1, MAX_BLOCK_SIZE);
+        let low_water = (block_size / 4).max(1);
+        self.write(|tx, ctx| {
+            let install = meta(tx, INSTALL_KEY)?.unwrap_or_else(|| "0".into());
+            let mut keys: Vec<(String, String, i32)> = KEYS
+                .iter()
+                .map(|(r, s)| (r.to_string(), s.to_string(), year))
+                .collect();
+            let extra: Vec<(String, String, i32)> = tx
+                .prepare(
+                    "SELECT DISTINCT register, series, year FROM documents
+                     WHERE provisional_number IS NOT NULL AND number IS NULL ORDER BY year, register, series",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for k in extra {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            let mut out = Vec::new();
+            for (register, series, year) in keys {
+                let pending: Option<(String, u32)> = tx
+                    .query_row(
+                        "SELECT request_id, size FROM number_block_requests
+                         WHERE register = ?1 AND series = ?2 AND year = ?3 AND fulfilled_at IS NULL
+                         ORDER BY created_at LIMIT 1",
+                        params![register, series, year],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((request_id, size)) = pending {
+                    out.push(BlockRequest {
+                        request_id,
+                        desktop: desktop.clone(),
+                        register,
+                        series,
+                        year,
+                        size,
+                    });
+                    continue;
+                }
+                let (remaining, waiting): (i64, i64) = tx.query_row(
+                    "SELECT
+                        (SELECT coalesce(sum(start + size - next), 0) FROM number_blocks
+                          WHERE register = ?1 AND series = ?2 AND year = ?3),
+                        (SELECT count(*) FROM documents
+                          WHERE register = ?1 AND series = ?2 AND year = ?3
+                            AND provisional_number IS NOT NULL AND number IS NULL)",
+                    params![register, series, year],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                if waiting == 0 && remaining >= i64::from(low_water) {
+                    continue;
+                }
+                let size = (waiting as u64 + u64::from(low_water))
+                    .max(u64::from(block_size))
+                    .min(u64::from(MAX_BLOCK_SIZE)) as u32;
+                let seq: i64 = tx.query_row(
+                    "SELECT count(*) + 1 FROM number_block_requests",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let request_id = format!("{desktop}-{install}-{seq}");
+                tx.execute(
+                    "INSERT INTO number_block_requests (request_id, register, series, year, size, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![request_id, register, series, year, size, ctx.now],
+                )?;
+                out.push(BlockRequest {
+                    request_id,
+                    desktop: desktop.clone(),
+                    register,
+                    series,
+                    year,
+                    size,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Stores the block the hub reserved for `request_id` and gives waiting provisional
+    /// documents of that key their final numbers. Idempotent: the same block twice is
+    /// stored once.
+    pub fn add_number_block(
+        &mut self,
+        request_id: &str,
+        start: u32,
+        size: u32,
+    ) -> Result<Vec<ResolvedNumber>> {
+        if start == 0 || size == 0 || size > MAX_BLOCK_SIZE {
+            return Err(Error::invalid(format!(
+                "khối số không hợp lệ: {start}+{size} / invalid block {start}+{size}"
+            )));
+        }
+        self.write(|tx, ctx| {
+            let req: Option<(String, String, i32, u32)> = tx
+                .query_row(
+                    "SELECT register, series, year, size FROM number_block_requests WHERE request_id = ?1",
+                    [request_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((register, series, year, asked)) = req else {
+                return Err(Error::invalid(format!(
+                    "không có yêu cầu khối số {request_id} / no block request {request_id}"
+                )));
+            };
+            if asked != size {
+                return Err(Error::invalid(format!(
+                    "khối số {request_id} có cỡ {size}, yêu cầu {asked} / block {request_id} has size {size}, asked {asked}"
+                )));
+            }
+            let inserted = tx.execute(
+                "INSERT INTO number_blocks (register, series, year, start, size, next, request_id, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6, ?7) ON CONFLICT (request_id) DO NOTHING",
+                params![register, series, year, start, size, request_id, ctx.now],
+            )?;
+            if inserted == 1 {
+                // A block overlapping one already held means the hub lost its counter (e.g.
+                // restored from an old backup): refuse it rather than reuse a number.
+                let overlap: i64 = tx.query_row(
+                    "SELECT count(*) FROM number_blocks
+                     WHERE register = ?1 AND series = ?2 AND year = ?3 AND request_id != ?4
+                       AND start < ?5 + ?6 AND ?5 < start + size",
+                    params![register, series, year, request_id, start, size],
+                    |r| r.get(0),
+                )?;
+                if overlap > 0 {
+                    return Err(Error::invalid(format!(
+                        "khối số {start}–{} trùng khối đã có / block {start}-{} overlaps a block already held",
+                        start + size - 1,
+                        start + size - 1
+                    )));
+                }
+                tx.execute(
+                    "UPDATE number_block_requests SET fulfilled_at = ?2 WHERE request_id = ?1",
+                    params![request_id, ctx.now],
+                )?;
+                audit::append(
+                    tx,
+                    ctx,
+                    "numbering.block",
+                    "number_block",
+                    Some(request_id),
+                    &serde_json::json!({
+                        "register": register, "series": series, "year": year,
+                        "start": start, "size": size,
+                    }),
+                )?;
+            }
+            resolve_key(tx, ctx, &register, &series, year)
+        })
+    }
+
+    /// Blocks held by this desktop, oldest first.
+    pub fn number_blocks(&self) -> Result<Vec<NumberBlockInfo>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT register, series, year, start, size, start + size - next, request_id
+             FROM number_blocks ORDER BY year, register, series, start",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(NumberBlockInfo {
+                    register: r.get(0)?,
+                    series: r.get(1)?,
+                    year: r.get(2)?,
+                    start: r.get(3)?,
+                    size: r.get(4)?,
+                    remaining: r.get(5)?,
+                    request_id: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Documents still carrying only a provisional number, oldest first.
+    pub fn provisional_documents(&self) -> Result<Vec<ProvisionalDocument>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, register, series, year, provisional_number FROM documents
+             WHERE provisional_number IS NOT NULL AND number IS NULL ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ProvisionalDocument {
+                    document_id: r.get(0)?,
+                    register: r.get(1)?,
+                    series: r.get(2)?,
+                    year: r.get(3)?,
+                    provisional: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
 }
 
 #[cfg(test)]
@@ -97,7 +611,7 @@ mod tests {
                 let key = (o.register, o.series, o.year);
                 let expected = model.get(&key).copied().unwrap_or(0) + 1;
                 prop_assert_eq!(peek(&tx, o.register, o.series, o.year).unwrap(), expected);
-                let n = allocate(&tx, o.register, o.series, o.year).unwrap();
+                let n = allocate(&tx, o.register, o.series, o.year).unwrap().final_number().unwrap();
                 prop_assert_eq!(n, expected);
                 if o.commit {
                     tx.commit().unwrap();

@@ -32,8 +32,12 @@ pub const MIGRATIONS: &[Migration] = &[
         up: v4_sync,
     },
     Migration {
+        description: "numbering blocks, provisional numbers, received revisions",
+        up: v5_blocks,
+    },
+    Migration {
         description: "indexes for sorted listings",
-        up: v5_sort_indexes,
+        up: v6_sort_indexes,
     },
 ];
 
@@ -315,9 +319,63 @@ CREATE TABLE inbox (
     Ok(())
 }
 
+fn v5_blocks(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+-- Numbers reserved for this desktop by the unit's hub (docs/sync.md, "Numbering while
+-- offline"): [start, start + size), handed out in order; next = the first unused one.
+CREATE TABLE number_blocks (
+    id          INTEGER PRIMARY KEY,
+    register    TEXT NOT NULL,
+    series      TEXT NOT NULL,
+    year        INTEGER NOT NULL,
+    start       INTEGER NOT NULL CHECK (start > 0),
+    size        INTEGER NOT NULL CHECK (size > 0),
+    next        INTEGER NOT NULL,
+    request_id  TEXT NOT NULL UNIQUE,
+    received_at TEXT NOT NULL,
+    CHECK (next >= start AND next <= start + size)
+) STRICT;
+CREATE INDEX number_blocks_key ON number_blocks (register, series, year, start);
+
+-- A block request is written before it is sent, so a retry after a lost answer repeats the
+-- same request id and the hub returns the same block instead of burning another.
+CREATE TABLE number_block_requests (
+    request_id   TEXT PRIMARY KEY,
+    register     TEXT NOT NULL,
+    series       TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    size         INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    fulfilled_at TEXT
+) STRICT;
+
+-- Số tạm "T-<desktop>-<n>" given offline once the blocks ran out; kept after the final
+-- number is assigned, so the paper trail stays readable.
+ALTER TABLE documents ADD COLUMN provisional_number TEXT;
+CREATE UNIQUE INDEX documents_provisional ON documents (provisional_number)
+    WHERE provisional_number IS NOT NULL;
+CREATE INDEX documents_unresolved ON documents (register, series, year, id)
+    WHERE provisional_number IS NOT NULL AND number IS NULL;
+
+-- Received update/replace: the new version points at the one it supersedes.
+ALTER TABLE documents ADD COLUMN supersedes_id INTEGER REFERENCES documents (id);
+-- The hub message a received version or recall came from (idempotent imports).
+ALTER TABLE documents ADD COLUMN hub_message_id TEXT;
+CREATE UNIQUE INDEX documents_hub_message ON documents (hub_message_id)
+    WHERE hub_message_id IS NOT NULL;
+-- A recall/update/replace the sender asked for, waiting for the clerk's decision
+-- ('recall' | 'update' | 'replace'), with the sender's reason.
+ALTER TABLE documents ADD COLUMN pending_action TEXT;
+ALTER TABLE documents ADD COLUMN pending_note TEXT;
+"#,
+    )?;
+    Ok(())
+}
+
 /// One index per indexed listing order (sort.rs: the expressions must match `SortKey::exprs`
 /// exactly, or the planner sorts the whole register). Trích yếu is left out (long text).
-fn v5_sort_indexes(tx: &Transaction<'_>) -> Result<()> {
+fn v6_sort_indexes(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(
         r#"
 CREATE INDEX documents_by_number ON documents (register, ifnull(year, 0), ifnull(number, 0), id);

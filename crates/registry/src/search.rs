@@ -87,6 +87,10 @@ pub struct SearchHit {
     /// The register date the listing order uses (ngày đến, or ngày ban hành).
     #[serde(skip)]
     pub sort_date: String,
+    /// Số tạm while the document waits for its final number (docs/sync.md).
+    pub provisional_number: Option<String>,
+    /// A recall/update/replace from the sender awaiting the clerk (docs/sync.md).
+    pub pending_action: Option<String>,
 }
 
 fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
@@ -116,6 +120,8 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         state_label: state_label(register, &state),
         state,
         sort_date: r.get(15)?,
+        provisional_number: r.get(16)?,
+        pending_action: r.get(17)?,
     })
 }
 
@@ -327,7 +333,7 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
     }
 }
 
-const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date";
+const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number, d.pending_action";
 
 fn sorted_sql(sort: Sort, from: &str, cond: &[String], limit_param: usize) -> String {
     format!(
@@ -485,7 +491,7 @@ impl Registry {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(a.iter()))?;
             while let Some(r) = rows.next()? {
-                let score: f64 = r.get(16)?;
+                let score: f64 = r.get(18)?;
                 if let Some((s, last_id)) = after {
                     let id: i64 = r.get(0)?;
                     if score < s || (score == s && id >= last_id) {

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use vanthu_domain::{Secrecy, Urgency};
-use vanthu_registry::{NewIncoming, Registry};
+use vanthu_registry::{NewIncoming, ReceivedAction, Registry};
 
 use crate::engine::status_message_id;
 use crate::state::{Received, StateError, SyncState};
@@ -63,7 +63,13 @@ pub fn import_received(reg: &mut Registry, state: &SyncState) -> Result<BridgeRe
             let body = state.received_body(&item.package_id)?;
             let outcome = match body {
                 None => Err("gói tin không còn trong hàng đợi / package body missing".to_owned()),
-                Some(body) => match import_one(reg, &body, item.sender_code.as_deref()) {
+                Some(body) => match import_one(
+                    reg,
+                    &body,
+                    item.sender_code.as_deref(),
+                    &item.package_id,
+                    item.payload["related"].as_str(),
+                ) {
                     Ok(id) => Ok(id),
                     Err(Failure::Permanent(e)) => Err(e),
                     // Not the package's fault (unit not initialised, database busy, disk):
@@ -116,7 +122,13 @@ impl From<vanthu_registry::Error> for Failure {
     }
 }
 
-fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Result<i64, Failure> {
+fn import_one(
+    reg: &mut Registry,
+    body: &[u8],
+    hub_sender: Option<&str>,
+    package_id: &str,
+    related: Option<&str>,
+) -> Result<i64, Failure> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let opts = vanthu_edxml::ReadOptions {
         attachment_dir: Some(tmp.path().to_path_buf()),
@@ -124,15 +136,58 @@ fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Resu
     };
     let pkg = vanthu_edxml::read_package(body, &opts).map_err(|e| e.to_string())?;
     let h = &pkg.header;
-    if h.business.as_ref().and_then(|b| b.doc_type).unwrap_or(0) != 0 {
-        // Recall/update/replace act on an existing record: left to the clerk (statuses.md §3).
-        return Err("gói thu hồi/cập nhật/thay thế chờ văn thư xử lý / revoke-update-replace awaits the clerk".into());
+    let business = h.business.as_ref().and_then(|b| b.doc_type).unwrap_or(0);
+    if business != 0 {
+        // Recall/update/replace act on the record the original package became, visibly and
+        // without deleting anything (statuses.md §3, vanthu_registry::revisions).
+        let action = match business {
+            1 => ReceivedAction::Recall,
+            2 => ReceivedAction::Update,
+            3 => ReceivedAction::Replace,
+            other => {
+                return Err(format!(
+                    "loại nghiệp vụ không hỗ trợ: {other} / unsupported BussinessDocType {other}"
+                )
+                .into())
+            }
+        };
+        let original = match related.map(|r| reg.document_for_package(r)).transpose()? {
+            Some(Some(id)) => Some(id),
+            _ => match &h.document_id {
+                Some(d) => reg.find_by_edxml_id(d)?.map(|r| r.id),
+                None => None,
+            },
+        }
+        .ok_or(
+            "không tìm thấy văn bản gốc để thu hồi/cập nhật/thay thế / original document not found",
+        )?;
+        let reason = h.business.as_ref().and_then(|b| b.reason.clone());
+        let outcome = if action == ReceivedAction::Recall {
+            reg.apply_received_recall(original, reason.as_deref())?
+        } else {
+            let new = new_incoming(reg, &pkg, hub_sender, tmp.path())?;
+            reg.receive_revision(original, action, new, package_id, reason.as_deref())?
+        };
+        return Ok(outcome.new_version_id.unwrap_or(outcome.original_id));
     }
     if let Some(id) = &h.document_id {
         if let Some(existing) = reg.find_by_edxml_id(id)? {
             return Ok(existing.id);
         }
     }
+    let new = new_incoming(reg, &pkg, hub_sender, tmp.path())?;
+    let rec = reg.receive_incoming(new)?;
+    Ok(rec.id)
+}
+
+/// The incoming document a package describes (attachments copied into `tmp`).
+fn new_incoming(
+    reg: &mut Registry,
+    pkg: &vanthu_edxml::Package,
+    hub_sender: Option<&str>,
+    tmp: &Path,
+) -> Result<NewIncoming, Failure> {
+    let h = &pkg.header;
     let sender_code = h
         .from
         .organ_id
@@ -160,7 +215,7 @@ fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Resu
             .as_deref()
             .map(safe_name)
             .unwrap_or_else(|| format!("tep-{i}"));
-        let dest = tmp.path().join(format!("{i}-{name}"));
+        let dest = tmp.join(format!("{i}-{name}"));
         std::fs::copy(f.path(), &dest).map_err(|e| e.to_string())?;
         files.push(dest);
     }
@@ -193,8 +248,7 @@ fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Resu
         edxml_document_id: h.document_id.clone(),
         expected_number: None,
     };
-    let rec = reg.receive_incoming(new)?;
-    Ok(rec.id)
+    Ok(new)
 }
 
 fn safe_name(n: &str) -> String {

@@ -111,6 +111,7 @@ pub struct Engine<T: HubTransport> {
     cfg: EngineConfig,
     events: EventSink,
     hook: Option<RoundHook>,
+    numbering: Option<crate::numbering::NumberingConfig>,
 }
 
 /// A document to queue for sending.
@@ -162,7 +163,23 @@ impl<T: HubTransport> Engine<T> {
             cfg,
             events: Arc::new(|_| {}),
             hook: None,
+            numbering: None,
         }
+    }
+
+    /// Keeps the registry in `cfg.data_dir` supplied with number blocks from the hub each
+    /// round (see crate::numbering).
+    pub fn with_numbering(mut self, cfg: crate::numbering::NumberingConfig) -> Self {
+        self.numbering = Some(cfg);
+        self
+    }
+
+    pub(crate) fn numbering_config(&self) -> Option<&crate::numbering::NumberingConfig> {
+        self.numbering.as_ref()
+    }
+
+    pub(crate) fn transport(&self) -> &T {
+        &self.transport
     }
 
     pub fn with_round_hook(mut self, hook: RoundHook) -> Self {
@@ -277,7 +294,7 @@ impl<T: HubTransport> Engine<T> {
         (pkg, body)
     }
 
-    async fn retry<R, F, Fut>(&self, mut f: F) -> Result<R, TransportError>
+    pub(crate) async fn retry<R, F, Fut>(&self, mut f: F) -> Result<R, TransportError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<R, TransportError>>,
@@ -315,6 +332,8 @@ impl<T: HubTransport> Engine<T> {
         self.run_hook();
         progress.1 = self.state.pending_outbox_count()?;
         let result = async {
+            // Blocks first: provisional numbers resolve before anything else happens.
+            self.refill_numbering().await?;
             self.push(&mut report, &mut progress).await?;
             self.pull(&mut report, &mut progress).await?;
             self.run_hook();

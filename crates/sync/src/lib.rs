@@ -2,11 +2,13 @@
 //! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
 pub mod bridge;
 pub mod engine;
+pub mod numbering;
 pub mod settings;
 pub mod state;
 pub mod status;
 pub mod transport;
 
 pub use engine::{Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport};
+pub use numbering::{NumberingConfig, RefillReport, DEFAULT_BLOCK_SIZE};
 pub use state::SyncState;
-pub use transport::{HttpTransport, HubTransport, Operation, TransportError};
+pub use transport::{BlockGrant, HttpTransport, HubTransport, Operation, TransportError};

@@ -116,6 +116,31 @@ pub trait HubTransport: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// Confirms receipt; the delivery leaves the queue. Idempotent.
     fn ack(&self, message_id: &str) -> impl Future<Output = Result<(), TransportError>> + Send;
+    /// Reserves a block of register numbers of our unit for this desktop (docs/sync.md,
+    /// "Numbering while offline"); must be idempotent by `req.request_id`. Exchanges that
+    /// have no such service keep the default: the desktop then numbers provisionally until
+    /// blocks are configured another way.
+    fn reserve_block(
+        &self,
+        req: &vanthu_registry::BlockRequest,
+    ) -> impl Future<Output = Result<BlockGrant, TransportError>> + Send {
+        let _ = req;
+        async {
+            Err(TransportError::Rejected {
+                status: 501,
+                code: "unsupported".into(),
+                message: "Trục không cấp khối số / the exchange does not reserve number blocks"
+                    .into(),
+            })
+        }
+    }
+}
+
+/// The numbers `[start, start + size)` a hub reserved for one block request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockGrant {
+    pub start: u32,
+    pub size: u32,
 }
 
 /// The vanthu hub over HTTP (reqwest, rustls).
@@ -308,6 +333,26 @@ impl HubTransport for HttpTransport {
             .await
             .map_err(net_err)?;
         check(resp).await.map(|_| ())
+    }
+
+    async fn reserve_block(
+        &self,
+        req: &vanthu_registry::BlockRequest,
+    ) -> Result<BlockGrant, TransportError> {
+        let resp = self
+            .req(reqwest::Method::POST, "/v1/numbering/blocks")
+            .json(req)
+            .send()
+            .await
+            .map_err(net_err)?;
+        let body = check(resp).await?.bytes().await.map_err(net_err)?;
+        #[derive(Deserialize)]
+        struct Answer {
+            block: BlockGrant,
+        }
+        let a: Answer = serde_json::from_slice(&body)
+            .map_err(|e| TransportError::Transient(format!("bad block JSON: {e}")))?;
+        Ok(a.block)
     }
 }
 

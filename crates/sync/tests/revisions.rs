@@ -1,0 +1,279 @@
+//! Recall, update and replace received through the real hub act on the receiver's records
+//! visibly and never delete anything (docs/sync.md, "Recall, update, replace received from a
+//! sender"; statuses.md §3).
+use std::sync::Arc;
+use std::time::Duration;
+
+use vanthu_domain::{Actor, IncomingState};
+use vanthu_hub::HubStore;
+use vanthu_registry::Registry;
+use vanthu_sync::{
+    Engine, EngineConfig, HttpTransport, Identity, Operation, SendRequest, SyncState,
+};
+
+const A: &str = "000.00.00.H34";
+const B: &str = "000.01.20.H34";
+const BASIC: &str = include_str!("../../edxml/tests/data/basic.edxml");
+const ORIGINAL_ID: &str = "000.00.00.H34,2024/03/05,412/UBND-HCTC";
+
+/// The sample package with its own DocumentId, subject and business type.
+fn package(doc_id: &str, subject: &str, business: u8, reason: &str) -> Vec<u8> {
+    BASIC
+        .replacen(ORIGINAL_ID, doc_id, 1)
+        .replacen(
+            "V/v báo cáo tình hình gửi, nhận văn bản điện tử quý I",
+            subject,
+            1,
+        )
+        .replacen(
+            "<edXML:BussinessDocType>0</edXML:BussinessDocType>",
+            &format!("<edXML:BussinessDocType>{business}</edXML:BussinessDocType>"),
+            1,
+        )
+        .replacen("Văn bản mới", reason, 1)
+        .into_bytes()
+}
+
+fn doc_id(n: u32) -> String {
+    format!("000.00.00.H34,2024/03/05,{n}/UBND-HCTC")
+}
+
+fn send(op: Operation, related: Option<String>, body: Vec<u8>, document_id: String) -> SendRequest {
+    SendRequest {
+        message_id: None,
+        op,
+        related,
+        recipients: if op == Operation::Send {
+            vec![B.into()]
+        } else {
+            Vec::new()
+        },
+        document_id: Some(document_id),
+        secrecy: "thường".into(),
+        body,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recall_update_replace_act_visibly_on_the_record() {
+    tokio::time::timeout(Duration::from_secs(120), scenario())
+        .await
+        .expect("bounded");
+}
+
+async fn scenario() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let store = vanthu_hub::sqlite::SqliteStore::open(&hub_dir.path().join("hub.sqlite")).unwrap();
+    let mut secrets = std::collections::BTreeMap::new();
+    for code in [A, B] {
+        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
+        store.add_agency(rec).await.unwrap();
+        secrets.insert(code, secret);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vanthu_hub::serve(
+        listener,
+        store,
+        Default::default(),
+        std::future::pending(),
+    ));
+    let cfg = || EngineConfig {
+        base_backoff: Duration::from_millis(5),
+        ..EngineConfig::default()
+    };
+    let a_dir = tempfile::tempdir().unwrap();
+    let a = Engine::new(
+        HttpTransport::new(&url, A, &secrets[A]).unwrap(),
+        SyncState::open(a_dir.path()).unwrap(),
+        Identity {
+            agency: A.into(),
+            agency_name: "UBND Tỉnh Kon Tum".into(),
+        },
+        cfg(),
+    );
+    let b_dir = tempfile::tempdir().unwrap();
+    let b_path = b_dir.path().to_path_buf();
+    {
+        let mut reg = Registry::open(&b_path).unwrap();
+        reg.init_unit(B, "Sở Nội vụ").unwrap();
+    }
+    let hook_dir = b_path.clone();
+    let b = Engine::new(
+        HttpTransport::new(&url, B, &secrets[B]).unwrap(),
+        SyncState::open(&b_path).unwrap(),
+        Identity {
+            agency: B.into(),
+            agency_name: "Sở Nội vụ".into(),
+        },
+        cfg(),
+    )
+    .with_round_hook(Arc::new(move |state| {
+        let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, B, "Sở Nội vụ")
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }));
+
+    // Four documents from A to B.
+    let mut msg = Vec::new();
+    for n in 1..=4 {
+        let body = package(&doc_id(n), &format!("Văn bản gốc số {n}"), 0, "Văn bản mới");
+        msg.push(
+            a.queue(send(Operation::Send, None, body, doc_id(n)))
+                .unwrap(),
+        );
+    }
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    let ids: Vec<i64> = {
+        let mut reg = Registry::open(&b_path).unwrap();
+        let ids: Vec<i64> = (1..=4)
+            .map(|n| {
+                reg.find_by_edxml_id(&doc_id(n))
+                    .unwrap()
+                    .expect("imported")
+                    .id
+            })
+            .collect();
+        // The clerk registers 2 and 4; 1 and 3 are still waiting.
+        for id in [ids[1], ids[3]] {
+            reg.append_status_event(id, IncomingState::Registered, Actor::Clerk, None)
+                .unwrap();
+        }
+        ids
+    };
+
+    // A recalls 1 and 2, updates 3, replaces 4 by a new document.
+    a.queue(send(
+        Operation::Recall,
+        Some(msg[0].clone()),
+        package(&doc_id(1), "Văn bản gốc số 1", 1, "Ban hành nhầm"),
+        doc_id(1),
+    ))
+    .unwrap();
+    a.queue(send(
+        Operation::Recall,
+        Some(msg[1].clone()),
+        package(&doc_id(2), "Văn bản gốc số 2", 1, "Sai thẩm quyền"),
+        doc_id(2),
+    ))
+    .unwrap();
+    a.queue(send(
+        Operation::Update,
+        Some(msg[2].clone()),
+        package(&doc_id(3), "Văn bản số 3 (đính chính)", 2, "Sửa trích yếu"),
+        doc_id(3),
+    ))
+    .unwrap();
+    a.queue(send(
+        Operation::Replace,
+        Some(msg[3].clone()),
+        package(&doc_id(44), "Văn bản thay thế số 4", 3, "Thay văn bản 4"),
+        doc_id(44),
+    ))
+    .unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    // Delivered again (a second round) changes nothing.
+    b.sync_once().await.unwrap();
+
+    let mut reg = Registry::open(&b_path).unwrap();
+    // Nothing deleted: the 4 originals and the 2 new versions.
+    assert_eq!(reg.count(None).unwrap(), 6);
+    assert!(reg.pending_inbox(100).unwrap().is_empty());
+
+    // 1: not registered → recalled by the system, reason in its history.
+    let d1 = reg.get(ids[0]).unwrap();
+    assert_eq!(d1.state, "revoked");
+    assert_eq!(d1.state_label, "Đã thu hồi");
+    let ev = reg.status_events(ids[0]).unwrap();
+    let last = ev.last().unwrap();
+    assert_eq!(last.to_state, "revoked");
+    assert_eq!(
+        last.note.as_deref(),
+        Some("Bên gửi thu hồi văn bản: Ban hành nhầm")
+    );
+
+    // 2: registered → still registered, the request shown for the clerk's decision.
+    let d2 = reg.get(ids[1]).unwrap();
+    assert_eq!(d2.state, "registered");
+    assert_eq!(d2.pending_action.as_deref(), Some("recall"));
+    assert_eq!(
+        d2.pending_note.as_deref(),
+        Some("Bên gửi thu hồi văn bản: Sai thẩm quyền")
+    );
+    // The list shows it too.
+    let hits = reg
+        .search(&vanthu_registry::SearchQuery::default())
+        .unwrap()
+        .hits;
+    let hit = hits.iter().find(|h| h.id == ids[1]).unwrap();
+    assert_eq!(hit.pending_action.as_deref(), Some("recall"));
+    let hit = hits.iter().find(|h| h.id == ids[0]).unwrap();
+    assert_eq!(hit.state_label, "Đã thu hồi");
+
+    // 3: not registered → the update is a new version, the old one superseded; both kept.
+    let d3 = reg.get(ids[2]).unwrap();
+    assert_eq!(d3.state, "superseded");
+    let v3 = reg
+        .get(d3.superseded_by_id.expect("linked to the new version"))
+        .unwrap();
+    assert_eq!(v3.supersedes_id, Some(ids[2]));
+    assert_eq!(v3.subject, "Văn bản số 3 (đính chính)");
+    assert_eq!(v3.state, "arrived");
+
+    // 4: registered → the replacement is stored and linked, the old one awaits the clerk.
+    let d4 = reg.get(ids[3]).unwrap();
+    assert_eq!(d4.state, "registered");
+    assert_eq!(d4.pending_action.as_deref(), Some("replace"));
+    let v4 = reg.get(d4.superseded_by_id.unwrap()).unwrap();
+    assert_eq!(v4.edxml_document_id.as_deref(), Some(doc_id(44).as_str()));
+
+    // The clerk refuses the recall of 2 and accepts the replacement of 4.
+    reg.refuse_pending_action(ids[1], "Văn bản đã được xử lý")
+        .unwrap();
+    reg.append_status_event(ids[3], IncomingState::Superseded, Actor::Clerk, None)
+        .unwrap();
+    assert_eq!(reg.get(ids[1]).unwrap().pending_action, None);
+    let d4 = reg.get(ids[3]).unwrap();
+    assert_eq!((d4.state.as_str(), d4.pending_action), ("superseded", None));
+    let actions: Vec<String> = reg
+        .audit_entries(None, None, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for want in [
+        "incoming.sender_action",
+        "incoming.sender_request",
+        "incoming.sender_request_refused",
+    ] {
+        assert!(actions.iter().any(|a| a == want), "audit has {want}");
+    }
+    drop(reg);
+
+    // A learns what B did: 15 for 1, 3 and 4; 16 for 2.
+    b.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+    let statuses: Vec<(String, String)> = a
+        .state()
+        .received()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.kind == "status")
+        .map(|r| (r.related.unwrap(), r.status_code.unwrap()))
+        .collect();
+    let codes_for = |m: &str| -> Vec<&str> {
+        statuses
+            .iter()
+            .filter(|(r, _)| r == m)
+            .map(|(_, c)| c.as_str())
+            .collect()
+    };
+    assert_eq!(codes_for(&msg[0]), vec!["01", "15"]);
+    assert_eq!(codes_for(&msg[1]), vec!["01", "03", "16"]);
+    assert_eq!(codes_for(&msg[2]), vec!["01", "15"]);
+    assert_eq!(codes_for(&msg[3]), vec!["01", "03", "15"]);
+}
