@@ -14,6 +14,7 @@ pub mod logging;
 pub mod paths;
 pub mod scan;
 pub mod store;
+pub mod viewer;
 
 use store::{AppSettings, DraftStore, StoreError};
 
@@ -51,6 +52,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_scan_folder,
             commands::list_drafts,
             commands::discard_draft,
+            viewer::viewer_open,
+            viewer::viewer_find,
+            viewer::viewer_visible,
         ])
 }
 
@@ -192,6 +196,8 @@ pub fn run() {
             }
         }))
         .invoke_handler(builder.invoke_handler())
+        .manage(viewer::Viewer::default())
+        .register_asynchronous_uri_scheme_protocol(viewer::SCHEME, viewer::protocol)
         .setup(move |app| {
             setup(app, &builder).map_err(|e| {
                 tracing::error!("{e:#}");
