@@ -401,6 +401,29 @@ fn serve_uri<R: Runtime>(app: &AppHandle<R>, uri: &Uri, responder: UriSchemeResp
     });
 }
 
+/// Indexes the text of a just-registered document's PDFs for search, off the caller's thread
+/// and without holding the register while pdfium reads (a 500-page PDF takes a while).
+/// Failures are logged; the registration already committed.
+pub fn index_text_in_background<R: Runtime>(app: &AppHandle<R>, id: i64) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        let Some(state) = app.try_state::<AppState>() else {
+            return;
+        };
+        let lock = || state.registry.lock().unwrap_or_else(|e| e.into_inner());
+        let paths = match vanthu_pdf::index::pdf_attachments(&lock(), id) {
+            Ok(p) if !p.is_empty() => p,
+            Ok(_) => return,
+            Err(err) => return tracing::warn!(%err, id, "PDF text not indexed"),
+        };
+        let text = vanthu_pdf::index::extract_all(&paths);
+        match vanthu_pdf::index::merge_text(&mut lock(), id, &text) {
+            Ok(added) => tracing::debug!(id, added, "PDF text indexed"),
+            Err(err) => tracing::warn!(%err, id, "PDF text not indexed"),
+        }
+    });
+}
+
 // ---- commands -------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]

@@ -9,6 +9,7 @@
 //! See docs/pdf.md for where libpdfium comes from and how it is found.
 mod encode;
 mod error;
+pub mod index;
 mod library;
 mod types;
 mod worker;

@@ -194,6 +194,7 @@ fn import_one(reg: &mut Registry, body: &[u8], hub_sender: Option<&str>) -> Resu
         expected_number: None,
     };
     let rec = reg.receive_incoming(new)?;
+    vanthu_pdf::index::index_document_text_logged(reg, rec.id);
     Ok(rec.id)
 }
 

@@ -277,9 +277,7 @@ export function PdfViewer({ sha256 }: { sha256: string }) {
   useEffect(() => {
     virtualizer.measure();
     if (pages.length > 0) virtualizer.scrollToOffset(tops[keepPage.current] - PAGE_GAP);
-    // Renders queued at the old size are of no use now (an empty range cancels them all).
-    if (info) void commands.viewerVisible(sha256, 1, 0).catch(() => {});
-  }, [css, tops, virtualizer, pages.length, info, sha256]);
+  }, [css, tops, virtualizer, pages.length]);
 
   const items = virtualizer.getVirtualItems();
   const first = items.length ? items[0].index : 0;
