@@ -417,7 +417,8 @@ pub fn index_text_in_background<R: Runtime>(app: &AppHandle<R>, id: i64) {
             Err(err) => return tracing::warn!(%err, id, "PDF text not indexed"),
         };
         let text = vanthu_pdf::index::extract_all(&paths);
-        match vanthu_pdf::index::merge_text(&mut lock(), id, &text) {
+        let merged = vanthu_pdf::index::merge_text(&mut lock(), id, &text);
+        match merged {
             Ok(added) => tracing::debug!(id, added, "PDF text indexed"),
             Err(err) => tracing::warn!(%err, id, "PDF text not indexed"),
         }

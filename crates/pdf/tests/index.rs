@@ -34,7 +34,11 @@ fn a_word_from_the_pdf_body_finds_the_document() {
     let dir = tempfile::tempdir().unwrap();
     let mut reg = Registry::open(dir.path()).unwrap();
     reg.init_unit("000.00.00.H34", "UBND tỉnh Kon Tum").unwrap();
-    let id = register(&mut reg, "1/VPCP-KSTT", vec![corpus().join("four-pages.pdf")]);
+    let id = register(
+        &mut reg,
+        "1/VPCP-KSTT",
+        vec![corpus().join("four-pages.pdf")],
+    );
     // "Third" only appears on page 3 of the PDF, nowhere in the register fields.
     assert!(found(&reg, "third").is_empty());
     assert!(index_document_text(&mut reg, id).unwrap());
@@ -44,7 +48,11 @@ fn a_word_from_the_pdf_body_finds_the_document() {
     assert_eq!(found(&reg, "don doc"), vec![id]);
 
     // Vietnamese body text, searched without diacritics.
-    let vi = register(&mut reg, "2/VPCP-KSTT", vec![fixtures().join("reportlab-vi.pdf")]);
+    let vi = register(
+        &mut reg,
+        "2/VPCP-KSTT",
+        vec![fixtures().join("reportlab-vi.pdf")],
+    );
     index_document_text_logged(&mut reg, vi);
     let text = std::fs::read_to_string(fixtures().join("expected-text.json")).unwrap();
     assert!(text.contains("tỉnh Hà Giang"), "fixture changed");
