@@ -145,6 +145,7 @@ pub fn register_incoming(
             rec
         }
     };
+    crate::viewer::index_text_in_background(&app, rec.id);
     Ok((&rec).into())
 }
 

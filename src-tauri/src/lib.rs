@@ -15,6 +15,7 @@ pub mod marks;
 pub mod paths;
 pub mod scan;
 pub mod store;
+pub mod viewer;
 
 use store::{AppSettings, DraftStore, StoreError};
 
@@ -53,6 +54,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_scan_folder,
             commands::list_drafts,
             commands::discard_draft,
+            viewer::viewer_open,
+            viewer::viewer_find,
+            viewer::viewer_visible,
         ])
 }
 
@@ -194,6 +198,8 @@ pub fn run() {
             }
         }))
         .invoke_handler(builder.invoke_handler())
+        .manage(viewer::Viewer::default())
+        .register_asynchronous_uri_scheme_protocol(viewer::SCHEME, viewer::protocol)
         .setup(move |app| {
             setup(app, &builder).map_err(|e| {
                 tracing::error!("{e:#}");

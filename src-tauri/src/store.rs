@@ -86,10 +86,17 @@ struct DraftFile {
     drafts: Vec<DraftEntry>,
 }
 
-/// Hook for the PDF crate (issue 6): text of a scan's first page, used to prefill the
-/// subject and indexed for search. Returns None until `vanthu-pdf` lands on main.
-pub fn first_page_text(_pdf: &Path) -> Option<String> {
-    None
+/// Text of a scan's first page, used to prefill the subject and indexed for search. None for
+/// a scan without a text layer; a file pdfium cannot read is logged, never an error (the draft
+/// is still taken in).
+pub fn first_page_text(pdf: &Path) -> Option<String> {
+    match vanthu_pdf::Document::open(pdf).and_then(|d| d.page_text(0)) {
+        Ok(text) => Some(text.trim().to_owned()).filter(|t| !t.is_empty()),
+        Err(err) => {
+            tracing::warn!(%err, file = %pdf.display(), "no first-page text for the scan");
+            None
+        }
+    }
 }
 
 pub struct DraftStore {

@@ -25,6 +25,12 @@ export const commands = {
 	listDrafts: () => __TAURI_INVOKE<Draft[]>("list_drafts"),
 	/**  Drops a scan from "Chờ vào sổ" (a blank page, a duplicate scan). */
 	discardDraft: (id: number) => __TAURI_INVOKE<null>("discard_draft", { id }),
+	/**  Opens a stored attachment (by sha256) for viewing: page count and page sizes. */
+	viewerOpen: (sha256: string) => __TAURI_INVOKE<PdfInfo>("viewer_open", { sha256 }),
+	/**  Finds text (case- and diacritic-insensitive) with the boxes to highlight. */
+	viewerFind: (sha256: string, query: string) => __TAURI_INVOKE<PdfFindHit[]>("viewer_find", { sha256, query }),
+	/**  The pages now on screen (0-based, inclusive): queued renders of other pages are dropped. */
+	viewerVisible: (sha256: string, first: number, last: number) => __TAURI_INVOKE<number>("viewer_visible", { sha256, first, last }),
 };
 
 /* Types */
@@ -120,6 +126,34 @@ export type ListQuery = {
 export type ListSort = {
 	column: SortColumn,
 	descending: boolean,
+};
+
+export type PdfFindHit = {
+	/**  0-based page index. */
+	page: number,
+	rects: PdfRect[],
+};
+
+export type PdfInfo = {
+	sha256: string,
+	pages: number,
+	encrypted: boolean,
+	signatures: number,
+	pageSizes: PdfPageSize[],
+};
+
+export type PdfPageSize = {
+	/**  Points (1/72 inch), as displayed. */
+	width: number | null,
+	height: number | null,
+};
+
+export type PdfRect = {
+	/**  Points from the top-left corner of the page as displayed (before the viewer's rotation). */
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
 };
 
 export type RegisterIncoming = {

@@ -621,6 +621,7 @@ pub fn import(file: &Path, g: &GlobalOpts) -> Result<()> {
     let mut reg = crate::registry::open(g)?;
     let out = ed::import::import_package(&mut reg, file)
         .with_context(|| format!("{}", file.display()))?;
+    vanthu_pdf::index::index_document_text_logged(&mut reg, out.record.id);
     for w in &out.warnings {
         eprintln!("cảnh báo / warning: {w}");
     }

@@ -50,6 +50,12 @@ pub enum PdfError {
     },
     #[error("Kích thước hiển thị không hợp lệ / invalid render size: {0}")]
     InvalidSize(String),
+    #[error(
+        "Trang {page} hiển thị quá lâu (quá {ms} ms) / page {page} took too long to render \
+         (over {ms} ms)",
+        page = index + 1
+    )]
+    Timeout { index: u32, ms: u64 },
     #[error("Yêu cầu hiển thị trang đã bị hủy / render request cancelled")]
     Cancelled,
     #[error("Lỗi pdfium / pdfium error: {0}")]

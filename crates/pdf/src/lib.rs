@@ -9,6 +9,7 @@
 //! See docs/pdf.md for where libpdfium comes from and how it is found.
 mod encode;
 mod error;
+pub mod index;
 mod library;
 mod types;
 mod worker;
@@ -22,7 +23,7 @@ pub use error::{PdfError, Result};
 pub use library::{add_library_dir, library_file_name};
 pub use types::*;
 
-use worker::{engine, DocId, Job, RenderJob, Source};
+use worker::{engine, next_job_id, DocId, Job, OnceReply, RenderJob, Source};
 
 /// The path of the pdfium library in use, binding it if that has not happened yet.
 pub fn library_path() -> Result<String> {
@@ -92,7 +93,10 @@ impl Document {
     /// the bytes to a channel or a response object). Returns at once.
     ///
     /// The request is answered [`PdfError::Cancelled`] without rendering if `token` is cancelled,
-    /// or [`Document::cancel_pending`] is called, before the worker reaches it.
+    /// or [`Document::cancel_pending`] is called, before the worker reaches it, and
+    /// [`PdfError::Timeout`] when rendering the page takes longer than `opts.timeout` (the
+    /// caller is answered at the deadline even if pdfium has not returned; requests queued
+    /// behind such a page are answered `Timeout` too). `on_done` is called exactly once.
     pub fn submit_render(
         &self,
         index: u32,
@@ -106,15 +110,16 @@ impl Document {
                 count: self.info.pages,
             });
         }
-        engine()?.send(Job::Render(RenderJob {
+        engine()?.send_render(RenderJob {
             doc: self.id,
             index,
             opts,
             generation: self.generation.load(Ordering::Acquire),
             current_generation: Arc::clone(&self.generation),
             token,
-            reply: Box::new(on_done),
-        }))
+            id: next_job_id(),
+            reply: OnceReply::new(Box::new(on_done)),
+        })
     }
 
     /// Like [`Document::submit_render`], with the result delivered to a [`RenderTicket`].

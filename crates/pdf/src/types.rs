@@ -1,5 +1,6 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -92,6 +93,10 @@ impl Rotation {
 /// (up to 200×200 inches, or more with /UserUnit) cannot make us allocate gigabytes.
 pub const DEFAULT_MAX_PIXELS: u64 = 36_000_000;
 
+/// Default time guard for one page: far above what a normal page needs (tens of ms) and
+/// below the point where a person gives up waiting.
+pub const DEFAULT_RENDER_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// What to render and how to encode it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RenderOptions {
@@ -104,6 +109,14 @@ pub struct RenderOptions {
     pub annotations: bool,
     /// Size guard: a request for more pixels than this fails with `PageTooLarge`.
     pub max_pixels: u64,
+    /// Time guard, counted from submission: past it the caller is answered `Timeout` (see
+    /// docs/pdf.md, "Time guard").
+    #[serde(default = "default_timeout")]
+    pub timeout: Duration,
+}
+
+fn default_timeout() -> Duration {
+    DEFAULT_RENDER_TIMEOUT
 }
 
 impl Default for RenderOptions {
@@ -115,6 +128,7 @@ impl Default for RenderOptions {
             rotation: Rotation::None,
             annotations: true,
             max_pixels: DEFAULT_MAX_PIXELS,
+            timeout: DEFAULT_RENDER_TIMEOUT,
         }
     }
 }
@@ -141,6 +155,11 @@ impl RenderOptions {
 
     pub fn rotation(mut self, rotation: Rotation) -> Self {
         self.rotation = rotation;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
         self
     }
 }

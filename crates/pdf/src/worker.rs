@@ -6,8 +6,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use pdfium_render::prelude::*;
 use tracing::{debug, warn};
@@ -33,13 +34,146 @@ pub(crate) struct RenderJob {
     pub generation: u64,
     pub current_generation: Arc<AtomicU64>,
     pub token: Option<CancelToken>,
-    pub reply: Reply<RenderedPage>,
+    /// Unique per process; lets the watchdog tell which job is inside pdfium.
+    pub id: u64,
+    pub reply: Arc<OnceReply>,
+}
+
+static NEXT_JOB: AtomicU64 = AtomicU64::new(1);
+
+pub(crate) fn next_job_id() -> u64 {
+    NEXT_JOB.fetch_add(1, Ordering::Relaxed)
 }
 
 impl RenderJob {
     fn is_stale(&self) -> bool {
         self.token.as_ref().is_some_and(CancelToken::is_cancelled)
             || self.generation < self.current_generation.load(Ordering::Acquire)
+    }
+
+    /// Answers the job without rendering if nobody needs the page any more: already answered
+    /// (timed out by the watchdog) or cancelled. Returns true when it did.
+    fn settle_early(&self) -> bool {
+        if self.reply.is_answered() {
+            return true;
+        }
+        if self.is_stale() {
+            self.reply.answer(Err(PdfError::Cancelled));
+            return true;
+        }
+        false
+    }
+
+    fn timeout_error(&self) -> PdfError {
+        timeout_error(self.index, self.opts.timeout)
+    }
+}
+
+fn timeout_error(index: u32, timeout: Duration) -> PdfError {
+    PdfError::Timeout {
+        index,
+        ms: timeout.as_millis().try_into().unwrap_or(u64::MAX),
+    }
+}
+
+/// A render's reply, answered once by whoever comes first: the worker (the page, or an error)
+/// or the watchdog (`Timeout`). pdfium cannot be interrupted, so the watchdog is what
+/// guarantees that a caller does not wait on a page stuck inside it.
+pub(crate) struct OnceReply(Mutex<Option<Reply<RenderedPage>>>);
+
+impl OnceReply {
+    pub(crate) fn new(reply: Reply<RenderedPage>) -> Arc<OnceReply> {
+        Arc::new(OnceReply(Mutex::new(Some(reply))))
+    }
+
+    /// Delivers `result` unless the reply was already given; returns whether it was delivered.
+    pub(crate) fn answer(&self, result: Result<RenderedPage>) -> bool {
+        let reply = self.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+        match reply {
+            Some(f) => {
+                f(result);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn is_answered(&self) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).is_none()
+    }
+}
+
+/// What the watchdog is told: a render was queued (`started: None`) or the worker has just
+/// handed it to pdfium (`started: Some(deadline)`).
+pub(crate) struct Watch {
+    pub id: u64,
+    pub index: u32,
+    pub timeout: Duration,
+    pub started: Option<Instant>,
+    pub reply: Weak<OnceReply>,
+}
+
+/// How often the watchdog looks whether a stuck page came back from pdfium.
+const STUCK_POLL: Duration = Duration::from_millis(50);
+
+/// The time guard. A page still inside pdfium at its deadline is answered `Timeout`; the
+/// worker is then stuck behind it, so every queued render (and every new one, until pdfium
+/// returns) is answered `Timeout` as well instead of waiting an unknown time. Once pdfium
+/// returns the worker carries on and later requests are served normally. Holds only weak
+/// references, so answered jobs are forgotten as soon as the worker drops them.
+fn watchdog(rx: Receiver<Watch>, busy: Arc<AtomicU64>) {
+    let mut jobs: HashMap<u64, Watch> = HashMap::new();
+    let mut stuck: Option<u64> = None;
+    loop {
+        let now = Instant::now();
+        if stuck.is_some_and(|id| busy.load(Ordering::Acquire) != id) {
+            debug!("render worker recovered from a slow page");
+            stuck = None;
+        }
+        jobs.retain(|&id, w| {
+            let Some(reply) = w.reply.upgrade() else {
+                return false;
+            };
+            if reply.is_answered() {
+                return false;
+            }
+            let expired = w.started.is_some_and(|deadline| deadline <= now);
+            if !expired && stuck.is_none() {
+                return true;
+            }
+            if expired && busy.load(Ordering::Acquire) == id {
+                warn!(page = w.index + 1, timeout = ?w.timeout, "page stuck in pdfium, answered timeout");
+                stuck = Some(id);
+            }
+            reply.answer(Err(timeout_error(w.index, w.timeout)));
+            false
+        });
+        if stuck.is_some() {
+            // Queued jobs met before the stuck one in this pass were kept; go round again.
+            jobs.retain(|_, w| {
+                if let Some(reply) = w.reply.upgrade() {
+                    reply.answer(Err(timeout_error(w.index, w.timeout)));
+                }
+                false
+            });
+        }
+        let next = jobs.values().filter_map(|w| w.started).min();
+        let wait = match (stuck, next) {
+            (Some(_), _) => Some(STUCK_POLL),
+            (None, Some(at)) => Some(at.saturating_duration_since(Instant::now())),
+            (None, None) => None,
+        };
+        let received = match wait {
+            Some(d) => rx.recv_timeout(d),
+            None => rx.recv().map_err(|_| mpsc::RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(w) => {
+                jobs.insert(w.id, w);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        }
     }
 }
 
@@ -81,6 +215,7 @@ struct EncodeJob {
 
 pub(crate) struct Engine {
     tx: mpsc::Sender<Job>,
+    watch: mpsc::Sender<Watch>,
     pub(crate) library: String,
 }
 
@@ -100,6 +235,10 @@ impl Engine {
     fn start() -> Result<Engine> {
         let (tx, rx) = mpsc::channel::<Job>();
         let (init_tx, init_rx) = mpsc::channel::<Result<String>>();
+        let (watch, watch_rx) = mpsc::channel::<Watch>();
+        let busy = Arc::new(AtomicU64::new(0));
+        let worker_watch = watch.clone();
+        let worker_busy = Arc::clone(&busy);
         thread::Builder::new()
             .name("pdfium-render".into())
             .spawn(move || {
@@ -114,16 +253,34 @@ impl Engine {
                 // and documents borrow the Pdfium value for as long as the worker lives.
                 let pdfium: &'static Pdfium = Box::leak(Box::new(Pdfium::new(bindings)));
                 let _ = init_tx.send(Ok(library));
-                Worker::new(pdfium).run(rx);
+                Worker::new(pdfium, worker_watch, worker_busy).run(rx);
             })
             .map_err(|e| PdfError::Pdfium(format!("cannot start render thread: {e}")))?;
         let library = init_rx.recv().map_err(|_| PdfError::WorkerGone)??;
         debug!(%library, "pdfium bound");
-        Ok(Engine { tx, library })
+        thread::Builder::new()
+            .name("pdfium-watchdog".into())
+            .spawn(move || watchdog(watch_rx, busy))
+            .map_err(|e| PdfError::Pdfium(format!("cannot start watchdog thread: {e}")))?;
+        Ok(Engine { tx, watch, library })
     }
 
     pub(crate) fn send(&self, job: Job) -> Result<()> {
         self.tx.send(job).map_err(|_| PdfError::WorkerGone)
+    }
+
+    /// Queues a render and puts it under the watchdog.
+    pub(crate) fn send_render(&self, job: RenderJob) -> Result<()> {
+        let watch = Watch {
+            id: job.id,
+            index: job.index,
+            timeout: job.opts.timeout,
+            started: None,
+            reply: Arc::downgrade(&job.reply),
+        };
+        // Registered before queueing, so the watchdog knows the job before its start.
+        let _ = self.watch.send(watch);
+        self.send(Job::Render(job))
     }
 
     /// Sends a job and blocks until its reply arrives.
@@ -141,10 +298,13 @@ struct Worker {
     docs: HashMap<DocId, PdfDocument<'static>>,
     next_id: DocId,
     encoders: SyncSender<EncodeJob>,
+    watch: mpsc::Sender<Watch>,
+    /// The id of the render job inside pdfium right now (0: none), for the watchdog.
+    busy: Arc<AtomicU64>,
 }
 
 impl Worker {
-    fn new(pdfium: &'static Pdfium) -> Worker {
+    fn new(pdfium: &'static Pdfium, watch: mpsc::Sender<Watch>, busy: Arc<AtomicU64>) -> Worker {
         let threads = thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
         // Bounded: when encoders fall behind, the renderer waits instead of piling up
         // full-page RGBA buffers (each tens of MB at high DPI).
@@ -161,6 +321,8 @@ impl Worker {
             docs: HashMap::new(),
             next_id: 1,
             encoders: tx,
+            watch,
+            busy,
         }
     }
 
@@ -250,11 +412,27 @@ impl Worker {
     }
 
     fn render(&mut self, job: RenderJob) {
-        if job.is_stale() {
-            (job.reply)(Err(PdfError::Cancelled));
+        if job.settle_early() {
             return;
         }
-        match self.render_pixels(&job) {
+        let started = Instant::now();
+        let deadline = started.checked_add(job.opts.timeout);
+        self.busy.store(job.id, Ordering::Release);
+        let _ = self.watch.send(Watch {
+            id: job.id,
+            index: job.index,
+            timeout: job.opts.timeout,
+            started: deadline,
+            reply: Arc::downgrade(&job.reply),
+        });
+        let pixels = self.render_pixels(&job);
+        self.busy.store(0, Ordering::Release);
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            // Too slow even if it came back: the caller asked not to wait this long.
+            job.reply.answer(Err(job.timeout_error()));
+            return;
+        }
+        match pixels {
             Ok((rgba, width, height)) => {
                 let enc = EncodeJob {
                     rgba,
@@ -263,10 +441,12 @@ impl Worker {
                     job,
                 };
                 if let Err(mpsc::SendError(enc)) = self.encoders.send(enc) {
-                    (enc.job.reply)(Err(PdfError::WorkerGone));
+                    enc.job.reply.answer(Err(PdfError::WorkerGone));
                 }
             }
-            Err(e) => (job.reply)(Err(e)),
+            Err(e) => {
+                job.reply.answer(Err(e));
+            }
         }
     }
 
@@ -596,14 +776,13 @@ fn encoder_loop(rx: Arc<Mutex<Receiver<EncodeJob>>>) {
         else {
             return;
         };
-        if job.is_stale() {
-            (job.reply)(Err(PdfError::Cancelled));
+        if job.settle_early() {
             continue;
         }
         let result = encode(&rgba, width, height, job.opts.format, job.opts.quality);
         drop(rgba);
-        match result {
-            Ok(bytes) => (job.reply)(Ok(RenderedPage {
+        let delivered = match result {
+            Ok(bytes) => job.reply.answer(Ok(RenderedPage {
                 index: job.index,
                 width,
                 height,
@@ -612,8 +791,14 @@ fn encoder_loop(rx: Arc<Mutex<Receiver<EncodeJob>>>) {
             })),
             Err(e) => {
                 warn!(error = %e, "page encoding failed");
-                (job.reply)(Err(e))
+                job.reply.answer(Err(e))
             }
+        };
+        if !delivered {
+            debug!(
+                page = job.index + 1,
+                "page finished after its caller timed out"
+            );
         }
     }
 }

@@ -166,7 +166,12 @@ fn import_one(
             reg.apply_received_recall(original, reason.as_deref())?
         } else {
             let new = new_incoming(reg, &pkg, hub_sender, tmp.path())?;
-            reg.receive_revision(original, action, new, package_id, reason.as_deref())?
+            let outcome =
+                reg.receive_revision(original, action, new, package_id, reason.as_deref())?;
+            if let Some(id) = outcome.new_version_id {
+                vanthu_pdf::index::index_document_text_logged(reg, id);
+            }
+            outcome
         };
         return Ok(outcome.new_version_id.unwrap_or(outcome.original_id));
     }
@@ -177,6 +182,7 @@ fn import_one(
     }
     let new = new_incoming(reg, &pkg, hub_sender, tmp.path())?;
     let rec = reg.receive_incoming(new)?;
+    vanthu_pdf::index::index_document_text_logged(reg, rec.id);
     Ok(rec.id)
 }
 

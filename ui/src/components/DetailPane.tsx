@@ -1,8 +1,11 @@
 import { useEffect, useState } from "react";
-import { Divider, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Button, Divider, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
 import { commands, type IncomingDetail } from "../bindings";
 import { formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
+import { PdfViewer } from "./PdfViewer";
+
+const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
 function formatSize(bytes: number | null): string {
   if (bytes === null) return "";
@@ -14,6 +17,7 @@ function formatSize(bytes: number | null): string {
 export function DetailPane({ id }: { id: number | null }) {
   const [detail, setDetail] = useState<IncomingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [viewing, setViewing] = useState<{ sha256: string; name: string } | null>(null);
 
   useEffect(() => {
     if (id === null) return;
@@ -75,11 +79,32 @@ export function DetailPane({ id }: { id: number | null }) {
         </Text>
       ) : (
         detail.attachments.map((a) => (
-          <Text size="sm" key={a.sha256} data-testid="attachment">
-            {a.name} · {formatSize(a.size)}
-          </Text>
+          <Group key={a.sha256} gap="xs" wrap="nowrap">
+            <Text size="sm" data-testid="attachment">
+              {a.name} · {formatSize(a.size)}
+            </Text>
+            {isPdf(a.name) && (
+              <Button
+                size="compact-xs"
+                variant="light"
+                data-testid="attachment-view"
+                onClick={() => setViewing({ sha256: a.sha256, name: a.name })}
+              >
+                Xem
+              </Button>
+            )}
+          </Group>
         ))
       )}
+      <Modal
+        opened={viewing !== null}
+        onClose={() => setViewing(null)}
+        fullScreen
+        title={viewing?.name}
+        styles={{ body: { height: "calc(100vh - 60px)", padding: 0 } }}
+      >
+        {viewing && <PdfViewer sha256={viewing.sha256} />}
+      </Modal>
     </Stack>
   );
 }
