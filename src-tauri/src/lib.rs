@@ -14,6 +14,7 @@ pub mod logging;
 pub mod paths;
 pub mod scan;
 pub mod store;
+pub mod sync;
 
 use store::{AppSettings, DraftStore, StoreError};
 
@@ -51,6 +52,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_scan_folder,
             commands::list_drafts,
             commands::discard_draft,
+            sync::sync_status,
+            sync::sync_now,
+            sync::sync_setup,
+            sync::sync_alerts,
         ])
 }
 
@@ -178,6 +183,7 @@ fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<
         }
     }
     app.manage(state);
+    sync::init(app.handle(), &paths::data_dir())?;
     Ok(())
 }
 
@@ -191,6 +197,7 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             setup(app, &builder).map_err(|e| {
