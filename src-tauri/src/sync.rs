@@ -355,11 +355,12 @@ fn event_sink(app: AppHandle, snapshot: Arc<Mutex<SyncStatus>>) -> EventSink {
                     s.last_error = None;
                     s.pending_out = report.pending_outbox.min(u32::MAX as u64) as u32;
                 }
-                SyncEvent::Sent { .. } | SyncEvent::Received { .. } => return,
                 SyncEvent::Rejected { message_id, reason } => {
                     tracing::warn!(%message_id, %reason, "hub refused a package");
                     return;
                 }
+                // Per-package events: the progress counts already cover them.
+                _ => return,
             }
         }
         emit_status(&app, &snapshot);

@@ -23,6 +23,11 @@ export const commands = {
 	listDrafts: () => __TAURI_INVOKE<Draft[]>("list_drafts"),
 	/**  Drops a scan from "Chờ vào sổ" (a blank page, a duplicate scan). */
 	discardDraft: (id: number) => __TAURI_INVOKE<null>("discard_draft", { id }),
+	syncStatus: () => __TAURI_INVOKE<SyncStatus>("sync_status"),
+	/**  "Đồng bộ ngay": wakes the engine for a round now. */
+	syncNow: () => __TAURI_INVOKE<null>("sync_now"),
+	syncSetup: (setup: SyncSetup) => __TAURI_INVOKE<SyncStatus>("sync_setup", { setup }),
+	syncAlerts: () => __TAURI_INVOKE<SyncAlert[]>("sync_alerts"),
 };
 
 /* Types */
@@ -137,6 +142,48 @@ export type Secrecy = "normal" | "confidential" | "secret" | "top_secret";
 
 export type Settings = {
 	scanFolder: string | null,
+};
+
+export type SyncAlert = {
+	messageId: string,
+	documentId: string | null,
+	recipient: string,
+	recipientName: string | null,
+	sentMs: number | null,
+	latestCode: string | null,
+	latestLabel: string | null,
+	/**  "Chưa nhận" | "Chưa tiếp nhận" */
+	alert: string,
+};
+
+export type SyncSetup = {
+	hubUrl: string,
+	agency: string,
+	agencyName: string,
+	/**  Empty keeps the stored secret (same agency only). */
+	secret: string,
+	overdueHours: number,
+};
+
+export type SyncStatus = {
+	configured: boolean,
+	hubUrl: string | null,
+	agency: string | null,
+	agencyName: string | null,
+	/**  None until the first probe of the hub. */
+	online: boolean | null,
+	/**  A round is in progress. */
+	running: boolean,
+	done: number,
+	total: number,
+	/**  Milliseconds since the epoch (f64: the webview has no i64). */
+	lastSyncMs: number | null,
+	lastError: string | null,
+	pendingOut: number,
+	/**  Received packages not yet in the register. */
+	pendingIn: number,
+	alerts: number,
+	overdueHours: number,
 };
 
 export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";

@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchApp, repoRoot, screenshot } from "../lib/harness.js";
-import { initUnit, textOf, waitForText } from "../lib/ui.js";
+import { initUnit } from "../lib/ui.js";
 
 const UNIT = "000.00.00.H41";
 const UNIT_NAME = "UBND Tỉnh Nghệ An";
@@ -82,6 +82,27 @@ async function click(browser, selector) {
   assert.ok(ok, `${selector} not found`);
 }
 
+/**
+ * Waits until `selector` exists and its text contains `text`, querying the DOM afresh each
+ * time: an element reference taken before the element existed is never re-resolved.
+ */
+async function waitDom(browser, selector, text, timeout = 60000) {
+  const want = text.toLocaleLowerCase("vi");
+  let seen = null;
+  await browser.waitUntil(
+    async () => {
+      seen = await browser.execute((sel) => document.querySelector(sel)?.textContent ?? null, selector);
+      return seen !== null && seen.replace(/\s+/g, " ").toLocaleLowerCase("vi").includes(want);
+    },
+    { timeout, interval: 500, timeoutMsg: `${selector} never showed ${JSON.stringify(text)}; last seen: ${JSON.stringify(seen)}` },
+  );
+  return seen.replace(/\s+/g, " ").toLocaleLowerCase("vi");
+}
+
+function absent(browser, selector) {
+  return browser.execute((sel) => document.querySelector(sel) === null, selector);
+}
+
 describe("sync with a real hub", () => {
   let app;
   let hub;
@@ -121,10 +142,9 @@ describe("sync with a real hub", () => {
     const { browser } = app;
     // The launch round may have run before the unit existed; a new round is harmless.
     await click(browser, '[data-testid="sync-now"]');
-    await waitForText(browser, '[data-testid="sync-label"]', "Đã đồng bộ lúc", 60000);
-    const label = await textOf(await browser.$('[data-testid="sync-label"]'), browser);
+    const label = await waitDom(browser, '[data-testid="sync-label"]', "Đã đồng bộ lúc");
     assert.match(label, /đã đồng bộ lúc \d{2}:\d{2} \d{2}\/\d{2}\/\d{4}/);
-    assert.equal(await (await browser.$('[data-testid="sync-offline"]')).isExisting(), false);
+    assert.ok(await absent(browser, '[data-testid="sync-offline"]'), "offline badge while online");
   });
 
   it("imports a package another agency sent into Văn bản đến after “Đồng bộ ngay”", async () => {
@@ -141,8 +161,8 @@ describe("sync with a real hub", () => {
     const messageId = queued.split("\t")[0];
     vanthu(["--data-dir", senderDir, "sync", "--once"]);
     await click(browser, '[data-testid="sync-now"]');
-    const row = await waitForText(browser, '[role="grid"] [role="row"]', "77/UBND-VP", 60000);
-    assert.match(await textOf(row, browser), /phối hợp chuyển đổi số/);
+    const grid = await waitDom(browser, '[role="grid"]', "77/UBND-VP");
+    assert.match(grid, /phối hợp chuyển đổi số/);
     // The sender learns it arrived: the automatic 01 is its recipient's latest status.
     await browser.waitUntil(
       async () => {
@@ -160,17 +180,17 @@ describe("sync with a real hub", () => {
     const { browser } = app;
     await stopHub(hub);
     await click(browser, '[data-testid="sync-now"]');
-    await waitForText(browser, '[data-testid="sync-offline"]', "Mất kết nối", 60000);
+    await waitDom(browser, '[data-testid="sync-offline"]', "Mất kết nối");
     await screenshot(browser, "sync-offline");
     hub = await startHub(hubDb, port, log);
     await browser.waitUntil(
       async () => {
         // Wake the engine out of its backoff instead of waiting for it.
         await click(browser, '[data-testid="sync-now"]');
-        return !(await (await browser.$('[data-testid="sync-offline"]')).isExisting());
+        return absent(browser, '[data-testid="sync-offline"]');
       },
       { timeout: 60000, interval: 3000, timeoutMsg: "still offline after the hub restarted" },
     );
-    await waitForText(browser, '[data-testid="sync-label"]', "Đã đồng bộ lúc", 60000);
+    await waitDom(browser, '[data-testid="sync-label"]', "Đã đồng bộ lúc");
   });
 });

@@ -112,7 +112,7 @@ export function SyncIndicator() {
               <Table.Tbody>
                 {alerts.map((a) => (
                   <Table.Tr key={`${a.messageId}|${a.recipient}`}>
-                    <Table.Td>{formatSyncTime(a.sentMs)}</Table.Td>
+                    <Table.Td>{formatSyncTime(a.sentMs ?? 0)}</Table.Td>
                     <Table.Td title={a.recipient}>{a.recipientName ?? a.recipient}</Table.Td>
                     <Table.Td>{a.latestLabel ?? "—"}</Table.Td>
                     <Table.Td>{a.alert}</Table.Td>
