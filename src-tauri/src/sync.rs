@@ -123,7 +123,10 @@ impl SyncService {
         lock(&self.snapshot).clone()
     }
 
-    pub fn alerts(&self, app: &AppHandle) -> Result<Vec<SyncAlert>, vanthu_sync::state::StateError> {
+    pub fn alerts(
+        &self,
+        app: &AppHandle,
+    ) -> Result<Vec<SyncAlert>, vanthu_sync::state::StateError> {
         let rows = overdue(self.state.recipient_statuses(now_ms())?);
         let names = agency_names(app);
         Ok(rows
@@ -204,9 +207,7 @@ impl SyncService {
         app: &AppHandle,
         settings: &Settings,
     ) -> Result<Engine<HttpTransport>, String> {
-        let secret = settings
-            .secret(&self.data_dir)
-            .map_err(|e| e.to_string())?;
+        let secret = settings.secret(&self.data_dir).map_err(|e| e.to_string())?;
         let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)
             .map_err(|e| e.to_string())?;
         let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
@@ -214,8 +215,8 @@ impl SyncService {
         let hook: RoundHook = Arc::new(move |state: &SyncState| {
             let app_state = handle.state::<AppState>();
             let mut reg = lock(&app_state.registry);
-            let imported = vanthu_sync::bridge::import_received(&mut reg, state)
-                .map_err(|e| e.to_string())?;
+            let imported =
+                vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
             vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
                 .map_err(|e| e.to_string())?;
             drop(reg);
@@ -484,7 +485,11 @@ pub fn sync_now(svc: State<'_, SyncService>) -> Res<()> {
 
 #[tauri::command]
 #[specta::specta]
-pub fn sync_setup(app: AppHandle, svc: State<'_, SyncService>, setup: SyncSetup) -> Res<SyncStatus> {
+pub fn sync_setup(
+    app: AppHandle,
+    svc: State<'_, SyncService>,
+    setup: SyncSetup,
+) -> Res<SyncStatus> {
     svc.setup(&app, setup).map_err(CommandError)
 }
 
