@@ -16,6 +16,7 @@ pub mod paths;
 pub mod scan;
 pub mod store;
 pub mod viewer;
+pub mod sync;
 
 use store::{AppSettings, DraftStore, StoreError};
 
@@ -57,6 +58,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             viewer::viewer_open,
             viewer::viewer_find,
             viewer::viewer_visible,
+            sync::sync_status,
+            sync::sync_now,
+            sync::sync_setup,
+            sync::sync_alerts,
         ])
 }
 
@@ -184,6 +189,7 @@ fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<
         }
     }
     app.manage(state);
+    sync::init(app.handle(), &paths::data_dir())?;
     Ok(())
 }
 
@@ -197,6 +203,7 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .manage(viewer::Viewer::default())
         .register_asynchronous_uri_scheme_protocol(viewer::SCHEME, viewer::protocol)

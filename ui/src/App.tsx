@@ -7,6 +7,7 @@ import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { IncomingPage } from "./pages/IncomingPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { AgenciesPage } from "./pages/AgenciesPage";
+import { SyncIndicator } from "./components/SyncIndicator";
 
 export function App() {
   const [section, setSection] = useState<SectionId>("incoming");
@@ -57,6 +58,7 @@ export function App() {
           <Title order={4} c="red.8">
             Văn thư
           </Title>
+          <SyncIndicator />
           <Text size="sm" c="dimmed" data-testid="unit">
             {info.unit.name}
           </Text>

@@ -24,3 +24,18 @@ export async function onDraftsChanged(cb: () => void): Promise<Unlisten> {
   if (!inTauri()) return () => {};
   return listen(DRAFTS_CHANGED, () => cb());
 }
+
+/** The sync engine's state changed (payload: the new `SyncStatus`). */
+export const SYNC_STATUS = "sync-status";
+/** Packages received through the hub were imported into the register. */
+export const INCOMING_CHANGED = "incoming-changed";
+
+export async function onSyncStatus<T>(cb: (status: T) => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return listen<T>(SYNC_STATUS, (e) => cb(e.payload));
+}
+
+export async function onIncomingChanged(cb: () => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return listen(INCOMING_CHANGED, () => cb());
+}

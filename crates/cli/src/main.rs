@@ -11,6 +11,7 @@ mod pdf;
 mod registry;
 mod sign;
 mod sync;
+mod sync_alerts;
 
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]

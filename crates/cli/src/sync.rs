@@ -84,6 +84,15 @@ enum SyncCmd {
         #[arg(long)]
         standalone: bool,
     },
+    /// Cảnh báo phía gửi / recipients that have not received or acknowledged what we sent.
+    Alerts {
+        /// Every recipient's latest status, not only the overdue ones.
+        #[arg(long)]
+        all: bool,
+        /// Set (and keep) the hours after sending before a recipient is overdue.
+        #[arg(long)]
+        after_hours: Option<u32>,
+    },
 }
 
 fn open_state(global: &GlobalOpts) -> anyhow::Result<(PathBuf, SyncState)> {
@@ -361,6 +370,10 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Some(SyncCmd::Alerts { all, after_hours }) => {
+            let (_, state) = open_state(global)?;
+            crate::sync_alerts::run(&state, all, after_hours, global.json)
         }
         None => {
             anyhow::ensure!(

@@ -1,5 +1,6 @@
 //! vanthu-sync: the offline-first exchange engine (docs/sync.md). The app starts it at
 //! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
+pub mod alerts;
 pub mod bridge;
 pub mod engine;
 pub mod numbering;
@@ -8,6 +9,7 @@ pub mod state;
 pub mod status;
 pub mod transport;
 
+pub use alerts::{AlertKind, RecipientStatus};
 pub use engine::{Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport};
 pub use numbering::{NumberingConfig, RefillReport, DEFAULT_BLOCK_SIZE};
 pub use state::SyncState;

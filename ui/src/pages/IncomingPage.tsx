@@ -18,7 +18,7 @@ import { DetailPane } from "../components/DetailPane";
 import { RegisterForm } from "../components/RegisterForm";
 import { URGENCY_OPTIONS } from "../registerForm";
 import { useIncomingRows, type IncomingFilter } from "../hooks/useIncomingRows";
-import { onDraftsChanged } from "../tauri";
+import { onDraftsChanged, onIncomingChanged } from "../tauri";
 
 const STATUS_OPTIONS = [
   { value: "", label: "Mọi trạng thái" },
@@ -85,6 +85,18 @@ export function IncomingPage() {
   useEffect(() => {
     if (anyRows) markFirstRows();
   }, [anyRows]);
+
+  // Packages the sync engine imported appear without leaving the page.
+  const { reload } = rows;
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    onIncomingChanged(() => {
+      reload();
+      loadCount();
+    }).then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [reload, loadCount]);
+
 
   const openForm = useCallback((d: Draft | null) => {
     setDraft(d);

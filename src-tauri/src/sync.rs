@@ -1,0 +1,500 @@
+//! The sync engine inside the app (docs/sync.md, docs/app.md). At launch, when the data dir
+//! holds hub settings (the ones `vanthu sync setup` writes), a background task runs rounds
+//! with backoff; its events become one `sync-status` snapshot the header indicator shows.
+//! Received packages are imported into the register through `vanthu_sync::bridge`, and the
+//! register's status codes leave with each round. After each good round the sender-side
+//! alerts are computed and each newly overdue recipient raises one desktop notification.
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_notification::NotificationExt;
+use vanthu_sync::alerts::overdue;
+use vanthu_sync::engine::{backoff, EventSink, RoundHook};
+use vanthu_sync::settings::Settings;
+use vanthu_sync::{
+    Engine, EngineConfig, HttpTransport, Identity, RecipientStatus, SyncEvent, SyncState,
+};
+
+use crate::commands::CommandError;
+use crate::AppState;
+
+/// Emitted with a [`SyncStatus`] whenever the engine's state changes.
+pub const SYNC_STATUS: &str = "sync-status";
+/// Emitted (no payload) after received packages were imported into the register.
+pub const INCOMING_CHANGED: &str = "incoming-changed";
+
+/// Time between rounds after a good one ("Đồng bộ ngay" wakes the engine earlier).
+const INTERVAL: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub configured: bool,
+    pub hub_url: Option<String>,
+    pub agency: Option<String>,
+    pub agency_name: Option<String>,
+    /// None until the first probe of the hub.
+    pub online: Option<bool>,
+    /// A round is in progress.
+    pub running: bool,
+    pub done: u32,
+    pub total: u32,
+    /// Milliseconds since the epoch (f64: the webview has no i64).
+    pub last_sync_ms: Option<f64>,
+    pub last_error: Option<String>,
+    pub pending_out: u32,
+    /// Received packages not yet in the register.
+    pub pending_in: u32,
+    pub alerts: u32,
+    pub overdue_hours: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncAlert {
+    pub message_id: String,
+    pub document_id: Option<String>,
+    pub recipient: String,
+    pub recipient_name: Option<String>,
+    pub sent_ms: f64,
+    pub latest_code: Option<String>,
+    pub latest_label: Option<String>,
+    /// "Chưa nhận" | "Chưa tiếp nhận"
+    pub alert: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSetup {
+    pub hub_url: String,
+    pub agency: String,
+    pub agency_name: String,
+    /// Empty keeps the stored secret (same agency only).
+    pub secret: String,
+    pub overdue_hours: u32,
+}
+
+struct Running {
+    handle: tauri::async_runtime::JoinHandle<()>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+/// Managed state: the running engine (if configured) and the last snapshot.
+pub struct SyncService {
+    data_dir: PathBuf,
+    state: SyncState,
+    snapshot: Arc<Mutex<SyncStatus>>,
+    running: Mutex<Option<Running>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn now_ms() -> i64 {
+    vanthu_sync::state::now_ms()
+}
+
+impl SyncService {
+    pub fn open(data_dir: &Path) -> anyhow::Result<SyncService> {
+        let state = SyncState::open(data_dir)?;
+        let snapshot = SyncStatus {
+            last_sync_ms: state
+                .meta("last_sync_ms")?
+                .and_then(|v| v.parse::<i64>().ok())
+                .map(|v| v as f64),
+            ..Default::default()
+        };
+        Ok(SyncService {
+            data_dir: data_dir.to_path_buf(),
+            state,
+            snapshot: Arc::new(Mutex::new(snapshot)),
+            running: Mutex::new(None),
+        })
+    }
+
+    /// The snapshot with fresh counts from the queues.
+    pub fn status(&self, app: &AppHandle) -> SyncStatus {
+        refresh_counts(app, &self.state, &self.snapshot);
+        lock(&self.snapshot).clone()
+    }
+
+    pub fn alerts(
+        &self,
+        app: &AppHandle,
+    ) -> Result<Vec<SyncAlert>, vanthu_sync::state::StateError> {
+        let rows = overdue(self.state.recipient_statuses(now_ms())?);
+        let names = agency_names(app);
+        Ok(rows
+            .into_iter()
+            .map(|r| SyncAlert {
+                recipient_name: names
+                    .iter()
+                    .find(|(c, _)| *c == r.recipient)
+                    .map(|(_, n)| n.clone()),
+                message_id: r.message_id,
+                document_id: r.document_id,
+                recipient: r.recipient,
+                sent_ms: r.sent_ms as f64,
+                latest_code: r.latest_code,
+                latest_label: r.latest_label,
+                alert: r.alert.map(|a| a.label_vi()).unwrap_or_default().to_owned(),
+            })
+            .collect())
+    }
+
+    /// Starts (or restarts, after new settings) the engine when settings exist.
+    pub fn start(&self, app: &AppHandle) {
+        let mut slot = lock(&self.running);
+        if let Some(old) = slot.take() {
+            // Aborting mid-round is like a killed client: every step is idempotent.
+            old.handle.abort();
+        }
+        let settings = match Settings::load(&self.data_dir) {
+            Ok(s) => s,
+            Err(vanthu_sync::settings::SettingsError::NotConfigured) => {
+                let mut s = lock(&self.snapshot);
+                *s = SyncStatus {
+                    last_sync_ms: s.last_sync_ms,
+                    ..Default::default()
+                };
+                return;
+            }
+            Err(e) => {
+                self.fail(app, e.to_string());
+                return;
+            }
+        };
+        {
+            let mut s = lock(&self.snapshot);
+            s.configured = true;
+            s.hub_url = Some(settings.hub_url.clone());
+            s.agency = Some(settings.agency.clone());
+            s.agency_name = Some(settings.agency_name.clone());
+            s.online = None;
+            s.running = false;
+            s.last_error = None;
+        }
+        let engine = match self.engine(app, &settings) {
+            Ok(e) => e,
+            Err(e) => {
+                self.fail(app, e);
+                return;
+            }
+        };
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let handle = tauri::async_runtime::spawn(daemon(
+            app.clone(),
+            engine,
+            self.snapshot.clone(),
+            wake.clone(),
+        ));
+        *slot = Some(Running { handle, wake });
+    }
+
+    fn fail(&self, app: &AppHandle, error: String) {
+        tracing::warn!("sync not started: {error}");
+        lock(&self.snapshot).last_error = Some(error);
+        emit_status(app, &self.snapshot);
+    }
+
+    fn engine(
+        &self,
+        app: &AppHandle,
+        settings: &Settings,
+    ) -> Result<Engine<HttpTransport>, String> {
+        let secret = settings.secret(&self.data_dir).map_err(|e| e.to_string())?;
+        let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)
+            .map_err(|e| e.to_string())?;
+        let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
+        let handle = app.clone();
+        let hook: RoundHook = Arc::new(move |state: &SyncState| {
+            let app_state = handle.state::<AppState>();
+            let mut reg = lock(&app_state.registry);
+            let imported =
+                vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
+            vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
+                .map_err(|e| e.to_string())?;
+            drop(reg);
+            if imported.imported > 0 {
+                let _ = handle.emit(INCOMING_CHANGED, ());
+            }
+            Ok(())
+        });
+        Ok(Engine::new(
+            transport,
+            self.state.clone(),
+            Identity {
+                agency: settings.agency.clone(),
+                agency_name: settings.agency_name.clone(),
+            },
+            EngineConfig::default(),
+        )
+        .with_round_hook(hook)
+        .on_event(event_sink(app.clone(), self.snapshot.clone())))
+    }
+
+    pub fn wake(&self) -> bool {
+        match &*lock(&self.running) {
+            Some(r) => {
+                r.wake.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Saves new hub settings (secret to the OS keyring, file fallback) and restarts.
+    pub fn setup(&self, app: &AppHandle, req: SyncSetup) -> Result<SyncStatus, String> {
+        let hub = req.hub_url.trim().trim_end_matches('/').to_owned();
+        if !(hub.starts_with("http://") || hub.starts_with("https://")) {
+            return Err(format!(
+                "Địa chỉ trục phải bắt đầu bằng http:// hoặc https:// / hub URL must start with http(s)://: {hub}"
+            ));
+        }
+        let agency = vanthu_domain::AgencyCode::parse(req.agency.trim())
+            .map_err(|e| format!("Mã định danh không hợp lệ / invalid agency code: {e}"))?;
+        let agency = agency.as_str().to_owned();
+        let secret = req.secret.trim();
+        let store = if secret.is_empty() {
+            match Settings::load(&self.data_dir) {
+                Ok(old) if old.agency == agency => old.secret_store,
+                _ => return Err("Chưa nhập khóa bí mật / secret required".to_owned()),
+            }
+        } else {
+            let (store, why) = Settings::store_secret(&self.data_dir, &agency, secret)
+                .map_err(|e| e.to_string())?;
+            if let Some(why) = why {
+                tracing::warn!("no keyring ({why}); hub secret kept in a 0600 file");
+            }
+            store
+        };
+        Settings {
+            hub_url: hub,
+            agency,
+            agency_name: req.agency_name.trim().to_owned(),
+            secret_store: store,
+        }
+        .save(&self.data_dir)
+        .map_err(|e| e.to_string())?;
+        self.state
+            .set_overdue_hours(req.overdue_hours.max(1))
+            .map_err(|e| e.to_string())?;
+        self.start(app);
+        Ok(self.status(app))
+    }
+}
+
+fn agency_names(app: &AppHandle) -> Vec<(String, String)> {
+    let app_state = app.state::<AppState>();
+    let reg = lock(&app_state.registry);
+    reg.agencies()
+        .map(|v| v.into_iter().map(|a| (a.code, a.name)).collect())
+        .unwrap_or_default()
+}
+
+fn refresh_counts(app: &AppHandle, state: &SyncState, snapshot: &Mutex<SyncStatus>) {
+    let pending_out = state.pending_outbox_count().unwrap_or(0);
+    let pending_in = {
+        let app_state = app.state::<AppState>();
+        let reg = lock(&app_state.registry);
+        reg.pending_inbox(10_000).map(|v| v.len()).unwrap_or(0)
+    };
+    let hours = state.overdue_hours().unwrap_or(24);
+    let alerts = state
+        .recipient_statuses(now_ms())
+        .map(|v| overdue(v).len())
+        .unwrap_or(0);
+    let mut s = lock(snapshot);
+    s.pending_out = pending_out.min(u32::MAX as u64) as u32;
+    s.pending_in = pending_in.min(u32::MAX as usize) as u32;
+    s.alerts = alerts.min(u32::MAX as usize) as u32;
+    s.overdue_hours = hours;
+}
+
+fn emit_status(app: &AppHandle, snapshot: &Mutex<SyncStatus>) {
+    let s = lock(snapshot).clone();
+    if let Err(err) = app.emit(SYNC_STATUS, s) {
+        tracing::warn!(%err, "cannot send the sync status to the UI");
+    }
+}
+
+fn event_sink(app: AppHandle, snapshot: Arc<Mutex<SyncStatus>>) -> EventSink {
+    let last_progress = Mutex::new(Instant::now() - Duration::from_secs(1));
+    Arc::new(move |e: SyncEvent| {
+        {
+            let mut s = lock(&snapshot);
+            match &e {
+                SyncEvent::Online => {
+                    s.online = Some(true);
+                    s.running = true;
+                    s.done = 0;
+                    s.total = 0;
+                }
+                SyncEvent::Offline { reason } => {
+                    s.online = Some(false);
+                    s.running = false;
+                    s.last_error = Some(reason.clone());
+                }
+                SyncEvent::Progress { done, total } => {
+                    s.done = (*done).min(u32::MAX as u64) as u32;
+                    s.total = (*total).min(u32::MAX as u64) as u32;
+                    // A round of thousands of packages must not flood the webview.
+                    let mut last = lock(&last_progress);
+                    if done != total && last.elapsed() < Duration::from_millis(150) {
+                        return;
+                    }
+                    *last = Instant::now();
+                }
+                SyncEvent::Finished { report } => {
+                    s.running = false;
+                    s.last_sync_ms = Some(report.finished_at_ms as f64);
+                    s.last_error = None;
+                    s.pending_out = report.pending_outbox.min(u32::MAX as u64) as u32;
+                }
+                SyncEvent::Rejected { message_id, reason } => {
+                    tracing::warn!(%message_id, %reason, "hub refused a package");
+                    return;
+                }
+                // Per-package events: the progress counts already cover them.
+                _ => return,
+            }
+        }
+        emit_status(&app, &snapshot);
+    })
+}
+
+/// Rounds until aborted: after a good round wait `INTERVAL` (or a wake-up), after a failed
+/// one back off with jitter, the same policy as `Engine::run_daemon`.
+async fn daemon(
+    app: AppHandle,
+    engine: Engine<HttpTransport>,
+    snapshot: Arc<Mutex<SyncStatus>>,
+    wake: Arc<tokio::sync::Notify>,
+) {
+    let mut failures = 0u32;
+    loop {
+        let result = engine.sync_once().await;
+        let delay = match result {
+            Ok(_) => {
+                failures = 0;
+                notify_overdue(&app, engine.state());
+                INTERVAL
+            }
+            Err(e) => {
+                tracing::warn!("sync round failed: {e}");
+                {
+                    let mut s = lock(&snapshot);
+                    s.running = false;
+                    s.last_error = Some(e.to_string());
+                }
+                failures += 1;
+                backoff(
+                    failures,
+                    Duration::from_millis(500),
+                    Duration::from_secs(60),
+                )
+            }
+        };
+        refresh_counts(&app, engine.state(), &snapshot);
+        emit_status(&app, &snapshot);
+        tokio::select! {
+            _ = wake.notified() => {},
+            _ = tokio::time::sleep(delay) => {},
+        }
+    }
+}
+
+/// One desktop notification per overdue (document, recipient), ever.
+fn notify_overdue(app: &AppHandle, state: &SyncState) {
+    let rows: Vec<RecipientStatus> = match state.recipient_statuses(now_ms()) {
+        Ok(v) => overdue(v),
+        Err(e) => {
+            tracing::warn!("cannot compute sync alerts: {e}");
+            return;
+        }
+    };
+    if rows.is_empty() {
+        return;
+    }
+    let hours = state.overdue_hours().unwrap_or(24);
+    let names = agency_names(app);
+    for r in rows {
+        match state.mark_alert_notified(&r.key()) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!("cannot record a sync alert: {e}");
+                continue;
+            }
+        }
+        let who = names
+            .iter()
+            .find(|(c, _)| *c == r.recipient)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| r.recipient.clone());
+        let what = r.alert.map(|a| a.label_vi()).unwrap_or_default();
+        let body = format!(
+            "{who}: {what} văn bản {} sau {hours} giờ",
+            r.document_id.as_deref().unwrap_or(&r.message_id)
+        );
+        if let Err(err) = app
+            .notification()
+            .builder()
+            .title("Cảnh báo liên thông")
+            .body(body)
+            .show()
+        {
+            // No notification daemon (headless session): the in-app list still shows it.
+            tracing::warn!(%err, "desktop notification not shown");
+        }
+    }
+}
+
+pub fn init(app: &AppHandle, data_dir: &Path) -> anyhow::Result<()> {
+    let svc = SyncService::open(data_dir)?;
+    svc.start(app);
+    app.manage(svc);
+    Ok(())
+}
+
+type Res<T> = Result<T, CommandError>;
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_status(app: AppHandle, svc: State<'_, SyncService>) -> SyncStatus {
+    svc.status(&app)
+}
+
+/// "Đồng bộ ngay": wakes the engine for a round now.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_now(svc: State<'_, SyncService>) -> Res<()> {
+    if svc.wake() {
+        Ok(())
+    } else {
+        Err(CommandError(
+            "Chưa cấu hình trục liên thông (Cài đặt) / sync not configured".to_owned(),
+        ))
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_setup(
+    app: AppHandle,
+    svc: State<'_, SyncService>,
+    setup: SyncSetup,
+) -> Res<SyncStatus> {
+    svc.setup(&app, setup).map_err(CommandError)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn sync_alerts(app: AppHandle, svc: State<'_, SyncService>) -> Res<Vec<SyncAlert>> {
+    Ok(svc.alerts(&app)?)
+}

@@ -1,0 +1,132 @@
+import { useEffect, useState } from "react";
+import {
+  Alert,
+  Button,
+  Group,
+  NumberInput,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { commands, type SyncStatus } from "../bindings";
+
+/** "Đồng bộ trục liên thông" in Cài đặt: hub URL, agency code, secret (OS keyring). */
+export function SyncSettings() {
+  const [hubUrl, setHubUrl] = useState("");
+  const [agency, setAgency] = useState("");
+  const [agencyName, setAgencyName] = useState("");
+  const [secret, setSecret] = useState("");
+  const [hours, setHours] = useState<number>(24);
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    Promise.resolve()
+      .then(() => commands.syncStatus())
+      .then(
+        (s) => {
+          setStatus(s);
+          setHubUrl(s.hubUrl ?? "");
+          setAgency(s.agency ?? "");
+          setAgencyName(s.agencyName ?? "");
+          setHours(s.overdueHours || 24);
+        },
+        () => setStatus(null),
+      );
+  }, []);
+
+  const save = async () => {
+    setError(null);
+    setSaving(true);
+    try {
+      const s = await commands.syncSetup({
+        hubUrl: hubUrl.trim(),
+        agency: agency.trim(),
+        agencyName: agencyName.trim(),
+        secret,
+        overdueHours: hours,
+      });
+      setStatus(s);
+      setSecret("");
+    } catch (e) {
+      setError(String(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+      data-testid="sync-settings"
+    >
+      <Stack gap="xs">
+        <Title order={3}>Đồng bộ trục liên thông</Title>
+        <TextInput
+          label="Địa chỉ trục"
+          placeholder="https://truc.example.gov.vn"
+          value={hubUrl}
+          onChange={(e) => setHubUrl(e.currentTarget.value)}
+          name="hubUrl"
+          required
+        />
+        <Group grow>
+          <TextInput
+            label="Mã định danh đơn vị"
+            placeholder="000.00.00.H34"
+            value={agency}
+            onChange={(e) => setAgency(e.currentTarget.value)}
+            name="hubAgency"
+            required
+          />
+          <TextInput
+            label="Tên đơn vị"
+            value={agencyName}
+            onChange={(e) => setAgencyName(e.currentTarget.value)}
+            name="hubAgencyName"
+          />
+        </Group>
+        <PasswordInput
+          label="Khóa bí mật"
+          description={
+            status?.configured
+              ? "Để trống nếu giữ khóa đã lưu. Khóa được cất trong kho khóa của hệ điều hành."
+              : "Khóa do trục cấp cho đơn vị; được cất trong kho khóa của hệ điều hành."
+          }
+          value={secret}
+          onChange={(e) => setSecret(e.currentTarget.value)}
+          name="hubSecret"
+          autoComplete="off"
+        />
+        <NumberInput
+          label="Cảnh báo khi đơn vị nhận chưa phản hồi sau (giờ)"
+          min={1}
+          max={24 * 30}
+          value={hours}
+          onChange={(v) => setHours(typeof v === "number" ? v : 24)}
+          name="overdueHours"
+          w={320}
+        />
+        <Group>
+          <Button type="submit" loading={saving} data-testid="save-sync-settings">
+            Lưu và kết nối
+          </Button>
+          <Text size="sm" c="dimmed" data-testid="sync-settings-status">
+            {status?.configured ? `Đang dùng trục ${status.hubUrl ?? ""}` : "Chưa cấu hình"}
+          </Text>
+        </Group>
+        {error && (
+          <Alert color="red" data-testid="sync-settings-error">
+            {error}
+          </Alert>
+        )}
+      </Stack>
+    </form>
+  );
+}
