@@ -235,6 +235,11 @@ impl SyncService {
             EngineConfig::default(),
         )
         .with_round_hook(hook)
+        // A no-op unless the registry is in block mode (several desktops of one unit).
+        .with_numbering(vanthu_sync::NumberingConfig {
+            data_dir: self.data_dir.clone(),
+            block_size: vanthu_sync::DEFAULT_BLOCK_SIZE,
+        })
         .on_event(event_sink(app.clone(), self.snapshot.clone())))
     }
 
