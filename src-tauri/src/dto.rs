@@ -95,6 +95,10 @@ pub struct IncomingRow {
     pub status: String,
     pub status_label: String,
     pub deadline: Option<String>,
+    /// Số tạm ("T-<desktop>-n") while the document waits for its final number.
+    pub provisional_number: Option<String>,
+    /// A recall/update/replace from the sender awaiting the clerk: recall | update | replace.
+    pub pending_action: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -121,6 +125,12 @@ pub struct IncomingDetail {
     pub handler: Option<String>,
     pub notes: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// The sender's reason for a pending recall/update/replace.
+    pub pending_note: Option<String>,
+    /// This version replaces/updates document `supersedes_id`.
+    pub supersedes_id: Option<u32>,
+    /// A newer version received from the sender.
+    pub superseded_by_id: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -263,6 +273,8 @@ impl From<&vanthu_registry::SearchHit> for IncomingRow {
             status: h.state.clone(),
             status_label: h.state_label.clone(),
             deadline: None,
+            provisional_number: h.provisional_number.clone(),
+            pending_action: h.pending_action.clone(),
         }
     }
 }
@@ -286,6 +298,8 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingRow {
             status: r.state.clone(),
             status_label: r.state_label.clone(),
             deadline: r.deadline.map(|d| d.to_string()),
+            provisional_number: r.provisional_number.clone(),
+            pending_action: r.pending_action.clone(),
         }
     }
 }
@@ -297,6 +311,9 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingDetail {
             signer: r.signer.clone(),
             handler: r.handler.clone(),
             notes: r.notes.clone(),
+            pending_note: r.pending_note.clone(),
+            supersedes_id: r.supersedes_id.map(id32),
+            superseded_by_id: r.superseded_by_id.map(id32),
             attachments: r
                 .attachments
                 .iter()

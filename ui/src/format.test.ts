@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, parseDate, todayIso, validateNotation } from "./format";
+import {
+  arrivalNumberLabel,
+  formatDate,
+  parseDate,
+  pendingActionLabel,
+  todayIso,
+  validateNotation,
+} from "./format";
 
 describe("dates", () => {
   it("formats ISO dates as dd/mm/yyyy", () => {
@@ -36,5 +43,29 @@ describe("number/notation", () => {
     expect(validateNotation("UBND-HCTC")).toMatch(/số\/ký hiệu/);
     expect(validateNotation("0/UBND")).toBe("Số văn bản phải lớn hơn 0");
     expect(validateNotation("12/ubnd hc")).toMatch(/khoảng trắng/);
+  });
+});
+
+describe("arrivalNumberLabel", () => {
+  it("shows the final number once there is one", () => {
+    expect(arrivalNumberLabel({ arrivalNumber: 42, provisionalNumber: null })).toBe("42");
+    expect(arrivalNumberLabel({ arrivalNumber: 42, provisionalNumber: "T-VT1-1" })).toBe("42");
+  });
+  it("marks a provisional number as Số tạm", () => {
+    expect(arrivalNumberLabel({ arrivalNumber: 0, provisionalNumber: "T-VT1-3" })).toBe(
+      "Số tạm T-VT1-3",
+    );
+  });
+  it("shows nothing for a document without a number", () => {
+    expect(arrivalNumberLabel({ arrivalNumber: 0, provisionalNumber: null })).toBe("");
+  });
+});
+
+describe("pendingActionLabel", () => {
+  it("names each sender request in Vietnamese", () => {
+    expect(pendingActionLabel("recall")).toBe("Bên gửi đề nghị thu hồi");
+    expect(pendingActionLabel("update")).toBe("Bên gửi gửi bản cập nhật");
+    expect(pendingActionLabel("replace")).toBe("Bên gửi gửi bản thay thế");
+    expect(pendingActionLabel(null)).toBeNull();
   });
 });

@@ -44,3 +44,27 @@ export function validateNotation(text: string): string | null {
     return "Ký hiệu chỉ gồm chữ, chữ số và dấu gạch nối, không có khoảng trắng, ví dụ UBND-HCTC";
   return null;
 }
+
+/**
+ * What the "Số đến" cell shows: the final number, or "Số tạm T-VT1-3" while a desktop that
+ * ran out of its hub number block waits for the final one (docs/sync.md).
+ */
+export function arrivalNumberLabel(r: {
+  arrivalNumber: number;
+  provisionalNumber: string | null;
+}): string {
+  if (r.provisionalNumber && !r.arrivalNumber) return `Số tạm ${r.provisionalNumber}`;
+  return r.arrivalNumber ? String(r.arrivalNumber) : "";
+}
+
+const PENDING_ACTIONS: Record<string, string> = {
+  recall: "Bên gửi đề nghị thu hồi",
+  update: "Bên gửi gửi bản cập nhật",
+  replace: "Bên gửi gửi bản thay thế",
+};
+
+/** The clerk-facing label of a sender's pending recall/update/replace, or null. */
+export function pendingActionLabel(action: string | null): string | null {
+  if (!action) return null;
+  return PENDING_ACTIONS[action] ?? `Bên gửi có đề nghị: ${action}`;
+}

@@ -1,7 +1,18 @@
 import { useEffect, useState } from "react";
-import { Button, Divider, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Alert,
+  Button,
+  Divider,
+  Group,
+  Loader,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 import { commands, type IncomingDetail } from "../bindings";
-import { formatDate } from "../format";
+import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
 
@@ -41,7 +52,7 @@ export function DetailPane({ id }: { id: number | null }) {
   if (!detail || detail.row.id !== id) return <Loader size="sm" />;
   const r = detail.row;
   const rows: [string, React.ReactNode][] = [
-    ["Số đến", r.arrivalNumber],
+    ["Số đến", arrivalNumberLabel(r)],
     ["Ngày đến", formatDate(r.arrivalDate)],
     ["Số, ký hiệu", r.notation],
     ["Ngày văn bản", formatDate(r.documentDate)],
@@ -60,6 +71,21 @@ export function DetailPane({ id }: { id: number | null }) {
         <StatusChip status={r.status} label={r.statusLabel} />
       </Group>
       <Title order={4}>{r.subject}</Title>
+      {r.pendingAction && (
+        <Alert color="orange" title={pendingActionLabel(r.pendingAction)} data-testid="pending-action">
+          {detail.pendingNote ?? ""}
+        </Alert>
+      )}
+      {detail.supersededById !== null && (
+        <Alert color="gray" data-testid="superseded">
+          Đã có phiên bản mới của văn bản này từ bên gửi (văn bản #{detail.supersededById}).
+        </Alert>
+      )}
+      {detail.supersedesId !== null && (
+        <Text size="sm" c="dimmed">
+          Phiên bản mới, thay cho văn bản #{detail.supersedesId}.
+        </Text>
+      )}
       <Table withRowBorders={false} verticalSpacing={2}>
         <Table.Tbody>
           {rows.map(([k, v]) => (

@@ -9,7 +9,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { Text } from "@mantine/core";
 import type { IncomingRow, ListSort, SortColumn } from "../bindings";
 import { ariaSort, nextSort } from "../sort";
-import { formatDate } from "../format";
+import { arrivalNumberLabel, formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 
 export const ROW_HEIGHT = 36;
@@ -17,7 +17,12 @@ export const ROW_HEIGHT = 36;
 const col = createColumnHelper<IncomingRow>();
 
 const columns = [
-  col.accessor("arrivalNumber", { header: "Số đến", size: 76, meta: { sort: "arrival_number" } }),
+  col.accessor("arrivalNumber", {
+    header: "Số đến",
+    size: 76,
+    cell: ({ row: { original: r } }) => arrivalNumberLabel(r),
+    meta: { sort: "arrival_number" },
+  }),
   col.accessor("arrivalDate", {
     header: "Ngày đến",
     size: 92,

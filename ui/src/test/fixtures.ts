@@ -18,6 +18,8 @@ export function row(over: Partial<IncomingRow> = {}): IncomingRow {
     status: "registered",
     statusLabel: "Đã vào sổ",
     deadline: null,
+    provisionalNumber: null,
+    pendingAction: null,
     ...over,
   };
 }
