@@ -33,6 +33,7 @@ mod numbering;
 mod rank;
 pub mod schema;
 mod search;
+mod signing;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,6 +51,7 @@ pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
+pub use signing::{SignedFile, SigningQueueItem};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";
