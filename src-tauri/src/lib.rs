@@ -13,6 +13,7 @@ pub mod dto;
 pub mod logging;
 pub mod paths;
 pub mod scan;
+pub mod signing;
 pub mod store;
 
 use store::{AppSettings, DraftStore, StoreError};
@@ -51,6 +52,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::set_scan_folder,
             commands::list_drafts,
             commands::discard_draft,
+            signing::signing_queue,
+            signing::token_status,
+            signing::preview_placement,
+            signing::sign_documents,
+            signing::get_signing_settings,
+            signing::set_token_module,
         ])
 }
 
@@ -177,6 +184,7 @@ fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<
             Err(err) => tracing::warn!(%err, "scan folder not watched"),
         }
     }
+    signing::init(app.handle(), &state.data_dir);
     app.manage(state);
     Ok(())
 }

@@ -23,6 +23,17 @@ export const commands = {
 	listDrafts: () => __TAURI_INVOKE<Draft[]>("list_drafts"),
 	/**  Drops a scan from "Chờ vào sổ" (a blank page, a duplicate scan). */
 	discardDraft: (id: number) => __TAURI_INVOKE<null>("discard_draft", { id }),
+	/**  Outgoing drafts with a PDF, waiting for the leader's signature. */
+	signingQueue: () => __TAURI_INVOKE<SigningQueueRow[]>("signing_queue"),
+	/**  Tokens plugged in now, with their certificates. */
+	tokenStatus: () => __TAURI_INVOKE<TokenStatus>("token_status"),
+	/**  Where the signature will go on the document's PDF. */
+	previewPlacement: (id: number, role: SignRole, placement: PlacementInput) => __TAURI_INVOKE<PlacementPreviewDto>("preview_placement", { id, role, placement }),
+	/**  Signs the documents with one PIN entry; returns each document's verification at once. */
+	signDocuments: (ids: number[], pin: string, role: SignRole, placement: PlacementInput, keyLabel: string | null) => __TAURI_INVOKE<DocSignResult[]>("sign_documents", { ids, pin, role, placement, keyLabel }),
+	getSigningSettings: () => __TAURI_INVOKE<SigningSettingsDto>("get_signing_settings"),
+	/**  Sets (or clears, with None) the token's PKCS#11 library; it must load. */
+	setTokenModule: (path: string | null) => __TAURI_INVOKE<SigningSettingsDto>("set_token_module", { path }),
 };
 
 /* Types */
@@ -45,11 +56,38 @@ export type Attachment = {
 	size: number | null,
 };
 
+export type CertDto = {
+	/**  Label of the certificate (and of its key) on the token. */
+	label: string,
+	/**  The holder (CN). */
+	holder: string,
+	subject: string,
+	issuer: string,
+	validFrom: string,
+	validTo: string,
+	keyUsage: string[],
+};
+
 /**
  *  Errors cross the IPC boundary as one line the UI shows as is (Vietnamese / English,
  *  as the crates word them).
  */
 export type CommandError = string;
+
+export type DocSignResult = {
+	id: number,
+	notation: string,
+	subject: string,
+	/**  The signed file is stored and the document is now "Đã ký". */
+	signed: boolean,
+	/**  Why it was not signed (None when signed). */
+	error: string | null,
+	signatures: SignatureDto[],
+	modifiedAfterLastSignature: boolean,
+	/**  The verifier's Vietnamese report. */
+	reportText: string,
+	signedSha256: string | null,
+};
 
 export type DocType = {
 	abbreviation: string | null,
@@ -113,6 +151,35 @@ export type ListQuery = {
 	limit: number,
 };
 
+/**
+ *  Where to sign: automatic (None: a reserved field, else the last page) or a rectangle
+ *  on a 1-based page.
+ */
+export type PlacementInput = {
+	page: number | null,
+	rect: RectDto | null,
+};
+
+export type PlacementPreviewDto = {
+	/**  1-based. */
+	page: number,
+	pageCount: number,
+	pageWidth: number | null,
+	pageHeight: number | null,
+	rect: RectDto,
+	reservedField: boolean,
+	/**  The PDF the page images come from. */
+	pdfSha256: string,
+};
+
+/**  x, y, width, height in PDF points from the displayed page's lower-left corner. */
+export type RectDto = {
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
+};
+
 export type RegisterIncoming = {
 	/**  Agency code of the sender (chosen in the autocomplete). */
 	senderCode: string,
@@ -137,6 +204,67 @@ export type Secrecy = "normal" | "confidential" | "secret" | "top_secret";
 
 export type Settings = {
 	scanFolder: string | null,
+};
+
+export type SignRole = "leader" | "organization";
+
+export type SignatureDto = {
+	field: string,
+	signer: string,
+	signingTime: string | null,
+	timestampTime: string | null,
+	intact: boolean,
+	valid: boolean,
+	trusted: boolean,
+	coversWholeDocument: boolean,
+	level: string,
+	problems: string[],
+};
+
+export type SigningQueueRow = {
+	id: number,
+	/**  Số, ký hiệu (a draft has only its ký hiệu: "/UBND-VP"). */
+	notation: string,
+	docType: string,
+	subject: string,
+	draftedBy: string | null,
+	/**  yyyy-mm-dd, when the draft was entered. */
+	draftedOn: string,
+	state: string,
+	stateLabel: string,
+	pdfSha256: string,
+	pdfName: string,
+};
+
+export type SigningSettingsDto = {
+	/**  The configured path (None: automatic). */
+	pkcs11Module: string | null,
+	/**  The library actually used. */
+	effectiveModule: string | null,
+	/**  Libraries of the built-in table present on this machine. */
+	knownModules: string[],
+	/**  `VANTHU_PKCS11_MODULE` is set and wins over the setting. */
+	envOverride: boolean,
+};
+
+export type TokenDto = {
+	/**  Slot id (a string: PKCS#11 slot ids can exceed the webview's integers). */
+	slot: string,
+	label: string,
+	manufacturer: string,
+	serial: string,
+	pinCountLow: boolean,
+	pinFinalTry: boolean,
+	pinLocked: boolean,
+	certificates: CertDto[],
+};
+
+export type TokenStatus = {
+	/**  The PKCS#11 library in use (None: none configured or found). */
+	module: string | null,
+	tokens: TokenDto[],
+	/**  Why the module could not be used, one line. */
+	problem: string | null,
 };
 
 export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";
