@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Text, TextInput, Title } from "@mantine/core";
 import { commands, type AppInfo } from "../bindings";
+import { TokenModuleSetting } from "../components/TokenModuleSetting";
 
 export function SettingsPage() {
   const [folder, setFolder] = useState("");
@@ -62,6 +63,7 @@ export function SettingsPage() {
           )}
         </Stack>
       </form>
+      <TokenModuleSetting />
       {info && (
         <Text size="sm" c="dimmed">
           Phiên bản {info.version} · Dữ liệu: {info.dataDir}
