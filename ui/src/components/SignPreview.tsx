@@ -58,7 +58,7 @@ export function SignPreview({ preview, width }: { preview: PlacementPreviewDto; 
           }}
         />
       </Box>
-      <Text size="xs" c="dimmed" mt={4}>
+      <Text size="xs" c="dimmed" mt={4} data-testid="preview-caption">
         Trang {preview.page}/{preview.pageCount}
         {preview.reservedField ? " · ô chữ ký có sẵn trong văn bản" : " · vị trí tự động"}
         {failed === src ? " · chưa hiển thị được ảnh trang" : ""}
