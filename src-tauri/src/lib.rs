@@ -14,6 +14,7 @@ pub mod logging;
 pub mod marks;
 pub mod paths;
 pub mod scan;
+pub mod signing;
 pub mod store;
 pub mod viewer;
 pub mod sync;
@@ -62,6 +63,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sync::sync_now,
             sync::sync_setup,
             sync::sync_alerts,
+            signing::signing_queue,
+            signing::token_status,
+            signing::preview_placement,
+            signing::sign_documents,
+            signing::get_signing_settings,
+            signing::set_token_module,
         ])
 }
 
@@ -188,6 +195,7 @@ fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<
             Err(err) => tracing::warn!(%err, "scan folder not watched"),
         }
     }
+    signing::init(app.handle(), &state.data_dir);
     app.manage(state);
     sync::init(app.handle(), &paths::data_dir())?;
     Ok(())

@@ -9,6 +9,12 @@ const commands = vi.hoisted(() => ({
   countIncoming: vi.fn(async () => 0),
   listDrafts: vi.fn(async () => []),
   getSettings: vi.fn(async () => ({ scanFolder: null })),
+  getSigningSettings: vi.fn(async () => ({
+    pkcs11Module: null,
+    effectiveModule: null,
+    knownModules: [],
+    envOverride: false,
+  })),
   searchAgencies: vi.fn(async () => []),
 }));
 vi.mock("./bindings", () => ({ commands }));

@@ -4,6 +4,7 @@ import { commands, type AppInfo } from "./bindings";
 import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
+import { SigningPage } from "./pages/SigningPage";
 import { IncomingPage } from "./pages/IncomingPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { AgenciesPage } from "./pages/AgenciesPage";
@@ -88,6 +89,8 @@ export function App() {
           <IncomingPage />
         ) : section === "settings" ? (
           <SettingsPage />
+        ) : section === "signing" ? (
+          <SigningPage />
         ) : section === "agencies" ? (
           <AgenciesPage />
         ) : (

@@ -379,7 +379,7 @@ impl Registry {
     }
 }
 
-fn insert_attachment(
+pub(crate) fn insert_attachment(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     doc_id: i64,

@@ -35,6 +35,7 @@ mod revisions;
 pub mod schema;
 mod search;
 mod sort;
+mod signing;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -57,6 +58,7 @@ pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 pub use sort::{Sort, SortKey};
+pub use signing::{SignedFile, SigningQueueItem};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";

@@ -13,7 +13,9 @@ pub mod token;
 pub mod verify;
 
 pub use cert::load_trust_anchors;
-pub use signpdf::{sign_pdf, Role, SignOutcome, SignRequest, Signer};
+pub use signpdf::{
+    plan_placement, sign_pdf, PlacementPreview, Role, SignOutcome, SignRequest, Signer,
+};
 pub use token::PinState;
 pub use verify::{verify_pdf, SignatureReport, VerifyReport};
 

@@ -812,3 +812,138 @@ mod tests {
         );
     }
 }
+
+/// Where a signature would go, as displayed: for the app's preview before signing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlacementPreview {
+    /// 1-based page number.
+    pub page: u32,
+    pub page_count: u32,
+    /// Displayed page size in points (rotation applied).
+    pub page_width: f64,
+    pub page_height: f64,
+    /// x, y, width, height in points from the displayed page's lower-left corner.
+    pub rect: [f64; 4],
+    /// True when the rectangle is an empty signature field reserved in the document.
+    pub reserved_field: bool,
+    /// The displayed page's lower-left corner in the coordinates [`SignRequest::rect`]
+    /// takes: add it to `rect` to sign exactly there.
+    pub origin: [f64; 2],
+}
+
+impl PlacementPreview {
+    /// `rect` in the coordinates of [`SignRequest::rect`].
+    pub fn request_rect(&self) -> [f64; 4] {
+        let [x, y, w, h] = self.rect;
+        [x + self.origin[0], y + self.origin[1], w, h]
+    }
+}
+
+/// Works out the placement [`sign_pdf`] would use for `role` (with `page`/`rect` as in
+/// [`SignRequest`], `rect` relative to the displayed page's lower-left corner), without
+/// signing. Attachment stamps are sized for a typical stamp text.
+pub fn plan_placement(
+    input: &Path,
+    role: Role,
+    page: Option<u32>,
+    rect: Option<[f64; 4]>,
+) -> Result<PlacementPreview, SignError> {
+    let data = std::fs::read(input).map_err(|e| SignError::Io(input.display().to_string(), e))?;
+    let doc = Doc::open(&data)?;
+    let pages = doc.pages()?;
+    if pages.is_empty() {
+        return Err(SignError::BadRequest(
+            "tệp PDF không có trang / no pages".into(),
+        ));
+    }
+    let reserved = if rect.is_none() && role == Role::Leader {
+        find_reserved_field(&doc, &pages, page)
+    } else {
+        None
+    };
+    let page_no = match page {
+        Some(n) if n == 0 || n as usize > pages.len() => {
+            return Err(SignError::BadRequest(format!(
+                "trang {n} không tồn tại (tệp có {} trang) / no page {n}",
+                pages.len()
+            )))
+        }
+        Some(n) => n,
+        None => match &reserved {
+            Some(r) => r.page_idx as u32 + 1,
+            None if role == Role::Attachment => 1,
+            None => pages.len() as u32,
+        },
+    };
+    let page_ref = pages[page_no as usize - 1];
+    let page_dict = doc.resolve_dict(&Obj::Ref(page_ref.0, page_ref.1))?;
+    let media = doc
+        .page_attr(page_ref, "CropBox")?
+        .and_then(|o| rect_of(Some(&o)))
+        .or_else(|| {
+            doc.page_attr(page_ref, "MediaBox")
+                .ok()
+                .flatten()
+                .and_then(|o| rect_of(Some(&o)))
+        })
+        .unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    let rot = doc
+        .page_attr(page_ref, "Rotate")?
+        .and_then(|o| o.as_int())
+        .unwrap_or(0)
+        .rem_euclid(360)
+        / 90
+        * 90;
+    // Visual coordinates of an unrotated page keep the MediaBox origin; rotated pages
+    // start at 0,0 (see to_visual). The preview is relative to the displayed corner.
+    let visual_media = if rot == 0 {
+        media
+    } else {
+        let [vw, vh] = if rot % 180 == 90 {
+            [media[3] - media[1], media[2] - media[0]]
+        } else {
+            [media[2] - media[0], media[3] - media[1]]
+        };
+        [0.0, 0.0, vw, vh]
+    };
+    let [ox, oy] = [visual_media[0], visual_media[1]];
+    let existing: Vec<[f64; 4]> = signature_widgets_on_page(&doc, &page_dict)
+        .into_iter()
+        .map(|c| {
+            let [x, y, w, h] = to_visual(rot, &media, [c[0], c[1], c[2] - c[0], c[3] - c[1]]);
+            [x, y, x + w, y + h]
+        })
+        .collect();
+    let visual = match (rect, &reserved) {
+        (Some([x, y, w, h]), _) => {
+            if w <= 0.0 || h <= 0.0 {
+                return Err(SignError::BadRequest(
+                    "rect width/height must be > 0".into(),
+                ));
+            }
+            [x + ox, y + oy, w, h]
+        }
+        (None, Some(r)) => to_visual(rot, &media, r.rect),
+        (None, None) => {
+            let req = SignRequest {
+                role,
+                ..Default::default()
+            };
+            let stamp = [
+                "Số: 000/XX-XXXX".to_string(),
+                "Ủy ban nhân dân tỉnh".to_string(),
+                "2000-01-01T00:00:00+07:00".to_string(),
+            ];
+            auto_rect(&req, &visual_media, &existing, &stamp)?
+        }
+    };
+    Ok(PlacementPreview {
+        page: page_no,
+        page_count: pages.len() as u32,
+        page_width: visual_media[2] - visual_media[0],
+        page_height: visual_media[3] - visual_media[1],
+        rect: [visual[0] - ox, visual[1] - oy, visual[2], visual[3]],
+        reserved_field: reserved.is_some(),
+        origin: [ox, oy],
+    })
+}

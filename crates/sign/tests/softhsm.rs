@@ -263,3 +263,45 @@ fn token_listing_shows_certificates() {
         .contains(&"nonRepudiation".to_string()));
     assert!(leader.info.issuer.contains("vanthu Test Root CA"));
 }
+
+#[test]
+fn planned_placement_is_where_the_signature_lands() {
+    let (_f, _g) = fixture();
+    let out = tempfile::tempdir().unwrap();
+    // Automatic (last page), a reserved field, and an organisation seal after a leader.
+    let two = corpus("minimal-two-pages.pdf");
+    let p = vanthu_sign::plan_placement(&two, Role::Leader, None, None).unwrap();
+    assert_eq!((p.page, p.page_count, p.reserved_field), (2, 2, false));
+    let l = out.path().join("l.pdf");
+    let o = sign_with("leader-rsa", &req(two.clone(), l.clone())).unwrap();
+    assert_eq!(o.page, p.page);
+    assert_eq!(o.rect, Some(p.request_rect()));
+    let r = [0.0, 0.0, p.page_width, p.page_height];
+    let [x, y, w, h] = p.rect;
+    assert!(
+        x >= r[0] && y >= r[1] && x + w <= r[2] && y + h <= r[3],
+        "{p:?}"
+    );
+
+    let seal = vanthu_sign::plan_placement(&l, Role::Organization, None, None).unwrap();
+    let mut r2 = req(l, out.path().join("lo.pdf"));
+    r2.role = Role::Organization;
+    let o2 = sign_with("org-rsa", &r2).unwrap();
+    assert_eq!(o2.rect, Some(seal.request_rect()));
+
+    let fields = corpus("minimal-two-fields.pdf");
+    let p = vanthu_sign::plan_placement(&fields, Role::Leader, None, None).unwrap();
+    assert!(p.reserved_field);
+    assert_eq!(p.rect, [10.0, 10.0, 280.0, 60.0]);
+
+    let given =
+        vanthu_sign::plan_placement(&two, Role::Leader, Some(1), Some([50.0, 60.0, 100.0, 40.0]))
+            .unwrap();
+    assert_eq!((given.page, given.rect), (1, [50.0, 60.0, 100.0, 40.0]));
+    let mut r3 = req(two.clone(), out.path().join("r.pdf"));
+    r3.page = Some(1);
+    r3.rect = Some(given.request_rect());
+    let o3 = sign_with("leader-rsa", &r3).unwrap();
+    assert_eq!((o3.page, o3.rect), (1, Some(given.request_rect())));
+    assert!(vanthu_sign::plan_placement(&two, Role::Leader, Some(3), None).is_err());
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Text, TextInput, Title } from "@mantine/core";
 import { commands, type AppInfo } from "../bindings";
+import { TokenModuleSetting } from "../components/TokenModuleSetting";
 import { SyncSettings } from "../components/SyncSettings";
 
 export function SettingsPage() {
@@ -63,6 +64,7 @@ export function SettingsPage() {
           )}
         </Stack>
       </form>
+      <TokenModuleSetting />
       <SyncSettings />
       {info && (
         <Text size="sm" c="dimmed">
