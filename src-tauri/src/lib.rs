@@ -16,8 +16,8 @@ pub mod paths;
 pub mod scan;
 pub mod signing;
 pub mod store;
-pub mod viewer;
 pub mod sync;
+pub mod viewer;
 
 use store::{AppSettings, DraftStore, StoreError};
 

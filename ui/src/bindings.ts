@@ -31,6 +31,22 @@ export const commands = {
 	viewerFind: (sha256: string, query: string) => __TAURI_INVOKE<PdfFindHit[]>("viewer_find", { sha256, query }),
 	/**  The pages now on screen (0-based, inclusive): queued renders of other pages are dropped. */
 	viewerVisible: (sha256: string, first: number, last: number) => __TAURI_INVOKE<number>("viewer_visible", { sha256, first, last }),
+	syncStatus: () => __TAURI_INVOKE<SyncStatus>("sync_status"),
+	/**  "Đồng bộ ngay": wakes the engine for a round now. */
+	syncNow: () => __TAURI_INVOKE<null>("sync_now"),
+	syncSetup: (setup: SyncSetup) => __TAURI_INVOKE<SyncStatus>("sync_setup", { setup }),
+	syncAlerts: () => __TAURI_INVOKE<SyncAlert[]>("sync_alerts"),
+	/**  Outgoing drafts with a PDF, waiting for the leader's signature. */
+	signingQueue: () => __TAURI_INVOKE<SigningQueueRow[]>("signing_queue"),
+	/**  Tokens plugged in now, with their certificates. */
+	tokenStatus: () => __TAURI_INVOKE<TokenStatus>("token_status"),
+	/**  Where the signature will go on the document's PDF. */
+	previewPlacement: (id: number, role: SignRole, placement: PlacementInput) => __TAURI_INVOKE<PlacementPreviewDto>("preview_placement", { id, role, placement }),
+	/**  Signs the documents with one PIN entry; returns each document's verification at once. */
+	signDocuments: (ids: number[], pin: string, role: SignRole, placement: PlacementInput, keyLabel: string | null) => __TAURI_INVOKE<DocSignResult[]>("sign_documents", { ids, pin, role, placement, keyLabel }),
+	getSigningSettings: () => __TAURI_INVOKE<SigningSettingsDto>("get_signing_settings"),
+	/**  Sets (or clears, with None) the token's PKCS#11 library; it must load. */
+	setTokenModule: (path: string | null) => __TAURI_INVOKE<SigningSettingsDto>("set_token_module", { path }),
 };
 
 /* Types */
@@ -53,11 +69,38 @@ export type Attachment = {
 	size: number | null,
 };
 
+export type CertDto = {
+	/**  Label of the certificate (and of its key) on the token. */
+	label: string,
+	/**  The holder (CN). */
+	holder: string,
+	subject: string,
+	issuer: string,
+	validFrom: string,
+	validTo: string,
+	keyUsage: string[],
+};
+
 /**
  *  Errors cross the IPC boundary as one line the UI shows as is (Vietnamese / English,
  *  as the crates word them).
  */
 export type CommandError = string;
+
+export type DocSignResult = {
+	id: number,
+	notation: string,
+	subject: string,
+	/**  The signed file is stored and the document is now "Đã ký". */
+	signed: boolean,
+	/**  Why it was not signed (None when signed). */
+	error: string | null,
+	signatures: SignatureDto[],
+	modifiedAfterLastSignature: boolean,
+	/**  The verifier's Vietnamese report. */
+	reportText: string,
+	signedSha256: string | null,
+};
 
 export type DocType = {
 	abbreviation: string | null,
@@ -81,6 +124,12 @@ export type IncomingDetail = {
 	handler: string | null,
 	notes: string | null,
 	attachments: Attachment[],
+	/**  The sender's reason for a pending recall/update/replace. */
+	pendingNote: string | null,
+	/**  This version replaces/updates document `supersedes_id`. */
+	supersedesId: number | null,
+	/**  A newer version received from the sender. */
+	supersededById: number | null,
 };
 
 export type IncomingRow = {
@@ -101,6 +150,10 @@ export type IncomingRow = {
 	status: string,
 	statusLabel: string,
 	deadline: string | null,
+	/**  Số tạm ("T-<desktop>-n") while the document waits for its final number. */
+	provisionalNumber: string | null,
+	/**  A recall/update/replace from the sender awaiting the clerk: recall | update | replace. */
+	pendingAction: string | null,
 };
 
 export type ListPage = {
@@ -156,6 +209,35 @@ export type PdfRect = {
 	height: number | null,
 };
 
+/**
+ *  Where to sign: automatic (None: a reserved field, else the last page) or a rectangle
+ *  on a 1-based page.
+ */
+export type PlacementInput = {
+	page: number | null,
+	rect: RectDto | null,
+};
+
+export type PlacementPreviewDto = {
+	/**  1-based. */
+	page: number,
+	pageCount: number,
+	pageWidth: number | null,
+	pageHeight: number | null,
+	rect: RectDto,
+	reservedField: boolean,
+	/**  The PDF the page images come from. */
+	pdfSha256: string,
+};
+
+/**  x, y, width, height in PDF points from the displayed page's lower-left corner. */
+export type RectDto = {
+	x: number | null,
+	y: number | null,
+	width: number | null,
+	height: number | null,
+};
+
 export type RegisterIncoming = {
 	/**  Agency code of the sender (chosen in the autocomplete). */
 	senderCode: string,
@@ -182,8 +264,111 @@ export type Settings = {
 	scanFolder: string | null,
 };
 
+export type SignRole = "leader" | "organization";
+
+export type SignatureDto = {
+	field: string,
+	signer: string,
+	signingTime: string | null,
+	timestampTime: string | null,
+	intact: boolean,
+	valid: boolean,
+	trusted: boolean,
+	coversWholeDocument: boolean,
+	level: string,
+	problems: string[],
+};
+
+export type SigningQueueRow = {
+	id: number,
+	/**  Số, ký hiệu (a draft has only its ký hiệu: "/UBND-VP"). */
+	notation: string,
+	docType: string,
+	subject: string,
+	draftedBy: string | null,
+	/**  yyyy-mm-dd, when the draft was entered. */
+	draftedOn: string,
+	state: string,
+	stateLabel: string,
+	pdfSha256: string,
+	pdfName: string,
+};
+
+export type SigningSettingsDto = {
+	/**  The configured path (None: automatic). */
+	pkcs11Module: string | null,
+	/**  The library actually used. */
+	effectiveModule: string | null,
+	/**  Libraries of the built-in table present on this machine. */
+	knownModules: string[],
+	/**  `VANTHU_PKCS11_MODULE` is set and wins over the setting. */
+	envOverride: boolean,
+};
+
 /**  A sortable column of the incoming list. */
 export type SortColumn = "arrival_number" | "arrival_date" | "notation" | "sender" | "subject" | "deadline" | "status";
+
+export type SyncAlert = {
+	messageId: string,
+	documentId: string | null,
+	recipient: string,
+	recipientName: string | null,
+	sentMs: number | null,
+	latestCode: string | null,
+	latestLabel: string | null,
+	/**  "Chưa nhận" | "Chưa tiếp nhận" */
+	alert: string,
+};
+
+export type SyncSetup = {
+	hubUrl: string,
+	agency: string,
+	agencyName: string,
+	/**  Empty keeps the stored secret (same agency only). */
+	secret: string,
+	overdueHours: number,
+};
+
+export type SyncStatus = {
+	configured: boolean,
+	hubUrl: string | null,
+	agency: string | null,
+	agencyName: string | null,
+	/**  None until the first probe of the hub. */
+	online: boolean | null,
+	/**  A round is in progress. */
+	running: boolean,
+	done: number,
+	total: number,
+	/**  Milliseconds since the epoch (f64: the webview has no i64). */
+	lastSyncMs: number | null,
+	lastError: string | null,
+	pendingOut: number,
+	/**  Received packages not yet in the register. */
+	pendingIn: number,
+	alerts: number,
+	overdueHours: number,
+};
+
+export type TokenDto = {
+	/**  Slot id (a string: PKCS#11 slot ids can exceed the webview's integers). */
+	slot: string,
+	label: string,
+	manufacturer: string,
+	serial: string,
+	pinCountLow: boolean,
+	pinFinalTry: boolean,
+	pinLocked: boolean,
+	certificates: CertDto[],
+};
+
+export type TokenStatus = {
+	/**  The PKCS#11 library in use (None: none configured or found). */
+	module: string | null,
+	tokens: TokenDto[],
+	/**  Why the module could not be used, one line. */
+	problem: string | null,
+};
 
 export type Urgency = "normal" | "urgent" | "very_urgent" | "flash";
 

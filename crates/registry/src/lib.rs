@@ -34,8 +34,8 @@ mod rank;
 mod revisions;
 pub mod schema;
 mod search;
-mod sort;
 mod signing;
+mod sort;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -57,8 +57,8 @@ pub use numbering::{
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
-pub use sort::{Sort, SortKey};
 pub use signing::{SignedFile, SigningQueueItem};
+pub use sort::{Sort, SortKey};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";

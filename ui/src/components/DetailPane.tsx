@@ -72,7 +72,11 @@ export function DetailPane({ id }: { id: number | null }) {
       </Group>
       <Title order={4}>{r.subject}</Title>
       {r.pendingAction && (
-        <Alert color="orange" title={pendingActionLabel(r.pendingAction)} data-testid="pending-action">
+        <Alert
+          color="orange"
+          title={pendingActionLabel(r.pendingAction)}
+          data-testid="pending-action"
+        >
           {detail.pendingNote ?? ""}
         </Alert>
       )}

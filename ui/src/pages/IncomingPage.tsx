@@ -97,7 +97,6 @@ export function IncomingPage() {
     return () => unlisten?.();
   }, [reload, loadCount]);
 
-
   const openForm = useCallback((d: Draft | null) => {
     setDraft(d);
     setFormOpen(true);
