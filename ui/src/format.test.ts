@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   arrivalNumberLabel,
   formatDate,
+  formatDateTime,
   parseDate,
   pendingActionLabel,
   todayIso,
@@ -67,5 +68,14 @@ describe("pendingActionLabel", () => {
     expect(pendingActionLabel("update")).toBe("Bên gửi gửi bản cập nhật");
     expect(pendingActionLabel("replace")).toBe("Bên gửi gửi bản thay thế");
     expect(pendingActionLabel(null)).toBeNull();
+  });
+});
+
+describe("formatDateTime", () => {
+  it("shows a signing time as dd/mm/yyyy HH:mm:ss", () => {
+    expect(formatDateTime("2026-11-26T00:15:21+07:00")).toBe("26/11/2026 00:15:21");
+    expect(formatDateTime("2026-01-02 08:05")).toBe("02/01/2026 08:05");
+    expect(formatDateTime(null)).toBe("");
+    expect(formatDateTime("không rõ")).toBe("không rõ");
   });
 });

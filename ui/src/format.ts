@@ -68,3 +68,11 @@ export function pendingActionLabel(action: string | null): string | null {
   if (!action) return null;
   return PENDING_ACTIONS[action] ?? `Bên gửi có đề nghị: ${action}`;
 }
+
+/** "2026-11-26T00:15:21+07:00" → "26/11/2026 00:15:21" (the wall time as signed, offset kept
+ *  off screen); anything else is returned unchanged. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}` : iso;
+}

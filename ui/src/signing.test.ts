@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { DocSignResult, PlacementPreviewDto, SignatureDto, TokenStatus } from "./bindings";
 import {
+  defaultCert,
   describeSignError,
+  isOrganizationCert,
   pageCssHeight,
   pageImagePath,
   rectToCss,
@@ -176,5 +178,29 @@ describe("selection", () => {
     sel = toggle(sel, 5, order);
     expect(sel).toEqual([5, 9]);
     expect(toggle(sel, 5, order)).toEqual([9]);
+  });
+});
+
+describe("certificate per role", () => {
+  const org = {
+    label: "org-rsa",
+    holder: "UBND tỉnh Thử Nghiệm",
+    subject: "CN=UBND tỉnh Thử Nghiệm,O=UBND tỉnh Thử Nghiệm,L=Thử Nghiệm,C=VN",
+  };
+  const leader = {
+    label: "leader-rsa",
+    holder: "Nguyễn Văn An",
+    subject: "CN=Nguyễn Văn An,T=Chủ tịch,O=UBND tỉnh Thử Nghiệm,C=VN",
+  };
+  it("tells an organisation's certificate (CN = O) from a person's", () => {
+    expect(isOrganizationCert(org)).toBe(true);
+    expect(isOrganizationCert(leader)).toBe(false);
+    expect(isOrganizationCert({ holder: "X", subject: "" })).toBe(false);
+  });
+  it("the leader signs with the personal certificate, the seal with the organisation's", () => {
+    expect(defaultCert([org, leader], "leader")?.label).toBe("leader-rsa");
+    expect(defaultCert([org, leader], "organization")?.label).toBe("org-rsa");
+    expect(defaultCert([leader], "organization")?.label).toBe("leader-rsa");
+    expect(defaultCert([], "leader")).toBeUndefined();
   });
 });

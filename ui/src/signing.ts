@@ -1,6 +1,12 @@
 // Pure logic of the "Chờ ký" screen: where the signature box is drawn on the page image,
 // how token and PIN errors read, how a verification report is summed up.
-import type { DocSignResult, PlacementPreviewDto, TokenStatus } from "./bindings";
+import type {
+  CertDto,
+  DocSignResult,
+  PlacementPreviewDto,
+  SignRole,
+  TokenStatus,
+} from "./bindings";
 
 /** Width (px) the page preview is rendered at by the PDF viewer's URI scheme. */
 export const PREVIEW_WIDTH = 600;
@@ -100,7 +106,7 @@ export function summarizeToken(st: TokenStatus | null): TokenSummary {
       warning: st.module ? null : "Chưa có thư viện token (PKCS#11): đặt trong Cài đặt.",
     };
   }
-  const holder = token.certificates[0]?.holder;
+  const holder = defaultCert(token.certificates, "leader")?.holder;
   const warning = token.pinLocked
     ? "Token đã bị khóa do nhập sai PIN quá số lần."
     : token.pinFinalTry
@@ -160,4 +166,32 @@ export function toggle(selection: number[], id: number, order: number[]): number
 /** PKCS#11 tokens take PINs of 4 to 32 characters; anything else is refused before login. */
 export function acceptablePin(pin: string): boolean {
   return pin.length >= 4 && pin.length <= 32;
+}
+
+/** The value of one RDN (e.g. "O") in a subject string "CN=…,O=…,C=VN". */
+function rdn(subject: string, key: string): string | null {
+  for (const part of subject.split(/,(?=\s*[A-Za-z.0-9]+=)/)) {
+    const [k, ...v] = part.split("=");
+    if (k.trim().toUpperCase() === key) return v.join("=").trim();
+  }
+  return null;
+}
+
+/**
+ * An organisation's certificate names the organisation itself as its holder (CN = O), the
+ * way Ban Cơ yếu issues them; a leader's names a person.
+ */
+export function isOrganizationCert(c: Pick<CertDto, "holder" | "subject">): boolean {
+  const org = rdn(c.subject, "O");
+  return org !== null && org.normalize("NFC") === c.holder.normalize("NFC");
+}
+
+/** The certificate a role signs with unless the user picks another: the leader's personal
+ *  one for "leader", the organisation's for "organization", else the first. */
+export function defaultCert<C extends Pick<CertDto, "holder" | "subject">>(
+  certs: C[],
+  role: SignRole,
+): C | undefined {
+  const wantOrg = role === "organization";
+  return certs.find((c) => isOrganizationCert(c) === wantOrg) ?? certs[0];
 }

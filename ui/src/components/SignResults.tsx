@@ -1,5 +1,6 @@
 import { Alert, Badge, Group, List, Paper, Stack, Text } from "@mantine/core";
 import type { DocSignResult } from "../bindings";
+import { formatDateTime } from "../format";
 import { summarizeResult } from "../signing";
 
 /** One panel per document of the batch: signed and verified, or why not. */
@@ -20,7 +21,7 @@ export function SignResults({ results }: { results: DocSignResult[] }) {
             </Group>
             {r.signatures.map((sig) => (
               <Text size="xs" c="dimmed" key={sig.field}>
-                {sig.signer} · {sig.signingTime ?? ""} · {sig.level}
+                {sig.signer} · {formatDateTime(sig.signingTime)} · {sig.level}
               </Text>
             ))}
             {s.problems.length > 0 && (

@@ -26,7 +26,7 @@ import {
   type TokenStatus,
 } from "../bindings";
 import { formatDate } from "../format";
-import { describeSignError, summarizeToken, toggle, vietnamese } from "../signing";
+import { defaultCert, describeSignError, summarizeToken, toggle, vietnamese } from "../signing";
 import { PinDialog } from "../components/PinDialog";
 import { SignPreview } from "../components/SignPreview";
 import { SignResults } from "../components/SignResults";
@@ -97,7 +97,7 @@ export function SigningPage() {
     () => token?.tokens.flatMap((t) => t.certificates.map((c) => ({ ...c, token: t.label }))) ?? [],
     [token],
   );
-  const chosenKey = keyLabel ?? certs[0]?.label ?? null;
+  const chosenKey = keyLabel ?? defaultCert(certs, role)?.label ?? null;
   const chosenCert = certs.find((c) => c.label === chosenKey);
 
   const placement: PlacementInput = useMemo(
