@@ -333,6 +333,10 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
     }
 }
 
+/// How many columns [`HIT_COLUMNS`] selects; the rank or the sort keys follow them (after a
+/// NULL placeholder for the rank in sorted listings).
+const HIT_COLUMN_COUNT: usize = 18;
+
 const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number, d.pending_action";
 
 fn sorted_sql(sort: Sort, from: &str, cond: &[String], limit_param: usize) -> String {
@@ -491,7 +495,7 @@ impl Registry {
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let mut rows = stmt.query(params_from_iter(a.iter()))?;
             while let Some(r) = rows.next()? {
-                let score: f64 = r.get(18)?;
+                let score: f64 = r.get(HIT_COLUMN_COUNT)?;
                 if let Some((s, last_id)) = after {
                     let id: i64 = r.get(0)?;
                     if score < s || (score == s && id >= last_id) {
@@ -584,7 +588,7 @@ impl Registry {
             hits.push(map_hit(r)?);
             if hits.len() == limit {
                 last_key = (0..keys.len())
-                    .map(|i| CursorValue::from_sql(r.get::<_, Value>(17 + i)?))
+                    .map(|i| CursorValue::from_sql(r.get::<_, Value>(HIT_COLUMN_COUNT + 1 + i)?))
                     .collect::<Result<_>>()?;
             }
         }
@@ -684,5 +688,15 @@ mod tests {
         assert!(matches!(decode_cursor(&c).unwrap(), Cursor::Date(d, 7) if d == "2024-01-02"));
         assert!(decode_cursor("zz").is_err());
         assert!(decode_cursor(&hex::encode("x:1:2")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod hit_columns_tests {
+    use super::*;
+
+    #[test]
+    fn the_column_count_matches_the_column_list() {
+        assert_eq!(HIT_COLUMNS.split(',').count(), HIT_COLUMN_COUNT);
     }
 }
