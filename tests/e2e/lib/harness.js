@@ -1,7 +1,14 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts the real vanthu-app binary)
 // on a fresh data dir, and hands the test a WebdriverIO session.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import {
+  mkdtempSync,
+  mkdirSync,
+  rmSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+} from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,6 +41,43 @@ function waitForPort(port, timeoutMs) {
     };
     attempt();
   });
+}
+
+/**
+ * Processes still running with `VANTHU_DATA_DIR=data` in their environment: an app that
+ * outlived its session. One left behind would answer the next launch through the
+ * single-instance plugin, and that launch would never open a window.
+ */
+function leftovers(data) {
+  const needle = `VANTHU_DATA_DIR=${data}\0`;
+  const pids = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, "latin1").includes(needle))
+        pids.push(Number(name));
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+async function killLeftovers(data) {
+  for (const signal of ["SIGTERM", "SIGKILL"]) {
+    const pids = leftovers(data);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && leftovers(data).length > 0)
+      await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 let nextPort = 4444 + (process.pid % 200) * 2;
@@ -89,6 +133,7 @@ export async function launchApp({ env = {}, dataDir } = {}) {
     await new Promise((r) =>
       driver.exitCode !== null ? r() : driver.once("exit", r),
     );
+    await killLeftovers(data);
     // The app may still be flushing its caches for a moment after the session ends.
     // A webview helper process that outlives the driver can still be writing its shader cache;
     // removing the temporary directory is best effort and must not fail the test.

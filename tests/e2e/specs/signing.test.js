@@ -71,6 +71,27 @@ async function domType(browser, selector, text) {
   assert.ok(ok, `no input at ${selector}`);
 }
 
+/** Picks an option of a native <select> the way React sees it (native setter + change event). */
+async function domSelect(browser, selector, value) {
+  const ok = await browser.execute(
+    (sel, v) => {
+      const found = document.querySelector(sel);
+      const el = found?.tagName === "SELECT" ? found : found?.querySelector("select");
+      if (!el || ![...el.options].some((o) => o.value === v)) return false;
+      const setter = Object.getOwnPropertyDescriptor(
+        HTMLSelectElement.prototype,
+        "value",
+      ).set;
+      setter.call(el, v);
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+      return true;
+    },
+    selector,
+    value,
+  );
+  assert.ok(ok, `no option ${value} at ${selector}`);
+}
+
 /** Enter in the PIN field, as the leader presses it (a keyboard event through the page). */
 async function domEnter(browser, selector) {
   await browser.execute((sel) => {
@@ -160,7 +181,15 @@ describe("leader signs the Chờ ký queue with a SoftHSM2 token", () => {
       "báo cáo tình hình công tác văn thư",
     );
     assert.equal((await browser.$$('[data-testid="queue-row"]')).length, 2);
-    await waitForText(browser, '[data-testid="token-state"]', "Nguyễn Văn An");
+    // The token holds two leaders' keys and two organisations' keys: the state names a
+    // person by default (a leader signs), never the organisation.
+    const state = await waitForText(
+      browser,
+      '[data-testid="token-state"]',
+      "(token vanthu-test)",
+    );
+    assert.match(await textOf(state, browser), /Nguyễn Văn An|Trần Thị Bình/i);
+    await domSelect(browser, '[data-testid="sign-cert"]', "leader-rsa");
     // The preview of the focused document draws the signature box on its last page.
     await waitForText(browser, '[data-testid="preview-caption"]', "Trang 1/1");
     const box = await browser.execute(() => {

@@ -94,7 +94,12 @@ export function SigningPage() {
 
   const tok = summarizeToken(token);
   const certs = useMemo(
-    () => token?.tokens.flatMap((t) => t.certificates.map((c) => ({ ...c, token: t.label }))) ?? [],
+    () =>
+      // Sorted by label: the token lists its objects in no fixed order, and the picker and
+      // the default must not change between two polls.
+      (
+        token?.tokens.flatMap((t) => t.certificates.map((c) => ({ ...c, token: t.label }))) ?? []
+      ).sort((a, b) => a.label.localeCompare(b.label)),
     [token],
   );
   const chosenKey = keyLabel ?? defaultCert(certs, role)?.label ?? null;
