@@ -78,7 +78,10 @@ pub fn find_signer_block(pdf: &Path, page_index: u32, media: &[f64; 4]) -> Optio
     let doc = match vanthu_pdf::Document::open(pdf) {
         Ok(d) => d,
         Err(e) => {
-            tracing::debug!("signer block: cannot open {} with pdfium: {e}", pdf.display());
+            tracing::debug!(
+                "signer block: cannot open {} with pdfium: {e}",
+                pdf.display()
+            );
             return None;
         }
     };
@@ -273,7 +276,12 @@ mod tests {
     fn no_block() {
         let runs = vec![
             run("QUYẾT ĐỊNH", 250.0, 700.0, 90.0),
-            run("Điều 1. Chủ tịch Ủy ban nhân dân quyết định", 70.0, 600.0, 400.0),
+            run(
+                "Điều 1. Chủ tịch Ủy ban nhân dân quyết định",
+                70.0,
+                600.0,
+                400.0,
+            ),
             run("GIÁM ĐỐC", 400.0, 400.0, 60.0),
         ];
         assert_eq!(locate(&runs, &A4), None);
