@@ -186,6 +186,17 @@ impl Document {
         })
     }
 
+    /// The text runs of one page (0-based) with their boxes in user space, in pdfium's
+    /// reading order.
+    pub fn text_runs(&self, index: u32) -> Result<Vec<TextRun>> {
+        let id = self.id;
+        engine()?.call(|reply| Job::TextRuns {
+            doc: id,
+            index,
+            reply,
+        })
+    }
+
     /// Signature form fields (signed or not) on every page.
     pub fn signature_fields(&self) -> Result<Vec<SignatureField>> {
         let id = self.id;

@@ -225,6 +225,17 @@ pub struct SignatureField {
     pub rect: [f32; 4],
 }
 
+/// A run of text on one line of a page with its box: what pdfium reports as one text
+/// rectangle (characters of one line and one style), for layout analysis such as finding
+/// the signer block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TextRun {
+    /// The run's text, NFC, trimmed.
+    pub text: String,
+    /// Box in PDF user space points: left, bottom, right, top (the page's /Rotate not applied).
+    pub rect: [f32; 4],
+}
+
 /// A signature value (a signed field), in document order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureInfo {

@@ -198,6 +198,11 @@ pub(crate) enum Job {
         doc: DocId,
         reply: Reply<Vec<SignatureInfo>>,
     },
+    TextRuns {
+        doc: DocId,
+        index: u32,
+        reply: Reply<Vec<TextRun>>,
+    },
     Find {
         doc: DocId,
         query: String,
@@ -347,6 +352,7 @@ impl Worker {
                     max_hits,
                     reply,
                 } => reply(self.find(doc, &query, max_hits)),
+                Job::TextRuns { doc, index, reply } => reply(self.text_runs(doc, index)),
             }
         }
     }
@@ -523,6 +529,36 @@ impl Worker {
                 Ok(clean_text(&text.all()))
             })
             .collect()
+    }
+
+    fn text_runs(&self, id: DocId, index: u32) -> Result<Vec<TextRun>> {
+        let count = self.doc(id)?.pages().len() as u32;
+        if index >= count {
+            return Err(PdfError::PageOutOfRange { index, count });
+        }
+        let page = self.page(id, index)?;
+        let text = page
+            .text()
+            .map_err(|e| PdfError::Pdfium(format!("text of page {}: {e:?}", index + 1)))?;
+        let mut out = Vec::new();
+        for seg in text.segments().iter() {
+            let t = seg.text().nfc().collect::<String>();
+            let t = t.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let b = seg.bounds();
+            out.push(TextRun {
+                text: t.to_owned(),
+                rect: [
+                    b.left().value,
+                    b.bottom().value,
+                    b.right().value,
+                    b.top().value,
+                ],
+            });
+        }
+        Ok(out)
     }
 
     fn signature_fields(&self, id: DocId) -> Result<Vec<SignatureField>> {

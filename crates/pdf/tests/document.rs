@@ -329,3 +329,30 @@ fn document_handles_can_cross_threads() {
     pages.sort();
     assert_eq!(pages, vec![0, 1, 2, 3]);
 }
+
+#[test]
+fn text_runs_have_user_space_boxes_matching_poppler() {
+    let file = fixtures().join("reportlab-vi.pdf");
+    let doc = Document::open(&file).unwrap();
+    let runs = doc.text_runs(0).unwrap();
+    let run = runs
+        .iter()
+        .find(|r| r.text.contains("QUYẾT ĐỊNH"))
+        .unwrap_or_else(|| panic!("no run with the title: {runs:?}"));
+    let words = poppler_word_boxes(&file, 0);
+    let quyet = words
+        .iter()
+        .find(|(w, _)| w == "QUYẾT")
+        .expect("poppler word")
+        .1;
+    let height = doc.page_size(0).unwrap().height;
+    // poppler: top-left origin; ours: user space, bottom-left origin
+    let [l, _b, _r, t] = run.rect;
+    assert!((l - quyet[0]).abs() < 4.0, "{:?} {quyet:?}", run.rect);
+    assert!(
+        ((height - t) - quyet[1]).abs() < 4.0,
+        "{:?} {quyet:?}",
+        run.rect
+    );
+    assert!(doc.text_runs(99).is_err());
+}

@@ -278,16 +278,26 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
                 to_user(rot, &media, [x, y, w, h])
             }
             (None, Some(r)) => r,
-            (None, None) => to_user(
+            (None, None) => match leader_block(
+                &req.input,
+                req.role,
+                page_no,
                 rot,
                 &media,
-                auto_rect(
-                    req,
-                    &visual_media,
-                    &existing_widgets,
-                    &stamp_lines(req, &org_name, &time_iso),
-                )?,
-            ),
+                &existing_widgets,
+            ) {
+                Some(r) => r,
+                None => to_user(
+                    rot,
+                    &media,
+                    auto_rect(
+                        req,
+                        &visual_media,
+                        &existing_widgets,
+                        &stamp_lines(req, &org_name, &time_iso),
+                    )?,
+                ),
+            },
         })
     };
 
@@ -714,6 +724,37 @@ fn auto_rect(
     }
 }
 
+/// The leader's automatic placement from the document's own signer block (see
+/// [`crate::signer_block`]), when one is found on an unrotated page and no signature is
+/// there yet; `None` sends the caller to [`auto_rect`]. Detection never fails a signing.
+fn leader_block(
+    input: &Path,
+    role: Role,
+    page_no: u32,
+    rot: i64,
+    media: &[f64; 4],
+    existing: &[[f64; 4]],
+) -> Option<[f64; 4]> {
+    if role != Role::Leader {
+        return None;
+    }
+    if rot != 0 {
+        // The block's rectangle would need the page's rotation applied; the geometric
+        // placement already handles rotated pages.
+        tracing::debug!("signer block: page {page_no} is rotated, using the fixed placement");
+        return None;
+    }
+    let r = crate::signer_block::find_signer_block(input, page_no - 1, media)?;
+    let taken = existing
+        .iter()
+        .any(|e| r[0] < e[2] && e[0] < r[0] + r[2] && r[1] < e[3] && e[1] < r[1] + r[3]);
+    if taken {
+        tracing::debug!("signer block: a signature is already there, using the fixed placement");
+        return None;
+    }
+    Some(r)
+}
+
 fn field_names(doc: &Doc<'_>, fields: &[Obj]) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack: Vec<(Obj, usize)> = fields.iter().map(|f| (f.clone(), 0)).collect();
@@ -934,7 +975,10 @@ pub fn plan_placement(
                 "Ủy ban nhân dân tỉnh".to_string(),
                 "2000-01-01T00:00:00+07:00".to_string(),
             ];
-            auto_rect(&req, &visual_media, &existing, &stamp)?
+            match leader_block(input, role, page_no, rot, &media, &existing) {
+                Some(r) => r,
+                None => auto_rect(&req, &visual_media, &existing, &stamp)?,
+            }
         }
     };
     Ok(PlacementPreview {

@@ -305,3 +305,40 @@ fn planned_placement_is_where_the_signature_lands() {
     assert_eq!((o3.page, o3.rect), (1, Some(given.request_rect())));
     assert!(vanthu_sign::plan_placement(&two, Role::Leader, Some(3), None).is_err());
 }
+
+#[test]
+fn leader_signs_in_the_signer_block_and_seal_follows() {
+    let (f, _g) = fixture();
+    assert!(
+        vanthu_pdf::library_path().is_ok(),
+        "pdfium is needed (VANTHU_PDFIUM)"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let input = out.path().join("nd30.pdf");
+    let venv = std::env::var_os("VANTHU_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/vanthu/venv")
+        });
+    let made = std::process::Command::new(venv.join("bin/python"))
+        .arg(repo().join("crates/sign/tests/fixtures/signer_block.py"))
+        .arg(&input)
+        .arg("400")
+        .output()
+        .expect("run signer_block.py");
+    assert!(made.status.success());
+    // title baseline 370, name baseline 280 (see the script)
+    let plan = vanthu_sign::plan_placement(&input, Role::Leader, None, None).unwrap();
+    let l = out.path().join("l.pdf");
+    let o = sign_with("leader-rsa", &req(input, l.clone())).unwrap();
+    assert_eq!(o.rect, Some(plan.request_rect()));
+    let [lx, ly, lw, lh] = o.rect.unwrap();
+    assert!(ly >= 289.0 && ly + lh <= 370.0, "{:?}", o.rect);
+    let mut r2 = req(l, out.path().join("lo.pdf"));
+    r2.role = Role::Organization;
+    let o2 = sign_with("org-rsa", &r2).unwrap();
+    let [sx, _, sw, _] = o2.rect.unwrap();
+    assert!(sx < lx && sx + sw > lx && sx + sw <= lx + lw / 3.0 + sw / 2.0);
+    let rep = verify_pdf(&out.path().join("lo.pdf"), &root(f)).unwrap();
+    assert!(rep.signatures.iter().all(|s| s.intact && s.valid));
+}
