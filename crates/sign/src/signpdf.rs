@@ -126,6 +126,29 @@ fn contents_capacity(signer: &dyn Signer, with_tsa: bool) -> usize {
     certs + 4096 + if with_tsa { 12288 } else { 0 }
 }
 
+/// The page's visible box (CropBox, else MediaBox, else A4) and its rotation in quarter turns
+/// as degrees (0, 90, 180, 270); signing and the placement preview must agree on both.
+fn page_geometry(doc: &Doc<'_>, page_ref: (u32, u16)) -> Result<([f64; 4], i64), SignError> {
+    let media = doc
+        .page_attr(page_ref, "CropBox")?
+        .and_then(|o| rect_of(Some(&o)))
+        .or_else(|| {
+            doc.page_attr(page_ref, "MediaBox")
+                .ok()
+                .flatten()
+                .and_then(|o| rect_of(Some(&o)))
+        })
+        .unwrap_or([0.0, 0.0, 595.0, 842.0]);
+    let rot = doc
+        .page_attr(page_ref, "Rotate")?
+        .and_then(|o| o.as_int())
+        .unwrap_or(0)
+        .rem_euclid(360)
+        / 90
+        * 90;
+    Ok((media, rot))
+}
+
 fn rect_of(o: Option<&Obj>) -> Option<[f64; 4]> {
     let a = o?.as_array()?;
     if a.len() != 4 {
@@ -193,23 +216,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     };
     let page_ref = pages[page_no as usize - 1];
     let mut page_dict = doc.resolve_dict(&Obj::Ref(page_ref.0, page_ref.1))?;
-    let media = doc
-        .page_attr(page_ref, "CropBox")?
-        .and_then(|o| rect_of(Some(&o)))
-        .or_else(|| {
-            doc.page_attr(page_ref, "MediaBox")
-                .ok()
-                .flatten()
-                .and_then(|o| rect_of(Some(&o)))
-        })
-        .unwrap_or([0.0, 0.0, 595.0, 842.0]);
-    let rot = doc
-        .page_attr(page_ref, "Rotate")?
-        .and_then(|o| o.as_int())
-        .unwrap_or(0)
-        .rem_euclid(360)
-        / 90
-        * 90;
+    let (media, rot) = page_geometry(&doc, page_ref)?;
 
     if docmdp_forbids_changes(&doc) {
         return Err(SignError::BadRequest(
@@ -918,23 +925,7 @@ pub fn plan_placement(
     };
     let page_ref = pages[page_no as usize - 1];
     let page_dict = doc.resolve_dict(&Obj::Ref(page_ref.0, page_ref.1))?;
-    let media = doc
-        .page_attr(page_ref, "CropBox")?
-        .and_then(|o| rect_of(Some(&o)))
-        .or_else(|| {
-            doc.page_attr(page_ref, "MediaBox")
-                .ok()
-                .flatten()
-                .and_then(|o| rect_of(Some(&o)))
-        })
-        .unwrap_or([0.0, 0.0, 595.0, 842.0]);
-    let rot = doc
-        .page_attr(page_ref, "Rotate")?
-        .and_then(|o| o.as_int())
-        .unwrap_or(0)
-        .rem_euclid(360)
-        / 90
-        * 90;
+    let (media, rot) = page_geometry(&doc, page_ref)?;
     // Visual coordinates of an unrotated page keep the MediaBox origin; rotated pages
     // start at 0,0 (see to_visual). The preview is relative to the displayed corner.
     let visual_media = if rot == 0 {

@@ -1,4 +1,5 @@
 // Page helpers shared by the specs: they act the way a clerk does (keyboard first).
+import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,4 +123,15 @@ export function writeMinimalPdf(path, text) {
     out += `${String(off).padStart(10, "0")} 00000 n \n`;
   out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   writeFileSync(path, out, "latin1");
+}
+
+/** Clicks through the DOM: WebKitWebDriver's element click has hung after overlays close. */
+export async function domClick(browser, selector) {
+  const ok = await browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return false;
+    el.click();
+    return true;
+  }, selector);
+  assert.ok(ok, `nothing to click at ${selector}`);
 }

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchApp, repoRoot, screenshot } from "../lib/harness.js";
-import { textOf, waitForText } from "../lib/ui.js";
+import { domClick, textOf, waitForText } from "../lib/ui.js";
 
 const target = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
 const CLI = process.env.VANTHU_BIN ?? path.join(target, "debug/vanthu");
@@ -37,17 +37,6 @@ function cli(dataDir, args) {
   return execFileSync(CLI, ["--data-dir", dataDir, ...args], {
     encoding: "utf8",
   });
-}
-
-/** Clicks through the DOM: WebKitWebDriver has hung on element clicks after overlays close. */
-async function domClick(browser, selector) {
-  const ok = await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    if (!el) return false;
-    el.click();
-    return true;
-  }, selector);
-  assert.ok(ok, `nothing to click at ${selector}`);
 }
 
 /** Types into a React-controlled input through the page (native setter + input event). */

@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchApp, repoRoot, screenshot } from "../lib/harness.js";
-import { initUnit } from "../lib/ui.js";
+import { domClick as click, initUnit } from "../lib/ui.js";
 
 const UNIT = "000.00.00.H41";
 const UNIT_NAME = "UBND Tỉnh Nghệ An";
@@ -69,17 +69,6 @@ async function stopHub(hub) {
   const gone = new Promise((r) => hub.once("exit", r));
   hub.kill("SIGTERM");
   await gone;
-}
-
-/** Clicks through the DOM: WebKitWebDriver's element click can hang after modals. */
-async function click(browser, selector) {
-  const ok = await browser.execute((sel) => {
-    const el = document.querySelector(sel);
-    if (!el) return false;
-    el.click();
-    return true;
-  }, selector);
-  assert.ok(ok, `${selector} not found`);
 }
 
 /**

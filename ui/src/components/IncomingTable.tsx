@@ -19,20 +19,20 @@ const col = createColumnHelper<IncomingRow>();
 const columns = [
   col.accessor("arrivalNumber", {
     header: "Số đến",
-    size: 76,
+    size: 64,
     cell: ({ row: { original: r } }) => arrivalNumberLabel(r),
     meta: { sort: "arrival_number" },
   }),
   col.accessor("arrivalDate", {
     header: "Ngày đến",
-    size: 92,
+    size: 88,
     cell: (c) => formatDate(c.getValue()),
     meta: { sort: "arrival_date" },
   }),
   col.display({
     id: "marks",
     header: "Khẩn/mật",
-    size: 104,
+    size: 88,
     cell: ({ row: { original: r } }) => (
       <>
         <UrgencyBadge urgency={r.urgency} label={r.urgencyLabel} />
@@ -49,7 +49,7 @@ const columns = [
   col.accessor("subject", { header: "Trích yếu", size: 0, meta: { sort: "subject" } }),
   col.accessor("deadline", {
     header: "Hạn xử lý",
-    size: 92,
+    size: 88,
     cell: (c) => (c.getValue() ? formatDate(c.getValue()!) : ""),
     meta: { sort: "deadline" },
   }),
@@ -72,11 +72,12 @@ interface ColumnMeta {
 function cellStyle(size: number, meta: unknown): React.CSSProperties {
   const shrinks = (meta as ColumnMeta | undefined)?.shrinks === true;
   // size 0 = the flexible column that takes the remaining width.
-  // Số/ký hiệu and nơi gửi give way (down to about two thirds) before the list scrolls
-  // sideways; numbers, dates, badges and status keep their width.
-  if (size === 0) return { flex: "1 1 0", minWidth: 120 };
+  // Số/ký hiệu and nơi gửi give way (down to half) before the list scrolls sideways, so
+  // every column fits a 1280 px window with the detail pane open; numbers, dates, badges
+  // and status keep their width.
+  if (size === 0) return { flex: "1 1 0", minWidth: 100 };
   return shrinks
-    ? { flex: `0 1 ${size}px`, minWidth: Math.round((size * 2) / 3) }
+    ? { flex: `0 1 ${size}px`, minWidth: Math.round(size / 2) }
     : { flex: `0 0 ${size}px` };
 }
 
