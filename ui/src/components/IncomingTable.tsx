@@ -19,13 +19,13 @@ const col = createColumnHelper<IncomingRow>();
 const columns = [
   col.accessor("arrivalNumber", {
     header: "Số đến",
-    size: 64,
+    size: 72,
     cell: ({ row: { original: r } }) => arrivalNumberLabel(r),
     meta: { sort: "arrival_number" },
   }),
   col.accessor("arrivalDate", {
     header: "Ngày đến",
-    size: 88,
+    size: 96,
     cell: (c) => formatDate(c.getValue()),
     meta: { sort: "arrival_date" },
   }),
@@ -49,7 +49,7 @@ const columns = [
   col.accessor("subject", { header: "Trích yếu", size: 0, meta: { sort: "subject" } }),
   col.accessor("deadline", {
     header: "Hạn xử lý",
-    size: 88,
+    size: 96,
     cell: (c) => (c.getValue() ? formatDate(c.getValue()!) : ""),
     meta: { sort: "deadline" },
   }),
@@ -72,12 +72,12 @@ interface ColumnMeta {
 function cellStyle(size: number, meta: unknown): React.CSSProperties {
   const shrinks = (meta as ColumnMeta | undefined)?.shrinks === true;
   // size 0 = the flexible column that takes the remaining width.
-  // Số/ký hiệu and nơi gửi give way (down to half) before the list scrolls sideways, so
+  // Số/ký hiệu and nơi gửi give way (down to 45 %) before the list scrolls sideways, so
   // every column fits a 1280 px window with the detail pane open; numbers, dates, badges
   // and status keep their width.
-  if (size === 0) return { flex: "1 1 0", minWidth: 100 };
+  if (size === 0) return { flex: "1 1 0", minWidth: 96 };
   return shrinks
-    ? { flex: `0 1 ${size}px`, minWidth: Math.round(size / 2) }
+    ? { flex: `0 1 ${size}px`, minWidth: Math.round(size * 0.45) }
     : { flex: `0 0 ${size}px` };
 }
 
