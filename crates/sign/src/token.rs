@@ -244,6 +244,9 @@ impl Module {
                     }
                 }
             }
+            // PKCS#11 lists objects in no fixed order; callers (the CLI's JSON, the app's
+            // picker and its default) must see the same order on every call.
+            certificates.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.id.cmp(&b.id)));
             out.push(TokenEntry {
                 module: self.path.display().to_string(),
                 slot: slot.id(),

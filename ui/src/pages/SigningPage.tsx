@@ -94,12 +94,7 @@ export function SigningPage() {
 
   const tok = summarizeToken(token);
   const certs = useMemo(
-    () =>
-      // Sorted by label: the token lists its objects in no fixed order, and the picker and
-      // the default must not change between two polls.
-      (
-        token?.tokens.flatMap((t) => t.certificates.map((c) => ({ ...c, token: t.label }))) ?? []
-      ).sort((a, b) => a.label.localeCompare(b.label)),
+    () => token?.tokens.flatMap((t) => t.certificates.map((c) => ({ ...c, token: t.label }))) ?? [],
     [token],
   );
   const chosenKey = keyLabel ?? defaultCert(certs, role)?.label ?? null;
