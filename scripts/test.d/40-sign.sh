@@ -216,5 +216,28 @@ kill "$tsa_pid" 2>/dev/null; wait "$tsa_pid" 2>/dev/null || true; tsa_pid=""
 if "$BIN" sign "$CORPUS/minimal.pdf" -o "$work/bt2.pdf" --key-label leader-ec --tsa "http://127.0.0.1:9/" >/dev/null 2>&1; then bad "unreachable TSA accepted"; else ok; fi
 check "unreachable TSA: no output" [ ! -e "$work/bt2.pdf" ]
 
+# 10. The registry's "Chờ ký" queue from the command line: one PIN, each result verified,
+#     the signed copy stored as the newest attachment and valid for pdfsig.
+reg="$work/reg"
+"$BIN" --data-dir "$reg" init --agency-code 000.00.00.H34 --agency-name "UBND Tỉnh Kon Tum" >/dev/null
+for i in 1 2; do
+  "$BIN" --data-dir "$reg" outgoing create --notation UBND-VP --type "Công văn" \
+    --subject "Dự thảo $i" --file "$CORPUS/minimal.pdf" >/dev/null
+done
+q="$("$BIN" --data-dir "$reg" --json sign-queue)"
+check "sign-queue lists both drafts" [ "$(jq length <<<"$q")" -eq 2 ]
+ids="$(jq -r '[.[].id] | join(",")' <<<"$q")"
+if VANTHU_PIN=9999 "$BIN" --data-dir "$reg" sign-queue --sign "$ids" --key-label leader-rsa >/dev/null 2>&1; then
+  bad "sign-queue accepted a wrong PIN"
+else ok; fi
+check "wrong PIN leaves the queue as it was" [ "$("$BIN" --data-dir "$reg" --json sign-queue | jq length)" -eq 2 ]
+r="$("$BIN" --data-dir "$reg" --json sign-queue --all --key-label leader-rsa --trust "$ROOT" 2>/dev/null)"
+check "sign-queue signs both, each verified valid and trusted" \
+  [ "$(jq '[.[] | .outcome.Ok.verification.Ok.signatures[-1] | select(.valid and .trusted and .intact)] | length' <<<"$r")" -eq 2 ]
+check "sign-queue is empty afterwards" [ "$("$BIN" --data-dir "$reg" --json sign-queue | jq length)" -eq 0 ]
+first="$(jq -r '.[0].id' <<<"$r")"
+att="$("$BIN" --data-dir "$reg" --json show "$first" | jq -r '.attachments[-1].file_name')"
+check "signed copy stored as the newest attachment" [ "$att" = "minimal (đã ký).pdf" ]
+
 echo "40-sign: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,9 +11,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Emitter, Manager, State};
-use vanthu_registry::{Registry, SignedFile, SigningQueueItem};
+use vanthu_registry::SigningQueueItem;
+use vanthu_sign::queue::{sign_queue, Batch, BatchError, DocumentResult};
 use vanthu_sign::token::{candidate_modules, Module, TokenEntry};
-use vanthu_sign::{plan_placement, sign_pdf, verify_pdf, Role, SignError, SignRequest};
+use vanthu_sign::{plan_placement, Role, SignError};
 use zeroize::Zeroizing;
 
 use crate::commands::CommandError;
@@ -393,162 +394,26 @@ pub struct DocSignResult {
     pub signed_sha256: Option<String>,
 }
 
-// ---------------------------------------------------------------------------------------
-// Batch signing (the logic; commands below only map arguments)
-
-pub struct Batch<'a> {
-    pub ids: &'a [i64],
-    pub role: Role,
-    pub placement: PlacementInput,
-    pub key_label: Option<&'a str>,
-    pub token_label: Option<&'a str>,
-}
-
-fn request_rect(pdf: &Path, role: Role, p: &PlacementInput) -> Result<Option<[f64; 4]>, SignError> {
-    match p.rect {
-        None => Ok(None),
-        Some(r) => {
-            let plan = plan_placement(pdf, role, p.page, Some([r.x, r.y, r.width, r.height]))?;
-            Ok(Some(plan.request_rect()))
-        }
-    }
-}
-
-fn failed(item: &SigningQueueItem, error: String) -> DocSignResult {
-    DocSignResult {
-        id: u32::try_from(item.document.id).unwrap_or(u32::MAX),
-        notation: item.document.notation.clone(),
-        subject: item.document.subject.clone(),
-        signed: false,
-        error: Some(error),
-        signatures: Vec::new(),
-        modified_after_last_signature: false,
-        report_text: String::new(),
-        signed_sha256: None,
-    }
-}
-
-fn token_gone(e: &SignError) -> bool {
-    matches!(e, SignError::TokenNotFound(_))
-        || matches!(e, SignError::Token(m) if m.contains("logged out"))
-}
-
-fn signed_name(original: &str) -> String {
-    let stem = original
-        .strip_suffix(".pdf")
-        .or_else(|| original.strip_suffix(".PDF"))
-        .unwrap_or(original);
-    format!("{stem} (đã ký).pdf")
-}
-
-/// Logs in once with `pin` (dropped, hence zeroized, right after the login) and signs
-/// every document of the batch in order.
-///
-/// Errors before the first document (wrong PIN, locked or missing token, a document not
-/// waiting) are returned as `Err` and nothing changes. Per-document problems become
-/// results with `signed: false`; a token pulled out mid-batch stops the batch and the
-/// documents not yet signed stay in the queue untouched.
-pub fn sign_batch(
-    registry: &Mutex<Registry>,
-    module: &Module,
-    trust: &[x509_cert::Certificate],
-    batch: &Batch<'_>,
-    pin: Zeroizing<String>,
-    mut progress: impl FnMut(usize, usize, i64),
-) -> Result<Vec<DocSignResult>, SigningError> {
-    let lock = || registry.lock().unwrap_or_else(|e| e.into_inner());
-    if batch.ids.is_empty() {
-        return Err(SigningError::Empty);
-    }
-    let items: Vec<SigningQueueItem> = batch
-        .ids
-        .iter()
-        .map(|id| lock().signing_item(*id))
-        .collect::<Result<_, _>>()?;
-    let slot = module.find_slot(batch.token_label)?;
-    let session = module.login(slot, &pin)?;
-    drop(pin);
-    let key = session.key(batch.key_label)?;
-    let scratch = tempfile::Builder::new()
-        .prefix(".signing-")
-        .tempdir_in(lock().data_dir())
-        .map_err(SigningError::Scratch)?;
-    let total = items.len();
-    let mut results = Vec::with_capacity(total);
-    let mut stopped: Option<String> = None;
-    for (i, item) in items.iter().enumerate() {
-        if let Some(why) = &stopped {
-            results.push(failed(item, why.clone()));
-            continue;
-        }
-        progress(i, total, item.document.id);
-        let input = lock().attachment_path(&item.pdf);
-        let output = scratch.path().join(format!("{}.pdf", item.document.id));
-        let outcome = request_rect(&input, batch.role, &batch.placement).and_then(|rect| {
-            sign_pdf(
-                &SignRequest {
-                    input: input.clone(),
-                    output: output.clone(),
-                    role: batch.role,
-                    page: batch.placement.page,
-                    rect,
-                    ..Default::default()
-                },
-                &key,
-            )
-        });
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(e) if token_gone(&e) => {
-                let why = format!(
-                    "chưa ký: token đã bị rút ra, văn bản vẫn ở hàng chờ / not signed: token removed ({e})"
-                );
-                tracing::warn!(document = item.document.id, "token removed during a batch");
-                results.push(failed(item, why.clone()));
-                stopped = Some(why);
-                continue;
-            }
-            Err(e) => {
-                tracing::warn!(document = item.document.id, %e, "document not signed");
-                results.push(failed(item, e.to_string()));
-                continue;
-            }
+impl From<&DocumentResult> for DocSignResult {
+    fn from(r: &DocumentResult) -> Self {
+        let mut out = DocSignResult {
+            id: u32::try_from(r.id).unwrap_or(u32::MAX),
+            notation: r.notation.clone(),
+            subject: r.subject.clone(),
+            signed: r.outcome.is_ok(),
+            error: r.outcome.as_ref().err().cloned(),
+            signatures: Vec::new(),
+            modified_after_last_signature: false,
+            report_text: String::new(),
+            signed_sha256: None,
         };
-        let recorded = lock().record_signed(
-            item.document.id,
-            &output,
-            &signed_name(&item.pdf.file_name),
-            &SignedFile {
-                role: serde_json::to_value(batch.role)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                signer: outcome.signer.clone(),
-                field: outcome.field.clone(),
-                signing_time: outcome.signing_time.clone(),
-            },
-        );
-        let rec = match recorded {
-            Ok(r) => r,
-            Err(e) => {
-                results.push(failed(item, e.to_string()));
-                continue;
-            }
-        };
-        let stored = rec
-            .attachments
-            .last()
-            .map(|a| (a.sha256.clone(), lock().attachment_path(a)));
-        let mut r = failed(item, String::new());
-        r.signed = true;
-        r.error = None;
-        if let Some((sha, path)) = stored {
-            r.signed_sha256 = Some(sha);
-            match verify_pdf(&path, trust) {
+        if let Ok(signed) = &r.outcome {
+            out.signed_sha256 = Some(signed.sha256.clone());
+            match &signed.verification {
                 Ok(rep) => {
-                    r.report_text = rep.to_text();
-                    r.modified_after_last_signature = rep.modified_after_last_signature;
-                    r.signatures = rep
+                    out.report_text = rep.to_text();
+                    out.modified_after_last_signature = rep.modified_after_last_signature;
+                    out.signatures = rep
                         .signatures
                         .iter()
                         .map(|s| SignatureDto {
@@ -565,25 +430,11 @@ pub fn sign_batch(
                         })
                         .collect();
                 }
-                Err(e) => r.report_text = format!("Không kiểm tra được chữ ký: {e}"),
+                Err(e) => out.report_text = e.clone(),
             }
         }
-        tracing::info!(document = item.document.id, field = %outcome.field, "document signed");
-        results.push(r);
+        out
     }
-    Ok(results)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SigningError {
-    #[error("chưa chọn văn bản nào / no document selected")]
-    Empty,
-    #[error(transparent)]
-    Sign(#[from] SignError),
-    #[error(transparent)]
-    Registry(#[from] vanthu_registry::Error),
-    #[error("không tạo được thư mục tạm / cannot create a scratch folder: {0}")]
-    Scratch(std::io::Error),
 }
 
 // ---------------------------------------------------------------------------------------
@@ -668,14 +519,15 @@ pub async fn sign_documents(
         let trust = trust_anchors(&st.data_dir);
         let ids: Vec<i64> = ids.iter().map(|i| i64::from(*i)).collect();
         let emitter = worker.clone();
-        sign_batch(
+        let results = sign_queue(
             &st.registry,
             &module,
             &trust,
             &Batch {
                 ids: &ids,
                 role: role.into(),
-                placement,
+                page: placement.page,
+                rect: placement.rect.map(|r| [r.x, r.y, r.width, r.height]),
                 key_label: key_label.as_deref(),
                 token_label: None,
             },
@@ -690,7 +542,8 @@ pub async fn sign_documents(
                     },
                 );
             },
-        )
+        )?;
+        Ok::<_, BatchError>(results.iter().map(DocSignResult::from).collect())
     })
     .await
     .map_err(|e| CommandError(format!("lỗi nội bộ / internal error: {e}")))?;
@@ -757,13 +610,6 @@ pub struct SigningSettingsDto {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signed_file_names_keep_the_original_name() {
-        assert_eq!(signed_name("Tờ trình 12.pdf"), "Tờ trình 12 (đã ký).pdf");
-        assert_eq!(signed_name("A.PDF"), "A (đã ký).pdf");
-        assert_eq!(signed_name("scan"), "scan (đã ký).pdf");
-    }
 
     #[test]
     fn module_choice_prefers_the_environment_then_the_setting() {

@@ -58,6 +58,8 @@ enum Command {
     Sign(Box<sign::SignArgs>),
     /// Verify every signature of a PDF.
     Verify(sign::VerifyArgs),
+    /// Chờ ký: list the outgoing drafts waiting for a signature, or sign them with one PIN.
+    SignQueue(Box<sign::SignQueueArgs>),
 }
 
 fn main() {
@@ -75,6 +77,7 @@ fn main() {
         Command::Token(c) => sign::run_token(c, &cli.global),
         Command::Sign(a) => sign::run_sign(*a, &cli.global),
         Command::Verify(a) => sign::run_verify(a, &cli.global),
+        Command::SignQueue(a) => sign::run_sign_queue(*a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

@@ -136,6 +136,30 @@ fn read_pin() -> anyhow::Result<Zeroizing<String>> {
     Ok(Zeroizing::new(p))
 }
 
+/// The first PKCS#11 module (the given one, or the built-in candidates) that holds the
+/// token (`token_label`, or any token when `None`).
+fn load_module(
+    module: Option<&std::path::Path>,
+    token_label: Option<&str>,
+) -> anyhow::Result<(Module, vanthu_sign::token::Slot)> {
+    let modules = candidate_modules(module);
+    if modules.is_empty() {
+        bail!("{}", SignError::NoModule);
+    }
+    let mut last_err = None;
+    for m in &modules {
+        match Module::load(m).and_then(|md| md.find_slot(token_label).map(|s| (md, s))) {
+            Ok(x) => return Ok(x),
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err
+        .unwrap_or(SignError::TokenNotFound(
+            token_label.unwrap_or_default().to_string(),
+        ))
+        .into())
+}
+
 pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
     let rect = a.rect.as_deref().map(parse_rect).transpose()?;
     // The stamp shows the canonical số/ký hiệu (Nghị định 30 form, e.g. "123/UBND-VP").
@@ -163,29 +187,7 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         vanthu_sign::pdf::doc::Doc::open(&map)
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.input.display()))?;
     }
-    let modules = candidate_modules(a.module.as_deref());
-    if modules.is_empty() {
-        bail!("{}", SignError::NoModule);
-    }
-    let mut last_err = None;
-    let mut found = None;
-    for m in &modules {
-        match Module::load(m).and_then(|md| md.find_slot(a.token_label.as_deref()).map(|s| (md, s)))
-        {
-            Ok(x) => {
-                found = Some(x);
-                break;
-            }
-            Err(e) => last_err = Some(e),
-        }
-    }
-    let Some((module, slot)) = found else {
-        return Err(last_err
-            .unwrap_or(SignError::TokenNotFound(
-                a.token_label.clone().unwrap_or_default(),
-            ))
-            .into());
-    };
+    let (module, slot) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
     let pin = read_pin()?;
     let session = module.login(slot, &pin)?;
     drop(pin);
@@ -232,6 +234,116 @@ pub fn run_verify(a: VerifyArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.to_text());
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct SignQueueArgs {
+    /// Sign these documents of the queue (registry ids, comma-separated), in this order.
+    #[arg(long, value_delimiter = ',', conflicts_with = "all")]
+    pub sign: Vec<i64>,
+    /// Sign every document of the queue.
+    #[arg(long)]
+    pub all: bool,
+    /// leader | organization
+    #[arg(long, default_value = "leader")]
+    pub role: Role,
+    #[arg(long)]
+    pub module: Option<PathBuf>,
+    #[arg(long)]
+    pub token_label: Option<String>,
+    #[arg(long)]
+    pub key_label: Option<String>,
+    /// Page number (1-based); default: the last page for a leader, as Nghị định 30 lays out.
+    #[arg(long)]
+    pub page: Option<u32>,
+    /// x,y,w,h in points from the lower-left corner; default: found on the page.
+    #[arg(long)]
+    pub rect: Option<String>,
+    /// Trust anchor for the verification of each signed file; repeatable.
+    #[arg(long)]
+    pub trust: Vec<PathBuf>,
+}
+
+/// `vanthu sign-queue`: the leader's "Chờ ký" queue; with --sign/--all, signs it with one PIN.
+pub fn run_sign_queue(a: SignQueueArgs, g: &GlobalOpts) -> anyhow::Result<()> {
+    let registry = vanthu_registry::Registry::open_existing(crate::data_dir(g))?;
+    let queue = registry.signing_queue()?;
+    let ids: Vec<i64> = if a.all {
+        queue.iter().map(|i| i.document.id).collect()
+    } else {
+        a.sign.clone()
+    };
+    if ids.is_empty() {
+        if g.json {
+            let rows: Vec<_> = queue
+                .iter()
+                .map(|i| {
+                    serde_json::json!({
+                        "id": i.document.id, "notation": i.document.notation,
+                        "subject": i.document.subject, "pdf": i.pdf.file_name,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        } else if queue.is_empty() {
+            println!("Không có văn bản chờ ký / nothing waiting for a signature");
+        } else {
+            for i in &queue {
+                println!(
+                    "{:>6}  {}  {}  [{}]",
+                    i.document.id, i.document.notation, i.document.subject, i.pdf.file_name
+                );
+            }
+        }
+        return Ok(());
+    }
+    let rect = a.rect.as_deref().map(parse_rect).transpose()?;
+    let trust = vanthu_sign::load_trust_anchors(&a.trust)?;
+    let (module, _) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
+    let pin = read_pin()?;
+    let registry = std::sync::Mutex::new(registry);
+    let results = vanthu_sign::queue::sign_queue(
+        &registry,
+        &module,
+        &trust,
+        &vanthu_sign::queue::Batch {
+            ids: &ids,
+            role: a.role,
+            page: a.page,
+            rect,
+            key_label: a.key_label.as_deref(),
+            token_label: a.token_label.as_deref(),
+        },
+        pin,
+        |i, n, id| {
+            if !g.json {
+                eprintln!("Đang ký {}/{n}: văn bản {id}", i + 1);
+            }
+        },
+    )?;
+    if g.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        for r in &results {
+            match &r.outcome {
+                Ok(s) => {
+                    let verdict = match &s.verification {
+                        Ok(rep) if rep.signatures.iter().all(|x| x.intact && x.valid) => {
+                            "chữ ký hợp lệ / signature valid".to_string()
+                        }
+                        Ok(_) => "chữ ký có vấn đề / signature has problems".to_string(),
+                        Err(e) => e.clone(),
+                    };
+                    println!("Đã ký / signed {} {} — {verdict}", r.id, r.notation)
+                }
+                Err(e) => println!("Chưa ký / not signed {} {} — {e}", r.id, r.notation),
+            }
+        }
+    }
+    if results.iter().any(|r| r.outcome.is_err()) {
+        bail!("có văn bản chưa ký / some documents were not signed");
     }
     Ok(())
 }

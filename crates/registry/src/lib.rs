@@ -26,6 +26,7 @@ mod agencies;
 mod audit;
 mod blobs;
 pub mod csvio;
+mod dispatch;
 mod documents;
 mod error;
 mod events;
@@ -45,6 +46,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use agencies::{Agency, AgencySource, NewAgency};
 pub use audit::{AuditEntry, AuditReport};
 pub use blobs::BlobStore;
+pub use dispatch::{dispatch_message_id, Dispatch, DISPATCH_KIND};
 pub use documents::{
     AttachmentInfo, DocumentRecord, IncomingRecord, ListQuery, NewIncoming, NewOutgoing,
     OutgoingRecord, Recipient, Register, Series,

@@ -8,6 +8,7 @@ pub mod appearance;
 pub mod cert;
 pub mod cmsbuild;
 pub mod pdf;
+pub mod queue;
 pub mod signer_block;
 pub mod signpdf;
 pub mod token;

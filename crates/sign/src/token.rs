@@ -9,7 +9,7 @@ use cryptoki::object::{
     Attribute, AttributeType, CertificateType, KeyType, ObjectClass, ObjectHandle,
 };
 use cryptoki::session::{Session, UserType};
-use cryptoki::slot::Slot;
+pub use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 use der::{Decode, Encode};
 use serde::Serialize;

@@ -273,14 +273,17 @@ fn safe_name(n: &str) -> String {
         .collect()
 }
 
-/// Moves the registry's queued status codes into the engine's outbox.
+/// Moves the registry's queued status codes, and the outgoing documents the clerk sent
+/// "qua trục" (crate::dispatch), into the engine's outbox; documents the hub has accepted
+/// become Đã gửi. Returns the number of packages queued.
 pub fn queue_registry_statuses(
     reg: &mut Registry,
     state: &SyncState,
     agency: &str,
     agency_name: &str,
 ) -> Result<u64, BridgeError> {
-    let mut queued = 0;
+    crate::dispatch::reflect_dispatched(reg, state)?;
+    let mut queued = crate::dispatch::queue_dispatches(reg, state, agency, agency_name)?;
     let received: Vec<Received> = state
         .received()?
         .into_iter()

@@ -257,6 +257,18 @@ impl SyncState {
         Ok(())
     }
 
+    /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
+    pub fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+        Ok(self
+            .lock()
+            .query_row(
+                "SELECT state FROM outbox WHERE message_id = ?1",
+                [message_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
         self.lock().execute(
             "UPDATE outbox SET state = 'failed', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",

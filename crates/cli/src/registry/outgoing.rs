@@ -50,6 +50,9 @@ pub enum OutgoingCommand {
         #[arg(long = "file")]
         files: Vec<PathBuf>,
     },
+    /// Gửi qua trục / send an issued document to its recipients over the hub: queued now,
+    /// packaged and sent by the next `vanthu sync` round (never for mật or above, nor on a Số tạm).
+    Send { id: i64 },
     /// Cấp số, ngày ban hành / issue (number and date) a draft.
     Issue {
         id: i64,
@@ -129,6 +132,19 @@ pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
                 rec.notation,
                 super::vi_date(rec.document_date),
                 rec.id
+            );
+            Ok(())
+        }
+        OutgoingCommand::Send { id } => {
+            let mut reg = open(global)?;
+            let d = reg.queue_dispatch(id)?;
+            if global.json {
+                return print_json(&d);
+            }
+            println!(
+                "Đã xếp gửi qua trục văn bản {id} tới {} (mã gói tin {}); gửi ở lần đồng bộ tới",
+                d.recipients.join(", "),
+                d.message_id
             );
             Ok(())
         }

@@ -1,0 +1,218 @@
+//! "Gửi qua trục" from the register: an issued outgoing document becomes an edXML package,
+//! reaches the recipient through a real hub as an incoming document with its PDF, the
+//! sender's record moves to Đã gửi, and the recipient's 01 comes back. Refusals (secret,
+//! not issued, Số tạm, no coded recipient) write nothing.
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use vanthu_domain::Secrecy;
+use vanthu_hub::HubStore;
+use vanthu_registry::{Error, NewAgency, NewOutgoing, Registry};
+use vanthu_sync::{Engine, EngineConfig, HttpTransport, Identity, SyncState};
+
+const A: &str = "000.00.00.H34";
+const B: &str = "000.01.20.H34";
+
+fn corpus_pdf() -> PathBuf {
+    std::env::var_os("VANTHU_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("corpus/pdf-sign/minimal.pdf")
+}
+
+fn unit(dir: &Path, code: &str, name: &str) -> Registry {
+    let mut reg = Registry::open(dir).unwrap();
+    reg.init_unit(code, name).unwrap();
+    reg
+}
+
+fn draft(reg: &mut Registry, secrecy: Secrecy, to: &[&str]) -> i64 {
+    reg.create_outgoing(NewOutgoing {
+        notation: "UBND-VP".into(),
+        doc_type: "Công văn".into(),
+        subject: "Về việc triển khai gửi nhận văn bản điện tử".into(),
+        signer: Some("Nguyễn Văn An".into()),
+        recipients: to.iter().map(|s| s.to_string()).collect(),
+        secrecy,
+        files: vec![corpus_pdf()],
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+fn engine(
+    url: &str,
+    code: &str,
+    name: &'static str,
+    secret: &str,
+    dir: &Path,
+) -> Engine<HttpTransport> {
+    let hook_dir = dir.to_path_buf();
+    let agency = code.to_string();
+    Engine::new(
+        HttpTransport::new(url, code, secret).unwrap(),
+        SyncState::open(dir).unwrap(),
+        Identity {
+            agency: code.into(),
+            agency_name: name.into(),
+        },
+        EngineConfig {
+            base_backoff: Duration::from_millis(5),
+            ..EngineConfig::default()
+        },
+    )
+    .with_round_hook(Arc::new(move |state| {
+        let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
+        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, name)
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
+    let hub_dir = tempfile::tempdir().unwrap();
+    let store = vanthu_hub::sqlite::SqliteStore::open(&hub_dir.path().join("hub.sqlite")).unwrap();
+    let mut secrets = std::collections::BTreeMap::new();
+    for code in [A, B] {
+        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
+        store.add_agency(rec).await.unwrap();
+        secrets.insert(code, secret);
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(vanthu_hub::serve(
+        listener,
+        store,
+        Default::default(),
+        std::future::pending(),
+    ));
+
+    let a_dir = tempfile::tempdir().unwrap();
+    let b_dir = tempfile::tempdir().unwrap();
+    let mut a_reg = unit(a_dir.path(), A, "UBND Tỉnh Kon Tum");
+    a_reg
+        .add_agency(NewAgency {
+            code: B.into(),
+            name: "Sở Nội vụ".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(unit(b_dir.path(), B, "Sở Nội vụ"));
+    let id = draft(&mut a_reg, Secrecy::Normal, &[B, "Lưu: VT, HCTC"]);
+
+    // Not issued yet: refused, nothing queued.
+    let err = a_reg.queue_dispatch(id).unwrap_err();
+    assert!(matches!(err, Error::InvalidState(_)), "{err}");
+    assert!(a_reg.dispatch_of(id).unwrap().is_none());
+
+    let issued = a_reg
+        .issue_outgoing(id, "2026-11-20".parse().unwrap())
+        .unwrap();
+    let d = a_reg.queue_dispatch(id).unwrap();
+    assert_eq!(
+        d.recipients,
+        vec![B.to_string()],
+        "the paper recipient stays off the hub"
+    );
+    assert_eq!(a_reg.get(id).unwrap().state, "ready");
+    // Asking twice changes nothing.
+    assert_eq!(a_reg.queue_dispatch(id).unwrap(), d);
+    assert_eq!(a_reg.pending_dispatches(10).unwrap().len(), 1);
+    drop(a_reg);
+
+    let a = engine(&url, A, "UBND Tỉnh Kon Tum", &secrets[A], a_dir.path());
+    let b = engine(&url, B, "Sở Nội vụ", &secrets[B], b_dir.path());
+    a.sync_once().await.unwrap();
+    {
+        let reg = Registry::open(a_dir.path()).unwrap();
+        let rec = reg.get(id).unwrap();
+        assert_eq!(rec.state, "sent", "the hub accepted it in this round");
+        assert!(rec.dispatched_date.is_some());
+        assert!(reg.pending_dispatches(10).unwrap().is_empty());
+    }
+    b.sync_once().await.unwrap();
+    let got = {
+        let reg = Registry::open(b_dir.path()).unwrap();
+        assert_eq!(reg.count(None).unwrap(), 1);
+        let doc = reg
+            .find_by_edxml_id(&format!("{A},2026/11/20,{}", issued.notation))
+            .unwrap()
+            .expect("received as an incoming document");
+        assert_eq!(doc.notation, issued.notation);
+        assert_eq!(doc.subject, issued.subject);
+        assert_eq!(doc.sender_code.as_deref(), Some(A));
+        assert_eq!(doc.signer.as_deref(), Some("Nguyễn Văn An"));
+        let pdf = doc
+            .attachments
+            .iter()
+            .find(|a| a.media_type == "application/pdf")
+            .expect("the PDF travelled");
+        assert_eq!(
+            std::fs::read(reg.attachment_path(pdf)).unwrap(),
+            std::fs::read(corpus_pdf()).unwrap()
+        );
+        doc
+    };
+    a.sync_once().await.unwrap();
+    let statuses: Vec<(String, String)> = a
+        .state()
+        .received()
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| Some((r.related?, r.status_code?)))
+        .collect();
+    assert_eq!(statuses, vec![(d.message_id.clone(), "01".to_string())]);
+    // More rounds send nothing again and receive nothing twice.
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    assert_eq!(
+        Registry::open(b_dir.path()).unwrap().count(None).unwrap(),
+        1
+    );
+    assert_eq!(a.state().outbox().unwrap().len(), 1);
+    assert!(got.id > 0);
+}
+
+#[test]
+fn secret_provisional_and_uncoded_documents_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = unit(dir.path(), A, "UBND Tỉnh Kon Tum");
+    reg.add_agency(NewAgency {
+        code: B.into(),
+        name: "Sở Nội vụ".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let date = "2026-11-20".parse().unwrap();
+
+    let secret = draft(&mut reg, Secrecy::Confidential, &[B]);
+    reg.issue_outgoing(secret, date).unwrap();
+    assert!(matches!(
+        reg.queue_dispatch(secret),
+        Err(Error::SecretNotSendable)
+    ));
+
+    let paper = draft(&mut reg, Secrecy::Normal, &["Lưu: VT"]);
+    reg.issue_outgoing(paper, date).unwrap();
+    let err = reg.queue_dispatch(paper).unwrap_err().to_string();
+    assert!(err.contains("mã định danh"), "{err}");
+
+    // Block numbering with no block held: the document is issued on a Số tạm.
+    reg.set_numbering_desktop(Some("VT1")).unwrap();
+    let provisional = draft(&mut reg, Secrecy::Normal, &[B]);
+    let rec = reg.issue_outgoing(provisional, date).unwrap();
+    assert!(rec.is_provisional(), "{rec:?}");
+    let err = reg.queue_dispatch(provisional).unwrap_err().to_string();
+    assert!(err.contains("Số tạm"), "{err}");
+
+    for id in [secret, paper, provisional] {
+        assert_eq!(reg.get(id).unwrap().state, "issued");
+        assert!(reg.dispatch_of(id).unwrap().is_none());
+    }
+    assert!(reg.pending_dispatches(10).unwrap().is_empty());
+    assert!(reg.audit_verify().unwrap().ok);
+}
