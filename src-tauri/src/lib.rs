@@ -12,6 +12,7 @@ pub mod commands;
 pub mod dto;
 pub mod logging;
 pub mod marks;
+pub mod outgoing;
 pub mod paths;
 pub mod scan;
 pub mod signing;
@@ -69,6 +70,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             signing::sign_documents,
             signing::get_signing_settings,
             signing::set_token_module,
+            outgoing::list_outgoing,
+            outgoing::issue_outgoing,
+            outgoing::send_outgoing,
         ])
 }
 

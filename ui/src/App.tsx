@@ -3,6 +3,7 @@ import { Alert, AppShell, Center, Group, Loader, NavLink, Stack, Text, Title } f
 import { commands, type AppInfo } from "./bindings";
 import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
+import { OutgoingPage } from "./pages/OutgoingPage";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { SigningPage } from "./pages/SigningPage";
 import { IncomingPage } from "./pages/IncomingPage";
@@ -93,6 +94,8 @@ export function App() {
           <SigningPage />
         ) : section === "agencies" ? (
           <AgenciesPage />
+        ) : section === "outgoing" ? (
+          <OutgoingPage />
         ) : (
           <PlaceholderPage title={current.label} />
         )}

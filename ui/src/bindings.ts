@@ -47,6 +47,15 @@ export const commands = {
 	getSigningSettings: () => __TAURI_INVOKE<SigningSettingsDto>("get_signing_settings"),
 	/**  Sets (or clears, with None) the token's PKCS#11 library; it must load. */
 	setTokenModule: (path: string | null) => __TAURI_INVOKE<SigningSettingsDto>("set_token_module", { path }),
+	/**  The newest outgoing documents (at most `limit`). */
+	listOutgoing: (limit: number) => __TAURI_INVOKE<OutgoingRow[]>("list_outgoing", { limit }),
+	/**  Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd). */
+	issueOutgoing: (id: number, date: string) => __TAURI_INVOKE<OutgoingRow>("issue_outgoing", { id, date }),
+	/**
+	 *  Gửi qua trục: queues an issued document for its coded recipients; the background sync
+	 *  sends it. Refused for mật and above, a Số tạm, or no coded recipient.
+	 */
+	sendOutgoing: (id: number) => __TAURI_INVOKE<OutgoingRow>("send_outgoing", { id }),
 };
 
 /* Types */
@@ -179,6 +188,27 @@ export type ListQuery = {
 export type ListSort = {
 	column: SortColumn,
 	descending: boolean,
+};
+
+export type OutgoingRow = {
+	id: number,
+	/**  Số, ký hiệu ("12/UBND-VP"; "/UBND-VP" before it is issued). */
+	notation: string,
+	/**  "12", or "Số tạm T-VT1-3" while the final number waits for the next sync. */
+	numberLabel: string | null,
+	/**  Ngày ban hành, yyyy-mm-dd. */
+	documentDate: string | null,
+	docType: string,
+	subject: string,
+	recipients: string[],
+	/**  Recipients reached over the hub (those with an agency code). */
+	hubRecipients: number,
+	secrecy: Secrecy,
+	secrecyLabel: string,
+	status: string,
+	statusLabel: string,
+	/**  Ngày gửi, yyyy-mm-dd. */
+	dispatchedDate: string | null,
 };
 
 export type PdfFindHit = {

@@ -1,7 +1,7 @@
 //! "Gửi qua trục": sending an issued outgoing document to its recipients over the hub.
 //!
 //! The clerk's action only records the intent, in one transaction: the document moves
-//! Đã phát hành → Chờ gửi (`ready`) and a registry outbox row of kind `edoc` names the
+//! Đã cấp số → Sẵn sàng gửi (`ready`) and a registry outbox row of kind `edoc` names the
 //! hub message id and the recipients' agency codes. The sync bridge turns that row into
 //! an edXML package in the engine's outbox (building the package needs the edXML writer,
 //! which the registry does not depend on), and moves the document to Đã gửi once the hub
@@ -185,7 +185,7 @@ impl Registry {
         .collect()
     }
 
-    /// The hub accepted the package: Chờ gửi → Đã gửi with the date sent. Idempotent.
+    /// The hub accepted the package: Sẵn sàng gửi → Đã gửi with the date sent. Idempotent.
     pub fn mark_dispatched(&mut self, id: i64, date: NaiveDate) -> Result<()> {
         self.write(|tx, ctx| {
             let n = tx.execute(

@@ -1,6 +1,6 @@
 //! The sender's side of the bridge: outgoing documents the clerk sent "qua trục"
 //! (`Registry::queue_dispatch`) become edXML packages in the engine's outbox, and the
-//! registry learns when the hub has accepted them (Chờ gửi → Đã gửi).
+//! registry learns when the hub has accepted them (Sẵn sàng gửi → Đã gửi).
 //!
 //! Crash safety: the package is queued under the registry's deterministic message id
 //! before the registry row is marked handed over, so a kill between the two re-runs the

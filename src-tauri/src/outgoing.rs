@@ -1,0 +1,109 @@
+//! Văn bản đi: the outgoing register, issuing a number and "Gửi qua trục" (docs/sync.md).
+//! Commands map arguments and results; the rules live in the registry.
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::State;
+use vanthu_registry::{DocumentRecord, Register, Registry, SearchQuery};
+
+use crate::commands::CommandError;
+use crate::dto::Secrecy;
+use crate::AppState;
+
+type Res<T> = Result<T, CommandError>;
+
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingRow {
+    pub id: u32,
+    /// Số, ký hiệu ("12/UBND-VP"; "/UBND-VP" before it is issued).
+    pub notation: String,
+    /// "12", or "Số tạm T-VT1-3" while the final number waits for the next sync.
+    pub number_label: Option<String>,
+    /// Ngày ban hành, yyyy-mm-dd.
+    pub document_date: Option<String>,
+    pub doc_type: String,
+    pub subject: String,
+    pub recipients: Vec<String>,
+    /// Recipients reached over the hub (those with an agency code).
+    pub hub_recipients: u32,
+    pub secrecy: Secrecy,
+    pub secrecy_label: String,
+    pub status: String,
+    pub status_label: String,
+    /// Ngày gửi, yyyy-mm-dd.
+    pub dispatched_date: Option<String>,
+}
+
+impl From<&DocumentRecord> for OutgoingRow {
+    fn from(r: &DocumentRecord) -> Self {
+        OutgoingRow {
+            id: u32::try_from(r.id).unwrap_or(u32::MAX),
+            notation: r.notation.clone(),
+            number_label: r.number_label(),
+            document_date: r.document_date.map(|d| d.to_string()),
+            doc_type: r.doc_type.clone(),
+            subject: r.subject.clone(),
+            recipients: r.recipients.iter().map(|x| x.name.clone()).collect(),
+            hub_recipients: r
+                .recipients
+                .iter()
+                .filter(|x| x.agency_code.is_some())
+                .count() as u32,
+            secrecy: r.secrecy.into(),
+            secrecy_label: r.secrecy.label_vi().to_string(),
+            status: r.state.clone(),
+            status_label: r.state_label.clone(),
+            dispatched_date: r.dispatched_date.map(|d| d.to_string()),
+        }
+    }
+}
+
+fn registry<'a>(state: &'a State<'_, AppState>) -> std::sync::MutexGuard<'a, Registry> {
+    state.registry.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The newest outgoing documents (at most `limit`).
+#[tauri::command]
+#[specta::specta]
+pub fn list_outgoing(state: State<'_, AppState>, limit: u32) -> Res<Vec<OutgoingRow>> {
+    let reg = registry(&state);
+    let page = reg.list(&SearchQuery {
+        register: Some(Register::Outgoing),
+        limit: limit as usize,
+        ..Default::default()
+    })?;
+    page.hits
+        .iter()
+        .map(|h| Ok(OutgoingRow::from(&reg.get(h.id)?)))
+        .collect()
+}
+
+/// Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd).
+#[tauri::command]
+#[specta::specta]
+pub fn issue_outgoing(state: State<'_, AppState>, id: u32, date: String) -> Res<OutgoingRow> {
+    let date = date
+        .parse()
+        .map_err(|_| CommandError(format!("Ngày ban hành không hợp lệ / invalid date: {date}")))?;
+    Ok((&registry(&state).issue_outgoing(id.into(), date)?).into())
+}
+
+/// Gửi qua trục: queues an issued document for its coded recipients; the background sync
+/// sends it. Refused for mật and above, a Số tạm, or no coded recipient.
+#[tauri::command]
+#[specta::specta]
+pub fn send_outgoing(
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+) -> Res<OutgoingRow> {
+    let row = {
+        let mut reg = registry(&state);
+        reg.queue_dispatch(id.into())?;
+        OutgoingRow::from(&reg.get(id.into())?)
+    };
+    // Online: it leaves now rather than at the next scheduled round. Offline or not
+    // configured: it waits in the queue, which is the point.
+    sync.wake();
+    Ok(row)
+}
