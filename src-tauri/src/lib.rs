@@ -254,8 +254,22 @@ fn paint_without_compositing_when_there_is_no_gpu() {
     }
 }
 
+/// Under WebDriver (tauri-driver sets `TAURI_WEBVIEW_AUTOMATION`) the app is the child of
+/// WebKitWebDriver. A session that ends without its `deleteSession` (a hung page, a killed
+/// test run) used to leave the app running on its own; it now ends with its driver.
+fn end_with_the_webdriver() {
+    #[cfg(target_os = "linux")]
+    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true") {
+        // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a flag on this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+        }
+    }
+}
+
 pub fn run() {
     let started_ms = marks::now_ms();
+    end_with_the_webdriver();
     paint_without_compositing_when_there_is_no_gpu();
     let builder = specta_builder();
     tauri::Builder::default()
