@@ -11,6 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const { launchApp } = await import(pathToFileURL(path.join(here, "../../tests/e2e/lib/harness.js")));
 
 const [appBin, ...targets] = process.argv.slice(2);
+// The scroll runs launch through the e2e harness, which takes the binary from here.
+process.env.VANTHU_APP_BIN = appBin;
 const RUNS = Number(process.env.RUNS ?? 5);
 const IDLE_MS = Number(process.env.IDLE_MS ?? 5000);
 const SCROLL_MS = Number(process.env.SCROLL_MS ?? 8000);
@@ -53,6 +55,14 @@ function memKiB(pid, field, file) {
   }
 }
 
+function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return String(pid);
+  }
+}
+
 function pct(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -89,10 +99,19 @@ async function startOnce(dataDir, cold) {
     child.once("exit", (c) => reject(new Error(`app exited (${c}) before the first row:\n${buf.slice(-2000)}`)));
   });
   await sleep(IDLE_MS);
+  // Every start-up mark (back end and page), in ms since spawn.
+  const marks = {};
+  for (const m of buf.matchAll(/mark=([\w-]+) epoch_ms="?([\d.]+)/g))
+    marks[m[1]] ??= Math.round((Number(m[2]) - t0) * 10) / 10;
   const pids = tree(child.pid);
   const rss = pids.reduce((a, p) => a + memKiB(p, "VmRSS", "status"), 0);
   const pss = pids.reduce((a, p) => a + memKiB(p, "Pss", "smaps_rollup"), 0);
   const appRss = memKiB(child.pid, "VmRSS", "status");
+  const perProcess = pids.map((p) => ({
+    name: comm(p),
+    rss_mib: memKiB(p, "VmRSS", "status") / 1024,
+    pss_mib: memKiB(p, "Pss", "smaps_rollup") / 1024,
+  }));
   child.kill("SIGTERM");
   await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
   for (const p of pids.slice(1)) {
@@ -109,14 +128,18 @@ async function startOnce(dataDir, cold) {
     pss_total_mib: pss / 1024,
     rss_app_mib: appRss / 1024,
     processes: pids.length,
+    per_process: perProcess,
     caches_dropped: dropped,
+    marks,
   };
 }
 
 /** Frame times while scrolling the list at `pxPerFrame`, through the e2e harness. */
 async function scroll(dataDir, pxPerFrame) {
   console.error(`scroll ${pxPerFrame}px/frame: launching`);
-  const app = await launchApp({ dataDir });
+  // Under WebDriver the app keeps WebKit's compositing (docs/app.md); without a GPU it
+  // paints non-composited on its own, which is what a clerk gets, so the frames are measured so.
+  const app = await launchApp({ dataDir, env: { WEBKIT_DISABLE_COMPOSITING_MODE: "1" } });
   try {
     const { browser } = app;
     await browser.setTimeout({ script: SCROLL_MS + 30000 });
@@ -174,8 +197,16 @@ for (const t of targets) {
   r.pss_total_p50_mib = pct(starts.map((s) => s.pss_total_mib), 50);
   r.rss_app_p50_mib = pct(starts.map((s) => s.rss_app_mib), 50);
   r.caches_dropped = starts.every((s) => s.caches_dropped);
+  // p50 of each start-up mark over the runs that have it, in order.
+  const names = [...new Set(starts.flatMap((s) => Object.keys(s.marks)))];
+  r.marks_p50_ms = Object.fromEntries(
+    names
+      .map((n) => [n, pct(starts.map((s) => s.marks[n]).filter((v) => v !== undefined), 50)])
+      .sort((a, b) => a[1] - b[1]),
+  );
   r.scroll = {};
-  for (const px of [36, 180]) {
+  // SCROLL_MS=0: start-up and memory only (quick iterations).
+  for (const px of SCROLL_MS > 0 ? [36, 180] : []) {
     const s = await scroll(dir, px);
     const d = s.deltas.slice(1);
     r.scroll[`${px}px_per_frame`] = {

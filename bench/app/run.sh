@@ -58,6 +58,8 @@ jq -r '
   (["36px_per_frame", "180px_per_frame"][] as $k |
    "| scroll \($k) frame p50 / p95 / max ms (frames > 16.7 ms) | \($t.small.scroll[$k] | "\(.p50_ms|r) / \(.p95_ms|r) / \(.max_ms|r) (\(.over_16_7ms)/\(.frames))") | \($t.large.scroll[$k] | "\(.p50_ms|r) / \(.p95_ms|r) / \(.max_ms|r) (\(.over_16_7ms)/\(.frames))") | \(($t.large.scroll[$k].p95_ms / $t.small.scroll[$k].p95_ms)|.*100|round/100) (p95) | < 16 |"),
   "",
+  "start-up marks, p50 ms after spawn ('"$docs"'): \($t.large.marks_p50_ms | to_entries | map("\(.key) \(.value|r)") | join(" → "))",
+  "idle memory by process ('"$docs"', first cold run), RSS / PSS MiB: \($t.large.starts[0].per_process | map("\(.name) \(.rss_mib|r) / \(.pss_mib|r)") | join(", "))",
   "page cache dropped before each start: \($t.large.caches_dropped); runs: \(.runs)"
 ' "$out/result.json"
 echo "detail: $out/result.json"

@@ -1,4 +1,8 @@
 //! Tauri commands: argument mapping plus one crate call each. No logic lives here.
+//!
+//! Every command that reads the register or a file is `#[tauri::command(async)]`: a plain
+//! command runs on the main thread, which also serves the webview's requests and paints the
+//! window, so a query there (a count over a 1M register, a sort) froze the UI meanwhile.
 use std::sync::MutexGuard;
 
 use chrono::{Datelike, NaiveDate};
@@ -63,7 +67,7 @@ impl RegisterIncoming {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     let unit = registry(&state).own_unit()?;
@@ -75,13 +79,13 @@ pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
 }
 
 /// First run: records which unit this register belongs to.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn init_unit(state: State<'_, AppState>, code: String, name: String) -> Res<Agency> {
     Ok((&registry(&state).init_unit(code.trim(), name.trim())?).into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn list_incoming(state: State<'_, AppState>, query: ListQuery) -> Res<ListPage> {
     let page = registry(&state).search(&SearchQuery {
@@ -100,21 +104,21 @@ pub fn list_incoming(state: State<'_, AppState>, query: ListQuery) -> Res<ListPa
     })
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn count_incoming(state: State<'_, AppState>) -> Res<u32> {
     let n = registry(&state).count(Some(Register::Incoming))?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_incoming(state: State<'_, AppState>, id: u32) -> Res<IncomingDetail> {
     Ok((&registry(&state).get(id.into())?).into())
 }
 
 /// The số đến the next registration would get (mật and above have their own series).
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn next_arrival_number(
     state: State<'_, AppState>,
@@ -129,7 +133,7 @@ pub fn next_arrival_number(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn register_incoming(
     app: AppHandle,
@@ -149,7 +153,7 @@ pub fn register_incoming(
     Ok((&rec).into())
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn search_agencies(state: State<'_, AppState>, query: String, limit: u32) -> Res<Vec<Agency>> {
     let found = registry(&state).find_agencies(&query)?;
@@ -165,14 +169,14 @@ pub fn list_doc_types() -> Vec<DocType> {
         .collect()
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_settings(state: State<'_, AppState>) -> Res<Settings> {
     Ok(crate::settings(&state)?)
 }
 
 /// Sets (or clears, with None) the scan folder and restarts the watcher on it.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn set_scan_folder(
     app: AppHandle,
@@ -186,14 +190,14 @@ pub fn set_scan_folder(
     )?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn list_drafts(state: State<'_, AppState>) -> Res<Vec<Draft>> {
     Ok(state.drafts.list()?.into_iter().map(Into::into).collect())
 }
 
 /// Drops a scan from "Chờ vào sổ" (a blank page, a duplicate scan).
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn discard_draft(app: AppHandle, state: State<'_, AppState>, id: u32) -> Res<()> {
     state.drafts.remove(id)?;

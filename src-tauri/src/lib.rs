@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
 use vanthu_registry::{BlobStore, DocumentRecord, NewIncoming, Registry};
@@ -178,9 +179,15 @@ pub fn set_scan_folder(
     Ok(settings(state)?)
 }
 
-fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<()> {
+fn setup(
+    app: &mut tauri::App,
+    builder: &Builder<tauri::Wry>,
+    started_ms: f64,
+) -> anyhow::Result<()> {
     let log_dir = app.path().app_log_dir()?;
     logging::init(&log_dir)?;
+    marks::mark_at("main", started_ms);
+    marks::mark("setup-start");
     builder.mount_events(app);
     let data_dir = paths::data_dir();
     tracing::info!(data_dir = %data_dir.display(), log_dir = %log_dir.display(), "vanthu-app starting");
@@ -202,10 +209,77 @@ fn setup(app: &mut tauri::App, builder: &Builder<tauri::Wry>) -> anyhow::Result<
     signing::init(app.handle(), &state.data_dir);
     app.manage(state);
     sync::init(app.handle(), &paths::data_dir())?;
+    exit_when_the_page_closes(app);
+    marks::mark("setup-end");
     Ok(())
 }
 
+/// The app is its one window: when the page closes (`window.close()`, or WebDriver ending
+/// its session, which closes the page but not the GTK window around it) the app exits
+/// instead of lingering as an empty window that would also capture the next launch through
+/// the single-instance plugin.
+fn exit_when_the_page_closes(app: &tauri::App) {
+    #[cfg(target_os = "linux")]
+    if let Some(window) = app.get_webview_window("main") {
+        use webkit2gtk::WebViewExt;
+        let handle = app.handle().clone();
+        let hooked = window.with_webview(move |webview| {
+            webview.inner().connect_close(move |_| {
+                tracing::info!("the page closed; exiting");
+                handle.exit(0);
+            });
+        });
+        if let Err(err) = hooked {
+            tracing::warn!(%err, "cannot watch the page for closing");
+        }
+    }
+}
+
+/// WebKitGTK composites the page with OpenGL. Without a GPU (no DRM render node: a virtual
+/// machine, a remote desktop, Xvfb) that OpenGL is Mesa's software rasteriser, which cost
+/// ~100 MB in the web process, ~0.4 s before the first paint and 40–50 ms a frame while the
+/// list scrolled (bench/app); WebKit's non-composited mode paints the same page on the CPU
+/// directly. A machine with a GPU keeps WebKit's default, and an explicit
+/// `WEBKIT_DISABLE_COMPOSITING_MODE` (either way) is left alone.
+fn paint_without_compositing_when_there_is_no_gpu() {
+    #[cfg(target_os = "linux")]
+    {
+        if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_some() {
+            return;
+        }
+        // WebKitWebDriver's screenshots hang now and then on a non-composited page; under
+        // WebDriver the default stays (bench/app sets the variable itself for its frames).
+        if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true") {
+            return;
+        }
+        let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|dir| {
+            dir.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        });
+        if !gpu {
+            // Before any thread exists (WebKit reads it when the first webview is made).
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+    }
+}
+
+/// Under WebDriver (tauri-driver sets `TAURI_WEBVIEW_AUTOMATION`) the app is the child of
+/// WebKitWebDriver. A session that ends without its `deleteSession` (a hung page, a killed
+/// test run) used to leave the app running on its own; it now ends with its driver.
+fn end_with_the_webdriver() {
+    #[cfg(target_os = "linux")]
+    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true") {
+        // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a flag on this process.
+        unsafe {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+        }
+    }
+}
+
 pub fn run() {
+    let started_ms = marks::now_ms();
+    end_with_the_webdriver();
+    paint_without_compositing_when_there_is_no_gpu();
     let builder = specta_builder();
     tauri::Builder::default()
         // Registered first so a second launch only focuses the running window.
@@ -219,8 +293,12 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .manage(viewer::Viewer::default())
         .register_asynchronous_uri_scheme_protocol(viewer::SCHEME, viewer::protocol)
+        .on_page_load(|_, payload| match payload.event() {
+            PageLoadEvent::Started => marks::mark("page-load-started"),
+            PageLoadEvent::Finished => marks::mark("page-load-finished"),
+        })
         .setup(move |app| {
-            setup(app, &builder).map_err(|e| {
+            setup(app, &builder, started_ms).map_err(|e| {
                 tracing::error!("{e:#}");
                 e.into()
             })

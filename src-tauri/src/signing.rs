@@ -102,6 +102,8 @@ pub struct SigningState {
     data_dir: PathBuf,
     module: Mutex<Option<Arc<Module>>>,
     last: Mutex<Option<TokenStatus>>,
+    /// Set once the presence poll runs (see [`init`]).
+    polling: std::sync::Once,
 }
 
 impl SigningState {
@@ -110,6 +112,7 @@ impl SigningState {
             data_dir: data_dir.to_path_buf(),
             module: Mutex::new(None),
             last: Mutex::new(None),
+            polling: std::sync::Once::new(),
         }
     }
 
@@ -164,10 +167,19 @@ impl SigningState {
     }
 }
 
-/// Starts the background presence poll (every ~2 s) that emits [`TOKEN_CHANGED`].
+/// Registers the signing state. The token library is loaded, and the presence poll started,
+/// only when the UI first asks for the token status (the Chờ ký page): a clerk who never
+/// signs never loads a PKCS#11 module, and start-up does not wait for one.
 pub fn init(app: &AppHandle, data_dir: &Path) {
-    let state = Arc::new(SigningState::new(data_dir));
-    app.manage(state.clone());
+    app.manage(Arc::new(SigningState::new(data_dir)));
+}
+
+/// Starts, once, the background presence poll (every ~2 s) that emits [`TOKEN_CHANGED`].
+fn start_polling(app: &AppHandle, state: &Arc<SigningState>) {
+    state.polling.call_once(|| spawn_poll(app, state.clone()));
+}
+
+fn spawn_poll(app: &AppHandle, state: Arc<SigningState>) {
     let handle = app.clone();
     let spawned = std::thread::Builder::new()
         .name("token-poll".into())
@@ -445,7 +457,7 @@ fn signing(app: &AppHandle) -> Arc<SigningState> {
 }
 
 /// Outgoing drafts with a PDF, waiting for the leader's signature.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn signing_queue(state: State<'_, AppState>) -> Res<Vec<SigningQueueRow>> {
     let q = state
@@ -457,14 +469,16 @@ pub fn signing_queue(state: State<'_, AppState>) -> Res<Vec<SigningQueueRow>> {
 }
 
 /// Tokens plugged in now, with their certificates.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn token_status(app: AppHandle) -> TokenStatus {
-    signing(&app).status()
+    let state = signing(&app);
+    start_polling(&app, &state);
+    state.status()
 }
 
 /// Where the signature will go on the document's PDF.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn preview_placement(
     state: State<'_, AppState>,
@@ -551,7 +565,7 @@ pub async fn sign_documents(
     Ok(out?)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn get_signing_settings(app: AppHandle) -> Res<SigningSettingsDto> {
     let s = signing(&app);
@@ -569,7 +583,7 @@ pub fn get_signing_settings(app: AppHandle) -> Res<SigningSettingsDto> {
 }
 
 /// Sets (or clears, with None) the token's PKCS#11 library; it must load.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn set_token_module(app: AppHandle, path: Option<String>) -> Res<SigningSettingsDto> {
     let s = signing(&app);

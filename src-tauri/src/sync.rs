@@ -469,7 +469,7 @@ pub fn init(app: &AppHandle, data_dir: &Path) -> anyhow::Result<()> {
 
 type Res<T> = Result<T, CommandError>;
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn sync_status(app: AppHandle, svc: State<'_, SyncService>) -> SyncStatus {
     svc.status(&app)
@@ -488,7 +488,7 @@ pub fn sync_now(svc: State<'_, SyncService>) -> Res<()> {
     }
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn sync_setup(
     app: AppHandle,
@@ -498,7 +498,7 @@ pub fn sync_setup(
     svc.setup(&app, setup).map_err(CommandError)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn sync_alerts(app: AppHandle, svc: State<'_, SyncService>) -> Res<Vec<SyncAlert>> {
     Ok(svc.alerts(&app)?)

@@ -1,15 +1,26 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { Alert, AppShell, Center, Group, Loader, NavLink, Stack, Text, Title } from "@mantine/core";
 import { commands, type AppInfo } from "./bindings";
 import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
-import { OutgoingPage } from "./pages/OutgoingPage";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
-import { SigningPage } from "./pages/SigningPage";
 import { IncomingPage } from "./pages/IncomingPage";
-import { SettingsPage } from "./pages/SettingsPage";
-import { AgenciesPage } from "./pages/AgenciesPage";
 import { SyncIndicator } from "./components/SyncIndicator";
+import { mark } from "./marks";
+
+// Loaded when first opened: the start-up bundle carries only what the incoming list needs.
+const SigningPage = lazy(() =>
+  import("./pages/SigningPage").then((m) => ({ default: m.SigningPage })),
+);
+const SettingsPage = lazy(() =>
+  import("./pages/SettingsPage").then((m) => ({ default: m.SettingsPage })),
+);
+const OutgoingPage = lazy(() =>
+  import("./pages/OutgoingPage").then((m) => ({ default: m.OutgoingPage })),
+);
+const AgenciesPage = lazy(() =>
+  import("./pages/AgenciesPage").then((m) => ({ default: m.AgenciesPage })),
+);
 
 export function App() {
   const [section, setSection] = useState<SectionId>("incoming");
@@ -17,7 +28,13 @@ export function App() {
   const [infoError, setInfoError] = useState<string | null>(null);
 
   useEffect(() => {
-    commands.appInfo().then(setInfo, (e) => setInfoError(String(e)));
+    commands.appInfo().then(
+      (i) => {
+        mark("app-info");
+        setInfo(i);
+      },
+      (e) => setInfoError(String(e)),
+    );
   }, []);
 
   useEffect(() => {
@@ -86,19 +103,19 @@ export function App() {
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
-        {section === "incoming" ? (
-          <IncomingPage />
-        ) : section === "settings" ? (
-          <SettingsPage />
-        ) : section === "signing" ? (
-          <SigningPage />
-        ) : section === "agencies" ? (
-          <AgenciesPage />
-        ) : section === "outgoing" ? (
-          <OutgoingPage />
-        ) : (
-          <PlaceholderPage title={current.label} />
-        )}
+        <Suspense fallback={<Loader />}>
+          {section === "incoming" ? (
+            <IncomingPage />
+          ) : section === "settings" ? (
+            <SettingsPage />
+          ) : section === "signing" ? (
+            <SigningPage />
+          ) : section === "agencies" ? (
+            <AgenciesPage />
+          ) : (
+            <PlaceholderPage title={current.label} />
+          )}
+        </Suspense>
       </AppShell.Main>
     </AppShell>
   );

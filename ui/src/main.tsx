@@ -5,6 +5,11 @@ import { createRoot } from "react-dom/client";
 import { MantineProvider } from "@mantine/core";
 import { App } from "./App";
 import { theme } from "./theme";
+import { mark } from "./marks";
+import { prefetchFirstPage } from "./hooks/useIncomingRows";
+
+mark("js-start");
+prefetchFirstPage();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

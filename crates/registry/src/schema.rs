@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "indexes for sorted listings",
         up: v6_sort_indexes,
     },
+    Migration {
+        description: "index for sorting by subject (trích yếu)",
+        up: v7_subject_index,
+    },
 ];
 
 /// The schema version this build writes.
@@ -386,5 +390,12 @@ CREATE INDEX documents_by_deadline ON documents (register, ifnull(deadline, '999
 CREATE INDEX documents_by_state ON documents (register, state, id);
 "#,
     )?;
+    Ok(())
+}
+
+/// Without it, sorting a 1M register by trích yếu read and sorted every row (0.6 s warm,
+/// ~9 s with a cold page cache); the index costs ~90 bytes a document (~5 % of the file).
+fn v7_subject_index(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch("CREATE INDEX documents_by_subject ON documents (register, subject, id);")?;
     Ok(())
 }

@@ -1,9 +1,8 @@
 //! Sorted listings: the register ordered by one column (số đến, ngày đến, số/ký hiệu, cơ quan
 //! ban hành, trích yếu, hạn xử lý, trạng thái), paged with a keyset cursor on (sort key, id)
 //! so page N costs the same as page 1. Each key is a list of non-NULL SQL expressions that
-//! matches an index `(register, key…, id)` (migration v6), so the first page of a 1M-row
-//! register reads ~limit rows instead of sorting the register. Trích yếu has no index (long
-//! text; it would add ~100 bytes per document) and sorts the matching rows.
+//! matches an index `(register, key…, id)` (migrations v6 and v7), so the first page of a
+//! 1M-row register reads ~limit rows instead of sorting the register.
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +51,8 @@ impl SortKey {
     }
 
     /// The ordering expressions, never NULL (row-value keyset comparisons skip NULLs). They
-    /// must stay textually identical to the index expressions of `schema::v6_sort_indexes`.
+    /// must stay textually identical to the index expressions of `schema::v6_sort_indexes`
+    /// and `schema::v7_subject_index`.
     pub(crate) fn exprs(self) -> &'static [&'static str] {
         match self {
             SortKey::ArrivalNumber => &["ifnull(d.year, 0)", "ifnull(d.number, 0)"],

@@ -213,11 +213,16 @@ fn a_cursor_from_another_order_is_refused() {
 }
 
 #[test]
-fn the_fast_orders_read_an_index_not_a_sort() {
+fn every_order_reads_an_index_not_a_sort() {
     let (_dir, reg) = register();
     for (k, index) in [
         (SortKey::ArrivalNumber, "documents_by_number"),
         (SortKey::ArrivalDate, "documents_by_date"),
+        (SortKey::Notation, "documents_by_notation"),
+        (SortKey::Sender, "documents_by_sender"),
+        (SortKey::Subject, "documents_by_subject"),
+        (SortKey::Deadline, "documents_by_deadline"),
+        (SortKey::State, "documents_by_state"),
     ] {
         let plan = reg
             .explain_sorted(Register::Incoming, Sort::desc(k))

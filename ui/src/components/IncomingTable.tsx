@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
   useReactTable,
+  type Row,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { Text } from "@mantine/core";
 import type { IncomingRow, ListSort, SortColumn } from "../bindings";
 import { ariaSort, nextSort } from "../sort";
 import { arrivalNumberLabel, formatDate } from "../format";
@@ -157,7 +157,7 @@ export function IncomingTable(props: IncomingTableProps) {
     }
   };
 
-  const tableRows = table.getRowModel().rows;
+  const tableRows = new Map(table.getRowModel().rows.map((r) => [r.original, r]));
   return (
     <div
       role="grid"
@@ -193,46 +193,79 @@ export function IncomingTable(props: IncomingTableProps) {
       </div>
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
         {windowRows.map((w) => {
-          if (!w.row) {
+          const tr = w.row && tableRows.get(w.row);
+          if (!tr) {
             return (
               <div
                 key={`pending-${w.index}`}
-                className="incoming-row"
+                className="incoming-row incoming-pending"
                 style={{ top: w.start, height: ROW_HEIGHT }}
               >
-                <Text size="sm" c="dimmed" px="xs">
-                  Đang tải…
-                </Text>
+                Đang tải…
               </div>
             );
           }
-          const tr = tableRows.find((r) => r.original === w.row)!;
           return (
-            <div
+            <IncomingRowView
               key={tr.id}
-              role="row"
-              aria-rowindex={w.index + 1}
-              aria-selected={w.index === selectedIndex}
-              data-flash={w.row.urgency === "flash"}
-              data-id={w.row.id}
-              className="incoming-row"
-              style={{ top: w.start, height: ROW_HEIGHT }}
-              onClick={() => onSelect(w.index)}
-            >
-              {tr.getVisibleCells().map((cell) => (
-                <div
-                  key={cell.id}
-                  role="gridcell"
-                  className="incoming-cell"
-                  style={cellStyle(cell.column.columnDef.size ?? 100, cell.column.columnDef.meta)}
-                >
-                  {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                </div>
-              ))}
-            </div>
+              tr={tr}
+              index={w.index}
+              start={w.start}
+              selected={w.index === selectedIndex}
+              onSelect={onSelect}
+            />
           );
         })}
       </div>
     </div>
   );
 }
+
+interface RowViewProps {
+  tr: Row<IncomingRow>;
+  index: number;
+  start: number;
+  selected: boolean;
+  onSelect: (index: number) => void;
+}
+
+/**
+ * One list row. Scrolling re-renders the table on every frame (and the table's row objects
+ * are rebuilt whenever the window moves), so a row re-renders only when what it shows
+ * changes — the same register row at the same place — otherwise a frame re-rendered every
+ * visible row with its badges instead of the one or two rows that scrolled in.
+ */
+const IncomingRowView = memo(
+  function IncomingRowView({ tr, index, start, selected, onSelect }: RowViewProps) {
+    const r = tr.original;
+    return (
+      <div
+        role="row"
+        aria-rowindex={index + 1}
+        aria-selected={selected}
+        data-flash={r.urgency === "flash"}
+        data-id={r.id}
+        className="incoming-row"
+        style={{ top: start, height: ROW_HEIGHT }}
+        onClick={() => onSelect(index)}
+      >
+        {tr.getVisibleCells().map((cell) => (
+          <div
+            key={cell.id}
+            role="gridcell"
+            className="incoming-cell"
+            style={cellStyle(cell.column.columnDef.size ?? 100, cell.column.columnDef.meta)}
+          >
+            {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </div>
+        ))}
+      </div>
+    );
+  },
+  (a, b) =>
+    a.tr.original === b.tr.original &&
+    a.index === b.index &&
+    a.start === b.start &&
+    a.selected === b.selected &&
+    a.onSelect === b.onSelect,
+);

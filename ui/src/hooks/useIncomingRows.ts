@@ -1,5 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { commands, type IncomingRow, type ListSort, type Urgency } from "../bindings";
+import {
+  commands,
+  type IncomingRow,
+  type ListPage,
+  type ListQuery,
+  type ListSort,
+  type Urgency,
+} from "../bindings";
+import { mark } from "../marks";
 
 export interface IncomingFilter {
   search: string;
@@ -10,6 +18,38 @@ export interface IncomingFilter {
 
 export const PAGE_SIZE = 200;
 
+/** The list a clerk sees on opening the app: the whole register, newest first. */
+const FIRST_QUERY: ListQuery = {
+  search: "",
+  urgency: null,
+  status: null,
+  sort: null,
+  cursor: null,
+  limit: PAGE_SIZE,
+};
+
+let prefetched: Promise<ListPage> | null = null;
+
+/**
+ * Asks for the first page of the default list at once, while the shell still waits for
+ * its app info, so the page's first query is already answered when it mounts.
+ */
+export function prefetchFirstPage() {
+  if (prefetched) return;
+  mark("first-query");
+  prefetched = commands.listIncoming(FIRST_QUERY);
+  // Unused (another section opened first) or failed: the page asks again itself.
+  prefetched.catch(() => undefined);
+}
+
+function listPage(query: ListQuery): Promise<ListPage> {
+  const early = prefetched;
+  prefetched = null;
+  const isFirst = (Object.keys(FIRST_QUERY) as (keyof ListQuery)[]).every(
+    (k) => (query[k] ?? null) === FIRST_QUERY[k],
+  );
+  return early && isFirst ? early : commands.listIncoming(query);
+}
 /**
  * The register's rows for a filter, fetched page by page (keyset cursors) as the list
  * scrolls. A new filter (or `reload`) starts a new generation so late answers to an older
@@ -29,15 +69,16 @@ export function useIncomingRows(filter: IncomingFilter) {
   const fetchNext = useCallback((gen: number, first: boolean) => {
     if (loading.current || (!first && cursor.current === null)) return;
     loading.current = true;
-    commands
-      .listIncoming({
-        ...filterRef.current,
-        sort: filterRef.current.sort ?? null,
-        cursor: first ? null : cursor.current,
-        limit: PAGE_SIZE,
-      })
+    if (first) mark("first-query");
+    listPage({
+      ...filterRef.current,
+      sort: filterRef.current.sort ?? null,
+      cursor: first ? null : cursor.current,
+      limit: PAGE_SIZE,
+    })
       .then((page) => {
         if (gen !== generation.current) return;
+        mark("first-page");
         cursor.current = page.nextCursor;
         setRows((old) => (first ? page.rows : [...old, ...page.rows]));
         setHasMore(page.nextCursor !== null);
