@@ -63,7 +63,7 @@ fn registry<'a>(state: &'a State<'_, AppState>) -> std::sync::MutexGuard<'a, Reg
 }
 
 /// The newest outgoing documents (at most `limit`).
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn list_outgoing(state: State<'_, AppState>, limit: u32) -> Res<Vec<OutgoingRow>> {
     let reg = registry(&state);
@@ -79,7 +79,7 @@ pub fn list_outgoing(state: State<'_, AppState>, limit: u32) -> Res<Vec<Outgoing
 }
 
 /// Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd).
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn issue_outgoing(state: State<'_, AppState>, id: u32, date: String) -> Res<OutgoingRow> {
     let date = date
@@ -90,7 +90,7 @@ pub fn issue_outgoing(state: State<'_, AppState>, id: u32, date: String) -> Res<
 
 /// Gửi qua trục: queues an issued document for its coded recipients; the background sync
 /// sends it. Refused for mật and above, a Số tạm, or no coded recipient.
-#[tauri::command]
+#[tauri::command(async)]
 #[specta::specta]
 pub fn send_outgoing(
     state: State<'_, AppState>,
