@@ -26,6 +26,7 @@ mod agencies;
 mod audit;
 mod blobs;
 pub mod csvio;
+pub mod desks;
 mod documents;
 mod error;
 mod events;

@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "indexes for sorted listings",
         up: v6_sort_indexes,
     },
+    Migration {
+        description: "desktops of one unit: submissions to the leader, mirror records",
+        up: v7_desks,
+    },
 ];
 
 /// The schema version this build writes.
@@ -384,6 +388,35 @@ CREATE INDEX documents_by_notation ON documents (register, notation, id);
 CREATE INDEX documents_by_sender ON documents (register, ifnull(sender_name, ''), id);
 CREATE INDEX documents_by_deadline ON documents (register, ifnull(deadline, '9999-12-31'), id);
 CREATE INDEX documents_by_state ON documents (register, state, id);
+"#,
+    )?;
+    Ok(())
+}
+
+/// Several desktops of one unit (docs/sync.md; desks.rs). On the leader's desktop a submitted
+/// document is a *mirror*: `mirror_of` = `<UNIT/DESKTOP of the clerk>:<its id there>`, the
+/// clerk's số đến as a label (never a number of this register, so it cannot collide with the
+/// desktop's own numbering) and the submission's hub message id in `hub_message_id`.
+fn v7_desks(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+ALTER TABLE documents ADD COLUMN mirror_of TEXT;
+ALTER TABLE documents ADD COLUMN mirror_number TEXT;
+CREATE UNIQUE INDEX documents_mirror ON documents (mirror_of) WHERE mirror_of IS NOT NULL;
+
+-- On the clerk's desktop: each "trình" of a document to a desktop of the unit; the sync
+-- bridge queues `message_id` once (queued_at) and applies the answer once (answered_at).
+CREATE TABLE submissions (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    to_desktop  TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    note        TEXT,
+    created_at  TEXT NOT NULL,
+    queued_at   TEXT,
+    answered_at TEXT,
+    UNIQUE (document_id, to_desktop)
+) STRICT;
 "#,
     )?;
     Ok(())
