@@ -210,7 +210,7 @@ impl SyncService {
         let secret = settings.secret(&self.data_dir).map_err(|e| e.to_string())?;
         let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)
             .map_err(|e| e.to_string())?;
-        let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
+        let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
         let handle = app.clone();
         let hook: RoundHook = Arc::new(move |state: &SyncState| {
             let app_state = handle.state::<AppState>();
@@ -219,6 +219,7 @@ impl SyncService {
                 vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
             vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
                 .map_err(|e| e.to_string())?;
+            vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
             drop(reg);
             if imported.imported > 0 {
                 let _ = handle.emit(INCOMING_CHANGED, ());
@@ -229,7 +230,7 @@ impl SyncService {
             transport,
             self.state.clone(),
             Identity {
-                agency: settings.agency.clone(),
+                agency: settings.unit().to_owned(),
                 agency_name: settings.agency_name.clone(),
             },
             EngineConfig::default(),

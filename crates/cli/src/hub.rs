@@ -30,6 +30,26 @@ pub enum HubCmd {
         #[arg(long, env = "VANTHU_HUB_DB")]
         db: String,
     },
+    /// Thêm máy trạm của đơn vị, in khóa bí mật một lần / add a desktop of a unit (Basic
+    /// user UNIT/DESKTOP), print its secret once (docs/sync.md, "Several desktops of one unit").
+    AddDesktop {
+        /// Agency code of the unit, already added with add-agency.
+        unit: String,
+        /// Desktop name, 1–16 letters/digits (e.g. VT, LD); use the numbering desktop id.
+        desktop: String,
+        /// Máy văn thư: receives the unit's deliveries and answers for the unit (one per
+        /// unit; taking it moves it from another desktop).
+        #[arg(long)]
+        receiving: bool,
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+    },
+    /// Liệt kê máy trạm của đơn vị / list a unit's desktops.
+    ListDesktops {
+        unit: String,
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+    },
     /// Liệt kê đơn vị / list registered agencies.
     ListAgencies {
         #[arg(long, env = "VANTHU_HUB_DB")]
@@ -104,6 +124,70 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             } else {
                 println!("Mã đơn vị / agency: {}", code.trim());
                 println!("Khóa bí mật (chỉ hiện một lần) / secret (shown once): {secret}");
+            }
+            Ok(())
+        }
+        HubCmd::AddDesktop {
+            unit,
+            desktop,
+            receiving,
+            db,
+        } => {
+            let (unit, desktop) = (unit.trim(), desktop.trim());
+            anyhow::ensure!(
+                vanthu_hub::auth::valid_desktop_name(desktop),
+                "Tên máy trạm phải gồm 1–16 chữ cái/chữ số / desktop name must be 1-16 letters or digits: {desktop:?}"
+            );
+            let store = open(&db).await?;
+            let (rec, secret) = vanthu_hub::auth::new_desktop(unit, desktop, receiving);
+            let login = rec.login();
+            store.add_desktop(rec).await.map_err(|e| match e {
+                vanthu_hub::StoreError::DesktopExists(l) => {
+                    anyhow::anyhow!("Máy trạm {l} đã tồn tại / desktop {l} already exists")
+                }
+                vanthu_hub::StoreError::UnknownAgency(u) => anyhow::anyhow!(
+                    "Đơn vị {u} chưa đăng ký trên trục (hub add-agency) / unknown unit {u}"
+                ),
+                other => other.into(),
+            })?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "login": login, "unit": unit, "desktop": desktop,
+                        "receiving": receiving, "secret": secret })
+                );
+            } else {
+                println!("Máy trạm / desktop: {login}");
+                if receiving {
+                    println!(
+                        "Máy văn thư: nhận văn bản gửi đến đơn vị / receiving desktop of the unit"
+                    );
+                }
+                println!("Khóa bí mật (chỉ hiện một lần) / secret (shown once): {secret}");
+            }
+            Ok(())
+        }
+        HubCmd::ListDesktops { unit, db } => {
+            let store = open(&db).await?;
+            let list = store.list_desktops(unit.trim()).await?;
+            if global.json {
+                let v: Vec<_> = list
+                    .iter()
+                    .map(|d| serde_json::json!({ "login": d.login(), "desktop": d.desktop, "receiving": d.receiving }))
+                    .collect();
+                println!("{}", serde_json::Value::Array(v));
+            } else {
+                for d in list {
+                    println!(
+                        "{}{}",
+                        d.login(),
+                        if d.receiving {
+                            "\tmáy văn thư / receiving"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
             Ok(())
         }

@@ -73,6 +73,18 @@ enum SyncCmd {
     },
     /// Liệt kê hàng đợi / list outbox, received packages and statuses.
     List,
+    /// Trình lãnh đạo / submit a registered incoming document to a desktop of this unit
+    /// (UNIT/DESKTOP, e.g. the leader's); it travels at the next `sync --once`.
+    Submit {
+        /// Id of the incoming document (vanthu list).
+        id: i64,
+        /// The leader's desktop, UNIT/DESKTOP (vanthu hub add-desktop).
+        #[arg(long)]
+        to: String,
+        /// Ý kiến của văn thư ("Kính trình …").
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Cấp số theo khối khi nhiều máy dùng chung sổ / number from hub blocks (several
     /// desktops of one unit): `--desktop VT1` turns it on, `--standalone` off; without
     /// options shows the blocks held and the documents still on a provisional number.
@@ -111,7 +123,7 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
     let settings = Settings::load(&dir)?;
     let secret = settings.secret(&dir)?;
     let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)?;
-    let (agency, name) = (settings.agency.clone(), settings.agency_name.clone());
+    let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
     // When this data directory holds the unit's registers, received packages become incoming
     // documents and the registry's status codes go out with each round.
     let hook: vanthu_sync::engine::RoundHook = Arc::new(move |state: &SyncState| {
@@ -122,13 +134,15 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
         vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
         vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
             .map_err(|e| e.to_string())?;
+        // Trình lãnh đạo between desktops of the unit (docs/sync.md).
+        vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
         Ok(())
     });
     Ok(Engine::new(
         transport,
         state,
         Identity {
-            agency: settings.agency.clone(),
+            agency: settings.unit().to_owned(),
             agency_name: settings.agency_name.clone(),
         },
         EngineConfig::default(),
@@ -244,8 +258,8 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 NoTransport,
                 state,
                 Identity {
-                    agency: settings.agency,
-                    agency_name: settings.agency_name,
+                    agency: settings.unit().to_owned(),
+                    agency_name: settings.agency_name.clone(),
                 },
                 EngineConfig::default(),
             );
@@ -286,14 +300,28 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 NoTransport,
                 state,
                 Identity {
-                    agency: settings.agency,
-                    agency_name: settings.agency_name,
+                    agency: settings.unit().to_owned(),
+                    agency_name: settings.agency_name.clone(),
                 },
                 EngineConfig::default(),
             );
             for id in message_ids {
                 let sid = engine.queue_status(&id, &code, &description)?;
                 println!("{sid}");
+            }
+            Ok(())
+        }
+        Some(SyncCmd::Submit { id, to, note }) => {
+            let dir = crate::data_dir(global);
+            let mut reg = vanthu_registry::Registry::open_existing(&dir)?;
+            let sub = reg.submit_document(id, &to, note.as_deref())?;
+            if global.json {
+                println!("{}", serde_json::to_string(&sub)?);
+            } else {
+                println!(
+                    "Đã xếp trình văn bản {} tới {} (gói tin {}); gửi ở lần đồng bộ tới / queued, sent at the next sync",
+                    sub.document_id, sub.to_desktop, sub.message_id
+                );
             }
             Ok(())
         }

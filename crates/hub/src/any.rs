@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
-use crate::store::{AgencyRecord, HubStore, StoreResult};
+use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreResult};
 
 #[derive(Clone)]
 pub enum AnyStore {
@@ -45,6 +45,23 @@ impl HubStore for AnyStore {
     }
     async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
         delegate!(self, s => s.list_agencies().await)
+    }
+    async fn add_desktop(&self, rec: DesktopRecord) -> StoreResult<()> {
+        delegate!(self, s => s.add_desktop(rec).await)
+    }
+    async fn desktop(&self, unit: &str, desktop: &str) -> StoreResult<Option<DesktopRecord>> {
+        delegate!(self, s => s.desktop(unit, desktop).await)
+    }
+    async fn list_desktops(&self, unit: &str) -> StoreResult<Vec<DesktopRecord>> {
+        delegate!(self, s => s.list_desktops(unit).await)
+    }
+    async fn inbox_for(
+        &self,
+        recipients: Vec<String>,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        delegate!(self, s => s.inbox_for(recipients, after, limit).await)
     }
     async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
         delegate!(self, s => s.put_message(msg, body).await)

@@ -4,7 +4,7 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::store::AgencyRecord;
+use crate::store::{AgencyRecord, DesktopRecord};
 
 /// A fresh random secret, hex-encoded (64 characters).
 pub fn generate_secret() -> String {
@@ -36,8 +36,39 @@ pub fn new_agency(code: &str, name: &str) -> (AgencyRecord, String) {
 }
 
 pub fn verify(rec: &AgencyRecord, secret: &str) -> bool {
-    let got = hash_secret(&rec.salt, secret);
-    constant_time_eq(got.as_bytes(), rec.secret_hash.as_bytes())
+    verify_hash(&rec.salt, &rec.secret_hash, secret)
+}
+
+/// A desktop name: 1–16 ASCII letters/digits, the same rule as the numbering desktop id
+/// (docs/sync.md), so one name serves both.
+pub fn valid_desktop_name(d: &str) -> bool {
+    (1..=16).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// Builds the stored record for a new desktop of `unit` and returns it with the plain secret.
+pub fn new_desktop(unit: &str, desktop: &str, receiving: bool) -> (DesktopRecord, String) {
+    let secret = generate_secret();
+    let salt = hex::encode(rand::random::<[u8; 16]>());
+    let secret_hash = hash_secret(&salt, &secret);
+    (
+        DesktopRecord {
+            unit: unit.to_owned(),
+            desktop: desktop.to_owned(),
+            salt,
+            secret_hash,
+            receiving,
+        },
+        secret,
+    )
+}
+
+pub fn verify_desktop(rec: &DesktopRecord, secret: &str) -> bool {
+    verify_hash(&rec.salt, &rec.secret_hash, secret)
+}
+
+fn verify_hash(salt: &str, secret_hash: &str, secret: &str) -> bool {
+    let got = hash_secret(salt, secret);
+    constant_time_eq(got.as_bytes(), secret_hash.as_bytes())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

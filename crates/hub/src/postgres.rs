@@ -10,7 +10,7 @@ use crate::model::{
     PutOutcome, StatusEntry,
 };
 use crate::sqlite::replay_or_conflict;
-use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
+use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS agencies (
@@ -18,6 +18,13 @@ const SCHEMA: &[&str] = &[
         name TEXT NOT NULL,
         salt TEXT NOT NULL,
         secret_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS desktops (
+        unit TEXT NOT NULL REFERENCES agencies(code),
+        desktop TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        receiving BOOLEAN NOT NULL DEFAULT FALSE,
+        PRIMARY KEY (unit, desktop))",
     "CREATE TABLE IF NOT EXISTS blobs (
         sha256 TEXT PRIMARY KEY,
         data BYTEA NOT NULL)",
@@ -94,6 +101,32 @@ fn agency_row(r: &PgRow) -> AgencyRecord {
         name: r.get(1),
         salt: r.get(2),
         secret_hash: r.get(3),
+    }
+}
+
+fn desktop_row(r: &PgRow) -> DesktopRecord {
+    DesktopRecord {
+        unit: r.get(0),
+        desktop: r.get(1),
+        salt: r.get(2),
+        secret_hash: r.get(3),
+        receiving: r.get(4),
+    }
+}
+
+fn inbox_row(r: &PgRow) -> InboxItem {
+    InboxItem {
+        seq: r.get(0),
+        message_id: r.get(1),
+        sender: r.get(2),
+        kind: Kind::parse(&r.get::<String, _>(3)).unwrap_or(Kind::Edoc),
+        business: Business::from_code(r.get(4)).unwrap_or(Business::New),
+        related: r.get(5),
+        status_code: r.get(6),
+        document_id: r.get(7),
+        sha256: r.get(8),
+        size: r.get::<i64, _>(9) as u64,
+        created_at_ms: r.get(10),
     }
 }
 
@@ -178,6 +211,66 @@ impl HubStore for PgStore {
         )
     }
 
+    async fn add_desktop(&self, rec: DesktopRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        // Locks the unit's row: two processes adding receiving desktops of one unit at once
+        // serialise, so at most one stays receiving.
+        let unit = sqlx::query("SELECT 1 FROM agencies WHERE code = $1 FOR UPDATE")
+            .bind(&rec.unit)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if unit.is_none() {
+            return Err(StoreError::UnknownAgency(rec.unit));
+        }
+        if rec.receiving {
+            sqlx::query("UPDATE desktops SET receiving = FALSE WHERE unit = $1")
+                .bind(&rec.unit)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let n = sqlx::query(
+            "INSERT INTO desktops (unit, desktop, salt, secret_hash, receiving) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (unit, desktop) DO NOTHING",
+        )
+        .bind(&rec.unit)
+        .bind(&rec.desktop)
+        .bind(&rec.salt)
+        .bind(&rec.secret_hash)
+        .bind(rec.receiving)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::DesktopExists(rec.login()));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn desktop(&self, unit: &str, desktop: &str) -> StoreResult<Option<DesktopRecord>> {
+        Ok(sqlx::query(
+            "SELECT unit, desktop, salt, secret_hash, receiving FROM desktops WHERE unit = $1 AND desktop = $2",
+        )
+        .bind(unit)
+        .bind(desktop)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(desktop_row))
+    }
+
+    async fn list_desktops(&self, unit: &str) -> StoreResult<Vec<DesktopRecord>> {
+        Ok(sqlx::query(
+            "SELECT unit, desktop, salt, secret_hash, receiving FROM desktops WHERE unit = $1 ORDER BY desktop",
+        )
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(desktop_row)
+        .collect())
+    }
+
     async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
         if let Some(existing) =
             load_message(&mut *self.pool.acquire().await?, &msg.message_id).await?
@@ -186,10 +279,22 @@ impl HubStore for PgStore {
         }
         let mut tx = self.pool.begin().await?;
         for r in &msg.recipients {
-            let known = sqlx::query("SELECT 1 FROM agencies WHERE code = $1")
-                .bind(r)
-                .fetch_optional(&mut *tx)
-                .await?;
+            // `UNIT/DESKTOP` is a desktop of a unit (internal message), anything else an agency.
+            let known = match r.split_once('/') {
+                Some((unit, desktop)) => {
+                    sqlx::query("SELECT 1 FROM desktops WHERE unit = $1 AND desktop = $2")
+                        .bind(unit)
+                        .bind(desktop)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+                None => {
+                    sqlx::query("SELECT 1 FROM agencies WHERE code = $1")
+                        .bind(r)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                }
+            };
             if known.is_none() {
                 return Err(StoreError::UnknownRecipient(r.clone()));
             }
@@ -259,22 +364,27 @@ impl HubStore for PgStore {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| InboxItem {
-                seq: r.get(0),
-                message_id: r.get(1),
-                sender: r.get(2),
-                kind: Kind::parse(&r.get::<String, _>(3)).unwrap_or(Kind::Edoc),
-                business: Business::from_code(r.get(4)).unwrap_or(Business::New),
-                related: r.get(5),
-                status_code: r.get(6),
-                document_id: r.get(7),
-                sha256: r.get(8),
-                size: r.get::<i64, _>(9) as u64,
-                created_at_ms: r.get(10),
-            })
-            .collect())
+        Ok(rows.iter().map(inbox_row).collect())
+    }
+
+    async fn inbox_for(
+        &self,
+        recipients: Vec<String>,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        let rows = sqlx::query(
+            "SELECT d.seq, m.message_id, m.sender, m.kind, m.business, m.related, m.status_code, m.document_id, m.sha256, m.size, m.created_at_ms
+             FROM deliveries d JOIN messages m ON m.message_id = d.message_id
+             WHERE d.recipient = ANY($1) AND d.acked_at_ms IS NULL AND d.seq > $2
+             ORDER BY d.seq LIMIT $3",
+        )
+        .bind(&recipients)
+        .bind(after)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(inbox_row).collect())
     }
 
     async fn read_blob(&self, sha256: &str, offset: u64, len: u64) -> StoreResult<Bytes> {

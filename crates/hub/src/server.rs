@@ -207,7 +207,101 @@ type ApiResult<T> = Result<T, ApiError>;
 
 // ---------------------------------------------------------------- helpers
 
-async fn authenticate<S: HubStore>(state: &AppState<S>, headers: &HeaderMap) -> ApiResult<String> {
+/// Who is calling: a unit's own account, or one desktop of a unit (Basic user `UNIT/DESKTOP`,
+/// docs/sync.md "Several desktops of one unit").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub unit: String,
+    pub desktop: Option<String>,
+    /// The văn thư's desktop: reads the unit's deliveries and speaks for the unit outside.
+    pub receiving: bool,
+}
+
+impl Principal {
+    /// `UNIT` or `UNIT/DESKTOP`.
+    pub fn login(&self) -> String {
+        match &self.desktop {
+            Some(d) => format!("{}/{d}", self.unit),
+            None => self.unit.clone(),
+        }
+    }
+    /// Sends, receives and answers for the unit toward other agencies.
+    pub fn acts_for_unit(&self) -> bool {
+        self.desktop.is_none() || self.receiving
+    }
+    /// The delivery addresses whose queue this caller reads (the unit's, its own, or both).
+    pub fn mailboxes(&self) -> Vec<String> {
+        let mut out = Vec::with_capacity(2);
+        if self.acts_for_unit() {
+            out.push(self.unit.clone());
+        }
+        if self.desktop.is_some() {
+            out.push(self.login());
+        }
+        out
+    }
+    /// Whether `who` (a sender or recipient of a message) is this caller.
+    pub fn is(&self, who: &str) -> bool {
+        if self.acts_for_unit() && who == self.unit {
+            return true;
+        }
+        match (&self.desktop, who.split_once('/')) {
+            (Some(d), Some((u, wd))) => u == self.unit && wd == d,
+            _ => false,
+        }
+    }
+}
+
+/// Whether a hub address is a desktop (`UNIT/DESKTOP`): internal to a unit.
+pub fn is_desktop_address(who: &str) -> bool {
+    who.contains('/')
+}
+
+/// Checks who may address whom and returns the identity the message is sent under: internal
+/// messages (every recipient `UNIT/DESKTOP`) go from a desktop to desktops of its own unit
+/// and never leave it; external ones go out under the unit, from the unit's account or its
+/// receiving desktop. One message is never both.
+fn sender_for(me: &Principal, recipients: &[String]) -> ApiResult<String> {
+    let internal = recipients.iter().filter(|r| is_desktop_address(r)).count();
+    if internal == 0 {
+        if !me.acts_for_unit() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Máy trạm này chỉ gửi trong nội bộ đơn vị (UNIT/MÁY); văn bản ra ngoài do máy văn thư gửi / this desktop may only send inside its unit; the receiving desktop sends outside",
+            ));
+        }
+        return Ok(me.unit.clone());
+    }
+    if internal != recipients.len() {
+        return Err(ApiError::bad(
+            "Không gộp người nhận nội bộ (UNIT/MÁY) với đơn vị ngoài trong một gói tin / internal (UNIT/DESKTOP) and external recipients cannot share a message",
+        ));
+    }
+    if me.desktop.is_none() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Gói tin nội bộ phải gửi từ một máy trạm (UNIT/MÁY) / internal messages are sent by a desktop account (UNIT/DESKTOP)",
+        ));
+    }
+    for r in recipients {
+        let (unit, desktop) = r.split_once('/').unwrap_or_default();
+        if unit != me.unit || !auth::valid_desktop_name(desktop) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("Chỉ gửi nội bộ tới máy trạm của đơn vị mình: {r} / a desktop may only address desktops of its own unit: {r}"),
+            ));
+        }
+    }
+    Ok(me.login())
+}
+
+async fn authenticate<S: HubStore>(
+    state: &AppState<S>,
+    headers: &HeaderMap,
+) -> ApiResult<Principal> {
     let unauthorized = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -220,11 +314,30 @@ async fn authenticate<S: HubStore>(state: &AppState<S>, headers: &HeaderMap) -> 
         .and_then(|v| v.to_str().ok())
         .ok_or_else(unauthorized)?;
     let (code, secret) = auth::parse_basic(value).ok_or_else(unauthorized)?;
+    if let Some((unit, desktop)) = code.split_once('/') {
+        let rec = state
+            .store
+            .desktop(unit, desktop)
+            .await?
+            .ok_or_else(unauthorized)?;
+        if !auth::verify_desktop(&rec, &secret) {
+            return Err(unauthorized());
+        }
+        return Ok(Principal {
+            unit: rec.unit,
+            desktop: Some(rec.desktop),
+            receiving: rec.receiving,
+        });
+    }
     let rec = state.store.agency(&code).await?.ok_or_else(unauthorized)?;
     if !auth::verify(&rec, &secret) {
         return Err(unauthorized());
     }
-    Ok(code)
+    Ok(Principal {
+        unit: code,
+        desktop: None,
+        receiving: false,
+    })
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> ApiResult<Option<String>> {
@@ -441,15 +554,16 @@ async fn me<S: HubStore>(
     State(st): St<S>,
     headers: HeaderMap,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let code = authenticate(&st, &headers).await?;
+    let me = authenticate(&st, &headers).await?;
     let rec = st
         .store
-        .agency(&code)
+        .agency(&me.unit)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(
-        serde_json::json!({ "code": rec.code, "name": rec.name }),
-    ))
+    Ok(Json(serde_json::json!({
+        "code": rec.code, "name": rec.name, "desktop": me.desktop,
+        "receiving": me.acts_for_unit(),
+    })))
 }
 
 async fn send_new<S: HubStore>(
@@ -457,7 +571,7 @@ async fn send_new<S: HubStore>(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let sender = authenticate(&st, &headers).await?;
+    let me = authenticate(&st, &headers).await?;
     let message_id = message_id_header(&headers)?;
     check_secrecy(&headers)?;
     let recipients = recipients_header(&headers)?;
@@ -466,6 +580,7 @@ async fn send_new<S: HubStore>(
             "Thiếu đơn vị nhận (X-Recipients) / no recipients (X-Recipients)",
         ));
     }
+    let sender = sender_for(&me, &recipients)?;
     let document_id = header_text(&headers, "x-document-id")?;
     let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
     let msg = NewMessage {
@@ -491,7 +606,7 @@ async fn send_operation<S: HubStore>(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let sender = authenticate(&st, &headers).await?;
+    let me = authenticate(&st, &headers).await?;
     let message_id = message_id_header(&headers)?;
     check_secrecy(&headers)?;
     let original = st
@@ -499,9 +614,10 @@ async fn send_operation<S: HubStore>(
         .message(&id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if original.sender != sender || original.kind != Kind::Edoc {
+    if !me.is(&original.sender) || original.kind != Kind::Edoc {
         return Err(ApiError::forbidden());
     }
+    let sender = original.sender.clone();
     // Recall goes to everyone who received the original; update may add recipients
     // (ReceiverType=1); replace may name its own list, defaulting to the original one.
     let mut recipients: Vec<String> = original
@@ -510,6 +626,12 @@ async fn send_operation<S: HubStore>(
         .map(|d| d.agency.clone())
         .collect();
     let extra = recipients_header(&headers)?;
+    // Added recipients follow the original's rule: an internal message stays internal.
+    if !extra.is_empty() && sender_for(&me, &extra)? != sender {
+        return Err(ApiError::bad(
+            "Người nhận thêm phải cùng loại (nội bộ/ngoài) với gói tin gốc / added recipients must be internal or external like the original",
+        ));
+    }
     match business {
         Business::Replace if !extra.is_empty() => recipients = extra,
         Business::Update => {
@@ -570,7 +692,7 @@ async fn send_status<S: HubStore>(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    let from = authenticate(&st, &headers).await?;
+    let me = authenticate(&st, &headers).await?;
     let message_id = message_id_header(&headers)?;
     let code = header_text(&headers, "x-status-code")?.ok_or_else(|| {
         ApiError::bad("Thiếu tiêu đề X-Status-Code / missing X-Status-Code header")
@@ -590,15 +712,21 @@ async fn send_status<S: HubStore>(
             "Chỉ phản hồi trạng thái cho gói tin văn bản / statuses answer document packages only",
         ));
     }
-    // A recipient reports to the sender; the sender (status 13, recall) reports to every recipient.
-    let recipients = if original.recipients.iter().any(|d| d.agency == from) {
-        vec![original.sender.clone()]
-    } else if original.sender == from {
-        original
-            .recipients
-            .iter()
-            .map(|d| d.agency.clone())
-            .collect()
+    // A recipient reports to the sender; the sender (status 13, recall) reports to every
+    // recipient. The status goes out under the address the caller has on the message (the
+    // unit, or its desktop for an internal message).
+    let (from, recipients) = if let Some(d) = original.recipients.iter().find(|d| me.is(&d.agency))
+    {
+        (d.agency.clone(), vec![original.sender.clone()])
+    } else if me.is(&original.sender) {
+        (
+            original.sender.clone(),
+            original
+                .recipients
+                .iter()
+                .map(|d| d.agency.clone())
+                .collect(),
+        )
     } else {
         return Err(ApiError::forbidden());
     };
@@ -636,18 +764,18 @@ async fn list_statuses<S: HubStore>(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let mut items = st.store.statuses(&id).await?;
-    if original.sender != me {
+    if !me.is(&original.sender) {
         // A recipient sees only the statuses it sent itself.
-        if !original.recipients.iter().any(|d| d.agency == me) {
+        if !original.recipients.iter().any(|d| me.is(&d.agency)) {
             return Err(ApiError::forbidden());
         }
-        items.retain(|s| s.from == me);
+        items.retain(|s| me.is(&s.from));
     }
     Ok(Json(StatusList { items }))
 }
 
-fn may_see(m: &MessageInfo, me: &str) -> bool {
-    m.sender == me || m.recipients.iter().any(|d| d.agency == me)
+fn may_see(m: &MessageInfo, me: &Principal) -> bool {
+    me.is(&m.sender) || m.recipients.iter().any(|d| me.is(&d.agency))
 }
 
 async fn get_message<S: HubStore>(
@@ -738,8 +866,8 @@ async fn get_content<S: HubStore>(
         .store
         .read_blob(&m.sha256, start, end + 1 - start)
         .await?;
-    if m.recipients.iter().any(|d| d.agency == me) {
-        st.store.mark_fetched(&id, &me, now_ms()).await?;
+    if let Some(d) = m.recipients.iter().find(|d| me.is(&d.agency)) {
+        st.store.mark_fetched(&id, &d.agency, now_ms()).await?;
     }
     let mut resp = Response::new(Body::from(data));
     let h = resp.headers_mut();
@@ -772,7 +900,15 @@ async fn ack<S: HubStore>(
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
     let me = authenticate(&st, &headers).await?;
-    st.store.ack(&id, &me, now_ms()).await?;
+    // A receiving desktop holds two queues (the unit's and its own): the delivery is in one.
+    let mut result = Err(StoreError::NotFound);
+    for mailbox in me.mailboxes() {
+        result = st.store.ack(&id, &mailbox, now_ms()).await;
+        if !matches!(result, Err(StoreError::NotFound)) {
+            break;
+        }
+    }
+    result?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -794,7 +930,17 @@ async fn inbox<S: HubStore>(
 ) -> ApiResult<Json<InboxList>> {
     let me = authenticate(&st, &headers).await?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
-    let items = st.store.inbox(&me, p.after.unwrap_or(0), limit).await?;
+    let mut mailboxes = me.mailboxes();
+    let items = if mailboxes.len() == 1 {
+        let mailbox = mailboxes.remove(0);
+        st.store
+            .inbox(&mailbox, p.after.unwrap_or(0), limit)
+            .await?
+    } else {
+        st.store
+            .inbox_for(mailboxes, p.after.unwrap_or(0), limit)
+            .await?
+    };
     Ok(Json(InboxList { items }))
 }
 
@@ -818,7 +964,12 @@ async fn sent<S: HubStore>(
     let me = authenticate(&st, &headers).await?;
     let limit = p.limit.unwrap_or(100).clamp(1, 500);
     let mut items = Vec::new();
-    for (cursor, message) in st.store.sent(&me, p.after.unwrap_or(0), limit).await? {
+    let sender = if me.acts_for_unit() {
+        me.unit.clone()
+    } else {
+        me.login()
+    };
+    for (cursor, message) in st.store.sent(&sender, p.after.unwrap_or(0), limit).await? {
         let statuses = st.store.statuses(&message.message_id).await?;
         items.push(SentItem {
             cursor,
@@ -858,7 +1009,7 @@ async fn reserve_block<S: HubStore>(
     }
     let (block, replayed) = st
         .store
-        .reserve_block(&me, req, now_ms())
+        .reserve_block(&me.unit, req, now_ms())
         .await
         .map_err(|e| match e {
             StoreError::Conflict(id) => ApiError::new(
@@ -882,7 +1033,7 @@ async fn list_blocks<S: HubStore>(
 ) -> ApiResult<Json<BlockList>> {
     let me = authenticate(&st, &headers).await?;
     Ok(Json(BlockList {
-        items: st.store.blocks(&me).await?,
+        items: st.store.blocks(&me.unit).await?,
     }))
 }
 

@@ -15,7 +15,7 @@ use crate::model::{
     BlockRequest, Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, NumberBlock,
     PutOutcome, StatusEntry,
 };
-use crate::store::{AgencyRecord, HubStore, StoreError, StoreResult};
+use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
@@ -23,6 +23,14 @@ CREATE TABLE IF NOT EXISTS agencies (
     name TEXT NOT NULL,
     salt TEXT NOT NULL,
     secret_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS desktops (
+    unit TEXT NOT NULL REFERENCES agencies(code),
+    desktop TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    receiving INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (unit, desktop)
 );
 CREATE TABLE IF NOT EXISTS blobs (
     sha256 TEXT PRIMARY KEY,
@@ -230,6 +238,90 @@ impl HubStore for SqliteStore {
         .await
     }
 
+    async fn add_desktop(&self, rec: DesktopRecord) -> StoreResult<()> {
+        self.with_conn(move |c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let unit: Option<i64> = tx
+                .query_row("SELECT 1 FROM agencies WHERE code = ?1", params![rec.unit], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if unit.is_none() {
+                return Err(StoreError::UnknownAgency(rec.unit));
+            }
+            if rec.receiving {
+                tx.execute(
+                    "UPDATE desktops SET receiving = 0 WHERE unit = ?1",
+                    params![rec.unit],
+                )?;
+            }
+            let n = tx.execute(
+                "INSERT INTO desktops (unit, desktop, salt, secret_hash, receiving) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(unit, desktop) DO NOTHING",
+                params![rec.unit, rec.desktop, rec.salt, rec.secret_hash, rec.receiving],
+            )?;
+            if n == 0 {
+                return Err(StoreError::DesktopExists(rec.login()));
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn desktop(&self, unit: &str, desktop: &str) -> StoreResult<Option<DesktopRecord>> {
+        let (unit, desktop) = (unit.to_owned(), desktop.to_owned());
+        self.with_conn(move |c| {
+            Ok(c.query_row(
+                "SELECT unit, desktop, salt, secret_hash, receiving FROM desktops WHERE unit = ?1 AND desktop = ?2",
+                params![unit, desktop],
+                desktop_row,
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn list_desktops(&self, unit: &str) -> StoreResult<Vec<DesktopRecord>> {
+        let unit = unit.to_owned();
+        self.with_conn(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT unit, desktop, salt, secret_hash, receiving FROM desktops WHERE unit = ?1 ORDER BY desktop",
+            )?;
+            let rows = stmt
+                .query_map(params![unit], desktop_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn inbox_for(
+        &self,
+        recipients: Vec<String>,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<InboxItem>> {
+        self.with_conn(move |c| {
+            let marks = vec!["?"; recipients.len()].join(", ");
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT d.seq, m.message_id, m.sender, m.kind, m.business, m.related, m.status_code, m.document_id, m.sha256, m.size, m.created_at_ms
+                 FROM deliveries d JOIN messages m ON m.message_id = d.message_id
+                 WHERE d.recipient IN ({marks}) AND d.acked_at_ms IS NULL AND d.seq > ?
+                 ORDER BY d.seq LIMIT ?"
+            ))?;
+            let mut args: Vec<rusqlite::types::Value> =
+                recipients.into_iter().map(Into::into).collect();
+            args.push(after.into());
+            args.push(i64::from(limit).into());
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args), inbox_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn put_message(&self, msg: NewMessage, body: Bytes) -> StoreResult<PutOutcome> {
         // Replays (a client retrying after a lost answer) need no durable write.
         let id = msg.message_id.clone();
@@ -265,21 +357,7 @@ impl HubStore for SqliteStore {
                  ORDER BY d.seq LIMIT ?3",
             )?;
             let rows = stmt
-                .query_map(params![agency, after, limit], |r| {
-                    Ok(InboxItem {
-                        seq: r.get(0)?,
-                        message_id: r.get(1)?,
-                        sender: r.get(2)?,
-                        kind: Kind::parse(&r.get::<_, String>(3)?).unwrap_or(Kind::Edoc),
-                        business: Business::from_code(r.get(4)?).unwrap_or(Business::New),
-                        related: r.get(5)?,
-                        status_code: r.get(6)?,
-                        document_id: r.get(7)?,
-                        sha256: r.get(8)?,
-                        size: r.get::<_, i64>(9)? as u64,
-                        created_at_ms: r.get(10)?,
-                    })
-                })?
+                .query_map(params![agency, after, limit], inbox_row)?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
         })
@@ -414,6 +492,32 @@ impl HubStore for SqliteStore {
     }
 }
 
+fn inbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
+    Ok(InboxItem {
+        seq: r.get(0)?,
+        message_id: r.get(1)?,
+        sender: r.get(2)?,
+        kind: Kind::parse(&r.get::<_, String>(3)?).unwrap_or(Kind::Edoc),
+        business: Business::from_code(r.get(4)?).unwrap_or(Business::New),
+        related: r.get(5)?,
+        status_code: r.get(6)?,
+        document_id: r.get(7)?,
+        sha256: r.get(8)?,
+        size: r.get::<_, i64>(9)? as u64,
+        created_at_ms: r.get(10)?,
+    })
+}
+
+fn desktop_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DesktopRecord> {
+    Ok(DesktopRecord {
+        unit: r.get(0)?,
+        desktop: r.get(1)?,
+        salt: r.get(2)?,
+        secret_hash: r.get(3)?,
+        receiving: r.get(4)?,
+    })
+}
+
 const BLOCK_COLUMNS: &str =
     "agency, request_id, desktop, register, series, year, start, size, created_at_ms";
 
@@ -496,11 +600,21 @@ fn put_rows(tx: &Connection, msg: &NewMessage, body: &[u8]) -> StoreResult<PutOu
         params![msg.sha256, body],
     )?;
     for r in &msg.recipients {
-        let known: Option<i64> = tx
-            .query_row("SELECT 1 FROM agencies WHERE code = ?1", params![r], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        // `UNIT/DESKTOP` is a desktop of a unit (internal message), anything else an agency.
+        let known: Option<i64> = match r.split_once('/') {
+            Some((unit, desktop)) => tx
+                .query_row(
+                    "SELECT 1 FROM desktops WHERE unit = ?1 AND desktop = ?2",
+                    params![unit, desktop],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => tx
+                .query_row("SELECT 1 FROM agencies WHERE code = ?1", params![r], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+        };
         if known.is_none() {
             return Err(StoreError::UnknownRecipient(r.clone()));
         }

@@ -14,6 +14,10 @@ pub enum StoreError {
     AgencyExists(String),
     #[error("unknown recipient agency {0}")]
     UnknownRecipient(String),
+    #[error("desktop {0} already exists")]
+    DesktopExists(String),
+    #[error("unknown agency {0}")]
+    UnknownAgency(String),
     #[error("message id {0} already used for a different package")]
     Conflict(String),
     #[error("not found")]
@@ -47,10 +51,50 @@ pub struct AgencyRecord {
     pub secret_hash: String,
 }
 
+/// Stored credentials of one desktop (máy trạm) of a unit, Basic user `UNIT/DESKTOP`
+/// (docs/sync.md, "Several desktops of one unit"). `receiving` marks the văn thư's desktop:
+/// it reads the unit's deliveries and speaks for the unit outside; at most one per unit.
+#[derive(Debug, Clone)]
+pub struct DesktopRecord {
+    pub unit: String,
+    pub desktop: String,
+    pub salt: String,
+    pub secret_hash: String,
+    pub receiving: bool,
+}
+
+impl DesktopRecord {
+    /// The hub address of this desktop: `UNIT/DESKTOP`.
+    pub fn login(&self) -> String {
+        format!("{}/{}", self.unit, self.desktop)
+    }
+}
+
 pub trait HubStore: Clone + Send + Sync + 'static {
     fn add_agency(&self, rec: AgencyRecord) -> impl Future<Output = StoreResult<()>> + Send;
     fn agency(&self, code: &str) -> impl Future<Output = StoreResult<Option<AgencyRecord>>> + Send;
     fn list_agencies(&self) -> impl Future<Output = StoreResult<Vec<AgencyRecord>>> + Send;
+    /// Adds a desktop under an existing unit (`UnknownAgency` otherwise). A receiving desktop
+    /// takes the role from any other desktop of the unit, in the same transaction.
+    fn add_desktop(&self, rec: DesktopRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    fn desktop(
+        &self,
+        unit: &str,
+        desktop: &str,
+    ) -> impl Future<Output = StoreResult<Option<DesktopRecord>>> + Send;
+    /// The desktops of `unit`, by name.
+    fn list_desktops(
+        &self,
+        unit: &str,
+    ) -> impl Future<Output = StoreResult<Vec<DesktopRecord>>> + Send;
+    /// Unacknowledged deliveries addressed to any of `recipients` (a receiving desktop reads
+    /// the unit's queue and its own), seq > `after`, in seq order.
+    fn inbox_for(
+        &self,
+        recipients: Vec<String>,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = StoreResult<Vec<InboxItem>>> + Send;
     /// Stores the blob and the message with one delivery row per recipient, atomically.
     /// Same id + same sender + same sha256 → `Replayed`; otherwise a reused id → `Conflict`.
     fn put_message(

@@ -29,6 +29,7 @@ both_backends!(
     recall_update_replace,
     shared_database_two_processes,
     numbering_blocks_are_disjoint_and_idempotent,
+    desktops_of_one_unit,
 );
 
 fn package(n: usize) -> Vec<u8> {
@@ -626,6 +627,203 @@ async fn numbering_blocks_are_disjoint_and_idempotent(backend: Backend) {
         .await
         .json();
     assert_eq!(listed["items"].as_array().unwrap().len(), 17);
+}
+
+async fn add_desktop(hub: &mut TestHub, unit: &str, desktop: &str, receiving: bool) -> String {
+    let (rec, secret) = vanthu_hub::auth::new_desktop(unit, desktop, receiving);
+    let login = rec.login();
+    vanthu_hub::HubStore::add_desktop(&hub.store, rec)
+        .await
+        .unwrap();
+    hub.secrets.insert(login.clone(), secret);
+    login
+}
+
+/// Desktops of one unit (docs/sync.md, "Several desktops of one unit"): the receiving
+/// desktop gets the unit's deliveries and answers for the unit; internal messages go between
+/// desktops of one unit only; the unit's own account keeps working.
+async fn desktops_of_one_unit(backend: Backend) {
+    let mut hub = start_hub(backend, Default::default()).await;
+    let vt = add_desktop(&mut hub, B, "VT", true).await;
+    let ld = add_desktop(&mut hub, B, "LD", false).await;
+    let cvt = add_desktop(&mut hub, C, "VT", true).await;
+    assert_eq!(vt, format!("{B}/VT"));
+    // Unknown unit, duplicate desktop.
+    let (rec, _) = vanthu_hub::auth::new_desktop("999.99.99.H99", "VT", true);
+    assert!(matches!(
+        vanthu_hub::HubStore::add_desktop(&hub.store, rec).await,
+        Err(vanthu_hub::StoreError::UnknownAgency(_))
+    ));
+    let (rec, _) = vanthu_hub::auth::new_desktop(B, "LD", false);
+    assert!(matches!(
+        vanthu_hub::HubStore::add_desktop(&hub.store, rec).await,
+        Err(vanthu_hub::StoreError::DesktopExists(_))
+    ));
+    let stored = vanthu_hub::HubStore::desktop(&hub.store, B, "VT")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(stored.secret_hash, hub.secrets[&vt]);
+    assert!(stored.receiving);
+    let c = Client::new(&hub.url);
+    let me = c
+        .expect(
+            Call::new(Method::GET, "/v1/me", "/v1/me").auth(&vt, &hub.secrets[&vt]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(me["code"], B);
+    assert_eq!(me["desktop"], "VT");
+    assert_eq!(me["receiving"], true);
+    let me = c
+        .expect(
+            Call::new(Method::GET, "/v1/me", "/v1/me").auth(&ld, &hub.secrets[&ld]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(me["receiving"], false);
+    // One desktop's secret does not open another, nor the unit.
+    c.expect(
+        Call::new(Method::GET, "/v1/me", "/v1/me").auth(&vt, &hub.secrets[&ld]),
+        401,
+    )
+    .await;
+    c.expect(
+        Call::new(Method::GET, "/v1/me", "/v1/me").auth(B, &hub.secrets[&vt]),
+        401,
+    )
+    .await;
+
+    // A → B reaches the văn thư's desktop (and still the unit's own account), not the leader.
+    c.expect(send(&hub, A, "m-1", B, package(2)), 201).await;
+    assert_eq!(inbox_ids(&c, &hub, &vt).await, vec!["m-1"]);
+    assert_eq!(inbox_ids(&c, &hub, B).await, vec!["m-1"]);
+    assert!(inbox_ids(&c, &hub, &ld).await.is_empty());
+    // The receiving desktop answers for the unit: A sees the status from B.
+    c.expect(status(&hub, &vt, "m-1", "st03-m-1", "03"), 201)
+        .await;
+    let sts = c
+        .expect(
+            Call::new(
+                Method::GET,
+                "/v1/messages/{id}/statuses",
+                "/v1/messages/m-1/statuses",
+            )
+            .auth(A, &hub.secrets[A]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(sts["items"][0]["from"], B);
+
+    // Trình: VT → LD, internal.
+    c.expect(send(&hub, &vt, "sub-1", &ld, package(3)), 201)
+        .await;
+    assert_eq!(inbox_ids(&c, &hub, &ld).await, vec!["sub-1"]);
+    assert_eq!(inbox_ids(&c, &hub, &vt).await, vec!["m-1"]);
+    assert_eq!(inbox_ids(&c, &hub, B).await, vec!["m-1"]);
+    let info = c
+        .expect(
+            Call::new(Method::GET, "/v1/messages/{id}", "/v1/messages/sub-1")
+                .auth(&ld, &hub.secrets[&ld]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(info["sender"], vt.as_str());
+    // Nobody outside the unit sees it.
+    c.expect(
+        Call::new(Method::GET, "/v1/messages/{id}", "/v1/messages/sub-1").auth(A, &hub.secrets[A]),
+        404,
+    )
+    .await;
+    c.expect(
+        Call::new(Method::GET, "/v1/messages/{id}", "/v1/messages/sub-1")
+            .auth(&cvt, &hub.secrets[&cvt]),
+        404,
+    )
+    .await;
+    // The leader's answer goes back to VT only, from LD.
+    c.expect(status(&hub, &ld, "sub-1", "ds04-sub-1", "04"), 201)
+        .await;
+    let vt_inbox = inbox_ids(&c, &hub, &vt).await;
+    assert_eq!(vt_inbox, vec!["m-1", "ds04-sub-1"]);
+    let st = c
+        .expect(
+            Call::new(Method::GET, "/v1/messages/{id}", "/v1/messages/ds04-sub-1")
+                .auth(&vt, &hub.secrets[&vt]),
+            200,
+        )
+        .await
+        .json();
+    assert_eq!(st["sender"], ld.as_str());
+    assert!(inbox_ids(&c, &hub, B).await == vec!["m-1"]);
+    // Acks: VT acknowledges from both of its queues; the unit's account sees m-1 gone too.
+    for id in ["m-1", "ds04-sub-1"] {
+        c.expect(
+            Call::new(
+                Method::POST,
+                "/v1/messages/{id}/ack",
+                format!("/v1/messages/{id}/ack"),
+            )
+            .auth(&vt, &hub.secrets[&vt]),
+            204,
+        )
+        .await;
+    }
+    assert!(inbox_ids(&c, &hub, &vt).await.is_empty());
+    assert!(inbox_ids(&c, &hub, B).await.is_empty());
+    c.expect(
+        Call::new(
+            Method::POST,
+            "/v1/messages/{id}/ack",
+            "/v1/messages/sub-1/ack",
+        )
+        .auth(&vt, &hub.secrets[&vt]),
+        404,
+    )
+    .await;
+
+    // The rules: the leader's desktop does not send outside, nobody addresses another
+    // unit's desktops, the unit's own account sends no internal messages, no mixing.
+    c.expect(send(&hub, &ld, "x-1", A, package(1)), 403).await;
+    c.expect(send(&hub, &vt, "x-2", &cvt, package(1)), 403)
+        .await;
+    c.expect(send(&hub, A, "x-3", &ld, package(1)), 403).await;
+    c.expect(send(&hub, B, "x-4", &ld, package(1)), 403).await;
+    c.expect(
+        send(&hub, &vt, "x-5", &format!("{A},{ld}"), package(1)),
+        400,
+    )
+    .await;
+    c.expect(
+        send(&hub, &vt, "x-6", &format!("{B}/NOPE"), package(1)),
+        422,
+    )
+    .await;
+    // Secret documents stay off the hub, internal or not.
+    c.expect(
+        send(&hub, &vt, "x-7", &ld, package(1)).header("X-Secrecy", "mat"),
+        422,
+    )
+    .await;
+    // Number blocks are the unit's, whichever desktop asks.
+    let first = c.expect(block(&hub, &ld, "rq-ld", 5), 201).await.json();
+    assert_eq!(first["block"]["agency"], B);
+    let second = c.expect(block(&hub, B, "rq-b", 5), 201).await.json();
+    assert_eq!(second["block"]["start"], 6);
+    // Taking the receiving role moves it.
+    let vt2 = add_desktop(&mut hub, B, "VT2", true).await;
+    let old = vanthu_hub::HubStore::desktop(&hub.store, B, "VT")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!old.receiving);
+    c.expect(send(&hub, A, "m-2", B, package(2)), 201).await;
+    assert_eq!(inbox_ids(&c, &hub, &vt2).await, vec!["m-2"]);
+    assert!(inbox_ids(&c, &hub, &vt).await.is_empty());
 }
 
 #[test]

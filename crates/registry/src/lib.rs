@@ -27,6 +27,7 @@ mod audit;
 mod blobs;
 pub mod csvio;
 mod dispatch;
+pub mod desks;
 mod documents;
 mod error;
 mod events;

@@ -43,6 +43,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "index for sorting by subject (trích yếu)",
         up: v7_subject_index,
     },
+    Migration {
+        description: "desktops of one unit: submissions to the leader, mirror records",
+        up: v8_desks,
+    },
 ];
 
 /// The schema version this build writes.
@@ -397,5 +401,34 @@ CREATE INDEX documents_by_state ON documents (register, state, id);
 /// ~9 s with a cold page cache); the index costs ~90 bytes a document (~5 % of the file).
 fn v7_subject_index(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch("CREATE INDEX documents_by_subject ON documents (register, subject, id);")?;
+    Ok(())
+}
+
+/// Several desktops of one unit (docs/sync.md; desks.rs). On the leader's desktop a submitted
+/// document is a *mirror*: `mirror_of` = `<UNIT/DESKTOP of the clerk>:<its id there>`, the
+/// clerk's số đến as a label (never a number of this register, so it cannot collide with the
+/// desktop's own numbering) and the submission's hub message id in `hub_message_id`.
+fn v8_desks(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+ALTER TABLE documents ADD COLUMN mirror_of TEXT;
+ALTER TABLE documents ADD COLUMN mirror_number TEXT;
+CREATE UNIQUE INDEX documents_mirror ON documents (mirror_of) WHERE mirror_of IS NOT NULL;
+
+-- On the clerk's desktop: each "trình" of a document to a desktop of the unit; the sync
+-- bridge queues `message_id` once (queued_at) and applies the answer once (answered_at).
+CREATE TABLE submissions (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    to_desktop  TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    note        TEXT,
+    created_at  TEXT NOT NULL,
+    queued_at   TEXT,
+    answered_at TEXT,
+    UNIQUE (document_id, to_desktop)
+) STRICT;
+"#,
+    )?;
     Ok(())
 }

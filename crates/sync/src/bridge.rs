@@ -43,7 +43,9 @@ pub fn import_received(reg: &mut Registry, state: &SyncState) -> Result<BridgeRe
     let received: Vec<Received> = state
         .received()?
         .into_iter()
-        .filter(|r| r.kind == "edoc")
+        // Internal packages (a desktop's submission) are not documents from a sender:
+        // crate::desks handles them.
+        .filter(|r| r.kind == "edoc" && !crate::desks::is_internal(&r.sender))
         .collect();
     for r in &received {
         let payload = serde_json::json!({

@@ -474,7 +474,11 @@ impl<T: HubTransport> Engine<T> {
                         return Err(e);
                     }
                 };
-                let follow_ups = if item.kind == "edoc" && item.business == "new" {
+                // An internal package (another desktop of our unit) gets no "đã đến".
+                let follow_ups = if item.kind == "edoc"
+                    && item.business == "new"
+                    && !crate::desks::is_internal(&item.sender)
+                {
                     vec![self.status_for(
                         &item.message_id,
                         &item.sender,

@@ -2,6 +2,7 @@
 //! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
 pub mod alerts;
 pub mod bridge;
+pub mod desks;
 pub mod dispatch;
 pub mod engine;
 pub mod numbering;

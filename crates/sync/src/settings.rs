@@ -41,6 +41,17 @@ pub struct Settings {
     pub secret_store: SecretStore,
 }
 
+impl Settings {
+    /// The unit this desktop speaks for: `agency` is the hub login, either the unit's code or
+    /// `UNIT/DESKTOP` for one desktop of a unit (docs/sync.md, "Several desktops of one
+    /// unit"); statuses and their message ids always carry the unit.
+    pub fn unit(&self) -> &str {
+        self.agency
+            .split_once('/')
+            .map_or(self.agency.as_str(), |(u, _)| u)
+    }
+}
+
 fn settings_path(data_dir: &Path) -> PathBuf {
     data_dir.join("sync-settings.json")
 }

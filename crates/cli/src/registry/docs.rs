@@ -87,10 +87,19 @@ pub fn show(global: &GlobalOpts, id: i64) -> Result<()> {
     if global.json {
         let mut v = serde_json::to_value(&rec)?;
         v["status_events"] = serde_json::to_value(&events)?;
+        v["mirror"] = serde_json::to_value(reg.mirror_info(id)?)?;
         return print_json(&v);
     }
     println!("Văn bản id {}", rec.id);
     print_record(&rec);
+    if let Some(m) = reg.mirror_info(id)? {
+        println!(
+            "  Bản trình từ máy {} (văn bản {} ở đó), số đến {}",
+            m.origin,
+            m.origin_document_id,
+            m.number_label.as_deref().unwrap_or("—")
+        );
+    }
     println!("  Lịch sử xử lý:");
     for e in &events {
         println!(

@@ -1,0 +1,192 @@
+//! Trình lãnh đạo through the hub (docs/sync.md, "Several desktops of one unit"): moves the
+//! registry's submissions and the leader's answers between the registry and the engine's
+//! queues, as internal packages addressed to `UNIT/DESKTOP`.
+//!
+//! * clerk's desktop: each submission becomes a document package to the leader's desktop
+//!   under the submission's deterministic message id ([`queue_submissions`]);
+//! * leader's desktop: a received submission becomes a mirror record ([`import_submissions`]);
+//!   the leader's assignment on it (registry outbox kind `desk_answer`) becomes a status
+//!   package on the submission, to the clerk's desktop ([`queue_answers`]);
+//! * clerk's desktop: the answer is applied with the normal transition
+//!   ([`apply_answers`]), which queues the external 04 for the sender.
+//!
+//! Every handoff is idempotent: ids are deterministic, the registry refuses a second mirror
+//! or a second application of one hub message, and a package leaves the hub's queue only
+//! after the transaction that stored it committed (the engine's ack-after-commit).
+use vanthu_registry::desks::{DeskAnswer, SubmissionPackage, ANSWER_FORMAT};
+use vanthu_registry::Registry;
+
+use crate::bridge::BridgeError;
+use crate::engine::status_message_id;
+use crate::state::SyncState;
+use crate::transport::{Operation, OutgoingPackage};
+
+/// Whether a hub sender/recipient is a desktop of a unit (`UNIT/DESKTOP`): an internal
+/// message, which never becomes an incoming document and never gets an automatic "01".
+pub fn is_internal(address: &str) -> bool {
+    address.contains('/')
+}
+
+fn sha_hex(b: &[u8]) -> String {
+    hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b))
+}
+
+fn json_err(e: serde_json::Error) -> BridgeError {
+    BridgeError::Io(std::io::Error::other(e))
+}
+
+/// Clerk's desktop: queues every submission the engine has not taken yet.
+pub fn queue_submissions(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let mut queued = 0;
+    for sub in reg.unqueued_submissions()? {
+        let pkg = reg.submission_package(&sub)?;
+        let body = serde_json::to_vec(&pkg).map_err(json_err)?;
+        let out = OutgoingPackage {
+            message_id: sub.message_id.clone(),
+            op: Operation::Send,
+            related: None,
+            status_code: None,
+            recipients: vec![sub.to_desktop.clone()],
+            document_id: pkg.edxml_document_id.clone(),
+            sha256: sha_hex(&body),
+        };
+        // A crash between the two steps re-queues the same id next round: a no-op.
+        state.enqueue(&out, &body)?;
+        reg.mark_submission_queued(sub.id)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Leader's desktop: stores every received submission as a mirror record.
+pub fn import_submissions(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let mut imported = 0;
+    for r in state.received()? {
+        if r.kind != "edoc" || r.business != "new" || !is_internal(&r.sender) {
+            continue;
+        }
+        if reg.document_by_hub_message(&r.message_id)?.is_some() {
+            continue;
+        }
+        let Some(body) = state.received_body(&r.message_id)? else {
+            continue;
+        };
+        let pkg: SubmissionPackage = match serde_json::from_slice(&body) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!("bad submission package {}: {e}", r.message_id);
+                continue;
+            }
+        };
+        match reg.receive_submission(&r.message_id, &r.sender, &pkg) {
+            Ok(_) => imported += 1,
+            Err(
+                e @ (vanthu_registry::Error::Invalid(_) | vanthu_registry::Error::Transition(_)),
+            ) => {
+                tracing::warn!("cannot store submission {}: {e}", r.message_id)
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(imported)
+}
+
+/// Leader's desktop: turns the registry's `desk_answer` rows into status packages on the
+/// submission, addressed (by the hub) to the submitting desktop.
+pub fn queue_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let mut queued = 0;
+    for item in reg.pending_outbox(1000)? {
+        if item.kind != "desk_answer" {
+            continue;
+        }
+        let p = &item.payload;
+        let sub_id = p["submission_message_id"].as_str().unwrap_or_default();
+        let to_state = serde_json::from_value(p["to_state"].clone());
+        let actor = serde_json::from_value(p["actor"].clone());
+        let (Ok(to_state), Ok(actor), false) = (to_state, actor, sub_id.is_empty()) else {
+            reg.mark_outbox_failed(item.id, "bản ghi trả lời hỏng / malformed answer row")?;
+            continue;
+        };
+        // The handler and deadline as the record holds them now: the CLI and the app set the
+        // handler right after the transition.
+        let (handler, deadline) = match item.document_id.map(|id| reg.get(id)).transpose()? {
+            Some(rec) => (rec.handler, rec.deadline),
+            None => (None, None),
+        };
+        let answer = DeskAnswer {
+            format: ANSWER_FORMAT.to_owned(),
+            submission_message_id: sub_id.to_owned(),
+            to_state,
+            actor,
+            note: p["note"].as_str().map(str::to_owned),
+            handler,
+            deadline,
+            user: p["user"].as_str().unwrap_or_default().to_owned(),
+            at: p["at"].as_str().unwrap_or_default().to_owned(),
+        };
+        let body = serde_json::to_vec(&answer).map_err(json_err)?;
+        let code = p["status_code"].as_str().unwrap_or("04").to_owned();
+        // One package per registry row (a re-assignment is a new answer); deterministic, so a
+        // crash before the row is marked re-queues the same id.
+        let message_id = status_message_id(sub_id, &code, &format!("da{}", item.id));
+        let out = OutgoingPackage {
+            message_id,
+            op: Operation::Status,
+            related: Some(sub_id.to_owned()),
+            status_code: Some(code),
+            recipients: Vec::new(),
+            document_id: None,
+            sha256: sha_hex(&body),
+        };
+        state.enqueue(&out, &body)?;
+        reg.mark_outbox_sent(item.id)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Clerk's desktop: applies every received answer of a leader's desktop not applied yet.
+pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let mut applied = 0;
+    for r in state.received()? {
+        if r.kind != "status" || !is_internal(&r.sender) {
+            continue;
+        }
+        if reg.document_for_package(&r.message_id)?.is_some() {
+            continue;
+        }
+        let Some(body) = state.received_body(&r.message_id)? else {
+            continue;
+        };
+        let answer: DeskAnswer = match serde_json::from_slice(&body) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!("bad answer package {}: {e}", r.message_id);
+                continue;
+            }
+        };
+        match reg.apply_desk_answer(&r.message_id, &r.sender, &answer) {
+            Ok(true) => applied += 1,
+            Ok(false) => {}
+            // The clerk moved the document on meanwhile, or the answer names an unknown
+            // submission: kept for the log, nothing half-applied (one transaction).
+            Err(
+                e @ (vanthu_registry::Error::Invalid(_)
+                | vanthu_registry::Error::InvalidState(_)
+                | vanthu_registry::Error::Transition(_)),
+            ) => tracing::warn!("cannot apply answer {}: {e}", r.message_id),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(applied)
+}
+
+/// Everything above, in the order a round needs it; a no-op for a desktop that neither
+/// submits nor receives submissions.
+pub fn run_all(reg: &mut Registry, state: &SyncState) -> Result<(), BridgeError> {
+    import_submissions(reg, state)?;
+    apply_answers(reg, state)?;
+    queue_submissions(reg, state)?;
+    queue_answers(reg, state)?;
+    Ok(())
+}
