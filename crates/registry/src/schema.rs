@@ -39,6 +39,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "indexes for sorted listings",
         up: v6_sort_indexes,
     },
+    Migration {
+        description: "sync engine queues (sync_outbox, sync_received, sync_meta)",
+        up: crate::syncq::migrate_v7,
+    },
 ];
 
 /// The schema version this build writes.
