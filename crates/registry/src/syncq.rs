@@ -468,6 +468,45 @@ impl Registry {
         sha.map(|s| self.blobs.read(&s)).transpose()
     }
 
+    /// Records every received document package (`kind = edoc`) that the registry inbox does
+    /// not know yet, in one transaction, as [`Registry::record_inbox`] would one by one; the
+    /// import then works from the registry inbox. Returns how many were recorded.
+    pub fn sync_record_received_documents(&mut self) -> Result<u64> {
+        self.write(|tx, ctx| {
+            let rows: Vec<(String, String, String, String, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT s.message_id, s.sender, s.sha256, s.business, s.related
+                     FROM sync_received s
+                     WHERE s.kind = 'edoc'
+                       AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.package_id = s.message_id)
+                     ORDER BY s.local_seq",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (message_id, sender, sha256, business, related) in &rows {
+                let payload = serde_json::json!({
+                    "hub_message_id": message_id, "sha256": sha256,
+                    "business": business, "related": related,
+                });
+                tx.prepare_cached(
+                    "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+                     VALUES (?1, 'edoc', ?2, ?3, ?4)",
+                )?
+                .execute(params![message_id, sender, payload.to_string(), ctx.now])?;
+                let id = tx.last_insert_rowid();
+                crate::audit::append(
+                    tx,
+                    ctx,
+                    "inbox.record",
+                    "inbox",
+                    Some(&id.to_string()),
+                    &serde_json::json!({"package_id": message_id, "kind": "edoc", "sender_code": sender}),
+                )?;
+            }
+            Ok(rows.len() as u64)
+        })
+    }
+
     pub fn sync_meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
