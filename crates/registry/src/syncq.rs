@@ -65,6 +65,9 @@ pub struct SyncReceivedRow {
     pub acked: bool,
 }
 
+/// message id, sender, sha256, business, related of a received package not in `inbox` yet.
+type UnrecordedRow = (String, String, String, String, Option<String>);
+
 /// A downloaded package, its body, and the packages its arrival queues (the automatic "01").
 pub type SyncReceivedItem<'a> = (SyncDelivery, &'a [u8], Vec<(SyncPackage, &'a [u8])>);
 
@@ -473,7 +476,7 @@ impl Registry {
     /// import then works from the registry inbox. Returns how many were recorded.
     pub fn sync_record_received_documents(&mut self) -> Result<u64> {
         self.write(|tx, ctx| {
-            let rows: Vec<(String, String, String, String, Option<String>)> = tx
+            let rows: Vec<UnrecordedRow> = tx
                 .prepare_cached(
                     "SELECT s.message_id, s.sender, s.sha256, s.business, s.related
                      FROM sync_received s
