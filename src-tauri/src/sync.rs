@@ -101,7 +101,9 @@ fn now_ms() -> i64 {
 
 impl SyncService {
     pub fn open(data_dir: &Path) -> anyhow::Result<SyncService> {
-        let state = SyncState::open(data_dir)?;
+        // The app always has a register (opened before this), so the queues live in it and a
+        // registry status row becomes its package in one transaction (docs/sync.md).
+        let state = SyncState::open_registry(data_dir)?;
         let snapshot = SyncStatus {
             last_sync_ms: state
                 .meta("last_sync_ms")?

@@ -332,9 +332,22 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             if global.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "outbox": outbox, "received": received, "last_sync_ms": state.meta("last_sync_ms")? })
+                    serde_json::json!({ "store": state.kind(), "outbox": outbox, "received": received, "last_sync_ms": state.meta("last_sync_ms")? })
                 );
             } else {
+                println!(
+                    "Hàng đợi trong {} / queues in {}",
+                    if state.kind() == "registry" {
+                        "sổ văn bản (vanthu.db)"
+                    } else {
+                        "sync.sqlite"
+                    },
+                    if state.kind() == "registry" {
+                        "the register"
+                    } else {
+                        "sync.sqlite"
+                    }
+                );
                 println!("Hàng đợi gửi / outbox:");
                 for o in outbox {
                     println!(

@@ -38,6 +38,7 @@ pub mod schema;
 mod search;
 mod signing;
 mod sort;
+pub mod syncq;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -62,6 +63,10 @@ pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 pub use signing::{SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};
+pub use syncq::{
+    LegacyImport, LegacyQueues, SyncDelivery, SyncOutboxRow, SyncPackage, SyncReceivedItem,
+    SyncReceivedRow,
+};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "vanthu.db";

@@ -47,6 +47,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "desktops of one unit: submissions to the leader, mirror records",
         up: v8_desks,
     },
+    Migration {
+        description: "sync engine queues (sync_outbox, sync_received, sync_meta)",
+        up: crate::syncq::migrate_v9,
+    },
 ];
 
 /// The schema version this build writes.

@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::state::{StateError, SyncState};
+use crate::transport::Operation;
 
 /// Hours after sending before a silent recipient raises an alert, unless configured.
 pub const DEFAULT_OVERDUE_HOURS: u32 = 24;
@@ -145,48 +145,36 @@ pub fn overdue(all: Vec<RecipientStatus>) -> Vec<RecipientStatus> {
 impl SyncState {
     /// Document packages (not statuses, not recalls) the hub has accepted from us.
     pub fn sent_documents(&self) -> Result<Vec<SentDocument>, StateError> {
-        let c = self.lock();
-        let mut stmt = c.prepare(
-            "SELECT message_id, document_id, recipients, sent_ms FROM outbox
-             WHERE op = 'send' AND state = 'sent' AND sent_ms IS NOT NULL ORDER BY seq",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                let recipients: String = r.get(2)?;
-                Ok(SentDocument {
-                    message_id: r.get(0)?,
-                    document_id: r.get(1)?,
-                    recipients: recipients
-                        .split(',')
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
-                    sent_ms: r.get(3)?,
+        Ok(self
+            .outbox()?
+            .into_iter()
+            .filter(|o| o.package.op == Operation::Send && o.state == "sent")
+            .filter_map(|o| {
+                Some(SentDocument {
+                    sent_ms: o.sent_ms?,
+                    message_id: o.package.message_id,
+                    document_id: o.package.document_id,
+                    recipients: o.package.recipients,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            })
+            .collect())
     }
 
     /// Status packages received about our messages, in the order they arrived.
     pub fn received_statuses(&self) -> Result<Vec<StatusNote>, StateError> {
-        let c = self.lock();
-        let mut stmt = c.prepare(
-            "SELECT related, sender, status_code, received_ms FROM inbox
-             WHERE kind = 'status' AND related IS NOT NULL AND status_code IS NOT NULL
-             ORDER BY local_seq",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(StatusNote {
-                    related: r.get(0)?,
-                    from: r.get(1)?,
-                    code: r.get(2)?,
-                    received_ms: r.get(3)?,
+        Ok(self
+            .received()?
+            .into_iter()
+            .filter(|r| r.kind == "status")
+            .filter_map(|r| {
+                Some(StatusNote {
+                    related: r.related?,
+                    code: r.status_code?,
+                    from: r.sender,
+                    received_ms: r.received_ms,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(rows)
+            })
+            .collect())
     }
 
     pub fn overdue_hours(&self) -> Result<u32, StateError> {
@@ -214,11 +202,7 @@ impl SyncState {
 
     /// Records that `key` was notified; true the first time only.
     pub fn mark_alert_notified(&self, key: &str) -> Result<bool, StateError> {
-        let n = self.lock().execute(
-            "INSERT INTO meta (key, value) VALUES (?1, '1') ON CONFLICT(key) DO NOTHING",
-            params![format!("alert_notified:{key}")],
-        )?;
-        Ok(n == 1)
+        self.insert_meta(&format!("alert_notified:{key}"), "1")
     }
 }
 

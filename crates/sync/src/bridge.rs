@@ -7,14 +7,17 @@
 //!
 //! Both directions are idempotent across crashes: a received package is recorded in the
 //! registry inbox under its hub message id (unique) and an existing document with the same
-//! edXML `DocumentId` is reused rather than created twice; a registry outbox row is queued
-//! under a deterministic message id before it is marked sent.
+//! edXML `DocumentId` is reused rather than created twice. When the engine's queues are in
+//! the registry database (a data directory with a register), a registry outbox row becomes
+//! its package in the one transaction that marks the row sent; with the file queues it is
+//! queued under a deterministic message id before it is marked sent.
 use std::path::Path;
 
 use vanthu_domain::{Secrecy, Urgency};
 use vanthu_registry::{NewIncoming, ReceivedAction, Registry};
 
 use crate::engine::status_message_id;
+use crate::registry_store::to_sync_package;
 use crate::state::{Received, StateError, SyncState};
 use crate::status::{status_package, StatusInfo};
 use crate::transport::{Operation, OutgoingPackage};
@@ -37,22 +40,40 @@ pub struct BridgeReport {
     pub statuses_queued: u64,
 }
 
+/// True when the engine's queues live in `reg`'s own database (the registry implementation
+/// on the same data directory): the handoffs are then single transactions.
+fn shares_database(reg: &Registry, state: &SyncState) -> bool {
+    state.kind() == "registry" && same_dir(reg.data_dir(), state.data_dir())
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Imports every received document package not yet in the registry.
 pub fn import_received(reg: &mut Registry, state: &SyncState) -> Result<BridgeReport, BridgeError> {
     let mut report = BridgeReport::default();
-    let received: Vec<Received> = state
-        .received()?
-        .into_iter()
-        // Internal packages (a desktop's submission) are not documents from a sender:
-        // crate::desks handles them.
-        .filter(|r| r.kind == "edoc" && !crate::desks::is_internal(&r.sender))
-        .collect();
-    for r in &received {
-        let payload = serde_json::json!({
-            "hub_message_id": r.message_id, "sha256": r.sha256,
-            "business": r.business, "related": r.related,
-        });
-        reg.record_inbox(&r.message_id, "edoc", Some(&r.sender), &payload)?;
+    if shares_database(reg, state) {
+        // Both queues are in this database: one transaction records what is new.
+        reg.sync_record_received_documents()?;
+    } else {
+        let received: Vec<Received> = state
+            .received()?
+            .into_iter()
+            // Internal packages (a desktop's submission) are not documents from a sender:
+            // crate::desks handles them.
+            .filter(|r| r.kind == "edoc" && !crate::desks::is_internal(&r.sender))
+            .collect();
+        for r in &received {
+            let payload = serde_json::json!({
+                "hub_message_id": r.message_id, "sha256": r.sha256,
+                "business": r.business, "related": r.related,
+            });
+            reg.record_inbox(&r.message_id, "edoc", Some(&r.sender), &payload)?;
+        }
     }
     // Everything recorded but not processed, including what a crash interrupted.
     loop {
@@ -344,6 +365,13 @@ pub fn queue_registry_statuses(
             document_id: Some(edxml_id.to_owned()),
             sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
         };
+        if shares_database(reg, state) {
+            // The package is queued and the registry row marked sent in one transaction.
+            if reg.sync_enqueue_for_outbox(item.id, &to_sync_package(&pkg), &body)? {
+                queued += 1;
+            }
+            continue;
+        }
         state.enqueue(&pkg, &body)?;
         reg.mark_outbox_sent(item.id)?;
         queued += 1;

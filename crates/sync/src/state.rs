@@ -1,12 +1,20 @@
-//! The durable outbox and inbox. Until the registry crate owns these tables they live in a
-//! small SQLite file of their own (`<data dir>/sync.sqlite`); every engine step that changes
-//! them is one transaction, so a kill at any instant leaves a state the next run resumes from.
+//! The durable outbox and inbox behind one trait, [`QueueStore`], with two implementations:
+//! * [`RegistryStore`]: tables `sync_outbox` / `sync_received` / `sync_meta` in the registry
+//!   database (`vanthu.db`), bodies in its blob store — used whenever the data directory holds
+//!   a register, so a status row and the package carrying it commit together;
+//! * [`FileStore`]: a small SQLite file of its own (`<data dir>/sync.sqlite`) for where no
+//!   register exists (a relay, `vanthu sync send` of files, bench/sync).
+//!
+//! Every engine step that changes a queue is one transaction, so a kill at any instant leaves
+//! a state the next run resumes from. Opening the registry implementation on a data directory
+//! that still has a `sync.sqlite` moves its rows over once (idempotently) and renames the file.
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::registry_store::RegistryStore;
 use crate::transport::{Operation, OutgoingPackage, RemoteItem};
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +23,8 @@ pub enum StateError {
     Db(#[from] rusqlite::Error),
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Registry(#[from] vanthu_registry::Error),
 }
 
 const SCHEMA: &str = r#"
@@ -61,6 +71,9 @@ pub struct OutboxEntry {
     pub state: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// When the hub accepted it (ms since the epoch).
+    #[serde(default)]
+    pub sent_ms: Option<i64>,
 }
 
 /// Serializable view of an outgoing package (without its body).
@@ -121,9 +134,43 @@ fn durable<T>(
 /// A downloaded package, its body and the packages its arrival queues.
 pub type ReceivedBatchItem = (RemoteItem, Vec<u8>, Vec<(OutgoingPackage, Vec<u8>)>);
 
+/// The queue operations the engine needs; see the module doc for the two implementations.
+/// Contract shared by both: re-queuing or re-storing a message id is a no-op; `store_received`
+/// is one durable transaction for the packages and the follow-ups their arrival queues.
+pub trait QueueStore: Send + Sync {
+    /// "registry" or "file".
+    fn kind(&self) -> &'static str;
+    /// Queues packages in one durable transaction, in order; per package whether it was new.
+    fn enqueue_many(&self, items: &[(OutgoingPackage, Vec<u8>)]) -> Result<Vec<bool>, StateError>;
+    fn pending_outbox_count(&self) -> Result<u64, StateError>;
+    /// The oldest pending package after `after_seq`, with its body.
+    fn next_pending(
+        &self,
+        after_seq: i64,
+    ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError>;
+    fn mark_sent(&self, seq: i64) -> Result<(), StateError>;
+    fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError>;
+    fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError>;
+    fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError>;
+    /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
+    fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError>;
+    /// None when never stored, else whether it was acknowledged.
+    fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError>;
+    fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError>;
+    fn mark_acked(&self, message_id: &str) -> Result<(), StateError>;
+    fn received(&self) -> Result<Vec<Received>, StateError>;
+    fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError>;
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError>;
+    fn meta(&self, key: &str) -> Result<Option<String>, StateError>;
+    /// Sets `key` only when absent; true when set now.
+    fn insert_meta(&self, key: &str, value: &str) -> Result<bool, StateError>;
+}
+
+/// A handle on the engine's queues (cheap to clone) plus the partial-download directory.
 #[derive(Clone)]
 pub struct SyncState {
-    conn: Arc<Mutex<Connection>>,
+    store: Arc<dyn QueueStore>,
+    data_dir: PathBuf,
     partial_dir: PathBuf,
 }
 
@@ -134,24 +181,62 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The file the register-less implementation keeps its queues in.
+pub const FILE_STATE: &str = "sync.sqlite";
+
+fn parse_recipients(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 impl SyncState {
+    /// The registry implementation when `data_dir` holds a register (`vanthu.db`), else the
+    /// file implementation.
     pub fn open(data_dir: &Path) -> Result<SyncState, StateError> {
+        if data_dir.join(vanthu_registry::DB_FILE).is_file() {
+            Self::open_registry(data_dir)
+        } else {
+            Self::open_file(data_dir)
+        }
+    }
+
+    /// The queues in `<data_dir>/sync.sqlite`.
+    pub fn open_file(data_dir: &Path) -> Result<SyncState, StateError> {
         std::fs::create_dir_all(data_dir)?;
-        let conn = Connection::open(data_dir.join("sync.sqlite"))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-        )?;
-        conn.execute_batch(SCHEMA)?;
+        let store = FileStore::open(&data_dir.join(FILE_STATE))?;
+        Self::with_store(data_dir, Arc::new(store))
+    }
+
+    /// The queues in the register of `data_dir` (which must exist); a `sync.sqlite` left from
+    /// the file implementation is moved over first.
+    pub fn open_registry(data_dir: &Path) -> Result<SyncState, StateError> {
+        let store = RegistryStore::open(data_dir)?;
+        Self::with_store(data_dir, Arc::new(store))
+    }
+
+    /// Any other implementation (e.g. a test double, or a store shared with the caller).
+    pub fn with_store(
+        data_dir: &Path,
+        store: Arc<dyn QueueStore>,
+    ) -> Result<SyncState, StateError> {
         let partial_dir = data_dir.join("sync-partial");
         std::fs::create_dir_all(&partial_dir)?;
         Ok(SyncState {
-            conn: Arc::new(Mutex::new(conn)),
+            store,
+            data_dir: data_dir.to_path_buf(),
             partial_dir,
         })
     }
 
-    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// "registry" or "file".
+    pub fn kind(&self) -> &'static str {
+        self.store.kind()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// Where a download in progress accumulates; its length is the resume offset.
@@ -179,34 +264,142 @@ impl SyncState {
         &self,
         items: &[(OutgoingPackage, Vec<u8>)],
     ) -> Result<Vec<bool>, StateError> {
+        self.store.enqueue_many(items)
+    }
+
+    pub fn pending_outbox_count(&self) -> Result<u64, StateError> {
+        self.store.pending_outbox_count()
+    }
+
+    /// The oldest pending package with its body.
+    pub fn next_pending(
+        &self,
+        after_seq: i64,
+    ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError> {
+        self.store.next_pending(after_seq)
+    }
+
+    pub fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
+        self.store.mark_sent(seq)
+    }
+
+    pub fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.store.mark_failed(seq, error)
+    }
+
+    pub fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.store.note_attempt(seq, error)
+    }
+
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError> {
+        self.store.outbox()
+    }
+
+    /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
+    pub fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+        self.store.outbox_state(message_id)
+    }
+
+    pub fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError> {
+        self.store.has_received(message_id)
+    }
+
+    /// Stores downloaded packages and, in the same transaction, the packages their arrival
+    /// must trigger (the automatic "01 đã đến" status). One durable commit for the batch.
+    /// Returns, per item, whether it was new.
+    pub fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError> {
+        self.store.store_received(batch)
+    }
+
+    pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
+        self.store.mark_acked(message_id)
+    }
+
+    pub fn received(&self) -> Result<Vec<Received>, StateError> {
+        self.store.received()
+    }
+
+    pub fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError> {
+        self.store.received_body(message_id)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
+        self.store.set_meta(key, value)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
+        self.store.meta(key)
+    }
+
+    /// Sets `key` only when absent; true when set now.
+    pub fn insert_meta(&self, key: &str, value: &str) -> Result<bool, StateError> {
+        self.store.insert_meta(key, value)
+    }
+}
+
+/// The register-less implementation: `<data dir>/sync.sqlite`, bodies inline.
+pub struct FileStore {
+    conn: Mutex<Connection>,
+}
+
+const INSERT_OUTBOX: &str = "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING";
+
+fn insert_outbox(
+    tx: &rusqlite::Transaction<'_>,
+    pkg: &OutgoingPackage,
+    body: &[u8],
+) -> Result<bool, StateError> {
+    let n = tx.prepare_cached(INSERT_OUTBOX)?.execute(params![
+        pkg.message_id,
+        pkg.op.as_str(),
+        pkg.related,
+        pkg.status_code,
+        pkg.recipients.join(","),
+        pkg.document_id,
+        pkg.sha256,
+        body,
+        now_ms()
+    ])?;
+    Ok(n == 1)
+}
+
+impl FileStore {
+    pub fn open(path: &Path) -> Result<FileStore, StateError> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(FileStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl QueueStore for FileStore {
+    fn kind(&self) -> &'static str {
+        "file"
+    }
+
+    fn enqueue_many(&self, items: &[(OutgoingPackage, Vec<u8>)]) -> Result<Vec<bool>, StateError> {
         let mut c = self.lock();
         durable(&mut c, |c| {
             let tx = c.transaction()?;
             let mut out = Vec::with_capacity(items.len());
             for (pkg, body) in items {
-                let n = tx.execute(
-                    "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
-                    params![
-                        pkg.message_id,
-                        pkg.op.as_str(),
-                        pkg.related,
-                        pkg.status_code,
-                        pkg.recipients.join(","),
-                        pkg.document_id,
-                        pkg.sha256,
-                        body,
-                        now_ms()
-                    ],
-                )?;
-                out.push(n == 1);
+                out.push(insert_outbox(&tx, pkg, body)?);
             }
             tx.commit()?;
             Ok(out)
         })
     }
 
-    pub fn pending_outbox_count(&self) -> Result<u64, StateError> {
+    fn pending_outbox_count(&self) -> Result<u64, StateError> {
         Ok(self.lock().query_row(
             "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
             [],
@@ -214,8 +407,7 @@ impl SyncState {
         )? as u64)
     }
 
-    /// The oldest pending package with its body.
-    pub fn next_pending(
+    fn next_pending(
         &self,
         after_seq: i64,
     ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError> {
@@ -234,11 +426,7 @@ impl SyncState {
                         op: Operation::parse(&op).unwrap_or(Operation::Send),
                         related: r.get(3)?,
                         status_code: r.get(4)?,
-                        recipients: recipients
-                            .split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_owned)
-                            .collect(),
+                        recipients: parse_recipients(&recipients),
                         document_id: r.get(6)?,
                         sha256: r.get(7)?,
                     },
@@ -249,7 +437,7 @@ impl SyncState {
         .optional()?)
     }
 
-    pub fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
+    fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
         self.lock().execute(
             "UPDATE outbox SET state = 'sent', sent_ms = ?2, last_error = NULL WHERE seq = ?1",
             params![seq, now_ms()],
@@ -257,8 +445,23 @@ impl SyncState {
         Ok(())
     }
 
-    /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
-    pub fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+    fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
+            params![seq, error],
+        )?;
+        Ok(())
+    }
+
+    fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError> {
+        self.lock().execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
+            params![seq, error],
+        )?;
+        Ok(())
+    }
+
+    fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
         Ok(self
             .lock()
             .query_row(
@@ -269,26 +472,10 @@ impl SyncState {
             .optional()?)
     }
 
-    pub fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
-        self.lock().execute(
-            "UPDATE outbox SET state = 'failed', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
-            params![seq, error],
-        )?;
-        Ok(())
-    }
-
-    pub fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError> {
-        self.lock().execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-            params![seq, error],
-        )?;
-        Ok(())
-    }
-
-    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError> {
+    fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError> {
         let c = self.lock();
         let mut stmt = c.prepare(
-            "SELECT seq, message_id, op, related, status_code, recipients, document_id, sha256, state, attempts, last_error
+            "SELECT seq, message_id, op, related, status_code, recipients, document_id, sha256, state, attempts, last_error, sent_ms
              FROM outbox ORDER BY seq",
         )?;
         let rows = stmt
@@ -302,24 +489,21 @@ impl SyncState {
                         op: Operation::parse(&op).unwrap_or(Operation::Send),
                         related: r.get(3)?,
                         status_code: r.get(4)?,
-                        recipients: recipients
-                            .split(',')
-                            .filter(|s| !s.is_empty())
-                            .map(str::to_owned)
-                            .collect(),
+                        recipients: parse_recipients(&recipients),
                         document_id: r.get(6)?,
                         sha256: r.get(7)?,
                     },
                     state: r.get(8)?,
                     attempts: r.get(9)?,
                     last_error: r.get(10)?,
+                    sent_ms: r.get(11)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
-    pub fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError> {
+    fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError> {
         Ok(self
             .lock()
             .query_row(
@@ -331,10 +515,7 @@ impl SyncState {
             .map(|a| a != 0))
     }
 
-    /// Stores downloaded packages and, in the same transaction, the packages their arrival
-    /// must trigger (the automatic "01 đã đến" status). One durable commit for the batch.
-    /// Returns, per item, whether it was new.
-    pub fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError> {
+    fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError> {
         let mut c = self.lock();
         durable(&mut c, |c| {
             let tx = c.transaction()?;
@@ -362,21 +543,7 @@ impl SyncState {
                     continue;
                 }
                 for (pkg, pbody) in follow_ups {
-                    tx.execute(
-                        "INSERT INTO outbox (message_id, op, related, status_code, recipients, document_id, sha256, body, created_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(message_id) DO NOTHING",
-                        params![
-                            pkg.message_id,
-                            pkg.op.as_str(),
-                            pkg.related,
-                            pkg.status_code,
-                            pkg.recipients.join(","),
-                            pkg.document_id,
-                            pkg.sha256,
-                            pbody,
-                            now_ms()
-                        ],
-                    )?;
+                    insert_outbox(&tx, pkg, pbody)?;
                 }
             }
             tx.commit()?;
@@ -384,7 +551,7 @@ impl SyncState {
         })
     }
 
-    pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
+    fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
         self.lock().execute(
             "UPDATE inbox SET acked = 1 WHERE message_id = ?1",
             params![message_id],
@@ -392,7 +559,7 @@ impl SyncState {
         Ok(())
     }
 
-    pub fn received(&self) -> Result<Vec<Received>, StateError> {
+    fn received(&self) -> Result<Vec<Received>, StateError> {
         let c = self.lock();
         let mut stmt = c.prepare(
             "SELECT local_seq, message_id, sender, kind, business, related, status_code, document_id, sha256, length(body), received_ms, acked
@@ -419,7 +586,7 @@ impl SyncState {
         Ok(rows)
     }
 
-    pub fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError> {
+    fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError> {
         Ok(self
             .lock()
             .query_row(
@@ -430,7 +597,7 @@ impl SyncState {
             .optional()?)
     }
 
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
         self.lock().execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![key, value],
@@ -438,12 +605,20 @@ impl SyncState {
         Ok(())
     }
 
-    pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
+    fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
         Ok(self
             .lock()
             .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
                 r.get(0)
             })
             .optional()?)
+    }
+
+    fn insert_meta(&self, key: &str, value: &str) -> Result<bool, StateError> {
+        let n = self.lock().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+            params![key, value],
+        )?;
+        Ok(n == 1)
     }
 }

@@ -89,9 +89,15 @@ struct Client {
     _dir: tempfile::TempDir,
 }
 
+/// A's queues are the register-less file implementation, B's are in its register (a data
+/// directory with `vanthu.db`), so every scenario runs through both implementations.
 fn client(url: &str, code: &str, secret: &str) -> Client {
     let dir = tempfile::tempdir().unwrap();
+    if code == B {
+        vanthu_registry::Registry::open(dir.path()).unwrap();
+    }
     let state = SyncState::open(dir.path()).unwrap();
+    assert_eq!(state.kind(), if code == B { "registry" } else { "file" });
     let offsets = Arc::new(Mutex::new(Vec::new()));
     let transport = Recording {
         inner: HttpTransport::new(url, code, secret).unwrap(),
