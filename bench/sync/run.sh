@@ -9,6 +9,9 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 BIN="${VANTHU_BIN:-$CARGO_TARGET_DIR/release/vanthu}"
 N="${N:-10000}"
 SIZE="${SIZE:-50000}"
+# registry: A and B hold registers, so the queues live in vanthu.db (what the app and a unit's
+# CLI use); file: register-less data dirs with the queues in sync.sqlite (a relay).
+STORE="${STORE:-registry}"
 [ -x "$BIN" ] || die "no vanthu binary at $BIN (run ./scripts/bench sync)"
 WORK="$(mktemp -d /tmp/vanthu-bench-sync.XXXXXX)"
 HUB_PID=""
@@ -34,6 +37,15 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$BIN" hub serve --listen "127.0.0.1:$PORT" --db "$WORK/hub.sqlite" > "$WORK/hub.out" 2> "$WORK/hub.log" &
 HUB_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
+if [ "$STORE" = registry ]; then
+  "$BIN" --data-dir "$WORK/a" init --agency-code 000.00.00.H34 --agency-name "UBND Tỉnh Kon Tum" > /dev/null
+  "$BIN" --data-dir "$WORK/b" init --agency-code 000.01.20.H34 --agency-name "Sở Nội vụ" > /dev/null
+  count_sql() { sqlite3 "$WORK/b/vanthu.db" "$1" 2>/dev/null; }
+  INBOX=sync_received
+else
+  count_sql() { sqlite3 "$WORK/b/sync.sqlite" "$1" 2>/dev/null; }
+  INBOX=inbox
+fi
 "$BIN" --data-dir "$WORK/a" sync setup --hub "http://127.0.0.1:$PORT" --agency 000.00.00.H34 --secret-file "$WORK/a.secret" > /dev/null
 "$BIN" --data-dir "$WORK/b" sync setup --hub "http://127.0.0.1:$PORT" --agency 000.01.20.H34 --secret-file "$WORK/b.secret" > /dev/null
 
@@ -51,7 +63,8 @@ A_PID=$!
 B_TIME_PID=$!
 received=0
 for _ in $(seq 1 3000); do   # ≤ 600 s
-  received=$(sqlite3 "$WORK/b/sync.sqlite" "SELECT COUNT(*) FROM inbox WHERE kind='edoc'" 2>/dev/null || echo 0)
+  received=$(count_sql "SELECT COUNT(*) FROM $INBOX WHERE kind='edoc'" || echo 0)
+  received=${received:-0}
   [ "$received" -ge "$N" ] && break
   sleep 0.2
 done
@@ -69,7 +82,7 @@ a_rss=$(tail -1 "$WORK/a.rss")
 b_rss=$(tail -1 "$WORK/b.rss")
 hub_rss=$(awk '/VmHWM/ {print $2}' "/proc/$HUB_PID/status")
 [ "$received" -eq "$N" ] || die "B received $received of $N"
-dups=$(sqlite3 "$WORK/b/sync.sqlite" "SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM inbox")
+dups=$(count_sql "SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM $INBOX")
 [ "$dups" -eq 0 ] || die "$dups duplicates at B"
 
 log "peer: cp of the same files, one by one, + sync"
@@ -80,7 +93,7 @@ cp_s=$(echo "$(now) - $t" | bc)
 bytes=$(du -sb "$WORK/pkgs" | cut -f1)
 
 printf '\n| metric | value |\n|---|---|\n'
-printf '| packages | %d × ~%d B (%s MB total) |\n' "$N" "$SIZE" "$((bytes / 1000000))"
+printf '| packages | %d × ~%d B (%s MB total), queues: %s |\n' "$N" "$SIZE" "$((bytes / 1000000))" "$STORE"
 printf '| queueing at A (vanthu sync send) | %.1f s |\n' "$queue_s"
 printf '| end to end A → hub → B | %.1f s (%.0f packages/s, %.1f MB/s) |\n' "$e2e_s" "$(echo "$N / $e2e_s" | bc -l)" "$(echo "$bytes / 1000000 / $e2e_s" | bc -l)"
 printf '| peer: cp -r + sync of the same files | %.2f s |\n' "$cp_s"
