@@ -112,6 +112,8 @@ export function App() {
             <SigningPage />
           ) : section === "agencies" ? (
             <AgenciesPage />
+          ) : section === "outgoing" ? (
+            <OutgoingPage />
           ) : (
             <PlaceholderPage title={current.label} />
           )}
