@@ -53,6 +53,12 @@ const STATUS_COLOR: Record<string, string> = {
   rejected: "red",
   revoked: "dark",
   superseded: "dark",
+  // outgoing
+  draft: "gray",
+  signed: "blue",
+  issued: "cyan",
+  ready: "yellow",
+  sent: "green",
 };
 
 export function StatusChip({ status, label }: { status: string; label: string }) {

@@ -50,12 +50,12 @@ export function OutgoingPage() {
         <Table striped highlightOnHover aria-label="Sổ văn bản đi">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={150}>Số, ký hiệu</Table.Th>
+              <Table.Th w={130}>Số, ký hiệu</Table.Th>
               <Table.Th w={110}>Ngày ban hành</Table.Th>
               <Table.Th>Trích yếu</Table.Th>
               <Table.Th w={220}>Nơi nhận</Table.Th>
-              <Table.Th w={130}>Trạng thái</Table.Th>
-              <Table.Th w={150} />
+              <Table.Th w={170}>Trạng thái</Table.Th>
+              <Table.Th w={130} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
