@@ -151,18 +151,8 @@ impl Registry {
             "SELECT id, document_id, payload FROM outbox
              WHERE kind = ?1 AND sent_at IS NULL ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![DISPATCH_KIND, limit as i64], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (outbox_id, doc, payload) = r?;
-            Ok(dispatch_from(outbox_id, doc, &payload))
-        })
-        .collect()
+        let rows = stmt.query_map(params![DISPATCH_KIND, limit as i64], dispatch_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Documents handed to the engine and waiting for the hub to accept them.
@@ -171,18 +161,8 @@ impl Registry {
             "SELECT o.id, o.document_id, o.payload FROM outbox o JOIN documents d ON d.id = o.document_id
              WHERE o.kind = ?1 AND o.sent_at IS NOT NULL AND d.state = 'ready' ORDER BY o.id",
         )?;
-        let rows = stmt.query_map([DISPATCH_KIND], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        rows.map(|r| {
-            let (outbox_id, doc, payload) = r?;
-            Ok(dispatch_from(outbox_id, doc, &payload))
-        })
-        .collect()
+        let rows = stmt.query_map([DISPATCH_KIND], dispatch_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The hub accepted the package: Sẵn sàng gửi → Đã gửi with the date sent. Idempotent.
@@ -216,6 +196,11 @@ impl Registry {
             )
         })
     }
+}
+
+/// A row of (outbox id, document id, payload).
+fn dispatch_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Dispatch> {
+    Ok(dispatch_from(r.get(0)?, r.get(1)?, &r.get::<_, String>(2)?))
 }
 
 fn dispatch_from(outbox_id: i64, document_id: i64, payload: &str) -> Dispatch {
