@@ -1,15 +1,11 @@
 //! Automatic status feedback through the registry (statuses.md §2): a package received from
 //! the hub becomes an incoming document; the clerk's registration and the leader's assignment
 //! queue 03 and 04, which reach the sender after 01, in order.
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
 use vanthu_domain::{Actor, IncomingState};
-use vanthu_hub::HubStore;
 use vanthu_registry::Registry;
-use vanthu_sync::{
-    Engine, EngineConfig, HttpTransport, Identity, Operation, SendRequest, SyncState,
-};
+use vanthu_sync::{Operation, SendRequest};
 
 const A: &str = "000.00.00.H34"; // the sender named in the package
 const B: &str = "000.01.20.H34";
@@ -17,57 +13,14 @@ const PACKAGE: &[u8] = include_bytes!("../../edxml/tests/data/basic.edxml");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registry_transitions_become_statuses_in_order() {
-    let hub_dir = tempfile::tempdir().unwrap();
-    let store = vanthu_hub::sqlite::SqliteStore::open(&hub_dir.path().join("hub.sqlite")).unwrap();
-    let mut secrets = std::collections::BTreeMap::new();
-    for code in [A, B] {
-        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
-        store.add_agency(rec).await.unwrap();
-        secrets.insert(code, secret);
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(vanthu_hub::serve(
-        listener,
-        store,
-        Default::default(),
-        std::future::pending(),
-    ));
+    let hub = common::start_hub(&[A, B]).await;
 
-    let cfg = || EngineConfig {
-        base_backoff: Duration::from_millis(5),
-        ..EngineConfig::default()
-    };
     let a_dir = tempfile::tempdir().unwrap();
-    let a = Engine::new(
-        HttpTransport::new(&url, A, &secrets[A]).unwrap(),
-        SyncState::open(a_dir.path()).unwrap(),
-        Identity {
-            agency: A.into(),
-            agency_name: "UBND Tỉnh Kon Tum".into(),
-        },
-        cfg(),
-    );
+    let a = hub.engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
     let b_dir = tempfile::tempdir().unwrap();
     let b_path = b_dir.path().to_path_buf();
     Registry::open(&b_path).unwrap();
-    let hook_dir = b_path.clone();
-    let b = Engine::new(
-        HttpTransport::new(&url, B, &secrets[B]).unwrap(),
-        SyncState::open(&b_path).unwrap(),
-        Identity {
-            agency: B.into(),
-            agency_name: "Sở Nội vụ".into(),
-        },
-        cfg(),
-    )
-    .with_round_hook(Arc::new(move |state| {
-        let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, B, "Sở Nội vụ")
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    }));
+    let b = hub.registry_engine(B, "Sở Nội vụ", &b_path);
 
     let id = a
         .queue(SendRequest {

@@ -2,14 +2,12 @@
 //! reaches the recipient through a real hub as an incoming document with its PDF, the
 //! sender's record moves to Đã gửi, and the recipient's 01 comes back. Refusals (secret,
 //! not issued, Số tạm, no coded recipient) write nothing.
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
 use vanthu_domain::Secrecy;
-use vanthu_hub::HubStore;
 use vanthu_registry::{Error, NewAgency, NewOutgoing, Registry};
-use vanthu_sync::{Engine, EngineConfig, HttpTransport, Identity, SyncState};
 
 const A: &str = "000.00.00.H34";
 const B: &str = "000.01.20.H34";
@@ -42,54 +40,9 @@ fn draft(reg: &mut Registry, secrecy: Secrecy, to: &[&str]) -> i64 {
     .id
 }
 
-fn engine(
-    url: &str,
-    code: &str,
-    name: &'static str,
-    secret: &str,
-    dir: &Path,
-) -> Engine<HttpTransport> {
-    let hook_dir = dir.to_path_buf();
-    let agency = code.to_string();
-    Engine::new(
-        HttpTransport::new(url, code, secret).unwrap(),
-        SyncState::open(dir).unwrap(),
-        Identity {
-            agency: code.into(),
-            agency_name: name.into(),
-        },
-        EngineConfig {
-            base_backoff: Duration::from_millis(5),
-            ..EngineConfig::default()
-        },
-    )
-    .with_round_hook(Arc::new(move |state| {
-        let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, name)
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    }))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
-    let hub_dir = tempfile::tempdir().unwrap();
-    let store = vanthu_hub::sqlite::SqliteStore::open(&hub_dir.path().join("hub.sqlite")).unwrap();
-    let mut secrets = std::collections::BTreeMap::new();
-    for code in [A, B] {
-        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
-        store.add_agency(rec).await.unwrap();
-        secrets.insert(code, secret);
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(vanthu_hub::serve(
-        listener,
-        store,
-        Default::default(),
-        std::future::pending(),
-    ));
+    let hub = common::start_hub(&[A, B]).await;
 
     let a_dir = tempfile::tempdir().unwrap();
     let b_dir = tempfile::tempdir().unwrap();
@@ -124,8 +77,8 @@ async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
     assert_eq!(a_reg.pending_dispatches(10).unwrap().len(), 1);
     drop(a_reg);
 
-    let a = engine(&url, A, "UBND Tỉnh Kon Tum", &secrets[A], a_dir.path());
-    let b = engine(&url, B, "Sở Nội vụ", &secrets[B], b_dir.path());
+    let a = hub.registry_engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
+    let b = hub.registry_engine(B, "Sở Nội vụ", b_dir.path());
     a.sync_once().await.unwrap();
     {
         let reg = Registry::open(a_dir.path()).unwrap();

@@ -1,15 +1,13 @@
 //! Recall, update and replace received through the real hub act on the receiver's records
 //! visibly and never delete anything (docs/sync.md, "Recall, update, replace received from a
 //! sender"; statuses.md §3).
-use std::sync::Arc;
+mod common;
+
 use std::time::Duration;
 
 use vanthu_domain::{Actor, IncomingState};
-use vanthu_hub::HubStore;
 use vanthu_registry::Registry;
-use vanthu_sync::{
-    Engine, EngineConfig, HttpTransport, Identity, Operation, SendRequest, SyncState,
-};
+use vanthu_sync::{Operation, SendRequest};
 
 const A: &str = "000.00.00.H34";
 const B: &str = "000.01.20.H34";
@@ -62,59 +60,16 @@ async fn recall_update_replace_act_visibly_on_the_record() {
 }
 
 async fn scenario() {
-    let hub_dir = tempfile::tempdir().unwrap();
-    let store = vanthu_hub::sqlite::SqliteStore::open(&hub_dir.path().join("hub.sqlite")).unwrap();
-    let mut secrets = std::collections::BTreeMap::new();
-    for code in [A, B] {
-        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
-        store.add_agency(rec).await.unwrap();
-        secrets.insert(code, secret);
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(vanthu_hub::serve(
-        listener,
-        store,
-        Default::default(),
-        std::future::pending(),
-    ));
-    let cfg = || EngineConfig {
-        base_backoff: Duration::from_millis(5),
-        ..EngineConfig::default()
-    };
+    let hub = common::start_hub(&[A, B]).await;
     let a_dir = tempfile::tempdir().unwrap();
-    let a = Engine::new(
-        HttpTransport::new(&url, A, &secrets[A]).unwrap(),
-        SyncState::open(a_dir.path()).unwrap(),
-        Identity {
-            agency: A.into(),
-            agency_name: "UBND Tỉnh Kon Tum".into(),
-        },
-        cfg(),
-    );
+    let a = hub.engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
     let b_dir = tempfile::tempdir().unwrap();
     let b_path = b_dir.path().to_path_buf();
     {
         let mut reg = Registry::open(&b_path).unwrap();
         reg.init_unit(B, "Sở Nội vụ").unwrap();
     }
-    let hook_dir = b_path.clone();
-    let b = Engine::new(
-        HttpTransport::new(&url, B, &secrets[B]).unwrap(),
-        SyncState::open(&b_path).unwrap(),
-        Identity {
-            agency: B.into(),
-            agency_name: "Sở Nội vụ".into(),
-        },
-        cfg(),
-    )
-    .with_round_hook(Arc::new(move |state| {
-        let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, B, "Sở Nội vụ")
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    }));
+    let b = hub.registry_engine(B, "Sở Nội vụ", &b_path);
 
     // Four documents from A to B.
     let mut msg = Vec::new();
