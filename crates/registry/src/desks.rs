@@ -20,6 +20,12 @@ use crate::{agencies, audit, events, Error, Registry, Result, WriteCtx};
 pub const SUBMISSION_FORMAT: &str = "vanthu-submission/1";
 /// Format tag of the leader's answer (JSON body of an internal status package).
 pub const ANSWER_FORMAT: &str = "vanthu-desk-answer/1";
+/// Format tag of the leader's signed copy of a submitted draft (JSON body of an internal
+/// status package from the leader's desktop).
+pub const SIGNED_FORMAT: &str = "vanthu-desk-signed/1";
+/// Format tag of a mirror's new number label (JSON body of an internal status package from
+/// the clerk's desktop).
+pub const LABEL_FORMAT: &str = "vanthu-desk-label/1";
 
 const INSTALL_KEY: &str = "desks.install_id";
 
@@ -54,6 +60,10 @@ pub struct SubmittedFile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmissionPackage {
     pub format: String,
+    /// Which register the document is in: an incoming document to assign, or an outgoing
+    /// draft to sign. Absent in packages of older versions (incoming only).
+    #[serde(default = "incoming_register")]
+    pub register: Register,
     pub origin_document_id: i64,
     pub number: Option<u32>,
     pub provisional_number: Option<String>,
@@ -77,6 +87,56 @@ pub struct SubmissionPackage {
     pub submitted_by: String,
     pub submitted_at: String,
     pub files: Vec<SubmittedFile>,
+    /// Outgoing drafts: the ký hiệu without number ("UBND-VP").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_notation: Option<String>,
+    /// Outgoing drafts: nơi nhận.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<crate::Recipient>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copies: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_copy_holder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafting_unit: Option<String>,
+}
+
+fn incoming_register() -> Register {
+    Register::Incoming
+}
+
+/// The leader's signed copy of a submitted draft, as sent back to the clerk's desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskSigned {
+    pub format: String,
+    pub submission_message_id: String,
+    pub origin_document_id: i64,
+    /// The PDF that was signed (the draft's newest PDF, on both desktops).
+    pub signed_from_sha256: String,
+    /// "<name> (đã ký).pdf"
+    pub file_name: String,
+    pub sha256: String,
+    pub data_base64: String,
+    pub role: String,
+    pub signer: String,
+    pub field: String,
+    pub signing_time: String,
+    pub user: String,
+    pub at: String,
+}
+
+/// A mirror's số đến after the clerk's desktop resolved its Số tạm, as sent to the
+/// leader's desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskLabel {
+    pub format: String,
+    pub submission_message_id: String,
+    pub origin_document_id: i64,
+    pub number: u32,
+    pub provisional: Option<String>,
+    /// What the mirror shows from now on ("15").
+    pub number_label: String,
+    pub at: String,
 }
 
 /// The leader's decision on a mirror, as sent back to the clerk's desktop.
@@ -184,8 +244,84 @@ pub(crate) fn queue_answer(
     Ok(())
 }
 
+/// Queues the leader's signed copy of a mirrored draft for the clerk's desktop (outbox kind
+/// `desk_signed`), in the transaction that stored the signature. The PDF stays in the blob
+/// store; [`Registry::desk_signed_package`] reads it when the sync engine takes the row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn queue_signed(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+    m: &MirrorInfo,
+    attachment_id: i64,
+    signed_from_sha256: &str,
+    file: &PreparedFile,
+    info: &crate::SignedFile,
+) -> Result<()> {
+    events::enqueue(
+        tx,
+        ctx,
+        "desk_signed",
+        Some(document_id),
+        Some(&m.origin),
+        &serde_json::json!({
+            "submission_message_id": m.submission_message_id,
+            "origin_document_id": m.origin_document_id,
+            "attachment_id": attachment_id, "file_name": file.file_name,
+            "sha256": file.blob.sha256, "signed_from_sha256": signed_from_sha256,
+            "role": info.role, "signer": info.signer, "field": info.field,
+            "signing_time": info.signing_time, "user": ctx.user, "at": ctx.now,
+        }),
+    )?;
+    Ok(())
+}
+
+/// On the clerk's desktop, when a document's Số tạm became its final number: queues the new
+/// label for every desktop the document was submitted to (outbox kind `desk_label`), in the
+/// transaction that resolved it, so their mirrors stop showing the provisional number.
+pub(crate) fn queue_labels(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+    provisional: Option<&str>,
+    number: u32,
+) -> Result<()> {
+    let subs: Vec<(String, String)> = tx
+        .prepare_cached(
+            "SELECT s.message_id, s.to_desktop FROM submissions s JOIN documents d ON d.id = s.document_id
+             WHERE s.document_id = ?1 AND d.register = 'incoming' AND d.secrecy = 'normal'
+             ORDER BY s.id",
+        )?
+        .query_map([document_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (message_id, to) in subs {
+        events::enqueue(
+            tx,
+            ctx,
+            "desk_label",
+            Some(document_id),
+            Some(&to),
+            &serde_json::json!({
+                "submission_message_id": message_id, "origin_document_id": document_id,
+                "number": number, "provisional": provisional,
+                "number_label": number.to_string(), "at": ctx.now,
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+fn has_pdf(tx: &Transaction<'_>, document_id: i64) -> Result<bool> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf')",
+        [document_id],
+        |r| r.get(0),
+    )?)
+}
+
 impl Registry {
-    /// Trình lãnh đạo: submits a registered incoming document to a desktop of this unit
+    /// Trình lãnh đạo: submits a registered incoming document (to be assigned) or an
+    /// outgoing draft with a PDF (trình ký, to be signed) to a desktop of this unit
     /// (`UNIT/DESKTOP`). Refused for documents marked mật or above (they never travel over
     /// the hub, even inside the unit). Submitting the same document to the same desktop again
     /// returns the first submission.
@@ -219,18 +355,30 @@ impl Registry {
                 )
                 .optional()?;
             let (register, state, secrecy, mirror) = row.ok_or(Error::NotFound(document_id))?;
-            if register != Register::Incoming.as_str() || mirror.is_some() {
+            if mirror.is_some() {
                 return Err(Error::InvalidState(
-                    "chỉ trình văn bản đến của sổ này / only incoming documents of this register can be submitted".into(),
+                    "không trình lại bản trình từ máy khác / a copy submitted from another desktop cannot be submitted".into(),
                 ));
             }
-            if state != IncomingState::Registered.as_str() {
+            let outgoing = register == Register::Outgoing.as_str();
+            if secrecy != Secrecy::Normal.as_str() {
+                return Err(Error::SecretNotSendable);
+            }
+            if outgoing {
+                if state != "draft" {
+                    return Err(Error::InvalidState(format!(
+                        "chỉ trình ký văn bản đi còn là dự thảo (trạng thái: {state}) / only outgoing drafts can be submitted for signature"
+                    )));
+                }
+                if !has_pdf(tx, document_id)? {
+                    return Err(Error::InvalidState(
+                        "dự thảo chưa có tệp PDF để ký / the draft has no PDF to sign".into(),
+                    ));
+                }
+            } else if state != IncomingState::Registered.as_str() {
                 return Err(Error::InvalidState(format!(
                     "chỉ trình văn bản đã vào sổ, chưa phân công (trạng thái: {state}) / only registered, unassigned documents can be submitted"
                 )));
-            }
-            if secrecy != Secrecy::Normal.as_str() {
-                return Err(Error::SecretNotSendable);
             }
             if let Some(id) = tx
                 .query_row(
@@ -280,14 +428,15 @@ impl Registry {
                 &state,
                 &[],
                 Some(&format!(
-                    "Trình lãnh đạo ({to}){}",
+                    "{} ({to}){}",
+                    if outgoing { "Trình ký lãnh đạo" } else { "Trình lãnh đạo" },
                     note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
                 )),
             )?;
             audit::append(
                 tx,
                 ctx,
-                "incoming.submit",
+                if outgoing { "outgoing.submit" } else { "incoming.submit" },
                 "document",
                 Some(&document_id.to_string()),
                 &serde_json::json!({"to": to, "message_id": message_id, "note": note}),
@@ -346,8 +495,19 @@ impl Registry {
                     .encode(self.blobs.read(&a.sha256)?),
             });
         }
+        let outgoing = rec.register == Register::Outgoing;
+        let code_notation: Option<String> = if outgoing {
+            self.conn.query_row(
+                "SELECT code_notation FROM documents WHERE id = ?1",
+                [rec.id],
+                |r| r.get(0),
+            )?
+        } else {
+            None
+        };
         Ok(SubmissionPackage {
             format: SUBMISSION_FORMAT.to_owned(),
+            register: rec.register,
             origin_document_id: rec.id,
             number: rec.number,
             provisional_number: rec.provisional_number.clone(),
@@ -370,6 +530,11 @@ impl Registry {
             submitted_by: self.user().to_owned(),
             submitted_at: sub.created_at.clone(),
             files,
+            code_notation,
+            recipients: rec.recipients.clone(),
+            copies: rec.copies,
+            archive_copy_holder: rec.archive_copy_holder.clone(),
+            drafting_unit: rec.drafting_unit.clone(),
         })
     }
 
@@ -391,6 +556,9 @@ impl Registry {
         if let Some(id) = self.document_by_hub_message(message_id)? {
             return Ok(id);
         }
+        if pkg.register == Register::Outgoing {
+            return self.receive_draft(message_id, origin, pkg);
+        }
         let sender_code = pkg
             .sender_code
             .clone()
@@ -399,24 +567,7 @@ impl Registry {
             &sender_code,
             pkg.sender_name.as_deref().unwrap_or(&sender_code),
         )?;
-        let mut files = Vec::with_capacity(pkg.files.len());
-        for f in &pkg.files {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(&f.data_base64)
-                .map_err(|e| Error::invalid(format!("tệp trình hỏng / bad file data: {e}")))?;
-            let blob = self.blobs.put_bytes(&bytes)?;
-            if blob.sha256 != f.sha256 {
-                return Err(Error::invalid(format!(
-                    "tệp {} sai SHA-256 / file {} SHA-256 mismatch",
-                    f.file_name, f.file_name
-                )));
-            }
-            files.push(PreparedFile {
-                media_type: media_type(std::path::Path::new(&f.file_name), &bytes).to_string(),
-                file_name: vanthu_domain::text::nfc(&f.file_name),
-                blob,
-            });
-        }
+        let files = self.submitted_files(&pkg.files)?;
         let new = crate::NewIncoming {
             sender: sender_code,
             notation: pkg.notation.clone(),
@@ -471,6 +622,109 @@ impl Registry {
                 Some(&id.to_string()),
                 &serde_json::json!({"mirror_of": mirror_of, "number": number_label,
                     "message_id": message_id, "submitted_by": pkg.submitted_by}),
+            )?;
+            Ok(id)
+        })
+    }
+
+    /// The files of a submission, checked (SHA-256) and stored in the blob store before the
+    /// transaction that attaches them.
+    fn submitted_files(&self, submitted: &[SubmittedFile]) -> Result<Vec<PreparedFile>> {
+        let mut files = Vec::with_capacity(submitted.len());
+        for f in submitted {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&f.data_base64)
+                .map_err(|e| Error::invalid(format!("tệp trình hỏng / bad file data: {e}")))?;
+            if hex::encode(Sha256::digest(&bytes)) != f.sha256 {
+                return Err(Error::invalid(format!(
+                    "tệp {} sai SHA-256 / file {} SHA-256 mismatch",
+                    f.file_name, f.file_name
+                )));
+            }
+            let blob = self.blobs.put_bytes(&bytes)?;
+            files.push(PreparedFile {
+                media_type: media_type(std::path::Path::new(&f.file_name), &bytes).to_string(),
+                file_name: vanthu_domain::text::nfc(&f.file_name),
+                blob,
+            });
+        }
+        Ok(files)
+    }
+
+    /// The leader's copy of a clerk's outgoing draft (trình ký): an outgoing draft that is
+    /// never numbered here, with the draft's PDF, so it shows in the signing queue.
+    fn receive_draft(
+        &mut self,
+        message_id: &str,
+        origin: &str,
+        pkg: &SubmissionPackage,
+    ) -> Result<i64> {
+        let mut recipients = Vec::with_capacity(pkg.recipients.len());
+        for r in &pkg.recipients {
+            match &r.agency_code {
+                // Known to the clerk's desktop: learnt here, so the mirror shows the same name.
+                Some(code) => recipients.push(self.learn_agency(code, &r.name)?.code),
+                None => recipients.push(r.name.clone()),
+            }
+        }
+        let code_notation = pkg
+            .code_notation
+            .clone()
+            .unwrap_or_else(|| pkg.notation.trim_start_matches('/').to_owned());
+        let new = crate::NewOutgoing {
+            notation: code_notation,
+            doc_type: pkg.doc_type.clone(),
+            subject: pkg.subject.clone(),
+            signer: pkg.signer.clone(),
+            recipients,
+            copies: pkg.copies,
+            archive_copy_holder: pkg.archive_copy_holder.clone(),
+            drafting_unit: pkg.drafting_unit.clone(),
+            urgency: pkg.urgency,
+            secrecy: Secrecy::Normal,
+            deadline: pkg.deadline,
+            notes: pkg.notes.clone(),
+            body_text: pkg.body_text.clone(),
+            ..Default::default()
+        };
+        let v = crate::documents::validate_outgoing(&new)?;
+        let files = self.submitted_files(&pkg.files)?;
+        if !files.iter().any(|f| f.media_type == "application/pdf") {
+            return Err(Error::invalid(
+                "bản trình ký không có tệp PDF / the submitted draft has no PDF",
+            ));
+        }
+        let mirror_of = format!("{origin}:{}", pkg.origin_document_id);
+        self.write(|tx, ctx| {
+            let id = crate::documents::insert_outgoing(tx, ctx, &v, &files)?;
+            tx.execute(
+                "UPDATE documents SET mirror_of = ?2, hub_message_id = ?3 WHERE id = ?1",
+                params![id, mirror_of, message_id],
+            )?;
+            events::insert_event(
+                tx,
+                ctx,
+                id,
+                Some(Actor::Clerk),
+                Some("draft"),
+                "draft",
+                &[],
+                Some(&format!(
+                    "Văn thư trình ký ({origin}){}",
+                    pkg.note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default()
+                )),
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "outgoing.mirror",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"mirror_of": mirror_of, "message_id": message_id,
+                    "submitted_by": pkg.submitted_by}),
             )?;
             Ok(id)
         })
@@ -595,4 +849,308 @@ impl Registry {
             Ok(true)
         })
     }
+
+    /// On the leader's desktop: the body of a `desk_signed` outbox row — the signed PDF
+    /// (read from the blob store) and what was recorded with it.
+    pub fn desk_signed_package(&self, item: &crate::OutboxItem) -> Result<DeskSigned> {
+        let p = &item.payload;
+        let text = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+        let sha256 = text("sha256");
+        if item.kind != "desk_signed" || sha256.is_empty() {
+            return Err(Error::invalid(format!(
+                "hàng đợi {} không phải bản đã ký / outbox row {} is not a signed copy",
+                item.id, item.id
+            )));
+        }
+        let bytes = self.blobs.read(&sha256)?;
+        Ok(DeskSigned {
+            format: SIGNED_FORMAT.to_owned(),
+            submission_message_id: text("submission_message_id"),
+            origin_document_id: p["origin_document_id"].as_i64().unwrap_or(0),
+            signed_from_sha256: text("signed_from_sha256"),
+            file_name: text("file_name"),
+            sha256,
+            data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+            role: text("role"),
+            signer: text("signer"),
+            field: text("field"),
+            signing_time: text("signing_time"),
+            user: text("user"),
+            at: text("at"),
+        })
+    }
+
+    /// On the clerk's desktop: applies the leader's signed copy of a submitted draft
+    /// (`package_id` = the hub message it came in). In one transaction: the registry inbox
+    /// row (unique package id: a package seen again changes nothing, `Ok(false)`), the signed
+    /// PDF as the draft's newest attachment, `draft → signed` with the history entry "Lãnh
+    /// đạo đã ký trên máy …" and the `outgoing.sign` audit entry (the same code as
+    /// [`Registry::record_signed`]), `outgoing.desk_signed`, and the submission answered.
+    ///
+    /// Refused, with the document untouched, when the bytes do not match their SHA-256,
+    /// are not a PDF, name an unknown submission or come from another desktop, or when the
+    /// clerk changed the draft meanwhile (no longer a draft, or a newer PDF than the one
+    /// signed). A refusal for the document's sake is recorded once (inbox row with the
+    /// error, audit `outgoing.desk_signed_refused`) so it is not retried every round.
+    pub fn apply_desk_signed(
+        &mut self,
+        package_id: &str,
+        from: &str,
+        pkg: &DeskSigned,
+    ) -> Result<bool> {
+        if pkg.format != SIGNED_FORMAT {
+            return Err(Error::invalid(format!(
+                "định dạng bản đã ký không hỗ trợ / unsupported signed-copy format {}",
+                pkg.format
+            )));
+        }
+        let seen: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM inbox WHERE package_id = ?1)",
+            [package_id],
+            |r| r.get(0),
+        )?;
+        if seen {
+            return Ok(false);
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(&pkg.data_base64)
+            .map_err(|e| Error::invalid(format!("bản đã ký hỏng / bad signed file data: {e}")))?;
+        if hex::encode(Sha256::digest(&bytes)) != pkg.sha256 {
+            return Err(Error::invalid(format!(
+                "bản đã ký sai SHA-256 / signed copy SHA-256 mismatch ({})",
+                pkg.file_name
+            )));
+        }
+        let blob = self.blobs.put_bytes(&bytes)?;
+        let file = self.prepared_signed(blob, &pkg.file_name)?;
+        let info = crate::SignedFile {
+            role: pkg.role.clone(),
+            signer: pkg.signer.clone(),
+            field: pkg.field.clone(),
+            signing_time: pkg.signing_time.clone(),
+        };
+        let payload = serde_json::json!({
+            "submission_message_id": pkg.submission_message_id, "sha256": pkg.sha256,
+            "signed_from_sha256": pkg.signed_from_sha256, "file_name": pkg.file_name,
+            "signer": pkg.signer, "user": pkg.user, "at": pkg.at,
+        });
+        let applied = self.write(|tx, ctx| {
+            let n = tx.execute(
+                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+                 VALUES (?1, 'desk_signed', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
+                params![package_id, from, payload.to_string(), ctx.now],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let inbox_id = tx.last_insert_rowid();
+            let sub = submission_for_answer(tx, &pkg.submission_message_id, from)?;
+            let doc = sub.document_id;
+            let signer = if pkg.signer.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", pkg.signer)
+            };
+            crate::signing::sign_in_tx(
+                tx,
+                ctx,
+                doc,
+                None,
+                &pkg.signed_from_sha256,
+                &file,
+                &info,
+                Some(&format!("Lãnh đạo đã ký trên máy {from}{signer}")),
+            )?;
+            tx.execute(
+                "UPDATE submissions SET answered_at = ?2 WHERE id = ?1",
+                params![sub.id, ctx.now],
+            )?;
+            tx.execute(
+                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
+                params![inbox_id, ctx.now, doc],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "outgoing.desk_signed",
+                "document",
+                Some(&doc.to_string()),
+                &serde_json::json!({"from": from, "package_id": package_id,
+                    "sha256": pkg.sha256, "signer": pkg.signer, "user": pkg.user, "at": pkg.at}),
+            )?;
+            Ok(true)
+        });
+        match applied {
+            Err(e @ Error::InvalidState(_)) => {
+                // The draft moved on here: the leader's copy can never apply; keep the
+                // refusal (and the package id) so it is visible and not retried.
+                let doc: Option<i64> = self
+                    .conn
+                    .query_row(
+                        "SELECT document_id FROM submissions WHERE message_id = ?1",
+                        [&pkg.submission_message_id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                let why = e.to_string();
+                self.write(|tx, ctx| {
+                    tx.execute(
+                        "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at,
+                            processed_at, document_id, error)
+                         VALUES (?1, 'desk_signed', ?2, ?3, ?4, ?4, ?5, ?6)
+                         ON CONFLICT (package_id) DO NOTHING",
+                        params![package_id, from, payload.to_string(), ctx.now, doc, why],
+                    )?;
+                    audit::append(
+                        tx,
+                        ctx,
+                        "outgoing.desk_signed_refused",
+                        "document",
+                        doc.map(|d| d.to_string()).as_deref(),
+                        &serde_json::json!({"from": from, "package_id": package_id,
+                            "sha256": pkg.sha256, "error": why}),
+                    )
+                })?;
+                Err(e)
+            }
+            other => other,
+        }
+    }
+
+    /// On the clerk's desktop: the body of a `desk_label` outbox row (applied on the
+    /// leader's desktop by [`Registry::apply_desk_label`]).
+    pub fn desk_label_package(&self, item: &crate::OutboxItem) -> Result<DeskLabel> {
+        let p = &item.payload;
+        let (Some(sub), Some(number), Some(label)) = (
+            p["submission_message_id"].as_str(),
+            p["number"].as_u64(),
+            p["number_label"].as_str(),
+        ) else {
+            return Err(Error::invalid(format!(
+                "hàng đợi {} không phải số đến mới / outbox row {} is not a number label",
+                item.id, item.id
+            )));
+        };
+        Ok(DeskLabel {
+            format: LABEL_FORMAT.to_owned(),
+            submission_message_id: sub.to_owned(),
+            origin_document_id: p["origin_document_id"].as_i64().unwrap_or(0),
+            number: number as u32,
+            provisional: p["provisional"].as_str().map(str::to_owned),
+            number_label: label.to_owned(),
+            at: p["at"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// On the leader's desktop: the clerk's desktop gave a submitted document its final số
+    /// đến; the mirror shows it from now on. One transaction (inbox row, label, history,
+    /// audit `incoming.mirror_number`); a package seen again changes nothing (`Ok(false)`).
+    /// A label for a mirror not here (yet) is refused and tried again next round.
+    pub fn apply_desk_label(
+        &mut self,
+        package_id: &str,
+        from: &str,
+        pkg: &DeskLabel,
+    ) -> Result<bool> {
+        if pkg.format != LABEL_FORMAT {
+            return Err(Error::invalid(format!(
+                "định dạng số đến mới không hỗ trợ / unsupported label format {}",
+                pkg.format
+            )));
+        }
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+                 VALUES (?1, 'desk_label', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
+                params![
+                    package_id,
+                    from,
+                    serde_json::to_string(pkg).expect("label serialises"),
+                    ctx.now
+                ],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let inbox_id = tx.last_insert_rowid();
+            let row: Option<(i64, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT id, mirror_of, mirror_number FROM documents
+                     WHERE hub_message_id = ?1 AND mirror_of IS NOT NULL",
+                    [&pkg.submission_message_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((doc, mirror_of, old)) = row else {
+                return Err(Error::invalid(format!(
+                    "chưa có bản trình {} / no mirror of submission {}",
+                    pkg.submission_message_id, pkg.submission_message_id
+                )));
+            };
+            if mirror_info(&mirror_of, None, None).origin != from {
+                return Err(Error::invalid(format!(
+                    "{from} không phải máy đã trình / {from} did not submit this document"
+                )));
+            }
+            tx.execute(
+                "UPDATE documents SET mirror_number = ?2, updated_at = ?3 WHERE id = ?1",
+                params![doc, pkg.number_label, ctx.now],
+            )?;
+            let state: String =
+                tx.query_row("SELECT state FROM documents WHERE id = ?1", [doc], |r| {
+                    r.get(0)
+                })?;
+            events::insert_event(
+                tx,
+                ctx,
+                doc,
+                Some(Actor::Clerk),
+                Some(&state),
+                &state,
+                &[],
+                Some(&format!(
+                    "Văn thư cấp số đến {} (thay {})",
+                    pkg.number_label,
+                    old.as_deref().unwrap_or("—")
+                )),
+            )?;
+            tx.execute(
+                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
+                params![inbox_id, ctx.now, doc],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "incoming.mirror_number",
+                "document",
+                Some(&doc.to_string()),
+                &serde_json::json!({"from": from, "package_id": package_id,
+                    "number_label": pkg.number_label, "previous": old}),
+            )?;
+            Ok(true)
+        })
+    }
+}
+
+/// The submission an answer or signed copy from `from` is about; refused when unknown or
+/// when `from` is not the desktop it was submitted to.
+fn submission_for_answer(tx: &Transaction<'_>, message_id: &str, from: &str) -> Result<Submission> {
+    let sub = tx
+        .query_row(
+            &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE message_id = ?1"),
+            [message_id],
+            submission_row,
+        )
+        .optional()?
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "không có bản trình {message_id} / unknown submission {message_id}"
+            ))
+        })?;
+    if sub.to_desktop != from {
+        return Err(Error::invalid(format!(
+            "{from} không phải máy được trình / {from} is not the desktop the document was submitted to"
+        )));
+    }
+    Ok(sub)
 }

@@ -800,20 +800,35 @@ pub(crate) fn issue_in_tx(
     date: NaiveDate,
     expected_number: Option<u32>,
 ) -> Result<Option<u32>> {
-    let row: Option<(String, String, String, Option<String>, String)> = tx
+    let row: Option<(String, String, String, Option<String>, String, bool)> = tx
         .prepare_cached(
-            "SELECT register, state, series, code_notation, subject FROM documents WHERE id = ?1",
+            "SELECT register, state, series, code_notation, subject, mirror_of IS NOT NULL
+             FROM documents WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .optional()?;
-    let Some((register, state, series, code_notation, subject)) = row else {
+    let Some((register, state, series, code_notation, subject, mirror)) = row else {
         return Err(Error::NotFound(id));
     };
     if register != "outgoing" {
         return Err(Error::InvalidState(format!(
             "văn bản {id} không thuộc sổ văn bản đi / document {id} is not outgoing"
+        )));
+    }
+    // The leader's copy of a clerk's draft (desks.rs): the clerk's desktop numbers and sends
+    // the original once the signed copy is back.
+    if mirror {
+        return Err(Error::InvalidState(format!(
+            "văn bản {id} là bản trình ký từ máy văn thư, văn thư cấp số / document {id} is a copy submitted for signature: the clerk's desktop issues it"
         )));
     }
     // A paper original signed by hand never passes through `signed` in the system.

@@ -329,16 +329,21 @@ impl Registry {
             ));
         }
         let id = self.write(|tx, ctx| {
-            let row: Option<(String, String, String)> = tx
+            let row: Option<(String, String, String, bool)> = tx
                 .query_row(
-                    "SELECT register, state, secrecy FROM documents WHERE id = ?1",
+                    "SELECT register, state, secrecy, mirror_of IS NOT NULL FROM documents WHERE id = ?1",
                     [document_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            let Some((register, state, secrecy)) = row else {
+            let Some((register, state, secrecy, mirror)) = row else {
                 return Err(Error::NotFound(document_id));
             };
+            if mirror {
+                return Err(Error::InvalidState(
+                    "bản trình ký chỉ được ký tại máy lãnh đạo / a copy submitted for signature can only be signed here".into(),
+                ));
+            }
             if register != "outgoing" {
                 return Err(Error::InvalidState(format!(
                     "văn bản {document_id} không phải văn bản đi / document {document_id} is not outgoing"

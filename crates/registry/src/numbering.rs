@@ -283,6 +283,8 @@ fn resolve_key(
                 "UPDATE documents SET number = ?2, updated_at = ?3 WHERE id = ?1",
                 params![id, n, ctx.now],
             )?;
+            // Mirrors on the leader's desktop still show the Số tạm they were submitted with.
+            crate::desks::queue_labels(tx, ctx, id, Some(&provisional), n)?;
         }
         audit::append(
             tx,

@@ -2,12 +2,12 @@
 //! transition to `signed` once a signed PDF comes back from the token.
 use std::path::Path;
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
 
 use crate::documents::media_type;
-use crate::{audit, AttachmentInfo, DocumentRecord, Error, Registry, Result};
+use crate::{audit, AttachmentInfo, DocumentRecord, Error, Registry, Result, WriteCtx};
 
 /// One outgoing document waiting for the leader's signature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,7 +90,9 @@ impl Registry {
     /// `signed` (a later organisation signature keeps it `signed`), with a status event
     /// and an audit entry, all in one transaction. The file is copied into the blob store
     /// (temp name, fsync, rename) before the transaction, so a failure leaves the
-    /// document as it was.
+    /// document as it was. On a mirror of a clerk's draft (docs/sync.md, "Several
+    /// desktops of one unit") the same transaction queues the signed copy for the clerk's
+    /// desktop (outbox kind `desk_signed`).
     pub fn record_signed(
         &mut self,
         id: i64,
@@ -100,62 +102,117 @@ impl Registry {
     ) -> Result<DocumentRecord> {
         let before = self.signing_item(id)?;
         let blob = self.blobs.put_file(signed_pdf)?;
+        let file = self.prepared_signed(blob, file_name)?;
+        self.write(|tx, ctx| {
+            let att = sign_in_tx(
+                tx,
+                ctx,
+                id,
+                Some(&before.document.state),
+                &before.pdf.sha256,
+                &file,
+                info,
+                None,
+            )?;
+            if let Some(m) = crate::desks::mirror_in_tx(tx, id)? {
+                crate::desks::queue_signed(tx, ctx, id, &m, att, &before.pdf.sha256, &file, info)?;
+            }
+            Ok(())
+        })?;
+        self.get(id)
+    }
+
+    /// A signed PDF already in the blob store, checked by content (the token must have
+    /// produced a PDF), ready for [`sign_in_tx`].
+    pub(crate) fn prepared_signed(
+        &self,
+        blob: crate::blobs::StoredBlob,
+        file_name: &str,
+    ) -> Result<crate::documents::PreparedFile> {
         let head = self.blobs.read_head(&blob.sha256)?;
-        // By content, not by name: the token must have produced a PDF.
-        let media = media_type(Path::new(file_name), &head);
         if !head.starts_with(b"%PDF-") {
             return Err(Error::invalid(
                 "tệp đã ký không phải PDF / signed file is not a PDF",
             ));
         }
-        let file = crate::documents::PreparedFile {
-            blob,
+        Ok(crate::documents::PreparedFile {
+            media_type: media_type(Path::new(file_name), &head).to_string(),
             file_name: nfc(file_name),
-            media_type: media.to_string(),
-        };
-        self.write(|tx, ctx| {
-            // Re-read inside the write lock: another window may have signed it meanwhile.
-            let state: Option<String> = tx
-                .prepare_cached("SELECT state FROM documents WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?;
-            let state = state.ok_or(Error::NotFound(id))?;
-            if state != before.document.state {
-                return Err(Error::InvalidState(format!(
-                    "văn bản {id} vừa đổi trạng thái ({state}) / document {id} changed meanwhile"
-                )));
-            }
-            let att = crate::documents::insert_attachment(tx, ctx, id, &file)?;
-            tx.prepare_cached(
-                "UPDATE documents SET state = 'signed', updated_at = ?2 WHERE id = ?1",
-            )?
-            .execute(params![id, ctx.now])?;
-            if state != "signed" {
-                crate::events::insert_event(
-                    tx,
-                    ctx,
-                    id,
-                    Some(vanthu_domain::Actor::Leader),
-                    Some(&state),
-                    "signed",
-                    &[],
-                    None,
-                )?;
-            }
-            audit::append(
-                tx,
-                ctx,
-                "outgoing.sign",
-                "document",
-                Some(&id.to_string()),
-                &serde_json::json!({
-                    "from_state": state, "attachment_id": att,
-                    "signed_from_sha256": before.pdf.sha256, "sha256": file.blob.sha256,
-                    "role": info.role, "signer": info.signer, "field": info.field,
-                    "signing_time": info.signing_time,
-                }),
-            )
-        })?;
-        self.get(id)
+            blob,
+        })
     }
+}
+
+/// The signing transition inside a write transaction: the document must still be an
+/// outgoing draft (or signed, for a further signature) in `expected_state` when given,
+/// whose newest PDF is `signed_from_sha256` — what was signed — else nothing is written
+/// ([`Error::InvalidState`]). Stores `file` as the newest attachment, moves the document to
+/// `signed` with a status event (`note`) and appends the `outgoing.sign` audit entry.
+/// Returns the new attachment's id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sign_in_tx(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    expected_state: Option<&str>,
+    signed_from_sha256: &str,
+    file: &crate::documents::PreparedFile,
+    info: &SignedFile,
+    note: Option<&str>,
+) -> Result<i64> {
+    // Re-read inside the write lock: another window may have signed it meanwhile.
+    let row: Option<(String, String)> = tx
+        .prepare_cached("SELECT register, state FROM documents WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (register, state) = row.ok_or(Error::NotFound(id))?;
+    if register != "outgoing"
+        || !(state == "draft" || state == "signed")
+        || expected_state.is_some_and(|e| e != state)
+    {
+        return Err(Error::InvalidState(format!(
+            "văn bản {id} vừa đổi trạng thái ({state}) / document {id} changed meanwhile"
+        )));
+    }
+    let newest: Option<String> = tx
+        .prepare_cached(
+            "SELECT sha256 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf'
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if newest.as_deref() != Some(signed_from_sha256) {
+        return Err(Error::InvalidState(format!(
+            "tệp PDF của văn bản {id} đã đổi, bản đã ký không khớp / the PDF of document {id} changed meanwhile: the signed copy is of an older version"
+        )));
+    }
+    let att = crate::documents::insert_attachment(tx, ctx, id, file)?;
+    tx.prepare_cached("UPDATE documents SET state = 'signed', updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ctx.now])?;
+    if state != "signed" {
+        crate::events::insert_event(
+            tx,
+            ctx,
+            id,
+            Some(vanthu_domain::Actor::Leader),
+            Some(&state),
+            "signed",
+            &[],
+            note,
+        )?;
+    }
+    audit::append(
+        tx,
+        ctx,
+        "outgoing.sign",
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({
+            "from_state": state, "attachment_id": att,
+            "signed_from_sha256": signed_from_sha256, "sha256": file.blob.sha256,
+            "role": info.role, "signer": info.signer, "field": info.field,
+            "signing_time": info.signing_time,
+        }),
+    )?;
+    Ok(att)
 }
