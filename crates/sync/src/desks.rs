@@ -10,10 +10,22 @@
 //! * clerk's desktop: the answer is applied with the normal transition
 //!   ([`apply_answers`]), which queues the external 04 for the sender.
 //!
+//! Trình ký works the same way: a submitted outgoing draft becomes a mirror in the leader's
+//! signing queue; signing it (registry outbox kind `desk_signed`) becomes a status package on
+//! the submission carrying the signed PDF ([`queue_returns`]), which signs the clerk's draft
+//! ([`apply_answers`]). When the clerk's desktop resolves the Số tạm of a submitted
+//! document (outbox kind `desk_label`), a status package from the submitting side tells the
+//! mirror its final số đến. Status packages are used because the hub lets the recipient of a
+//! message answer its sender and the sender address its recipients, and their bodies have the
+//! same size limit as documents (`--max-package-bytes`, 64 MiB by default).
+//!
 //! Every handoff is idempotent: ids are deterministic, the registry refuses a second mirror
 //! or a second application of one hub message, and a package leaves the hub's queue only
 //! after the transaction that stored it committed (the engine's ack-after-commit).
-use vanthu_registry::desks::{DeskAnswer, SubmissionPackage, ANSWER_FORMAT};
+use vanthu_registry::desks::{
+    DeskAnswer, DeskLabel, DeskSigned, SubmissionPackage, ANSWER_FORMAT, LABEL_FORMAT,
+    SIGNED_FORMAT,
+};
 use vanthu_registry::Registry;
 
 use crate::bridge::BridgeError;
@@ -145,7 +157,88 @@ pub fn queue_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
     Ok(queued)
 }
 
-/// Clerk's desktop: applies every received answer of a leader's desktop not applied yet.
+/// Status code of the internal package carrying the leader's signed copy.
+pub const SIGNED_CODE: &str = "06";
+/// Status code of the internal package carrying a mirror's new số đến.
+pub const LABEL_CODE: &str = "03";
+
+/// Leader's desktop: turns `desk_signed` rows into status packages on the submission (to the
+/// clerk's desktop) carrying the signed PDF; clerk's desktop: turns `desk_label` rows into
+/// status packages on the submission (to the leader's desktop). Ids are deterministic
+/// (`st06-ds<row>-<submission>`, `st03-dl<row>-<submission>`), so a crash before the row is
+/// marked re-queues the same id.
+pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let mut queued = 0;
+    for item in reg.pending_outbox(1000)? {
+        let (body, sub_id, code, tag) = match item.kind.as_str() {
+            "desk_signed" => match reg.desk_signed_package(&item) {
+                Ok(p) => (
+                    serde_json::to_vec(&p).map_err(json_err)?,
+                    p.submission_message_id,
+                    SIGNED_CODE,
+                    "ds",
+                ),
+                Err(e @ vanthu_registry::Error::Invalid(_)) => {
+                    reg.mark_outbox_failed(item.id, &e.to_string())?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            "desk_label" => match reg.desk_label_package(&item) {
+                Ok(p) => (
+                    serde_json::to_vec(&p).map_err(json_err)?,
+                    p.submission_message_id,
+                    LABEL_CODE,
+                    "dl",
+                ),
+                Err(e @ vanthu_registry::Error::Invalid(_)) => {
+                    reg.mark_outbox_failed(item.id, &e.to_string())?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            _ => continue,
+        };
+        let out = OutgoingPackage {
+            message_id: status_message_id(&sub_id, code, &format!("{tag}{}", item.id)),
+            op: Operation::Status,
+            related: Some(sub_id),
+            status_code: Some(code.to_owned()),
+            recipients: Vec::new(),
+            document_id: None,
+            sha256: sha_hex(&body),
+        };
+        state.enqueue(&out, &body)?;
+        reg.mark_outbox_sent(item.id)?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// A received internal status package, by the format of its JSON body.
+enum DeskStatus {
+    Answer(DeskAnswer),
+    Signed(DeskSigned),
+    Label(DeskLabel),
+}
+
+fn parse_status(body: &[u8]) -> Result<DeskStatus, String> {
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        format: String,
+    }
+    let tag: Tag = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let parsed = match tag.format.as_str() {
+        ANSWER_FORMAT => serde_json::from_slice(body).map(DeskStatus::Answer),
+        SIGNED_FORMAT => serde_json::from_slice(body).map(DeskStatus::Signed),
+        LABEL_FORMAT => serde_json::from_slice(body).map(DeskStatus::Label),
+        other => return Err(format!("unknown format {other}")),
+    };
+    parsed.map_err(|e| e.to_string())
+}
+
+/// Applies every internal status package not applied yet: on the clerk's desktop the
+/// leader's answers and signed copies, on the leader's desktop the mirrors' new labels.
 pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
     let mut applied = 0;
     for r in state.received()? {
@@ -158,18 +251,21 @@ pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
         let Some(body) = state.received_body(&r.message_id)? else {
             continue;
         };
-        let answer: DeskAnswer = match serde_json::from_slice(&body) {
-            Ok(a) => a,
+        let outcome = match parse_status(&body) {
+            Ok(DeskStatus::Answer(a)) => reg.apply_desk_answer(&r.message_id, &r.sender, &a),
+            Ok(DeskStatus::Signed(s)) => reg.apply_desk_signed(&r.message_id, &r.sender, &s),
+            Ok(DeskStatus::Label(l)) => reg.apply_desk_label(&r.message_id, &r.sender, &l),
             Err(e) => {
-                tracing::warn!("bad answer package {}: {e}", r.message_id);
+                tracing::warn!("bad internal status package {}: {e}", r.message_id);
                 continue;
             }
         };
-        match reg.apply_desk_answer(&r.message_id, &r.sender, &answer) {
+        match outcome {
             Ok(true) => applied += 1,
             Ok(false) => {}
             // The clerk moved the document on meanwhile, or the answer names an unknown
-            // submission: kept for the log, nothing half-applied (one transaction).
+            // submission (or a mirror not here yet): logged, nothing half-applied (one
+            // transaction); a signed copy that can never apply is recorded by the registry.
             Err(
                 e @ (vanthu_registry::Error::Invalid(_)
                 | vanthu_registry::Error::InvalidState(_)
@@ -188,5 +284,7 @@ pub fn run_all(reg: &mut Registry, state: &SyncState) -> Result<(), BridgeError>
     apply_answers(reg, state)?;
     queue_submissions(reg, state)?;
     queue_answers(reg, state)?;
+    // After the submissions: a label is a status on a submission the hub must already hold.
+    queue_returns(reg, state)?;
     Ok(())
 }
