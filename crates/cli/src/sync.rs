@@ -73,10 +73,12 @@ enum SyncCmd {
     },
     /// Liệt kê hàng đợi / list outbox, received packages and statuses.
     List,
-    /// Trình lãnh đạo / submit a registered incoming document to a desktop of this unit
-    /// (UNIT/DESKTOP, e.g. the leader's); it travels at the next `sync --once`.
+    /// Trình lãnh đạo / submit a registered incoming document (to assign) or an outgoing
+    /// draft with a PDF (trình ký, to sign) to a desktop of this unit (UNIT/DESKTOP, e.g. the
+    /// leader's); it travels at the next `sync --once`, the assignment or the signed PDF
+    /// comes back the same way.
     Submit {
-        /// Id of the incoming document (vanthu list).
+        /// Id of the incoming document or outgoing draft (vanthu list).
         id: i64,
         /// The leader's desktop, UNIT/DESKTOP (vanthu hub add-desktop).
         #[arg(long)]
