@@ -87,6 +87,16 @@ enum SyncCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Trả lại, chưa ký / on the leader's desktop: return a draft submitted for signature
+    /// (trình ký) unsigned, with a note; it reaches the clerk's desktop at the next sync, and
+    /// the clerk may submit it again.
+    Return {
+        /// Id of the submitted draft on this desktop (vanthu sign-queue).
+        id: i64,
+        /// Lý do trả lại / what the clerk should change.
+        #[arg(long)]
+        note: String,
+    },
     /// Cấp số theo khối khi nhiều máy dùng chung sổ / number from hub blocks (several
     /// desktops of one unit): `--desktop VT1` turns it on, `--standalone` off; without
     /// options shows the blocks held and the documents still on a provisional number.
@@ -323,6 +333,20 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 println!(
                     "Đã xếp trình văn bản {} tới {} (gói tin {}); gửi ở lần đồng bộ tới / queued, sent at the next sync",
                     sub.document_id, sub.to_desktop, sub.message_id
+                );
+            }
+            Ok(())
+        }
+        Some(SyncCmd::Return { id, note }) => {
+            let dir = crate::data_dir(global);
+            let mut reg = vanthu_registry::Registry::open_existing(&dir)?;
+            let rec = reg.return_submission(id, &note)?;
+            if global.json {
+                println!("{}", serde_json::to_string(&rec)?);
+            } else {
+                println!(
+                    "Đã trả lại văn bản {} (chưa ký); gửi ở lần đồng bộ tới / returned unsigned, sent at the next sync",
+                    rec.id
                 );
             }
             Ok(())

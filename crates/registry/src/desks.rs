@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use vanthu_domain::{Actor, IncomingState, Secrecy, StatusCode, Urgency};
 
 use crate::documents::{media_type, state_str, PreparedFile, Register};
+use crate::DocumentRecord;
 use crate::{agencies, audit, events, Error, Registry, Result, WriteCtx};
 
 /// Format tag of a submission package body (JSON).
@@ -23,6 +24,9 @@ pub const ANSWER_FORMAT: &str = "vanthu-desk-answer/1";
 /// Format tag of the leader's signed copy of a submitted draft (JSON body of an internal
 /// status package from the leader's desktop).
 pub const SIGNED_FORMAT: &str = "vanthu-desk-signed/1";
+/// Format tag of the leader's return of a submitted draft, unsigned, with a note (JSON body
+/// of an internal status package from the leader's desktop).
+pub const RETURNED_FORMAT: &str = "vanthu-desk-returned/1";
 /// Format tag of a mirror's new number label (JSON body of an internal status package from
 /// the clerk's desktop).
 pub const LABEL_FORMAT: &str = "vanthu-desk-label/1";
@@ -44,6 +48,9 @@ pub struct Submission {
     pub queued_at: Option<String>,
     /// When the leader's answer was applied here.
     pub answered_at: Option<String>,
+    /// When the leader's desktop returned the draft unsigned (trả lại); the draft may then be
+    /// submitted again.
+    pub returned_at: Option<String>,
 }
 
 /// A file of a submitted document, inline.
@@ -125,6 +132,18 @@ pub struct DeskSigned {
     pub at: String,
 }
 
+/// The leader's return of a submitted draft (trả lại), as sent back to the clerk's desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskReturned {
+    pub format: String,
+    pub submission_message_id: String,
+    pub origin_document_id: i64,
+    /// Why (mandatory): what the clerk should change.
+    pub note: String,
+    pub user: String,
+    pub at: String,
+}
+
 /// A mirror's số đến after the clerk's desktop resolved its Số tạm, as sent to the
 /// leader's desktop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,11 +193,12 @@ fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submission> {
         created_at: r.get(5)?,
         queued_at: r.get(6)?,
         answered_at: r.get(7)?,
+        returned_at: r.get(8)?,
     })
 }
 
 const SUBMISSION_COLUMNS: &str =
-    "id, document_id, to_desktop, message_id, note, created_at, queued_at, answered_at";
+    "id, document_id, to_desktop, message_id, note, created_at, queued_at, answered_at, returned_at";
 
 /// `UNIT/DESKTOP` with the desktop rule of the hub (1–16 ASCII letters/digits).
 fn split_desktop(to: &str) -> Option<(&str, &str)> {
@@ -380,15 +400,54 @@ impl Registry {
                     "chỉ trình văn bản đã vào sổ, chưa phân công (trạng thái: {state}) / only registered, unassigned documents can be submitted"
                 )));
             }
-            if let Some(id) = tx
+            let earlier: Option<(i64, String, Option<String>)> = tx
                 .query_row(
-                    "SELECT id FROM submissions WHERE document_id = ?1 AND to_desktop = ?2",
+                    "SELECT id, message_id, returned_at FROM submissions
+                     WHERE document_id = ?1 AND to_desktop = ?2",
                     params![document_id, to],
-                    |r| r.get::<_, i64>(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .optional()?
-            {
-                return Ok(id);
+                .optional()?;
+            match earlier {
+                Some((id, _, None)) => return Ok(id),
+                // Returned unsigned: the same draft goes again, under a new message id (the
+                // leader's desktop updates its mirror in place).
+                Some((id, old, Some(_))) => {
+                    let (base, round) = match old.rsplit_once("-r") {
+                        Some((b, n)) if n.parse::<u32>().is_ok() => (b, n.parse::<u32>().unwrap_or(1)),
+                        _ => (old.as_str(), 1),
+                    };
+                    let message_id = format!("{base}-r{}", round + 1);
+                    tx.execute(
+                        "UPDATE submissions SET message_id = ?2, note = ?3, created_at = ?4,
+                            queued_at = NULL, answered_at = NULL, returned_at = NULL WHERE id = ?1",
+                        params![id, message_id, note, ctx.now],
+                    )?;
+                    events::insert_event(
+                        tx,
+                        ctx,
+                        document_id,
+                        Some(Actor::Clerk),
+                        Some(&state),
+                        &state,
+                        &[],
+                        Some(&format!(
+                            "Trình ký lại lãnh đạo ({to}){}",
+                            note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                        )),
+                    )?;
+                    audit::append(
+                        tx,
+                        ctx,
+                        "outgoing.submit",
+                        "document",
+                        Some(&document_id.to_string()),
+                        &serde_json::json!({"to": to, "message_id": message_id, "note": note,
+                            "replaces_message_id": old}),
+                    )?;
+                    return Ok(id);
+                }
+                None => {}
             }
             let install = match tx
                 .query_row("SELECT value FROM meta WHERE key = ?1", [INSTALL_KEY], |r| {
@@ -696,6 +755,21 @@ impl Registry {
         }
         let mirror_of = format!("{origin}:{}", pkg.origin_document_id);
         self.write(|tx, ctx| {
+            let existing: Option<(i64, Option<String>, Option<String>)> = tx
+                .query_row(
+                    "SELECT id, mirror_returned_at, hub_message_id FROM documents WHERE mirror_of = ?1",
+                    [&mirror_of],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            if let Some((id, returned, old)) = existing {
+                if returned.is_none() {
+                    return Err(Error::invalid(format!(
+                        "bản trình {mirror_of} đang chờ ký, chưa trả lại / {mirror_of} is already waiting for a signature"
+                    )));
+                }
+                return resubmitted(tx, ctx, id, old.as_deref(), message_id, origin, pkg, &files);
+            }
             let id = crate::documents::insert_outgoing(tx, ctx, &v, &files)?;
             tx.execute(
                 "UPDATE documents SET mirror_of = ?2, hub_message_id = ?3 WHERE id = ?1",
@@ -730,12 +804,16 @@ impl Registry {
         })
     }
 
-    /// The record a hub message became (a mirror, a received version), if any.
+    /// The record a hub message became (a mirror, a received version), if any; also a
+    /// submission a mirror was made from before it was submitted again.
     pub fn document_by_hub_message(&self, message_id: &str) -> Result<Option<i64>> {
         Ok(self
             .conn
             .query_row(
-                "SELECT id FROM documents WHERE hub_message_id = ?1",
+                "SELECT id FROM documents WHERE hub_message_id = ?1
+                 UNION ALL
+                 SELECT document_id FROM inbox WHERE package_id = ?1 AND kind = 'desk_submission'
+                 LIMIT 1",
                 [message_id],
                 |r| r.get(0),
             )
@@ -1132,6 +1210,99 @@ impl Registry {
     }
 }
 
+/// A returned mirror submitted again: the same record takes the new submission's message id
+/// (the previous one stays known through an inbox row, so its package is never imported
+/// again), the files it does not hold yet, and goes back to the signing queue.
+#[allow(clippy::too_many_arguments)]
+fn resubmitted(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    old_message_id: Option<&str>,
+    message_id: &str,
+    origin: &str,
+    pkg: &SubmissionPackage,
+    files: &[PreparedFile],
+) -> Result<i64> {
+    if let Some(old) = old_message_id {
+        tx.execute(
+            "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at, processed_at, document_id)
+             VALUES (?1, 'desk_submission', ?2, ?3, ?4, ?4, ?5) ON CONFLICT (package_id) DO NOTHING",
+            params![
+                old,
+                origin,
+                serde_json::json!({"replaced_by": message_id}).to_string(),
+                ctx.now,
+                id
+            ],
+        )?;
+    }
+    tx.execute(
+        "UPDATE documents SET hub_message_id = ?2, mirror_returned_at = NULL, updated_at = ?3
+         WHERE id = ?1",
+        params![id, message_id, ctx.now],
+    )?;
+    let held: Vec<String> = tx
+        .prepare_cached("SELECT sha256 FROM attachments WHERE document_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let newest_pdf = |tx: &Transaction<'_>| -> Result<Option<String>> {
+        Ok(tx
+            .query_row(
+                "SELECT sha256 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf'
+                 ORDER BY id DESC LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    for f in files {
+        if !held.contains(&f.blob.sha256) {
+            crate::documents::insert_attachment(tx, ctx, id, f)?;
+        }
+    }
+    // What the leader signs must be what the clerk's desktop holds as its newest PDF.
+    let wanted = files
+        .iter()
+        .rev()
+        .find(|f| f.media_type == "application/pdf")
+        .map(|f| f.blob.sha256.clone());
+    if wanted.is_some() && newest_pdf(tx)? != wanted {
+        let f = files
+            .iter()
+            .rev()
+            .find(|f| f.media_type == "application/pdf")
+            .expect("checked above");
+        crate::documents::insert_attachment(tx, ctx, id, f)?;
+    }
+    events::insert_event(
+        tx,
+        ctx,
+        id,
+        Some(Actor::Clerk),
+        Some("draft"),
+        "draft",
+        &[],
+        Some(&format!(
+            "Văn thư trình ký lại ({origin}){}",
+            pkg.note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        )),
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "outgoing.mirror_resubmit",
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({"message_id": message_id, "previous": old_message_id,
+            "submitted_by": pkg.submitted_by}),
+    )?;
+    Ok(id)
+}
+
 /// The submission an answer or signed copy from `from` is about; refused when unknown or
 /// when `from` is not the desktop it was submitted to.
 fn submission_for_answer(tx: &Transaction<'_>, message_id: &str, from: &str) -> Result<Submission> {
@@ -1153,4 +1324,184 @@ fn submission_for_answer(tx: &Transaction<'_>, message_id: &str, from: &str) -> 
         )));
     }
     Ok(sub)
+}
+
+impl Registry {
+    /// On the leader's desktop: returns a mirror of a clerk's draft unsigned (trả lại) with
+    /// a note saying what to change. The mirror leaves the signing queue until the clerk
+    /// submits the draft again; the return goes back to the clerk's desktop (outbox kind
+    /// `desk_returned`), in the same transaction as the history entry and the audit entry.
+    pub fn return_submission(&mut self, id: i64, note: &str) -> Result<DocumentRecord> {
+        let note = vanthu_domain::text::nfc(note.trim());
+        if note.is_empty() {
+            return Err(Error::invalid(
+                "cần ghi lý do trả lại / a return needs a note saying why",
+            ));
+        }
+        self.write(|tx, ctx| {
+            let row: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT register, state, mirror_returned_at FROM documents WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let (register, state, returned) = row.ok_or(Error::NotFound(id))?;
+            let mirror = mirror_in_tx(tx, id)?;
+            let Some(m) = mirror.filter(|_| register == Register::Outgoing.as_str()) else {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {id} không phải bản trình ký từ máy văn thư / document {id} is not a draft submitted for signature"
+                )));
+            };
+            if state != "draft" || returned.is_some() {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {id} không còn chờ ký / document {id} no longer waits for a signature"
+                )));
+            }
+            tx.execute(
+                "UPDATE documents SET mirror_returned_at = ?2, updated_at = ?2 WHERE id = ?1",
+                params![id, ctx.now],
+            )?;
+            events::insert_event(
+                tx,
+                ctx,
+                id,
+                Some(Actor::Leader),
+                Some("draft"),
+                "draft",
+                &[],
+                Some(&format!("Trả lại, chưa ký: {note}")),
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "outgoing.desk_return",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"submission_message_id": m.submission_message_id, "note": note}),
+            )?;
+            events::enqueue(
+                tx,
+                ctx,
+                "desk_returned",
+                Some(id),
+                Some(&m.origin),
+                &serde_json::json!({
+                    "submission_message_id": m.submission_message_id,
+                    "origin_document_id": m.origin_document_id,
+                    "note": note, "user": ctx.user, "at": ctx.now,
+                }),
+            )?;
+            Ok(())
+        })?;
+        self.get(id)
+    }
+
+    /// Whether a mirror was returned unsigned and waits for the clerk's desktop.
+    pub fn mirror_returned_at(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT mirror_returned_at FROM documents WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// On the leader's desktop: the body of a `desk_returned` outbox row.
+    pub fn desk_returned_package(&self, item: &crate::OutboxItem) -> Result<DeskReturned> {
+        let p = &item.payload;
+        let (Some(sub), Some(note)) = (p["submission_message_id"].as_str(), p["note"].as_str())
+        else {
+            return Err(Error::invalid(format!(
+                "hàng đợi {} không phải trả lại / outbox row {} is not a return",
+                item.id, item.id
+            )));
+        };
+        Ok(DeskReturned {
+            format: RETURNED_FORMAT.to_owned(),
+            submission_message_id: sub.to_owned(),
+            origin_document_id: p["origin_document_id"].as_i64().unwrap_or(0),
+            note: note.to_owned(),
+            user: p["user"].as_str().unwrap_or_default().to_owned(),
+            at: p["at"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// On the clerk's desktop: the leader returned the draft unsigned. One transaction:
+    /// inbox row (a package seen again changes nothing, `Ok(false)`), a history entry "Lãnh
+    /// đạo trả lại (máy …): <note>" on the draft (its state is left as it is), the
+    /// submission marked returned — which lets the clerk submit it again — and audit
+    /// `outgoing.desk_returned`.
+    pub fn apply_desk_returned(
+        &mut self,
+        package_id: &str,
+        from: &str,
+        pkg: &DeskReturned,
+    ) -> Result<bool> {
+        if pkg.format != RETURNED_FORMAT {
+            return Err(Error::invalid(format!(
+                "định dạng trả lại không hỗ trợ / unsupported return format {}",
+                pkg.format
+            )));
+        }
+        self.write(|tx, ctx| {
+            let n = tx.execute(
+                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+                 VALUES (?1, 'desk_returned', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
+                params![
+                    package_id,
+                    from,
+                    serde_json::to_string(pkg).expect("return serialises"),
+                    ctx.now
+                ],
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let inbox_id = tx.last_insert_rowid();
+            let sub = submission_for_answer(tx, &pkg.submission_message_id, from)?;
+            let doc = sub.document_id;
+            let (register, state): (String, String) = tx.query_row(
+                "SELECT register, state FROM documents WHERE id = ?1",
+                [doc],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            if register != Register::Outgoing.as_str() {
+                return Err(Error::invalid(
+                    "chỉ dự thảo văn bản đi mới được trả lại / only outgoing drafts are returned",
+                ));
+            }
+            events::insert_event(
+                tx,
+                ctx,
+                doc,
+                Some(Actor::Leader),
+                Some(&state),
+                &state,
+                &[],
+                Some(&format!("Lãnh đạo trả lại (máy {from}): {}", pkg.note)),
+            )?;
+            tx.execute(
+                "UPDATE submissions SET answered_at = ?2, returned_at = ?2 WHERE id = ?1",
+                params![sub.id, ctx.now],
+            )?;
+            tx.execute(
+                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
+                params![inbox_id, ctx.now, doc],
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "outgoing.desk_returned",
+                "document",
+                Some(&doc.to_string()),
+                &serde_json::json!({"from": from, "package_id": package_id, "note": pkg.note,
+                    "user": pkg.user, "at": pkg.at}),
+            )?;
+            Ok(true)
+        })
+    }
 }

@@ -51,6 +51,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "sync engine queues (sync_outbox, sync_received, sync_meta)",
         up: crate::syncq::migrate_v9,
     },
+    Migration {
+        description: "trình ký: drafts returned unsigned by the leader's desktop",
+        up: v10_desk_returns,
+    },
 ];
 
 /// The schema version this build writes.
@@ -432,6 +436,20 @@ CREATE TABLE submissions (
     answered_at TEXT,
     UNIQUE (document_id, to_desktop)
 ) STRICT;
+"#,
+    )?;
+    Ok(())
+}
+
+/// Trả lại (docs/sync.md; desks.rs): on the leader's desktop a mirror of a draft returned
+/// unsigned leaves the signing queue (`mirror_returned_at`) until the clerk submits it again;
+/// on the clerk's desktop the submission remembers the return, which allows submitting the
+/// same draft to the same desktop again under a new message id.
+fn v10_desk_returns(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+ALTER TABLE documents ADD COLUMN mirror_returned_at TEXT;
+ALTER TABLE submissions ADD COLUMN returned_at TEXT;
 "#,
     )?;
     Ok(())

@@ -39,6 +39,7 @@ impl Registry {
             .prepare_cached(
                 "SELECT d.id FROM documents d
                  WHERE d.register = 'outgoing' AND d.state = 'draft'
+                   AND d.mirror_returned_at IS NULL
                    AND EXISTS (SELECT 1 FROM attachments a
                                WHERE a.document_id = d.id AND a.media_type = 'application/pdf')
                  ORDER BY d.created_at, d.id",
@@ -161,12 +162,16 @@ pub(crate) fn sign_in_tx(
     note: Option<&str>,
 ) -> Result<i64> {
     // Re-read inside the write lock: another window may have signed it meanwhile.
-    let row: Option<(String, String)> = tx
-        .prepare_cached("SELECT register, state FROM documents WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, String, bool)> = tx
+        .prepare_cached(
+            "SELECT register, state, mirror_returned_at IS NOT NULL FROM documents WHERE id = ?1",
+        )?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    let (register, state) = row.ok_or(Error::NotFound(id))?;
+    let (register, state, returned) = row.ok_or(Error::NotFound(id))?;
+    // A returned mirror waits for the clerk's desktop to submit it again.
     if register != "outgoing"
+        || returned
         || !(state == "draft" || state == "signed")
         || expected_state.is_some_and(|e| e != state)
     {

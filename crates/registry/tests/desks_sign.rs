@@ -533,3 +533,155 @@ fn a_resolved_so_tam_reaches_the_mirror_once() {
     assert!(leader.audit_verify().unwrap().ok);
     assert!(clerk.audit_verify().unwrap().ok);
 }
+
+#[test]
+fn the_leader_returns_a_draft_and_the_clerk_submits_it_again() {
+    let (_d1, mut clerk) = desktop("văn thư Lan");
+    let (_d2, mut leader) = desktop("giám đốc An");
+    let src = tempfile::tempdir().unwrap();
+    let doc = draft(&mut clerk, src.path(), "Về việc E", Secrecy::Normal);
+    let sub = clerk.submit_document(doc, LD, None).unwrap();
+    let pkg1 = clerk.submission_package(&sub).unwrap();
+    let m = leader
+        .receive_submission(&sub.message_id, VT, &pkg1)
+        .unwrap();
+
+    // Refusals write nothing: no note, not a mirror.
+    let before = snapshot(&leader, m);
+    assert!(matches!(
+        leader.return_submission(m, "  "),
+        Err(Error::Invalid(_))
+    ));
+    let own = draft(
+        &mut leader,
+        src.path(),
+        "Dự thảo của lãnh đạo",
+        Secrecy::Normal,
+    );
+    let before_own = snapshot(&leader, own);
+    assert!(matches!(
+        leader.return_submission(own, "Sửa"),
+        Err(Error::InvalidState(_))
+    ));
+    assert_eq!(snapshot(&leader, own), before_own);
+    let before = (
+        before.0,
+        before.1,
+        before.2 + 2,
+        before.3,
+        before.4,
+        before.5,
+    ); // own draft: create + attachment
+    assert_eq!(snapshot(&leader, m), before);
+
+    let note = "Đề nghị bổ sung căn cứ pháp lý";
+    leader.return_submission(m, note).unwrap();
+    assert!(leader.mirror_returned_at(m).unwrap().is_some());
+    assert_eq!(
+        leader
+            .signing_queue()
+            .unwrap()
+            .iter()
+            .map(|i| i.document.id)
+            .collect::<Vec<_>>(),
+        [own],
+        "the returned mirror left Chờ ký"
+    );
+    assert!(matches!(
+        leader.return_submission(m, note),
+        Err(Error::InvalidState(_))
+    ));
+    // A returned mirror cannot be signed.
+    let signed = src.path().join("s.pdf");
+    std::fs::write(&signed, "%PDF-1.7\n% signed\n").unwrap();
+    let before = snapshot(&leader, m);
+    assert!(leader.record_signed(m, &signed, "s.pdf", &info()).is_err());
+    assert_eq!(snapshot(&leader, m), before);
+    let row = leader
+        .pending_outbox(100)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.kind == "desk_returned")
+        .unwrap();
+    let ret = leader.desk_returned_package(&row).unwrap();
+    assert_eq!(ret.note, note);
+
+    // The clerk's desktop: a history entry, the draft as it was, the submission returned.
+    assert!(matches!(
+        clerk.apply_desk_returned("r1", "000.01.20.H34/KT", &ret),
+        Err(Error::Invalid(_))
+    ));
+    assert!(clerk.apply_desk_returned("r1", LD, &ret).unwrap());
+    let rec = clerk.get(doc).unwrap();
+    assert_eq!(rec.state, "draft");
+    assert!(clerk
+        .status_events(doc)
+        .unwrap()
+        .iter()
+        .any(|e| e.note.as_deref()
+            == Some("Lãnh đạo trả lại (máy 000.01.20.H34/LD): Đề nghị bổ sung căn cứ pháp lý")));
+    assert!(clerk.submissions(Some(doc)).unwrap()[0]
+        .returned_at
+        .is_some());
+    let before = snapshot(&clerk, doc);
+    assert!(!clerk.apply_desk_returned("r1", LD, &ret).unwrap());
+    assert_eq!(snapshot(&clerk, doc), before);
+
+    // Corrected and submitted again: a new message id, the same submission row.
+    let v2 = src.path().join("Tờ trình v2.pdf");
+    std::fs::write(&v2, "%PDF-1.7\n% bổ sung căn cứ\n").unwrap();
+    let v2 = clerk.add_attachment(doc, &v2).unwrap();
+    let again = clerk.submit_document(doc, LD, Some("Đã bổ sung")).unwrap();
+    assert_eq!(again.id, sub.id);
+    assert_eq!(again.message_id, format!("{}-r2", sub.message_id));
+    assert!(again.queued_at.is_none() && again.returned_at.is_none());
+    assert_eq!(clerk.submit_document(doc, LD, None).unwrap(), again);
+    let pkg2 = clerk.submission_package(&again).unwrap();
+
+    // The leader's desktop: the same mirror, back in Chờ ký with the corrected PDF.
+    assert_eq!(
+        leader
+            .receive_submission(&again.message_id, VT, &pkg2)
+            .unwrap(),
+        m
+    );
+    assert!(leader.mirror_returned_at(m).unwrap().is_none());
+    let q = leader.signing_queue().unwrap();
+    let item = q
+        .iter()
+        .find(|i| i.document.id == m)
+        .expect("back in Chờ ký");
+    assert_eq!(item.pdf.sha256, v2.sha256);
+    let before = snapshot(&leader, m);
+    // Either package seen again: nothing more.
+    assert_eq!(
+        leader
+            .receive_submission(&sub.message_id, VT, &pkg1)
+            .unwrap(),
+        m
+    );
+    assert_eq!(
+        leader
+            .receive_submission(&again.message_id, VT, &pkg2)
+            .unwrap(),
+        m
+    );
+    assert_eq!(snapshot(&leader, m), before);
+
+    // Signed now: the clerk's corrected draft is signed.
+    leader
+        .record_signed(m, &signed, "Tờ trình v2 (đã ký).pdf", &info())
+        .unwrap();
+    let row = leader
+        .pending_outbox(100)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.kind == "desk_signed")
+        .unwrap();
+    let p = leader.desk_signed_package(&row).unwrap();
+    assert_eq!(p.submission_message_id, again.message_id);
+    assert!(clerk.apply_desk_signed("s1", LD, &p).unwrap());
+    assert_eq!(clerk.get(doc).unwrap().state, "signed");
+    assert!(clerk.audit_verify().unwrap().ok);
+    assert!(leader.audit_verify().unwrap().ok);
+}

@@ -23,8 +23,8 @@
 //! or a second application of one hub message, and a package leaves the hub's queue only
 //! after the transaction that stored it committed (the engine's ack-after-commit).
 use vanthu_registry::desks::{
-    DeskAnswer, DeskLabel, DeskSigned, SubmissionPackage, ANSWER_FORMAT, LABEL_FORMAT,
-    SIGNED_FORMAT,
+    DeskAnswer, DeskLabel, DeskReturned, DeskSigned, SubmissionPackage, ANSWER_FORMAT,
+    LABEL_FORMAT, RETURNED_FORMAT, SIGNED_FORMAT,
 };
 use vanthu_registry::Registry;
 
@@ -161,11 +161,15 @@ pub fn queue_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
 pub const SIGNED_CODE: &str = "06";
 /// Status code of the internal package carrying a mirror's new số đến.
 pub const LABEL_CODE: &str = "03";
+/// Status code of the internal package returning a draft unsigned (trả lại).
+pub const RETURNED_CODE: &str = "02";
 
 /// Leader's desktop: turns `desk_signed` rows into status packages on the submission (to the
-/// clerk's desktop) carrying the signed PDF; clerk's desktop: turns `desk_label` rows into
+/// clerk's desktop) carrying the signed PDF, and `desk_returned` rows (trả lại) into status
+/// packages with the leader's note; clerk's desktop: turns `desk_label` rows into
 /// status packages on the submission (to the leader's desktop). Ids are deterministic
-/// (`st06-ds<row>-<submission>`, `st03-dl<row>-<submission>`), so a crash before the row is
+/// (`st06-ds<row>-<submission>`, `st02-dr<row>-<submission>`, `st03-dl<row>-<submission>`),
+/// so a crash before the row is
 /// marked re-queues the same id.
 pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
     let mut queued = 0;
@@ -177,6 +181,19 @@ pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
                     p.submission_message_id,
                     SIGNED_CODE,
                     "ds",
+                ),
+                Err(e @ vanthu_registry::Error::Invalid(_)) => {
+                    reg.mark_outbox_failed(item.id, &e.to_string())?;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            },
+            "desk_returned" => match reg.desk_returned_package(&item) {
+                Ok(p) => (
+                    serde_json::to_vec(&p).map_err(json_err)?,
+                    p.submission_message_id,
+                    RETURNED_CODE,
+                    "dr",
                 ),
                 Err(e @ vanthu_registry::Error::Invalid(_)) => {
                     reg.mark_outbox_failed(item.id, &e.to_string())?;
@@ -220,6 +237,7 @@ enum DeskStatus {
     Answer(DeskAnswer),
     Signed(DeskSigned),
     Label(DeskLabel),
+    Returned(DeskReturned),
 }
 
 fn parse_status(body: &[u8]) -> Result<DeskStatus, String> {
@@ -232,6 +250,7 @@ fn parse_status(body: &[u8]) -> Result<DeskStatus, String> {
         ANSWER_FORMAT => serde_json::from_slice(body).map(DeskStatus::Answer),
         SIGNED_FORMAT => serde_json::from_slice(body).map(DeskStatus::Signed),
         LABEL_FORMAT => serde_json::from_slice(body).map(DeskStatus::Label),
+        RETURNED_FORMAT => serde_json::from_slice(body).map(DeskStatus::Returned),
         other => return Err(format!("unknown format {other}")),
     };
     parsed.map_err(|e| e.to_string())
@@ -255,6 +274,7 @@ pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
             Ok(DeskStatus::Answer(a)) => reg.apply_desk_answer(&r.message_id, &r.sender, &a),
             Ok(DeskStatus::Signed(s)) => reg.apply_desk_signed(&r.message_id, &r.sender, &s),
             Ok(DeskStatus::Label(l)) => reg.apply_desk_label(&r.message_id, &r.sender, &l),
+            Ok(DeskStatus::Returned(d)) => reg.apply_desk_returned(&r.message_id, &r.sender, &d),
             Err(e) => {
                 tracing::warn!("bad internal status package {}: {e}", r.message_id);
                 continue;

@@ -93,12 +93,25 @@ pub fn show(global: &GlobalOpts, id: i64) -> Result<()> {
     println!("Văn bản id {}", rec.id);
     print_record(&rec);
     if let Some(m) = reg.mirror_info(id)? {
-        println!(
-            "  Bản trình từ máy {} (văn bản {} ở đó), số đến {}",
-            m.origin,
-            m.origin_document_id,
-            m.number_label.as_deref().unwrap_or("—")
-        );
+        if rec.register == vanthu_registry::Register::Outgoing {
+            println!(
+                "  Bản trình ký từ máy {} (văn bản {} ở đó){}",
+                m.origin,
+                m.origin_document_id,
+                if reg.mirror_returned_at(id)?.is_some() {
+                    ", đã trả lại"
+                } else {
+                    ""
+                }
+            );
+        } else {
+            println!(
+                "  Bản trình từ máy {} (văn bản {} ở đó), số đến {}",
+                m.origin,
+                m.origin_document_id,
+                m.number_label.as_deref().unwrap_or("—")
+            );
+        }
     }
     println!("  Lịch sử xử lý:");
     for e in &events {
