@@ -4,7 +4,8 @@
 # drafts an outgoing document with a PDF and submits it to the leader's desktop (B/LD); the
 # leader signs it from "Chờ ký" with the token; both sync; the clerk's draft is signed with
 # the leader's PDF (our verifier and poppler's pdfsig accept it on the CLERK's side), then
-# the clerk issues a number and sends it to A. Also: a document registered on a Số tạm and
+# the clerk issues a number and sends it to A. Before that the leader returns it once unsigned
+# (trả lại) and the clerk submits it again. Also: a document registered on a Số tạm and
 # submitted before the clerk's desktop had number blocks shows its final số đến on the
 # leader's mirror once the blocks arrive.
 set -euo pipefail
@@ -95,6 +96,19 @@ mid=$(jq -r '.[0].id' "$WORK/queue.json")
 ld --json show "$mid" | jq -e --arg o "$B/VT" '.register == "outgoing" and .state == "draft" and .mirror.origin == $o' > /dev/null \
   || die "the outgoing mirror: $(ld --json show "$mid")"
 if ld outgoing issue "$mid" 2> /dev/null; then die "the leader's desktop issued a mirror"; fi
+# Trả lại: returned unsigned with a note, it leaves Chờ ký; the clerk sees why and submits again.
+ld sync return "$mid" --note "Đề nghị bổ sung căn cứ pháp lý" > /dev/null
+[ "$(ld --json sign-queue | jq length)" -eq 0 ] || die "a returned draft is still in Chờ ký"
+sync_once ld
+sync_once vt
+vt --json show "$doc" | jq -e '.state == "draft" and ([.status_events[] | select(.note == "Lãnh đạo trả lại (máy 000.01.20.H34/LD): Đề nghị bổ sung căn cứ pháp lý")] | length == 1)' \
+  > /dev/null || die "the return did not reach the clerk: $(vt --json show "$doc" | jq .status_events)"
+resub=$(vt --json sync submit "$doc" --to "$B/LD" --note "Đã bổ sung căn cứ" | jq -r .message_id)
+case "$resub" in *-r2) ;; *) die "submitted again under $resub, expected a new message id ending in -r2";; esac
+sync_once vt
+sync_once ld
+ld --json sign-queue > "$WORK/queue.json"
+[ "$(jq -r '[.[].id] | join(",")' "$WORK/queue.json")" = "$mid" ] || die "the resubmitted draft is not back as the same mirror: $(cat "$WORK/queue.json")"
 ld --json sign-queue --sign "$mid" --key-label leader-rsa --trust "$ROOT" > "$WORK/signed.json" 2> "$WORK/sign.err" \
   || die "sign-queue failed: $(cat "$WORK/sign.err")"
 jq -e '.[0].outcome.Ok.verification.Ok.signatures[-1] | .valid and .trusted and .intact' "$WORK/signed.json" > /dev/null \
