@@ -272,8 +272,13 @@ pub(crate) fn status_event_tx(
         crate::desks::queue_answer(tx, ctx, document_id, m, to, actor, &codes, note)?;
         return Ok(event_id);
     }
-    // Status feedback goes back only for documents that came through the hub.
-    if let (Some(edxml_id), Some(sender)) = (edxml_id, sender) {
+    // Status feedback goes back only for documents that came through the hub: with an edXML
+    // DocumentId, or imported from a hub package that had none (the inbox row says so).
+    let via_hub = edxml_id.is_some()
+        || tx
+            .prepare_cached("SELECT 1 FROM inbox WHERE document_id = ?1 AND kind = 'edoc'")?
+            .exists([document_id])?;
+    if let (true, Some(sender)) = (via_hub, sender) {
         let secret: bool = tx.query_row(
             "SELECT secrecy != 'normal' FROM documents WHERE id = ?1",
             [document_id],
