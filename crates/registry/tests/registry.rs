@@ -687,7 +687,12 @@ fn status_events_number_on_registration_and_feed_the_outbox() {
 fn a_hub_package_becomes_a_document_with_its_inbox_mark_once() {
     let (_dir, mut reg) = fresh();
     let inbox_id = reg
-        .record_inbox("pkg-9", "edoc", Some("000.00.00.G22"), &serde_json::json!({}))
+        .record_inbox(
+            "pkg-9",
+            "edoc",
+            Some("000.00.00.G22"),
+            &serde_json::json!({}),
+        )
         .unwrap()
         .unwrap();
     let mut new = incoming("12/UBND-VP", "Về việc không có DocumentId", "2024-03-01");
