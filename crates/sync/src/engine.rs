@@ -231,12 +231,7 @@ impl<T: HubTransport> Engine<T> {
                 related: req.related,
                 status_code: None,
                 recipients: req.recipients,
-                // The recipient answers with statuses naming the edXML DocumentId: take it
-                // from the package when the caller did not give one.
-                document_id: req.document_id.or_else(|| match req.op {
-                    Operation::Status => None,
-                    _ => edxml_document_id(&req.body),
-                }),
+                document_id: req.document_id,
                 sha256: sha_hex(&req.body),
             };
             items.push((pkg, req.body));
@@ -629,14 +624,6 @@ impl<T: HubTransport> Engine<T> {
                 _ = tokio::time::sleep(delay) => {},
             }
         }
-    }
-}
-
-/// The `DocumentId` of an edXML document package's header; `None` for anything else.
-fn edxml_document_id(body: &[u8]) -> Option<String> {
-    match vanthu_edxml::read_package(body, &vanthu_edxml::ReadOptions::default()) {
-        Ok(p) => p.header.document_id,
-        Err(_) => None,
     }
 }
 

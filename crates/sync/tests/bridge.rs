@@ -18,8 +18,8 @@ async fn registry_transitions_become_statuses_in_order() {
     statuses_reach_the_sender(PACKAGE.to_vec(), Some(EDXML_ID)).await;
 }
 
-/// `vanthu sync send FILE` without `--document-id`: the engine reads the DocumentId from the
-/// package, so the recipient's statuses still find it.
+/// `vanthu sync send FILE` without `--document-id`: the hub knows no DocumentId, the
+/// recipient finds the package its document came from through the registry inbox.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statuses_come_back_when_the_sender_gave_no_document_id() {
     statuses_reach_the_sender(PACKAGE.to_vec(), None).await;
