@@ -942,18 +942,7 @@ impl Registry {
             };
             let sender = agencies::resolve(tx, &v.sender)?;
             let id = insert_incoming(tx, ctx, &v, &sender, &files, false)?;
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3, error = NULL WHERE id = ?1",
-                params![inbox_id, ctx.now, id],
-            )?;
-            audit::append(
-                tx,
-                ctx,
-                "inbox.processed",
-                "inbox",
-                Some(&inbox_id.to_string()),
-                &serde_json::json!({"document_id": id, "error": null}),
-            )?;
+            crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
             Ok(id)
         })?;
         self.get(id)

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
 import {
-  Alert,
   Button,
   Group,
   Modal,
@@ -23,6 +22,8 @@ import {
 import { SECRECY_OPTIONS, URGENCY_OPTIONS, agencyLabel } from "../registerForm";
 import { recipientValue, validateDraft, type DraftErrors, type DraftValues } from "../outgoingForm";
 import { onFileDrop } from "../tauri";
+import { AttachmentList } from "./AttachmentList";
+import { FormFooter } from "./FormFooter";
 
 export interface OutgoingFormProps {
   opened: boolean;
@@ -213,23 +214,15 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
             <Text size="sm" fw={500}>
               Tệp dự thảo (PDF)
             </Text>
-            {values.files.map((f) => (
-              <Group key={f} justify="space-between">
-                <Text size="sm">📎 {f.split(/[\\/]/).pop()}</Text>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  onClick={() =>
-                    set(
-                      "files",
-                      values.files.filter((x) => x !== f),
-                    )
-                  }
-                >
-                  Bỏ
-                </Button>
-              </Group>
-            ))}
+            <AttachmentList
+              files={values.files}
+              onRemove={(f) =>
+                set(
+                  "files",
+                  values.files.filter((x) => x !== f),
+                )
+              }
+            />
             <Group gap="xs" align="flex-end">
               <TextInput
                 style={{ flex: 1 }}
@@ -256,19 +249,15 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
               </Text>
             )}
           </div>
-          {saveError && (
-            <Alert color="red" title="Không lưu được dự thảo" data-testid="draft-error">
-              {saveError}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Hủy (Esc)
-            </Button>
-            <Button type="submit" loading={saving} data-testid="save-draft">
-              Lưu dự thảo
-            </Button>
-          </Group>
+          <FormFooter
+            error={saveError}
+            errorTitle="Không lưu được dự thảo"
+            errorTestId="draft-error"
+            onCancel={onClose}
+            saving={saving}
+            submitLabel="Lưu dự thảo"
+            submitTestId="save-draft"
+          />
         </Stack>
       </form>
     </Modal>
