@@ -5,112 +5,26 @@
 // "Đã phân công" with the leader's handler. Every wait is bounded.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { launchApp, repoRoot, screenshot } from "../lib/harness.js";
+import { launchApp, screenshot } from "../lib/harness.js";
+import {
+  domText,
+  fieldValue,
+  freePort,
+  setField,
+  startHub,
+  stopHub,
+  vanthu,
+  waitDom,
+} from "../lib/hub.js";
 import { domClick as click, goTo } from "../lib/ui.js";
 
 const UNIT = "000.01.20.H34";
 const UNIT_NAME = "Sở Nội vụ";
 const SUBJECT = "Về việc trình lãnh đạo cho ý kiến chỉ đạo";
 const HANDLER = "Phòng Tổ chức cán bộ";
-
-function cliBinary() {
-  if (process.env.VANTHU_BIN) return process.env.VANTHU_BIN;
-  const target = process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target");
-  return path.join(target, "debug/vanthu");
-}
-
-const env = { ...process.env, VANTHU_SECRET_STORE: "file" };
-
-function vanthu(args, input) {
-  return execFileSync(cliBinary(), args, { env, input, encoding: "utf8", timeout: 60000 });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startHub(db, port, log) {
-  const hub = spawn(cliBinary(), ["hub", "serve", "--listen", `127.0.0.1:${port}`, "--db", db], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 20000);
-    hub.stdout.on("data", (d) => {
-      out += d;
-      log.push(String(d));
-      if (out.includes("listening")) {
-        clearTimeout(timer);
-        resolve(hub);
-      }
-    });
-    hub.stderr.on("data", (d) => log.push(String(d)));
-    hub.once("exit", (code) => reject(new Error(`hub exited (${code}): ${out}`)));
-  });
-}
-
-async function stopHub(hub) {
-  if (!hub || hub.exitCode !== null) return;
-  hub.removeAllListeners("exit");
-  const gone = new Promise((r) => hub.once("exit", r));
-  hub.kill("SIGTERM");
-  await gone;
-}
-
-/** The element's text (whitespace collapsed, lower case), or null when absent. */
-function domText(browser, selector) {
-  return browser.execute((sel) => {
-    const t = document.querySelector(sel)?.textContent;
-    return t == null ? null : t.replace(/\s+/g, " ").toLocaleLowerCase("vi");
-  }, selector);
-}
-
-async function waitDom(browser, selector, text, timeout = 60000) {
-  const want = text.toLocaleLowerCase("vi");
-  let seen = null;
-  await browser.waitUntil(
-    async () => {
-      seen = await domText(browser, selector);
-      return seen !== null && seen.includes(want);
-    },
-    { timeout, interval: 500, timeoutMsg: `${selector} never showed ${JSON.stringify(text)}; last seen: ${JSON.stringify(seen)}` },
-  );
-  return seen;
-}
-
-/** Types into a React-controlled field through the DOM (WebDriver typing has hung here). */
-async function setField(browser, selector, value) {
-  const ok = await browser.execute(
-    (sel, v) => {
-      const el = document.querySelector(sel);
-      if (!el) return false;
-      const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-      Object.getOwnPropertyDescriptor(proto, "value").set.call(el, v);
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-      return true;
-    },
-    selector,
-    value,
-  );
-  assert.ok(ok, `no field at ${selector}`);
-}
-
-function fieldValue(browser, selector) {
-  return browser.execute((sel) => document.querySelector(sel)?.value ?? null, selector);
-}
 
 describe("trình lãnh đạo between two desktops of one unit", () => {
   let app;
