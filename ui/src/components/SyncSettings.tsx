@@ -76,10 +76,10 @@ export function SyncSettings() {
           name="hubUrl"
           required
         />
-        <Group grow>
+        <Group grow align="flex-end">
           <TextInput
             label="Mã định danh đơn vị (hoặc MÃ/MÁY)"
-            description="Mã đơn vị, hoặc MÃ/MÁY khi đơn vị dùng nhiều máy: 000.00.00.H34/VT1 cho máy văn thư, 000.00.00.H34/LD cho máy của lãnh đạo…"
+            description="Mã đơn vị, hoặc MÃ/MÁY khi đơn vị dùng nhiều máy, ví dụ 000.00.00.H34/LD cho máy của lãnh đạo…"
             placeholder="000.00.00.H34"
             value={agency}
             onChange={(e) => setAgency(e.currentTarget.value)}
