@@ -79,6 +79,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::submit_to_desktop,
             desks::numbering_desktop,
             desks::set_numbering_desktop,
+            desks::assign_incoming,
         ])
 }
 

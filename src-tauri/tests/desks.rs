@@ -1,7 +1,7 @@
 //! What the detail pane learns about "Trình lãnh đạo" (src/desks.rs) on real registers and
 //! the real sync queue; the hub round trip itself is crates/sync's and the e2e spec's.
 use chrono::NaiveDate;
-use vanthu_app::desks::{desk_info, fill_mirrors, SubmissionState};
+use vanthu_app::desks::{assign, desk_info, fill_mirrors, SubmissionState};
 use vanthu_app::dto::IncomingRow;
 use vanthu_domain::Secrecy;
 use vanthu_registry::{NewIncoming, Registry};
@@ -130,4 +130,59 @@ fn the_leader_desktop_shows_where_a_mirror_came_from_and_its_number() {
         Some(&*format!("{UNIT}/VT1"))
     );
     assert_eq!(rows[1].mirror_number, Some(number.to_string()));
+}
+
+#[test]
+fn the_leader_assigns_a_mirror_and_the_answer_carries_the_handler() {
+    let (_c, mut clerk) = desktop();
+    let id = register(&mut clerk, Secrecy::Normal);
+    let sub = clerk
+        .submit_document(id, &format!("{UNIT}/LD"), None)
+        .unwrap();
+    let pkg = clerk.submission_package(&sub).unwrap();
+    let (ld, mut leader) = desktop();
+    let mirror = leader
+        .receive_submission(&sub.message_id, &format!("{UNIT}/VT1"), &pkg)
+        .unwrap();
+
+    // No handler: refused before anything is written.
+    let err = assign(&mut leader, mirror, "  ", Some("x")).unwrap_err();
+    assert!(err.0.contains("Chưa nhập người/đơn vị xử lý"), "{}", err.0);
+    assert_eq!(leader.get(mirror).unwrap().state, "registered");
+
+    assign(
+        &mut leader,
+        mirror,
+        " Phòng Tổ chức cán bộ ",
+        Some("Giao phòng TCCB chủ trì"),
+    )
+    .unwrap();
+    let rec = leader.get(mirror).unwrap();
+    assert_eq!(rec.state, "assigned");
+    assert_eq!(rec.handler.as_deref(), Some("Phòng Tổ chức cán bộ"));
+    assert_eq!(
+        rec.arrival_number, None,
+        "a mirror never gets a number of its own"
+    );
+
+    let state = SyncState::open_registry(ld.path()).unwrap();
+    assert_eq!(
+        vanthu_sync::desks::queue_answers(&mut leader, &state).unwrap(),
+        1
+    );
+    let mut after = 0;
+    let body = loop {
+        let (seq, pkg, body) = state
+            .next_pending(after)
+            .unwrap()
+            .expect("the answer is queued on the submission");
+        if pkg.related.as_deref() == Some(sub.message_id.as_str()) {
+            break body;
+        }
+        after = seq;
+    };
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["handler"], "Phòng Tổ chức cán bộ");
+    assert_eq!(v["note"], "Giao phòng TCCB chủ trì");
+    assert_eq!(v["to_state"], "assigned");
 }

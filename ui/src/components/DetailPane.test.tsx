@@ -9,6 +9,7 @@ const commands = vi.hoisted(() => ({
   deskInfoOf: vi.fn(),
   submitToDesktop: vi.fn(),
   appInfo: vi.fn(),
+  assignIncoming: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
@@ -120,5 +121,48 @@ describe("DetailPane — trình lãnh đạo", () => {
       "Văn thư trình từ 000.00.00.H34/VT1 — Số đến: 15",
     );
     expect(screen.queryByTestId("submit-leader")).toBeNull();
+  });
+
+  it("assigns a mirror on the leader's desktop and shows the registry's refusal", async () => {
+    const mirror = { origin: "000.00.00.H34/VT1", numberLabel: "15" };
+    commands.getIncoming.mockResolvedValue(detail({ arrivalNumber: 0 }));
+    commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror });
+    commands.assignIncoming
+      .mockRejectedValueOnce("Chưa nhập người/đơn vị xử lý / handler required")
+      .mockResolvedValueOnce({ submissions: [], mirror });
+    renderWithTheme(<DetailPane id={7} />);
+    fireEvent.click(await screen.findByTestId("assign"));
+    fireEvent.change(screen.getByTestId("assign-handler"), { target: { value: "  " } });
+    fireEvent.click(screen.getByTestId("assign-confirm"));
+    expect(await screen.findByTestId("assign-error")).toHaveTextContent(
+      "Chưa nhập người/đơn vị xử lý",
+    );
+    fireEvent.change(screen.getByTestId("assign-handler"), {
+      target: { value: "Phòng Tổ chức cán bộ" },
+    });
+    fireEvent.change(screen.getByTestId("assign-note"), {
+      target: { value: "Giao phòng TCCB chủ trì" },
+    });
+    commands.getIncoming.mockResolvedValue(
+      detail({ arrivalNumber: 0, status: "assigned", statusLabel: "Đã phân công" }),
+    );
+    fireEvent.click(screen.getByTestId("assign-confirm"));
+    await waitFor(() =>
+      expect(commands.assignIncoming).toHaveBeenLastCalledWith(
+        7,
+        "Phòng Tổ chức cán bộ",
+        "Giao phòng TCCB chủ trì",
+      ),
+    );
+    await waitFor(() => expect(screen.queryByTestId("assign")).toBeNull());
+    expect(screen.getByTestId("detail-pane")).toHaveTextContent("Đã phân công");
+  });
+
+  it("offers no Phân công on the unit's own documents", async () => {
+    commands.getIncoming.mockResolvedValue(detail());
+    commands.deskInfoOf.mockResolvedValue(none);
+    renderWithTheme(<DetailPane id={7} />);
+    await screen.findByTestId("submit-leader");
+    expect(screen.queryByTestId("assign")).toBeNull();
   });
 });

@@ -13,11 +13,12 @@ import {
 } from "@mantine/core";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
-import { canSubmitToLeader, mirrorLine, submissionLine } from "../desks";
+import { canAssignMirror, canSubmitToLeader, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
+import { AssignForm } from "./AssignForm";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
@@ -138,6 +139,16 @@ export function DetailPane({ id }: { id: number | null }) {
             </Text>
           ))}
         </Stack>
+      )}
+      {canAssignMirror(r, mirror) && (
+        <AssignForm
+          key={`assign-${r.id}`}
+          documentId={r.id}
+          onAssigned={(i) => {
+            setDesk({ id: r.id, info: i });
+            reload();
+          }}
+        />
       )}
       {info && canSubmitToLeader(r, mirror) && (
         <SubmitToLeader
