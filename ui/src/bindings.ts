@@ -68,13 +68,6 @@ export const commands = {
 	 */
 	numberingDesktop: () => __TAURI_INVOKE<string | null>("numbering_desktop"),
 	setNumberingDesktop: (desktop: string | null) => __TAURI_INVOKE<string | null>("set_numbering_desktop", { desktop }),
-	/**
-	 *  "Phân công" (the leader's assignment) of a registered incoming document: the transition
-	 *  to `assigned` as the leader, then the handler. On a mirror the registry queues the answer
-	 *  for the clerk's desktop itself (docs/sync.md), which reads the handler when the next round
-	 *  queues it; the register lock is held across both writes so no round sees one without the
-	 *  other.
-	 */
 	assignIncoming: (id: number, handler: string, note: string | null) => __TAURI_INVOKE<DeskInfo>("assign_incoming", { id, handler, note }),
 };
 
