@@ -2,7 +2,8 @@
 # Two desktops of one unit (docs/sync.md "Numbering while offline") through the CLI: both
 # take number blocks from a hub on loopback, the hub goes away, each registers more documents
 # than its block holds (the rest get "Số tạm T-…"), the hub comes back and both sync: every
-# document has a final number and no number appears on both desktops.
+# document has a final number and no number appears on both desktops. Then both close the
+# year: the numbers they never used are void, and used + void cover 1..max exactly once.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 BIN="${VANTHU_BIN:-$CARGO_TARGET_DIR/debug/vanthu}"
@@ -52,4 +53,21 @@ done
 total=$(wc -l < "$WORK/numbers")
 distinct=$(grep -v null "$WORK/numbers" | sort -u | wc -l)
 [ "$total" -eq 50 ] && [ "$distinct" -eq 50 ] || die "numbers: $total listed, $distinct distinct final, expected 50/50"
-echo "71-sync-numbering: 1 passed, 0 failed"
+# Year end on both desktops: every incoming number the hub handed out is used or void,
+# exactly once, with no hole from 1 to the highest.
+YEAR=$(date +%Y)
+for d in VT1 VT2; do
+  "$BIN" --data-dir "$WORK/$d" sync numbering --close-year "$YEAR" | grep -q "Đã khóa sổ năm $YEAR" || die "$d: year not closed"
+  "$BIN" --data-dir "$WORK/$d" --json sync numbering |
+    jq -r --argjson y "$YEAR" '.voided[] | select(.register == "incoming" and .series == "normal" and .year == $y) | range(.first; .last + 1)' >> "$WORK/numbers"
+  if "$BIN" --data-dir "$WORK/$d" incoming register --from 000.00.00.G22 --notation "99/VPCP-KSTT" \
+      --date 2026-01-02 --type "Công văn" --subject "Sau khi khóa sổ" > /dev/null 2> "$WORK/$d.closed.err"; then
+    die "$d: registered a document in a closed year"
+  fi
+  grep -q "đã khóa" "$WORK/$d.closed.err" || die "$d: unclear error: $(cat "$WORK/$d.closed.err")"
+done
+all=$(grep -v null "$WORK/numbers" | sort -n)
+[ "$(echo "$all" | uniq -d | wc -l)" -eq 0 ] || die "a number is both used and void, or void twice"
+max=$(echo "$all" | tail -1)
+[ "$(echo "$all" | wc -l)" -eq "$max" ] || die "holes in 1..$max after closing the year"
+echo "71-sync-numbering: 2 passed, 0 failed"

@@ -73,6 +73,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             signing::get_signing_settings,
             signing::set_token_module,
             outgoing::list_outgoing,
+            outgoing::create_outgoing,
             outgoing::issue_outgoing,
             outgoing::send_outgoing,
             desks::desk_info_of,

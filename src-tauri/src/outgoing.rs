@@ -6,7 +6,7 @@ use tauri::State;
 use vanthu_registry::{DocumentRecord, Register, Registry, SearchQuery};
 
 use crate::commands::CommandError;
-use crate::dto::Secrecy;
+use crate::dto::{Secrecy, Urgency};
 use crate::AppState;
 
 type Res<T> = Result<T, CommandError>;
@@ -58,6 +58,24 @@ impl From<&DocumentRecord> for OutgoingRow {
     }
 }
 
+/// "Soạn dự thảo": a new outgoing draft (no number yet), as the clerk types it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewDraft {
+    /// Ký hiệu without the number ("UBND-VP", "QĐ-UBND").
+    pub notation: String,
+    pub doc_type: String,
+    pub subject: String,
+    pub signer: Option<String>,
+    /// Nơi nhận: agency codes (from the directory) or free text ("Lưu: VT").
+    pub recipients: Vec<String>,
+    pub urgency: Urgency,
+    pub secrecy: Secrecy,
+    pub notes: Option<String>,
+    /// Absolute paths of the draft's files (the PDF to sign first).
+    pub files: Vec<String>,
+}
+
 fn registry<'a>(state: &'a State<'_, AppState>) -> std::sync::MutexGuard<'a, Registry> {
     state.registry.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -76,6 +94,26 @@ pub fn list_outgoing(state: State<'_, AppState>, limit: u32) -> Res<Vec<Outgoing
         .iter()
         .map(|h| Ok(OutgoingRow::from(&reg.get(h.id)?)))
         .collect()
+}
+
+/// Soạn dự thảo: stores a new outgoing draft with its files; it then waits in Chờ ký (with
+/// a PDF) or for "Cấp số".
+#[tauri::command(async)]
+#[specta::specta]
+pub fn create_outgoing(state: State<'_, AppState>, draft: NewDraft) -> Res<OutgoingRow> {
+    let rec = registry(&state).create_outgoing(vanthu_registry::NewOutgoing {
+        notation: draft.notation,
+        doc_type: draft.doc_type,
+        subject: draft.subject,
+        signer: draft.signer.filter(|s| !s.trim().is_empty()),
+        recipients: draft.recipients,
+        urgency: draft.urgency.into(),
+        secrecy: draft.secrecy.into(),
+        notes: draft.notes.filter(|s| !s.trim().is_empty()),
+        files: draft.files.iter().map(Into::into).collect(),
+        ..Default::default()
+    })?;
+    Ok((&rec).into())
 }
 
 /// Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd).

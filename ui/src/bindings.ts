@@ -49,6 +49,11 @@ export const commands = {
 	setTokenModule: (path: string | null) => __TAURI_INVOKE<SigningSettingsDto>("set_token_module", { path }),
 	/**  The newest outgoing documents (at most `limit`). */
 	listOutgoing: (limit: number) => __TAURI_INVOKE<OutgoingRow[]>("list_outgoing", { limit }),
+	/**
+	 *  Soạn dự thảo: stores a new outgoing draft with its files; it then waits in Chờ ký (with
+	 *  a PDF) or for "Cấp số".
+	 */
+	createOutgoing: (draft: NewDraft) => __TAURI_INVOKE<OutgoingRow>("create_outgoing", { draft }),
 	/**  Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd). */
 	issueOutgoing: (id: number, date: string) => __TAURI_INVOKE<OutgoingRow>("issue_outgoing", { id, date }),
 	/**
@@ -221,6 +226,22 @@ export type MirrorView = {
 	origin: string,
 	/**  The số đến the clerk's desktop gave ("15", "Số tạm T-VT1-3"). */
 	numberLabel: string | null,
+};
+
+/**  "Soạn dự thảo": a new outgoing draft (no number yet), as the clerk types it. */
+export type NewDraft = {
+	/**  Ký hiệu without the number ("UBND-VP", "QĐ-UBND"). */
+	notation: string,
+	docType: string,
+	subject: string,
+	signer: string | null,
+	/**  Nơi nhận: agency codes (from the directory) or free text ("Lưu: VT"). */
+	recipients: string[],
+	urgency: Urgency,
+	secrecy: Secrecy,
+	notes: string | null,
+	/**  Absolute paths of the draft's files (the PDF to sign first). */
+	files: string[],
 };
 
 export type OutgoingRow = {

@@ -95,6 +95,10 @@ enum SyncCmd {
         /// Back to the local gapless counter (one desktop per unit).
         #[arg(long)]
         standalone: bool,
+        /// Khóa sổ năm / close YEAR's numbering (year-end): no more numbers of that year,
+        /// the unused numbers of this desktop's blocks become void (listed, audited).
+        #[arg(long, value_name = "YEAR")]
+        close_year: Option<i32>,
     },
     /// Cảnh báo phía gửi / recipients that have not received or acknowledged what we sent.
     Alerts {
@@ -376,6 +380,7 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
         Some(SyncCmd::Numbering {
             desktop,
             standalone,
+            close_year,
         }) => {
             let dir = crate::data_dir(global);
             let mut reg = vanthu_registry::Registry::open_existing(&dir)?;
@@ -384,13 +389,25 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             } else if let Some(d) = desktop.as_deref() {
                 reg.set_numbering_desktop(Some(d))?;
             }
+            if let Some(year) = close_year {
+                let c = reg.close_numbering_year(year)?;
+                if !global.json {
+                    println!(
+                        "Đã khóa sổ năm {year}: {} dải số bỏ trống / {year} closed, {} void ranges",
+                        c.voided.len(),
+                        c.voided.len()
+                    );
+                }
+            }
             let desktop = reg.numbering_desktop()?;
             let blocks = reg.number_blocks()?;
             let provisional = reg.provisional_documents()?;
+            let voided = reg.voided_numbers()?;
             if global.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "desktop": desktop, "blocks": blocks, "provisional": provisional })
+                    serde_json::json!({ "desktop": desktop, "blocks": blocks,
+                        "provisional": provisional, "voided": voided })
                 );
             } else {
                 match &desktop {
@@ -410,6 +427,12 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 }
                 for p in &provisional {
                     println!("  Số tạm {} (văn bản {})", p.provisional, p.document_id);
+                }
+                for v in &voided {
+                    println!(
+                        "  Bỏ trống / void {} {} {}: {}–{}",
+                        v.register, v.series, v.year, v.first, v.last
+                    );
                 }
             }
             Ok(())

@@ -11,6 +11,7 @@ mod encode;
 mod error;
 pub mod index;
 mod library;
+pub mod page_server;
 mod types;
 mod worker;
 

@@ -916,6 +916,38 @@ impl Registry {
         self.get(id)
     }
 
+    /// [`Registry::receive_incoming`] for a hub package recorded in the registry inbox: the
+    /// document and the inbox row's "processed" mark commit together, so a crash can neither
+    /// lose the package nor import it twice (a package without an edXML DocumentId has
+    /// nothing else to be recognised by).
+    pub fn receive_incoming_from_inbox(
+        &mut self,
+        inbox_id: i64,
+        new: NewIncoming,
+    ) -> Result<IncomingRecord> {
+        let v = validate_incoming(&new)?;
+        let files = self.prepare_files(&new.files)?;
+        let id = self.write(|tx, ctx| {
+            let pending: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT document_id FROM inbox WHERE id = ?1 AND processed_at IS NULL",
+                    [inbox_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(None) = pending else {
+                return Err(Error::InvalidState(format!(
+                    "gói tin {inbox_id} đã được xử lý / inbox item {inbox_id} is already processed"
+                )));
+            };
+            let sender = agencies::resolve(tx, &v.sender)?;
+            let id = insert_incoming(tx, ctx, &v, &sender, &files, false)?;
+            crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
+            Ok(id)
+        })?;
+        self.get(id)
+    }
+
     /// Creates an outgoing document: a draft, or issued at once when `issue_date` is set.
     pub fn create_outgoing(&mut self, new: NewOutgoing) -> Result<OutgoingRecord> {
         let v = validate_outgoing(&new)?;

@@ -146,6 +146,29 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatusEvent> {
     })
 }
 
+/// Marks an inbox row processed (with the document it became, or the error), audited;
+/// inside the caller's transaction so it commits with what the package produced.
+pub(crate) fn mark_inbox_processed_tx(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    document_id: Option<i64>,
+    error: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE inbox SET processed_at = ?2, document_id = ?3, error = ?4 WHERE id = ?1",
+        params![id, ctx.now, document_id, error],
+    )?;
+    audit::append(
+        tx,
+        ctx,
+        "inbox.processed",
+        "inbox",
+        Some(&id.to_string()),
+        &serde_json::json!({"document_id": document_id, "error": error}),
+    )
+}
+
 /// The body of [`Registry::append_status_event`], inside the caller's transaction (the
 /// answer of a leader's desktop is applied together with its bookkeeping, crates/registry
 /// desks.rs).
@@ -272,8 +295,13 @@ pub(crate) fn status_event_tx(
         crate::desks::queue_answer(tx, ctx, document_id, m, to, actor, &codes, note)?;
         return Ok(event_id);
     }
-    // Status feedback goes back only for documents that came through the hub.
-    if let (Some(edxml_id), Some(sender)) = (edxml_id, sender) {
+    // Status feedback goes back only for documents that came through the hub: with an edXML
+    // DocumentId, or imported from a hub package that had none (the inbox row says so).
+    let via_hub = edxml_id.is_some()
+        || tx
+            .prepare_cached("SELECT 1 FROM inbox WHERE document_id = ?1 AND kind = 'edoc'")?
+            .exists([document_id])?;
+    if let (true, Some(sender)) = (via_hub, sender) {
         let secret: bool = tx.query_row(
             "SELECT secrecy != 'normal' FROM documents WHERE id = ?1",
             [document_id],
@@ -490,20 +518,7 @@ impl Registry {
         document_id: Option<i64>,
         error: Option<&str>,
     ) -> Result<()> {
-        self.write(|tx, ctx| {
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3, error = ?4 WHERE id = ?1",
-                params![id, ctx.now, document_id, error],
-            )?;
-            audit::append(
-                tx,
-                ctx,
-                "inbox.processed",
-                "inbox",
-                Some(&id.to_string()),
-                &serde_json::json!({"document_id": document_id, "error": error}),
-            )
-        })
+        self.write(|tx, ctx| mark_inbox_processed_tx(tx, ctx, id, document_id, error))
     }
 
     /// Inbox items not yet processed, oldest first.

@@ -56,7 +56,8 @@ pub use documents::{
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
 pub use numbering::{
-    BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, MAX_BLOCK_SIZE,
+    BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, VoidedNumbers, YearClosure,
+    MAX_BLOCK_SIZE,
 };
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;

@@ -22,6 +22,8 @@ use crate::{audit, search, Error, Registry, Result, WriteCtx};
 const DESKTOP_KEY: &str = "numbering.desktop";
 const INSTALL_KEY: &str = "numbering.install_id";
 const PROVISIONAL_KEY: &str = "numbering.provisional_last";
+/// `numbering.closed.<year>` = when the year's numbering was closed (year-end).
+const CLOSED_PREFIX: &str = "numbering.closed.";
 
 /// Largest block the hub hands out in one request (see vanthu-hub's `MAX_BLOCK_SIZE`).
 pub const MAX_BLOCK_SIZE: u32 = 1000;
@@ -64,6 +66,10 @@ fn set_meta(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+fn closed_key(year: i32) -> String {
+    format!("{CLOSED_PREFIX}{year}")
+}
+
 /// Hands out the next number. Call only inside the transaction that stores it.
 pub(crate) fn allocate(
     tx: &Transaction<'_>,
@@ -71,6 +77,11 @@ pub(crate) fn allocate(
     series: Series,
     year: i32,
 ) -> Result<Allocation> {
+    if meta(tx, &closed_key(year))?.is_some() {
+        return Err(Error::InvalidState(format!(
+            "sổ năm {year} đã khóa, không cấp thêm số / the {year} registers are closed"
+        )));
+    }
     let Some(desktop) = meta(tx, DESKTOP_KEY)? else {
         return Ok(Allocation::Final(allocate_counter(
             tx, register, series, year,
@@ -203,6 +214,26 @@ pub struct ProvisionalDocument {
     pub provisional: String,
 }
 
+/// Numbers of a block this desktop will never use: left over when the year was closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoidedNumbers {
+    pub register: String,
+    pub series: String,
+    pub year: i32,
+    pub first: u32,
+    pub last: u32,
+}
+
+/// What closing a year did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearClosure {
+    pub year: i32,
+    pub closed_at: String,
+    /// The unused numbers of this desktop's blocks (empty for a standalone desktop, whose
+    /// counter has no gaps).
+    pub voided: Vec<VoidedNumbers>,
+}
+
 fn valid_desktop(d: &str) -> bool {
     !d.is_empty() && d.len() <= 16 && d.bytes().all(|c| c.is_ascii_alphanumeric())
 }
@@ -304,6 +335,27 @@ fn resolve_key(
     Ok(out)
 }
 
+/// The unused remainder of each block of `year` (void once the year is closed: nothing
+/// allocates from a closed year).
+fn voided_in(conn: &Connection, year: i32) -> Result<Vec<VoidedNumbers>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT register, series, next, start + size - 1 FROM number_blocks
+         WHERE year = ?1 AND next < start + size ORDER BY register, series, start",
+    )?;
+    let rows = stmt
+        .query_map([year], |r| {
+            Ok(VoidedNumbers {
+                register: r.get(0)?,
+                series: r.get(1)?,
+                year,
+                first: r.get(2)?,
+                last: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 impl Registry {
     /// Turns block numbering on (`Some(desktop)`, 1–16 letters/digits, e.g. "VT1") or back
     /// to the standalone counter (`None`). The desktop id appears in provisional numbers.
@@ -401,6 +453,11 @@ impl Registry {
                         year,
                         size,
                     });
+                    continue;
+                }
+                if meta(tx, &closed_key(year))?.is_some() {
+                    // Year closed: a request sent before is still answered above (its block
+                    // arrives void), no new one.
                     continue;
                 }
                 let (remaining, waiting): (i64, i64) = tx.query_row(
@@ -537,6 +594,83 @@ impl Registry {
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// Year-end (registers.md §6: "close numbering"): no number of `year` is handed out any
+    /// more, and the numbers left in this desktop's blocks of that year are void — listed
+    /// with an audit entry each, so the printed register accounts for every number. Refused
+    /// while a document of the year still waits on a provisional number (sync first). A
+    /// second call changes nothing and returns the same closure. A block of a closed year
+    /// that arrives later (an answer to a request sent before) is void as a whole.
+    pub fn close_numbering_year(&mut self, year: i32) -> Result<YearClosure> {
+        self.write(|tx, ctx| {
+            if let Some(at) = meta(tx, &closed_key(year))? {
+                return Ok(YearClosure {
+                    year,
+                    closed_at: at,
+                    voided: voided_in(tx, year)?,
+                });
+            }
+            let waiting: i64 = tx.query_row(
+                "SELECT count(*) FROM documents
+                 WHERE year = ?1 AND provisional_number IS NOT NULL AND number IS NULL",
+                [year],
+                |r| r.get(0),
+            )?;
+            if waiting > 0 {
+                return Err(Error::InvalidState(format!(
+                    "còn {waiting} văn bản năm {year} mang số tạm: đồng bộ với trục trước khi khóa sổ / {waiting} documents of {year} still have a provisional number: sync before closing"
+                )));
+            }
+            set_meta(tx, &closed_key(year), &ctx.now)?;
+            let voided = voided_in(tx, year)?;
+            for v in &voided {
+                audit::append(
+                    tx,
+                    ctx,
+                    "numbering.void",
+                    "number_block",
+                    None,
+                    &serde_json::to_value(v).expect("serialises"),
+                )?;
+            }
+            audit::append(
+                tx,
+                ctx,
+                "numbering.close_year",
+                "meta",
+                Some(&year.to_string()),
+                &serde_json::json!({ "year": year, "voided_ranges": voided.len() }),
+            )?;
+            Ok(YearClosure {
+                year,
+                closed_at: ctx.now.clone(),
+                voided,
+            })
+        })
+    }
+
+    /// When `year`'s numbering was closed, if it was.
+    pub fn numbering_closed_at(&self, year: i32) -> Result<Option<String>> {
+        meta(&self.conn, &closed_key(year))
+    }
+
+    /// The void numbers of every closed year, by year and key.
+    pub fn voided_numbers(&self) -> Result<Vec<VoidedNumbers>> {
+        let years: Vec<i32> = self
+            .conn
+            .prepare_cached("SELECT substr(key, ?1) FROM meta WHERE key LIKE ?2 ORDER BY key")?
+            .query_map(
+                params![CLOSED_PREFIX.len() as i64 + 1, format!("{CLOSED_PREFIX}%")],
+                |r| r.get::<_, String>(0),
+            )?
+            .filter_map(|y| y.ok()?.parse().ok())
+            .collect();
+        let mut out = Vec::new();
+        for y in years {
+            out.extend(voided_in(&self.conn, y)?);
+        }
+        Ok(out)
     }
 
     /// Documents still carrying only a provisional number, oldest first.

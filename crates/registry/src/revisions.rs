@@ -335,4 +335,16 @@ impl Registry {
             .optional()?
             .flatten())
     }
+
+    /// The hub packages (and their senders) a document was imported from, oldest first:
+    /// how a status about the document finds its package when the package carried no edXML
+    /// `DocumentId`.
+    pub fn packages_of_document(&self, document_id: i64) -> Result<Vec<(String, Option<String>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT package_id, sender_code FROM inbox
+             WHERE document_id = ?1 AND kind = 'edoc' ORDER BY id",
+        )?;
+        let rows = stmt.query_map([document_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }

@@ -153,6 +153,77 @@ fn a_lost_answer_is_replayed_not_burnt() {
     assert!(reg.add_number_block("unknown", 1, 10).is_err());
 }
 
+#[test]
+fn closing_the_year_voids_the_unused_numbers_and_stops_numbering() {
+    let (_d, mut reg) = desktop("VT3");
+    let mut hub = HubModel::default();
+    // Offline first: a provisional document blocks the closure until it is resolved.
+    let early = reg.register_incoming(incoming(0)).unwrap();
+    assert!(early.is_provisional());
+    let before = reg.audit_entries(None, None, 1000).unwrap().len();
+    assert!(matches!(
+        reg.close_numbering_year(YEAR),
+        Err(vanthu_registry::Error::InvalidState(_))
+    ));
+    assert_eq!(reg.numbering_closed_at(YEAR).unwrap(), None);
+    assert_eq!(reg.audit_entries(None, None, 1000).unwrap().len(), before);
+    hub.sync(&mut reg, 5);
+    for i in 1..3 {
+        reg.register_incoming(incoming(i)).unwrap();
+    }
+    // Incoming normal used 1..=3 of 1..=5; the other three keys used nothing.
+    let closure = reg.close_numbering_year(YEAR).unwrap();
+    let ranges: Vec<_> = closure
+        .voided
+        .iter()
+        .map(|v| (v.register.as_str(), v.series.as_str(), v.first, v.last))
+        .collect();
+    assert_eq!(
+        ranges,
+        vec![
+            ("incoming", "normal", 4, 5),
+            ("incoming", "secret", 1, 5),
+            ("outgoing", "normal", 1, 5),
+            ("outgoing", "secret", 1, 5),
+        ]
+    );
+    let voids = reg
+        .audit_entries(None, None, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "numbering.void")
+        .count();
+    assert_eq!(voids, 4);
+    assert!(reg.numbering_closed_at(YEAR).unwrap().is_some());
+    // Nothing is numbered in a closed year, neither from a block nor provisionally.
+    let count = reg.count(None).unwrap();
+    assert!(matches!(
+        reg.register_incoming(incoming(7)),
+        Err(vanthu_registry::Error::InvalidState(_))
+    ));
+    assert_eq!(reg.count(None).unwrap(), count);
+    // No new block is asked for a closed year; closing again is the same closure.
+    assert!(reg.prepare_block_requests(YEAR, 5).unwrap().is_empty());
+    assert_eq!(reg.close_numbering_year(YEAR).unwrap(), closure);
+    assert_eq!(reg.voided_numbers().unwrap(), closure.voided);
+    assert!(reg.audit_verify().unwrap().ok);
+}
+
+#[test]
+fn a_block_answered_after_the_year_closed_is_void_as_a_whole() {
+    let (_d, mut reg) = desktop("VT4");
+    let asked = reg.prepare_block_requests(YEAR, 10).unwrap();
+    reg.close_numbering_year(YEAR).unwrap();
+    // The request sent before the closure is still sent (the hub may have reserved it)...
+    assert_eq!(reg.prepare_block_requests(YEAR, 10).unwrap(), asked);
+    reg.add_number_block(&asked[0].request_id, 21, 10).unwrap();
+    // ...and its numbers are void, none handed out.
+    let void = reg.voided_numbers().unwrap();
+    assert!(void
+        .iter()
+        .any(|v| v.register == asked[0].register && (v.first, v.last) == (21, 30)));
+}
+
 #[derive(Debug, Clone)]
 enum Op {
     Register { desktop: usize },

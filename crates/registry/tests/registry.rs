@@ -684,6 +684,47 @@ fn status_events_number_on_registration_and_feed_the_outbox() {
 }
 
 #[test]
+fn a_hub_package_becomes_a_document_with_its_inbox_mark_once() {
+    let (_dir, mut reg) = fresh();
+    let inbox_id = reg
+        .record_inbox(
+            "pkg-9",
+            "edoc",
+            Some("000.00.00.G22"),
+            &serde_json::json!({}),
+        )
+        .unwrap()
+        .unwrap();
+    let mut new = incoming("12/UBND-VP", "Về việc không có DocumentId", "2024-03-01");
+    new.sender = "000.00.00.G22".into();
+    let doc = reg
+        .receive_incoming_from_inbox(inbox_id, new.clone())
+        .unwrap();
+    assert_eq!(reg.document_for_package("pkg-9").unwrap(), Some(doc.id));
+    assert!(reg.pending_inbox(10).unwrap().is_empty());
+    assert_eq!(
+        reg.packages_of_document(doc.id).unwrap(),
+        vec![("pkg-9".to_owned(), Some("000.00.00.G22".to_owned()))]
+    );
+    // The same inbox row again (a retried round): refused, no second document.
+    let before = reg.count(None).unwrap();
+    assert!(matches!(
+        reg.receive_incoming_from_inbox(inbox_id, new),
+        Err(Error::InvalidState(_))
+    ));
+    assert_eq!(reg.count(None).unwrap(), before);
+    // Without an edXML DocumentId, the clerk's registration still answers the sender: the
+    // inbox row says the document came through the hub.
+    reg.append_status_event(doc.id, IncomingState::Registered, Actor::Clerk, None)
+        .unwrap();
+    let outbox = reg.pending_outbox(10).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].payload["status_code"], "03");
+    assert!(outbox[0].payload["edxml_document_id"].is_null());
+    assert!(reg.audit_verify().unwrap().ok);
+}
+
+#[test]
 fn outgoing_states_follow_the_sender_machine() {
     let (_dir, mut reg) = fresh();
     let o = reg

@@ -11,6 +11,8 @@ pub mod pdf;
 pub mod queue;
 pub mod signer_block;
 pub mod signpdf;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod token;
 pub mod verify;
 

@@ -1,71 +1,17 @@
 //! Signing the "Chờ ký" queue on a real SoftHSM2 token (tests/fixtures/sign): one login
 //! for several documents, wrong PIN, a bad document in the middle, documents not waiting.
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use vanthu_registry::{NewOutgoing, Registry};
 use vanthu_sign::queue::{sign_queue, Batch, DocumentResult};
+use vanthu_sign::testing::{self, corpus, serial};
 use vanthu_sign::token::Module;
 use vanthu_sign::Role;
 use zeroize::Zeroizing;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corpus(name: &str) -> PathBuf {
-    std::env::var_os("VANTHU_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
-        .join("corpus/pdf-sign")
-        .join(name)
-}
-
-fn module_path() -> PathBuf {
-    std::env::var_os("VANTHU_PKCS11_MODULE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/lib/softhsm/libsofthsm2.so".into())
-}
-
-/// A fresh token per test would need a module reload; PKCS#11 is process-global, so the
-/// tests share one token dir and run one at a time.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn make_token(dir: &Path, label: &str) {
-    let st = std::process::Command::new("bash")
-        .arg(repo().join("tests/fixtures/sign/make-token.sh"))
-        .arg(dir)
-        .env("VANTHU_TEST_TOKEN_LABEL", label)
-        .status()
-        .expect("run make-token.sh");
-    assert!(st.success(), "token fixture failed");
-}
-
-fn token_dir() -> &'static PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        make_token(&dir, "vanthu-test");
-        std::env::set_var("SOFTHSM2_CONF", dir.join("softhsm2.conf"));
-        dir
-    })
-}
-
-/// One module handle for the whole binary: dropping a second handle on the same library
-/// would finalise PKCS#11 for the first one too.
-fn shared_module() -> Arc<Module> {
-    static M: OnceLock<Arc<Module>> = OnceLock::new();
-    token_dir();
-    M.get_or_init(|| Arc::new(Module::load(&module_path()).unwrap()))
-        .clone()
-}
-
 fn module() -> &'static Module {
     static M: OnceLock<Arc<Module>> = OnceLock::new();
-    M.get_or_init(shared_module)
+    M.get_or_init(testing::module)
 }
 
 fn register_with(files: &[&str]) -> (tempfile::TempDir, Mutex<Registry>, Vec<i64>) {
@@ -90,10 +36,6 @@ fn register_with(files: &[&str]) -> (tempfile::TempDir, Mutex<Registry>, Vec<i64
     (dir, Mutex::new(reg), ids)
 }
 
-fn root() -> Vec<x509_cert::Certificate> {
-    vanthu_sign::load_trust_anchors(&[token_dir().join("root.pem")]).unwrap()
-}
-
 fn signed(r: &DocumentResult) -> &vanthu_sign::queue::SignedDocument {
     r.outcome
         .as_ref()
@@ -112,7 +54,7 @@ fn one_pin_signs_a_batch_and_each_result_is_verified() {
     let out = sign_queue(
         &reg,
         module(),
-        &root(),
+        &testing::trust_anchors(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -162,7 +104,7 @@ fn wrong_pin_changes_nothing_and_says_so_in_vietnamese() {
     let err = sign_queue(
         &reg,
         module(),
-        &root(),
+        &testing::trust_anchors(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -194,7 +136,7 @@ fn a_bad_document_fails_alone_and_a_rectangle_is_honoured() {
     let out = sign_queue(
         &reg,
         module(),
-        &root(),
+        &testing::trust_anchors(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -227,7 +169,7 @@ fn documents_not_waiting_are_refused_before_login() {
     let err = sign_queue(
         &reg,
         module(),
-        &root(),
+        &testing::trust_anchors(),
         &Batch {
             ids: &ids,
             role: Role::Leader,

@@ -1,57 +1,12 @@
 //! Signing on a real SoftHSM2 token built by tests/fixtures/sign/make-token.sh, verified by
 //! our verifier (pyHanko/pdfsig cross-checks live in scripts/test.d/40-sign.sh).
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::path::PathBuf;
 
 use vanthu_sign::pdf::doc::Doc;
+use vanthu_sign::testing::{self, corpus, module_path, repo, serial};
 use vanthu_sign::token::Module;
 use vanthu_sign::{sign_pdf, verify_pdf, PdfError, Role, SignError, SignRequest};
 use zeroize::Zeroizing;
-
-struct Fixture {
-    dir: PathBuf,
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corpus(name: &str) -> PathBuf {
-    let shared = std::env::var_os("VANTHU_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
-    shared.join("corpus/pdf-sign").join(name)
-}
-
-fn module_path() -> PathBuf {
-    std::env::var_os("VANTHU_PKCS11_MODULE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/lib/softhsm/libsofthsm2.so".into())
-}
-
-/// One token for the whole test binary; PKCS#11 modules are process-global state, so
-/// tests take a lock while they use it.
-fn fixture() -> (&'static Fixture, MutexGuard<'static, ()>) {
-    static FIX: OnceLock<Fixture> = OnceLock::new();
-    static LOCK: Mutex<()> = Mutex::new(());
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let f = FIX.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let st = std::process::Command::new("bash")
-            .arg(repo().join("tests/fixtures/sign/make-token.sh"))
-            .arg(&dir)
-            .status()
-            .expect("run make-token.sh");
-        assert!(st.success(), "token fixture failed");
-        std::env::set_var("SOFTHSM2_CONF", dir.join("softhsm2.conf"));
-        Fixture { dir }
-    });
-    (f, guard)
-}
-
-fn root(f: &Fixture) -> Vec<x509_cert::Certificate> {
-    vanthu_sign::load_trust_anchors(&[f.dir.join("root.pem")]).unwrap()
-}
 
 fn sign_with(key_label: &str, req: &SignRequest) -> Result<vanthu_sign::SignOutcome, SignError> {
     let m = Module::load(&module_path())?;
@@ -71,7 +26,7 @@ fn req(input: PathBuf, output: PathBuf) -> SignRequest {
 
 #[test]
 fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
-    let (f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     for (file, key) in [
         ("minimal.pdf", "leader-rsa"),
@@ -96,7 +51,7 @@ fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
             &orig[..],
             "{file}: original bytes changed"
         );
-        let rep = verify_pdf(&output, &root(f)).unwrap();
+        let rep = verify_pdf(&output, &testing::trust_anchors()).unwrap();
         let s = rep.signatures.last().unwrap();
         assert!(
             s.intact && s.valid && s.trusted && s.covers_whole_document,
@@ -116,7 +71,7 @@ fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
 
 #[test]
 fn leader_then_organization_both_valid_and_seal_overlaps_left_third() {
-    let (f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     let l = out.path().join("l.pdf");
     let lo = out.path().join("lo.pdf");
@@ -136,7 +91,7 @@ fn leader_then_organization_both_valid_and_seal_overlaps_left_third() {
         o1.rect,
         o2.rect
     );
-    let rep = verify_pdf(&lo, &root(f)).unwrap();
+    let rep = verify_pdf(&lo, &testing::trust_anchors()).unwrap();
     assert_eq!(rep.signatures.len(), 2);
     assert!(rep
         .signatures
@@ -149,7 +104,7 @@ fn leader_then_organization_both_valid_and_seal_overlaps_left_third() {
 
 #[test]
 fn leader_fills_reserved_fields_in_order() {
-    let (f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     let a = out.path().join("a.pdf");
     let b = out.path().join("b.pdf");
@@ -162,7 +117,7 @@ fn leader_fills_reserved_fields_in_order() {
     assert_eq!((o1.field.as_str(), o2.field.as_str()), ("Sig1", "Sig2"));
     // Sig1's widget rectangle in the corpus file is [10 10 290 70].
     assert_eq!(o1.rect, Some([10.0, 10.0, 280.0, 60.0]));
-    let rep = verify_pdf(&b, &root(f)).unwrap();
+    let rep = verify_pdf(&b, &testing::trust_anchors()).unwrap();
     let fields: Vec<_> = rep.signatures.iter().map(|s| s.field.as_str()).collect();
     assert_eq!(fields, ["Sig1", "Sig2"]);
     assert!(rep
@@ -174,7 +129,7 @@ fn leader_fills_reserved_fields_in_order() {
 
 #[test]
 fn flipped_byte_is_not_intact() {
-    let (f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("s.pdf");
     sign_with("leader-rsa", &req(corpus("minimal.pdf"), o.clone())).unwrap();
@@ -183,14 +138,14 @@ fn flipped_byte_is_not_intact() {
     data[i] ^= 1;
     let flipped = out.path().join("f.pdf");
     std::fs::write(&flipped, &data).unwrap();
-    let rep = verify_pdf(&flipped, &root(f)).unwrap();
+    let rep = verify_pdf(&flipped, &testing::trust_anchors()).unwrap();
     assert!(!rep.signatures[0].intact);
     assert!(!rep.signatures[0].valid);
 }
 
 #[test]
 fn untrusted_without_anchors_but_valid() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().join("s.pdf");
     sign_with("leader-ec", &req(corpus("minimal.pdf"), o.clone())).unwrap();
@@ -201,7 +156,7 @@ fn untrusted_without_anchors_but_valid() {
 
 #[test]
 fn wrong_pin_is_reported_with_retry_state() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let m = Module::load(&module_path()).unwrap();
     let slot = m.find_slot(Some("vanthu-test")).unwrap();
     match m.login(slot, &Zeroizing::new("999999".to_string())) {
@@ -215,7 +170,7 @@ fn wrong_pin_is_reported_with_retry_state() {
 
 #[test]
 fn unknown_token_label_is_not_found() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let m = Module::load(&module_path()).unwrap();
     assert!(matches!(
         m.find_slot(Some("no-such-token")),
@@ -225,7 +180,7 @@ fn unknown_token_label_is_not_found() {
 
 #[test]
 fn bad_input_gives_clear_error_and_no_output() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     for (name, want) in [
         ("bad/minimal-aes256.pdf", "encrypted"),
@@ -246,7 +201,7 @@ fn bad_input_gives_clear_error_and_no_output() {
 
 #[test]
 fn token_listing_shows_certificates() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let m = Module::load(&module_path()).unwrap();
     let tokens = m.list().unwrap();
     let t = tokens.iter().find(|t| t.label == "vanthu-test").unwrap();
@@ -266,7 +221,7 @@ fn token_listing_shows_certificates() {
 
 #[test]
 fn planned_placement_is_where_the_signature_lands() {
-    let (_f, _g) = fixture();
+    let _g = serial();
     let out = tempfile::tempdir().unwrap();
     // Automatic (last page), a reserved field, and an organisation seal after a leader.
     let two = corpus("minimal-two-pages.pdf");
@@ -308,7 +263,7 @@ fn planned_placement_is_where_the_signature_lands() {
 
 #[test]
 fn leader_signs_in_the_signer_block_and_seal_follows() {
-    let (f, _g) = fixture();
+    let _g = serial();
     assert!(
         vanthu_pdf::library_path().is_ok(),
         "pdfium is needed (VANTHU_PDFIUM)"
@@ -339,6 +294,6 @@ fn leader_signs_in_the_signer_block_and_seal_follows() {
     let o2 = sign_with("org-rsa", &r2).unwrap();
     let [sx, _, sw, _] = o2.rect.unwrap();
     assert!(sx < lx && sx + sw > lx && sx + sw <= lx + lw / 3.0 + sw / 2.0);
-    let rep = verify_pdf(&out.path().join("lo.pdf"), &root(f)).unwrap();
+    let rep = verify_pdf(&out.path().join("lo.pdf"), &testing::trust_anchors()).unwrap();
     assert!(rep.signatures.iter().all(|s| s.intact && s.valid));
 }

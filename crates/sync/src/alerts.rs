@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::desks::is_internal;
 use crate::state::{StateError, SyncState};
 use crate::transport::Operation;
 
@@ -143,18 +144,27 @@ pub fn overdue(all: Vec<RecipientStatus>) -> Vec<RecipientStatus> {
 }
 
 impl SyncState {
-    /// Document packages (not statuses, not recalls) the hub has accepted from us.
+    /// Document packages (not statuses, not recalls) the hub has accepted from us, to other
+    /// agencies. A submission to a desktop of this unit ("trình lãnh đạo") is not a sending:
+    /// the leader's desktop has no clerk to acknowledge it, so it never raises an alert.
     pub fn sent_documents(&self) -> Result<Vec<SentDocument>, StateError> {
         Ok(self
             .outbox()?
             .into_iter()
             .filter(|o| o.package.op == Operation::Send && o.state == "sent")
             .filter_map(|o| {
+                let recipients: Vec<String> = o
+                    .package
+                    .recipients
+                    .into_iter()
+                    .filter(|r| !is_internal(r))
+                    .collect();
+                (!recipients.is_empty()).then_some(())?;
                 Some(SentDocument {
                     sent_ms: o.sent_ms?,
                     message_id: o.package.message_id,
                     document_id: o.package.document_id,
-                    recipients: o.package.recipients,
+                    recipients,
                 })
             })
             .collect())
@@ -328,14 +338,32 @@ mod tests {
             sha256: "x".into(),
         };
         state.enqueue(&pkg("m1", Operation::Send), b"a").unwrap();
+        let submission = OutgoingPackage {
+            recipients: vec!["A/LD".into()],
+            ..pkg("sub-1", Operation::Send)
+        };
+        state.enqueue(&submission, b"s").unwrap();
         state.enqueue(&pkg("m2", Operation::Send), b"b").unwrap();
         state.enqueue(&pkg("r1", Operation::Recall), b"c").unwrap();
-        let (seq, _, _) = state.next_pending(0).unwrap().unwrap();
-        state.mark_sent(seq).unwrap();
-        let (seq3, _, _) = state.next_pending(seq + 1).unwrap().unwrap();
-        assert_ne!(seq3, seq);
+        // The hub accepts m1 and the submission; m2 and the recall stay pending.
+        let mut after = 0;
+        let mut accepted = Vec::new();
+        while let Some((seq, p, _)) = state.next_pending(after).unwrap() {
+            after = seq;
+            if p.message_id == "m1" || p.message_id == "sub-1" {
+                accepted.push(seq);
+            }
+        }
+        assert_eq!(accepted.len(), 2);
+        for seq in accepted {
+            state.mark_sent(seq).unwrap();
+        }
         let sent = state.sent_documents().unwrap();
-        assert_eq!(sent.len(), 1, "only the sent document package");
+        assert_eq!(
+            sent.len(),
+            1,
+            "only the sent document package, not the submission to A/LD: {sent:?}"
+        );
         assert_eq!(sent[0].message_id, "m1");
         assert_eq!(sent[0].recipients, ["B", "C"]);
         let item: ReceivedBatchItem = (

@@ -6,8 +6,9 @@
 //!   engine's outbox, addressed to the document's sender.
 //!
 //! Both directions are idempotent across crashes: a received package is recorded in the
-//! registry inbox under its hub message id (unique) and an existing document with the same
-//! edXML `DocumentId` is reused rather than created twice. When the engine's queues are in
+//! registry inbox under its hub message id (unique), a new document commits together with
+//! that inbox row's processed mark, and an existing document with the same edXML
+//! `DocumentId` is reused rather than created twice. When the engine's queues are in
 //! the registry database (a data directory with a register), a registry outbox row becomes
 //! its package in the one transaction that marks the row sent; with the file queues it is
 //! queued under a deterministic message id before it is marked sent.
@@ -90,10 +91,14 @@ pub fn import_received(reg: &mut Registry, state: &SyncState) -> Result<BridgeRe
                     reg,
                     &body,
                     item.sender_code.as_deref(),
-                    &item.package_id,
+                    (item.id, &item.package_id),
                     item.payload["related"].as_str(),
                 ) {
-                    Ok(id) => Ok(id),
+                    Ok(Imported::Committed) => {
+                        report.imported += 1;
+                        continue;
+                    }
+                    Ok(Imported::Found(id)) => Ok(id),
                     Err(Failure::Permanent(e)) => Err(e),
                     // Not the package's fault (unit not initialised, database busy, disk):
                     // leave it pending and try again next round.
@@ -145,13 +150,21 @@ impl From<vanthu_registry::Error> for Failure {
     }
 }
 
+/// What became of a package.
+enum Imported {
+    /// A new document, committed together with the inbox row's processed mark.
+    Committed,
+    /// A document that already existed or a revision of one; the inbox row is still to mark.
+    Found(i64),
+}
+
 fn import_one(
     reg: &mut Registry,
     body: &[u8],
     hub_sender: Option<&str>,
-    package_id: &str,
+    (inbox_id, package_id): (i64, &str),
     related: Option<&str>,
-) -> Result<i64, Failure> {
+) -> Result<Imported, Failure> {
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
     let opts = vanthu_edxml::ReadOptions {
         attachment_dir: Some(tmp.path().to_path_buf()),
@@ -196,17 +209,19 @@ fn import_one(
             }
             outcome
         };
-        return Ok(outcome.new_version_id.unwrap_or(outcome.original_id));
+        return Ok(Imported::Found(
+            outcome.new_version_id.unwrap_or(outcome.original_id),
+        ));
     }
     if let Some(id) = &h.document_id {
         if let Some(existing) = reg.find_by_edxml_id(id)? {
-            return Ok(existing.id);
+            return Ok(Imported::Found(existing.id));
         }
     }
     let new = new_incoming(reg, &pkg, hub_sender, tmp.path())?;
-    let rec = reg.receive_incoming(new)?;
+    let rec = reg.receive_incoming_from_inbox(inbox_id, new)?;
     vanthu_pdf::index::index_document_text_logged(reg, rec.id);
-    Ok(rec.id)
+    Ok(Imported::Committed)
 }
 
 /// The incoming document a package describes (attachments copied into `tmp`).
@@ -320,10 +335,29 @@ pub fn queue_registry_statuses(
         let edxml_id = p["edxml_document_id"].as_str().unwrap_or_default();
         let code = p["status_code"].as_str().unwrap_or_default().to_owned();
         let sender = item.recipient_code.as_deref().unwrap_or_default();
-        let Some(original) = received
-            .iter()
-            .find(|r| r.document_id.as_deref() == Some(edxml_id) && r.sender == sender)
-        else {
+        let by_edxml_id = || {
+            received.iter().find(|r| {
+                !edxml_id.is_empty()
+                    && r.document_id.as_deref() == Some(edxml_id)
+                    && r.sender == sender
+            })
+        };
+        // A package sent without a hub-level DocumentId: the registry inbox knows which
+        // package the document came from.
+        let by_inbox = || -> Result<Option<&Received>, BridgeError> {
+            let Some(doc) = item.document_id else {
+                return Ok(None);
+            };
+            let packages = reg.packages_of_document(doc)?;
+            Ok(received
+                .iter()
+                .find(|r| r.sender == sender && packages.iter().any(|(id, _)| *id == r.message_id)))
+        };
+        let found = match by_edxml_id() {
+            Some(r) => Some(r),
+            None => by_inbox()?,
+        };
+        let Some(original) = found else {
             reg.mark_outbox_failed(
                 item.id,
                 &format!("không có gói tin trục cho {edxml_id} / no hub message for {edxml_id}"),
@@ -341,6 +375,14 @@ pub fn queue_registry_statuses(
         } else {
             status_message_id(&original.message_id, &code, agency)
         };
+        let response_id = if edxml_id.is_empty() {
+            original
+                .document_id
+                .as_deref()
+                .unwrap_or(&original.message_id)
+        } else {
+            edxml_id
+        };
         let description = p["note"]
             .as_str()
             .filter(|s| !s.is_empty())
@@ -348,7 +390,7 @@ pub fn queue_registry_statuses(
             .unwrap_or_default();
         let body = status_package(&StatusInfo {
             response_for_organ: sender,
-            response_for_document_id: edxml_id,
+            response_for_document_id: response_id,
             from_organ: agency,
             from_name: agency_name,
             code: &code,
@@ -362,7 +404,7 @@ pub fn queue_registry_statuses(
             related: Some(original.message_id.clone()),
             status_code: Some(code),
             recipients: Vec::new(),
-            document_id: Some(edxml_id.to_owned()),
+            document_id: Some(response_id.to_owned()),
             sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
         };
         if shares_database(reg, state) {

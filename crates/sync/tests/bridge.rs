@@ -11,8 +11,34 @@ const A: &str = "000.00.00.H34"; // the sender named in the package
 const B: &str = "000.01.20.H34";
 const PACKAGE: &[u8] = include_bytes!("../../edxml/tests/data/basic.edxml");
 
+const EDXML_ID: &str = "000.00.00.H34,2024/03/05,412/UBND-HCTC";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registry_transitions_become_statuses_in_order() {
+    statuses_reach_the_sender(PACKAGE.to_vec(), Some(EDXML_ID)).await;
+}
+
+/// `vanthu sync send FILE` without `--document-id`: the hub knows no DocumentId, the
+/// recipient finds the package its document came from through the registry inbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuses_come_back_when_the_sender_gave_no_document_id() {
+    statuses_reach_the_sender(PACKAGE.to_vec(), None).await;
+}
+
+/// A package whose header has no DocumentId at all: the recipient finds the package its
+/// document came from through the registry inbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statuses_come_back_for_a_package_without_document_id() {
+    let text = std::str::from_utf8(PACKAGE).unwrap();
+    let start = text.find("<edXML:DocumentId>").unwrap();
+    let end = text.find("</edXML:DocumentId>").unwrap() + "</edXML:DocumentId>".len();
+    let stripped = format!("{}{}", &text[..start], &text[end..]);
+    assert!(!stripped.contains(EDXML_ID));
+    statuses_reach_the_sender(stripped.into_bytes(), None).await;
+}
+
+async fn statuses_reach_the_sender(body: Vec<u8>, hub_document_id: Option<&str>) {
+    let has_edxml_id = std::str::from_utf8(&body).unwrap().contains(EDXML_ID);
     let hub = common::start_hub(&[A, B]).await;
 
     let a_dir = tempfile::tempdir().unwrap();
@@ -28,9 +54,9 @@ async fn registry_transitions_become_statuses_in_order() {
             op: Operation::Send,
             related: None,
             recipients: vec![B.into()],
-            document_id: Some("000.00.00.H34,2024/03/05,412/UBND-HCTC".into()),
+            document_id: hub_document_id.map(str::to_owned),
             secrecy: "thường".into(),
-            body: PACKAGE.to_vec(),
+            body,
         })
         .unwrap();
     a.sync_once().await.unwrap();
@@ -43,14 +69,17 @@ async fn registry_transitions_become_statuses_in_order() {
         .unwrap();
     b.sync_once().await.unwrap();
 
-    // The package is now an incoming document, state "arrived", with its edXML id.
+    // The package is now an incoming document, state "arrived", with its edXML id if the
+    // package had one.
     let doc = {
         let reg = Registry::open(&b_path).unwrap();
-        let doc = reg
-            .find_by_edxml_id("000.00.00.H34,2024/03/05,412/UBND-HCTC")
-            .unwrap()
-            .expect("imported");
+        let doc_id = reg.document_for_package(&id).unwrap().expect("imported");
+        let doc = reg.get(doc_id).unwrap();
         assert_eq!(doc.sender_code.as_deref(), Some(A));
+        assert_eq!(
+            doc.edxml_document_id.as_deref(),
+            has_edxml_id.then_some(EDXML_ID)
+        );
         doc
     };
     // Importing again (next round) does not duplicate it.

@@ -1,8 +1,9 @@
 //! The engine against a real hub on loopback (served in-process over a SQLite store).
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use vanthu_hub::HubStore;
 use vanthu_sync::transport::{OutgoingPackage, RemoteItem};
 use vanthu_sync::{
     Engine, EngineConfig, HttpTransport, HubTransport, Identity, Operation, SendRequest, SyncError,
@@ -12,34 +13,8 @@ use vanthu_sync::{
 const A: &str = "000.00.00.H34";
 const B: &str = "000.01.20.H34";
 
-struct Hub {
-    url: String,
-    secrets: std::collections::BTreeMap<String, String>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_hub() -> Hub {
-    let dir = tempfile::tempdir().unwrap();
-    let store = vanthu_hub::sqlite::SqliteStore::open(&dir.path().join("hub.sqlite")).unwrap();
-    let mut secrets = std::collections::BTreeMap::new();
-    for code in [A, B] {
-        let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
-        store.add_agency(rec).await.unwrap();
-        secrets.insert(code.to_owned(), secret);
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(vanthu_hub::serve(
-        listener,
-        store,
-        Default::default(),
-        std::future::pending(),
-    ));
-    Hub {
-        url,
-        secrets,
-        _dir: dir,
-    }
+async fn start_hub() -> common::LoopbackHub {
+    common::start_hub(&[A, B]).await
 }
 
 fn fast() -> EngineConfig {

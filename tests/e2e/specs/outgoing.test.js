@@ -106,7 +106,76 @@ describe("outgoing register: issue and send over the hub", () => {
     const kept = JSON.parse(cli(data, ["--json", "show", String(secret)]));
     assert.equal(kept.state, "issued");
     // Sending again from the CLI is the same dispatch, for the coded recipient only.
-    const d = JSON.parse(cli(data, ["--json", "outgoing", "send", String(normal)]));
+    const d = JSON.parse(
+      cli(data, ["--json", "outgoing", "send", String(normal)]),
+    );
     assert.deepEqual(d.recipients, [B]);
+  });
+
+  it("composes a draft in the form: directory recipient by code, free text kept, PDF attached", async () => {
+    const { browser } = app;
+    await domClick(browser, '[data-testid="new-draft"]');
+    const form = await browser.$('form[data-testid="outgoing-form"]');
+    await form.waitForExist({ timeout: 10000 });
+    // Saving empty names what is missing and writes nothing.
+    await domClick(browser, '[data-testid="save-draft"]');
+    await waitForText(
+      browser,
+      '[data-testid="outgoing-form"]',
+      "Chưa nhập trích yếu",
+    );
+    await (await form.$('input[name="notation"]')).setValue("UBND-KT");
+    const docType = await form.$('select[name="docType"]');
+    await browser.waitUntil(
+      async () => (await docType.$$("option")).length > 1,
+      {
+        timeout: 10000,
+      },
+    );
+    await docType.selectByAttribute("value", "Công văn");
+    await (
+      await form.$('textarea[name="subject"]')
+    ).setValue("Về việc soạn thảo văn bản trên phần mềm");
+    const to = await form.$("#draft-recipients");
+    await to.click();
+    await browser.keys("Nội vụ Nghệ An");
+    await waitForText(
+      browser,
+      '[role="option"]',
+      `Sở Nội vụ Nghệ An (${B})`,
+      10000,
+    );
+    await browser.keys(["ArrowDown", "Enter"]);
+    await browser.keys("Lưu: VT");
+    await browser.keys("Enter");
+    await (await form.$('input[name="filePath"]')).setValue(PDF);
+    await domClick(browser, '[data-testid="add-file"]');
+    await waitForText(
+      browser,
+      '[data-testid="outgoing-dropzone"]',
+      "minimal.pdf",
+    );
+    await domClick(browser, '[data-testid="save-draft"]');
+    await waitForText(browser, "table", "soạn thảo văn bản trên phần mềm");
+
+    const list = JSON.parse(
+      cli(data, ["--json", "list", "--register", "outgoing"]),
+    );
+    const created = (list.hits ?? list).find((h) =>
+      h.subject.includes("soạn thảo văn bản trên phần mềm"),
+    );
+    assert.ok(created, "the draft is in the register");
+    const shown = JSON.parse(cli(data, ["--json", "show", String(created.id)]));
+    assert.equal(shown.state, "draft");
+    assert.equal(shown.notation, "/UBND-KT");
+    assert.deepEqual(
+      shown.recipients.map((r) => [r.agency_code, r.name]),
+      [
+        [B, "Sở Nội vụ Nghệ An"],
+        [null, "Lưu: VT"],
+      ],
+    );
+    assert.equal(shown.attachments.length, 1);
+    assert.equal(shown.attachments[0].media_type, "application/pdf");
   });
 });

@@ -1,8 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import {
-  Alert,
   Autocomplete,
-  Button,
   Group,
   Modal,
   NativeSelect,
@@ -32,6 +30,8 @@ import {
   type FormValues,
 } from "../registerForm";
 import { onFileDrop } from "../tauri";
+import { AttachmentList } from "./AttachmentList";
+import { FormFooter } from "./FormFooter";
 
 export interface RegisterFormProps {
   opened: boolean;
@@ -321,35 +321,22 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
               Tệp đính kèm
             </Text>
             {draft && <Text size="sm">{draft.fileName} (bản quét)</Text>}
-            {files.map((f) => (
-              <Group key={f} justify="space-between">
-                <Text size="sm">📎 {f.split(/[\\/]/).pop()}</Text>
-                <Button
-                  size="compact-xs"
-                  variant="subtle"
-                  onClick={() => setFiles((all) => all.filter((x) => x !== f))}
-                >
-                  Bỏ
-                </Button>
-              </Group>
-            ))}
+            <AttachmentList
+              files={files}
+              onRemove={(f) => setFiles((all) => all.filter((x) => x !== f))}
+            />
             <Text size="xs" c="dimmed">
               Kéo và thả tệp PDF vào cửa sổ để đính kèm.
             </Text>
           </div>
-          {saveError && (
-            <Alert color="red" title="Không vào sổ được" data-testid="save-error">
-              {saveError}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Hủy (Esc)
-            </Button>
-            <Button type="submit" loading={saving}>
-              Vào sổ (Enter)
-            </Button>
-          </Group>
+          <FormFooter
+            error={saveError}
+            errorTitle="Không vào sổ được"
+            errorTestId="save-error"
+            onCancel={onClose}
+            saving={saving}
+            submitLabel="Vào sổ (Enter)"
+          />
         </Stack>
       </form>
     </Modal>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { commands, type OutgoingRow } from "../bindings";
 import { SecrecyBadge, StatusChip } from "../components/Badges";
+import { OutgoingForm } from "../components/OutgoingForm";
 import { formatDate, todayIso } from "../format";
 import { nextAction } from "../outgoingActions";
 
@@ -9,6 +10,7 @@ export function OutgoingPage() {
   const [rows, setRows] = useState<OutgoingRow[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
+  const [composing, setComposing] = useState(false);
 
   const load = useCallback(() => {
     commands.listOutgoing(500).then(setRows, (e) => setError(String(e)));
@@ -33,7 +35,20 @@ export function OutgoingPage() {
 
   return (
     <Stack>
-      <Title order={2}>Văn bản đi</Title>
+      <Group justify="space-between">
+        <Title order={2}>Văn bản đi</Title>
+        <Button onClick={() => setComposing(true)} data-testid="new-draft">
+          Soạn dự thảo
+        </Button>
+      </Group>
+      <OutgoingForm
+        opened={composing}
+        onClose={() => setComposing(false)}
+        onCreated={(row) => {
+          setComposing(false);
+          setRows((all) => [row, ...all.filter((x) => x.id !== row.id)]);
+        }}
+      />
       {error && (
         <Alert
           color="red"

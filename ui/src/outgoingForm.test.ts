@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { recipientValue, validateDraft, type DraftValues } from "./outgoingForm";
+
+const ok: DraftValues = {
+  notation: "UBND-VP",
+  docType: "Công văn",
+  subject: "Về việc báo cáo",
+  signer: "",
+  recipients: ["Sở Nội vụ (000.01.20.H34)"],
+  notes: "",
+  files: ["/tmp/du-thao.pdf"],
+};
+
+describe("validateDraft", () => {
+  it("accepts a complete draft", () => {
+    expect(validateDraft(ok)).toEqual({});
+  });
+  it("names each missing field", () => {
+    const e = validateDraft({ ...ok, notation: " ", docType: "", subject: "", recipients: [] });
+    expect(e.notation).toMatch(/Chưa nhập ký hiệu/);
+    expect(e.docType).toBe("Chưa chọn loại văn bản");
+    expect(e.subject).toBe("Chưa nhập trích yếu");
+    expect(e.recipients).toBe("Chưa có nơi nhận");
+  });
+  it("refuses a number in a draft's notation and spaces in it", () => {
+    expect(validateDraft({ ...ok, notation: "12/UBND-VP" }).notation).toMatch(/chưa có số/);
+    expect(validateDraft({ ...ok, notation: "UBND VP" }).notation).toMatch(/khoảng trắng/);
+  });
+  it("wants PDF files", () => {
+    expect(validateDraft({ ...ok, files: ["/tmp/a.docx"] }).files).toMatch(/PDF/);
+    expect(validateDraft({ ...ok, files: [] }).files).toBeUndefined();
+  });
+});
+
+describe("recipientValue", () => {
+  const dir = [{ code: "000.01.20.H34", name: "Sở Nội vụ" }];
+  it("maps a directory label or code to the code", () => {
+    expect(recipientValue("Sở Nội vụ (000.01.20.H34)", dir)).toBe("000.01.20.H34");
+    expect(recipientValue("000.01.20.H34", dir)).toBe("000.01.20.H34");
+    expect(recipientValue("Sở Y tế (000.02.20.H34)", dir)).toBe("000.02.20.H34");
+  });
+  it("keeps free text as typed, in NFC", () => {
+    expect(recipientValue(" Lưu: VT ", dir)).toBe("Lưu: VT");
+    expect(recipientValue("Lu\u0301u: VT", dir)).toBe("Lúu: VT".normalize("NFC"));
+  });
+});
