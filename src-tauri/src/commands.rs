@@ -98,8 +98,10 @@ pub fn list_incoming(state: State<'_, AppState>, query: ListQuery) -> Res<ListPa
         sort: query.sort.map(Into::into),
         ..Default::default()
     })?;
+    let mut rows: Vec<IncomingRow> = page.hits.iter().map(Into::into).collect();
+    crate::desks::fill_mirrors(&registry(&state), &mut rows)?;
     Ok(ListPage {
-        rows: page.hits.iter().map(Into::into).collect(),
+        rows,
         next_cursor: page.next_cursor,
     })
 }
@@ -114,7 +116,10 @@ pub fn count_incoming(state: State<'_, AppState>) -> Res<u32> {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn get_incoming(state: State<'_, AppState>, id: u32) -> Res<IncomingDetail> {
-    Ok((&registry(&state).get(id.into())?).into())
+    let reg = registry(&state);
+    let mut detail: IncomingDetail = (&reg.get(id.into())?).into();
+    crate::desks::fill_mirrors(&reg, std::slice::from_mut(&mut detail.row))?;
+    Ok(detail)
 }
 
 /// The số đến the next registration would get (mật and above have their own series).

@@ -99,6 +99,10 @@ pub struct IncomingRow {
     pub provisional_number: Option<String>,
     /// A recall/update/replace from the sender awaiting the clerk: recall | update | replace.
     pub pending_action: Option<String>,
+    /// On the leader's desktop, a document the clerk's desktop submitted ("trình"): that
+    /// desktop (`UNIT/VT1`) and the số đến it gave (this record has none of its own).
+    pub mirror_origin: Option<String>,
+    pub mirror_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -275,6 +279,8 @@ impl From<&vanthu_registry::SearchHit> for IncomingRow {
             deadline: None,
             provisional_number: h.provisional_number.clone(),
             pending_action: h.pending_action.clone(),
+            mirror_origin: None,
+            mirror_number: None,
         }
     }
 }
@@ -300,6 +306,8 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingRow {
             deadline: r.deadline.map(|d| d.to_string()),
             provisional_number: r.provisional_number.clone(),
             pending_action: r.pending_action.clone(),
+            mirror_origin: None,
+            mirror_number: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
 use vanthu_registry::{BlobStore, DocumentRecord, NewIncoming, Registry};
 
 pub mod commands;
+pub mod desks;
 pub mod dto;
 pub mod logging;
 pub mod marks;
@@ -75,6 +76,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             outgoing::create_outgoing,
             outgoing::issue_outgoing,
             outgoing::send_outgoing,
+            desks::desk_info_of,
+            desks::submit_to_desktop,
+            desks::numbering_desktop,
+            desks::set_numbering_desktop,
+            desks::assign_incoming,
         ])
 }
 

@@ -221,9 +221,14 @@ impl SyncService {
                 vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
             vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
                 .map_err(|e| e.to_string())?;
+            // Counted first so the UI hears of a new mirror (leader) or an applied answer
+            // (clerk); run_all then finds them done and runs the remaining desk steps.
+            let desks = vanthu_sync::desks::import_submissions(&mut reg, state)
+                .and_then(|n| Ok(n + vanthu_sync::desks::apply_answers(&mut reg, state)?))
+                .map_err(|e| e.to_string())?;
             vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
             drop(reg);
-            if imported.imported > 0 {
+            if imported.imported > 0 || desks > 0 {
                 let _ = handle.emit(INCOMING_CHANGED, ());
             }
             Ok(())
@@ -246,6 +251,11 @@ impl SyncService {
         .on_event(event_sink(app.clone(), self.snapshot.clone())))
     }
 
+    /// `pending`, `sent` or `failed` for a package of the outbox; `None` when never queued.
+    pub fn outbox_state(&self, message_id: &str) -> Option<String> {
+        self.state.outbox_state(message_id).ok().flatten()
+    }
+
     pub fn wake(&self) -> bool {
         match &*lock(&self.running) {
             Some(r) => {
@@ -264,9 +274,8 @@ impl SyncService {
                 "Địa chỉ trục phải bắt đầu bằng http:// hoặc https:// / hub URL must start with http(s)://: {hub}"
             ));
         }
-        let agency = vanthu_domain::AgencyCode::parse(req.agency.trim())
-            .map_err(|e| format!("Mã định danh không hợp lệ / invalid agency code: {e}"))?;
-        let agency = agency.as_str().to_owned();
+        // The unit's code, or UNIT/DESKTOP for one desktop of a unit (docs/sync.md).
+        let agency = vanthu_sync::settings::parse_login(&req.agency).map_err(|e| e.to_string())?;
         let secret = req.secret.trim();
         let store = if secret.is_empty() {
             match Settings::load(&self.data_dir) {

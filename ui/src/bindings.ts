@@ -61,6 +61,19 @@ export const commands = {
 	 *  sends it. Refused for mật and above, a Số tạm, or no coded recipient.
 	 */
 	sendOutgoing: (id: number) => __TAURI_INVOKE<OutgoingRow>("send_outgoing", { id }),
+	deskInfoOf: (id: number) => __TAURI_INVOKE<DeskInfo>("desk_info_of", { id }),
+	/**
+	 *  "Trình lãnh đạo": queues the document for the leader's desktop (`UNIT/DESKTOP`) and
+	 *  wakes the sync engine so it leaves now when the hub is reachable.
+	 */
+	submitToDesktop: (id: number, to: string, note: string | null) => __TAURI_INVOKE<DeskInfo>("submit_to_desktop", { id, to, note }),
+	/**
+	 *  The desktop id of block numbering (`vanthu sync numbering --desktop`), None when this
+	 *  desktop numbers alone.
+	 */
+	numberingDesktop: () => __TAURI_INVOKE<string | null>("numbering_desktop"),
+	setNumberingDesktop: (desktop: string | null) => __TAURI_INVOKE<string | null>("set_numbering_desktop", { desktop }),
+	assignIncoming: (id: number, handler: string, note: string | null) => __TAURI_INVOKE<DeskInfo>("assign_incoming", { id, handler, note }),
 };
 
 /* Types */
@@ -100,6 +113,13 @@ export type CertDto = {
  *  as the crates word them).
  */
 export type CommandError = string;
+
+/**  What the detail pane shows about the desktops of the unit for one document. */
+export type DeskInfo = {
+	submissions: SubmissionView[],
+	/**  Set on the leader's desktop for a document submitted by the clerk's desktop. */
+	mirror: MirrorView | null,
+};
 
 export type DocSignResult = {
 	id: number,
@@ -168,6 +188,12 @@ export type IncomingRow = {
 	provisionalNumber: string | null,
 	/**  A recall/update/replace from the sender awaiting the clerk: recall | update | replace. */
 	pendingAction: string | null,
+	/**
+	 *  On the leader's desktop, a document the clerk's desktop submitted ("trình"): that
+	 *  desktop (`UNIT/VT1`) and the số đến it gave (this record has none of its own).
+	 */
+	mirrorOrigin: string | null,
+	mirrorNumber: string | null,
 };
 
 export type ListPage = {
@@ -193,6 +219,13 @@ export type ListQuery = {
 export type ListSort = {
 	column: SortColumn,
 	descending: boolean,
+};
+
+export type MirrorView = {
+	/**  `UNIT/DESKTOP` of the clerk's desktop that submitted the document. */
+	origin: string,
+	/**  The số đến the clerk's desktop gave ("15", "Số tạm T-VT1-3"). */
+	numberLabel: string | null,
 };
 
 /**  "Soạn dự thảo": a new outgoing draft (no number yet), as the clerk types it. */
@@ -358,6 +391,26 @@ export type SigningSettingsDto = {
 
 /**  A sortable column of the incoming list. */
 export type SortColumn = "arrival_number" | "arrival_date" | "notation" | "sender" | "subject" | "deadline" | "status";
+
+/**  Where a submission stands, as the clerk sees it. */
+export type SubmissionState = 
+/**  Not yet handed to the hub (no sync round since, or offline). */
+"waiting" | 
+/**  The hub accepted the package for the leader's desktop. */
+"delivered" | 
+/**  The leader's answer came back and was applied to the document. */
+"answered";
+
+export type SubmissionView = {
+	id: number,
+	/**  `UNIT/DESKTOP` of the leader's desktop. */
+	toDesktop: string,
+	note: string | null,
+	/**  RFC 3339, local time of this desktop. */
+	createdAt: string,
+	state: SubmissionState,
+	stateLabel: string,
+};
 
 export type SyncAlert = {
 	messageId: string,

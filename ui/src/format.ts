@@ -52,8 +52,11 @@ export function validateNotation(text: string): string | null {
 export function arrivalNumberLabel(r: {
   arrivalNumber: number;
   provisionalNumber: string | null;
+  mirrorNumber?: string | null;
 }): string {
   if (r.provisionalNumber && !r.arrivalNumber) return `Số tạm ${r.provisionalNumber}`;
+  // A record submitted by the clerk's desktop has no number here: it shows the clerk's.
+  if (r.mirrorNumber && !r.arrivalNumber) return r.mirrorNumber;
   return r.arrivalNumber ? String(r.arrivalNumber) : "";
 }
 

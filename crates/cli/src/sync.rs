@@ -238,6 +238,8 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             };
             let secret = secret.trim();
             anyhow::ensure!(!secret.is_empty(), "Khóa bí mật rỗng / empty secret");
+            // The unit's code or UNIT/DESKTOP, checked as the app's settings check it.
+            let agency = vanthu_sync::settings::parse_login(&agency)?;
             let (store, why) = Settings::store_secret(&dir, &agency, secret)?;
             Settings {
                 hub_url: hub,

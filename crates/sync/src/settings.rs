@@ -23,6 +23,32 @@ pub enum SettingsError {
     Corrupt(String),
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("Tên đăng nhập trục không hợp lệ / invalid hub login: {0}")]
+    BadLogin(String),
+}
+
+/// Checks a hub login as typed in a settings form and returns it normalised: the unit's
+/// code (`000.03.20.H34`) or `UNIT/DESKTOP` for one desktop of a unit (`000.03.20.H34/LD`,
+/// the desktop 1–16 ASCII letters or digits, the rule of `vanthu hub add-desktop`).
+pub fn parse_login(text: &str) -> Result<String, SettingsError> {
+    let text = text.trim();
+    let (unit, desktop) = match text.split_once('/') {
+        Some((u, d)) => (u.trim(), Some(d.trim())),
+        None => (text, None),
+    };
+    let unit = vanthu_domain::AgencyCode::parse(unit)
+        .map_err(|e| SettingsError::BadLogin(format!("{text}: {e}")))?;
+    match desktop {
+        None => Ok(unit.as_str().to_owned()),
+        Some(d)
+            if (1..=16).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Ok(format!("{}/{d}", unit.as_str()))
+        }
+        Some(d) => Err(SettingsError::BadLogin(format!(
+            "{text}: mã máy phải gồm 1–16 chữ cái/chữ số / the desktop must be 1-16 letters or digits: {d:?}"
+        ))),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,6 +176,31 @@ impl Settings {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn login_is_a_unit_code_or_unit_slash_desktop() {
+        assert_eq!(parse_login(" 000.03.20.H34 ").unwrap(), "000.03.20.H34");
+        assert_eq!(parse_login("000.03.20.H34/LD").unwrap(), "000.03.20.H34/LD");
+        assert_eq!(
+            parse_login("000.03.20.H34 / VT1").unwrap(),
+            "000.03.20.H34/VT1"
+        );
+        for bad in [
+            "",
+            "abc",
+            "000.03.20.H34/",
+            "000.03.20.H34/L-D",
+            "x/LD",
+            "000.03.20.H34/A/B",
+        ] {
+            assert!(
+                matches!(parse_login(bad), Err(SettingsError::BadLogin(_))),
+                "{bad:?} accepted"
+            );
+        }
+        let long = format!("000.03.20.H34/{}", "A".repeat(17));
+        assert!(parse_login(&long).is_err());
+    }
 
     #[test]
     fn file_fallback_is_private() {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import {
   Alert,
   Button,
@@ -11,10 +11,14 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { commands, type IncomingDetail } from "../bindings";
+import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
+import { canAssignMirror, canSubmitToLeader, mirrorLine, submissionLine } from "../desks";
+import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
+import { SubmitToLeader } from "./SubmitToLeader";
+import { AssignForm } from "./AssignForm";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
@@ -29,6 +33,9 @@ export function DetailPane({ id }: { id: number | null }) {
   const [detail, setDetail] = useState<IncomingDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [viewing, setViewing] = useState<{ sha256: string; name: string } | null>(null);
+  const [desk, setDesk] = useState<{ id: number; info: DeskInfo } | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
 
   useEffect(() => {
     if (id === null) return;
@@ -37,10 +44,24 @@ export function DetailPane({ id }: { id: number | null }) {
       (d) => live && (setDetail(d), setError(null)),
       (e) => live && setError(String(e)),
     );
+    // Older builds and unit tests may lack the desks commands: the pane works without them.
+    Promise.resolve()
+      .then(() => commands.deskInfoOf(id))
+      .then(
+        (info) => live && setDesk({ id, info }),
+        () => live && setDesk(null),
+      );
     return () => {
       live = false;
     };
-  }, [id]);
+  }, [id, reloads]);
+
+  // A sync round may bring the leader's answer (clerk) or a new submission (leader).
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    onIncomingChanged(reload).then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [reload]);
 
   if (id === null)
     return (
@@ -51,8 +72,10 @@ export function DetailPane({ id }: { id: number | null }) {
   if (error) return <Text c="red">{error}</Text>;
   if (!detail || detail.row.id !== id) return <Loader size="sm" />;
   const r = detail.row;
+  const info = desk && desk.id === id ? desk.info : null;
+  const mirror = info?.mirror ?? null;
   const rows: [string, React.ReactNode][] = [
-    ["Số đến", arrivalNumberLabel(r)],
+    ["Số đến", mirror ? (mirror.numberLabel ?? "—") : arrivalNumberLabel(r)],
     ["Ngày đến", formatDate(r.arrivalDate)],
     ["Số, ký hiệu", r.notation],
     ["Ngày văn bản", formatDate(r.documentDate)],
@@ -71,6 +94,11 @@ export function DetailPane({ id }: { id: number | null }) {
         <StatusChip status={r.status} label={r.statusLabel} />
       </Group>
       <Title order={4}>{r.subject}</Title>
+      {mirror && (
+        <Alert color="blue" p="xs" data-testid="mirror-origin">
+          {mirrorLine(mirror)}
+        </Alert>
+      )}
       {r.pendingAction && (
         <Alert
           color="orange"
@@ -102,6 +130,36 @@ export function DetailPane({ id }: { id: number | null }) {
           ))}
         </Table.Tbody>
       </Table>
+      {(info?.submissions.length ?? 0) > 0 && (
+        <Stack gap={2} data-testid="submissions">
+          {info?.submissions.map((s) => (
+            <Text size="sm" key={s.id} data-testid="submission" data-state={s.state}>
+              {submissionLine(s)}
+              {s.note ? ` · ${s.note}` : ""}
+            </Text>
+          ))}
+        </Stack>
+      )}
+      {canAssignMirror(r, mirror) && (
+        <AssignForm
+          key={`assign-${r.id}`}
+          documentId={r.id}
+          onAssigned={(i) => {
+            setDesk({ id: r.id, info: i });
+            reload();
+          }}
+        />
+      )}
+      {info && canSubmitToLeader(r, mirror) && (
+        <SubmitToLeader
+          key={r.id}
+          documentId={r.id}
+          onSubmitted={(i) => {
+            setDesk({ id: r.id, info: i });
+            reload();
+          }}
+        />
+      )}
       <Divider label="Tệp đính kèm" labelPosition="left" />
       {detail.attachments.length === 0 ? (
         <Text size="sm" c="dimmed">

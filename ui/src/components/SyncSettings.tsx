@@ -76,9 +76,10 @@ export function SyncSettings() {
           name="hubUrl"
           required
         />
-        <Group grow>
+        <Group grow align="flex-end">
           <TextInput
-            label="Mã định danh đơn vị"
+            label="Mã định danh đơn vị (hoặc MÃ/MÁY)"
+            description="Mã đơn vị, hoặc MÃ/MÁY khi đơn vị dùng nhiều máy, ví dụ 000.00.00.H34/LD cho máy của lãnh đạo…"
             placeholder="000.00.00.H34"
             value={agency}
             onChange={(e) => setAgency(e.currentTarget.value)}
@@ -123,6 +124,74 @@ export function SyncSettings() {
         </Group>
         {error && (
           <Alert color="red" data-testid="sync-settings-error">
+            {error}
+          </Alert>
+        )}
+      </Stack>
+    </form>
+  );
+}
+
+/**
+ * "Cấp số theo khối" (docs/sync.md, numbering while offline): the desktop id under which this
+ * machine takes blocks of numbers from the hub; empty = this machine numbers alone.
+ */
+export function NumberingDesktopSetting() {
+  const [desktop, setDesktop] = useState("");
+  const [saved, setSaved] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    Promise.resolve()
+      .then(() => commands.numberingDesktop())
+      .then(
+        (d) => {
+          setSaved(d);
+          setDesktop(d ?? "");
+        },
+        () => {},
+      );
+  }, []);
+
+  const save = async () => {
+    setError(null);
+    try {
+      const d = await commands.setNumberingDesktop(desktop.trim() || null);
+      setSaved(d);
+      setDesktop(d ?? "");
+    } catch (e) {
+      setError(String(e));
+    }
+  };
+
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+      data-testid="numbering-settings"
+    >
+      <Stack gap="xs">
+        <Group align="flex-end">
+          <TextInput
+            label="Mã máy cấp số theo khối"
+            description="Khi nhiều máy cùng vào sổ của đơn vị (ví dụ VT1); để trống nếu chỉ một máy cấp số."
+            placeholder="VT1"
+            value={desktop}
+            onChange={(e) => setDesktop(e.currentTarget.value)}
+            name="numberingDesktop"
+            w={420}
+          />
+          <Button type="submit" variant="light" data-testid="save-numbering">
+            Lưu
+          </Button>
+        </Group>
+        <Text size="sm" c="dimmed" data-testid="numbering-status">
+          {saved ? `Cấp số theo khối, máy ${saved}` : "Cấp số tại máy (một máy)"}
+        </Text>
+        {error && (
+          <Alert color="red" data-testid="numbering-error">
             {error}
           </Alert>
         )}

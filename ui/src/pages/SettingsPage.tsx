@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Text, TextInput, Title } from "@mantine/core";
 import { commands, type AppInfo } from "../bindings";
 import { TokenModuleSetting } from "../components/TokenModuleSetting";
-import { SyncSettings } from "../components/SyncSettings";
+import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSettings";
 
 export function SettingsPage() {
   const [folder, setFolder] = useState("");
@@ -66,6 +66,7 @@ export function SettingsPage() {
       </form>
       <TokenModuleSetting />
       <SyncSettings />
+      <NumberingDesktopSetting />
       {info && (
         <Text size="sm" c="dimmed">
           Phiên bản {info.version} · Dữ liệu: {info.dataDir}

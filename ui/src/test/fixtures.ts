@@ -20,6 +20,8 @@ export function row(over: Partial<IncomingRow> = {}): IncomingRow {
     deadline: null,
     provisionalNumber: null,
     pendingAction: null,
+    mirrorOrigin: null,
+    mirrorNumber: null,
     ...over,
   };
 }

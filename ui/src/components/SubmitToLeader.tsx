@@ -1,0 +1,113 @@
+import { useState } from "react";
+import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
+import { commands, type DeskInfo } from "../bindings";
+import { initialDesktop, LAST_DESKTOP_KEY } from "../desks";
+
+function remembered(): string | null {
+  try {
+    return localStorage.getItem(LAST_DESKTOP_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * "Trình lãnh đạo": an inline form (no modal: nothing to trap focus in a 300 px pane) with the
+ * leader's desktop, prefilled "UNIT/" or the desktop used last, and the clerk's note.
+ */
+export function SubmitToLeader({
+  documentId,
+  onSubmitted,
+}: {
+  documentId: number;
+  onSubmitted: (info: DeskInfo) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [desktop, setDesktop] = useState("");
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const start = () => {
+    setError(null);
+    setNote("");
+    setDesktop(initialDesktop("", remembered()));
+    setOpen(true);
+    commands.appInfo().then(
+      (i) => setDesktop(initialDesktop(i.unit?.code ?? "", remembered())),
+      () => {},
+    );
+  };
+
+  const submit = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      const to = desktop.trim();
+      const info = await commands.submitToDesktop(documentId, to, note.trim() || null);
+      try {
+        localStorage.setItem(LAST_DESKTOP_KEY, to);
+      } catch {
+        // Private mode or a full storage: only the prefill is lost.
+      }
+      setOpen(false);
+      onSubmitted(info);
+    } catch (e) {
+      setError(String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!open)
+    return (
+      <Button size="xs" variant="light" onClick={start} data-testid="submit-leader">
+        Trình lãnh đạo
+      </Button>
+    );
+  return (
+    <Paper withBorder p="xs" data-testid="submit-leader-form">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack gap={6}>
+          <TextInput
+            label="Máy của lãnh đạo"
+            description="MÃ-ĐƠN-VỊ/MÁY, ví dụ 000.00.00.H34/LD"
+            value={desktop}
+            onChange={(e) => setDesktop(e.currentTarget.value)}
+            data-testid="submit-desktop"
+            required
+            size="xs"
+          />
+          <Textarea
+            label="Ý kiến trình"
+            placeholder="Kính trình đồng chí …"
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            data-testid="submit-note"
+            autosize
+            minRows={2}
+            size="xs"
+          />
+          {error && (
+            <Alert color="red" p="xs" data-testid="submit-error">
+              {error}
+            </Alert>
+          )}
+          <Group gap="xs">
+            <Button type="submit" size="xs" loading={busy} data-testid="submit-confirm">
+              Trình
+            </Button>
+            <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
+              Hủy
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}

@@ -1,0 +1,55 @@
+// Several desktops of one unit (docs/sync.md): "Trình lãnh đạo" from the clerk's desktop and
+// the mirror records on the leader's desktop.
+import type { IncomingRow, MirrorView, SubmissionView } from "./bindings";
+
+/** Where the last desktop a document was submitted to is remembered on this machine. */
+export const LAST_DESKTOP_KEY = "vanthu.lastLeaderDesktop";
+
+/** The unit part of a hub login ("000.00.00.H34/VT1" → "000.00.00.H34"). */
+export function unitOf(login: string): string {
+  const i = login.indexOf("/");
+  return (i < 0 ? login : login.slice(0, i)).trim();
+}
+
+/**
+ * The desktop the dialog starts with: the one used last when it belongs to this unit,
+ * otherwise "UNIT/" for the clerk to complete (the registry refuses other units).
+ */
+export function initialDesktop(unit: string, remembered: string | null): string {
+  if (remembered && unit && remembered.startsWith(`${unit}/`)) return remembered;
+  return unit ? `${unit}/` : (remembered ?? "");
+}
+
+/**
+ * "Trình lãnh đạo" is offered for the unit's own incoming documents once registered and not
+ * yet assigned, never for mật or above (they never travel over the hub, even inside the
+ * unit), never on a mirror (it is the leader's copy of a submission).
+ */
+export function canSubmitToLeader(r: IncomingRow, mirror: MirrorView | null): boolean {
+  return r.status === "registered" && r.secrecy === "normal" && !mirror && !r.mirrorOrigin;
+}
+
+/** "2026-11-25T08:05:12.123+07:00" → "25/11/2026 08:05" (the time as this desktop wrote it). */
+export function formatDateTime(rfc3339: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(rfc3339);
+  return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : rfc3339;
+}
+
+/** The line of the detail pane for one submission. */
+export function submissionLine(s: SubmissionView): string {
+  const desk = s.toDesktop.slice(s.toDesktop.indexOf("/") + 1);
+  return `Đã trình ${desk} (${s.toDesktop}) lúc ${formatDateTime(s.createdAt)} — ${s.stateLabel}`;
+}
+
+/** On the leader's desktop: where a mirror record came from, with the clerk's số đến. */
+export function mirrorLine(m: MirrorView): string {
+  return `Văn thư trình từ ${m.origin} — Số đến: ${m.numberLabel ?? "—"}`;
+}
+
+/**
+ * "Phân công" is offered on the leader's desktop for a document the clerk submitted, until
+ * it is assigned (the registry refuses other transitions on a mirror).
+ */
+export function canAssignMirror(r: IncomingRow, mirror: MirrorView | null): boolean {
+  return mirror !== null && r.status === "registered";
+}
