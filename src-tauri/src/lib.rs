@@ -76,6 +76,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             outgoing::create_outgoing,
             outgoing::issue_outgoing,
             outgoing::send_outgoing,
+            outgoing::submit_for_signing,
+            outgoing::return_for_changes,
             desks::desk_info_of,
             desks::submit_to_desktop,
             desks::numbering_desktop,

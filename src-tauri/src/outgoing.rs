@@ -32,6 +32,15 @@ pub struct OutgoingRow {
     pub status_label: String,
     /// Ngày gửi, yyyy-mm-dd.
     pub dispatched_date: Option<String>,
+    /// A PDF is attached (what the leader signs).
+    pub has_pdf: bool,
+    /// On the leader's desktop: the clerk's desktop that submitted this draft.
+    pub mirror_origin: Option<String>,
+    /// On the clerk's desktop: the leader's desktop of the latest trình ký, while it is
+    /// neither signed nor returned.
+    pub submitted_to: Option<String>,
+    /// On the clerk's desktop: the latest trình ký came back unsigned (trả lại).
+    pub returned: bool,
 }
 
 impl From<&DocumentRecord> for OutgoingRow {
@@ -54,6 +63,13 @@ impl From<&DocumentRecord> for OutgoingRow {
             status: r.state.clone(),
             status_label: r.state_label.clone(),
             dispatched_date: r.dispatched_date.map(|d| d.to_string()),
+            has_pdf: r
+                .attachments
+                .iter()
+                .any(|a| a.media_type == "application/pdf"),
+            mirror_origin: None,
+            submitted_to: None,
+            returned: false,
         }
     }
 }
@@ -90,10 +106,57 @@ pub fn list_outgoing(state: State<'_, AppState>, limit: u32) -> Res<Vec<Outgoing
         limit: limit as usize,
         ..Default::default()
     })?;
-    page.hits
-        .iter()
-        .map(|h| Ok(OutgoingRow::from(&reg.get(h.id)?)))
-        .collect()
+    page.hits.iter().map(|h| row(&reg, h.id)).collect()
+}
+
+/// A list row with where the document stands between the unit's desktops.
+fn row(reg: &Registry, id: i64) -> Res<OutgoingRow> {
+    let rec = reg.get(id)?;
+    let mut row = OutgoingRow::from(&rec);
+    row.mirror_origin = reg.mirror_info(id)?.map(|m| m.origin);
+    if let Some(last) = reg.submissions(Some(id))?.pop() {
+        row.returned = last.returned_at.is_some() && rec.state == "draft";
+        if last.returned_at.is_none() && rec.state == "draft" {
+            row.submitted_to = Some(last.to_desktop);
+        }
+    }
+    Ok(row)
+}
+
+/// Trình ký: submits an outgoing draft with its PDF to the leader's desktop (`UNIT/DESKTOP`);
+/// it travels at the next sync round, which starts now. The registry refuses mật and above,
+/// a draft without a PDF and other units' desktops.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn submit_for_signing(
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+    to: String,
+    note: Option<String>,
+) -> Res<OutgoingRow> {
+    let row = {
+        let mut reg = registry(&state);
+        reg.submit_document(id.into(), &to, note.as_deref())?;
+        row(&reg, id.into())?
+    };
+    sync.wake();
+    Ok(row)
+}
+
+/// Trả lại: on the leader's desktop, returns a submitted draft unsigned with a note saying
+/// what to change; it leaves Chờ ký and the clerk's desktop gets the note at the next round.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn return_for_changes(
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+    note: String,
+) -> Res<()> {
+    registry(&state).return_submission(id.into(), &note)?;
+    sync.wake();
+    Ok(())
 }
 
 /// Soạn dự thảo: stores a new outgoing draft with its files; it then waits in Chờ ký (with
@@ -123,7 +186,9 @@ pub fn issue_outgoing(state: State<'_, AppState>, id: u32, date: String) -> Res<
     let date = date
         .parse()
         .map_err(|_| CommandError(format!("Ngày ban hành không hợp lệ / invalid date: {date}")))?;
-    Ok((&registry(&state).issue_outgoing(id.into(), date)?).into())
+    let mut reg = registry(&state);
+    reg.issue_outgoing(id.into(), date)?;
+    row(&reg, id.into())
 }
 
 /// Gửi qua trục: queues an issued document for its coded recipients; the background sync
@@ -138,7 +203,7 @@ pub fn send_outgoing(
     let row = {
         let mut reg = registry(&state);
         reg.queue_dispatch(id.into())?;
-        OutgoingRow::from(&reg.get(id.into())?)
+        row(&reg, id.into())?
     };
     // Online: it leaves now rather than at the next scheduled round. Offline or not
     // configured: it waits in the queue, which is the point.

@@ -296,6 +296,9 @@ pub struct SigningQueueRow {
     pub state_label: String,
     pub pdf_sha256: String,
     pub pdf_name: String,
+    /// On the leader's desktop: the clerk's desktop (`UNIT/DESKTOP`) that submitted this
+    /// draft ("trình ký"); it may be returned unsigned ("Trả lại").
+    pub mirror_origin: Option<String>,
 }
 
 impl From<&SigningQueueItem> for SigningQueueRow {
@@ -312,6 +315,7 @@ impl From<&SigningQueueItem> for SigningQueueRow {
             state_label: d.state_label.clone(),
             pdf_sha256: i.pdf.sha256.clone(),
             pdf_name: i.pdf.file_name.clone(),
+            mirror_origin: None,
         }
     }
 }
@@ -460,12 +464,15 @@ fn signing(app: &AppHandle) -> Arc<SigningState> {
 #[tauri::command(async)]
 #[specta::specta]
 pub fn signing_queue(state: State<'_, AppState>) -> Res<Vec<SigningQueueRow>> {
-    let q = state
-        .registry
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .signing_queue()?;
-    Ok(q.iter().map(Into::into).collect())
+    let reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
+    reg.signing_queue()?
+        .iter()
+        .map(|item| {
+            let mut row = SigningQueueRow::from(item);
+            row.mirror_origin = reg.mirror_info(item.document.id)?.map(|m| m.origin);
+            Ok(row)
+        })
+        .collect()
 }
 
 /// Tokens plugged in now, with their certificates.

@@ -221,12 +221,8 @@ impl SyncService {
                 vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
             vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
                 .map_err(|e| e.to_string())?;
-            // Counted first so the UI hears of a new mirror (leader) or an applied answer
-            // (clerk); run_all then finds them done and runs the remaining desk steps.
-            let desks = vanthu_sync::desks::import_submissions(&mut reg, state)
-                .and_then(|n| Ok(n + vanthu_sync::desks::apply_answers(&mut reg, state)?))
-                .map_err(|e| e.to_string())?;
-            vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
+            // A new mirror (leader), an answer, a signed copy or a return applied (clerk).
+            let desks = vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
             drop(reg);
             if imported.imported > 0 || desks > 0 {
                 let _ = handle.emit(INCOMING_CHANGED, ());

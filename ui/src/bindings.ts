@@ -61,6 +61,17 @@ export const commands = {
 	 *  sends it. Refused for mật and above, a Số tạm, or no coded recipient.
 	 */
 	sendOutgoing: (id: number) => __TAURI_INVOKE<OutgoingRow>("send_outgoing", { id }),
+	/**
+	 *  Trình ký: submits an outgoing draft with its PDF to the leader's desktop (`UNIT/DESKTOP`);
+	 *  it travels at the next sync round, which starts now. The registry refuses mật and above,
+	 *  a draft without a PDF and other units' desktops.
+	 */
+	submitForSigning: (id: number, to: string, note: string | null) => __TAURI_INVOKE<OutgoingRow>("submit_for_signing", { id, to, note }),
+	/**
+	 *  Trả lại: on the leader's desktop, returns a submitted draft unsigned with a note saying
+	 *  what to change; it leaves Chờ ký and the clerk's desktop gets the note at the next round.
+	 */
+	returnForChanges: (id: number, note: string) => __TAURI_INVOKE<null>("return_for_changes", { id, note }),
 	deskInfoOf: (id: number) => __TAURI_INVOKE<DeskInfo>("desk_info_of", { id }),
 	/**
 	 *  "Trình lãnh đạo": queues the document for the leader's desktop (`UNIT/DESKTOP`) and
@@ -263,6 +274,17 @@ export type OutgoingRow = {
 	statusLabel: string,
 	/**  Ngày gửi, yyyy-mm-dd. */
 	dispatchedDate: string | null,
+	/**  A PDF is attached (what the leader signs). */
+	hasPdf: boolean,
+	/**  On the leader's desktop: the clerk's desktop that submitted this draft. */
+	mirrorOrigin: string | null,
+	/**
+	 *  On the clerk's desktop: the leader's desktop of the latest trình ký, while it is
+	 *  neither signed nor returned.
+	 */
+	submittedTo: string | null,
+	/**  On the clerk's desktop: the latest trình ký came back unsigned (trả lại). */
+	returned: boolean,
 };
 
 export type PdfFindHit = {
@@ -376,6 +398,11 @@ export type SigningQueueRow = {
 	stateLabel: string,
 	pdfSha256: string,
 	pdfName: string,
+	/**
+	 *  On the leader's desktop: the clerk's desktop (`UNIT/DESKTOP`) that submitted this
+	 *  draft ("trình ký"); it may be returned unsigned ("Trả lại").
+	 */
+	mirrorOrigin: string | null,
 };
 
 export type SigningSettingsDto = {

@@ -298,13 +298,14 @@ pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
 }
 
 /// Everything above, in the order a round needs it; a no-op for a desktop that neither
-/// submits nor receives submissions.
-pub fn run_all(reg: &mut Registry, state: &SyncState) -> Result<(), BridgeError> {
-    import_submissions(reg, state)?;
-    apply_answers(reg, state)?;
+/// submits nor receives submissions. Returns how many records of this register changed
+/// (mirrors stored, answers, signed copies, labels and returns applied), so a UI knows
+/// when to reload.
+pub fn run_all(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
+    let changed = import_submissions(reg, state)? + apply_answers(reg, state)?;
     queue_submissions(reg, state)?;
     queue_answers(reg, state)?;
     // After the submissions: a label is a status on a submission the hub must already hold.
     queue_returns(reg, state)?;
-    Ok(())
+    Ok(changed)
 }

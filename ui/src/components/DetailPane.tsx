@@ -153,8 +153,8 @@ export function DetailPane({ id }: { id: number | null }) {
       {info && canSubmitToLeader(r, mirror) && (
         <SubmitToLeader
           key={r.id}
-          documentId={r.id}
-          onSubmitted={(i) => {
+          send={async (to, note) => {
+            const i = await commands.submitToDesktop(r.id, to, note);
             setDesk({ id: r.id, info: i });
             reload();
           }}

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
-import { commands, type DeskInfo } from "../bindings";
+import { commands } from "../bindings";
 import { initialDesktop, LAST_DESKTOP_KEY } from "../desks";
 
 function remembered(): string | null {
@@ -12,15 +12,16 @@ function remembered(): string | null {
 }
 
 /**
- * "Trình lãnh đạo": an inline form (no modal: nothing to trap focus in a 300 px pane) with the
- * leader's desktop, prefilled "UNIT/" or the desktop used last, and the clerk's note.
+ * "Trình lãnh đạo" / "Trình ký": an inline form (no modal: nothing to trap focus in a narrow
+ * pane) with the leader's desktop, prefilled "UNIT/" or the desktop used last, and the
+ * clerk's note. `send` does the submission; its error is shown as it comes.
  */
 export function SubmitToLeader({
-  documentId,
-  onSubmitted,
+  label = "Trình lãnh đạo",
+  send,
 }: {
-  documentId: number;
-  onSubmitted: (info: DeskInfo) => void;
+  label?: string;
+  send: (to: string, note: string | null) => Promise<void>;
 }) {
   const [open, setOpen] = useState(false);
   const [desktop, setDesktop] = useState("");
@@ -44,14 +45,13 @@ export function SubmitToLeader({
     setBusy(true);
     try {
       const to = desktop.trim();
-      const info = await commands.submitToDesktop(documentId, to, note.trim() || null);
+      await send(to, note.trim() || null);
       try {
         localStorage.setItem(LAST_DESKTOP_KEY, to);
       } catch {
         // Private mode or a full storage: only the prefill is lost.
       }
       setOpen(false);
-      onSubmitted(info);
     } catch (e) {
       setError(String(e));
     } finally {
@@ -62,7 +62,7 @@ export function SubmitToLeader({
   if (!open)
     return (
       <Button size="xs" variant="light" onClick={start} data-testid="submit-leader">
-        Trình lãnh đạo
+        {label}
       </Button>
     );
   return (

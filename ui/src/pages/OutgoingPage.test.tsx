@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutgoingRow } from "../bindings";
-import { nextAction } from "../outgoingActions";
+import { canSubmitForSigning, deskLine, nextAction } from "../outgoingActions";
 
 const row = (over: Partial<OutgoingRow>): OutgoingRow => ({
   id: 1,
@@ -16,6 +16,10 @@ const row = (over: Partial<OutgoingRow>): OutgoingRow => ({
   status: "issued",
   statusLabel: "Đã cấp số",
   dispatchedDate: null,
+  hasPdf: true,
+  mirrorOrigin: null,
+  submittedTo: null,
+  returned: false,
   ...over,
 });
 
@@ -38,5 +42,29 @@ describe("the outgoing register's next action", () => {
     expect(nextAction(row({ status: "signed" }))).toBe("issue");
     expect(nextAction(row({ status: "ready" }))).toBeNull();
     expect(nextAction(row({ status: "sent" }))).toBeNull();
+  });
+});
+
+describe("trình ký between the unit's desktops", () => {
+  const draft = { status: "draft", statusLabel: "Dự thảo", numberLabel: null };
+  it("offers a draft with a PDF of this unit", () => {
+    expect(canSubmitForSigning(row(draft))).toBe(true);
+    expect(canSubmitForSigning(row({ ...draft, returned: true }))).toBe(true);
+  });
+  it("never for mật and above, without a PDF, once submitted, or after the draft", () => {
+    expect(canSubmitForSigning(row({ ...draft, secrecy: "confidential" }))).toBe(false);
+    expect(canSubmitForSigning(row({ ...draft, hasPdf: false }))).toBe(false);
+    expect(canSubmitForSigning(row({ ...draft, submittedTo: "U/LD" }))).toBe(false);
+    expect(canSubmitForSigning(row({ status: "signed" }))).toBe(false);
+  });
+  it("gives the leader's copy neither a number nor trình ký, and says where it came from", () => {
+    const mirror = row({ ...draft, mirrorOrigin: "000.00.00.H34/VT1" });
+    expect(nextAction(mirror)).toBeNull();
+    expect(canSubmitForSigning(mirror)).toBe(false);
+    expect(deskLine(mirror)).toBe("Văn thư trình ký từ 000.00.00.H34/VT1");
+    expect(deskLine(row({ ...draft, submittedTo: "000.00.00.H34/LD" }))).toBe(
+      "Đã trình ký 000.00.00.H34/LD",
+    );
+    expect(deskLine(row(draft))).toBeNull();
   });
 });

@@ -4,7 +4,9 @@ import { commands, type OutgoingRow } from "../bindings";
 import { SecrecyBadge, StatusChip } from "../components/Badges";
 import { OutgoingForm } from "../components/OutgoingForm";
 import { formatDate, todayIso } from "../format";
-import { nextAction } from "../outgoingActions";
+import { canSubmitForSigning, deskLine, nextAction } from "../outgoingActions";
+import { SubmitToLeader } from "../components/SubmitToLeader";
+import { onIncomingChanged } from "../tauri";
 
 export function OutgoingPage() {
   const [rows, setRows] = useState<OutgoingRow[]>([]);
@@ -16,6 +18,12 @@ export function OutgoingPage() {
     commands.listOutgoing(500).then(setRows, (e) => setError(String(e)));
   }, []);
   useEffect(load, [load]);
+  // A sync round applied something from another desktop (a signed copy, a return, a mirror).
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    onIncomingChanged(load).then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [load]);
 
   const act = async (r: OutgoingRow, action: "issue" | "send") => {
     setBusy(r.id);
@@ -70,7 +78,7 @@ export function OutgoingPage() {
               <Table.Th>Trích yếu</Table.Th>
               <Table.Th w={220}>Nơi nhận</Table.Th>
               <Table.Th w={170}>Trạng thái</Table.Th>
-              <Table.Th w={130} />
+              <Table.Th w={220} />
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
@@ -96,6 +104,11 @@ export function OutgoingPage() {
                   <Table.Td>{r.recipients.join("; ")}</Table.Td>
                   <Table.Td>
                     <StatusChip status={r.status} label={r.statusLabel} />
+                    {deskLine(r) && (
+                      <Text size="xs" c="dimmed" data-testid={`desk-${r.id}`}>
+                        {deskLine(r)}
+                      </Text>
+                    )}
                     {r.dispatchedDate && (
                       <Text size="xs" c="dimmed">
                         {formatDate(r.dispatchedDate)}
@@ -104,6 +117,15 @@ export function OutgoingPage() {
                   </Table.Td>
                   <Table.Td>
                     <Group gap="xs">
+                      {canSubmitForSigning(r) && (
+                        <SubmitToLeader
+                          label="Trình ký"
+                          send={async (to, note) => {
+                            const updated = await commands.submitForSigning(r.id, to, note);
+                            setRows((all) => all.map((x) => (x.id === updated.id ? updated : x)));
+                          }}
+                        />
+                      )}
                       {action && (
                         <Button
                           data-testid={`action-${r.id}`}

@@ -26,7 +26,9 @@ import {
   type TokenStatus,
 } from "../bindings";
 import { formatDate } from "../format";
+import { onIncomingChanged } from "../tauri";
 import { defaultCert, describeSignError, summarizeToken, toggle, vietnamese } from "../signing";
+import { ReturnToClerk } from "../components/ReturnToClerk";
 import { PinDialog } from "../components/PinDialog";
 import { SignPreview } from "../components/SignPreview";
 import { SignResults } from "../components/SignResults";
@@ -77,6 +79,12 @@ export function SigningPage() {
       (e) => setQueueError(String(e)),
     );
   }, []);
+  // A sync round stored a draft the clerk submitted from another desktop.
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    onIncomingChanged(loadQueue).then((u) => (unlisten = u));
+    return () => unlisten?.();
+  }, [loadQueue]);
 
   useEffect(loadQueue, [loadQueue]);
 
@@ -153,6 +161,7 @@ export function SigningPage() {
   };
 
   const allIds = queue.map((r) => r.id);
+  const focusedRow = queue.find((r) => r.id === focused);
   const allChecked = selected.length > 0 && selected.length === queue.length;
 
   return (
@@ -220,7 +229,9 @@ export function SigningPage() {
                     </Table.Td>
                     <Table.Td>{r.notation}</Table.Td>
                     <Table.Td>{r.subject}</Table.Td>
-                    <Table.Td>{r.draftedBy ?? ""}</Table.Td>
+                    <Table.Td>
+                      {r.mirrorOrigin ? `Văn thư trình từ ${r.mirrorOrigin}` : (r.draftedBy ?? "")}
+                    </Table.Td>
                     <Table.Td>{formatDate(r.draftedOn)}</Table.Td>
                   </Table.Tr>
                 ))}
@@ -232,6 +243,17 @@ export function SigningPage() {
               </Text>
             )}
           </Paper>
+          {focusedRow?.mirrorOrigin && (
+            <ReturnToClerk
+              key={focusedRow.id}
+              documentId={focusedRow.id}
+              origin={focusedRow.mirrorOrigin}
+              onReturned={() => {
+                setSelected((sel) => sel.filter((id) => id !== focusedRow.id));
+                loadQueue();
+              }}
+            />
+          )}
           <Group align="flex-end">
             <NativeSelect
               label="Ký với vai trò"
