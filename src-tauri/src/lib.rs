@@ -16,6 +16,7 @@ pub mod logging;
 pub mod marks;
 pub mod outgoing;
 pub mod paths;
+pub mod processing;
 pub mod scan;
 pub mod signing;
 pub mod store;
@@ -83,6 +84,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::numbering_desktop,
             desks::set_numbering_desktop,
             desks::assign_incoming,
+            processing::incoming_steps,
+            processing::process_incoming,
         ])
 }
 

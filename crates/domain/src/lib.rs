@@ -20,6 +20,6 @@ pub use doc_type::DocumentType;
 pub use level::{LevelParseError, Secrecy, Urgency};
 pub use number::{DocumentNumber, DocumentNumberError};
 pub use status::{
-    recipient_state, refuse_request, transition, Actor, IncomingState, OutgoingState,
-    RecipientState, StatusCode, TransitionError,
+    processing_steps, recipient_state, refuse_request, transition, Actor, IncomingState,
+    OutgoingState, ProcessingStep, RecipientState, StatusCode, TransitionError,
 };

@@ -261,6 +261,57 @@ pub fn transition(
     Ok(emits)
 }
 
+/// A step a person can take on an incoming document from the desktop ("Vào sổ", "Từ chối",
+/// "Phân công", "Bắt đầu xử lý", "Hoàn thành"); what the system does (arrival) and the
+/// decisions on a sender's recall/replace (its own flow) are not steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProcessingStep {
+    pub to: IncomingState,
+    pub actor: Actor,
+}
+
+impl ProcessingStep {
+    pub fn label_vi(self) -> &'static str {
+        use IncomingState::*;
+        match (self.to, self.actor) {
+            (Registered, _) => "Vào sổ",
+            (Rejected, _) => "Từ chối",
+            (Assigned, _) => "Phân công",
+            (InProgress, _) => "Bắt đầu xử lý",
+            (Completed, _) => "Hoàn thành",
+            (other, _) => other.label_vi(),
+        }
+    }
+
+    /// A rejection says why (statuses.md: 02 carries the reason).
+    pub fn needs_reason(self) -> bool {
+        self.to == IncomingState::Rejected
+    }
+
+    /// An assignment names who handles the document (sổ đến column 7).
+    pub fn needs_handler(self) -> bool {
+        self.to == IncomingState::Assigned
+    }
+}
+
+/// The steps a person may take from `from`, in the order a desktop offers them: those of
+/// [`transition`] with a clerk, leader or handler as the actor, into a working state.
+pub fn processing_steps(from: IncomingState) -> Vec<ProcessingStep> {
+    use IncomingState::*;
+    const CANDIDATES: [(IncomingState, Actor); 5] = [
+        (Registered, Actor::Clerk),
+        (Rejected, Actor::Clerk),
+        (Assigned, Actor::Leader),
+        (InProgress, Actor::Handler),
+        (Completed, Actor::Handler),
+    ];
+    CANDIDATES
+        .into_iter()
+        .filter(|&(to, actor)| transition(from, to, actor).is_ok())
+        .map(|(to, actor)| ProcessingStep { to, actor })
+        .collect()
+}
+
 /// The clerk refuses a recall/update/replace request: the state stays, `16` is emitted.
 pub fn refuse_request(state: IncomingState) -> Result<StatusCode, TransitionError> {
     match state {
@@ -372,6 +423,54 @@ pub fn recipient_state(received: &[StatusCode]) -> RecipientState {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn processing_steps_follow_the_state_machine() {
+        use IncomingState::*;
+        let steps = |from| -> Vec<(IncomingState, Actor)> {
+            processing_steps(from)
+                .into_iter()
+                .map(|s| (s.to, s.actor))
+                .collect()
+        };
+        assert_eq!(
+            steps(Arrived),
+            [
+                (Registered, Actor::Clerk),
+                (Rejected, Actor::Clerk),
+                (Assigned, Actor::Leader)
+            ]
+        );
+        assert_eq!(steps(Registered), [(Assigned, Actor::Leader)]);
+        assert_eq!(
+            steps(Assigned),
+            [
+                (Assigned, Actor::Leader),
+                (InProgress, Actor::Handler),
+                (Completed, Actor::Handler)
+            ]
+        );
+        assert_eq!(
+            steps(InProgress),
+            [(Assigned, Actor::Leader), (Completed, Actor::Handler)]
+        );
+        for done in [Received, Completed, Rejected, Revoked, Superseded] {
+            assert!(steps(done).is_empty(), "{done:?}");
+        }
+        // Every offered step is one the machine accepts, and emits at least one status.
+        for from in IncomingState::ALL {
+            for s in processing_steps(from) {
+                assert!(!transition(from, s.to, s.actor).unwrap().is_empty());
+            }
+        }
+        let reject = ProcessingStep {
+            to: Rejected,
+            actor: Actor::Clerk,
+        };
+        assert!(reject.needs_reason() && !reject.needs_handler());
+        assert_eq!(reject.label_vi(), "Từ chối");
+    }
+
     use super::*;
     use Actor::*;
     use IncomingState::*;

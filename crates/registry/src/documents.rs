@@ -1117,24 +1117,7 @@ impl Registry {
         if handler.is_empty() {
             return Err(Error::invalid("người nhận trống / empty handler"));
         }
-        self.write(|tx, ctx| {
-            let n = tx.execute(
-                "UPDATE documents SET handler = ?2, passed_on_date = ?3, updated_at = ?4
-                 WHERE id = ?1 AND register = 'incoming'",
-                params![id, handler, passed_on.to_string(), ctx.now],
-            )?;
-            if n == 0 {
-                return Err(Error::NotFound(id));
-            }
-            audit::append(
-                tx,
-                ctx,
-                "incoming.handler",
-                "document",
-                Some(&id.to_string()),
-                &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
-            )
-        })
+        self.write(|tx, ctx| set_handler_tx(tx, ctx, id, &handler, passed_on))
     }
 
     /// The next number a register would hand out (for display; allocation is separate).
@@ -1153,4 +1136,30 @@ impl Registry {
         )?;
         Ok(n as u64)
     }
+}
+
+/// [`Registry::set_handler`] inside the caller's transaction (`handler` already trimmed, NFC).
+pub(crate) fn set_handler_tx(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    handler: &str,
+    passed_on: NaiveDate,
+) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE documents SET handler = ?2, passed_on_date = ?3, updated_at = ?4
+         WHERE id = ?1 AND register = 'incoming'",
+        params![id, handler, passed_on.to_string(), ctx.now],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(id));
+    }
+    audit::append(
+        tx,
+        ctx,
+        "incoming.handler",
+        "document",
+        Some(&id.to_string()),
+        &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
+    )
 }

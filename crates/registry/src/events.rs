@@ -2,7 +2,10 @@
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use vanthu_domain::{transition, Actor, IncomingState, OutgoingState, StatusCode};
+use vanthu_domain::text::nfc;
+use vanthu_domain::{
+    processing_steps, transition, Actor, IncomingState, OutgoingState, ProcessingStep, StatusCode,
+};
 
 use crate::documents::{state_str, Register, Series};
 use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
@@ -340,6 +343,58 @@ impl Registry {
         note: Option<&str>,
     ) -> Result<StatusEvent> {
         let id = self.write(|tx, ctx| status_event_tx(tx, ctx, document_id, to, actor, note))?;
+        self.status_event(id)
+    }
+
+    /// One processing step on an incoming document from the desktop (vào sổ, từ chối with
+    /// its reason, phân công to a handler, bắt đầu xử lý, hoàn thành): the transition and,
+    /// for an assignment, the handler and the date passed on, in one transaction, so the
+    /// sender's status and the register entry never disagree. Refused with nothing written
+    /// when the step is not one `vanthu_domain::processing_steps` offers from the current
+    /// state, a rejection has no reason or an assignment no handler.
+    pub fn process_incoming(
+        &mut self,
+        document_id: i64,
+        step: ProcessingStep,
+        note: Option<&str>,
+        handler: Option<&str>,
+    ) -> Result<StatusEvent> {
+        let note = note.map(|n| nfc(n.trim())).filter(|n| !n.is_empty());
+        let handler = handler.map(|h| nfc(h.trim())).filter(|h| !h.is_empty());
+        if step.needs_reason() && note.is_none() {
+            return Err(Error::invalid(
+                "cần ghi lý do từ chối / a rejection needs a reason",
+            ));
+        }
+        if step.needs_handler() && handler.is_none() {
+            return Err(Error::invalid(
+                "chưa nhập người/đơn vị xử lý / an assignment needs a handler",
+            ));
+        }
+        let id = self.write(|tx, ctx| {
+            let state: String = tx
+                .query_row(
+                    "SELECT state FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or(Error::NotFound(document_id))?;
+            let from: IncomingState = state.parse().map_err(|e: String| Error::InvalidState(e))?;
+            if !processing_steps(from).contains(&step) {
+                return Err(Error::InvalidState(format!(
+                    "không thể {} văn bản ở trạng thái {} / step not offered from {state}",
+                    step.label_vi().to_lowercase(),
+                    from.label_vi()
+                )));
+            }
+            let event =
+                status_event_tx(tx, ctx, document_id, step.to, step.actor, note.as_deref())?;
+            if let Some(h) = &handler {
+                crate::documents::set_handler_tx(tx, ctx, document_id, h, crate::today())?;
+            }
+            Ok(event)
+        })?;
         self.status_event(id)
     }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use unicode_normalization::UnicodeNormalization;
-use vanthu_domain::{Actor, IncomingState, OutgoingState, Secrecy, Urgency};
+use vanthu_domain::{Actor, IncomingState, OutgoingState, ProcessingStep, Secrecy, Urgency};
 use vanthu_registry::{
     schema, Error, NewAgency, NewIncoming, NewOutgoing, Register, Registry, SearchQuery, Series,
     DB_FILE,
@@ -680,6 +680,87 @@ fn status_events_number_on_registration_and_feed_the_outbox() {
         .record_inbox("pkg-1", "edoc", None, &serde_json::json!({}))
         .unwrap()
         .is_none());
+    assert!(reg.audit_verify().unwrap().ok);
+}
+
+#[test]
+fn processing_steps_from_the_desktop_queue_the_senders_statuses() {
+    let (_dir, mut reg) = fresh();
+    let mut from_hub = incoming("88/VPCP-KSTT", "Về việc xử lý trên máy", "2024-03-02");
+    from_hub.edxml_document_id = Some("doc-steps-1".into());
+    let doc = reg.receive_incoming(from_hub).unwrap();
+    let step = |to, actor| ProcessingStep { to, actor };
+    let codes = |reg: &Registry| -> Vec<String> {
+        reg.pending_outbox(20)
+            .unwrap()
+            .iter()
+            .map(|o| o.payload["status_code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let audit_before = audit_rows(&reg);
+    // Refused with nothing written: a rejection without a reason, an assignment without a
+    // handler, a step the state does not offer.
+    for (s, note, handler) in [
+        (
+            step(IncomingState::Rejected, Actor::Clerk),
+            Some("  "),
+            None,
+        ),
+        (
+            step(IncomingState::Assigned, Actor::Leader),
+            Some("Giao"),
+            Some(" "),
+        ),
+        (step(IncomingState::Completed, Actor::Handler), None, None),
+        (step(IncomingState::Registered, Actor::Leader), None, None),
+    ] {
+        assert!(
+            reg.process_incoming(doc.id, s, note, handler).is_err(),
+            "{s:?}"
+        );
+    }
+    assert_eq!(audit_rows(&reg), audit_before);
+    assert_eq!(reg.get(doc.id).unwrap().state, "arrived");
+    assert!(codes(&reg).is_empty());
+
+    reg.process_incoming(
+        doc.id,
+        step(IncomingState::Registered, Actor::Clerk),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(reg.get(doc.id).unwrap().number, Some(1));
+    let e = reg
+        .process_incoming(
+            doc.id,
+            step(IncomingState::Assigned, Actor::Leader),
+            Some("Giao Văn phòng chủ trì"),
+            Some(" Văn phòng UBND tỉnh "),
+        )
+        .unwrap();
+    assert_eq!(e.note.as_deref(), Some("Giao Văn phòng chủ trì"));
+    let rec = reg.get(doc.id).unwrap();
+    assert_eq!(
+        (rec.state.as_str(), rec.handler.as_deref()),
+        ("assigned", Some("Văn phòng UBND tỉnh"))
+    );
+    assert!(rec.passed_on_date.is_some());
+    reg.process_incoming(
+        doc.id,
+        step(IncomingState::InProgress, Actor::Handler),
+        None,
+        None,
+    )
+    .unwrap();
+    reg.process_incoming(
+        doc.id,
+        step(IncomingState::Completed, Actor::Handler),
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(codes(&reg), ["03", "04", "05", "06"]);
     assert!(reg.audit_verify().unwrap().ok);
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchApp, repoRoot, screenshot } from "../lib/harness.js";
 import { domClick as click, initUnit } from "../lib/ui.js";
+import { setField } from "../lib/hub.js";
 
 const UNIT = "000.00.00.H41";
 const UNIT_NAME = "UBND Tỉnh Nghệ An";
@@ -100,6 +101,8 @@ describe("sync with a real hub", () => {
   const work = mkdtempSync(path.join(tmpdir(), "vanthu-e2e-sync-"));
   const hubDb = path.join(work, "hub.sqlite");
   const senderDir = path.join(work, "sender");
+  const dataDir = path.join(work, "unit");
+  let messageId;
 
   before(async () => {
     const secrets = {};
@@ -113,7 +116,6 @@ describe("sync with a real hub", () => {
     port = await freePort();
     hub = await startHub(hubDb, port, log);
     const hubUrl = `http://127.0.0.1:${port}`;
-    const dataDir = path.join(work, "unit");
     mkdirSync(dataDir, { recursive: true });
     vanthu(["--data-dir", dataDir, "sync", "setup", "--hub", hubUrl, "--agency", UNIT, "--name", UNIT_NAME], secrets[UNIT]);
     vanthu(["--data-dir", senderDir, "sync", "setup", "--hub", hubUrl, "--agency", SENDER, "--name", SENDER_NAME], secrets[SENDER]);
@@ -147,7 +149,7 @@ describe("sync with a real hub", () => {
       "--subject", SUBJECT, "--signer", "Trần Văn An", "--attach", pdf, "-o", pkg,
     ]);
     const queued = vanthu(["--data-dir", senderDir, "sync", "send", "--to", UNIT, pkg]);
-    const messageId = queued.split("\t")[0];
+    messageId = queued.split("\t")[0];
     vanthu(["--data-dir", senderDir, "sync", "--once"]);
     await click(browser, '[data-testid="sync-now"]');
     const grid = await waitDom(browser, '[role="grid"]', "77/UBND-VP");
@@ -163,6 +165,40 @@ describe("sync with a real hub", () => {
       { timeout: 60000, interval: 2000, timeoutMsg: "the sender never saw 01 from the unit" },
     );
     await screenshot(browser, "sync");
+  });
+
+  it("registers and assigns the received document in the detail pane; the sender hears 03 then 04", async () => {
+    const { browser } = app;
+    const hits = JSON.parse(vanthu(["--data-dir", dataDir, "--json", "list", "--register", "incoming"])).hits;
+    const id = hits.find((h) => h.notation === "77/UBND-VP").id;
+    await click(browser, `[role="grid"] [role="row"][data-id="${id}"]`);
+    await waitDom(browser, '[data-testid="detail-pane"]', SUBJECT);
+    await waitDom(browser, '[data-testid="process-steps"]', "Vào sổ");
+    await click(browser, '[data-testid="step-registered"]');
+    await waitDom(browser, '[data-testid="detail-pane"]', "Đã vào sổ");
+    // Phân công asks for the handler; without one nothing is written.
+    await click(browser, '[data-testid="step-assigned"]');
+    await setField(browser, '[data-testid="step-note"]', "Giao Văn phòng chủ trì, báo cáo trước ngày 30/11");
+    await click(browser, '[data-testid="step-confirm"]');
+    await waitDom(browser, '[data-testid="step-error"]', "người/đơn vị xử lý");
+    await setField(browser, '[data-testid="step-handler"]', "Văn phòng UBND tỉnh");
+    await click(browser, '[data-testid="step-confirm"]');
+    await waitDom(browser, '[data-testid="detail-pane"]', "Đã phân công");
+    await waitDom(browser, '[data-testid="detail-pane"]', "Văn phòng UBND tỉnh");
+    const shown = JSON.parse(vanthu(["--data-dir", dataDir, "--json", "show", String(id)]));
+    assert.equal(shown.state, "assigned");
+    assert.equal(shown.number, 1, "vào sổ gave the first số đến");
+    await browser.waitUntil(
+      async () => {
+        await click(browser, '[data-testid="sync-now"]');
+        await browser.pause(1000);
+        vanthu(["--data-dir", senderDir, "sync", "--once"]);
+        const view = JSON.parse(vanthu(["--data-dir", senderDir, "--json", "sync", "alerts", "--all"]));
+        const mine = view.recipients.find((r) => r.message_id === messageId && r.recipient === UNIT);
+        return mine?.latest_code === "04";
+      },
+      { timeout: 60000, interval: 2000, timeoutMsg: "the sender never saw the assignment (04)" },
+    );
   });
 
   it("shows “Mất kết nối” when the hub is down and recovers when it is back", async () => {

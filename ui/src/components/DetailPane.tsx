@@ -19,6 +19,7 @@ import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
 import { AssignForm } from "./AssignForm";
+import { ProcessSteps } from "./ProcessSteps";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
@@ -139,6 +140,14 @@ export function DetailPane({ id }: { id: number | null }) {
             </Text>
           ))}
         </Stack>
+      )}
+      {!mirror && (
+        <ProcessSteps
+          key={`steps-${r.id}`}
+          documentId={r.id}
+          version={`${r.status}|${detail.handler ?? ""}`}
+          onDone={reload}
+        />
       )}
       {canAssignMirror(r, mirror) && (
         <AssignForm

@@ -1,0 +1,138 @@
+import { useEffect, useState } from "react";
+import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
+import { commands, type StepView } from "../bindings";
+
+/**
+ * The next steps on an incoming document of this unit (Vào sổ, Từ chối, Phân công, Bắt đầu xử
+ * lý, Hoàn thành), as the register's state machine offers them; each sends the sender its
+ * status at the next sync round. A rejection asks for the reason, an assignment for the
+ * handler, in an inline form; the others act at once.
+ */
+export function ProcessSteps({
+  documentId,
+  version,
+  onDone,
+}: {
+  documentId: number;
+  /** Changes whenever the document may have changed (reloads the offered steps). */
+  version: string;
+  onDone: () => void;
+}) {
+  const [steps, setSteps] = useState<StepView[]>([]);
+  const [open, setOpen] = useState<StepView | null>(null);
+  const [note, setNote] = useState("");
+  const [handler, setHandler] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    // Older builds and unit tests may lack the command: no steps then.
+    Promise.resolve()
+      .then(() => commands.incomingSteps(documentId))
+      .then(
+        (s) => live && setSteps(s),
+        () => live && setSteps([]),
+      );
+    return () => {
+      live = false;
+    };
+  }, [documentId, version]);
+
+  const take = async (s: StepView) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await commands.processIncoming(
+        documentId,
+        s.to,
+        s.actor,
+        note.trim() || null,
+        s.needsHandler ? handler.trim() || null : null,
+      );
+      setOpen(null);
+      setNote("");
+      setHandler("");
+      onDone();
+    } catch (e) {
+      setError(String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (steps.length === 0) return null;
+  if (!open)
+    return (
+      <Stack gap={4}>
+        <Group gap="xs" data-testid="process-steps">
+          {steps.map((s) => (
+            <Button
+              key={`${s.to}-${s.actor}`}
+              size="xs"
+              variant={s.to === "rejected" ? "light" : "filled"}
+              color={s.to === "rejected" ? "red" : undefined}
+              loading={busy}
+              data-testid={`step-${s.to}`}
+              onClick={() => {
+                setError(null);
+                if (s.needsReason || s.needsHandler) setOpen(s);
+                else void take(s);
+              }}
+            >
+              {s.label}
+            </Button>
+          ))}
+        </Group>
+        {error && (
+          <Alert color="red" p="xs" data-testid="step-error">
+            {error}
+          </Alert>
+        )}
+      </Stack>
+    );
+  return (
+    <Paper withBorder p="xs" data-testid="step-form">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void take(open);
+        }}
+      >
+        <Stack gap={6}>
+          {open.needsHandler && (
+            <TextInput
+              label="Người/đơn vị xử lý"
+              value={handler}
+              onChange={(e) => setHandler(e.currentTarget.value)}
+              data-testid="step-handler"
+              size="xs"
+            />
+          )}
+          <Textarea
+            label={open.needsReason ? "Lý do từ chối" : "Ý kiến chỉ đạo"}
+            value={note}
+            onChange={(e) => setNote(e.currentTarget.value)}
+            data-testid="step-note"
+            autosize
+            minRows={2}
+            size="xs"
+          />
+          {error && (
+            <Alert color="red" p="xs" data-testid="step-error">
+              {error}
+            </Alert>
+          )}
+          <Group gap="xs">
+            <Button type="submit" size="xs" loading={busy} data-testid="step-confirm">
+              {open.label}
+            </Button>
+            <Button size="xs" variant="subtle" onClick={() => setOpen(null)}>
+              Hủy
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Paper>
+  );
+}
