@@ -339,6 +339,34 @@ fn has_pdf(tx: &Transaction<'_>, document_id: i64) -> Result<bool> {
     )?)
 }
 
+/// Refuses a package body of another format (a newer desktop's, or not ours).
+fn check_format(actual: &str, expected: &str, what_vi: &str, what_en: &str) -> Result<()> {
+    if actual == expected {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "định dạng {what_vi} không hỗ trợ / unsupported {what_en} format {actual}"
+    )))
+}
+
+/// Records an internal package in the inbox under its hub message id, in the transaction
+/// that applies it: `None` when it was recorded before (applied once, never twice).
+fn claim_inbox(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    package_id: &str,
+    kind: &str,
+    from: &str,
+    payload: &serde_json::Value,
+) -> Result<Option<i64>> {
+    let n = tx.execute(
+        "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (package_id) DO NOTHING",
+        params![package_id, kind, from, payload.to_string(), ctx.now],
+    )?;
+    Ok((n == 1).then(|| tx.last_insert_rowid()))
+}
+
 impl Registry {
     /// Trình lãnh đạo: submits a registered incoming document (to be assigned) or an
     /// outgoing draft with a PDF (trình ký, to be signed) to a desktop of this unit
@@ -606,12 +634,7 @@ impl Registry {
         origin: &str,
         pkg: &SubmissionPackage,
     ) -> Result<i64> {
-        if pkg.format != SUBMISSION_FORMAT {
-            return Err(Error::invalid(format!(
-                "định dạng gói trình không hỗ trợ / unsupported submission format {}",
-                pkg.format
-            )));
-        }
+        check_format(&pkg.format, SUBMISSION_FORMAT, "gói trình", "submission")?;
         if let Some(id) = self.document_by_hub_message(message_id)? {
             return Ok(id);
         }
@@ -844,45 +867,20 @@ impl Registry {
         from: &str,
         answer: &DeskAnswer,
     ) -> Result<bool> {
-        if answer.format != ANSWER_FORMAT {
-            return Err(Error::invalid(format!(
-                "định dạng trả lời không hỗ trợ / unsupported answer format {}",
-                answer.format
-            )));
-        }
+        check_format(&answer.format, ANSWER_FORMAT, "trả lời", "answer")?;
         self.write(|tx, ctx| {
-            let n = tx.execute(
-                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
-                 VALUES (?1, 'desk_answer', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
-                params![
-                    package_id,
-                    from,
-                    serde_json::to_string(answer).expect("answer serialises"),
-                    ctx.now
-                ],
-            )?;
-            if n == 0 {
+            let Some(inbox_id) = claim_inbox(
+                tx,
+                ctx,
+                package_id,
+                "desk_answer",
+                from,
+                &serde_json::to_value(answer).expect("serialises"),
+            )?
+            else {
                 return Ok(false);
-            }
-            let inbox_id = tx.last_insert_rowid();
-            let sub = tx
-                .query_row(
-                    &format!("SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE message_id = ?1"),
-                    [&answer.submission_message_id],
-                    submission_row,
-                )
-                .optional()?
-                .ok_or_else(|| {
-                    Error::invalid(format!(
-                        "không có bản trình {} / unknown submission {}",
-                        answer.submission_message_id, answer.submission_message_id
-                    ))
-                })?;
-            if sub.to_desktop != from {
-                return Err(Error::invalid(format!(
-                    "{from} không phải máy được trình / {from} is not the desktop the document was submitted to"
-                )));
-            }
+            };
+            let sub = submission_for_answer(tx, &answer.submission_message_id, from)?;
             let doc = sub.document_id;
             let note = answer.note.as_deref().filter(|n| !n.is_empty());
             events::status_event_tx(tx, ctx, doc, answer.to_state, answer.actor, note)?;
@@ -976,12 +974,7 @@ impl Registry {
         from: &str,
         pkg: &DeskSigned,
     ) -> Result<bool> {
-        if pkg.format != SIGNED_FORMAT {
-            return Err(Error::invalid(format!(
-                "định dạng bản đã ký không hỗ trợ / unsupported signed-copy format {}",
-                pkg.format
-            )));
-        }
+        check_format(&pkg.format, SIGNED_FORMAT, "bản đã ký", "signed-copy")?;
         let seen: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM inbox WHERE package_id = ?1)",
             [package_id],
@@ -1013,15 +1006,10 @@ impl Registry {
             "signer": pkg.signer, "user": pkg.user, "at": pkg.at,
         });
         let applied = self.write(|tx, ctx| {
-            let n = tx.execute(
-                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
-                 VALUES (?1, 'desk_signed', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
-                params![package_id, from, payload.to_string(), ctx.now],
-            )?;
-            if n == 0 {
+            let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_signed", from, &payload)?
+            else {
                 return Ok(false);
-            }
-            let inbox_id = tx.last_insert_rowid();
+            };
             let sub = submission_for_answer(tx, &pkg.submission_message_id, from)?;
             let doc = sub.document_id;
             let signer = if pkg.signer.is_empty() {
@@ -1130,27 +1118,19 @@ impl Registry {
         from: &str,
         pkg: &DeskLabel,
     ) -> Result<bool> {
-        if pkg.format != LABEL_FORMAT {
-            return Err(Error::invalid(format!(
-                "định dạng số đến mới không hỗ trợ / unsupported label format {}",
-                pkg.format
-            )));
-        }
+        check_format(&pkg.format, LABEL_FORMAT, "số đến mới", "label")?;
         self.write(|tx, ctx| {
-            let n = tx.execute(
-                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
-                 VALUES (?1, 'desk_label', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
-                params![
-                    package_id,
-                    from,
-                    serde_json::to_string(pkg).expect("label serialises"),
-                    ctx.now
-                ],
-            )?;
-            if n == 0 {
+            let Some(inbox_id) = claim_inbox(
+                tx,
+                ctx,
+                package_id,
+                "desk_label",
+                from,
+                &serde_json::to_value(pkg).expect("serialises"),
+            )?
+            else {
                 return Ok(false);
-            }
-            let inbox_id = tx.last_insert_rowid();
+            };
             let row: Option<(i64, String, Option<String>)> = tx
                 .query_row(
                     "SELECT id, mirror_of, mirror_number FROM documents
@@ -1441,27 +1421,19 @@ impl Registry {
         from: &str,
         pkg: &DeskReturned,
     ) -> Result<bool> {
-        if pkg.format != RETURNED_FORMAT {
-            return Err(Error::invalid(format!(
-                "định dạng trả lại không hỗ trợ / unsupported return format {}",
-                pkg.format
-            )));
-        }
+        check_format(&pkg.format, RETURNED_FORMAT, "trả lại", "return")?;
         self.write(|tx, ctx| {
-            let n = tx.execute(
-                "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
-                 VALUES (?1, 'desk_returned', ?2, ?3, ?4) ON CONFLICT (package_id) DO NOTHING",
-                params![
-                    package_id,
-                    from,
-                    serde_json::to_string(pkg).expect("return serialises"),
-                    ctx.now
-                ],
-            )?;
-            if n == 0 {
+            let Some(inbox_id) = claim_inbox(
+                tx,
+                ctx,
+                package_id,
+                "desk_returned",
+                from,
+                &serde_json::to_value(pkg).expect("serialises"),
+            )?
+            else {
                 return Ok(false);
-            }
-            let inbox_id = tx.last_insert_rowid();
+            };
             let sub = submission_for_answer(tx, &pkg.submission_message_id, from)?;
             let doc = sub.document_id;
             let (register, state): (String, String) = tx.query_row(

@@ -174,47 +174,26 @@ pub const RETURNED_CODE: &str = "02";
 pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
     let mut queued = 0;
     for item in reg.pending_outbox(1000)? {
-        let (body, sub_id, code, tag) = match item.kind.as_str() {
-            "desk_signed" => match reg.desk_signed_package(&item) {
-                Ok(p) => (
-                    serde_json::to_vec(&p).map_err(json_err)?,
-                    p.submission_message_id,
-                    SIGNED_CODE,
-                    "ds",
-                ),
-                Err(e @ vanthu_registry::Error::Invalid(_)) => {
-                    reg.mark_outbox_failed(item.id, &e.to_string())?;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            },
-            "desk_returned" => match reg.desk_returned_package(&item) {
-                Ok(p) => (
-                    serde_json::to_vec(&p).map_err(json_err)?,
-                    p.submission_message_id,
-                    RETURNED_CODE,
-                    "dr",
-                ),
-                Err(e @ vanthu_registry::Error::Invalid(_)) => {
-                    reg.mark_outbox_failed(item.id, &e.to_string())?;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            },
-            "desk_label" => match reg.desk_label_package(&item) {
-                Ok(p) => (
-                    serde_json::to_vec(&p).map_err(json_err)?,
-                    p.submission_message_id,
-                    LABEL_CODE,
-                    "dl",
-                ),
-                Err(e @ vanthu_registry::Error::Invalid(_)) => {
-                    reg.mark_outbox_failed(item.id, &e.to_string())?;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            },
+        let (built, code, tag) = match item.kind.as_str() {
+            "desk_signed" => {
+                let b = reg.desk_signed_package(&item);
+                let b = row_package(reg, item.id, b, |p| p.submission_message_id.clone())?;
+                (b, SIGNED_CODE, "ds")
+            }
+            "desk_returned" => {
+                let b = reg.desk_returned_package(&item);
+                let b = row_package(reg, item.id, b, |p| p.submission_message_id.clone())?;
+                (b, RETURNED_CODE, "dr")
+            }
+            "desk_label" => {
+                let b = reg.desk_label_package(&item);
+                let b = row_package(reg, item.id, b, |p| p.submission_message_id.clone())?;
+                (b, LABEL_CODE, "dl")
+            }
             _ => continue,
+        };
+        let Some((body, sub_id)) = built else {
+            continue;
         };
         let out = OutgoingPackage {
             message_id: status_message_id(&sub_id, code, &format!("{tag}{}", item.id)),
@@ -230,6 +209,27 @@ pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
         queued += 1;
     }
     Ok(queued)
+}
+
+/// The JSON body and submission id of the package an outbox row becomes; `None` when the
+/// row cannot make one (marked failed, kept for the log).
+fn row_package<T: serde::Serialize>(
+    reg: &mut Registry,
+    row_id: i64,
+    built: vanthu_registry::Result<T>,
+    submission: impl FnOnce(&T) -> String,
+) -> Result<Option<(Vec<u8>, String)>, BridgeError> {
+    match built {
+        Ok(p) => Ok(Some((
+            serde_json::to_vec(&p).map_err(json_err)?,
+            submission(&p),
+        ))),
+        Err(e @ vanthu_registry::Error::Invalid(_)) => {
+            reg.mark_outbox_failed(row_id, &e.to_string())?;
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A received internal status package, by the format of its JSON body.

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
+import { Button, Textarea, TextInput } from "@mantine/core";
+import { InlineForm } from "./InlineForm";
 import { commands, type DeskInfo } from "../bindings";
 
 /** "Phân công" on the leader's desktop: who handles the document and the leader's note. */
@@ -37,48 +38,35 @@ export function AssignForm({
       </Button>
     );
   return (
-    <Paper withBorder p="xs" data-testid="assign-form">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void assign();
-        }}
-      >
-        <Stack gap={6}>
-          <TextInput
-            label="Người/đơn vị xử lý"
-            placeholder="Phòng Tổ chức cán bộ"
-            value={handler}
-            onChange={(e) => setHandler(e.currentTarget.value)}
-            data-testid="assign-handler"
-            required
-            size="xs"
-          />
-          <Textarea
-            label="Ý kiến chỉ đạo"
-            placeholder="Giao … chủ trì, tham mưu …"
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            data-testid="assign-note"
-            autosize
-            minRows={2}
-            size="xs"
-          />
-          {error && (
-            <Alert color="red" p="xs" data-testid="assign-error">
-              {error}
-            </Alert>
-          )}
-          <Group gap="xs">
-            <Button type="submit" size="xs" loading={busy} data-testid="assign-confirm">
-              Phân công
-            </Button>
-            <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
-              Hủy
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <InlineForm
+      testIds={{ form: "assign-form", error: "assign-error", confirm: "assign-confirm" }}
+      error={error}
+      busy={busy}
+      submitLabel="Phân công"
+      onSubmit={() => {
+        void assign();
+      }}
+      onCancel={() => setOpen(false)}
+    >
+      <TextInput
+        label="Người/đơn vị xử lý"
+        placeholder="Phòng Tổ chức cán bộ"
+        value={handler}
+        onChange={(e) => setHandler(e.currentTarget.value)}
+        data-testid="assign-handler"
+        required
+        size="xs"
+      />
+      <Textarea
+        label="Ý kiến chỉ đạo"
+        placeholder="Giao … chủ trì, tham mưu …"
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        data-testid="assign-note"
+        autosize
+        minRows={2}
+        size="xs"
+      />
+    </InlineForm>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
+import { Alert, Button, Group, Stack, Textarea, TextInput } from "@mantine/core";
+import { InlineForm } from "./InlineForm";
 import { commands, type StepView } from "../bindings";
 
 /**
@@ -92,47 +93,34 @@ export function ProcessSteps({
       </Stack>
     );
   return (
-    <Paper withBorder p="xs" data-testid="step-form">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void take(open);
-        }}
-      >
-        <Stack gap={6}>
-          {open.needsHandler && (
-            <TextInput
-              label="Người/đơn vị xử lý"
-              value={handler}
-              onChange={(e) => setHandler(e.currentTarget.value)}
-              data-testid="step-handler"
-              size="xs"
-            />
-          )}
-          <Textarea
-            label={open.needsReason ? "Lý do từ chối" : "Ý kiến chỉ đạo"}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            data-testid="step-note"
-            autosize
-            minRows={2}
-            size="xs"
-          />
-          {error && (
-            <Alert color="red" p="xs" data-testid="step-error">
-              {error}
-            </Alert>
-          )}
-          <Group gap="xs">
-            <Button type="submit" size="xs" loading={busy} data-testid="step-confirm">
-              {open.label}
-            </Button>
-            <Button size="xs" variant="subtle" onClick={() => setOpen(null)}>
-              Hủy
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <InlineForm
+      testIds={{ form: "step-form", error: "step-error", confirm: "step-confirm" }}
+      error={error}
+      busy={busy}
+      submitLabel={open.label}
+      onSubmit={() => {
+        void take(open);
+      }}
+      onCancel={() => setOpen(null)}
+    >
+      {open.needsHandler && (
+        <TextInput
+          label="Người/đơn vị xử lý"
+          value={handler}
+          onChange={(e) => setHandler(e.currentTarget.value)}
+          data-testid="step-handler"
+          size="xs"
+        />
+      )}
+      <Textarea
+        label={open.needsReason ? "Lý do từ chối" : "Ý kiến chỉ đạo"}
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        data-testid="step-note"
+        autosize
+        minRows={2}
+        size="xs"
+      />
+    </InlineForm>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { Alert, Button, Group, Paper, Stack, Textarea } from "@mantine/core";
+import { Button, Textarea } from "@mantine/core";
 import { commands } from "../bindings";
+import { InlineForm } from "./InlineForm";
 
 /**
  * "Trả lại" on the leader's desktop: a draft the clerk submitted goes back unsigned with a
@@ -48,45 +49,25 @@ export function ReturnToClerk({
       </Button>
     );
   return (
-    <Paper withBorder p="xs" data-testid="return-form">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void send();
-        }}
-      >
-        <Stack gap={6}>
-          <Textarea
-            label="Lý do trả lại"
-            placeholder="Đề nghị sửa …"
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            data-testid="return-note"
-            autosize
-            minRows={2}
-            size="xs"
-          />
-          {error && (
-            <Alert color="red" p="xs" data-testid="return-error">
-              {error}
-            </Alert>
-          )}
-          <Group gap="xs">
-            <Button
-              type="submit"
-              size="xs"
-              color="orange"
-              loading={busy}
-              data-testid="return-confirm"
-            >
-              Trả lại
-            </Button>
-            <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
-              Hủy
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <InlineForm
+      testIds={{ form: "return-form", error: "return-error", confirm: "return-confirm" }}
+      error={error}
+      busy={busy}
+      submitLabel="Trả lại"
+      submitColor="orange"
+      onSubmit={() => void send()}
+      onCancel={() => setOpen(false)}
+    >
+      <Textarea
+        label="Lý do trả lại"
+        placeholder="Đề nghị sửa …"
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        data-testid="return-note"
+        autosize
+        minRows={2}
+        size="xs"
+      />
+    </InlineForm>
   );
 }

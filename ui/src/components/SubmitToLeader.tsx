@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { Alert, Button, Group, Paper, Stack, Textarea, TextInput } from "@mantine/core";
+import { Button, Textarea, TextInput } from "@mantine/core";
+import { InlineForm } from "./InlineForm";
 import { commands } from "../bindings";
 import { initialDesktop, LAST_DESKTOP_KEY } from "../desks";
 
@@ -66,48 +67,35 @@ export function SubmitToLeader({
       </Button>
     );
   return (
-    <Paper withBorder p="xs" data-testid="submit-leader-form">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack gap={6}>
-          <TextInput
-            label="Máy của lãnh đạo"
-            description="MÃ-ĐƠN-VỊ/MÁY, ví dụ 000.00.00.H34/LD"
-            value={desktop}
-            onChange={(e) => setDesktop(e.currentTarget.value)}
-            data-testid="submit-desktop"
-            required
-            size="xs"
-          />
-          <Textarea
-            label="Ý kiến trình"
-            placeholder="Kính trình đồng chí …"
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-            data-testid="submit-note"
-            autosize
-            minRows={2}
-            size="xs"
-          />
-          {error && (
-            <Alert color="red" p="xs" data-testid="submit-error">
-              {error}
-            </Alert>
-          )}
-          <Group gap="xs">
-            <Button type="submit" size="xs" loading={busy} data-testid="submit-confirm">
-              Trình
-            </Button>
-            <Button size="xs" variant="subtle" onClick={() => setOpen(false)}>
-              Hủy
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <InlineForm
+      testIds={{ form: "submit-leader-form", error: "submit-error", confirm: "submit-confirm" }}
+      error={error}
+      busy={busy}
+      submitLabel="Trình"
+      onSubmit={() => {
+        void submit();
+      }}
+      onCancel={() => setOpen(false)}
+    >
+      <TextInput
+        label="Máy của lãnh đạo"
+        description="MÃ-ĐƠN-VỊ/MÁY, ví dụ 000.00.00.H34/LD"
+        value={desktop}
+        onChange={(e) => setDesktop(e.currentTarget.value)}
+        data-testid="submit-desktop"
+        required
+        size="xs"
+      />
+      <Textarea
+        label="Ý kiến trình"
+        placeholder="Kính trình đồng chí …"
+        value={note}
+        onChange={(e) => setNote(e.currentTarget.value)}
+        data-testid="submit-note"
+        autosize
+        minRows={2}
+        size="xs"
+      />
+    </InlineForm>
   );
 }
