@@ -119,6 +119,11 @@ pub fn get_incoming(state: State<'_, AppState>, id: u32) -> Res<IncomingDetail> 
     let reg = registry(&state);
     let mut detail: IncomingDetail = (&reg.get(id.into())?).into();
     crate::desks::fill_mirrors(&reg, std::slice::from_mut(&mut detail.row))?;
+    detail.history = reg
+        .status_events(id.into())?
+        .iter()
+        .map(Into::into)
+        .collect();
     Ok(detail)
 }
 

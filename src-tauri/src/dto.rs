@@ -135,6 +135,39 @@ pub struct IncomingDetail {
     pub supersedes_id: Option<u32>,
     /// A newer version received from the sender.
     pub superseded_by_id: Option<u32>,
+    /// Lịch sử xử lý, oldest first.
+    pub history: Vec<HistoryEntry>,
+}
+
+/// One step of a document's processing history.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// RFC 3339, local time of the desktop that wrote it.
+    pub at: String,
+    pub user: String,
+    /// "Văn thư", "Lãnh đạo", "Chuyên viên", "Hệ thống".
+    pub actor_label: Option<String>,
+    /// The state it moved to ("Đã phân công").
+    pub state_label: String,
+    /// The reason, instruction or message that came with it.
+    pub note: Option<String>,
+}
+
+impl From<&vanthu_registry::StatusEvent> for HistoryEntry {
+    fn from(e: &vanthu_registry::StatusEvent) -> Self {
+        HistoryEntry {
+            at: e.at.clone(),
+            user: e.user.clone(),
+            actor_label: e.actor.map(|a| a.label_vi().to_owned()),
+            state_label: e
+                .to_state
+                .parse::<vanthu_domain::IncomingState>()
+                .map(|s| s.label_vi().to_owned())
+                .unwrap_or_else(|_| e.to_state.clone()),
+            note: e.note.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Type)]
@@ -322,6 +355,7 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingDetail {
             pending_note: r.pending_note.clone(),
             supersedes_id: r.supersedes_id.map(id32),
             superseded_by_id: r.superseded_by_id.map(id32),
+            history: Vec::new(),
             attachments: r
                 .attachments
                 .iter()

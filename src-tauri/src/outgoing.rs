@@ -41,6 +41,8 @@ pub struct OutgoingRow {
     pub submitted_to: Option<String>,
     /// On the clerk's desktop: the latest trình ký came back unsigned (trả lại).
     pub returned: bool,
+    /// The leader's reason with the return.
+    pub returned_note: Option<String>,
 }
 
 impl From<&DocumentRecord> for OutgoingRow {
@@ -70,6 +72,7 @@ impl From<&DocumentRecord> for OutgoingRow {
             mirror_origin: None,
             submitted_to: None,
             returned: false,
+            returned_note: None,
         }
     }
 }
@@ -116,6 +119,10 @@ fn row(reg: &Registry, id: i64) -> Res<OutgoingRow> {
     row.mirror_origin = reg.mirror_info(id)?.map(|m| m.origin);
     if let Some(last) = reg.submissions(Some(id))?.pop() {
         row.returned = last.returned_at.is_some() && rec.state == "draft";
+        if row.returned {
+            // The return's history entry is the latest one of the draft.
+            row.returned_note = reg.status_events(id)?.pop().and_then(|e| e.note);
+        }
         if last.returned_at.is_none() && rec.state == "draft" {
             row.submitted_to = Some(last.to_desktop);
         }

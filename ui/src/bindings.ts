@@ -170,6 +170,19 @@ export type Draft = {
 	text: string | null,
 };
 
+/**  One step of a document's processing history. */
+export type HistoryEntry = {
+	/**  RFC 3339, local time of the desktop that wrote it. */
+	at: string,
+	user: string,
+	/**  "Văn thư", "Lãnh đạo", "Chuyên viên", "Hệ thống". */
+	actorLabel: string | null,
+	/**  The state it moved to ("Đã phân công"). */
+	stateLabel: string,
+	/**  The reason, instruction or message that came with it. */
+	note: string | null,
+};
+
 export type IncomingDetail = {
 	row: IncomingRow,
 	signer: string | null,
@@ -182,6 +195,8 @@ export type IncomingDetail = {
 	supersedesId: number | null,
 	/**  A newer version received from the sender. */
 	supersededById: number | null,
+	/**  Lịch sử xử lý, oldest first. */
+	history: HistoryEntry[],
 };
 
 export type IncomingRow = {
@@ -292,6 +307,8 @@ export type OutgoingRow = {
 	submittedTo: string | null,
 	/**  On the clerk's desktop: the latest trình ký came back unsigned (trả lại). */
 	returned: boolean,
+	/**  The leader's reason with the return. */
+	returnedNote: string | null,
 };
 
 export type PdfFindHit = {

@@ -27,6 +27,6 @@ export function canSubmitForSigning(r: OutgoingRow): boolean {
 export function deskLine(r: OutgoingRow): string | null {
   if (r.mirrorOrigin) return `Văn thư trình ký từ ${r.mirrorOrigin}`;
   if (r.submittedTo) return `Đã trình ký ${r.submittedTo}`;
-  if (r.returned) return "Lãnh đạo trả lại — xem lịch sử xử lý";
+  if (r.returned) return r.returnedNote ?? "Lãnh đạo trả lại";
   return null;
 }

@@ -84,6 +84,8 @@ describe("the leader's desktop answers a submission", () => {
     await click(browser, row);
     await waitDom(browser, '[data-testid="mirror-origin"]', `Văn thư trình từ ${UNIT}/VT1 — Số đến: 1`);
     assert.equal(await domText(browser, '[data-testid="submit-leader"]'), null, "a mirror is not submitted again");
+    // The clerk's note travels with the submission: the leader reads it in the history.
+    await waitDom(browser, '[data-testid="history"]', "Kính trình đồng chí Giám đốc");
     await screenshot(browser, "desks-mirror");
   });
 

@@ -25,6 +25,7 @@ const detail = (over: Partial<IncomingDetail["row"]> = {}): IncomingDetail => ({
   pendingNote: null,
   supersedesId: null,
   supersededById: null,
+  history: [],
 });
 
 const none: DeskInfo = { submissions: [], mirror: null };

@@ -13,7 +13,13 @@ import {
 } from "@mantine/core";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
-import { canAssignMirror, canSubmitToLeader, mirrorLine, submissionLine } from "../desks";
+import {
+  canAssignMirror,
+  canSubmitToLeader,
+  formatDateTime,
+  mirrorLine,
+  submissionLine,
+} from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
@@ -168,6 +174,24 @@ export function DetailPane({ id }: { id: number | null }) {
             reload();
           }}
         />
+      )}
+      {detail.history.length > 0 && (
+        <>
+          <Divider label="Lịch sử xử lý" labelPosition="left" />
+          <Stack gap={2} data-testid="history">
+            {detail.history.map((h, i) => (
+              <Text size="xs" key={i}>
+                <Text span c="dimmed" size="xs">
+                  {formatDateTime(h.at)}
+                </Text>{" "}
+                {h.stateLabel}
+                {h.actorLabel ? ` — ${h.actorLabel}` : ""}
+                {h.user ? ` (${h.user})` : ""}
+                {h.note ? `: ${h.note}` : ""}
+              </Text>
+            ))}
+          </Stack>
+        </>
       )}
       <Divider label="Tệp đính kèm" labelPosition="left" />
       {detail.attachments.length === 0 ? (

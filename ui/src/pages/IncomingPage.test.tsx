@@ -45,6 +45,22 @@ beforeEach(() => {
     handler: null,
     notes: null,
     attachments: [{ name: "cv.pdf", sha256: "ab", size: 2048 }],
+    history: [
+      {
+        at: "2026-11-25T08:05:12+07:00",
+        user: "văn thư",
+        actorLabel: "Văn thư",
+        stateLabel: "Đã vào sổ",
+        note: null,
+      },
+      {
+        at: "2026-11-25T09:30:00+07:00",
+        user: "lãnh đạo",
+        actorLabel: "Lãnh đạo",
+        stateLabel: "Đã phân công",
+        note: "Giao Văn phòng chủ trì",
+      },
+    ],
   }));
   commands.nextArrivalNumber.mockResolvedValue(3);
   commands.countIncoming.mockImplementation(async () => rows.length);
@@ -111,6 +127,11 @@ describe("IncomingPage", () => {
     expect(pane).toHaveAttribute("data-id", "2");
     expect(within(pane).getByText("Nguyễn Văn A")).toBeInTheDocument();
     expect(within(pane).getByTestId("attachment")).toHaveTextContent("cv.pdf · 2 KB");
+    const history = within(pane).getByTestId("history");
+    expect(history).toHaveTextContent("25/11/2026 08:05 Đã vào sổ — Văn thư (văn thư)");
+    expect(history).toHaveTextContent(
+      "25/11/2026 09:30 Đã phân công — Lãnh đạo (lãnh đạo): Giao Văn phòng chủ trì",
+    );
   });
 
   it("Ctrl+N opens the form with the next số đến; Enter validates in Vietnamese", async () => {

@@ -20,6 +20,7 @@ const row = (over: Partial<OutgoingRow>): OutgoingRow => ({
   mirrorOrigin: null,
   submittedTo: null,
   returned: false,
+  returnedNote: null,
   ...over,
 });
 
@@ -66,5 +67,9 @@ describe("trình ký between the unit's desktops", () => {
       "Đã trình ký 000.00.00.H34/LD",
     );
     expect(deskLine(row(draft))).toBeNull();
+    expect(
+      deskLine(row({ ...draft, returned: true, returnedNote: "Lãnh đạo trả lại: bổ sung căn cứ" })),
+    ).toBe("Lãnh đạo trả lại: bổ sung căn cứ");
+    expect(deskLine(row({ ...draft, returned: true }))).toBe("Lãnh đạo trả lại");
   });
 });
