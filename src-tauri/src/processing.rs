@@ -70,7 +70,7 @@ pub fn incoming_steps(state: State<'_, AppState>, id: u32) -> Res<Vec<StepView>>
     let Ok(from) = rec.state.parse::<IncomingState>() else {
         return Ok(Vec::new());
     };
-    Ok(processing_steps(from)
+    let mut steps: Vec<StepView> = processing_steps(from)
         .into_iter()
         .map(|s| StepView {
             to: s.to.as_str().to_owned(),
@@ -79,8 +79,30 @@ pub fn incoming_steps(state: State<'_, AppState>, id: u32) -> Res<Vec<StepView>>
             needs_reason: s.needs_reason(),
             needs_handler: s.needs_handler(),
         })
-        .collect())
+        .collect();
+    // The sender asked to recall/update/replace it: the clerk decides first.
+    if let Some(action) = rec.pending_action.as_deref() {
+        let accept = if action == "recall" {
+            "Đồng ý thu hồi"
+        } else {
+            "Đồng ý thay thế"
+        };
+        let decision = |to: &str, label: &str, needs_reason| StepView {
+            to: to.to_owned(),
+            actor: "clerk".to_owned(),
+            label: label.to_owned(),
+            needs_reason,
+            needs_handler: false,
+        };
+        steps.insert(0, decision(REFUSE_REQUEST, "Từ chối đề nghị", true));
+        steps.insert(0, decision(ACCEPT_REQUEST, accept, false));
+    }
+    Ok(steps)
 }
+
+/// Pseudo-steps: the clerk's answer to a sender's pending recall/update/replace.
+const ACCEPT_REQUEST: &str = "accept_request";
+const REFUSE_REQUEST: &str = "refuse_request";
 
 /// Takes one step; the sender's status leaves at the next sync round, which starts now.
 #[tauri::command(async)]
@@ -94,8 +116,20 @@ pub fn process_incoming(
     note: Option<String>,
     handler: Option<String>,
 ) -> Res<()> {
-    let step = parse_step(&to, &actor)?;
-    registry(&state).process_incoming(id.into(), step, note.as_deref(), handler.as_deref())?;
+    let mut reg = registry(&state);
+    match to.as_str() {
+        ACCEPT_REQUEST => {
+            reg.accept_pending_action(id.into(), note.as_deref())?;
+        }
+        REFUSE_REQUEST => {
+            reg.refuse_pending_action(id.into(), note.as_deref().unwrap_or_default())?;
+        }
+        _ => {
+            let step = parse_step(&to, &actor)?;
+            reg.process_incoming(id.into(), step, note.as_deref(), handler.as_deref())?;
+        }
+    }
+    drop(reg);
     let _ = app.emit(crate::sync::INCOMING_CHANGED, ());
     app.state::<SyncService>().wake();
     Ok(())

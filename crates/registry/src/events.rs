@@ -464,7 +464,7 @@ impl Registry {
         self.status_event(id)
     }
 
-    fn status_event(&self, id: i64) -> Result<StatusEvent> {
+    pub(crate) fn status_event(&self, id: i64) -> Result<StatusEvent> {
         Ok(self.conn.query_row(
             "SELECT id, document_id, at, user, actor, from_state, to_state, codes, note
              FROM status_events WHERE id = ?1",

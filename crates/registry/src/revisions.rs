@@ -290,9 +290,47 @@ impl Registry {
         })
     }
 
+    /// The clerk accepts the sender's pending recall/update/replace: the document is frozen
+    /// (Đã thu hồi for a recall, Bị thay thế for an update or a replace, which left the new
+    /// version beside it) and `15` goes back, in one transaction with the history entry.
+    pub fn accept_pending_action(
+        &mut self,
+        document_id: i64,
+        note: Option<&str>,
+    ) -> Result<crate::StatusEvent> {
+        let event = self.write(|tx, ctx| {
+            let pending: Option<String> = tx
+                .query_row(
+                    "SELECT pending_action FROM documents WHERE id = ?1",
+                    [document_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or(Error::NotFound(document_id))?;
+            let to = match pending.as_deref() {
+                Some("recall") => IncomingState::Revoked,
+                Some(_) => IncomingState::Superseded,
+                None => {
+                    return Err(Error::InvalidState(format!(
+                        "văn bản {document_id} không có đề nghị nào của bên gửi / document {document_id} has no pending sender request"
+                    )))
+                }
+            };
+            crate::events::status_event_tx(tx, ctx, document_id, to, Actor::Clerk, note)
+        })?;
+        self.status_event(event)
+    }
+
     /// The clerk refuses the sender's pending recall/update/replace: answers `16` and clears
     /// the request; the document stays as it is.
     pub fn refuse_pending_action(&mut self, document_id: i64, reason: &str) -> Result<()> {
+        let reason = vanthu_domain::text::nfc(reason.trim());
+        if reason.is_empty() {
+            return Err(Error::invalid(
+                "cần ghi lý do từ chối đề nghị / a refusal needs a reason",
+            ));
+        }
+        let reason = reason.as_str();
         self.write(|tx, ctx| {
             let (state, edxml_id, sender) = state_of(tx, document_id)?;
             let pending: Option<String> = tx.query_row(

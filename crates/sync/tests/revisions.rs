@@ -187,10 +187,21 @@ async fn scenario() {
     assert_eq!(v4.edxml_document_id.as_deref(), Some(doc_id(44).as_str()));
 
     // The clerk refuses the recall of 2 and accepts the replacement of 4.
+    // A refusal needs its reason; an empty one changes nothing.
+    assert!(reg.refuse_pending_action(ids[1], "  ").is_err());
+    assert_eq!(
+        reg.get(ids[1]).unwrap().pending_action.as_deref(),
+        Some("recall")
+    );
     reg.refuse_pending_action(ids[1], "Văn bản đã được xử lý")
         .unwrap();
-    reg.append_status_event(ids[3], IncomingState::Superseded, Actor::Clerk, None)
+    let accepted = reg
+        .accept_pending_action(ids[3], Some("Đồng ý thay thế"))
         .unwrap();
+    assert_eq!(accepted.to_state, "superseded");
+    // Nothing pending any more: a second decision is refused.
+    assert!(reg.accept_pending_action(ids[3], None).is_err());
+    assert!(reg.accept_pending_action(ids[1], None).is_err());
     assert_eq!(reg.get(ids[1]).unwrap().pending_action, None);
     let d4 = reg.get(ids[3]).unwrap();
     assert_eq!((d4.state.as_str(), d4.pending_action), ("superseded", None));

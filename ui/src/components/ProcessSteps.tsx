@@ -9,6 +9,9 @@ import { commands, type StepView } from "../bindings";
  * status at the next sync round. A rejection asks for the reason, an assignment for the
  * handler, in an inline form; the others act at once.
  */
+/** A refusal (of the document, or of the sender's request) is drawn apart from the rest. */
+const negative = (s: StepView) => s.to === "rejected" || s.to === "refuse_request";
+
 export function ProcessSteps({
   documentId,
   version,
@@ -71,8 +74,8 @@ export function ProcessSteps({
             <Button
               key={`${s.to}-${s.actor}`}
               size="xs"
-              variant={s.to === "rejected" ? "light" : "filled"}
-              color={s.to === "rejected" ? "red" : undefined}
+              variant={negative(s) ? "light" : "filled"}
+              color={negative(s) ? "red" : undefined}
               loading={busy}
               data-testid={`step-${s.to}`}
               onClick={() => {
