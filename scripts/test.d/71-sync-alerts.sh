@@ -39,6 +39,7 @@ jq -e --arg id "$id" --arg b "$B" --arg c "$C" '
 "$BIN" --data-dir "$WORK/a" --json sync alerts --after-hours 6 > "$WORK/over.json"
 jq -e '.overdue_hours == 6 and (.recipients | length) == 0' "$WORK/over.json" > /dev/null \
   || die "threshold not kept or false alert: $(cat "$WORK/over.json")"
-"$BIN" --data-dir "$WORK/a" sync alerts | grep -q "Không có cảnh báo (ngưỡng 6 giờ)" || die "no plain-text summary"
+summary=$("$BIN" --data-dir "$WORK/a" sync alerts)
+grep -q "Không có cảnh báo (ngưỡng 6 giờ)" <<<"$summary" || die "no plain-text summary: $summary"
 if "$BIN" --data-dir "$WORK/a" sync alerts --after-hours 0 2> "$WORK/err"; then die "accepted --after-hours 0"; fi
 echo "71-sync-alerts: 4 passed, 0 failed"

@@ -57,7 +57,8 @@ distinct=$(grep -v null "$WORK/numbers" | sort -u | wc -l)
 # exactly once, with no hole from 1 to the highest.
 YEAR=$(date +%Y)
 for d in VT1 VT2; do
-  "$BIN" --data-dir "$WORK/$d" sync numbering --close-year "$YEAR" | grep -q "Đã khóa sổ năm $YEAR" || die "$d: year not closed"
+  "$BIN" --data-dir "$WORK/$d" sync numbering --close-year "$YEAR" > "$WORK/$d.close"
+  grep -q "Đã khóa sổ năm $YEAR" "$WORK/$d.close" || die "$d: year not closed: $(cat "$WORK/$d.close")"
   "$BIN" --data-dir "$WORK/$d" --json sync numbering |
     jq -r --argjson y "$YEAR" '.voided[] | select(.register == "incoming" and .series == "normal" and .year == $y) | range(.first; .last + 1)' >> "$WORK/numbers"
   if "$BIN" --data-dir "$WORK/$d" incoming register --from 000.00.00.G22 --notation "99/VPCP-KSTT" \

@@ -22,7 +22,8 @@ HUB="$WORK/hub.sqlite"
 "$BIN" --json hub add-agency "$B" --name "Sở Nội vụ" --db "$HUB" | jq -r .secret > "$WORK/b.secret"
 "$BIN" --json hub add-desktop "$B" VT --receiving --db "$HUB" | jq -r .secret > "$WORK/vt.secret"
 "$BIN" --json hub add-desktop "$B" LD --db "$HUB" | jq -r .secret > "$WORK/ld.secret"
-"$BIN" hub list-desktops "$B" --db "$HUB" | grep -q "$B/VT.*receiving" || die "list-desktops does not show the receiving desktop"
+desktops=$("$BIN" hub list-desktops "$B" --db "$HUB")
+grep -q "$B/VT.*receiving" <<<"$desktops" || die "list-desktops does not show the receiving desktop: $desktops"
 "$BIN" hub serve --listen "127.0.0.1:$PORT" --db "$HUB" > "$WORK/hub.out" 2> "$WORK/hub.log" &
 HUB_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
