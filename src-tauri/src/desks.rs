@@ -5,7 +5,7 @@
 //! and the sync bridge (`vanthu_sync::desks`); these commands map arguments and results.
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 use vanthu_registry::desks::Submission;
 use vanthu_registry::Registry;
 
@@ -186,53 +186,4 @@ pub fn set_numbering_desktop(
         .filter(|d| !d.is_empty());
     reg.set_numbering_desktop(desktop.as_deref())?;
     Ok(reg.numbering_desktop()?)
-}
-
-/// "Phân công" (the leader's assignment) of a registered incoming document: the transition
-/// to `assigned` as the leader, then the handler. On a mirror the registry queues the answer
-/// for the clerk's desktop itself (docs/sync.md), and the next round reads the handler when it
-/// queues that answer; the caller holds the register lock across both writes so no round
-/// sees one without the other.
-pub fn assign(
-    reg: &mut Registry,
-    document_id: i64,
-    handler: &str,
-    note: Option<&str>,
-) -> Result<(), CommandError> {
-    let handler = handler.trim();
-    if handler.is_empty() {
-        // Checked before the transition so a refusal leaves nothing half-written.
-        return Err(CommandError(
-            "Chưa nhập người/đơn vị xử lý / handler required".to_owned(),
-        ));
-    }
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    reg.append_status_event(
-        document_id,
-        vanthu_domain::IncomingState::Assigned,
-        vanthu_domain::Actor::Leader,
-        note,
-    )?;
-    reg.set_handler(document_id, handler, vanthu_registry::today())?;
-    Ok(())
-}
-
-#[tauri::command(async)]
-#[specta::specta]
-pub fn assign_incoming(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: u32,
-    handler: String,
-    note: Option<String>,
-) -> Res<DeskInfo> {
-    let info = {
-        let mut reg = registry(&state);
-        assign(&mut reg, id.into(), &handler, note.as_deref())?;
-        info(&app, &reg, id)?
-    };
-    // The list's status column follows, as after a sync round.
-    let _ = app.emit(crate::sync::INCOMING_CHANGED, ());
-    app.state::<SyncService>().wake();
-    Ok(info)
 }

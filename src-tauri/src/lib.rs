@@ -83,7 +83,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::submit_to_desktop,
             desks::numbering_desktop,
             desks::set_numbering_desktop,
-            desks::assign_incoming,
             processing::incoming_steps,
             processing::process_incoming,
         ])

@@ -1,10 +1,10 @@
 //! What the detail pane learns about "Trình lãnh đạo" (src/desks.rs) on real registers and
 //! the real sync queue; the hub round trip itself is crates/sync's and the e2e spec's.
 use chrono::NaiveDate;
-use vanthu_app::desks::{assign, desk_info, fill_mirrors, SubmissionState};
+use vanthu_app::desks::{desk_info, fill_mirrors, SubmissionState};
 use vanthu_app::dto::IncomingRow;
-use vanthu_domain::Secrecy;
-use vanthu_registry::{NewIncoming, Registry};
+use vanthu_domain::{Actor, IncomingState, ProcessingStep, Secrecy};
+use vanthu_registry::{IncomingAction, NewIncoming, Registry};
 use vanthu_sync::SyncState;
 
 const UNIT: &str = "000.00.00.H34";
@@ -145,18 +145,37 @@ fn the_leader_assigns_a_mirror_and_the_answer_carries_the_handler() {
         .receive_submission(&sub.message_id, &format!("{UNIT}/VT1"), &pkg)
         .unwrap();
 
+    // The leader's copy offers only Phân công.
+    let assign = IncomingAction::Step(ProcessingStep {
+        to: IncomingState::Assigned,
+        actor: Actor::Leader,
+    });
+    let offered: Vec<_> = leader
+        .offered_actions(mirror)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.action)
+        .collect();
+    assert_eq!(offered, [assign]);
     // No handler: refused before anything is written.
-    let err = assign(&mut leader, mirror, "  ", Some("x")).unwrap_err();
-    assert!(err.0.contains("Chưa nhập người/đơn vị xử lý"), "{}", err.0);
+    let err = leader
+        .take_action(mirror, assign, Some("x"), Some("  "))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("chưa nhập người/đơn vị xử lý"),
+        "{err}"
+    );
     assert_eq!(leader.get(mirror).unwrap().state, "registered");
 
-    assign(
-        &mut leader,
-        mirror,
-        " Phòng Tổ chức cán bộ ",
-        Some("Giao phòng TCCB chủ trì"),
-    )
-    .unwrap();
+    leader
+        .take_action(
+            mirror,
+            assign,
+            Some("Giao phòng TCCB chủ trì"),
+            Some(" Phòng Tổ chức cán bộ "),
+        )
+        .unwrap();
+    assert!(leader.offered_actions(mirror).unwrap().is_empty());
     let rec = leader.get(mirror).unwrap();
     assert_eq!(rec.state, "assigned");
     assert_eq!(rec.handler.as_deref(), Some("Phòng Tổ chức cán bộ"));

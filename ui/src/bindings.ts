@@ -84,13 +84,9 @@ export const commands = {
 	 */
 	numberingDesktop: () => __TAURI_INVOKE<string | null>("numbering_desktop"),
 	setNumberingDesktop: (desktop: string | null) => __TAURI_INVOKE<string | null>("set_numbering_desktop", { desktop }),
-	assignIncoming: (id: number, handler: string, note: string | null) => __TAURI_INVOKE<DeskInfo>("assign_incoming", { id, handler, note }),
-	/**
-	 *  The steps offered for a document now: none for an outgoing document or a leader's copy
-	 *  of a submission (Phân công on a mirror is the desks flow).
-	 */
+	/**  The actions offered for a document now. */
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
-	/**  Takes one step; the sender's status leaves at the next sync round, which starts now. */
+	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
 	processIncoming: (id: number, to: string, actor: string, note: string | null, handler: string | null) => __TAURI_INVOKE<null>("process_incoming", { id, to, actor, note, handler }),
 };
 
@@ -443,9 +439,12 @@ export type SigningSettingsDto = {
 /**  A sortable column of the incoming list. */
 export type SortColumn = "arrival_number" | "arrival_date" | "notation" | "sender" | "subject" | "deadline" | "status";
 
-/**  One step the detail pane may offer. */
+/**  One action the detail pane may offer. */
 export type StepView = {
-	/**  Target state (`registered`, `rejected`, `assigned`, `in_progress`, `completed`). */
+	/**
+	 *  Target state (`registered`, `rejected`, `assigned`, `in_progress`, `completed`), or
+	 *  `accept_request` / `refuse_request` for the answer to a sender's request.
+	 */
 	to: string,
 	/**  clerk | leader | handler */
 	actor: string,

@@ -45,11 +45,3 @@ export function submissionLine(s: SubmissionView): string {
 export function mirrorLine(m: MirrorView): string {
   return `Văn thư trình từ ${m.origin} — Số đến: ${m.numberLabel ?? "—"}`;
 }
-
-/**
- * "Phân công" is offered on the leader's desktop for a document the clerk submitted, until
- * it is assigned (the registry refuses other transitions on a mirror).
- */
-export function canAssignMirror(r: IncomingRow, mirror: MirrorView | null): boolean {
-  return mirror !== null && r.status === "registered";
-}

@@ -357,12 +357,13 @@ fn claim_inbox(
     package_id: &str,
     kind: &str,
     from: &str,
-    payload: &serde_json::Value,
+    payload: &impl Serialize,
 ) -> Result<Option<i64>> {
+    let payload = serde_json::to_string(payload).expect("package payload serialises");
     let n = tx.execute(
         "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (package_id) DO NOTHING",
-        params![package_id, kind, from, payload.to_string(), ctx.now],
+        params![package_id, kind, from, payload, ctx.now],
     )?;
     Ok((n == 1).then(|| tx.last_insert_rowid()))
 }
@@ -869,14 +870,7 @@ impl Registry {
     ) -> Result<bool> {
         check_format(&answer.format, ANSWER_FORMAT, "trả lời", "answer")?;
         self.write(|tx, ctx| {
-            let Some(inbox_id) = claim_inbox(
-                tx,
-                ctx,
-                package_id,
-                "desk_answer",
-                from,
-                &serde_json::to_value(answer).expect("serialises"),
-            )?
+            let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_answer", from, answer)?
             else {
                 return Ok(false);
             };
@@ -884,20 +878,13 @@ impl Registry {
             let doc = sub.document_id;
             let note = answer.note.as_deref().filter(|n| !n.is_empty());
             events::status_event_tx(tx, ctx, doc, answer.to_state, answer.actor, note)?;
-            if let Some(h) = answer.handler.as_deref().filter(|h| !h.trim().is_empty()) {
-                let passed_on = crate::today().to_string();
-                tx.execute(
-                    "UPDATE documents SET handler = ?2, passed_on_date = ?3 WHERE id = ?1",
-                    params![doc, h, passed_on],
-                )?;
-                audit::append(
-                    tx,
-                    ctx,
-                    "incoming.handler",
-                    "document",
-                    Some(&doc.to_string()),
-                    &serde_json::json!({"handler": h, "passed_on_date": passed_on, "by": from}),
-                )?;
+            if let Some(h) = answer
+                .handler
+                .as_deref()
+                .map(str::trim)
+                .filter(|h| !h.is_empty())
+            {
+                crate::documents::set_handler_tx(tx, ctx, doc, h, crate::today())?;
             }
             if let Some(d) = answer.deadline {
                 tx.execute(
@@ -909,10 +896,7 @@ impl Registry {
                 "UPDATE submissions SET answered_at = ?2 WHERE id = ?1",
                 params![sub.id, ctx.now],
             )?;
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
-                params![inbox_id, ctx.now, doc],
-            )?;
+            crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
             audit::append(
                 tx,
                 ctx,
@@ -1031,10 +1015,7 @@ impl Registry {
                 "UPDATE submissions SET answered_at = ?2 WHERE id = ?1",
                 params![sub.id, ctx.now],
             )?;
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
-                params![inbox_id, ctx.now, doc],
-            )?;
+            crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
             audit::append(
                 tx,
                 ctx,
@@ -1120,15 +1101,7 @@ impl Registry {
     ) -> Result<bool> {
         check_format(&pkg.format, LABEL_FORMAT, "số đến mới", "label")?;
         self.write(|tx, ctx| {
-            let Some(inbox_id) = claim_inbox(
-                tx,
-                ctx,
-                package_id,
-                "desk_label",
-                from,
-                &serde_json::to_value(pkg).expect("serialises"),
-            )?
-            else {
+            let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_label", from, pkg)? else {
                 return Ok(false);
             };
             let row: Option<(i64, String, Option<String>)> = tx
@@ -1172,10 +1145,7 @@ impl Registry {
                     old.as_deref().unwrap_or("—")
                 )),
             )?;
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
-                params![inbox_id, ctx.now, doc],
-            )?;
+            crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
             audit::append(
                 tx,
                 ctx,
@@ -1423,14 +1393,7 @@ impl Registry {
     ) -> Result<bool> {
         check_format(&pkg.format, RETURNED_FORMAT, "trả lại", "return")?;
         self.write(|tx, ctx| {
-            let Some(inbox_id) = claim_inbox(
-                tx,
-                ctx,
-                package_id,
-                "desk_returned",
-                from,
-                &serde_json::to_value(pkg).expect("serialises"),
-            )?
+            let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_returned", from, pkg)?
             else {
                 return Ok(false);
             };
@@ -1460,10 +1423,7 @@ impl Registry {
                 "UPDATE submissions SET answered_at = ?2, returned_at = ?2 WHERE id = ?1",
                 params![sub.id, ctx.now],
             )?;
-            tx.execute(
-                "UPDATE inbox SET processed_at = ?2, document_id = ?3 WHERE id = ?1",
-                params![inbox_id, ctx.now, doc],
-            )?;
+            crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
             audit::append(
                 tx,
                 ctx,

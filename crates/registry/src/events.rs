@@ -2,10 +2,7 @@
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use vanthu_domain::text::nfc;
-use vanthu_domain::{
-    processing_steps, transition, Actor, IncomingState, OutgoingState, ProcessingStep, StatusCode,
-};
+use vanthu_domain::{transition, Actor, IncomingState, OutgoingState, StatusCode};
 
 use crate::documents::{state_str, Register, Series};
 use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
@@ -149,9 +146,9 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatusEvent> {
     })
 }
 
-/// Marks an inbox row processed (with the document it became, or the error), audited;
-/// inside the caller's transaction so it commits with what the package produced.
-pub(crate) fn mark_inbox_processed_tx(
+/// Marks an inbox row processed, without an audit entry of its own: for callers whose
+/// transaction audits what the package did.
+pub(crate) fn set_inbox_processed(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     id: i64,
@@ -162,6 +159,19 @@ pub(crate) fn mark_inbox_processed_tx(
         "UPDATE inbox SET processed_at = ?2, document_id = ?3, error = ?4 WHERE id = ?1",
         params![id, ctx.now, document_id, error],
     )?;
+    Ok(())
+}
+
+/// Marks an inbox row processed (with the document it became, or the error), audited;
+/// inside the caller's transaction so it commits with what the package produced.
+pub(crate) fn mark_inbox_processed_tx(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    id: i64,
+    document_id: Option<i64>,
+    error: Option<&str>,
+) -> Result<()> {
+    set_inbox_processed(tx, ctx, id, document_id, error)?;
     audit::append(
         tx,
         ctx,
@@ -343,58 +353,6 @@ impl Registry {
         note: Option<&str>,
     ) -> Result<StatusEvent> {
         let id = self.write(|tx, ctx| status_event_tx(tx, ctx, document_id, to, actor, note))?;
-        self.status_event(id)
-    }
-
-    /// One processing step on an incoming document from the desktop (vào sổ, từ chối with
-    /// its reason, phân công to a handler, bắt đầu xử lý, hoàn thành): the transition and,
-    /// for an assignment, the handler and the date passed on, in one transaction, so the
-    /// sender's status and the register entry never disagree. Refused with nothing written
-    /// when the step is not one `vanthu_domain::processing_steps` offers from the current
-    /// state, a rejection has no reason or an assignment no handler.
-    pub fn process_incoming(
-        &mut self,
-        document_id: i64,
-        step: ProcessingStep,
-        note: Option<&str>,
-        handler: Option<&str>,
-    ) -> Result<StatusEvent> {
-        let note = note.map(|n| nfc(n.trim())).filter(|n| !n.is_empty());
-        let handler = handler.map(|h| nfc(h.trim())).filter(|h| !h.is_empty());
-        if step.needs_reason() && note.is_none() {
-            return Err(Error::invalid(
-                "cần ghi lý do từ chối / a rejection needs a reason",
-            ));
-        }
-        if step.needs_handler() && handler.is_none() {
-            return Err(Error::invalid(
-                "chưa nhập người/đơn vị xử lý / an assignment needs a handler",
-            ));
-        }
-        let id = self.write(|tx, ctx| {
-            let state: String = tx
-                .query_row(
-                    "SELECT state FROM documents WHERE id = ?1",
-                    [document_id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or(Error::NotFound(document_id))?;
-            let from: IncomingState = state.parse().map_err(|e: String| Error::InvalidState(e))?;
-            if !processing_steps(from).contains(&step) {
-                return Err(Error::InvalidState(format!(
-                    "không thể {} văn bản ở trạng thái {} / step not offered from {state}",
-                    step.label_vi().to_lowercase(),
-                    from.label_vi()
-                )));
-            }
-            let event =
-                status_event_tx(tx, ctx, document_id, step.to, step.actor, note.as_deref())?;
-            if let Some(h) = &handler {
-                crate::documents::set_handler_tx(tx, ctx, document_id, h, crate::today())?;
-            }
-            Ok(event)
-        })?;
         self.status_event(id)
     }
 

@@ -32,6 +32,7 @@ mod documents;
 mod error;
 mod events;
 mod numbering;
+mod processing;
 mod rank;
 mod revisions;
 pub mod schema;
@@ -59,6 +60,7 @@ pub use numbering::{
     BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, VoidedNumbers, YearClosure,
     MAX_BLOCK_SIZE,
 };
+pub use processing::{IncomingAction, OfferedAction};
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};

@@ -697,6 +697,13 @@ fn processing_steps_from_the_desktop_queue_the_senders_statuses() {
             .map(|o| o.payload["status_code"].as_str().unwrap().to_owned())
             .collect()
     };
+    let offered: Vec<String> = reg
+        .offered_actions(doc.id)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.label)
+        .collect();
+    assert_eq!(offered, ["Vào sổ", "Từ chối", "Phân công"]);
     let audit_before = audit_rows(&reg);
     // Refused with nothing written: a rejection without a reason, an assignment without a
     // handler, a step the state does not offer.
@@ -761,6 +768,17 @@ fn processing_steps_from_the_desktop_queue_the_senders_statuses() {
     )
     .unwrap();
     assert_eq!(codes(&reg), ["03", "04", "05", "06"]);
+    // Completed: nothing left to offer; an outgoing document never offers these.
+    assert!(reg.offered_actions(doc.id).unwrap().is_empty());
+    let out = reg
+        .create_outgoing(NewOutgoing {
+            notation: "UBND-VP".into(),
+            doc_type: "Công văn".into(),
+            subject: "Đi".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(reg.offered_actions(out.id).unwrap().is_empty());
     assert!(reg.audit_verify().unwrap().ok);
 }
 

@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use vanthu_domain::{Actor, IncomingState};
+use vanthu_registry::IncomingAction;
 use vanthu_registry::Registry;
 use vanthu_sync::{Operation, SendRequest};
 
@@ -187,8 +188,24 @@ async fn scenario() {
     assert_eq!(v4.edxml_document_id.as_deref(), Some(doc_id(44).as_str()));
 
     // The clerk refuses the recall of 2 and accepts the replacement of 4.
+    // The answer to the request comes first among the actions offered.
+    let offered: Vec<_> = reg
+        .offered_actions(ids[1])
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.action, o.label))
+        .collect();
+    assert_eq!(
+        offered[..2],
+        [
+            (IncomingAction::AcceptRequest, "Đồng ý thu hồi".to_owned()),
+            (IncomingAction::RefuseRequest, "Từ chối đề nghị".to_owned())
+        ]
+    );
     // A refusal needs its reason; an empty one changes nothing.
-    assert!(reg.refuse_pending_action(ids[1], "  ").is_err());
+    assert!(reg
+        .take_action(ids[1], IncomingAction::RefuseRequest, Some("  "), None)
+        .is_err());
     assert_eq!(
         reg.get(ids[1]).unwrap().pending_action.as_deref(),
         Some("recall")

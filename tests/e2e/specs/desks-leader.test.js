@@ -91,10 +91,10 @@ describe("the leader's desktop answers a submission", () => {
 
   it("assigns it, and the clerk's desktop receives the assignment", async () => {
     const { browser } = app;
-    await click(browser, '[data-testid="assign"]');
-    await setField(browser, '[data-testid="assign-handler"]', HANDLER);
-    await setField(browser, '[data-testid="assign-note"]', "Giao phòng Văn thư - Lưu trữ chủ trì");
-    await click(browser, '[data-testid="assign-confirm"]');
+    await click(browser, '[data-testid="step-assigned"]');
+    await setField(browser, '[data-testid="step-handler"]', HANDLER);
+    await setField(browser, '[data-testid="step-note"]', "Giao phòng Văn thư - Lưu trữ chủ trì");
+    await click(browser, '[data-testid="step-confirm"]');
     await waitDom(browser, '[data-testid="detail-pane"]', "Đã phân công");
     await waitDom(browser, '[data-testid="detail-pane"]', HANDLER);
     let seen = null;

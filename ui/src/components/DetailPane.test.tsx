@@ -9,7 +9,8 @@ const commands = vi.hoisted(() => ({
   deskInfoOf: vi.fn(),
   submitToDesktop: vi.fn(),
   appInfo: vi.fn(),
-  assignIncoming: vi.fn(),
+  incomingSteps: vi.fn(),
+  processIncoming: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
@@ -34,6 +35,7 @@ describe("DetailPane — trình lãnh đạo", () => {
   beforeEach(() => {
     vi.clearAllMocks();
     localStorage.clear();
+    commands.incomingSteps.mockResolvedValue([]);
     commands.appInfo.mockResolvedValue({
       version: "0",
       dataDir: "/tmp",
@@ -126,44 +128,65 @@ describe("DetailPane — trình lãnh đạo", () => {
 
   it("assigns a mirror on the leader's desktop and shows the registry's refusal", async () => {
     const mirror = { origin: "000.00.00.H34/VT1", numberLabel: "15" };
+    const assign = {
+      to: "assigned",
+      actor: "leader",
+      label: "Phân công",
+      needsReason: false,
+      needsHandler: true,
+    };
     commands.getIncoming.mockResolvedValue(detail({ arrivalNumber: 0 }));
     commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror });
-    commands.assignIncoming
-      .mockRejectedValueOnce("Chưa nhập người/đơn vị xử lý / handler required")
-      .mockResolvedValueOnce({ submissions: [], mirror });
+    commands.incomingSteps.mockResolvedValue([assign]);
+    commands.processIncoming
+      .mockRejectedValueOnce("chưa nhập người/đơn vị xử lý / an assignment needs a handler")
+      .mockResolvedValueOnce(null);
     renderWithTheme(<DetailPane id={7} />);
-    fireEvent.click(await screen.findByTestId("assign"));
-    fireEvent.change(screen.getByTestId("assign-handler"), { target: { value: "  " } });
-    fireEvent.click(screen.getByTestId("assign-confirm"));
-    expect(await screen.findByTestId("assign-error")).toHaveTextContent(
-      "Chưa nhập người/đơn vị xử lý",
+    fireEvent.click(await screen.findByTestId("step-assigned"));
+    fireEvent.change(screen.getByTestId("step-handler"), { target: { value: "  " } });
+    fireEvent.click(screen.getByTestId("step-confirm"));
+    expect(await screen.findByTestId("step-error")).toHaveTextContent(
+      "chưa nhập người/đơn vị xử lý",
     );
-    fireEvent.change(screen.getByTestId("assign-handler"), {
+    fireEvent.change(screen.getByTestId("step-handler"), {
       target: { value: "Phòng Tổ chức cán bộ" },
     });
-    fireEvent.change(screen.getByTestId("assign-note"), {
+    fireEvent.change(screen.getByTestId("step-note"), {
       target: { value: "Giao phòng TCCB chủ trì" },
     });
     commands.getIncoming.mockResolvedValue(
       detail({ arrivalNumber: 0, status: "assigned", statusLabel: "Đã phân công" }),
     );
-    fireEvent.click(screen.getByTestId("assign-confirm"));
+    commands.incomingSteps.mockResolvedValue([]);
+    fireEvent.click(screen.getByTestId("step-confirm"));
     await waitFor(() =>
-      expect(commands.assignIncoming).toHaveBeenLastCalledWith(
+      expect(commands.processIncoming).toHaveBeenLastCalledWith(
         7,
-        "Phòng Tổ chức cán bộ",
+        "assigned",
+        "leader",
         "Giao phòng TCCB chủ trì",
+        "Phòng Tổ chức cán bộ",
       ),
     );
-    await waitFor(() => expect(screen.queryByTestId("assign")).toBeNull());
+    await waitFor(() => expect(screen.queryByTestId("step-assigned")).toBeNull());
     expect(screen.getByTestId("detail-pane")).toHaveTextContent("Đã phân công");
   });
 
-  it("offers no Phân công on the unit's own documents", async () => {
+  it("offers the register's steps and Trình lãnh đạo on the unit's own documents", async () => {
     commands.getIncoming.mockResolvedValue(detail());
     commands.deskInfoOf.mockResolvedValue(none);
+    commands.incomingSteps.mockResolvedValue([
+      {
+        to: "assigned",
+        actor: "leader",
+        label: "Phân công",
+        needsReason: false,
+        needsHandler: true,
+      },
+    ]);
     renderWithTheme(<DetailPane id={7} />);
     await screen.findByTestId("submit-leader");
-    expect(screen.queryByTestId("assign")).toBeNull();
+    expect(await screen.findByTestId("step-assigned")).toHaveTextContent("Phân công");
+    expect(commands.incomingSteps).toHaveBeenCalledWith(7);
   });
 });

@@ -13,18 +13,11 @@ import {
 } from "@mantine/core";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
-import {
-  canAssignMirror,
-  canSubmitToLeader,
-  formatDateTime,
-  mirrorLine,
-  submissionLine,
-} from "../desks";
+import { canSubmitToLeader, formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
-import { AssignForm } from "./AssignForm";
 import { ProcessSteps } from "./ProcessSteps";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
@@ -147,24 +140,12 @@ export function DetailPane({ id }: { id: number | null }) {
           ))}
         </Stack>
       )}
-      {!mirror && (
-        <ProcessSteps
-          key={`steps-${r.id}`}
-          documentId={r.id}
-          version={`${r.status}|${detail.handler ?? ""}`}
-          onDone={reload}
-        />
-      )}
-      {canAssignMirror(r, mirror) && (
-        <AssignForm
-          key={`assign-${r.id}`}
-          documentId={r.id}
-          onAssigned={(i) => {
-            setDesk({ id: r.id, info: i });
-            reload();
-          }}
-        />
-      )}
+      <ProcessSteps
+        key={`steps-${r.id}`}
+        documentId={r.id}
+        version={`${r.status}|${detail.handler ?? ""}`}
+        onDone={reload}
+      />
       {info && canSubmitToLeader(r, mirror) && (
         <SubmitToLeader
           key={r.id}
