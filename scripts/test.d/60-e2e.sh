@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests: the real vanthu-app (debug build with the current UI embedded) in the
 # WebKitGTK webview, driven by WebdriverIO through tauri-driver and WebKitWebDriver on Xvfb.
-# Screenshots of the main screens land in docs/screenshots/.
+# Screenshots of the main screens land in $CARGO_TARGET_DIR/screenshots (./scripts/screenshots
+# writes them into docs/screenshots instead).
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 cd "$VANTHU_ROOT"

@@ -17,7 +17,14 @@ import { remote } from "webdriverio";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "../../..");
-export const screenshotDir = path.join(repoRoot, "docs/screenshots");
+// A test run writes its screenshots under the build output so it never rewrites tracked files;
+// ./scripts/screenshots points this at docs/screenshots to refresh the documentation.
+export const screenshotDir =
+  process.env.VANTHU_SCREENSHOT_DIR ??
+  path.join(
+    process.env.CARGO_TARGET_DIR ?? path.join(repoRoot, "target"),
+    "screenshots",
+  );
 
 function appBinary() {
   if (process.env.VANTHU_APP_BIN) return process.env.VANTHU_APP_BIN;
