@@ -6,25 +6,13 @@
 use std::sync::MutexGuard;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
-use specta::Type;
 use tauri::{AppHandle, State};
 use vanthu_registry::{NewIncoming, Register, Registry, SearchQuery, Series};
 
 use crate::dto::*;
 use crate::AppState;
 
-/// Errors cross the IPC boundary as one line the UI shows as is (Vietnamese / English,
-/// as the crates word them).
-#[derive(Debug, Serialize, Type)]
-#[serde(transparent)]
-pub struct CommandError(pub String);
-
-impl<E: std::fmt::Display> From<E> for CommandError {
-    fn from(err: E) -> Self {
-        CommandError(err.to_string())
-    }
-}
+pub use crate::error::CommandError;
 
 type Res<T> = Result<T, CommandError>;
 
@@ -35,7 +23,7 @@ fn registry<'a>(state: &'a State<'_, AppState>) -> MutexGuard<'a, Registry> {
 
 fn date(field: &str, text: &str) -> Res<NaiveDate> {
     text.parse().map_err(|_| {
-        CommandError(format!(
+        CommandError::invalid(format!(
             "{field} không hợp lệ / invalid date: {text:?} (yyyy-mm-dd)"
         ))
     })

@@ -5,13 +5,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tauri::webview::PageLoadEvent;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
 use vanthu_registry::{BlobStore, DocumentRecord, NewIncoming, Registry};
 
 pub mod commands;
 pub mod desks;
 pub mod dto;
+pub mod error;
+pub mod events;
 pub mod logging;
 pub mod marks;
 pub mod outgoing;
@@ -29,7 +31,6 @@ use store::{AppSettings, DraftStore, StoreError};
 const SCAN_SETTLE: Duration = Duration::from_secs(2);
 
 /// Emitted (no payload) when the list of scan drafts changed.
-pub const DRAFTS_CHANGED: &str = "drafts-changed";
 
 /// State shared by all commands.
 pub struct AppState {
@@ -45,6 +46,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .error_handling(ErrorHandlingMode::Throw)
         // The DTOs have one shape both ways; one TypeScript type each keeps the UI simple.
         .disable_serde_phases()
+        .events(events::all())
         .commands(collect_commands![
             marks::ui_mark,
             commands::app_info,
@@ -98,9 +100,7 @@ pub fn export_bindings(path: &Path) -> anyhow::Result<()> {
 }
 
 pub fn notify_drafts_changed(app: &AppHandle) {
-    if let Err(err) = app.emit(DRAFTS_CHANGED, ()) {
-        tracing::warn!(%err, "cannot notify the UI of new drafts");
-    }
+    events::send(app, events::DraftsChanged);
 }
 
 /// Registers a scan draft: its stored file becomes the first attachment; the draft is

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
+use vanthu_registry::outgoing_offer::{offered_outgoing, DeskPosition, OutgoingOffer};
 use vanthu_registry::{DocumentRecord, Register, Registry, SearchQuery};
 
 use crate::commands::CommandError;
@@ -43,6 +44,33 @@ pub struct OutgoingRow {
     pub returned: bool,
     /// The leader's reason with the return.
     pub returned_note: Option<String>,
+    /// What this desktop may do next (decided by the registry, shown as is).
+    pub actions: OutgoingActions,
+}
+
+/// The actions offered on an outgoing row (`vanthu_registry::outgoing_offer`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingActions {
+    /// "Cấp số".
+    pub issue: bool,
+    /// "Gửi qua trục".
+    pub send: bool,
+    /// "Trình ký" to the leader's desktop.
+    pub submit_for_signing: bool,
+    /// The number is a Số tạm (waits for the next sync).
+    pub provisional_number: bool,
+}
+
+impl From<OutgoingOffer> for OutgoingActions {
+    fn from(o: OutgoingOffer) -> Self {
+        OutgoingActions {
+            issue: o.issue,
+            send: o.send,
+            submit_for_signing: o.submit_for_signing,
+            provisional_number: o.provisional_number,
+        }
+    }
 }
 
 impl From<&DocumentRecord> for OutgoingRow {
@@ -73,6 +101,7 @@ impl From<&DocumentRecord> for OutgoingRow {
             submitted_to: None,
             returned: false,
             returned_note: None,
+            actions: OutgoingActions::default(),
         }
     }
 }
@@ -127,6 +156,14 @@ fn row(reg: &Registry, id: i64) -> Res<OutgoingRow> {
             row.submitted_to = Some(last.to_desktop);
         }
     }
+    row.actions = offered_outgoing(
+        &rec,
+        DeskPosition {
+            mirror: row.mirror_origin.is_some(),
+            awaiting_leader: row.submitted_to.is_some(),
+        },
+    )
+    .into();
     Ok(row)
 }
 
@@ -190,9 +227,9 @@ pub fn create_outgoing(state: State<'_, AppState>, draft: NewDraft) -> Res<Outgo
 #[tauri::command(async)]
 #[specta::specta]
 pub fn issue_outgoing(state: State<'_, AppState>, id: u32, date: String) -> Res<OutgoingRow> {
-    let date = date
-        .parse()
-        .map_err(|_| CommandError(format!("Ngày ban hành không hợp lệ / invalid date: {date}")))?;
+    let date = date.parse().map_err(|_| {
+        CommandError::invalid(format!("Ngày ban hành không hợp lệ / invalid date: {date}"))
+    })?;
     let mut reg = registry(&state);
     reg.issue_outgoing(id.into(), date)?;
     row(&reg, id.into())

@@ -5,7 +5,7 @@
 //! `(to, actor)` pair.
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 use vanthu_domain::{Actor, IncomingState, ProcessingStep};
 use vanthu_registry::{IncomingAction, OfferedAction};
 
@@ -64,13 +64,13 @@ fn parse_action(to: &str, actor: &str) -> Res<IncomingAction> {
         REFUSE_REQUEST => return Ok(IncomingAction::RefuseRequest),
         _ => {}
     }
-    let to: IncomingState = to.parse().map_err(CommandError)?;
+    let to: IncomingState = to.parse().map_err(CommandError::invalid)?;
     let actor = match actor {
         "clerk" => Actor::Clerk,
         "leader" => Actor::Leader,
         "handler" => Actor::Handler,
         other => {
-            return Err(CommandError(format!(
+            return Err(CommandError::invalid(format!(
                 "vai trò không hợp lệ / bad actor {other}"
             )))
         }
@@ -109,7 +109,7 @@ pub fn process_incoming(
 ) -> Res<()> {
     let action = parse_action(&to, &actor)?;
     registry(&state).take_action(id.into(), action, note.as_deref(), handler.as_deref())?;
-    let _ = app.emit(crate::sync::INCOMING_CHANGED, ());
+    crate::events::send(&app, crate::events::IncomingChanged);
     app.state::<SyncService>().wake();
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 use vanthu_registry::SigningQueueItem;
 use vanthu_sign::queue::{sign_queue, Batch, BatchError, DocumentResult};
 use vanthu_sign::token::{candidate_modules, Module, TokenEntry};
@@ -21,10 +21,6 @@ use crate::commands::CommandError;
 use crate::store::{self, StoreError};
 use crate::AppState;
 
-/// Emitted with a [`TokenStatus`] when a token is plugged in or pulled out.
-pub const TOKEN_CHANGED: &str = "token-changed";
-/// Emitted with a [`SignProgress`] before each document of a batch.
-pub const SIGNING_PROGRESS: &str = "signing-progress";
 const POLL_EVERY: Duration = Duration::from_secs(2);
 
 type Res<T> = Result<T, CommandError>;
@@ -174,7 +170,7 @@ pub fn init(app: &AppHandle, data_dir: &Path) {
     app.manage(Arc::new(SigningState::new(data_dir)));
 }
 
-/// Starts, once, the background presence poll (every ~2 s) that emits [`TOKEN_CHANGED`].
+/// Starts, once, the background presence poll (every ~2 s) that sends [`crate::events::TokenChanged`].
 fn start_polling(app: &AppHandle, state: &Arc<SigningState>) {
     state.polling.call_once(|| spawn_poll(app, state.clone()));
 }
@@ -190,9 +186,7 @@ fn spawn_poll(app: &AppHandle, state: Arc<SigningState>) {
                     problem = st.problem.as_deref().unwrap_or(""),
                     "token presence changed"
                 );
-                if let Err(err) = handle.emit(TOKEN_CHANGED, &st) {
-                    tracing::warn!(%err, "cannot notify the UI of a token change");
-                }
+                crate::events::send(&handle, crate::events::TokenChanged(st));
             }
             std::thread::sleep(POLL_EVERY);
         });
@@ -554,20 +548,20 @@ pub async fn sign_documents(
             },
             pin,
             move |index, total, id| {
-                let _ = emitter.emit(
-                    SIGNING_PROGRESS,
-                    SignProgress {
+                crate::events::send(
+                    &emitter,
+                    crate::events::SigningProgress(SignProgress {
                         index: index as u32,
                         total: total as u32,
                         id: id as u32,
-                    },
+                    }),
                 );
             },
         )?;
         Ok::<_, BatchError>(results.iter().map(DocSignResult::from).collect())
     })
     .await
-    .map_err(|e| CommandError(format!("lỗi nội bộ / internal error: {e}")))?;
+    .map_err(|e| CommandError::internal(format!("lỗi nội bộ / internal error: {e}")))?;
     // The queue changed; the presence poll then also sees a token state change (PIN flags).
     Ok(out?)
 }
@@ -600,7 +594,7 @@ pub fn set_token_module(app: AppHandle, path: Option<String>) -> Res<SigningSett
         .map(PathBuf::from);
     if let Some(p) = &path {
         if !p.is_file() {
-            return Err(CommandError(format!(
+            return Err(CommandError::not_found(format!(
                 "không thấy thư viện PKCS#11 {} / PKCS#11 module not found",
                 p.display()
             )));

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Manager, State};
 use tauri_plugin_notification::NotificationExt;
 use vanthu_sync::alerts::overdue;
 use vanthu_sync::engine::{backoff, EventSink, RoundHook};
@@ -21,11 +21,6 @@ use vanthu_sync::{
 
 use crate::commands::CommandError;
 use crate::AppState;
-
-/// Emitted with a [`SyncStatus`] whenever the engine's state changes.
-pub const SYNC_STATUS: &str = "sync-status";
-/// Emitted (no payload) after received packages were imported into the register.
-pub const INCOMING_CHANGED: &str = "incoming-changed";
 
 /// Time between rounds after a good one ("Đồng bộ ngay" wakes the engine earlier).
 const INTERVAL: Duration = Duration::from_secs(30);
@@ -225,7 +220,7 @@ impl SyncService {
             let desks = vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
             drop(reg);
             if imported.imported > 0 || desks > 0 {
-                let _ = handle.emit(INCOMING_CHANGED, ());
+                crate::events::send(&handle, crate::events::IncomingChanged);
             }
             Ok(())
         });
@@ -263,24 +258,27 @@ impl SyncService {
     }
 
     /// Saves new hub settings (secret to the OS keyring, file fallback) and restarts.
-    pub fn setup(&self, app: &AppHandle, req: SyncSetup) -> Result<SyncStatus, String> {
+    pub fn setup(&self, app: &AppHandle, req: SyncSetup) -> Result<SyncStatus, CommandError> {
         let hub = req.hub_url.trim().trim_end_matches('/').to_owned();
         if !(hub.starts_with("http://") || hub.starts_with("https://")) {
-            return Err(format!(
+            return Err(CommandError::invalid(format!(
                 "Địa chỉ trục phải bắt đầu bằng http:// hoặc https:// / hub URL must start with http(s)://: {hub}"
-            ));
+            )));
         }
         // The unit's code, or UNIT/DESKTOP for one desktop of a unit (docs/sync.md).
-        let agency = vanthu_sync::settings::parse_login(&req.agency).map_err(|e| e.to_string())?;
+        let agency = vanthu_sync::settings::parse_login(&req.agency)?;
         let secret = req.secret.trim();
         let store = if secret.is_empty() {
             match Settings::load(&self.data_dir) {
                 Ok(old) if old.agency == agency => old.secret_store,
-                _ => return Err("Chưa nhập khóa bí mật / secret required".to_owned()),
+                _ => {
+                    return Err(CommandError::invalid(
+                        "Chưa nhập khóa bí mật / secret required",
+                    ))
+                }
             }
         } else {
-            let (store, why) = Settings::store_secret(&self.data_dir, &agency, secret)
-                .map_err(|e| e.to_string())?;
+            let (store, why) = Settings::store_secret(&self.data_dir, &agency, secret)?;
             if let Some(why) = why {
                 tracing::warn!("no keyring ({why}); hub secret kept in a 0600 file");
             }
@@ -292,11 +290,12 @@ impl SyncService {
             agency_name: req.agency_name.trim().to_owned(),
             secret_store: store,
         }
-        .save(&self.data_dir)
-        .map_err(|e| e.to_string())?;
+        .save(&self.data_dir)?;
         self.state
             .set_overdue_hours(req.overdue_hours.max(1))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| CommandError::Io {
+                message: e.to_string(),
+            })?;
         self.start(app);
         Ok(self.status(app))
     }
@@ -331,9 +330,7 @@ fn refresh_counts(app: &AppHandle, state: &SyncState, snapshot: &Mutex<SyncStatu
 
 fn emit_status(app: &AppHandle, snapshot: &Mutex<SyncStatus>) {
     let s = lock(snapshot).clone();
-    if let Err(err) = app.emit(SYNC_STATUS, s) {
-        tracing::warn!(%err, "cannot send the sync status to the UI");
-    }
+    crate::events::send(app, crate::events::SyncStatusChanged(s));
 }
 
 fn event_sink(app: AppHandle, snapshot: Arc<Mutex<SyncStatus>>) -> EventSink {
@@ -490,7 +487,7 @@ pub fn sync_now(svc: State<'_, SyncService>) -> Res<()> {
     if svc.wake() {
         Ok(())
     } else {
-        Err(CommandError(
+        Err(CommandError::not_configured(
             "Chưa cấu hình trục liên thông (Cài đặt) / sync not configured".to_owned(),
         ))
     }
@@ -503,7 +500,7 @@ pub fn sync_setup(
     svc: State<'_, SyncService>,
     setup: SyncSetup,
 ) -> Res<SyncStatus> {
-    svc.setup(&app, setup).map_err(CommandError)
+    svc.setup(&app, setup)
 }
 
 #[tauri::command(async)]

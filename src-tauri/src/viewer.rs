@@ -175,7 +175,7 @@ pub struct PdfFindHit {
 }
 
 fn refusal(r: Refusal) -> CommandError {
-    CommandError(r.reason)
+    r.into()
 }
 
 /// Opens a stored attachment (by sha256) for viewing: page count and page sizes.

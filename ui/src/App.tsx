@@ -7,6 +7,7 @@ import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { IncomingPage } from "./pages/IncomingPage";
 import { SyncIndicator } from "./components/SyncIndicator";
 import { mark } from "./marks";
+import { errorMessage } from "./errors";
 
 // Loaded when first opened: the start-up bundle carries only what the incoming list needs.
 const SigningPage = lazy(() =>
@@ -33,7 +34,7 @@ export function App() {
         mark("app-info");
         setInfo(i);
       },
-      (e) => setInfoError(String(e)),
+      (e) => setInfoError(errorMessage(e)),
     );
   }, []);
 

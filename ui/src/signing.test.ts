@@ -73,27 +73,38 @@ describe("placement preview", () => {
 
 describe("sign errors", () => {
   it("a wrong PIN shows the remaining tries the token reports, in Vietnamese", () => {
-    const e = describeSignError(
-      "sai mã PIN / wrong PIN: chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa / ONE try left before the token locks",
-    );
+    const e = describeSignError({
+      kind: "wrongPin",
+      tries: "final",
+      message: "sai mã PIN / wrong PIN: ONE try left before the token locks",
+    });
     expect(e.kind).toBe("wrong_pin");
     expect(e.text).toBe("Sai mã PIN — chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa.");
     expect(e.text).not.toMatch(/wrong|try left/);
+    expect(describeSignError({ kind: "wrongPin", tries: "unknown", message: "x" }).text).toBe(
+      "Sai mã PIN.",
+    );
   });
 
   it("a locked token and a missing token read clearly", () => {
     expect(
-      describeSignError(
-        "token đã bị khóa do nhập sai PIN quá số lần; liên hệ đơn vị cấp để mở khóa / token locked (PIN)",
-      ),
+      describeSignError({
+        kind: "pinLocked",
+        message:
+          "token đã bị khóa do nhập sai PIN quá số lần; liên hệ đơn vị cấp để mở khóa / token locked (PIN)",
+      }),
     ).toEqual({
       kind: "locked",
       text: "Token đã bị khóa do nhập sai PIN quá số lần; liên hệ đơn vị cấp để mở khóa.",
     });
-    expect(
-      describeSignError('không tìm thấy token "" (đã rút ra?) / token not found (unplugged?)').kind,
-    ).toBe("no_token");
-    expect(describeSignError("lỗi khác").kind).toBe("other");
+    expect(describeSignError({ kind: "noToken", message: "không tìm thấy token" }).kind).toBe(
+      "no_token",
+    );
+    // The kind decides, not the words: a message that merely starts like a PIN error is "other".
+    expect(describeSignError({ kind: "internal", message: "sai mã PIN / wrong PIN" }).kind).toBe(
+      "other",
+    );
+    expect(describeSignError(new Error("lỗi khác")).kind).toBe("other");
   });
 });
 

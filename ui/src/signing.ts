@@ -1,7 +1,9 @@
 // Pure logic of the "Chờ ký" screen: where the signature box is drawn on the page image,
 // how token and PIN errors read, how a verification report is summed up.
+import { errorMessage, isCommandError } from "./errors";
 import type {
   CertDto,
+  PinTries,
   DocSignResult,
   PlacementPreviewDto,
   SignRole,
@@ -62,27 +64,27 @@ export interface PinError {
   text: string;
 }
 
-/**
- * Reads an error of the sign command. Wrong PIN messages look like
- * "sai mã PIN / wrong PIN: <retry state vi> / <retry state en>".
- */
-export function describeSignError(message: string): PinError {
-  const m = message.trim();
-  if (m.startsWith("sai mã PIN")) {
-    const after = m.indexOf("wrong PIN:");
-    const tries = after >= 0 ? vietnamese(m.slice(after + "wrong PIN:".length)) : "";
-    return {
-      kind: "wrong_pin",
-      text: tries ? `Sai mã PIN — ${tries}.` : "Sai mã PIN.",
-    };
+const TRIES_LEFT: Record<PinTries, string> = {
+  unknown: "",
+  low: "còn ít lần thử",
+  final: "chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa",
+};
+
+/** Reads an error of the sign command by its kind (never by its message text). */
+export function describeSignError(error: unknown): PinError {
+  if (!isCommandError(error)) return { kind: "other", text: errorMessage(error) };
+  switch (error.kind) {
+    case "wrongPin": {
+      const tries = TRIES_LEFT[error.tries];
+      return { kind: "wrong_pin", text: tries ? `Sai mã PIN — ${tries}.` : "Sai mã PIN." };
+    }
+    case "pinLocked":
+      return { kind: "locked", text: `${capitalize(vietnamese(error.message))}.` };
+    case "noToken":
+      return { kind: "no_token", text: "Chưa cắm token (hoặc token đã bị rút ra)." };
+    default:
+      return { kind: "other", text: error.message };
   }
-  if (m.startsWith("token đã bị khóa")) {
-    return { kind: "locked", text: `${capitalize(vietnamese(m))}.` };
-  }
-  if (m.startsWith("không tìm thấy token") || m.startsWith("không tìm thấy thư viện PKCS#11")) {
-    return { kind: "no_token", text: "Chưa cắm token (hoặc token đã bị rút ra)." };
-  }
-  return { kind: "other", text: m };
 }
 
 function capitalize(s: string): string {

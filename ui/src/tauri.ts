@@ -1,6 +1,6 @@
 // The few Tauri runtime hooks the UI uses besides commands, isolated so unit tests can
 // replace them and so the UI still renders (without them) outside the webview.
-import { listen } from "@tauri-apps/api/event";
+import { events, type SignProgress, type SyncStatus, type TokenStatus } from "./bindings";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 export type Unlisten = () => void;
@@ -17,25 +17,32 @@ export async function onFileDrop(onDrop: (paths: string[]) => void): Promise<Unl
   });
 }
 
-/** The back-end emits this when the scan folder produced or consumed a draft. */
-export const DRAFTS_CHANGED = "drafts-changed";
-
+/** The scan folder produced or consumed a draft. */
 export async function onDraftsChanged(cb: () => void): Promise<Unlisten> {
   if (!inTauri()) return () => {};
-  return listen(DRAFTS_CHANGED, () => cb());
+  return events.draftsChanged.listen(() => cb());
 }
 
-/** The sync engine's state changed (payload: the new `SyncStatus`). */
-export const SYNC_STATUS = "sync-status";
-/** Packages received through the hub were imported into the register. */
-export const INCOMING_CHANGED = "incoming-changed";
-
-export async function onSyncStatus<T>(cb: (status: T) => void): Promise<Unlisten> {
+/** The sync engine's state changed. */
+export async function onSyncStatus(cb: (status: SyncStatus) => void): Promise<Unlisten> {
   if (!inTauri()) return () => {};
-  return listen<T>(SYNC_STATUS, (e) => cb(e.payload));
+  return events.syncStatusChanged.listen((e) => cb(e.payload));
 }
 
+/** Documents changed outside the UI's own commands (received through the hub, a step). */
 export async function onIncomingChanged(cb: () => void): Promise<Unlisten> {
   if (!inTauri()) return () => {};
-  return listen(INCOMING_CHANGED, () => cb());
+  return events.incomingChanged.listen(() => cb());
+}
+
+/** A token was inserted or pulled out, or its PIN state changed. */
+export async function onTokenChanged(cb: (status: TokenStatus) => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return events.tokenChanged.listen((e) => cb(e.payload));
+}
+
+/** One more document of a signing batch is being signed. */
+export async function onSigningProgress(cb: (p: SignProgress) => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return events.signingProgress.listen((e) => cb(e.payload));
 }

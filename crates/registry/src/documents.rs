@@ -202,6 +202,14 @@ pub struct DocumentRecord {
 
 impl DocumentRecord {
     /// Whether the document still waits for its final number.
+    /// The state as the domain's enum, for an outgoing document (None on an incoming one).
+    pub fn outgoing_state(&self) -> Option<OutgoingState> {
+        if self.register != Register::Outgoing {
+            return None;
+        }
+        serde_json::from_value(serde_json::Value::String(self.state.clone())).ok()
+    }
+
     pub fn is_provisional(&self) -> bool {
         self.number.is_none() && self.provisional_number.is_some()
     }

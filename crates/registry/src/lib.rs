@@ -32,6 +32,7 @@ mod documents;
 mod error;
 mod events;
 mod numbering;
+pub mod outgoing_offer;
 mod processing;
 mod rank;
 mod revisions;

@@ -85,9 +85,10 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.getIncoming.mockResolvedValue(detail());
     commands.deskInfoOf.mockResolvedValue(none);
     localStorage.setItem(LAST_DESKTOP_KEY, "000.00.00.H34/LD");
-    commands.submitToDesktop.mockRejectedValue(
-      "chỉ trình tới máy của đơn vị mình (000.00.00.H34) / only desktops of this unit",
-    );
+    commands.submitToDesktop.mockRejectedValue({
+      kind: "invalid",
+      message: "chỉ trình tới máy của đơn vị mình (000.00.00.H34) / only desktops of this unit",
+    });
     renderWithTheme(<DetailPane id={7} />);
     fireEvent.click(await screen.findByTestId("submit-leader"));
     await waitFor(() =>
@@ -139,7 +140,10 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror });
     commands.incomingSteps.mockResolvedValue([assign]);
     commands.processIncoming
-      .mockRejectedValueOnce("chưa nhập người/đơn vị xử lý / an assignment needs a handler")
+      .mockRejectedValueOnce({
+        kind: "invalid",
+        message: "chưa nhập người/đơn vị xử lý / an assignment needs a handler",
+      })
       .mockResolvedValueOnce(null);
     renderWithTheme(<DetailPane id={7} />);
     fireEvent.click(await screen.findByTestId("step-assigned"));

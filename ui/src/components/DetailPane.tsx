@@ -11,6 +11,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
 import { canSubmitToLeader, formatDateTime, mirrorLine, submissionLine } from "../desks";
@@ -42,7 +43,7 @@ export function DetailPane({ id }: { id: number | null }) {
     let live = true;
     commands.getIncoming(id).then(
       (d) => live && (setDetail(d), setError(null)),
-      (e) => live && setError(String(e)),
+      (e) => live && setError(errorMessage(e)),
     );
     // Older builds and unit tests may lack the desks commands: the pane works without them.
     Promise.resolve()

@@ -11,6 +11,7 @@ import {
   TextInput,
   Textarea,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import {
   commands,
   type Agency,
@@ -119,7 +120,7 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
       });
       onCreated(row);
     } catch (e) {
-      setSaveError(String(e));
+      setSaveError(errorMessage(e));
     } finally {
       setSaving(false);
     }

@@ -13,6 +13,7 @@ import {
   TextInput,
   Tooltip,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { convertFileSrc } from "@tauri-apps/api/core";
 import { commands, type PdfFindHit, type PdfInfo } from "../bindings";
@@ -235,7 +236,7 @@ export function PdfViewer({ sha256 }: { sha256: string }) {
     let live = true;
     commands.viewerOpen(sha256).then(
       (i) => live && (setInfo(i), setError(null)),
-      (e) => live && setError(String(e)),
+      (e) => live && setError(errorMessage(e)),
     );
     return () => {
       live = false;
@@ -347,7 +348,7 @@ export function PdfViewer({ sha256 }: { sha256: string }) {
         showHit(found, from < 0 ? 0 : from);
       } else setHitIndex(-1);
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setFinding(false);
     }

@@ -44,9 +44,10 @@ describe("ProcessSteps", () => {
       step("accept_request", "Đồng ý thu hồi"),
       step("refuse_request", "Từ chối đề nghị", { needsReason: true }),
     ]);
-    commands.processIncoming.mockRejectedValueOnce(
-      "cần ghi lý do từ chối đề nghị / a refusal needs a reason",
-    );
+    commands.processIncoming.mockRejectedValueOnce({
+      kind: "invalid",
+      message: "cần ghi lý do từ chối đề nghị / a refusal needs a reason",
+    });
     commands.processIncoming.mockResolvedValueOnce(null);
     const done = vi.fn();
     renderWithTheme(<ProcessSteps documentId={9} version="registered" onDone={done} />);

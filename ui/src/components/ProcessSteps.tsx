@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Textarea, TextInput } from "@mantine/core";
 import { InlineForm } from "./InlineForm";
 import { commands, type StepView } from "../bindings";
+import { errorMessage } from "../errors";
 
 /**
  * The next steps on an incoming document of this unit (Vào sổ, Từ chối, Phân công, Bắt đầu xử
@@ -59,7 +60,7 @@ export function ProcessSteps({
       setHandler("");
       onDone();
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

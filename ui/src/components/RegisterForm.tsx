@@ -10,6 +10,7 @@ import {
   TextInput,
   Textarea,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import {
   commands,
   type Agency,
@@ -158,7 +159,7 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
       });
       onRegistered(row);
     } catch (e) {
-      setSaveError(String(e));
+      setSaveError(errorMessage(e));
     } finally {
       setSaving(false);
     }

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Button, Textarea } from "@mantine/core";
 import { commands } from "../bindings";
 import { InlineForm } from "./InlineForm";
+import { errorMessage } from "../errors";
 
 /**
  * "Trả lại" on the leader's desktop: a draft the clerk submitted goes back unsigned with a
@@ -30,7 +31,7 @@ export function ReturnToClerk({
       setNote("");
       onReturned();
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

@@ -3,6 +3,7 @@ import { Button, Textarea, TextInput } from "@mantine/core";
 import { InlineForm } from "./InlineForm";
 import { commands } from "../bindings";
 import { initialDesktop, LAST_DESKTOP_KEY } from "../desks";
+import { errorMessage } from "../errors";
 
 function remembered(): string | null {
   try {
@@ -54,7 +55,7 @@ export function SubmitToLeader({
       }
       setOpen(false);
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

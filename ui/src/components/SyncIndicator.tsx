@@ -10,6 +10,7 @@ import {
   Text,
   Tooltip,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import { commands, type SyncAlert, type SyncStatus } from "../bindings";
 import { onSyncStatus } from "../tauri";
 import { formatSyncTime, syncLabel } from "../syncFormat";
@@ -30,7 +31,7 @@ export function SyncIndicator() {
   useEffect(() => {
     refresh();
     let unlisten: (() => void) | undefined;
-    onSyncStatus<SyncStatus>(setStatus).then((u) => (unlisten = u));
+    onSyncStatus(setStatus).then((u) => (unlisten = u));
     // Alerts depend on elapsed time too, not only on engine events.
     const timer = window.setInterval(refresh, 60_000);
     return () => {
@@ -44,12 +45,12 @@ export function SyncIndicator() {
     try {
       await commands.syncNow();
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     }
   };
 
   const loadAlerts = () => {
-    commands.syncAlerts().then(setAlerts, (e) => setError(String(e)));
+    commands.syncAlerts().then(setAlerts, (e) => setError(errorMessage(e)));
   };
 
   if (!status || !status.configured) return null;

@@ -17,9 +17,10 @@ describe("sync settings for several desktops of one unit", () => {
 
   it("passes a UNIT/DESKTOP login on and shows the refusal as it comes", async () => {
     commands.syncStatus.mockResolvedValue({ configured: false, overdueHours: 24 });
-    commands.syncSetup.mockRejectedValue(
-      "Tên đăng nhập trục không hợp lệ / invalid hub login: 000.00.00.H34/L-D",
-    );
+    commands.syncSetup.mockRejectedValue({
+      kind: "invalid",
+      message: "Tên đăng nhập trục không hợp lệ / invalid hub login: 000.00.00.H34/L-D",
+    });
     renderWithTheme(<SyncSettings />);
     expect(await screen.findByText("Mã định danh đơn vị (hoặc MÃ/MÁY)")).toBeInTheDocument();
     const field = (name: string) =>

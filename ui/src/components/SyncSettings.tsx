@@ -10,6 +10,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
+import { errorMessage } from "../errors";
 import { commands, type SyncStatus } from "../bindings";
 
 /** "Đồng bộ trục liên thông" in Cài đặt: hub URL, agency code, secret (OS keyring). */
@@ -52,7 +53,7 @@ export function SyncSettings() {
       setStatus(s);
       setSecret("");
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setSaving(false);
     }
@@ -160,7 +161,7 @@ export function NumberingDesktopSetting() {
       setSaved(d);
       setDesktop(d ?? "");
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     }
   };
 

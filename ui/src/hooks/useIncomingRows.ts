@@ -7,6 +7,7 @@ import {
   type ListSort,
   type Urgency,
 } from "../bindings";
+import { errorMessage } from "../errors";
 import { mark } from "../marks";
 
 export interface IncomingFilter {
@@ -86,7 +87,7 @@ export function useIncomingRows(filter: IncomingFilter) {
         setError(null);
       })
       .catch((e: unknown) => {
-        if (gen === generation.current) setError(String(e));
+        if (gen === generation.current) setError(errorMessage(e));
       })
       .finally(() => {
         if (gen === generation.current) loading.current = false;

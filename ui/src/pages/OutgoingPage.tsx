@@ -7,6 +7,7 @@ import { formatDate, todayIso } from "../format";
 import { canSubmitForSigning, deskLine, nextAction } from "../outgoingActions";
 import { SubmitToLeader } from "../components/SubmitToLeader";
 import { onIncomingChanged } from "../tauri";
+import { errorMessage } from "../errors";
 
 export function OutgoingPage() {
   const [rows, setRows] = useState<OutgoingRow[]>([]);
@@ -15,7 +16,7 @@ export function OutgoingPage() {
   const [composing, setComposing] = useState(false);
 
   const load = useCallback(() => {
-    commands.listOutgoing(500).then(setRows, (e) => setError(String(e)));
+    commands.listOutgoing(500).then(setRows, (e) => setError(errorMessage(e)));
   }, []);
   useEffect(load, [load]);
   // A sync round applied something from another desktop (a signed copy, a return, a mirror).
@@ -35,7 +36,7 @@ export function OutgoingPage() {
           : await commands.sendOutgoing(r.id);
       setRows((all) => all.map((x) => (x.id === updated.id ? updated : x)));
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     } finally {
       setBusy(null);
     }
@@ -88,7 +89,7 @@ export function OutgoingPage() {
                 <Table.Tr key={r.id} data-id={r.id}>
                   <Table.Td>
                     {r.notation}
-                    {r.numberLabel?.startsWith("Số tạm") && (
+                    {r.actions.provisionalNumber && (
                       <Text size="xs" c="orange">
                         {r.numberLabel}
                       </Text>

@@ -3,6 +3,7 @@ import { Alert, Button, Group, Stack, Text, TextInput, Title } from "@mantine/co
 import { commands, type AppInfo } from "../bindings";
 import { TokenModuleSetting } from "../components/TokenModuleSetting";
 import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSettings";
+import { errorMessage } from "../errors";
 
 export function SettingsPage() {
   const [folder, setFolder] = useState("");
@@ -16,7 +17,7 @@ export function SettingsPage() {
         setFolder(s.scanFolder ?? "");
         setSaved(s.scanFolder);
       },
-      (e) => setError(String(e)),
+      (e) => setError(errorMessage(e)),
     );
     commands.appInfo().then(setInfo, () => setInfo(null));
   }, []);
@@ -27,7 +28,7 @@ export function SettingsPage() {
       const s = await commands.setScanFolder(folder.trim() || null);
       setSaved(s.scanFolder);
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     }
   };
 

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Alert, Button, Center, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { commands, type Agency } from "../bindings";
+import { errorMessage } from "../errors";
 
 /** First run: the register must know which unit it belongs to before anything is numbered. */
 export function SetupUnit({ onDone }: { onDone: (unit: Agency) => void }) {
@@ -17,7 +18,7 @@ export function SetupUnit({ onDone }: { onDone: (unit: Agency) => void }) {
     try {
       onDone(await commands.initUnit(code.trim(), name.trim()));
     } catch (e) {
-      setError(String(e));
+      setError(errorMessage(e));
     }
   };
 

@@ -15,7 +15,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
-import { listen } from "@tauri-apps/api/event";
+import { errorMessage } from "../errors";
 import {
   commands,
   type DocSignResult,
@@ -23,29 +23,16 @@ import {
   type PlacementPreviewDto,
   type SignRole,
   type SigningQueueRow,
+  type SignProgress,
   type TokenStatus,
 } from "../bindings";
 import { formatDate } from "../format";
-import { onIncomingChanged } from "../tauri";
+import { onIncomingChanged, onSigningProgress, onTokenChanged } from "../tauri";
 import { defaultCert, describeSignError, summarizeToken, toggle, vietnamese } from "../signing";
 import { ReturnToClerk } from "../components/ReturnToClerk";
 import { PinDialog } from "../components/PinDialog";
 import { SignPreview } from "../components/SignPreview";
 import { SignResults } from "../components/SignResults";
-
-/** Back-end events (src-tauri/src/signing.rs). */
-const TOKEN_CHANGED = "token-changed";
-const SIGNING_PROGRESS = "signing-progress";
-
-interface Progress {
-  index: number;
-  total: number;
-  id: number;
-}
-
-function inTauri(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
-}
 
 const PREVIEW_PX = 360;
 
@@ -64,7 +51,7 @@ export function SigningPage() {
   const [pinOpen, setPinOpen] = useState(false);
   const [pinError, setPinError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState<Progress | null>(null);
+  const [progress, setProgress] = useState<SignProgress | null>(null);
   const [results, setResults] = useState<DocSignResult[] | null>(null);
 
   const loadQueue = useCallback(() => {
@@ -76,7 +63,7 @@ export function SigningPage() {
         setSelected((s) => s.filter((id) => ids.includes(id)));
         setFocused((f) => (f !== null && ids.includes(f) ? f : (ids[0] ?? null)));
       },
-      (e) => setQueueError(String(e)),
+      (e) => setQueueError(errorMessage(e)),
     );
   }, []);
   // A sync round stored a draft the clerk submitted from another desktop.
@@ -90,11 +77,7 @@ export function SigningPage() {
 
   useEffect(() => {
     commands.tokenStatus().then(setToken, () => setToken(null));
-    if (!inTauri()) return;
-    const offs = [
-      listen<TokenStatus>(TOKEN_CHANGED, (e) => setToken(e.payload)),
-      listen<Progress>(SIGNING_PROGRESS, (e) => setProgress(e.payload)),
-    ];
+    const offs = [onTokenChanged(setToken), onSigningProgress(setProgress)];
     return () => {
       offs.forEach((p) => void p.then((off) => off()));
     };
@@ -134,7 +117,7 @@ export function SigningPage() {
       (e) => {
         if (!live) return;
         setPreview(null);
-        setPreviewError(vietnamese(String(e)));
+        setPreviewError(vietnamese(errorMessage(e)));
       },
     );
     return () => {
@@ -152,7 +135,7 @@ export function SigningPage() {
       setResults(out);
       loadQueue();
     } catch (e) {
-      setPinError(describeSignError(String(e)).text);
+      setPinError(describeSignError(e).text);
     } finally {
       setBusy(false);
       setProgress(null);
