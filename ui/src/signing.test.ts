@@ -82,7 +82,7 @@ describe("sign errors", () => {
     expect(e.text).toBe("Sai mã PIN — chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa.");
     expect(e.text).not.toMatch(/wrong|try left/);
     expect(describeSignError({ kind: "wrongPin", tries: "unknown", message: "x" }).text).toBe(
-      "Sai mã PIN.",
+      "Sai mã PIN — token không báo số lần thử còn lại.",
     );
   });
 

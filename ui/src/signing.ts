@@ -65,7 +65,7 @@ export interface PinError {
 }
 
 const TRIES_LEFT: Record<PinTries, string> = {
-  unknown: "",
+  unknown: "token không báo số lần thử còn lại",
   low: "còn ít lần thử",
   final: "chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa",
 };
@@ -76,7 +76,7 @@ export function describeSignError(error: unknown): PinError {
   switch (error.kind) {
     case "wrongPin": {
       const tries = TRIES_LEFT[error.tries];
-      return { kind: "wrong_pin", text: tries ? `Sai mã PIN — ${tries}.` : "Sai mã PIN." };
+      return { kind: "wrong_pin", text: `Sai mã PIN — ${tries}.` };
     }
     case "pinLocked":
       return { kind: "locked", text: `${capitalize(vietnamese(error.message))}.` };
