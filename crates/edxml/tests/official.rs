@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use vanthu_edxml::*;
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn expect(name: &str) -> Value {
@@ -119,7 +121,11 @@ fn old_status_form_still_reads() {
     for body in [&official, &old] {
         let back = read_status(body.as_bytes(), &ReadOptions::default()).unwrap();
         assert_eq!(back.status, st, "{body}");
-        assert!(back.report.warnings.is_empty(), "{:?}", back.report.warnings);
+        assert!(
+            back.report.warnings.is_empty(),
+            "{:?}",
+            back.report.warnings
+        );
     }
     // The hand-written sample of the reference pack (old form) too.
     let s = read_status(

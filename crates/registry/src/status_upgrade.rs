@@ -64,13 +64,14 @@ pub fn upgrade_status_body(body: &[u8]) -> Option<Vec<u8>> {
     let rf_doc = leaf(rf, "DocumentId");
     // A DocumentId in the government form `<OrganId>,<yyyy/MM/dd>,<số/ký hiệu>` also gives
     // the Code and PromulgationDate the official library writes in ResponseFor.
-    let (rf_code, rf_date) = match rf_doc.map(|d| d.splitn(3, ',').map(str::trim).collect::<Vec<_>>()) {
-        Some(parts) => match parts[..] {
-            [_, date, code] if is_date(date) && !code.is_empty() => (Some(code), Some(date)),
-            _ => (None, None),
-        },
-        None => (None, None),
-    };
+    let (rf_code, rf_date) =
+        match rf_doc.map(|d| d.splitn(3, ',').map(str::trim).collect::<Vec<_>>()) {
+            Some(parts) => match parts[..] {
+                [_, date, code] if is_date(date) && !code.is_empty() => (Some(code), Some(date)),
+                _ => (None, None),
+            },
+            None => (None, None),
+        };
     let mut x = String::with_capacity(body.len() + 256);
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(&format!("<edXML xmlns=\"{NS}\">\n"));
@@ -106,7 +107,9 @@ pub fn upgrade_status_body(body: &[u8]) -> Option<Vec<u8>> {
     put("StatusCode", Some(code));
     put("Description", leaf(status, "Description"));
     put("Timestamp", leaf(status, "Timestamp"));
-    x.push_str("   </edXML:MessageHeader>\n  </edXML:edXMLHeader>\n </edXML:edXMLEnvelope>\n</edXML>\n");
+    x.push_str(
+        "   </edXML:MessageHeader>\n  </edXML:edXMLHeader>\n </edXML:edXMLEnvelope>\n</edXML>\n",
+    );
     Some(x.into_bytes())
 }
 
@@ -148,7 +151,10 @@ pub(crate) fn migrate_v11(tx: &Transaction<'_>) -> Result<()> {
         )?;
         upgraded += 1;
     }
-    tracing::info!(upgraded, "status packages rewritten in the official edXML form");
+    tracing::info!(
+        upgraded,
+        "status packages rewritten in the official edXML form"
+    );
     Ok(())
 }
 

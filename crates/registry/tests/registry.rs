@@ -1029,8 +1029,14 @@ fn migration_11_rewrites_untried_old_status_packages() {
     let body = String::from_utf8(body).unwrap();
     assert!(body.contains("<edXML:MessageHeader>"), "{body}");
     assert!(!body.contains("<edXML:Status>"), "{body}");
-    assert!(body.contains("<edXML:Code>412/UBND-HCTC</edXML:Code>"), "{body}");
-    assert!(body.contains("<edXML:StatusCode>03</edXML:StatusCode>"), "{body}");
+    assert!(
+        body.contains("<edXML:Code>412/UBND-HCTC</edXML:Code>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<edXML:StatusCode>03</edXML:StatusCode>"),
+        "{body}"
+    );
     let (second, body) = reg.sync_next_pending(first.seq).unwrap().unwrap();
     assert_eq!(second.package.message_id, "st03-b");
     assert_eq!(second.package.sha256, old_sha);

@@ -143,7 +143,11 @@ mod tests {
         );
         let new = vanthu_registry::upgrade_status_body(old.as_bytes()).unwrap();
         let read = ed::read_status(&new[..], &ed::ReadOptions::default()).unwrap();
-        assert!(read.report.warnings.is_empty(), "{:?}", read.report.warnings);
+        assert!(
+            read.report.warnings.is_empty(),
+            "{:?}",
+            read.report.warnings
+        );
         let mut want = status_message(&i);
         want.staff = None;
         assert_eq!(read.status, want);
