@@ -98,7 +98,7 @@ pub fn copy_unwrapped(src: &Path, dest: &Path, name: &str) -> Result<Option<Unzi
     let is_zip = File::open(src)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
-        && &magic == b"PK\x03\x04";
+        && magic == *b"PK\x03\x04";
     if is_zip && !name.to_ascii_lowercase().ends_with(".zip") {
         let mut out = File::create(dest)?;
         match unzip_single(src, &mut out, ZipLimits::default()) {
