@@ -208,7 +208,8 @@ pub fn import_package(reg: &mut Registry, path: &Path) -> Result<ImportOutcome, 
                 let dir = tmp.path().join(format!("{i}"));
                 std::fs::create_dir(&dir)?;
                 let target = dir.join(&name);
-                f.persist(&target).map_err(|e| e.error)?;
+                // Zipped by the sender's library: the register keeps the original file.
+                crate::zip::copy_unwrapped(f.path(), &target, &name)?;
                 files.push(target);
             }
             (why, _) => broken.push(format!(

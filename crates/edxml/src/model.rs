@@ -70,6 +70,31 @@ pub struct ResponseFor {
 }
 
 impl ResponseFor {
+    /// The `ResponseFor` of a status about the document with this `DocumentId`, sent by
+    /// `sender`: when the id has the government SDK form `<OrganId>,<yyyy/MM/dd>,<số/ký
+    /// hiệu>` the code and date come from it (a status names the document by all four fields,
+    /// as the official library writes them); any other id is carried as it is.
+    pub fn for_document_id(sender: Option<&str>, document_id: &str) -> ResponseFor {
+        let mut rf = ResponseFor {
+            organ_id: sender.and_then(crate::text::normalize_text),
+            document_id: crate::text::normalize_text(document_id),
+            ..ResponseFor::default()
+        };
+        let parts: Vec<&str> = document_id.splitn(3, ',').map(str::trim).collect();
+        if let [organ, date, code] = parts[..] {
+            if let Some(d) = crate::dates::parse_date(date) {
+                if !code.is_empty() {
+                    rf.promulgation_date = Some(d);
+                    rf.code = crate::text::normalize_notation(code);
+                    if rf.organ_id.is_none() {
+                        rf.organ_id = crate::text::normalize_text(organ);
+                    }
+                }
+            }
+        }
+        rf
+    }
+
     pub fn is_empty(&self) -> bool {
         self.organ_id.is_none()
             && self.code.is_none()
@@ -90,6 +115,15 @@ pub struct StaffInfo {
     pub staff: Option<String>,
     pub mobile: Option<String>,
     pub email: Option<String>,
+}
+
+impl StaffInfo {
+    pub fn is_empty(&self) -> bool {
+        self.department.is_none()
+            && self.staff.is_none()
+            && self.mobile.is_none()
+            && self.email.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -300,7 +300,6 @@ impl Mapper {
         self.check_namespaces();
         let root = 0;
         let header = self.dom.first_descendant(root, "MessageHeader");
-        let status = self.find_status(root);
         if let Some(sig) = ["Signature", "DigitalSignature"]
             .iter()
             .find_map(|n| self.dom.first_descendant(root, n))
@@ -310,8 +309,25 @@ impl Mapper {
                 line: self.line(sig),
             });
         }
+        // What the package is, is told by its content, not by the header's name (edxml.md §6):
+        // the official library writes a status under `MessageHeader` too, and older vanthu and
+        // some .NET variants under `Status`. A header with a `StatusCode` and no `Code` is a
+        // status; anything else under `MessageHeader` is a document.
+        let status = match header {
+            Some(h) if self.is_status_header(h) => Some(h),
+            Some(_) => None,
+            None => self.find_status(root),
+        };
         match (header, status) {
-            (Some(h), _) => {
+            (_, Some(s)) => {
+                let status = self.status(s)?;
+                self.structure_extras(root);
+                Ok(Message::Status(StatusReport {
+                    status,
+                    report: self.report,
+                }))
+            }
+            (Some(h), None) => {
                 let header = self.header(h)?;
                 let attachments = self.attachments(root);
                 self.structure_extras(root);
@@ -321,20 +337,17 @@ impl Mapper {
                     report: self.report,
                 }))
             }
-            (None, Some(s)) => {
-                let status = self.status(s)?;
-                self.structure_extras(root);
-                Ok(Message::Status(StatusReport {
-                    status,
-                    report: self.report,
-                }))
-            }
             (None, None) => Err(Error::NotEdxml(format!(
                 "phần tử gốc <{}> không chứa MessageHeader hay Status / root <{}> holds neither MessageHeader nor Status",
                 self.local(root),
                 self.local(root)
             ))),
         }
+    }
+
+    /// A header carrying a status: `StatusCode` present, no document `Code`.
+    fn is_status_header(&self, h: usize) -> bool {
+        self.child(h, &["StatusCode"]).is_some() && self.child(h, &["Code"]).is_none()
     }
 
     fn find_status(&self, root: usize) -> Option<usize> {
@@ -861,10 +874,11 @@ impl Mapper {
     }
 
     fn status(&mut self, s: usize) -> Result<StatusMessage> {
-        let p = "Status";
+        // `MessageHeader` (official form) or `Status` (older form): errors name the one read.
+        let p = self.local(s).to_string();
         self.extras(
             s,
-            p,
+            &p,
             &[
                 "ResponseFor",
                 "From",
@@ -878,27 +892,27 @@ impl Mapper {
             return Err(Error::Missing {
                 what_vi: "đơn vị gửi trạng thái",
                 what_en: "status sender",
-                element: "Status/From".into(),
+                element: format!("{p}/From"),
                 line: self.line(s),
             });
         };
-        let from = self.organization(from_id, "Status/From");
+        let from = self.organization(from_id, &format!("{p}/From"));
         if from.organ_id.is_none() {
             return Err(Error::Missing {
                 what_vi: "mã định danh đơn vị gửi",
                 what_en: "sender code",
-                element: "Status/From/OrganId".into(),
+                element: format!("{p}/From/OrganId"),
                 line: self.line(from_id),
             });
         }
         let code_id = self
             .child(s, &["StatusCode"])
-            .expect("found by find_status");
+            .expect("a status header has a StatusCode");
         let Some(mut code) = self.text_of(code_id) else {
             return Err(Error::Missing {
                 what_vi: "mã trạng thái",
                 what_en: "status code",
-                element: "Status/StatusCode".into(),
+                element: format!("{p}/StatusCode"),
                 line: self.line(code_id),
             });
         };
@@ -909,7 +923,7 @@ impl Mapper {
             code = format!("0{code}");
         }
         let response_for = match self.child(s, &["ResponseFor"]) {
-            Some(r) => self.response_for(r, "Status/ResponseFor"),
+            Some(r) => self.response_for(r, &format!("{p}/ResponseFor")),
             None => {
                 self.warn("thiếu ResponseFor / missing ResponseFor");
                 ResponseFor::default()
@@ -917,7 +931,7 @@ impl Mapper {
         };
         let staff = self
             .child(s, &["StaffInfo"])
-            .map(|st| self.staff(st, "Status/StaffInfo"));
+            .map(|st| self.staff(st, &format!("{p}/StaffInfo")));
         Ok(StatusMessage {
             response_for,
             from,

@@ -101,25 +101,37 @@ impl<W: Write> X<W> {
         self.close(name)
     }
 
+    /// `StaffInfo` in the official library's order (Department, Staff, Email, Mobile).
     fn staff(&mut self, s: &StaffInfo) -> io::Result<()> {
         self.open("StaffInfo")?;
         self.leaf("Department", s.department.as_deref())?;
         self.leaf("Staff", s.staff.as_deref())?;
-        self.leaf("Mobile", s.mobile.as_deref())?;
         self.leaf("Email", s.email.as_deref())?;
+        self.leaf("Mobile", s.mobile.as_deref())?;
         self.close("StaffInfo")
     }
 
+    /// `ResponseFor` in the official library's order (OrganId, Code, DocumentId,
+    /// PromulgationDate).
     fn response_for(&mut self, r: &ResponseFor) -> io::Result<()> {
         self.open("ResponseFor")?;
         self.leaf("OrganId", r.organ_id.as_deref())?;
         self.leaf("Code", r.code.as_deref())?;
+        self.leaf("DocumentId", r.document_id.as_deref())?;
         self.leaf(
             "PromulgationDate",
             r.promulgation_date.map(format_date).as_deref(),
         )?;
-        self.leaf("DocumentId", r.document_id.as_deref())?;
         self.close("ResponseFor")
+    }
+
+    /// A leaf only when there is a value: the official `StatusXmlBuilder` leaves absent
+    /// fields out rather than writing them empty.
+    fn leaf_some(&mut self, name: &str, value: Option<&str>) -> io::Result<()> {
+        match value {
+            Some(v) if !v.is_empty() => self.leaf(name, Some(v)),
+            _ => Ok(()),
+        }
     }
 
     /// The root also binds the `edXML` prefix because `AttachmentEncoded` sits outside the
@@ -376,9 +388,12 @@ impl<E: Engine> EncodeVec for E {
     }
 }
 
-/// Writes a status message (edxml.md §6).
+/// Writes a status message as the official library (`StatusXmlBuilder` of EdXML102) does
+/// (edxml.md §6, verified against it): the header is `edXML:MessageHeader` with From,
+/// ResponseFor, StaffInfo, StatusCode, Description, Timestamp in that order, absent fields
+/// left out, and the `edXML` prefix bound on the envelope only.
 pub fn write_status<W: Write>(out: W, status: &StatusMessage) -> Result<()> {
-    check_sender(&status.from, "Status")?;
+    check_sender(&status.from, "MessageHeader")?;
     let code = status.status_code.trim();
     if code.is_empty() {
         return Err(Error::Invalid(
@@ -386,20 +401,52 @@ pub fn write_status<W: Write>(out: W, status: &StatusMessage) -> Result<()> {
         ));
     }
     let mut x = X { w: out, depth: 0 };
-    x.prologue()?;
-    x.open("Status")?;
-    x.response_for(&status.response_for)?;
-    x.org("From", &status.from)?;
+    write!(
+        x.w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML xmlns=\"{QCVN_NS}\">"
+    )?;
+    x.depth = 1;
+    x.open_attrs("edXMLEnvelope", &format!("xmlns:edXML=\"{QCVN_NS}\""))?;
+    x.open("edXMLHeader")?;
+    x.open("MessageHeader")?;
+    let o = &status.from;
+    x.open("From")?;
+    x.leaf_some("OrganId", o.organ_id.as_deref())?;
+    x.leaf_some("OrganizationInCharge", o.organ_in_charge.as_deref())?;
+    x.leaf_some("OrganName", o.organ_name.as_deref())?;
+    x.leaf_some("OrganAdd", o.organ_add.as_deref())?;
+    x.leaf_some("Email", o.email.as_deref())?;
+    x.leaf_some("Telephone", o.telephone.as_deref())?;
+    x.leaf_some("Fax", o.fax.as_deref())?;
+    x.leaf_some("Website", o.website.as_deref())?;
+    x.close("From")?;
+    let r = &status.response_for;
+    if !r.is_empty() {
+        x.open("ResponseFor")?;
+        x.leaf_some("OrganId", r.organ_id.as_deref())?;
+        x.leaf_some("Code", r.code.as_deref())?;
+        x.leaf_some("DocumentId", r.document_id.as_deref())?;
+        x.leaf_some(
+            "PromulgationDate",
+            r.promulgation_date.map(format_date).as_deref(),
+        )?;
+        x.close("ResponseFor")?;
+    }
+    if let Some(s) = status.staff.as_ref().filter(|s| !s.is_empty()) {
+        x.open("StaffInfo")?;
+        x.leaf_some("Department", s.department.as_deref())?;
+        x.leaf_some("Staff", s.staff.as_deref())?;
+        x.leaf_some("Email", s.email.as_deref())?;
+        x.leaf_some("Mobile", s.mobile.as_deref())?;
+        x.close("StaffInfo")?;
+    }
     x.leaf("StatusCode", Some(code))?;
-    x.leaf("Description", status.description.as_deref())?;
-    x.leaf(
+    x.leaf_some("Description", status.description.as_deref())?;
+    x.leaf_some(
         "Timestamp",
         status.timestamp.as_ref().map(format_timestamp).as_deref(),
     )?;
-    if let Some(s) = &status.staff {
-        x.staff(s)?;
-    }
-    x.close("Status")?;
+    x.close("MessageHeader")?;
     x.close("edXMLHeader")?;
     x.close("edXMLEnvelope")?;
     x.w.write_all(b"\n</edXML>\n")?;

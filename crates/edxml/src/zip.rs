@@ -87,3 +87,29 @@ pub fn unzip_single<W: Write>(
         size,
     }))
 }
+
+/// Puts a received attachment at `dest` as the sender meant it: the official Java library
+/// and the .NET SDK zip attachments before encoding them (a `.txt` arrives as a one-entry
+/// archive under its own name), so a single-entry archive whose name is not `.zip` is unzipped;
+/// anything else, or an archive the guards refuse, is copied as received. Returns the entry
+/// when it unzipped.
+pub fn copy_unwrapped(src: &Path, dest: &Path, name: &str) -> Result<Option<Unzipped>> {
+    let mut magic = [0u8; 4];
+    let is_zip = File::open(src)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == *b"PK\x03\x04";
+    if is_zip && !name.to_ascii_lowercase().ends_with(".zip") {
+        let mut out = File::create(dest)?;
+        match unzip_single(src, &mut out, ZipLimits::default()) {
+            Ok(Some(u)) => {
+                out.sync_all()?;
+                return Ok(Some(u));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("{name}: giữ nguyên tệp nén / kept zipped: {e}"),
+        }
+    }
+    std::fs::copy(src, dest)?;
+    Ok(None)
+}

@@ -40,6 +40,7 @@ pub mod schema;
 mod search;
 mod signing;
 mod sort;
+mod status_upgrade;
 pub mod syncq;
 
 use std::path::{Path, PathBuf};
@@ -67,6 +68,7 @@ pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 pub use signing::{SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};
+pub use status_upgrade::upgrade_status_body;
 pub use syncq::{
     LegacyImport, LegacyQueues, SyncDelivery, SyncOutboxRow, SyncPackage, SyncReceivedItem,
     SyncReceivedRow,

@@ -55,6 +55,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "trình ký: drafts returned unsigned by the leader's desktop",
         up: v10_desk_returns,
     },
+    Migration {
+        description: "queued status packages rewritten in the official edXML header form",
+        up: crate::status_upgrade::migrate_v11,
+    },
 ];
 
 /// The schema version this build writes.

@@ -978,3 +978,67 @@ fn csv_import_is_all_or_nothing_and_round_trips_through_export() {
     ));
     assert!(reg.audit_verify().unwrap().ok);
 }
+
+/// Migration 11: a status package queued in the old `edXML:Status` form and never tried is
+/// rewritten in the official form (the official StatusXmlParser finds no header in the old
+/// one); one already tried, which the hub may hold under its id, is left as it was.
+#[test]
+fn migration_11_rewrites_untried_old_status_packages() {
+    const OLD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+ <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+  <edXML:edXMLHeader>
+   <edXML:Status>
+    <edXML:ResponseFor>
+     <edXML:OrganId>000.00.00.H34</edXML:OrganId>
+     <edXML:DocumentId>000.00.00.H34,2024/03/05,412/UBND-HCTC</edXML:DocumentId>
+    </edXML:ResponseFor>
+    <edXML:From>
+     <edXML:OrganId>000.01.20.H34</edXML:OrganId>
+     <edXML:OrganName>Sở Nội vụ</edXML:OrganName>
+    </edXML:From>
+    <edXML:StatusCode>03</edXML:StatusCode>
+    <edXML:Description>Đã tiếp nhận</edXML:Description>
+    <edXML:Timestamp>2024/03/06 14:49:25</edXML:Timestamp>
+   </edXML:Status>
+  </edXML:edXMLHeader>
+ </edXML:edXMLEnvelope>
+</edXML>
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let old_sha = {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        schema::migrate_to(&conn, 10).unwrap();
+        let blobs = vanthu_registry::BlobStore::open(dir.path().join("blobs")).unwrap();
+        let stored = blobs.put_bytes(OLD.as_bytes()).unwrap();
+        for (id, attempts) in [("st03-a", 0), ("st03-b", 2)] {
+            conn.execute(
+                "INSERT INTO sync_outbox (message_id, op, related, status_code, recipients, document_id,
+                    sha256, size, attempts, created_ms)
+                 VALUES (?1, 'status', 'm-1', '03', '[]', NULL, ?2, ?3, ?4, 1)",
+                rusqlite::params![id, stored.sha256, stored.size as i64, attempts],
+            )
+            .unwrap();
+        }
+        stored.sha256
+    };
+    let reg = Registry::open(dir.path()).unwrap();
+    let (first, body) = reg.sync_next_pending(0).unwrap().unwrap();
+    assert_eq!(first.package.message_id, "st03-a");
+    assert_ne!(first.package.sha256, old_sha);
+    let body = String::from_utf8(body).unwrap();
+    assert!(body.contains("<edXML:MessageHeader>"), "{body}");
+    assert!(!body.contains("<edXML:Status>"), "{body}");
+    assert!(
+        body.contains("<edXML:Code>412/UBND-HCTC</edXML:Code>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<edXML:StatusCode>03</edXML:StatusCode>"),
+        "{body}"
+    );
+    let (second, body) = reg.sync_next_pending(first.seq).unwrap().unwrap();
+    assert_eq!(second.package.message_id, "st03-b");
+    assert_eq!(second.package.sha256, old_sha);
+    assert_eq!(body, OLD.as_bytes());
+}

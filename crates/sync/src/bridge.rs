@@ -20,7 +20,7 @@ use vanthu_registry::{NewIncoming, ReceivedAction, Registry};
 use crate::engine::status_message_id;
 use crate::registry_store::to_sync_package;
 use crate::state::{Received, StateError, SyncState};
-use crate::status::{status_package, StatusInfo};
+use crate::status::{status_package, vn_time, StatusInfo};
 use crate::transport::{Operation, OutgoingPackage};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,8 @@ pub enum BridgeError {
     State(#[from] StateError),
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Edxml(#[from] vanthu_edxml::Error),
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -260,7 +262,8 @@ fn new_incoming(
             .map(safe_name)
             .unwrap_or_else(|| format!("tep-{i}"));
         let dest = tmp.join(format!("{i}-{name}"));
-        std::fs::copy(f.path(), &dest).map_err(|e| e.to_string())?;
+        // The official library zips attachments: the register keeps the original file.
+        vanthu_edxml::zip::copy_unwrapped(f.path(), &dest, &name).map_err(|e| e.to_string())?;
         files.push(dest);
     }
     let today = chrono::Local::now().date_naive();
@@ -388,6 +391,11 @@ pub fn queue_registry_statuses(
             .filter(|s| !s.is_empty())
             .or(p["description"].as_str())
             .unwrap_or_default();
+        // The time of the transition the registry recorded, not the time of this handoff.
+        let timestamp = p["timestamp"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .unwrap_or_else(|| vn_time(crate::state::now_ms()));
         let body = status_package(&StatusInfo {
             response_for_organ: sender,
             response_for_document_id: response_id,
@@ -395,9 +403,9 @@ pub fn queue_registry_statuses(
             from_name: agency_name,
             code: &code,
             description,
-            timestamp_ms: crate::state::now_ms(),
-        })
-        .into_bytes();
+            timestamp,
+            staff: p["staff"].as_str(),
+        })?;
         let pkg = OutgoingPackage {
             message_id,
             op: Operation::Status,

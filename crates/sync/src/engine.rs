@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::state::{now_ms, ReceivedBatchItem, StateError, SyncState};
-use crate::status::{status_package, StatusInfo};
+use crate::status::{status_package, vn_time, StatusInfo};
 use crate::transport::{HubTransport, Operation, OutgoingPackage, RemoteItem, TransportError};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,8 @@ pub enum SyncError {
     State(#[from] StateError),
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Edxml(#[from] vanthu_edxml::Error),
 }
 
 /// What the engine reports while it works (the app shows "Đang đồng bộ 3/10", an offline
@@ -259,7 +261,7 @@ impl<T: HubTransport> Engine<T> {
             item.document_id.as_deref(),
             code,
             description,
-        );
+        )?;
         self.state.enqueue(&pkg, &body)?;
         Ok(pkg.message_id)
     }
@@ -271,7 +273,7 @@ impl<T: HubTransport> Engine<T> {
         document_id: Option<&str>,
         code: &str,
         description: &str,
-    ) -> (OutgoingPackage, Vec<u8>) {
+    ) -> Result<(OutgoingPackage, Vec<u8>), SyncError> {
         let body = status_package(&StatusInfo {
             response_for_organ: sender,
             response_for_document_id: document_id.unwrap_or(message_id),
@@ -279,9 +281,9 @@ impl<T: HubTransport> Engine<T> {
             from_name: &self.me.agency_name,
             code,
             description,
-            timestamp_ms: now_ms(),
-        })
-        .into_bytes();
+            timestamp: vn_time(now_ms()),
+            staff: None,
+        })?;
         let pkg = OutgoingPackage {
             message_id: status_message_id(message_id, code, &self.me.agency),
             op: Operation::Status,
@@ -291,7 +293,7 @@ impl<T: HubTransport> Engine<T> {
             document_id: document_id.map(str::to_owned),
             sha256: sha_hex(&body),
         };
-        (pkg, body)
+        Ok((pkg, body))
     }
 
     pub(crate) async fn retry<R, F, Fut>(&self, mut f: F) -> Result<R, TransportError>
@@ -474,6 +476,21 @@ impl<T: HubTransport> Engine<T> {
                         return Err(e);
                     }
                 };
+                // A status from another system: its code is what the package says (both header
+                // forms), whatever the transport's metadata carried; an internal status (JSON
+                // between desktops of one unit) keeps the hub's code.
+                let mut item = item;
+                if item.kind == "status" && !crate::desks::is_internal(&item.sender) {
+                    if let Some(code) = crate::status::code_of(&body) {
+                        if item.status_code.as_deref() != Some(code.as_str()) {
+                            if let Some(hub) = &item.status_code {
+                                tracing::warn!(message = %item.message_id, hub = %hub, package = %code,
+                                    "status code differs between the hub and the package; the package wins");
+                            }
+                            item.status_code = Some(code);
+                        }
+                    }
+                }
                 // An internal package (another desktop of our unit) gets no "đã đến".
                 let follow_ups = if item.kind == "edoc"
                     && item.business == "new"
@@ -485,7 +502,7 @@ impl<T: HubTransport> Engine<T> {
                         item.document_id.as_deref(),
                         "01",
                         "Đã đến",
-                    )]
+                    )?]
                 } else {
                     Vec::new()
                 };

@@ -364,6 +364,28 @@ fn insert_outbox(
     Ok(n == 1)
 }
 
+/// Status packages queued in the old `edXML:Status` form and never tried are rewritten in the
+/// official form (as registry migration 11 does for the queues in the registry database); one
+/// already tried may be on the hub under its message id and stays as it is.
+fn upgrade_old_statuses(conn: &Connection) -> Result<(), StateError> {
+    let rows: Vec<(i64, Vec<u8>)> = conn
+        .prepare(
+            "SELECT seq, body FROM outbox WHERE op = 'status' AND state = 'pending' AND attempts = 0",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (seq, body) in rows {
+        if let Some(new) = vanthu_registry::upgrade_status_body(&body) {
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&new));
+            conn.execute(
+                "UPDATE outbox SET body = ?1, sha256 = ?2 WHERE seq = ?3",
+                params![new, sha, seq],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 impl FileStore {
     pub fn open(path: &Path) -> Result<FileStore, StateError> {
         let conn = Connection::open(path)?;
@@ -371,6 +393,7 @@ impl FileStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        upgrade_old_statuses(&conn)?;
         Ok(FileStore {
             conn: Mutex::new(conn),
         })
