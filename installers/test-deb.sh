@@ -36,7 +36,12 @@ cleanup() {
   chroot "$root" /bin/sh -c 'pkill -x Xvfb; pkill -x WebKitWebDriver; pkill -x vanthu-app' 2>/dev/null
   sleep 1
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}"; done
-  rm -rf "$work"
+  # Never delete through a mount that is still there (the host's /dev, the apt cache).
+  if grep -q " $work/" /proc/mounts; then
+    echo "test-deb: $work still has mounts; not removing it" >&2
+  else
+    rm -rf --one-file-system "$work"
+  fi
 }
 trap cleanup EXIT
 mnt() { mount "$@" && mounted+=("${!#}"); }

@@ -96,6 +96,20 @@ fn main() {
     }
 }
 
+/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM from a service manager on
+/// Unix, or the console window closing on Windows (which has no SIGTERM).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    let mut other = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    #[cfg(windows)]
+    let mut other = tokio::signal::windows::ctrl_close().expect("console close handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = other.recv() => {},
+    }
+}
+
 /// The data directory: `--data-dir`, else `$VANTHU_DATA_DIR`, else the OS data dir
 /// ([`vanthu_domain::paths::default_data_dir`], shared with the desktop app).
 pub fn data_dir(global: &GlobalOpts) -> PathBuf {
