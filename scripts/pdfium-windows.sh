@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Puts pdfium.dll for the Windows build into src-tauri/windows/ (git-ignored), taken from the
 # same pypdfium2 release as the Linux library (scripts/setup.d/20-pdfium.sh), so both builds
-# bind the pdfium API that crates/pdf's pdfium-render feature expects. The Windows bundle
-# config (src-tauri/tauri.windows.conf.json) installs it next to vanthu-app.exe, where
-# crates/pdf looks first after $VANTHU_PDFIUM. Run it on the machine that packages for Windows.
+# bind the pdfium API that crates/pdf's pdfium-render feature expects. The Windows installer
+# (installers/build-nsis.sh, installers/tauri.windows.json) puts it next to vanthu-app.exe and
+# vanthu.exe, where crates/pdf looks first after $VANTHU_PDFIUM.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -19,6 +19,8 @@ npm_ci() {
 }
 npm_ci ui
 npm_ci tests/e2e
+# The Tauri CLI: icons and the installers (installers/README.md).
+npm_ci installers
 
 # cargo build of the workspace compiles src-tauri, which embeds ui/dist.
 src_sum=$(find ui/src ui/index.html ui/vite.config.ts ui/package-lock.json -type f -print0 \

@@ -60,7 +60,16 @@ impl RegisterIncoming {
 pub fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     let unit = registry(&state).own_unit()?;
     Ok(AppInfo {
-        version: env!("CARGO_PKG_VERSION").to_string(),
+        // The same line as `vanthu --version`: what a clerk reads out when reporting a problem.
+        version: concat!(
+            env!("CARGO_PKG_VERSION"),
+            " (commit ",
+            env!("VANTHU_COMMIT"),
+            ", build ",
+            env!("VANTHU_BUILD_DATE"),
+            ")"
+        )
+        .to_string(),
         data_dir: state.data_dir.display().to_string(),
         unit: unit.map(|(code, name)| Agency { code, name }),
     })

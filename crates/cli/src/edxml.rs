@@ -207,28 +207,17 @@ fn inspect(file: &Path, g: &GlobalOpts) -> Result<()> {
     Ok(())
 }
 
-/// A file name safe to create inside the output directory: base name only, no control
-/// characters, never `.`/`..`, unique.
+/// A file name safe to create inside the output directory on Linux and Windows
+/// ([`vanthu_domain::paths::portable_file_name`]), never `header.json`, unique without case
+/// (NTFS compares names that way).
 fn safe_name(raw: Option<&str>, index: usize, taken: &mut BTreeSet<String>) -> String {
+    use vanthu_domain::paths::{file_name_key, portable_file_name};
     let base = raw
-        .unwrap_or("")
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-        .collect::<String>()
-        .trim()
-        .trim_start_matches('.')
-        .to_string();
-    let base = if base.is_empty() {
-        format!("dinh-kem-{}", index + 1)
-    } else {
-        base
-    };
+        .and_then(portable_file_name)
+        .unwrap_or_else(|| format!("dinh-kem-{}", index + 1));
     let mut name = base.clone();
     let mut n = 2;
-    while taken.contains(&name) || name == "header.json" {
+    while taken.contains(&file_name_key(&name)) || file_name_key(&name) == "header.json" {
         let (stem, ext) = match base.rfind('.') {
             Some(i) if i > 0 => (&base[..i], &base[i..]),
             _ => (base.as_str(), ""),
@@ -236,7 +225,7 @@ fn safe_name(raw: Option<&str>, index: usize, taken: &mut BTreeSet<String>) -> S
         name = format!("{stem} ({n}){ext}");
         n += 1;
     }
-    taken.insert(name.clone());
+    taken.insert(file_name_key(&name));
     name
 }
 
@@ -288,7 +277,7 @@ fn extract(file: &Path, out: &Path, unzip: bool, g: &GlobalOpts) -> Result<()> {
                 let ext_of = |s: &str| s.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
                 let final_name =
                     if ext_of(&u.entry_name).is_some() && ext_of(&u.entry_name) != ext_of(&name) {
-                        taken.remove(&name);
+                        taken.remove(&vanthu_domain::paths::file_name_key(&name));
                         safe_name(Some(&u.entry_name), i, &mut taken)
                     } else {
                         name.clone()

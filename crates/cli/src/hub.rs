@@ -93,16 +93,7 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             println!("Trục đang chạy tại / hub listening on http://{addr}");
             use std::io::Write;
             std::io::stdout().flush()?;
-            let shutdown = async {
-                let ctrl_c = tokio::signal::ctrl_c();
-                let mut term =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("SIGTERM handler");
-                tokio::select! {
-                    _ = ctrl_c => {},
-                    _ = term.recv() => {},
-                }
-            };
+            let shutdown = crate::shutdown_signal();
             let cfg = vanthu_hub::Config { max_package_bytes };
             vanthu_hub::serve(listener, store, cfg, shutdown).await?;
             Ok(())

@@ -13,9 +13,20 @@ mod sign;
 mod sync;
 mod sync_alerts;
 
+/// `vanthu --version`: the release, the commit it was built from and the build date
+/// (crates/cli/build.rs), what a clerk reads out when reporting a problem.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("VANTHU_COMMIT"),
+    ", build ",
+    env!("VANTHU_BUILD_DATE"),
+    ")"
+);
+
 /// vanthu: sổ văn bản đến/đi, trao đổi edXML, xem và ký số PDF.
 #[derive(Parser)]
-#[command(name = "vanthu", version, about)]
+#[command(name = "vanthu", version = VERSION, about)]
 struct Cli {
     #[command(flatten)]
     global: GlobalOpts,
@@ -85,13 +96,25 @@ fn main() {
     }
 }
 
-/// The data directory: `--data-dir`, else `$VANTHU_DATA_DIR`, else the OS data dir.
+/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM from a service manager on
+/// Unix, or the console window closing on Windows (which has no SIGTERM).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    let mut other = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    #[cfg(windows)]
+    let mut other = tokio::signal::windows::ctrl_close().expect("console close handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = other.recv() => {},
+    }
+}
+
+/// The data directory: `--data-dir`, else `$VANTHU_DATA_DIR`, else the OS data dir
+/// ([`vanthu_domain::paths::default_data_dir`], shared with the desktop app).
 pub fn data_dir(global: &GlobalOpts) -> PathBuf {
-    global.data_dir.clone().unwrap_or_else(|| {
-        std::env::var_os("XDG_DATA_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-            .unwrap_or_else(|| PathBuf::from("."))
-            .join("vanthu")
-    })
+    global
+        .data_dir
+        .clone()
+        .unwrap_or_else(vanthu_domain::paths::default_data_dir)
 }

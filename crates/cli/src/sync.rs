@@ -491,18 +491,9 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                             Duration::from_secs(args.interval.max(1)),
                             wake,
                             args.max_rounds,
-                            async {
-                                // Ctrl-C or SIGTERM (service managers) end the daemon
-                                // between rounds.
-                                let mut term = tokio::signal::unix::signal(
-                                    tokio::signal::unix::SignalKind::terminate(),
-                                )
-                                .expect("SIGTERM handler");
-                                tokio::select! {
-                                    _ = tokio::signal::ctrl_c() => {},
-                                    _ = term.recv() => {},
-                                }
-                            },
+                            // Ctrl-C or SIGTERM (service managers) end the daemon
+                            // between rounds.
+                            crate::shutdown_signal(),
                         )
                         .await;
                     Ok(())

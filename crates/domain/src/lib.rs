@@ -1,4 +1,5 @@
-//! Shared domain types of vanthu. No I/O: every other crate builds on these.
+//! Shared domain types of vanthu. No I/O (but for the two file-replace helpers in [`paths`]):
+//! every other crate builds on these.
 //!
 //! * [`AgencyCode`] — agency identifiers of Thông tư 10/2016/TT-BTTTT (`000.00.00.H34`).
 //! * [`DocumentNumber`] — số và ký hiệu (`986/UBND-HCTC`, `12/2020/NĐ-CP`).
@@ -6,12 +7,14 @@
 //! * [`Urgency`], [`Secrecy`] — độ khẩn, độ mật.
 //! * [`IncomingState`], [`OutgoingState`], [`StatusCode`], [`transition`] — the processing state
 //!   machine and the edXML status feedback it emits (shared/spec/statuses.md).
+//! * [`paths`] — attachment names safe on Windows and Linux, the default data directory.
 //! * [`text`] — Unicode NFC and the search folding used for diacritic-insensitive search.
 
 mod agency;
 mod doc_type;
 mod level;
 mod number;
+pub mod paths;
 mod status;
 pub mod text;
 

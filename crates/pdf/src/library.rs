@@ -2,7 +2,9 @@
 //!
 //! Lookup order: `$VANTHU_PDFIUM` (path to the library file, or a folder holding it), folders
 //! registered with [`add_library_dir`] (the app registers its resource folder), the folder of the
-//! running executable, then the system library path.
+//! running executable (the Windows installer puts pdfium.dll beside vanthu.exe), `../lib/vanthu`
+//! from it (the deb's `/usr/bin/vanthu` → `/usr/lib/vanthu/libpdfium.so`), then the system
+//! library path.
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -62,7 +64,9 @@ pub(crate) fn bind() -> Result<(Box<dyn PdfiumLibraryBindings>, String), PdfErro
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
     {
+        let fhs = exe_dir.join("../lib/vanthu");
         dirs.push(exe_dir);
+        dirs.push(fhs);
     }
     for dir in dirs {
         let path = dir.join(&name);

@@ -7,6 +7,7 @@
 pub mod appearance;
 pub mod cert;
 pub mod cmsbuild;
+pub mod module_scan;
 pub mod pdf;
 pub mod queue;
 pub mod signer_block;

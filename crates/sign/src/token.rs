@@ -131,7 +131,8 @@ pub const KNOWN_MODULES: &[KnownModule] = &[
     },
 ];
 
-/// Module candidates: `explicit`, else `$VANTHU_PKCS11_MODULE`, else every known path present.
+/// Module candidates: `explicit`, else `$VANTHU_PKCS11_MODULE`, else every known path present
+/// (on Windows also the System32/Program Files scan of [`crate::module_scan`]).
 pub fn candidate_modules(explicit: Option<&Path>) -> Vec<PathBuf> {
     if let Some(p) = explicit {
         return vec![p.to_path_buf()];
@@ -151,6 +152,13 @@ pub fn candidate_modules(explicit: Option<&Path>) -> Vec<PathBuf> {
             {
                 out.push(p);
             }
+        }
+    }
+    // Windows: every known driver module in System32 / Program Files (docs/tokens.md).
+    #[cfg(windows)]
+    for p in crate::module_scan::scan_windows() {
+        if !out.iter().any(|o| o.as_os_str().eq_ignore_ascii_case(p.as_os_str())) {
+            out.push(p);
         }
     }
     out

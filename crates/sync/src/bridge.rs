@@ -298,20 +298,9 @@ fn new_incoming(
     Ok(new)
 }
 
+/// The attachment's name as a file name Linux and Windows accept (vanthu_domain::paths).
 fn safe_name(n: &str) -> String {
-    let base = Path::new(n)
-        .file_name()
-        .and_then(|s| s.to_str())
-        .unwrap_or("tep");
-    base.chars()
-        .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
+    vanthu_domain::paths::portable_file_name(n).unwrap_or_else(|| "tep".to_owned())
 }
 
 /// Moves the registry's queued status codes, and the outgoing documents the clerk sent

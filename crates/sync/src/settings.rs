@@ -1,5 +1,5 @@
 //! Hub URL and identity in `<data dir>/sync-settings.json`; the agency secret in the OS
-//! keyring (Secret Service on Linux, via the keyring crate). Where no keyring service runs
+//! keyring (Secret Service on Linux, the Credential Manager on Windows, via the keyring crate). Where no keyring service runs
 //! (headless servers, CI, minimal desktops) the secret falls back to
 //! `<data dir>/hub-secret`, created with mode 0600, and the CLI says so.
 use std::io::Write;
@@ -86,9 +86,9 @@ fn secret_path(data_dir: &Path) -> PathBuf {
     data_dir.join("hub-secret")
 }
 
-/// temp → fsync → rename, with the given mode from the start.
+/// temp → fsync → rename, with the given mode from the start (Unix; on Windows the file
+/// inherits the ACL of the per-user data directory under %LOCALAPPDATA%).
 fn write_atomic(path: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
@@ -96,17 +96,18 @@ fn write_atomic(path: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
         path.file_name().and_then(|n| n.to_str()).unwrap_or("f"),
         std::process::id()
     ));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode)
-        .open(&tmp)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = options.open(&tmp)?;
     f.write_all(data)?;
     f.sync_all()?;
     drop(f);
-    std::fs::rename(&tmp, path)?;
-    std::fs::File::open(dir)?.sync_all()?;
+    vanthu_domain::paths::replace_file(&tmp, path)?;
+    vanthu_domain::paths::sync_dir(dir)?;
     Ok(())
 }
 
@@ -175,7 +176,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn login_is_a_unit_code_or_unit_slash_desktop() {
@@ -209,11 +209,15 @@ mod tests {
         let (store, why) = Settings::store_secret(dir.path(), "A", "s3cret").unwrap();
         assert_eq!(store, SecretStore::File);
         assert!(why.is_some());
-        let mode = std::fs::metadata(dir.path().join("hub-secret"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("hub-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         let s = Settings {
             hub_url: "http://127.0.0.1:1".into(),
             agency: "A".into(),

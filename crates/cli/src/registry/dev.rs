@@ -435,7 +435,16 @@ fn cpu_seconds() -> Option<f64> {
 }
 
 /// CPU time of the calling thread, in ms: on a machine shared by many builds the wall clock
+/// mostly measures waiting for a core; this measures the work. (Unix; NaN elsewhere, which the
+/// JSON report shows as null.)
+#[cfg(not(unix))]
+fn thread_cpu_ms() -> f64 {
+    f64::NAN
+}
+
+/// CPU time of the calling thread, in ms: on a machine shared by many builds the wall clock
 /// mostly measures waiting for a core; this measures the work.
+#[cfg(unix)]
 fn thread_cpu_ms() -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The .deb on a clean Debian 12: debootstrap a minimal bookworm root from Debian's own
+# packages, install the package there with apt (its Depends resolved from the archive, as on
+# a clerk's machine), launch the app under Xvfb through WebDriver, check the window shows the
+# unit set-up page and screenshot it, run the CLI (`--version`, a PDF through the packaged
+# libpdfium with no environment variables), then remove the package and check that only
+# the user's data is left.
+#
+# Usage: installers/test-deb.sh [PATH.deb]   (default: build one with installers/build-deb.sh --debug)
+# Needs root (debootstrap, chroot, mounts). Downloads come from the Debian mirror apt uses;
+# they are cached in $VANTHU_CACHE/deb-test so a second run is offline.
+set -euo pipefail
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$VANTHU_ROOT"
+[ "$(id -u)" -eq 0 ] || die "test-deb.sh needs root (debootstrap, chroot)"
+
+deb="${1:-}"
+if [ -z "$deb" ]; then
+  deb=$(bash installers/build-deb.sh --debug)
+fi
+[ -f "$deb" ] || die "no such package: $deb"
+
+# The mirror apt uses on this machine (deb822 or one-line sources).
+mirror=$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+  | grep -oE 'https?://[^ ]+' | head -1)
+mirror="${mirror:-http://deb.debian.org/debian}"
+
+cache="$VANTHU_CACHE/deb-test"
+mkdir -p "$cache/debootstrap" "$cache/archives/partial"
+work=$(mktemp -d /tmp/vanthu-deb-test.XXXXXX)
+root="$work/root"
+mounted=()
+cleanup() {
+  set +e
+  [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null
+  chroot "$root" /bin/sh -c 'pkill -x Xvfb; pkill -x WebKitWebDriver; pkill -x vanthu-app' 2>/dev/null
+  sleep 1
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}"; done
+  # Never delete through a mount that is still there (the host's /dev, the apt cache).
+  if grep -q " $work/" /proc/mounts; then
+    echo "test-deb: $work still has mounts; not removing it" >&2
+  else
+    rm -rf --one-file-system "$work"
+  fi
+}
+trap cleanup EXIT
+mnt() { mount "$@" && mounted+=("${!#}"); }
+
+log "debootstrap bookworm ($mirror)"
+t0=$SECONDS
+debootstrap --variant=minbase --cache-dir="$cache/debootstrap" bookworm "$root" "$mirror" \
+  > "$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap failed"; }
+log "root ready in $((SECONDS - t0)) s ($(du -sh "$root" | cut -f1))"
+
+mnt -t proc proc "$root/proc"
+mnt -t sysfs sys "$root/sys"
+mnt --bind /dev "$root/dev"
+mnt -t devpts devpts "$root/dev/pts"
+mnt -t tmpfs shm "$root/dev/shm"
+mnt --bind "$cache/archives" "$root/var/cache/apt/archives"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+echo "deb $mirror bookworm main" > "$root/etc/apt/sources.list"
+in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+  HOME=/home/vt LANG=C.UTF-8 "$@"; }
+
+cp "$deb" "$root/tmp/vanthu.deb"
+log "apt install the package (+ Xvfb, WebKitWebDriver and a font, as a desktop has them)"
+t0=$SECONDS
+in_root apt-get update -qq
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+  /tmp/vanthu.deb xvfb xauth webkit2gtk-driver fonts-dejavu-core > "$work/apt.log" 2>&1 \
+  || { tail -30 "$work/apt.log"; die "apt could not install the package"; }
+log "installed in $((SECONDS - t0)) s"
+pkg=$(dpkg-deb -f "$deb" Package)
+in_root dpkg -L "$pkg" > "$work/files"
+for f in /usr/bin/vanthu-app /usr/bin/vanthu /usr/lib/vanthu/libpdfium.so /usr/share/applications/vanthu.desktop; do
+  grep -qx "$f" "$work/files" || die "the package lacks $f"
+done
+grep -q '^Name=Văn thư$' "$root/usr/share/applications/vanthu.desktop" || die "desktop entry not named Văn thư"
+
+log "vanthu --version"
+version=$(in_root vanthu --version)
+echo "$version"
+re='^vanthu [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{7,}|unknown), build [0-9]{4}-[0-9]{2}-[0-9]{2}\)$'
+[[ "$version" =~ $re ]] || die "unexpected version line: $version"
+
+log "the packaged libpdfium, found without VANTHU_PDFIUM"
+mkdir -p "$root/home/vt"
+cp "$VANTHU_SHARED/corpus/pdf-render/four-pages.pdf" "$root/home/vt/four-pages.pdf"
+info=$(in_root vanthu --json pdf info /home/vt/four-pages.pdf) || die "vanthu pdf info failed"
+[ "$(jq -r .pages <<<"$info")" = 4 ] || die "vanthu pdf info: $info"
+echo "$info" | head -3
+
+log "the app under Xvfb, driven over WebDriver"
+cp "$(command -v tauri-driver)" "$root/usr/local/bin/tauri-driver"
+in_root sh -c 'Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >/tmp/xvfb.log 2>&1 &'
+port=$((4600 + $$ % 200))
+in_root env DISPLAY=:99 XDG_RUNTIME_DIR=/tmp tauri-driver --port "$port" --native-port $((port + 1)) \
+  > "$work/driver.log" 2>&1 &
+driver_pid=$!
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+wd() { # METHOD PATH [JSON]
+  curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "http://127.0.0.1:$port$2"
+}
+session=$(wd POST /session '{"capabilities":{"alwaysMatch":{"tauri:options":{"application":"/usr/bin/vanthu-app"}}}}' \
+  | jq -r '.value.sessionId // empty')
+[ -n "$session" ] || { cat "$work/driver.log"; die "WebDriver could not start the app"; }
+title=$(wd GET "/session/$session/title" | jq -r .value)
+[ "$title" = "Văn thư" ] || die "window title is '$title'"
+found=
+for _ in $(seq 150); do
+  if wd POST "/session/$session/element" '{"using":"css selector","value":"input[name=\"unitCode\"]"}' \
+    | jq -e '.value["element-6066-11e4-a52f-4a0d1f2ad94d"]' >/dev/null; then
+    found=1
+    break
+  fi
+  sleep 0.2
+done
+[ -n "$found" ] || die "the unit set-up page did not appear"
+text=$(wd POST "/session/$session/execute/sync" '{"script":"return document.body.innerText","args":[]}' | jq -r .value)
+grep -q "đơn vị" <<<"$text" || die "the set-up page does not ask for the unit: $text"
+# Let the first frame paint before capturing it.
+wd POST "/session/$session/execute/async" \
+  '{"script":"const done = arguments[0]; document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(1))))","args":[]}' >/dev/null
+wd GET "/session/$session/screenshot" | jq -r .value | base64 -d > "$work/deb-first-run.png"
+[ "$(head -c 8 "$work/deb-first-run.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || die "screenshot is not a PNG"
+# Beside the e2e screenshots (build output); ./scripts/screenshots copies them to docs/.
+shots="${VANTHU_SCREENSHOT_DIR:-$CARGO_TARGET_DIR/screenshots}"
+mkdir -p "$shots"
+cp "$work/deb-first-run.png" "$shots/deb-first-run.png"
+log "screenshot: $shots/deb-first-run.png"
+wd DELETE "/session/$session" >/dev/null || true
+kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null || true
+driver_pid=
+in_root sh -c 'pkill -x vanthu-app; pkill -x WebKitWebDriver; pkill -x Xvfb' || true
+
+log "user data, then remove the package"
+in_root sh -c 'mkdir -p /home/vt/.local/share && vanthu init --agency-code 000.00.00.H34 --agency-name "Sở Nội vụ" >/dev/null' \
+  || die "vanthu init failed in the installed system"
+[ -f "$root/home/vt/.local/share/vanthu/vanthu.db" ] || die "vanthu init wrote no register"
+in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$pkg" > "$work/purge.log" 2>&1 \
+  || { cat "$work/purge.log"; die "apt purge failed"; }
+left=()
+while read -r f; do
+  [ -e "$root$f" ] && [ ! -d "$root$f" ] && left+=("$f")
+done < "$work/files"
+for d in /usr/lib/vanthu; do [ -e "$root$d" ] && left+=("$d"); done
+[ ${#left[@]} -eq 0 ] || die "left after purge: ${left[*]}"
+[ -f "$root/home/vt/.local/share/vanthu/vanthu.db" ] || die "purge removed the user's data"
+in_root sh -c 'command -v vanthu vanthu-app' && die "binaries still on PATH after purge"
+log "deb test passed: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
