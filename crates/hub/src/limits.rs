@@ -146,11 +146,7 @@ impl AuthLimiter {
             e.locked_until.is_some_and(|u| u > now) || now.duration_since(e.last_seen) <= l.window
         });
         while map.len() >= l.max_tracked {
-            let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, e)| e.last_seen)
-                .map(|(k, _)| *k)
-            else {
+            let Some(oldest) = map.iter().min_by_key(|(_, e)| e.last_seen).map(|(k, _)| *k) else {
                 break;
             };
             map.remove(&oldest);

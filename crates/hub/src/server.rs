@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use tokio::io::{AsyncRead, AsyncWrite};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::auth;
 use crate::limits::{AuthLimiter, AuthLimits};
@@ -160,8 +160,12 @@ pub async fn serve<S: HubStore>(
             },
         };
         while conns.try_join_next().is_some() {}
-        let (app, tls, stop, header_timeout) =
-            (app.clone(), tls.clone(), stop_rx.clone(), cfg.header_timeout);
+        let (app, tls, stop, header_timeout) = (
+            app.clone(),
+            tls.clone(),
+            stop_rx.clone(),
+            cfg.header_timeout,
+        );
         conns.spawn(async move {
             let _permit = permit;
             let _ = tcp.set_nodelay(true);
@@ -575,7 +579,12 @@ fn check_secrecy(headers: &HeaderMap) -> ApiResult<()> {
 /// request never has its body read. A declared `Content-Length` over the cap is refused
 /// before reading anything; a body that grows past it (chunked) is cut there. A pause of
 /// more than `idle` between two pieces answers 408.
-async fn read_limited(body: Body, headers: &HeaderMap, max: u64, idle: Duration) -> ApiResult<Bytes> {
+async fn read_limited(
+    body: Body,
+    headers: &HeaderMap,
+    max: u64,
+    idle: Duration,
+) -> ApiResult<Bytes> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -587,7 +596,11 @@ async fn read_limited(body: Body, headers: &HeaderMap, max: u64, idle: Duration)
         ApiError::new(
             StatusCode::REQUEST_TIMEOUT,
             "request_timeout",
-            format!("Quá {} giây không nhận thêm dữ liệu / no data for {} s", idle.as_secs(), idle.as_secs()),
+            format!(
+                "Quá {} giây không nhận thêm dữ liệu / no data for {} s",
+                idle.as_secs(),
+                idle.as_secs()
+            ),
         )
     };
     if let Some(len) = headers
@@ -633,7 +646,12 @@ async fn read_limited(body: Body, headers: &HeaderMap, max: u64, idle: Duration)
 }
 
 /// A package body: capped, not empty, and matching its declared SHA-256.
-async fn read_body(body: Body, headers: &HeaderMap, max: u64, idle: Duration) -> ApiResult<(Bytes, String)> {
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    max: u64,
+    idle: Duration,
+) -> ApiResult<(Bytes, String)> {
     let bytes = read_limited(body, headers, max, idle).await?;
     if bytes.is_empty() {
         return Err(ApiError::bad("Gói tin rỗng / empty package"));
@@ -730,7 +748,13 @@ async fn send_new<S: HubStore>(
     }
     let sender = sender_for(&me, &recipients)?;
     let document_id = header_text(&headers, "x-document-id")?;
-    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes, st.cfg.body_idle_timeout).await?;
+    let (bytes, sha) = read_body(
+        body,
+        &headers,
+        st.cfg.max_package_bytes,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -792,7 +816,13 @@ async fn send_operation<S: HubStore>(
         _ => {}
     }
     let document_id = header_text(&headers, "x-document-id")?.or(original.document_id.clone());
-    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes, st.cfg.body_idle_timeout).await?;
+    let (bytes, sha) = read_body(
+        body,
+        &headers,
+        st.cfg.max_package_bytes,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -883,7 +913,8 @@ async fn send_status<S: HubStore>(
         &headers,
         st.cfg.max_package_bytes.min(MAX_STATUS_BYTES),
         st.cfg.body_idle_timeout,
-    ).await?;
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender: from,

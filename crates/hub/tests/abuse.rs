@@ -39,7 +39,9 @@ async fn headers_only(
     headers: &[(&str, String)],
     content_length: u64,
 ) -> RawAnswer {
-    let mut s = tokio::net::TcpStream::connect(host_port(url)).await.unwrap();
+    let mut s = tokio::net::TcpStream::connect(host_port(url))
+        .await
+        .unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: hub\r\nContent-Length: {content_length}\r\nExpect: 100-continue\r\n"
     );
@@ -67,7 +69,10 @@ async fn headers_only(
         }
     })
     .await;
-    assert!(read.is_ok(), "no answer without the body: the hub waited for it");
+    assert!(
+        read.is_ok(),
+        "no answer without the body: the hub waited for it"
+    );
     let text = String::from_utf8_lossy(&buf).into_owned();
     let continued = text.starts_with("HTTP/1.1 100");
     let final_line = text
@@ -204,12 +209,11 @@ async fn an_oversized_body_is_refused_on_every_route() {
     // Sent without a length (chunked) and larger than the cap: cut at the cap.
     let chunked = |n: usize| {
         let piece = bytes::Bytes::from(vec![b' '; 4096]);
-        let frames = (0..n).map(move |_| {
-            Ok::<_, std::io::Error>(hyper::body::Frame::data(piece.clone()))
-        });
-        reqwest::Body::wrap(http_body_util::StreamBody::new(
-            futures_util::stream::iter(frames),
-        ))
+        let frames =
+            (0..n).map(move |_| Ok::<_, std::io::Error>(hyper::body::Frame::data(piece.clone())));
+        reqwest::Body::wrap(http_body_util::StreamBody::new(futures_util::stream::iter(
+            frames,
+        )))
     };
     let http = reqwest::Client::new();
     for (template, path) in body_routes() {

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -243,6 +243,12 @@ impl HttpTransport {
             // A dead peer on a quiet connection is noticed by the OS too, not only by the
             // idle guard.
             .tcp_keepalive(Duration::from_secs(30));
+        // Sent data the line does not acknowledge for that long closes the connection: what
+        // catches a line that stops while the OS is still draining an upload it buffered.
+        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+        {
+            builder = builder.tcp_user_timeout(opts.idle_timeout);
+        }
         if let Some(path) = &opts.ca_file {
             for cert in load_ca_file(path)? {
                 builder = builder.add_root_certificate(cert);
@@ -266,6 +272,18 @@ impl HttpTransport {
             .basic_auth(&self.agency, Some(&self.secret))
     }
 
+    /// How long `progress` may stand still. Once a whole upload is handed over, the OS may
+    /// still be sending what it buffered (megabytes, on a fast local link feeding a slow
+    /// one) before the hub can answer, so the answer gets four idle periods; a line that
+    /// stops meanwhile is caught by TCP_USER_TIMEOUT (set to the idle timeout).
+    fn allowance(&self, progress: &Progress) -> Duration {
+        if progress.handed_over.load(Ordering::Relaxed) {
+            self.idle * 4
+        } else {
+            self.idle
+        }
+    }
+
     /// Runs one exchange, abandoning it when `progress` has not moved for the idle timeout.
     async fn guarded<T>(
         &self,
@@ -274,11 +292,11 @@ impl HttpTransport {
     ) -> Result<T, TransportError> {
         tokio::pin!(fut);
         loop {
-            let deadline = progress.last() + self.idle;
+            let deadline = progress.last() + self.allowance(progress);
             tokio::select! {
                 r = &mut fut => return r,
                 _ = tokio::time::sleep_until(deadline) => {
-                    if progress.last() + self.idle <= Instant::now() {
+                    if progress.last() + self.allowance(progress) <= Instant::now() {
                         return Err(TransportError::Offline(format!(
                             "quá {} giây không có dữ liệu / no progress for {} s",
                             self.idle.as_secs_f32(),
@@ -313,6 +331,8 @@ struct Progress {
     start: Instant,
     /// Milliseconds after `start`.
     last_ms: Arc<AtomicU64>,
+    /// The whole upload body has been taken by the connection.
+    handed_over: Arc<AtomicBool>,
 }
 
 impl Progress {
@@ -320,6 +340,7 @@ impl Progress {
         Progress {
             start: Instant::now(),
             last_ms: Arc::new(AtomicU64::new(0)),
+            handed_over: Arc::new(AtomicBool::new(false)),
         }
     }
     fn touch(&self) {
@@ -353,6 +374,9 @@ impl http_body::Body for UploadBody {
         let n = self.data.len().min(PIECE);
         let piece = self.data.split_to(n);
         self.progress.touch();
+        if self.data.is_empty() {
+            self.progress.handed_over.store(true, Ordering::Relaxed);
+        }
         Poll::Ready(Some(Ok(http_body::Frame::data(piece))))
     }
 
@@ -393,7 +417,12 @@ fn tls_trust_failure(e: &reqwest::Error) -> Option<String> {
         }
         cur = err.source();
     }
-    None
+    // Some layers box the error in ways `downcast_ref` cannot see through; their Debug
+    // output still names it.
+    let debug = format!("{e:?}");
+    debug
+        .find("InvalidCertificate(")
+        .map(|i| debug[i..].split(')').next().unwrap_or("").to_owned() + ")")
 }
 
 async fn check(resp: reqwest::Response) -> Result<reqwest::Response, TransportError> {

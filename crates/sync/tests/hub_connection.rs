@@ -110,11 +110,7 @@ fn private_pki(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let leaf_cert = leaf.signed_by(&hub_key, &ca_cert, &ca_key).unwrap();
-    let paths = (
-        dir.join("ca.pem"),
-        dir.join("hub.pem"),
-        dir.join("hub.key"),
-    );
+    let paths = (dir.join("ca.pem"), dir.join("hub.pem"), dir.join("hub.key"));
     std::fs::write(&paths.0, ca_cert.pem()).unwrap();
     std::fs::write(&paths.1, leaf_cert.pem()).unwrap();
     std::fs::write(&paths.2, hub_key.serialize_pem()).unwrap();
@@ -154,7 +150,8 @@ async fn https_hub_on_a_private_ca() {
     assert!(err.to_string().contains("TLS"), "{err}");
     assert!(hub.store.message("m-untrusted").await.unwrap().is_none());
     // Plain HTTP to the HTTPS port gets nowhere either.
-    let plain = HttpTransport::new(&format!("http://127.0.0.1:{port}"), A, &hub.secrets[0]).unwrap();
+    let plain =
+        HttpTransport::new(&format!("http://127.0.0.1:{port}"), A, &hub.secrets[0]).unwrap();
     assert!(plain.ping().await.is_err());
 
     // With it, by address and by name, a package goes through and comes back intact.
@@ -182,7 +179,10 @@ async fn https_hub_on_a_private_ca() {
     let pending = b.pending(0, 10).await.unwrap();
     let ids: Vec<_> = pending.iter().map(|p| p.message_id.as_str()).collect();
     assert_eq!(ids, ["m-127.0.0.1", "m-localhost"]);
-    assert_eq!(fetch_all(&b, "m-localhost", dir.path()).await.unwrap(), body);
+    assert_eq!(
+        fetch_all(&b, "m-localhost", dir.path()).await.unwrap(),
+        body
+    );
     b.ack("m-localhost").await.unwrap();
 }
 
@@ -328,16 +328,14 @@ async fn a_line_that_goes_silent_is_abandoned_and_the_download_resumes() {
         },
     )
     .await;
-    let b = HttpTransport::with_options(
-        &format!("http://{stalled_down}"),
-        B,
-        &hub.secrets[1],
-        &opts,
-    )
-    .unwrap();
+    let b =
+        HttpTransport::with_options(&format!("http://{stalled_down}"), B, &hub.secrets[1], &opts)
+            .unwrap();
     let err = fetch_all(&b, "m-1", dir.path()).await.unwrap_err();
     assert!(matches!(err, TransportError::Offline(_)), "{err}");
-    let partial = std::fs::metadata(dir.path().join("m-1.part")).unwrap().len();
+    let partial = std::fs::metadata(dir.path().join("m-1.part"))
+        .unwrap()
+        .len();
     assert!(partial > 0 && partial < body.len() as u64, "{partial}");
     let b = HttpTransport::with_options(&direct, B, &hub.secrets[1], &opts).unwrap();
     assert_eq!(fetch_all(&b, "m-1", dir.path()).await.unwrap(), body);
