@@ -205,8 +205,8 @@ impl SyncService {
         settings: &Settings,
     ) -> Result<Engine<HttpTransport>, String> {
         let secret = settings.secret(&self.data_dir).map_err(|e| e.to_string())?;
-        let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)
-            .map_err(|e| e.to_string())?;
+        let transport =
+            HttpTransport::from_settings(settings, &secret).map_err(|e| e.to_string())?;
         let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
         let handle = app.clone();
         let hook: RoundHook = Arc::new(move |state: &SyncState| {
@@ -284,11 +284,15 @@ impl SyncService {
             }
             store
         };
+        // The app's form has no CA file field; one set with `vanthu sync setup --ca-file`
+        // stays.
+        let ca_file = Settings::load(&self.data_dir).ok().and_then(|s| s.ca_file);
         Settings {
             hub_url: hub,
             agency,
             agency_name: req.agency_name.trim().to_owned(),
             secret_store: store,
+            ca_file,
         }
         .save(&self.data_dir)?;
         self.state

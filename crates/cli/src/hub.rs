@@ -20,6 +20,13 @@ pub enum HubCmd {
         /// Largest package accepted, in bytes (larger ones get 413).
         #[arg(long, default_value_t = vanthu_hub::server::DEFAULT_MAX_PACKAGE_BYTES)]
         max_package_bytes: u64,
+        /// Serve HTTPS with this certificate chain (PEM, the hub's certificate first).
+        /// Without it the hub speaks plain HTTP, which is for loopback only.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Đăng ký đơn vị và in khóa bí mật một lần / register an agency, print its secret once.
     AddAgency {
@@ -77,6 +84,8 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             listen,
             db,
             max_package_bytes,
+            tls_cert,
+            tls_key,
         } => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(
@@ -85,16 +94,31 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
                 )
                 .with_writer(std::io::stderr)
                 .try_init();
+            let tls = match (&tls_cert, &tls_key) {
+                (Some(cert), Some(key)) => Some(vanthu_hub::tls::server_config(cert, key)?),
+                _ => None,
+            };
             let store = open(&db).await?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("Không mở được cổng / cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
-            println!("Trục đang chạy tại / hub listening on http://{addr}");
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            if tls.is_none() && !addr.ip().is_loopback() {
+                // Secrets and packages would cross the network in clear text.
+                tracing::warn!(
+                    "Trục chạy HTTP không mã hóa trên {addr}: ngoài máy này hãy dùng --tls-cert/--tls-key / plain HTTP on {addr}: use --tls-cert/--tls-key for anything but loopback"
+                );
+            }
+            println!("Trục đang chạy tại / hub listening on {scheme}://{addr}");
             use std::io::Write;
             std::io::stdout().flush()?;
             let shutdown = crate::shutdown_signal();
-            let cfg = vanthu_hub::Config { max_package_bytes };
+            let cfg = vanthu_hub::Config {
+                max_package_bytes,
+                tls,
+                ..Default::default()
+            };
             vanthu_hub::serve(listener, store, cfg, shutdown).await?;
             Ok(())
         }

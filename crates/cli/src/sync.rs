@@ -45,6 +45,9 @@ enum SyncCmd {
         /// Read the secret from this file instead of stdin.
         #[arg(long)]
         secret_file: Option<PathBuf>,
+        /// CA certificate(s), PEM, that issued an https:// hub's certificate (private PKI).
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
     },
     /// Xếp gói tin vào hàng đợi gửi / queue edXML files for sending (one message each).
     Send {
@@ -138,7 +141,7 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
     let (dir, state) = open_state(global)?;
     let settings = Settings::load(&dir)?;
     let secret = settings.secret(&dir)?;
-    let transport = HttpTransport::new(&settings.hub_url, &settings.agency, &secret)?;
+    let transport = HttpTransport::from_settings(&settings, &secret)?;
     let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
     // When this data directory holds the unit's registers, received packages become incoming
     // documents and the registry's status codes go out with each round.
@@ -225,8 +228,25 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             agency,
             name,
             secret_file,
+            ca_file,
         }) => {
             let dir = crate::data_dir(global);
+            anyhow::ensure!(
+                hub.starts_with("https://") || hub.starts_with("http://"),
+                "Địa chỉ trục phải bắt đầu bằng https:// hoặc http:// / the hub URL must start with https:// or http://: {hub}"
+            );
+            // Checked now rather than at the first sync; kept as an absolute path.
+            let ca_file = match ca_file {
+                Some(p) => {
+                    let p = std::path::absolute(&p)?;
+                    vanthu_sync::transport::load_ca_file(&p)?;
+                    Some(p)
+                }
+                None => None,
+            };
+            if let Some(w) = vanthu_sync::transport::plain_http_warning(&hub) {
+                eprintln!("{w}");
+            }
             let secret = match secret_file {
                 Some(p) => std::fs::read_to_string(&p)
                     .with_context(|| format!("cannot read {}", p.display()))?,
@@ -246,6 +266,7 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                 agency,
                 agency_name: name,
                 secret_store: store,
+                ca_file,
             }
             .save(&dir)?;
             match why {

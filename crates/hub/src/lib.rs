@@ -4,11 +4,13 @@
 pub mod any;
 pub mod auth;
 pub mod faults;
+pub mod limits;
 pub mod model;
 pub mod postgres;
 pub mod server;
 pub mod sqlite;
 pub mod store;
+pub mod tls;
 
 pub use any::AnyStore;
 pub use server::{router, serve, Config};

@@ -1,8 +1,10 @@
 //! The HTTP API (docs/hub-api.md, docs/hub-openapi.json).
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -11,8 +13,10 @@ use bytes::Bytes;
 use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::auth;
+use crate::limits::{AuthLimiter, AuthLimits};
 use crate::model::{
     now_ms, BlockRequest, Business, DeclaredSecrecy, InboxItem, Kind, MessageInfo, NewMessage,
     NumberBlock, PutOutcome, StatusEntry,
@@ -22,16 +26,37 @@ use crate::store::{HubStore, StoreError};
 /// Default size cap for one package (the national axis refuses far smaller ones; 64 MiB
 /// leaves room for scanned attachments while bounding the hub's memory per request).
 pub const DEFAULT_MAX_PACKAGE_BYTES: u64 = 64 << 20;
+/// Cap for a status package: an edXML status carries no attachment.
+pub const MAX_STATUS_BYTES: u64 = 1 << 20;
+/// Cap for the JSON body of a number-block request.
+pub const MAX_BLOCK_REQUEST_BYTES: u64 = 16 << 10;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub max_package_bytes: u64,
+    /// A request's headers (and, over HTTPS, the TLS handshake) must arrive within this.
+    pub header_timeout: Duration,
+    /// Longest pause between two pieces of a request body: an idle timeout, not a total
+    /// one, so a 60 MB package still uploads over a slow line (408 when exceeded).
+    pub body_idle_timeout: Duration,
+    /// Connections served at once; further clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// Slowing down repeated authentication failures from one address.
+    pub auth_limits: AuthLimits,
+    /// Serve HTTPS with this configuration (`tls::server_config`); plain HTTP otherwise,
+    /// which is for loopback only (docs/hub-api.md).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             max_package_bytes: DEFAULT_MAX_PACKAGE_BYTES,
+            header_timeout: Duration::from_secs(30),
+            body_idle_timeout: Duration::from_secs(60),
+            max_connections: 1024,
+            auth_limits: AuthLimits::default(),
+            tls: None,
         }
     }
 }
@@ -63,6 +88,7 @@ pub const ROUTES: &[(&str, &str)] = &[
 ];
 
 pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
+    let limiter = Arc::new(AuthLimiter::new(cfg.auth_limits.clone()));
     let state = Arc::new(AppState { store, cfg });
     let router = Router::new()
         .route("/v1/health", get(health))
@@ -84,9 +110,11 @@ pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
             "/v1/numbering/blocks",
             post(reserve_block::<S>).get(list_blocks::<S>),
         )
+        // Handlers read their body themselves, after authentication and with their own cap
+        // (read_limited); no extractor buffers a body before that.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state);
-    match crate::faults::Faults::from_env() {
+    let router = match crate::faults::Faults::from_env() {
         Some(f) => {
             tracing::warn!("fault injection enabled: {f:?}");
             router.layer(axum::middleware::from_fn(move |req, next| {
@@ -94,19 +122,112 @@ pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
             }))
         }
         None => router,
-    }
+    };
+    router.layer(axum::middleware::from_fn(move |req, next| {
+        crate::limits::guard(limiter.clone(), req, next)
+    }))
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves, then lets requests in flight finish (30 s at most).
+/// Over HTTPS when `cfg.tls` is set.
 pub async fn serve<S: HubStore>(
     listener: tokio::net::TcpListener,
     store: S,
     cfg: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store, cfg))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router(store, cfg.clone());
+    let tls = cfg.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let permits = Arc::new(tokio::sync::Semaphore::new(cfg.max_connections.max(1)));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut conns = tokio::task::JoinSet::new();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            _ = &mut shutdown => break,
+            p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+        };
+        let (tcp, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        while conns.try_join_next().is_some() {}
+        let (app, tls, stop, header_timeout) = (
+            app.clone(),
+            tls.clone(),
+            stop_rx.clone(),
+            cfg.header_timeout,
+        );
+        conns.spawn(async move {
+            let _permit = permit;
+            let _ = tcp.set_nodelay(true);
+            match tls {
+                None => serve_connection(tcp, peer, app, header_timeout, stop).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(header_timeout, acceptor.accept(tcp)).await {
+                        Ok(Ok(stream)) => {
+                            serve_connection(stream, peer, app, header_timeout, stop).await
+                        }
+                        Ok(Err(e)) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
+                        Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let drained = tokio::time::timeout(Duration::from_secs(30), async {
+        while conns.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("{} connection(s) still open at shutdown", conns.len());
+    }
+    Ok(())
+}
+
+/// One HTTP/1.1 connection: the peer address goes into each request (the authentication
+/// limiter counts per address); headers must arrive within `header_timeout`.
+async fn serve_connection<I>(
+    io: I,
+    peer: SocketAddr,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(ConnectInfo(peer));
+        let mut app = app.clone();
+        async move { tower_service::Service::call(&mut app, req).await }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(io), svc);
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        r = conn.as_mut() => r,
+        // The guard `wait_for` returns is not Send: drop it inside.
+        _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!("connection from {peer}: {e}");
+    }
 }
 
 // ---------------------------------------------------------------- errors
@@ -453,12 +574,33 @@ fn check_secrecy(headers: &HeaderMap) -> ApiResult<()> {
     Ok(())
 }
 
-async fn read_body(body: Body, headers: &HeaderMap, max: u64) -> ApiResult<(Bytes, String)> {
+/// Reads a request body of at most `max` bytes. Called by handlers only after the caller
+/// is authenticated and the request's headers are checked, so an anonymous or refused
+/// request never has its body read. A declared `Content-Length` over the cap is refused
+/// before reading anything; a body that grows past it (chunked) is cut there. A pause of
+/// more than `idle` between two pieces answers 408.
+async fn read_limited(
+    body: Body,
+    headers: &HeaderMap,
+    max: u64,
+    idle: Duration,
+) -> ApiResult<Bytes> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("Gói tin vượt quá {max} byte / package larger than {max} bytes"),
+            format!("Nội dung vượt quá {max} byte / body larger than {max} bytes"),
+        )
+    };
+    let timed_out = || {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!(
+                "Quá {} giây không nhận thêm dữ liệu / no data for {} s",
+                idle.as_secs(),
+                idle.as_secs()
+            ),
         )
     };
     if let Some(len) = headers
@@ -467,13 +609,26 @@ async fn read_body(body: Body, headers: &HeaderMap, max: u64) -> ApiResult<(Byte
         .and_then(|v| v.parse::<u64>().ok())
     {
         if len > max {
-            drain(body).await;
+            // A client that asked `Expect: 100-continue` has not sent the body and waits
+            // for this answer; others are already sending, so let them finish (bounded)
+            // to read it rather than see their upload cut.
+            let waits = headers
+                .get(header::EXPECT)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+            if !waits {
+                drain(body, idle).await;
+            }
             return Err(too_large());
         }
     }
     let mut body = body;
     let mut buf = bytes::BytesMut::new();
-    while let Some(frame) = body.frame().await {
+    loop {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Err(_) => return Err(timed_out()),
+            Ok(None) => break,
+            Ok(Some(f)) => f,
+        };
         let frame = frame.map_err(|e| {
             ApiError::bad(format!(
                 "Không đọc được nội dung gói tin / cannot read body: {e}"
@@ -481,13 +636,23 @@ async fn read_body(body: Body, headers: &HeaderMap, max: u64) -> ApiResult<(Byte
         })?;
         if let Ok(data) = frame.into_data() {
             if (buf.len() + data.len()) as u64 > max {
-                drain(body).await;
+                drain(body, idle).await;
                 return Err(too_large());
             }
             buf.extend_from_slice(&data);
         }
     }
-    let bytes = buf.freeze();
+    Ok(buf.freeze())
+}
+
+/// A package body: capped, not empty, and matching its declared SHA-256.
+async fn read_body(
+    body: Body,
+    headers: &HeaderMap,
+    max: u64,
+    idle: Duration,
+) -> ApiResult<(Bytes, String)> {
+    let bytes = read_limited(body, headers, max, idle).await?;
     if bytes.is_empty() {
         return Err(ApiError::bad("Gói tin rỗng / empty package"));
     }
@@ -502,12 +667,13 @@ async fn read_body(body: Body, headers: &HeaderMap, max: u64) -> ApiResult<(Byte
     Ok((bytes, sha))
 }
 
-/// Reads and discards what the client is still sending (up to a bound), so it can read the
-/// 413 instead of seeing its upload cut; past the bound the connection is simply closed.
-async fn drain(mut body: Body) {
+/// Reads and discards what an authenticated client is still sending (up to a bound, and
+/// while it keeps sending), so it can read the 413 instead of seeing its upload cut; past
+/// the bound the connection is simply closed.
+async fn drain(mut body: Body, idle: Duration) {
     const DRAIN_LIMIT: usize = 16 << 20;
     let mut seen = 0usize;
-    while let Some(Ok(frame)) = body.frame().await {
+    while let Ok(Some(Ok(frame))) = tokio::time::timeout(idle, body.frame()).await {
         if let Ok(d) = frame.into_data() {
             seen += d.len();
             if seen > DRAIN_LIMIT {
@@ -582,7 +748,13 @@ async fn send_new<S: HubStore>(
     }
     let sender = sender_for(&me, &recipients)?;
     let document_id = header_text(&headers, "x-document-id")?;
-    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let (bytes, sha) = read_body(
+        body,
+        &headers,
+        st.cfg.max_package_bytes,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -644,7 +816,13 @@ async fn send_operation<S: HubStore>(
         _ => {}
     }
     let document_id = header_text(&headers, "x-document-id")?.or(original.document_id.clone());
-    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let (bytes, sha) = read_body(
+        body,
+        &headers,
+        st.cfg.max_package_bytes,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -730,7 +908,13 @@ async fn send_status<S: HubStore>(
     } else {
         return Err(ApiError::forbidden());
     };
-    let (bytes, sha) = read_body(body, &headers, st.cfg.max_package_bytes).await?;
+    let (bytes, sha) = read_body(
+        body,
+        &headers,
+        st.cfg.max_package_bytes.min(MAX_STATUS_BYTES),
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let msg = NewMessage {
         message_id,
         sender: from,
@@ -992,13 +1176,21 @@ pub struct BlockList {
 }
 
 /// Hands a desktop of the caller's unit the next block of register numbers. The body is
-/// read as bytes and parsed after authentication, so an anonymous caller learns nothing.
+/// read only after authentication, with a small cap, so an anonymous caller learns nothing
+/// and costs nothing.
 async fn reserve_block<S: HubStore>(
     State(st): St<S>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     let me = authenticate(&st, &headers).await?;
+    let body = read_limited(
+        body,
+        &headers,
+        MAX_BLOCK_REQUEST_BYTES,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
     let req: BlockRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad(format!(
             "Yêu cầu khối số không hợp lệ / invalid block request: {e}"

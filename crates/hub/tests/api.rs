@@ -420,6 +420,7 @@ async fn size_limit(backend: Backend) {
         backend,
         vanthu_hub::Config {
             max_package_bytes: 10_000,
+            ..Default::default()
         },
     )
     .await;

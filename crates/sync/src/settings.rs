@@ -65,6 +65,10 @@ pub struct Settings {
     #[serde(default)]
     pub agency_name: String,
     pub secret_store: SecretStore,
+    /// Extra CA certificates (PEM) trusted for an `https://` hub on a private PKI
+    /// (`vanthu sync setup --ca-file`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -223,6 +227,7 @@ mod tests {
             agency: "A".into(),
             agency_name: "Sở Nội vụ".into(),
             secret_store: store,
+            ca_file: Some(dir.path().join("hub-ca.pem")),
         };
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();

@@ -2,9 +2,15 @@
 //! client below speaks to the vanthu reference hub (docs/hub-api.md); a VDXP/LGSP adapter
 //! implements the same trait (docs/sync.md).
 use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
@@ -14,6 +20,9 @@ pub enum TransportError {
     /// The hub answered but failed (5xx, cut body): retry with the same ids.
     #[error("trục gặp lỗi tạm thời / transient hub error: {0}")]
     Transient(String),
+    /// The connection settings are unusable (a CA file that cannot be read): fix them.
+    #[error("cấu hình kết nối trục sai / bad hub connection settings: {0}")]
+    Config(String),
     /// The hub refused the request for good (4xx): retrying will not help.
     #[error("trục từ chối / hub refused ({status} {code}): {message}")]
     Rejected {
@@ -25,7 +34,10 @@ pub enum TransportError {
 
 impl TransportError {
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, TransportError::Rejected { .. })
+        !matches!(
+            self,
+            TransportError::Rejected { .. } | TransportError::Config(_)
+        )
     }
 }
 
@@ -143,28 +155,114 @@ pub struct BlockGrant {
     pub size: u32,
 }
 
-/// The vanthu hub over HTTP (reqwest, rustls).
+/// How the HTTP client connects; `HttpTransport::from_settings` fills it from the
+/// desktop's sync settings.
+#[derive(Debug, Clone)]
+pub struct TransportOptions {
+    /// Longest time without progress (a piece of the upload taken by the connection, a
+    /// piece of the answer received) before a request is abandoned as offline. There is no
+    /// total timeout: a 60 MB package may take as long as the line needs.
+    pub idle_timeout: Duration,
+    /// Establishing the connection, TLS handshake included.
+    pub connect_timeout: Duration,
+    /// Extra trust anchors (PEM, one or more certificates) for a hub whose certificate
+    /// comes from a private PKI; the usual web roots stay trusted too.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            idle_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            ca_file: None,
+        }
+    }
+}
+
+/// Why `https://` matters: over plain HTTP the agency secret (Basic auth) and every
+/// package cross the network in clear text. Plain HTTP is for a hub on the same machine.
+/// Returns the warning to show for `url`, if any.
+pub fn plain_http_warning(url: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    if u.scheme() != "http" {
+        return None;
+    }
+    let host = u.host_str()?.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| {
+        format!(
+            "Kết nối trục {url} không mã hóa (http://): khóa bí mật và văn bản đi qua mạng dạng rõ; hãy dùng https:// / plain HTTP to a non-loopback hub sends the secret and packages in clear text; use https://"
+        )
+    })
+}
+
+/// The vanthu hub over HTTP(S) (reqwest, rustls).
 #[derive(Clone)]
 pub struct HttpTransport {
     http: reqwest::Client,
     base: String,
     agency: String,
     secret: String,
+    idle: Duration,
 }
 
 impl HttpTransport {
     pub fn new(base: &str, agency: &str, secret: &str) -> Result<HttpTransport, TransportError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
+        HttpTransport::with_options(base, agency, secret, &TransportOptions::default())
+    }
+
+    /// The transport for a desktop's settings (hub URL, login, CA file).
+    pub fn from_settings(
+        settings: &crate::settings::Settings,
+        secret: &str,
+    ) -> Result<HttpTransport, TransportError> {
+        let opts = TransportOptions {
+            ca_file: settings.ca_file.clone(),
+            ..TransportOptions::default()
+        };
+        HttpTransport::with_options(&settings.hub_url, &settings.agency, secret, &opts)
+    }
+
+    pub fn with_options(
+        base: &str,
+        agency: &str,
+        secret: &str,
+        opts: &TransportOptions,
+    ) -> Result<HttpTransport, TransportError> {
+        if let Some(w) = plain_http_warning(base) {
+            tracing::warn!("{w}");
+        }
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(opts.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
+            // A dead peer on a quiet connection is noticed by the OS too, not only by the
+            // idle guard.
+            .tcp_keepalive(Duration::from_secs(30));
+        // Sent data the line does not acknowledge for that long closes the connection: what
+        // catches a line that stops while the OS is still draining an upload it buffered.
+        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+        {
+            builder = builder.tcp_user_timeout(opts.idle_timeout);
+        }
+        if let Some(path) = &opts.ca_file {
+            for cert in load_ca_file(path)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
             .build()
-            .map_err(|e| TransportError::Offline(e.to_string()))?;
+            .map_err(|e| TransportError::Config(e.to_string()))?;
         Ok(HttpTransport {
             http,
             base: base.trim_end_matches('/').to_owned(),
             agency: agency.to_owned(),
             secret: secret.to_owned(),
+            idle: opts.idle_timeout,
         })
     }
 
@@ -173,14 +271,158 @@ impl HttpTransport {
             .request(method, format!("{}{path}", self.base))
             .basic_auth(&self.agency, Some(&self.secret))
     }
+
+    /// How long `progress` may stand still. Once a whole upload is handed over, the OS may
+    /// still be sending what it buffered (megabytes, on a fast local link feeding a slow
+    /// one) before the hub can answer, so the answer gets four idle periods; a line that
+    /// stops meanwhile is caught by TCP_USER_TIMEOUT (set to the idle timeout).
+    fn allowance(&self, progress: &Progress) -> Duration {
+        if progress.handed_over.load(Ordering::Relaxed) {
+            self.idle * 4
+        } else {
+            self.idle
+        }
+    }
+
+    /// Runs one exchange, abandoning it when `progress` has not moved for the idle timeout.
+    async fn guarded<T>(
+        &self,
+        progress: &Progress,
+        fut: impl Future<Output = Result<T, TransportError>>,
+    ) -> Result<T, TransportError> {
+        tokio::pin!(fut);
+        loop {
+            let deadline = progress.last() + self.allowance(progress);
+            tokio::select! {
+                r = &mut fut => return r,
+                _ = tokio::time::sleep_until(deadline) => {
+                    if progress.last() + self.allowance(progress) <= Instant::now() {
+                        return Err(TransportError::Offline(format!(
+                            "quá {} giây không có dữ liệu / no progress for {} s",
+                            self.idle.as_secs_f32(),
+                            self.idle.as_secs_f32()
+                        )));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads a PEM file of one or more CA certificates.
+pub fn load_ca_file(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, TransportError> {
+    let bad = |why: String| {
+        TransportError::Config(format!(
+            "tệp CA {} không dùng được / unusable CA file: {why}",
+            path.display()
+        ))
+    };
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad("không có chứng thư PEM nào / no PEM certificate".into()));
+    }
+    Ok(certs)
+}
+
+/// When the exchange last moved, shared between the request body, the reader and the guard.
+#[derive(Clone)]
+struct Progress {
+    start: Instant,
+    /// Milliseconds after `start`.
+    last_ms: Arc<AtomicU64>,
+    /// The whole upload body has been taken by the connection.
+    handed_over: Arc<AtomicBool>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        Progress {
+            start: Instant::now(),
+            last_ms: Arc::new(AtomicU64::new(0)),
+            handed_over: Arc::new(AtomicBool::new(false)),
+        }
+    }
+    fn touch(&self) {
+        let ms = self.start.elapsed().as_millis() as u64;
+        self.last_ms.fetch_max(ms, Ordering::Relaxed);
+    }
+    fn last(&self) -> Instant {
+        self.start + Duration::from_millis(self.last_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// An upload handed to the connection in pieces; each piece taken counts as progress.
+/// The exact size is announced, so the request carries a Content-Length.
+struct UploadBody {
+    data: bytes::Bytes,
+    progress: Progress,
+}
+
+impl http_body::Body for UploadBody {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        const PIECE: usize = 64 << 10;
+        if self.data.is_empty() {
+            return Poll::Ready(None);
+        }
+        let n = self.data.len().min(PIECE);
+        let piece = self.data.split_to(n);
+        self.progress.touch();
+        if self.data.is_empty() {
+            self.progress.handed_over.store(true, Ordering::Relaxed);
+        }
+        Poll::Ready(Some(Ok(http_body::Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.data.len() as u64)
+    }
 }
 
 fn net_err(e: reqwest::Error) -> TransportError {
+    if let Some(why) = tls_trust_failure(&e) {
+        return TransportError::Offline(format!(
+            "chứng thư TLS của trục không được tin cậy ({why}); nếu trục dùng CA riêng, chạy `vanthu sync setup --ca-file` / the hub's TLS certificate is not trusted; give a private CA with --ca-file"
+        ));
+    }
     if e.is_connect() || e.is_timeout() {
         TransportError::Offline(e.to_string())
     } else {
         TransportError::Transient(e.to_string())
     }
+}
+
+/// The certificate problem behind a failed connection, if that is what it was. (An
+/// `io::Error`'s `source()` skips the error it wraps, hence the `get_ref`.)
+fn tls_trust_failure(e: &reqwest::Error) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<rustls::Error>() {
+            return matches!(r, rustls::Error::InvalidCertificate(_)).then(|| r.to_string());
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return matches!(r, rustls::Error::InvalidCertificate(_)).then(|| r.to_string());
+            }
+        }
+        cur = err.source();
+    }
+    // Some layers box the error in ways `downcast_ref` cannot see through; their Debug
+    // output still names it.
+    let debug = format!("{e:?}");
+    debug
+        .find("InvalidCertificate(")
+        .map(|i| debug[i..].split(')').next().unwrap_or("").to_owned() + ")")
 }
 
 async fn check(resp: reqwest::Response) -> Result<reqwest::Response, TransportError> {
@@ -208,6 +450,20 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response, TransportEr
             message,
         })
     }
+}
+
+/// Reads a whole (small) answer body, each piece counting as progress.
+async fn read_all(
+    resp: reqwest::Response,
+    progress: &Progress,
+) -> Result<bytes::Bytes, TransportError> {
+    let mut resp = resp;
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(net_err)? {
+        progress.touch();
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
 }
 
 fn encode_header(s: &str) -> String {
@@ -261,23 +517,40 @@ impl HubTransport for HttpTransport {
         if let Some(d) = &pkg.document_id {
             req = req.header("X-Document-Id", encode_header(d));
         }
-        let resp = req.body(body).send().await.map_err(net_err)?;
-        let resp = check(resp).await?;
-        // Read the body so a connection cut after the headers is seen as a failure.
-        resp.bytes().await.map_err(net_err)?;
-        Ok(())
+        let progress = Progress::new();
+        let upload = UploadBody {
+            data: body,
+            progress: progress.clone(),
+        };
+        self.guarded(&progress, async {
+            let resp = req
+                .body(reqwest::Body::wrap(upload))
+                .send()
+                .await
+                .map_err(net_err)?;
+            progress.touch();
+            // Read the body so a connection cut after the headers is seen as a failure.
+            read_all(check(resp).await?, &progress).await?;
+            Ok(())
+        })
+        .await
     }
 
     async fn pending(&self, after: i64, limit: u32) -> Result<Vec<RemoteItem>, TransportError> {
-        let resp = self
-            .req(
-                reqwest::Method::GET,
-                &format!("/v1/inbox?after={after}&limit={limit}"),
-            )
-            .send()
-            .await
-            .map_err(net_err)?;
-        let body = check(resp).await?.bytes().await.map_err(net_err)?;
+        let progress = Progress::new();
+        let body = self
+            .guarded(&progress, async {
+                let resp = self
+                    .req(
+                        reqwest::Method::GET,
+                        &format!("/v1/inbox?after={after}&limit={limit}"),
+                    )
+                    .send()
+                    .await
+                    .map_err(net_err)?;
+                read_all(check(resp).await?, &progress).await
+            })
+            .await?;
         let items: Items<RemoteItem> = serde_json::from_slice(&body)
             .map_err(|e| TransportError::Transient(format!("bad inbox JSON: {e}")))?;
         Ok(items.items)
@@ -298,54 +571,72 @@ impl HubTransport for HttpTransport {
         if offset > 0 {
             req = req.header("Range", format!("bytes={offset}-"));
         }
-        let mut resp = check(req.send().await.map_err(net_err)?).await?;
-        if resp.status().as_u16() == 206 {
-            let cr = resp
-                .headers()
-                .get("content-range")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let (start, _) = parse_content_range(cr)
-                .ok_or_else(|| TransportError::Transient(format!("bad Content-Range {cr:?}")))?;
-            if start != offset {
-                return Err(TransportError::Transient(format!(
-                    "asked for bytes {offset}-, got {cr}"
-                )));
+        let progress = Progress::new();
+        self.guarded(&progress, async {
+            let mut resp = check(req.send().await.map_err(net_err)?).await?;
+            progress.touch();
+            if resp.status().as_u16() == 206 {
+                let cr = resp
+                    .headers()
+                    .get("content-range")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let (start, _) = parse_content_range(cr).ok_or_else(|| {
+                    TransportError::Transient(format!("bad Content-Range {cr:?}"))
+                })?;
+                if start != offset {
+                    return Err(TransportError::Transient(format!(
+                        "asked for bytes {offset}-, got {cr}"
+                    )));
+                }
+                out.seek(SeekFrom::Start(offset)).map_err(io_err)?;
+            } else {
+                out.set_len(0).map_err(io_err)?;
+                out.seek(SeekFrom::Start(0)).map_err(io_err)?;
             }
-            out.seek(SeekFrom::Start(offset)).map_err(io_err)?;
-        } else {
-            out.set_len(0).map_err(io_err)?;
-            out.seek(SeekFrom::Start(0)).map_err(io_err)?;
-        }
-        while let Some(chunk) = resp.chunk().await.map_err(net_err)? {
-            out.write_all(&chunk).map_err(io_err)?;
-        }
-        Ok(())
+            // Each piece lands in `out` as it arrives, so an abandoned transfer resumes
+            // from what was received.
+            while let Some(chunk) = resp.chunk().await.map_err(net_err)? {
+                progress.touch();
+                out.write_all(&chunk).map_err(io_err)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     async fn ack(&self, message_id: &str) -> Result<(), TransportError> {
-        let resp = self
-            .req(
-                reqwest::Method::POST,
-                &format!("/v1/messages/{message_id}/ack"),
-            )
-            .send()
-            .await
-            .map_err(net_err)?;
-        check(resp).await.map(|_| ())
+        let progress = Progress::new();
+        self.guarded(&progress, async {
+            let resp = self
+                .req(
+                    reqwest::Method::POST,
+                    &format!("/v1/messages/{message_id}/ack"),
+                )
+                .send()
+                .await
+                .map_err(net_err)?;
+            check(resp).await.map(|_| ())
+        })
+        .await
     }
 
     async fn reserve_block(
         &self,
         req: &vanthu_registry::BlockRequest,
     ) -> Result<BlockGrant, TransportError> {
-        let resp = self
-            .req(reqwest::Method::POST, "/v1/numbering/blocks")
-            .json(req)
-            .send()
-            .await
-            .map_err(net_err)?;
-        let body = check(resp).await?.bytes().await.map_err(net_err)?;
+        let progress = Progress::new();
+        let body = self
+            .guarded(&progress, async {
+                let resp = self
+                    .req(reqwest::Method::POST, "/v1/numbering/blocks")
+                    .json(req)
+                    .send()
+                    .await
+                    .map_err(net_err)?;
+                read_all(check(resp).await?, &progress).await
+            })
+            .await?;
         #[derive(Deserialize)]
         struct Answer {
             block: BlockGrant,
@@ -382,6 +673,38 @@ mod tests {
     fn content_range() {
         assert_eq!(parse_content_range("bytes 10-99/100"), Some((10, 100)));
         assert_eq!(parse_content_range("bytes */100"), None);
+    }
+
+    #[test]
+    fn plain_http_is_flagged_off_loopback_only() {
+        for quiet in [
+            "http://127.0.0.1:8640",
+            "http://localhost:8640/",
+            "http://[::1]:8640",
+            "https://hub.example.gov.vn",
+            "https://10.0.0.5:8640",
+        ] {
+            assert_eq!(plain_http_warning(quiet), None, "{quiet}");
+        }
+        for loud in ["http://10.0.0.5:8640", "http://hub.example.gov.vn"] {
+            assert!(plain_http_warning(loud).is_some(), "{loud}");
+        }
+    }
+
+    #[test]
+    fn a_bad_ca_file_is_a_settings_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("ca.pem");
+        std::fs::write(&f, "not a certificate").unwrap();
+        let opts = TransportOptions {
+            ca_file: Some(f),
+            ..TransportOptions::default()
+        };
+        let err = HttpTransport::with_options("https://127.0.0.1:1", "A", "s", &opts)
+            .err()
+            .unwrap();
+        assert!(matches!(err, TransportError::Config(_)), "{err}");
+        assert!(!err.is_retryable());
     }
 
     #[test]
