@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use vanthu_registry::Registry;
 use vanthu_sync::state::ReceivedBatchItem;
-use vanthu_sync::{HubTransport, Operation, RemoteItem, SendRequest, SyncError, SyncState};
+use vanthu_sync::transport::{OutgoingPackage, RemoteItem};
+use vanthu_sync::{HubTransport, Operation, SendRequest, SyncError, SyncState};
 
 const A: &str = "000.00.00.H34"; // the genuine sender
 const B: &str = "000.01.20.H34"; // the receiver
@@ -250,7 +251,7 @@ async fn a_foreign_recall_changes_nothing() {
         c.sync_once().await.unwrap();
         let (state, err) = outbox(&c, &op);
         assert_eq!(state, "failed");
-        assert!(err.contains("403"), "{err}");
+        assert!(err.contains("không có quyền"), "{err}");
         assert_eq!(outbox(&c, &recall).0, "sent");
         assert_eq!(outbox(&c, &update).0, "sent");
         b.sync_once().await.unwrap();
@@ -388,7 +389,7 @@ async fn a_secret_package_is_refused_whatever_the_flag() {
         // The transport declares what the package says (X-Secrecy: mat): the hub refuses.
         let t = vanthu_sync::HttpTransport::new(&w.hub.url, A, &w.hub.secrets[A]).unwrap();
         let body = secret_package();
-        let pkg = vanthu_sync::OutgoingPackage {
+        let pkg = OutgoingPackage {
             message_id: "secret-1".into(),
             op: Operation::Send,
             related: None,
