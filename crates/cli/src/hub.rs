@@ -235,7 +235,9 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             if global.json {
                 let v: Vec<_> = list
                     .iter()
-                    .map(|a| serde_json::json!({ "code": a.code, "name": a.name, "relay": a.relay }))
+                    .map(
+                        |a| serde_json::json!({ "code": a.code, "name": a.name, "relay": a.relay }),
+                    )
                     .collect();
                 println!("{}", serde_json::Value::Array(v));
             } else {

@@ -49,7 +49,9 @@ pub enum FactsError {
     TooLarge,
     #[error("gói tin có DTD (không được phép) / package has a DTD (not allowed)")]
     Doctype,
-    #[error("gói tin XML hỏng, không kiểm tra được / malformed XML package, cannot be checked: {0}")]
+    #[error(
+        "gói tin XML hỏng, không kiểm tra được / malformed XML package, cannot be checked: {0}"
+    )]
     Malformed(String),
 }
 
@@ -72,12 +74,12 @@ pub fn header_facts(body: &[u8]) -> Result<Option<HeaderFacts>, FactsError> {
     let truncated = body.len() > MAX_SCAN;
     let head = &body[..body.len().min(MAX_SCAN)];
     let result = match head {
-        [0xFF, 0xFE, rest @ ..] => scan(std::io::BufReader::new(
-            crate::utf16::Utf16ToUtf8::new(rest, false),
-        )),
-        [0xFE, 0xFF, rest @ ..] => scan(std::io::BufReader::new(
-            crate::utf16::Utf16ToUtf8::new(rest, true),
-        )),
+        [0xFF, 0xFE, rest @ ..] => scan(std::io::BufReader::new(crate::utf16::Utf16ToUtf8::new(
+            rest, false,
+        ))),
+        [0xFE, 0xFF, rest @ ..] => scan(std::io::BufReader::new(crate::utf16::Utf16ToUtf8::new(
+            rest, true,
+        ))),
         _ => {
             let rest = head.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(head);
             let first = rest.iter().find(|b| !b.is_ascii_whitespace());
@@ -91,9 +93,7 @@ pub fn header_facts(body: &[u8]) -> Result<Option<HeaderFacts>, FactsError> {
         Ok(Scan::Done(f)) => Ok(Some(f)),
         // The input ran out before the header ended: the whole body when it was shorter
         // than the bound (a document without our header: nothing marked), the bound otherwise.
-        Ok(Scan::Eof(_)) | Err(FactsError::Malformed(_)) if truncated => {
-            Err(FactsError::TooLarge)
-        }
+        Ok(Scan::Eof(_)) | Err(FactsError::Malformed(_)) if truncated => Err(FactsError::TooLarge),
         Ok(Scan::Eof(f)) => Ok(Some(f)),
         Err(e) => Err(e),
     }
@@ -278,9 +278,12 @@ mod tests {
 
     #[test]
     fn plain_package() {
-        let f = header_facts(&pkg("", "<SphereOfPromulgation>Lưu hành nội bộ</SphereOfPromulgation>"))
-            .unwrap()
-            .unwrap();
+        let f = header_facts(&pkg(
+            "",
+            "<SphereOfPromulgation>Lưu hành nội bộ</SphereOfPromulgation>",
+        ))
+        .unwrap()
+        .unwrap();
         assert_eq!(f.from_organ_id.as_deref(), Some("000.01.20.H34"));
         assert_eq!(f.secrecy, None, "{f:?}");
         assert!(!f.is_secret());
@@ -288,23 +291,34 @@ mod tests {
 
     #[test]
     fn markings() {
-        let f = header_facts(&pkg("", "<SphereOfPromulgation>Mật - Lưu hành nội bộ</SphereOfPromulgation>"))
-            .unwrap()
-            .unwrap();
+        let f = header_facts(&pkg(
+            "",
+            "<SphereOfPromulgation>Mật - Lưu hành nội bộ</SphereOfPromulgation>",
+        ))
+        .unwrap()
+        .unwrap();
         assert_eq!(f.secrecy, Some(Secrecy::Confidential));
         assert!(f.secrecy_source.unwrap().contains("SphereOfPromulgation"));
-        let f = header_facts(&pkg("<vx:SecurityLevel xmlns:vx=\"urn:x\">Tuyệt mật</vx:SecurityLevel>", ""))
-            .unwrap()
-            .unwrap();
+        let f = header_facts(&pkg(
+            "<vx:SecurityLevel xmlns:vx=\"urn:x\">Tuyệt mật</vx:SecurityLevel>",
+            "",
+        ))
+        .unwrap()
+        .unwrap();
         assert_eq!(f.secrecy, Some(Secrecy::TopSecret));
         // An unknown value fails closed; thường does not mark anything.
         let f = header_facts(&pkg("<DoMat>B</DoMat>", "")).unwrap().unwrap();
         assert_eq!(f.secrecy, Some(Secrecy::Confidential));
-        let f = header_facts(&pkg("<Secrecy>thường</Secrecy>", "")).unwrap().unwrap();
-        assert_eq!(f.secrecy, None);
-        let f = header_facts(&pkg("", "<SphereOfPromulgation>Độ mật: Tối mật</SphereOfPromulgation>"))
+        let f = header_facts(&pkg("<Secrecy>thường</Secrecy>", ""))
             .unwrap()
             .unwrap();
+        assert_eq!(f.secrecy, None);
+        let f = header_facts(&pkg(
+            "",
+            "<SphereOfPromulgation>Độ mật: Tối mật</SphereOfPromulgation>",
+        ))
+        .unwrap()
+        .unwrap();
         assert_eq!(f.secrecy, Some(Secrecy::Secret));
     }
 

@@ -196,12 +196,14 @@ impl HubStore for PgStore {
 
     async fn agency(&self, code: &str) -> StoreResult<Option<AgencyRecord>> {
         Ok(
-            sqlx::query("SELECT code, name, salt, secret_hash, relay FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?
-                .as_ref()
-                .map(agency_row),
+            sqlx::query(
+                "SELECT code, name, salt, secret_hash, relay FROM agencies WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(agency_row),
         )
     }
 

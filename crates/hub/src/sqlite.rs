@@ -231,8 +231,9 @@ impl HubStore for SqliteStore {
 
     async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
         self.with_conn(|c| {
-            let mut stmt =
-                c.prepare("SELECT code, name, salt, secret_hash, relay FROM agencies ORDER BY code")?;
+            let mut stmt = c.prepare(
+                "SELECT code, name, salt, secret_hash, relay FROM agencies ORDER BY code",
+            )?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(AgencyRecord {

@@ -80,11 +80,7 @@ pub trait HubStore: Clone + Send + Sync + 'static {
     fn agency(&self, code: &str) -> impl Future<Output = StoreResult<Option<AgencyRecord>>> + Send;
     fn list_agencies(&self) -> impl Future<Output = StoreResult<Vec<AgencyRecord>>> + Send;
     /// Turns the relay attribute of an agency on or off (`UnknownAgency` if there is none).
-    fn set_relay(
-        &self,
-        code: &str,
-        relay: bool,
-    ) -> impl Future<Output = StoreResult<()>> + Send;
+    fn set_relay(&self, code: &str, relay: bool) -> impl Future<Output = StoreResult<()>> + Send;
     /// Adds a desktop under an existing unit (`UnknownAgency` otherwise). A receiving desktop
     /// takes the role from any other desktop of the unit, in the same transaction.
     fn add_desktop(&self, rec: DesktopRecord) -> impl Future<Output = StoreResult<()>> + Send;

@@ -437,7 +437,10 @@ async fn content_is_checked(backend: Backend) {
         .json();
     assert_eq!(r["error"], "sender_mismatch");
     let msg = r["message"].as_str().unwrap();
-    assert!(msg.contains("không khớp tài khoản trục") && msg.contains(B), "{msg}");
+    assert!(
+        msg.contains("không khớp tài khoản trục") && msg.contains(B),
+        "{msg}"
+    );
     // Its own name is fine.
     c.expect(send(&hub, A, "f-2", C, edxml_from(A, "")), 201)
         .await;
@@ -469,7 +472,10 @@ async fn content_is_checked(backend: Backend) {
     .header("X-Message-Id", "r-1")
     .header("X-Secrecy", "thuong")
     .body(edxml_from(B, ""));
-    assert_eq!(c.expect(recall, 422).await.json()["error"], "sender_mismatch");
+    assert_eq!(
+        c.expect(recall, 422).await.json()["error"],
+        "sender_mismatch"
+    );
     assert_eq!(inbox_ids(&c, &hub, C).await, vec!["f-2"]);
 
     // A relay account forwards packages written by others; the receiver is told.

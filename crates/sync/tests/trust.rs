@@ -157,8 +157,14 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
 
     // Entered under the account the hub authenticated, refused, with the reason.
     assert_eq!(reg.count(None).unwrap(), 1);
-    assert!(reg.find_incoming_by_edxml_id(A, SAMPLE_ID).unwrap().is_none());
-    let doc = reg.find_incoming_by_edxml_id(C, SAMPLE_ID).unwrap().unwrap();
+    assert!(reg
+        .find_incoming_by_edxml_id(A, SAMPLE_ID)
+        .unwrap()
+        .is_none());
+    let doc = reg
+        .find_incoming_by_edxml_id(C, SAMPLE_ID)
+        .unwrap()
+        .unwrap();
     assert_eq!(doc.state, "rejected");
     assert_eq!(doc.sender_code.as_deref(), Some(C));
     // Not even the claimed agency's name: C is known by its code only.
@@ -175,18 +181,28 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
     assert_eq!(out[0].payload["status_code"], "02");
     assert_eq!(out[0].payload["note"], "nơi gửi không khớp tài khoản trục");
     let audit = reg.audit_entries(None, None, 50).unwrap();
-    assert!(audit.iter().any(|e| e.action == "incoming.refused_on_arrival"
-        && e.detail["detail"]["claimed_sender"] == A
-        && e.detail["detail"]["hub_sender"] == C));
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "incoming.refused_on_arrival"
+            && e.detail["detail"]["claimed_sender"] == A
+            && e.detail["detail"]["hub_sender"] == C));
 
     // The genuine package is not shadowed by the forged one's DocumentId.
     deliver("genuine-1", A, false, package(A, SAMPLE_ID, 0));
     let report = vanthu_sync::bridge::import_received(&mut reg, &state).unwrap();
     assert_eq!((report.imported, report.refused), (1, 0), "{report:?}");
-    let doc = reg.find_incoming_by_edxml_id(A, SAMPLE_ID).unwrap().unwrap();
+    let doc = reg
+        .find_incoming_by_edxml_id(A, SAMPLE_ID)
+        .unwrap()
+        .unwrap();
     assert_eq!(doc.state, "arrived");
     // A relay may name another sender: through G, a package written by A is A's, via G.
-    deliver("relayed-1", G, true, package(A, &format!("{A},2024/03/05,9/UBND-HCTC"), 0));
+    deliver(
+        "relayed-1",
+        G,
+        true,
+        package(A, &format!("{A},2024/03/05,9/UBND-HCTC"), 0),
+    );
     vanthu_sync::bridge::import_received(&mut reg, &state).unwrap();
     let doc = reg
         .find_incoming_by_edxml_id(A, &format!("{A},2024/03/05,9/UBND-HCTC"))
@@ -207,7 +223,10 @@ async fn a_relay_forwards_for_others_and_the_register_names_both() {
         assert_eq!(outbox(&g, &id).0, "sent");
         w.b().sync_once().await.unwrap();
         let reg = w.reg();
-        let doc = reg.find_incoming_by_edxml_id(A, SAMPLE_ID).unwrap().unwrap();
+        let doc = reg
+            .find_incoming_by_edxml_id(A, SAMPLE_ID)
+            .unwrap()
+            .unwrap();
         assert_eq!(doc.sender_code.as_deref(), Some(A));
         let name = doc.sender.unwrap();
         // Both: the agency that wrote it (from the directory) and the gateway.
@@ -229,7 +248,11 @@ async fn a_foreign_recall_changes_nothing() {
             .unwrap();
         a.sync_once().await.unwrap();
         b.sync_once().await.unwrap();
-        let doc = w.reg().find_incoming_by_edxml_id(A, SAMPLE_ID).unwrap().unwrap();
+        let doc = w
+            .reg()
+            .find_incoming_by_edxml_id(A, SAMPLE_ID)
+            .unwrap()
+            .unwrap();
         assert_eq!(doc.state, "arrived");
 
         // C recalls A's message through the hub operation: the hub forbids it.
@@ -260,14 +283,20 @@ async fn a_foreign_recall_changes_nothing() {
         let after = reg.get(doc.id).unwrap();
         assert_eq!(after.state, "arrived", "the recall did not act");
         assert_eq!(after.pending_action, None);
-        assert_eq!(after.updated_at, doc.updated_at, "nothing written to the document");
+        assert_eq!(
+            after.updated_at, doc.updated_at,
+            "nothing written to the document"
+        );
         assert_eq!(reg.count(None).unwrap(), 1, "the update added no version");
         let refused = reg.failed_inbox(10).unwrap();
         assert_eq!(refused.len(), 2, "{refused:?}");
         for r in &refused {
             assert_eq!(r.sender_code.as_deref(), Some(C));
             assert!(
-                r.error.as_deref().unwrap().contains("không tìm thấy văn bản gốc của"),
+                r.error
+                    .as_deref()
+                    .unwrap()
+                    .contains("không tìm thấy văn bản gốc của"),
                 "{r:?}"
             );
         }
@@ -310,8 +339,14 @@ fn the_registry_refuses_a_revision_from_another_sender() {
     );
     assert!(err.to_string().contains("chỉ đơn vị gửi"), "{err}");
     let after = reg.get(doc.id).unwrap();
-    assert_eq!((after.state.as_str(), after.pending_action), ("arrived", None));
-    assert_eq!(reg.audit_entries(None, None, 1000).unwrap().len(), audit_before);
+    assert_eq!(
+        (after.state.as_str(), after.pending_action),
+        ("arrived", None)
+    );
+    assert_eq!(
+        reg.audit_entries(None, None, 1000).unwrap().len(),
+        audit_before
+    );
     // The real sender may.
     reg.apply_received_recall(doc.id, A, Some("Ban hành nhầm"))
         .unwrap();
@@ -339,8 +374,14 @@ async fn a_preclaimed_document_id_does_not_shadow_the_genuine_package() {
         b.sync_once().await.unwrap();
         let reg = w.reg();
         assert_eq!(reg.count(None).unwrap(), 2);
-        let mine = reg.find_incoming_by_edxml_id(A, &future_id).unwrap().unwrap();
-        let theirs = reg.find_incoming_by_edxml_id(C, &future_id).unwrap().unwrap();
+        let mine = reg
+            .find_incoming_by_edxml_id(A, &future_id)
+            .unwrap()
+            .unwrap();
+        let theirs = reg
+            .find_incoming_by_edxml_id(C, &future_id)
+            .unwrap()
+            .unwrap();
         assert_ne!(mine.id, theirs.id, "A's package is its own document");
         assert_eq!(mine.sender_code.as_deref(), Some(A));
         drop(reg);
@@ -365,11 +406,7 @@ async fn a_preclaimed_document_id_does_not_shadow_the_genuine_package() {
 fn secret_package() -> Vec<u8> {
     String::from_utf8(package(A, SAMPLE_ID, 0))
         .unwrap()
-        .replacen(
-            "Liên thông văn bản quốc gia",
-            "Mật - Lưu hành nội bộ",
-            1,
-        )
+        .replacen("Liên thông văn bản quốc gia", "Mật - Lưu hành nội bộ", 1)
         .into_bytes()
 }
 
