@@ -999,14 +999,18 @@ async fn inbox<S: HubStore>(
     // agency in From/OrganId (docs/hub-api.md). One look-up per distinct sender.
     let mut relays: std::collections::HashMap<String, bool> = Default::default();
     for item in &mut items {
-        if !relays.contains_key(&item.sender) {
-            let relay = match st.store.agency(&item.sender).await? {
-                Some(a) => a.relay,
-                None => false,
-            };
-            relays.insert(item.sender.clone(), relay);
-        }
-        item.relay = relays[&item.sender];
+        item.relay = match relays.get(&item.sender) {
+            Some(r) => *r,
+            None => {
+                let r = st
+                    .store
+                    .agency(&item.sender)
+                    .await?
+                    .is_some_and(|a| a.relay);
+                relays.insert(item.sender.clone(), r);
+                r
+            }
+        };
     }
     Ok(Json(InboxList { items }))
 }

@@ -348,13 +348,10 @@ fn new_incoming(
         .filter(|_| h.from.organ_id.as_deref() == Some(sender))
         .unwrap_or_else(|| sender_code.clone());
     reg.learn_agency(&sender_code, &sender_name)?;
-    let via = match via {
-        Some(gw) => Some(match reg.resolve_agency(gw) {
-            Ok(a) => a.name,
-            Err(_) => gw.to_owned(),
-        }),
-        None => None,
-    };
+    let via = via.map(|gw| match reg.resolve_agency(gw) {
+        Ok(a) => a.name,
+        Err(_) => gw.to_owned(),
+    });
     let notation = match (&h.code.number, &h.code.notation) {
         (Some(n), Some(t)) => format!("{n}/{t}"),
         (None, Some(t)) => t.clone(),
