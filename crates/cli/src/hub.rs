@@ -34,6 +34,19 @@ pub enum HubCmd {
         code: String,
         #[arg(long)]
         name: String,
+        /// Cổng chuyển tiếp / a relay: may forward packages written by other agencies (their
+        /// From/OrganId); receivers show them "qua <this agency>". Off by default.
+        #[arg(long)]
+        relay: bool,
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
+    },
+    /// Bật/tắt cổng chuyển tiếp / turn an agency's relay attribute on (or off with --off).
+    SetRelay {
+        code: String,
+        /// Turn it off: the agency may again only send packages in its own name.
+        #[arg(long)]
+        off: bool,
         #[arg(long, env = "VANTHU_HUB_DB")]
         db: String,
     },
@@ -122,9 +135,15 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             vanthu_hub::serve(listener, store, cfg, shutdown).await?;
             Ok(())
         }
-        HubCmd::AddAgency { code, name, db } => {
+        HubCmd::AddAgency {
+            code,
+            name,
+            relay,
+            db,
+        } => {
             let store = open(&db).await?;
-            let (rec, secret) = vanthu_hub::auth::new_agency(code.trim(), name.trim());
+            let (mut rec, secret) = vanthu_hub::auth::new_agency(code.trim(), name.trim());
+            rec.relay = relay;
             store.add_agency(rec).await.map_err(|e| match e {
                 vanthu_hub::StoreError::AgencyExists(c) => {
                     anyhow::anyhow!("Đơn vị {c} đã tồn tại / agency {c} already exists")
@@ -134,10 +153,13 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             if global.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "code": code.trim(), "name": name.trim(), "secret": secret })
+                    serde_json::json!({ "code": code.trim(), "name": name.trim(), "relay": relay, "secret": secret })
                 );
             } else {
                 println!("Mã đơn vị / agency: {}", code.trim());
+                if relay {
+                    println!("Cổng chuyển tiếp (gửi thay đơn vị khác) / relay (forwards for other agencies)");
+                }
                 println!("Khóa bí mật (chỉ hiện một lần) / secret (shown once): {secret}");
             }
             Ok(())
@@ -182,6 +204,22 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        HubCmd::SetRelay { code, off, db } => {
+            let store = open(&db).await?;
+            let code = code.trim();
+            store.set_relay(code, !off).await.map_err(|e| match e {
+                vanthu_hub::StoreError::UnknownAgency(u) => anyhow::anyhow!(
+                    "Đơn vị {u} chưa đăng ký trên trục (hub add-agency) / unknown agency {u}"
+                ),
+                other => other.into(),
+            })?;
+            if off {
+                println!("{code}: không còn là cổng chuyển tiếp / no longer a relay");
+            } else {
+                println!("{code}: cổng chuyển tiếp / relay");
+            }
+            Ok(())
+        }
         HubCmd::ListDesktops { unit, db } => {
             let store = open(&db).await?;
             let list = store.list_desktops(unit.trim()).await?;
@@ -212,12 +250,19 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             if global.json {
                 let v: Vec<_> = list
                     .iter()
-                    .map(|a| serde_json::json!({ "code": a.code, "name": a.name }))
+                    .map(
+                        |a| serde_json::json!({ "code": a.code, "name": a.name, "relay": a.relay }),
+                    )
                     .collect();
                 println!("{}", serde_json::Value::Array(v));
             } else {
                 for a in list {
-                    println!("{}\t{}", a.code, a.name);
+                    let relay = if a.relay {
+                        "\tcổng chuyển tiếp / relay"
+                    } else {
+                        ""
+                    };
+                    println!("{}\t{}{relay}", a.code, a.name);
                 }
             }
             Ok(())

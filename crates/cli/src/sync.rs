@@ -379,13 +379,21 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             Ok(())
         }
         Some(SyncCmd::List) => {
-            let (_, state) = open_state(global)?;
+            let (dir, state) = open_state(global)?;
             let outbox = state.outbox()?;
             let received = state.received()?;
+            // Packages the register refused (a From that is not the hub account, a revision
+            // of another agency's document) or could not read, with the reason.
+            let refused = if state.kind() == "registry" {
+                vanthu_registry::Registry::open(&dir)?.failed_inbox(100)?
+            } else {
+                Vec::new()
+            };
             if global.json {
                 println!(
                     "{}",
-                    serde_json::json!({ "store": state.kind(), "outbox": outbox, "received": received, "last_sync_ms": state.meta("last_sync_ms")? })
+                    serde_json::json!({ "store": state.kind(), "outbox": outbox, "received": received,
+                        "refused": refused, "last_sync_ms": state.meta("last_sync_ms")? })
                 );
             } else {
                 println!(
@@ -420,6 +428,17 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                         r.sender,
                         r.status_code.unwrap_or_default()
                     );
+                }
+                if !refused.is_empty() {
+                    println!("Gói tin không vào sổ / packages not registered:");
+                    for r in &refused {
+                        println!(
+                            "  {}\t{}\t{}",
+                            r.package_id,
+                            r.sender_code.as_deref().unwrap_or_default(),
+                            r.error.as_deref().unwrap_or_default()
+                        );
+                    }
                 }
             }
             Ok(())

@@ -120,9 +120,11 @@ pub fn import_package(reg: &mut Registry, path: &Path) -> Result<ImportOutcome, 
         )
     })?;
 
-    // Duplicates: the same DocumentId, or the same sender + number + date.
+    // Duplicates: the same DocumentId from the same sender (another agency may write any
+    // DocumentId it likes; it must not shadow this sender's), or the same sender + number +
+    // date.
     if let Some(id) = &h.document_id {
-        if let Some(rec) = reg.find_by_edxml_id(id)? {
+        if let Some(rec) = reg.find_incoming_by_edxml_id(&sender_code, id)? {
             return Err(ImportError::Duplicate {
                 id: rec.id,
                 reason: format!("DocumentId {id}"),

@@ -10,6 +10,7 @@ mod b64;
 pub mod dates;
 mod dom;
 mod error;
+pub mod facts;
 #[cfg(feature = "registry")]
 pub mod import;
 pub mod json;
@@ -23,6 +24,7 @@ pub mod zip;
 
 pub use dom::{Limits, ReadOptions};
 pub use error::{Error, Result};
+pub use facts::{header_facts, FactsError, HeaderFacts};
 pub use model::*;
 pub use read::{
     read_message, read_package, read_status, strip_cid, ExtraElement, Message, Package,

@@ -46,6 +46,9 @@ impl HubStore for AnyStore {
     async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
         delegate!(self, s => s.list_agencies().await)
     }
+    async fn set_relay(&self, code: &str, relay: bool) -> StoreResult<()> {
+        delegate!(self, s => s.set_relay(code, relay).await)
+    }
     async fn add_desktop(&self, rec: DesktopRecord) -> StoreResult<()> {
         delegate!(self, s => s.add_desktop(rec).await)
     }

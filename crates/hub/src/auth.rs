@@ -30,6 +30,7 @@ pub fn new_agency(code: &str, name: &str) -> (AgencyRecord, String) {
             name: name.to_owned(),
             salt,
             secret_hash,
+            relay: false,
         },
         secret,
     )

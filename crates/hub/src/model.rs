@@ -140,7 +140,13 @@ pub struct MessageInfo {
 pub struct InboxItem {
     pub seq: i64,
     pub message_id: String,
+    /// The account the hub authenticated when the package was uploaded: the only sender a
+    /// receiver may trust (the edXML `From` is what the sender wrote).
     pub sender: String,
+    /// The sender's account is a relay (`AgencyRecord::relay`): its packages may name
+    /// another agency in `From/OrganId`. Absent = false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub relay: bool,
     pub kind: Kind,
     pub business: Business,
     pub related: Option<String>,

@@ -18,6 +18,8 @@ const SCHEMA: &[&str] = &[
         name TEXT NOT NULL,
         salt TEXT NOT NULL,
         secret_hash TEXT NOT NULL)",
+    // The relay attribute (docs/hub-api.md), off for agencies created before it existed.
+    "ALTER TABLE agencies ADD COLUMN IF NOT EXISTS relay BOOLEAN NOT NULL DEFAULT FALSE",
     "CREATE TABLE IF NOT EXISTS desktops (
         unit TEXT NOT NULL REFERENCES agencies(code),
         desktop TEXT NOT NULL,
@@ -101,6 +103,7 @@ fn agency_row(r: &PgRow) -> AgencyRecord {
         name: r.get(1),
         salt: r.get(2),
         secret_hash: r.get(3),
+        relay: r.get(4),
     }
 }
 
@@ -119,6 +122,7 @@ fn inbox_row(r: &PgRow) -> InboxItem {
         seq: r.get(0),
         message_id: r.get(1),
         sender: r.get(2),
+        relay: false,
         kind: Kind::parse(&r.get::<String, _>(3)).unwrap_or(Kind::Edoc),
         business: Business::from_code(r.get(4)).unwrap_or(Business::New),
         related: r.get(5),
@@ -174,12 +178,13 @@ async fn load_message(conn: &mut PgConnection, id: &str) -> StoreResult<Option<M
 impl HubStore for PgStore {
     async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
         let n = sqlx::query(
-            "INSERT INTO agencies (code, name, salt, secret_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
+            "INSERT INTO agencies (code, name, salt, secret_hash, relay) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
         )
         .bind(&rec.code)
         .bind(&rec.name)
         .bind(&rec.salt)
         .bind(&rec.secret_hash)
+        .bind(rec.relay)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -191,24 +196,39 @@ impl HubStore for PgStore {
 
     async fn agency(&self, code: &str) -> StoreResult<Option<AgencyRecord>> {
         Ok(
-            sqlx::query("SELECT code, name, salt, secret_hash FROM agencies WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?
-                .as_ref()
-                .map(agency_row),
+            sqlx::query(
+                "SELECT code, name, salt, secret_hash, relay FROM agencies WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(agency_row),
         )
     }
 
     async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
         Ok(
-            sqlx::query("SELECT code, name, salt, secret_hash FROM agencies ORDER BY code")
+            sqlx::query("SELECT code, name, salt, secret_hash, relay FROM agencies ORDER BY code")
                 .fetch_all(&self.pool)
                 .await?
                 .iter()
                 .map(agency_row)
                 .collect(),
         )
+    }
+
+    async fn set_relay(&self, code: &str, relay: bool) -> StoreResult<()> {
+        let n = sqlx::query("UPDATE agencies SET relay = $2 WHERE code = $1")
+            .bind(code)
+            .bind(relay)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::UnknownAgency(code.to_owned()));
+        }
+        Ok(())
     }
 
     async fn add_desktop(&self, rec: DesktopRecord) -> StoreResult<()> {

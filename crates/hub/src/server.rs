@@ -336,6 +336,9 @@ pub struct Principal {
     pub desktop: Option<String>,
     /// The văn thư's desktop: reads the unit's deliveries and speaks for the unit outside.
     pub receiving: bool,
+    /// The unit's account is a relay (`AgencyRecord::relay`): may upload packages whose
+    /// `From/OrganId` names another agency.
+    pub relay: bool,
 }
 
 impl Principal {
@@ -448,6 +451,7 @@ async fn authenticate<S: HubStore>(
             unit: rec.unit,
             desktop: Some(rec.desktop),
             receiving: rec.receiving,
+            relay: false,
         });
     }
     let rec = state.store.agency(&code).await?.ok_or_else(unauthorized)?;
@@ -458,6 +462,7 @@ async fn authenticate<S: HubStore>(
         unit: code,
         desktop: None,
         receiving: false,
+        relay: rec.relay,
     })
 }
 
@@ -570,6 +575,53 @@ fn check_secrecy(headers: &HeaderMap) -> ApiResult<()> {
             "secret_refused",
             "Văn bản mật, tối mật, tuyệt mật không được gửi qua trục / documents marked mật or above cannot be sent over the hub",
         ));
+    }
+    Ok(())
+}
+
+/// Checks what the document package itself says (vanthu_edxml::facts, a bounded scan of the
+/// header that resolves no DTD or entity): a header marked mật or above is refused whatever
+/// `X-Secrecy` declared, and a package going out under a unit (`sender` without `/`) must
+/// name that unit in `From/OrganId` unless the account is a relay. Bodies that are not XML
+/// (a desktop's internal JSON package) say nothing here.
+fn check_content(me: &Principal, sender: &str, body: &[u8]) -> ApiResult<()> {
+    let facts = match vanthu_edxml::header_facts(body) {
+        Ok(Some(f)) => f,
+        Ok(None) => return Ok(()),
+        Err(e) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreadable_header",
+                e.to_string(),
+            ))
+        }
+    };
+    if facts.is_secret() {
+        tracing::warn!(
+            sender,
+            marking = facts.secrecy_source.as_deref().unwrap_or_default(),
+            "refused a package marked secret in its header"
+        );
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "secret_refused",
+            format!(
+                "Gói tin ghi độ mật ({}): văn bản mật, tối mật, tuyệt mật không được gửi qua trục / the package is marked secret in its header and cannot be sent over the hub",
+                facts.secrecy_source.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    if let Some(from) = &facts.from_organ_id {
+        if !is_desktop_address(sender) && from != sender && !me.relay {
+            tracing::warn!(sender, from, "refused a package naming another sender");
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "sender_mismatch",
+                format!(
+                    "Nơi gửi trong gói tin ({from}) không khớp tài khoản trục ({sender}) / From/OrganId {from} does not match the authenticated agency {sender}"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -755,6 +807,7 @@ async fn send_new<S: HubStore>(
         st.cfg.body_idle_timeout,
     )
     .await?;
+    check_content(&me, &sender, &bytes)?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -823,6 +876,7 @@ async fn send_operation<S: HubStore>(
         st.cfg.body_idle_timeout,
     )
     .await?;
+    check_content(&me, &sender, &bytes)?;
     let msg = NewMessage {
         message_id,
         sender,
@@ -1115,7 +1169,7 @@ async fn inbox<S: HubStore>(
     let me = authenticate(&st, &headers).await?;
     let limit = p.limit.unwrap_or(100).clamp(1, 1000);
     let mut mailboxes = me.mailboxes();
-    let items = if mailboxes.len() == 1 {
+    let mut items = if mailboxes.len() == 1 {
         let mailbox = mailboxes.remove(0);
         st.store
             .inbox(&mailbox, p.after.unwrap_or(0), limit)
@@ -1125,6 +1179,23 @@ async fn inbox<S: HubStore>(
             .inbox_for(mailboxes, p.after.unwrap_or(0), limit)
             .await?
     };
+    // Tell the receiver which senders are relays: only their packages may name another
+    // agency in From/OrganId (docs/hub-api.md). One look-up per distinct sender.
+    let mut relays: std::collections::HashMap<String, bool> = Default::default();
+    for item in &mut items {
+        item.relay = match relays.get(&item.sender) {
+            Some(r) => *r,
+            None => {
+                let r = st
+                    .store
+                    .agency(&item.sender)
+                    .await?
+                    .is_some_and(|a| a.relay);
+                relays.insert(item.sender.clone(), r);
+                r
+            }
+        };
+    }
     Ok(Json(InboxList { items }))
 }
 

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS agencies (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     salt TEXT NOT NULL,
-    secret_hash TEXT NOT NULL
+    secret_hash TEXT NOT NULL,
+    relay INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS desktops (
     unit TEXT NOT NULL REFERENCES agencies(code),
@@ -97,6 +98,14 @@ impl SqliteStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        // Databases created before the relay attribute (docs/hub-api.md): add the column,
+        // off for every existing agency.
+        let has_relay: bool = conn
+            .prepare("SELECT 1 FROM pragma_table_info('agencies') WHERE name = 'relay'")?
+            .exists([])?;
+        if !has_relay {
+            conn.execute_batch("ALTER TABLE agencies ADD COLUMN relay INTEGER NOT NULL DEFAULT 0")?;
+        }
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             pending: Arc::new(Mutex::new(Vec::new())),
@@ -188,8 +197,8 @@ impl HubStore for SqliteStore {
     async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
         self.with_conn(move |c| {
             let n = c.execute(
-                "INSERT INTO agencies (code, name, salt, secret_hash) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(code) DO NOTHING",
-                params![rec.code, rec.name, rec.salt, rec.secret_hash],
+                "INSERT INTO agencies (code, name, salt, secret_hash, relay) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(code) DO NOTHING",
+                params![rec.code, rec.name, rec.salt, rec.secret_hash, rec.relay],
             )?;
             if n == 0 {
                 return Err(StoreError::AgencyExists(rec.code));
@@ -203,7 +212,7 @@ impl HubStore for SqliteStore {
         let code = code.to_owned();
         self.with_conn(move |c| {
             Ok(c.query_row(
-                "SELECT code, name, salt, secret_hash FROM agencies WHERE code = ?1",
+                "SELECT code, name, salt, secret_hash, relay FROM agencies WHERE code = ?1",
                 params![code],
                 |r| {
                     Ok(AgencyRecord {
@@ -211,6 +220,7 @@ impl HubStore for SqliteStore {
                         name: r.get(1)?,
                         salt: r.get(2)?,
                         secret_hash: r.get(3)?,
+                        relay: r.get(4)?,
                     })
                 },
             )
@@ -221,8 +231,9 @@ impl HubStore for SqliteStore {
 
     async fn list_agencies(&self) -> StoreResult<Vec<AgencyRecord>> {
         self.with_conn(|c| {
-            let mut stmt =
-                c.prepare("SELECT code, name, salt, secret_hash FROM agencies ORDER BY code")?;
+            let mut stmt = c.prepare(
+                "SELECT code, name, salt, secret_hash, relay FROM agencies ORDER BY code",
+            )?;
             let rows = stmt
                 .query_map([], |r| {
                     Ok(AgencyRecord {
@@ -230,10 +241,26 @@ impl HubStore for SqliteStore {
                         name: r.get(1)?,
                         salt: r.get(2)?,
                         secret_hash: r.get(3)?,
+                        relay: r.get(4)?,
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(rows)
+        })
+        .await
+    }
+
+    async fn set_relay(&self, code: &str, relay: bool) -> StoreResult<()> {
+        let code = code.to_owned();
+        self.with_conn(move |c| {
+            let n = c.execute(
+                "UPDATE agencies SET relay = ?2 WHERE code = ?1",
+                params![code, relay],
+            )?;
+            if n == 0 {
+                return Err(StoreError::UnknownAgency(code));
+            }
+            Ok(())
         })
         .await
     }
@@ -497,6 +524,7 @@ fn inbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<InboxItem> {
         seq: r.get(0)?,
         message_id: r.get(1)?,
         sender: r.get(2)?,
+        relay: false,
         kind: Kind::parse(&r.get::<_, String>(3)?).unwrap_or(Kind::Edoc),
         business: Business::from_code(r.get(4)?).unwrap_or(Business::New),
         related: r.get(5)?,

@@ -49,6 +49,11 @@ pub struct AgencyRecord {
     pub name: String,
     pub salt: String,
     pub secret_hash: String,
+    /// A relay (cổng chuyển tiếp): a gateway that legitimately forwards packages written by
+    /// other agencies (the province's link to the national axis), so its packages may name
+    /// another sender in `From/OrganId`. Off unless an operator sets it
+    /// (`vanthu hub set-relay`); receivers show such documents "qua <gateway>".
+    pub relay: bool,
 }
 
 /// Stored credentials of one desktop (máy trạm) of a unit, Basic user `UNIT/DESKTOP`
@@ -74,6 +79,8 @@ pub trait HubStore: Clone + Send + Sync + 'static {
     fn add_agency(&self, rec: AgencyRecord) -> impl Future<Output = StoreResult<()>> + Send;
     fn agency(&self, code: &str) -> impl Future<Output = StoreResult<Option<AgencyRecord>>> + Send;
     fn list_agencies(&self) -> impl Future<Output = StoreResult<Vec<AgencyRecord>>> + Send;
+    /// Turns the relay attribute of an agency on or off (`UnknownAgency` if there is none).
+    fn set_relay(&self, code: &str, relay: bool) -> impl Future<Output = StoreResult<()>> + Send;
     /// Adds a desktop under an existing unit (`UnknownAgency` otherwise). A receiving desktop
     /// takes the role from any other desktop of the unit, in the same transaction.
     fn add_desktop(&self, rec: DesktopRecord) -> impl Future<Output = StoreResult<()>> + Send;

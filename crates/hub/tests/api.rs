@@ -25,6 +25,7 @@ both_backends!(
     fetch_with_range_and_ack,
     statuses_flow_back_in_order,
     secret_documents_are_refused,
+    content_is_checked,
     size_limit,
     recall_update_replace,
     shared_database_two_processes,
@@ -413,6 +414,100 @@ async fn secret_documents_are_refused(backend: Backend) {
     )
     .await;
     assert!(inbox_ids(&c, &hub, B).await.is_empty());
+}
+
+/// An edXML header naming `from`, with `extra` inside MessageHeader.
+fn edxml_from(from: &str, extra: &str) -> Vec<u8> {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<edXML:edXMLEnvelope xmlns:edXML=\"http://www.mic.gov.vn/TBT/QCVN_102_2016\"><edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>{from}</edXML:OrganId><edXML:OrganName>Đơn vị</edXML:OrganName></edXML:From>{extra}<edXML:Subject>Báo cáo</edXML:Subject></edXML:MessageHeader></edXML:edXMLHeader><edXML:edXMLBody/></edXML:edXMLEnvelope>"
+    )
+    .into_bytes()
+}
+
+/// The hub reads just enough of the package (a bounded header scan, no DTD): the sender it
+/// names must be the authenticated account unless that account is a relay, and a header
+/// marked mật is refused whatever X-Secrecy says (docs/hub-api.md, "What the hub checks").
+async fn content_is_checked(backend: Backend) {
+    let hub = start_hub(backend, Default::default()).await;
+    let c = Client::new(&hub.url);
+    // A writes a package in B's name: refused, nothing stored.
+    let r = c
+        .expect(send(&hub, A, "f-1", C, edxml_from(B, "")), 422)
+        .await
+        .json();
+    assert_eq!(r["error"], "sender_mismatch");
+    let msg = r["message"].as_str().unwrap();
+    assert!(
+        msg.contains("không khớp tài khoản trục") && msg.contains(B),
+        "{msg}"
+    );
+    // Its own name is fine.
+    c.expect(send(&hub, A, "f-2", C, edxml_from(A, "")), 201)
+        .await;
+    // Marked mật in the header, declared thường: refused on the content.
+    for marking in [
+        "<edXML:OtherInfo><edXML:SphereOfPromulgation>Mật</edXML:SphereOfPromulgation></edXML:OtherInfo>",
+        "<SecurityLevel>tuyệt mật</SecurityLevel>",
+    ] {
+        let r = c
+            .expect(
+                send(&hub, A, "s-1", C, edxml_from(A, marking)).header("X-Secrecy", "thuong"),
+                422,
+            )
+            .await
+            .json();
+        assert_eq!(r["error"], "secret_refused", "{marking}");
+    }
+    // A DTD is not resolved, the package is refused.
+    let dtd = b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"M\">]><x>&e;</x>".to_vec();
+    let r = c.expect(send(&hub, A, "d-1", C, dtd), 422).await.json();
+    assert_eq!(r["error"], "unreadable_header");
+    // A recall in another agency's name is refused like a new package.
+    let recall = Call::new(
+        Method::POST,
+        "/v1/messages/{id}/recall",
+        "/v1/messages/f-2/recall",
+    )
+    .auth(A, &hub.secrets[A])
+    .header("X-Message-Id", "r-1")
+    .header("X-Secrecy", "thuong")
+    .body(edxml_from(B, ""));
+    assert_eq!(
+        c.expect(recall, 422).await.json()["error"],
+        "sender_mismatch"
+    );
+    assert_eq!(inbox_ids(&c, &hub, C).await, vec!["f-2"]);
+
+    // A relay account forwards packages written by others; the receiver is told.
+    vanthu_hub::HubStore::set_relay(&hub.store, D, true)
+        .await
+        .unwrap();
+    c.expect(send(&hub, D, "g-1", C, edxml_from(B, "")), 201)
+        .await;
+    let items = c
+        .expect(
+            Call::new(Method::GET, "/v1/inbox", "/v1/inbox").auth(C, &hub.secrets[C]),
+            200,
+        )
+        .await
+        .json();
+    let items = items["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["sender"], A);
+    assert!(items[0].get("relay").is_none(), "absent = false");
+    assert_eq!(items[1]["sender"], D);
+    assert_eq!(items[1]["relay"], true);
+    let listed = vanthu_hub::HubStore::agency(&hub.store, D)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(listed.relay);
+    // Off again: D speaks only for itself.
+    vanthu_hub::HubStore::set_relay(&hub.store, D, false)
+        .await
+        .unwrap();
+    c.expect(send(&hub, D, "g-2", C, edxml_from(B, "")), 422)
+        .await;
 }
 
 async fn size_limit(backend: Backend) {

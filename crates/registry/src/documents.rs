@@ -107,6 +107,9 @@ pub struct NewIncoming {
     pub edxml_document_id: Option<String>,
     /// When migrating an old register: the số đến it had; must be the next number.
     pub expected_number: Option<u32>,
+    /// The relay (a hub account allowed to forward for others) the document came through:
+    /// the register shows the sender "qua <via>" (docs/sync.md, "Who may say what").
+    pub via: Option<String>,
 }
 
 /// A document to enter in the outgoing register.
@@ -448,6 +451,7 @@ pub(crate) struct ValidIncoming {
     body_text: Option<String>,
     edxml_document_id: Option<String>,
     expected_number: Option<u32>,
+    via: Option<String>,
 }
 
 pub(crate) fn validate_incoming(new: &NewIncoming) -> Result<ValidIncoming> {
@@ -475,6 +479,7 @@ pub(crate) fn validate_incoming(new: &NewIncoming) -> Result<ValidIncoming> {
         body_text: clean(&new.body_text),
         edxml_document_id: clean(&new.edxml_document_id),
         expected_number: new.expected_number,
+        via: clean(&new.via),
     })
 }
 
@@ -540,6 +545,12 @@ pub(crate) fn insert_incoming(
         (None, None, None, IncomingState::Arrived)
     };
     let arrival = v.arrival_date.to_string();
+    // Through a relay the register names both: the agency that wrote it and the gateway.
+    let sender_name = match &v.via {
+        Some(via) => format!("{} (qua {via})", sender.name),
+        None => sender.name.clone(),
+    };
+    let sender_name = sender_name.as_str();
     tx.prepare_cached(
         "INSERT INTO documents (register, series, year, number, arrival_date, sender_code, sender_name,
             notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline,
@@ -553,7 +564,7 @@ pub(crate) fn insert_incoming(
         number,
         arrival,
         sender.code,
-        sender.name,
+        sender_name,
         v.notation,
         v.document_date.to_string(),
         v.doc_type.name,
@@ -580,7 +591,7 @@ pub(crate) fn insert_incoming(
         id,
         &v.notation,
         &v.subject,
-        Some(&sender.name),
+        Some(sender_name),
         v.signer.as_deref(),
         v.body_text.as_deref(),
     );
@@ -603,7 +614,7 @@ pub(crate) fn insert_incoming(
             provisional_number: provisional.as_deref(),
             arrival_date: &arrival,
             sender_code: &sender.code,
-            sender_name: &sender.name,
+            sender_name,
             notation: &v.notation,
             document_date: v.document_date,
             doc_type: &v.doc_type.name,
@@ -971,6 +982,80 @@ impl Registry {
         self.get(id)
     }
 
+    /// A hub package refused on arrival (its `From/OrganId` names another agency than the
+    /// account the hub authenticated): entered under the authenticated sender — never under
+    /// the agency it claims — directly in state `rejected` with `reason`, status 02 queued
+    /// back to the authenticated sender, and the inbox row marked processed, in one
+    /// transaction. The clerk finds it in the register among the refused documents.
+    pub fn receive_refused_from_inbox(
+        &mut self,
+        inbox_id: i64,
+        new: NewIncoming,
+        reason: &str,
+        detail: &serde_json::Value,
+    ) -> Result<IncomingRecord> {
+        let v = validate_incoming(&new)?;
+        let files = self.prepare_files(&new.files)?;
+        let id = self.write(|tx, ctx| {
+            let pending: Option<Option<i64>> = tx
+                .query_row(
+                    "SELECT document_id FROM inbox WHERE id = ?1 AND processed_at IS NULL",
+                    [inbox_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(None) = pending else {
+                return Err(Error::InvalidState(format!(
+                    "gói tin {inbox_id} đã được xử lý / inbox item {inbox_id} is already processed"
+                )));
+            };
+            let sender = agencies::resolve(tx, &v.sender)?;
+            let id = insert_incoming(tx, ctx, &v, &sender, &files, false)?;
+            crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
+            let codes = [vanthu_domain::StatusCode::Rejected];
+            tx.execute(
+                "UPDATE documents SET state = 'rejected', updated_at = ?2 WHERE id = ?1",
+                params![id, ctx.now],
+            )?;
+            crate::events::insert_event(
+                tx,
+                ctx,
+                id,
+                Some(vanthu_domain::Actor::System),
+                Some(IncomingState::Arrived.as_str()),
+                IncomingState::Rejected.as_str(),
+                &codes,
+                Some(reason),
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "incoming.refused_on_arrival",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({"reason": reason, "detail": detail}),
+            )?;
+            if v.secrecy == Secrecy::Normal {
+                for c in codes {
+                    crate::events::enqueue(
+                        tx,
+                        ctx,
+                        "status",
+                        Some(id),
+                        Some(&sender.code),
+                        &serde_json::json!({
+                            "edxml_document_id": v.edxml_document_id, "status_code": c.code(),
+                            "description": c.label_vi(), "note": reason,
+                            "timestamp": ctx.now, "staff": ctx.user,
+                        }),
+                    )?;
+                }
+            }
+            Ok(id)
+        })?;
+        self.get(id)
+    }
+
     /// Creates an outgoing document: a draft, or issued at once when `issue_date` is set.
     pub fn create_outgoing(&mut self, new: NewOutgoing) -> Result<OutgoingRecord> {
         let v = validate_outgoing(&new)?;
@@ -1010,15 +1095,37 @@ impl Registry {
         Ok(rec)
     }
 
-    /// The document with this edXML `DocumentId`, if any.
+    /// Our own (outgoing) document with this edXML `DocumentId`, if any. Received documents
+    /// are looked up per sender ([`Registry::find_incoming_by_edxml_id`]): a `DocumentId` is
+    /// only what its sender wrote, and another agency may write the same one.
     pub fn find_by_edxml_id(&self, document_id: &str) -> Result<Option<DocumentRecord>> {
         let id: Option<i64> = self
             .conn
             .query_row(
-                "SELECT id FROM documents WHERE edxml_document_id = ?1 ORDER BY id LIMIT 1",
+                "SELECT id FROM documents WHERE register = 'outgoing' AND edxml_document_id = ?1
+                 ORDER BY id LIMIT 1",
                 [document_id],
                 |r| r.get(0),
             )
+            .optional()?;
+        id.map(|id| self.get(id)).transpose()
+    }
+
+    /// The incoming document `sender` sent with this edXML `DocumentId`, if any. Scoped to the
+    /// sender so that nobody can pre-claim another agency's future `DocumentId` and make its
+    /// genuine package look like a duplicate (docs/sync.md, "Who may say what").
+    pub fn find_incoming_by_edxml_id(
+        &self,
+        sender: &str,
+        document_id: &str,
+    ) -> Result<Option<DocumentRecord>> {
+        let id: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM documents WHERE register = 'incoming' AND sender_code = ?1
+                   AND edxml_document_id = ?2 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![sender, document_id], |r| r.get(0))
             .optional()?;
         id.map(|id| self.get(id)).transpose()
     }

@@ -36,6 +36,13 @@ pub enum Error {
     Invalid(String),
     #[error("không thực hiện được ở trạng thái hiện tại / not allowed in the current state: {0}")]
     InvalidState(String),
+    /// A recall/update/replace whose hub-authenticated sender is not the document's sender.
+    #[error("chỉ đơn vị gửi mới được thu hồi, cập nhật, thay thế văn bản: văn bản {document} của {owner}, đề nghị từ {from} / only a document's sender may recall, update or replace it: document {document} is from {owner}, the request from {from}")]
+    ForeignSender {
+        document: i64,
+        owner: String,
+        from: String,
+    },
     #[error("văn bản mật không được gửi qua trục / secret documents are never sent over the hub")]
     SecretNotSendable,
     #[error("con trỏ trang không hợp lệ / invalid page cursor")]

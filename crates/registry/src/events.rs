@@ -539,12 +539,45 @@ impl Registry {
         self.write(|tx, ctx| mark_inbox_processed_tx(tx, ctx, id, document_id, error))
     }
 
+    /// Marks inbox item `id` processed without a document because of who sent it (a From
+    /// that is not the hub account, a revision of another agency's document): the row keeps
+    /// `reason` for the clerk, the audit log the details, and nothing else is written.
+    pub fn refuse_inbox(
+        &mut self,
+        id: i64,
+        reason: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        self.write(|tx, ctx| {
+            mark_inbox_processed_tx(tx, ctx, id, None, Some(reason))?;
+            audit::append(
+                tx,
+                ctx,
+                "inbox.refused",
+                "inbox",
+                Some(&id.to_string()),
+                &serde_json::json!({"reason": reason, "detail": detail}),
+            )
+        })
+    }
+
     /// Inbox items not yet processed, oldest first.
     pub fn pending_inbox(&self, limit: usize) -> Result<Vec<InboxItem>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.inbox_where("processed_at IS NULL ORDER BY id", limit)
+    }
+
+    /// Received packages that did not become documents (refused for their sender, or
+    /// unreadable), newest first, with the reason: what the clerk must look at
+    /// (`vanthu sync list`).
+    pub fn failed_inbox(&self, limit: usize) -> Result<Vec<InboxItem>> {
+        self.inbox_where("error IS NOT NULL ORDER BY id DESC", limit)
+    }
+
+    fn inbox_where(&self, filter: &str, limit: usize) -> Result<Vec<InboxItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, package_id, kind, sender_code, payload, received_at, document_id, processed_at, error
-             FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1",
-        )?;
+             FROM inbox WHERE {filter} LIMIT ?1"
+        ))?;
         let rows = stmt.query_map([limit as i64], |r| {
             let payload: String = r.get(4)?;
             Ok(InboxItem {

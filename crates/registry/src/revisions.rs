@@ -66,6 +66,21 @@ fn state_of(tx: &Transaction<'_>, id: i64) -> Result<(String, Option<String>, Op
     .ok_or(Error::NotFound(id))
 }
 
+/// Refuses, before anything is written, a request from anyone but the document's sender: the
+/// hub-authenticated sender of the revision (or, through a relay, the agency it forwards for)
+/// must be the agency the document was received from (docs/sync.md, "Who may say what").
+fn check_sender(tx: &Transaction<'_>, id: i64, from: &str) -> Result<()> {
+    let (_, _, owner) = state_of(tx, id)?;
+    if owner.as_deref() == Some(from) {
+        return Ok(());
+    }
+    Err(Error::ForeignSender {
+        document: id,
+        owner: owner.unwrap_or_default(),
+        from: from.to_owned(),
+    })
+}
+
 /// Queues `codes` for the sender of a hub document (never for a secret one: `enqueue`
 /// refuses those, and they never came through the hub anyway).
 fn queue_codes(
@@ -197,15 +212,18 @@ fn note_for(action: ReceivedAction, reason: Option<&str>) -> String {
 }
 
 impl Registry {
-    /// A recall received from the sender of incoming document `original_id`.
+    /// A recall received from `from` (the hub-authenticated sender) for incoming document
+    /// `original_id`; [`Error::ForeignSender`] unless `from` sent that document.
     /// Idempotent: a second delivery of the same recall changes nothing.
     pub fn apply_received_recall(
         &mut self,
         original_id: i64,
+        from: &str,
         reason: Option<&str>,
     ) -> Result<RevisionOutcome> {
         let note = note_for(ReceivedAction::Recall, reason);
         self.write(|tx, ctx| {
+            check_sender(tx, original_id, from)?;
             let (state, _, _) = state_of(tx, original_id)?;
             let pending: Option<String> = tx.query_row(
                 "SELECT pending_action FROM documents WHERE id = ?1",
@@ -234,6 +252,8 @@ impl Registry {
     /// An update or replace received from the sender of `original_id`: stores `new` as a
     /// new incoming document (state `arrived`) linked to the original, and acts on the
     /// original. `hub_message_id` makes it idempotent: the same package twice adds one version.
+    /// [`Error::ForeignSender`] unless `new.sender` (the hub-authenticated sender) sent the
+    /// original; nothing is written then.
     pub fn receive_revision(
         &mut self,
         original_id: i64,
@@ -251,6 +271,7 @@ impl Registry {
         let v = validate_incoming(&new)?;
         let files = self.prepare_files(&new.files)?;
         self.write(|tx, ctx| {
+            check_sender(tx, original_id, &v.sender)?;
             let existing: Option<i64> = tx
                 .query_row(
                     "SELECT id FROM documents WHERE hub_message_id = ?1",

@@ -59,6 +59,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "queued status packages rewritten in the official edXML header form",
         up: crate::status_upgrade::migrate_v11,
     },
+    Migration {
+        description: "trusted senders: DocumentId per sender, relay flag of received packages",
+        up: v12_trusted_senders,
+    },
 ];
 
 /// The schema version this build writes.
@@ -454,6 +458,20 @@ fn v10_desk_returns(tx: &Transaction<'_>) -> Result<()> {
         r#"
 ALTER TABLE documents ADD COLUMN mirror_returned_at TEXT;
 ALTER TABLE submissions ADD COLUMN returned_at TEXT;
+"#,
+    )?;
+    Ok(())
+}
+
+/// Who may say what (docs/sync.md): a received `DocumentId` is looked up per sender, and a
+/// received package remembers whether the hub said its sender's account is a relay (the only
+/// accounts whose packages may name another agency in `From/OrganId`).
+fn v12_trusted_senders(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE INDEX documents_sender_edxml ON documents (sender_code, edxml_document_id)
+    WHERE edxml_document_id IS NOT NULL;
+ALTER TABLE sync_received ADD COLUMN relay INTEGER NOT NULL DEFAULT 0;
 "#,
     )?;
     Ok(())

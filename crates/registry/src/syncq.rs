@@ -53,6 +53,9 @@ pub struct SyncDelivery {
     pub status_code: Option<String>,
     pub document_id: Option<String>,
     pub sha256: String,
+    /// The hub said the sender's account is a relay (may forward for other agencies).
+    #[serde(default)]
+    pub relay: bool,
 }
 
 /// A `sync_received` row.
@@ -65,8 +68,9 @@ pub struct SyncReceivedRow {
     pub acked: bool,
 }
 
-/// message id, sender, sha256, business, related of a received package not in `inbox` yet.
-type UnrecordedRow = (String, String, String, String, Option<String>);
+/// message id, sender, sha256, business, related, relay of a received package not in
+/// `inbox` yet.
+type UnrecordedRow = (String, String, String, String, Option<String>, bool);
 
 /// A downloaded package, its body, and the packages its arrival queues (the automatic "01").
 pub type SyncReceivedItem<'a> = (SyncDelivery, &'a [u8], Vec<(SyncPackage, &'a [u8])>);
@@ -190,8 +194,9 @@ fn insert_received(
     let n = tx
         .prepare_cached(
             "INSERT INTO sync_received (message_id, hub_seq, sender, kind, business, related,
-                                        status_code, document_id, sha256, size, received_ms, acked)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                        status_code, document_id, sha256, size, received_ms, acked,
+                                        relay)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT (message_id) DO NOTHING",
         )?
         .execute(params![
@@ -206,7 +211,8 @@ fn insert_received(
             d.sha256,
             size as i64,
             received_ms,
-            acked as i64
+            acked as i64,
+            d.relay
         ])?;
     Ok(n == 1)
 }
@@ -234,7 +240,7 @@ fn outbox_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncOutboxRow> {
     })
 }
 
-const RECEIVED_COLS: &str = "local_seq, message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, size, received_ms, acked";
+const RECEIVED_COLS: &str = "local_seq, message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, size, received_ms, acked, relay";
 
 fn received_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncReceivedRow> {
     Ok(SyncReceivedRow {
@@ -249,6 +255,7 @@ fn received_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncReceivedRow> {
             status_code: r.get(7)?,
             document_id: r.get(8)?,
             sha256: r.get(9)?,
+            relay: r.get(13)?,
         },
         size: r.get::<_, i64>(10)? as u64,
         received_ms: r.get(11)?,
@@ -487,7 +494,7 @@ impl Registry {
         self.write(|tx, ctx| {
             let rows: Vec<UnrecordedRow> = tx
                 .prepare_cached(
-                    "SELECT s.message_id, s.sender, s.sha256, s.business, s.related
+                    "SELECT s.message_id, s.sender, s.sha256, s.business, s.related, s.relay
                      FROM sync_received s
                      WHERE s.kind = 'edoc'
                        -- a desktop's submission (sender UNIT/DESKTOP) is not a document
@@ -496,12 +503,16 @@ impl Registry {
                        AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.package_id = s.message_id)
                      ORDER BY s.local_seq",
                 )?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+                })?
                 .collect::<rusqlite::Result<_>>()?;
-            for (message_id, sender, sha256, business, related) in &rows {
+            for (message_id, sender, sha256, business, related, relay) in &rows {
+                // `sender` is the account the hub authenticated; `relay` whether that account
+                // may forward for others (the bridge checks From/OrganId against both).
                 let payload = serde_json::json!({
                     "hub_message_id": message_id, "sha256": sha256,
-                    "business": business, "related": related,
+                    "business": business, "related": related, "relay": relay,
                 });
                 tx.prepare_cached(
                     "INSERT INTO inbox (package_id, kind, sender_code, payload, received_at)

@@ -32,6 +32,7 @@ fn delivery(id: &str, body: &[u8]) -> SyncDelivery {
         status_code: None,
         document_id: Some(format!("doc-{id}")),
         sha256: sha(body),
+        relay: false,
     }
 }
 

@@ -371,6 +371,7 @@ mod tests {
                 seq: 1,
                 message_id: "st01-B-m1".into(),
                 sender: "B".into(),
+                relay: false,
                 kind: "status".into(),
                 business: "new".into(),
                 related: Some("m1".into()),

@@ -19,6 +19,13 @@ pub enum SyncError {
     SecretRefused,
     #[error("Độ mật không hợp lệ: {0} / invalid secrecy: {0}")]
     BadSecrecy(String),
+    /// The package itself is marked mật or above (vanthu_edxml::facts), whatever the
+    /// declared secrecy said.
+    #[error("Gói tin ghi độ mật ({0}): văn bản mật, tối mật, tuyệt mật không được gửi qua trục / the package is marked secret in its header ({0}) and is never sent over the hub")]
+    SecretContent(String),
+    /// The package header could not be checked (a DTD, malformed, or a header past the bound).
+    #[error("Không kiểm tra được độ mật của gói tin / cannot check the package's secrecy: {0}")]
+    Unreadable(String),
     #[error("Chưa có đơn vị nhận / no recipients")]
     NoRecipients,
     #[error("Không tìm thấy gói tin đã nhận {0} / no received message {0}")]
@@ -129,6 +136,18 @@ pub struct SendRequest {
     pub body: Vec<u8>,
 }
 
+/// What the package says of itself: refused when its header is marked mật or above, or
+/// cannot be checked, whatever the declared secrecy (docs/sync.md, "Who may say what").
+pub fn check_content_secrecy(body: &[u8]) -> Result<(), SyncError> {
+    match vanthu_edxml::header_facts(body) {
+        Ok(Some(f)) if f.is_secret() => Err(SyncError::SecretContent(
+            f.secrecy_source.unwrap_or_default(),
+        )),
+        Ok(_) => Ok(()),
+        Err(e) => Err(SyncError::Unreadable(e.to_string())),
+    }
+}
+
 /// Only "thường" may travel; everything else, or anything unreadable, is refused.
 pub fn check_secrecy(label: &str) -> Result<(), SyncError> {
     let s: vanthu_domain::Secrecy = label
@@ -221,6 +240,7 @@ impl<T: HubTransport> Engine<T> {
         let mut items = Vec::with_capacity(reqs.len());
         for req in reqs {
             check_secrecy(&req.secrecy)?;
+            check_content_secrecy(&req.body)?;
             if req.recipients.is_empty() && req.op == Operation::Send {
                 return Err(SyncError::NoRecipients);
             }

@@ -174,6 +174,8 @@ fn copy_legacy(conn: &Connection, reg: &mut Registry) -> Result<(), StateError> 
                             status_code: r.get(7)?,
                             document_id: r.get(8)?,
                             sha256: r.get(9)?,
+                            // Sync files from before relays: nothing relayed is trusted.
+                            relay: false,
                         },
                         size: body.len() as u64,
                         received_ms: r.get(10)?,
@@ -287,6 +289,7 @@ impl QueueStore for RegistryStore {
                         status_code: item.status_code.clone(),
                         document_id: item.document_id.clone(),
                         sha256: item.sha256.clone(),
+                        relay: item.relay,
                     },
                     body.as_slice(),
                     follow_ups
@@ -312,6 +315,7 @@ impl QueueStore for RegistryStore {
                 local_seq: r.local_seq,
                 message_id: r.delivery.message_id,
                 sender: r.delivery.sender,
+                relay: r.delivery.relay,
                 kind: r.delivery.kind,
                 business: r.delivery.business,
                 related: r.delivery.related,

@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS inbox (
     sha256 TEXT NOT NULL,
     body BLOB NOT NULL,
     received_ms INTEGER NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0
+    acked INTEGER NOT NULL DEFAULT 0,
+    relay INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS inbox_related ON inbox(related);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,7 +107,11 @@ impl From<&OutgoingPackageView> for OutgoingPackage {
 pub struct Received {
     pub local_seq: i64,
     pub message_id: String,
+    /// The account the hub authenticated ([`RemoteItem::sender`]).
     pub sender: String,
+    /// That account is a relay ([`RemoteItem::relay`]).
+    #[serde(default)]
+    pub relay: bool,
     pub kind: String,
     pub business: String,
     pub related: Option<String>,
@@ -394,6 +399,13 @@ impl FileStore {
         )?;
         conn.execute_batch(SCHEMA)?;
         upgrade_old_statuses(&conn)?;
+        // Files from before the hub reported relays: the column, false for what they hold.
+        let has_relay = conn
+            .prepare("SELECT 1 FROM pragma_table_info('inbox') WHERE name = 'relay'")?
+            .exists([])?;
+        if !has_relay {
+            conn.execute_batch("ALTER TABLE inbox ADD COLUMN relay INTEGER NOT NULL DEFAULT 0")?;
+        }
         Ok(FileStore {
             conn: Mutex::new(conn),
         })
@@ -545,8 +557,8 @@ impl QueueStore for FileStore {
             let mut out = Vec::with_capacity(batch.len());
             for (item, body, follow_ups) in batch {
                 let n = tx.execute(
-                    "INSERT INTO inbox (message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, body, received_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(message_id) DO NOTHING",
+                    "INSERT INTO inbox (message_id, hub_seq, sender, kind, business, related, status_code, document_id, sha256, body, received_ms, relay)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(message_id) DO NOTHING",
                     params![
                         item.message_id,
                         item.seq,
@@ -558,7 +570,8 @@ impl QueueStore for FileStore {
                         item.document_id,
                         item.sha256,
                         body,
-                        now_ms()
+                        now_ms(),
+                        item.relay
                     ],
                 )?;
                 out.push(n == 1);
@@ -585,7 +598,7 @@ impl QueueStore for FileStore {
     fn received(&self) -> Result<Vec<Received>, StateError> {
         let c = self.lock();
         let mut stmt = c.prepare(
-            "SELECT local_seq, message_id, sender, kind, business, related, status_code, document_id, sha256, length(body), received_ms, acked
+            "SELECT local_seq, message_id, sender, kind, business, related, status_code, document_id, sha256, length(body), received_ms, acked, relay
              FROM inbox ORDER BY local_seq",
         )?;
         let rows = stmt
@@ -603,6 +616,7 @@ impl QueueStore for FileStore {
                     size: r.get::<_, i64>(9)? as u64,
                     received_ms: r.get(10)?,
                     acked: r.get::<_, i64>(11)? != 0,
+                    relay: r.get(12)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

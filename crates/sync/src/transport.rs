@@ -92,7 +92,11 @@ pub struct OutgoingPackage {
 pub struct RemoteItem {
     pub seq: i64,
     pub message_id: String,
+    /// The account the hub authenticated: the sender a receiver trusts.
     pub sender: String,
+    /// The hub says that account is a relay (may forward packages of other agencies).
+    #[serde(default)]
+    pub relay: bool,
     pub kind: String,
     pub business: String,
     pub related: Option<String>,
@@ -505,9 +509,7 @@ impl HubTransport for HttpTransport {
             .req(reqwest::Method::POST, &path)
             .header("X-Message-Id", &pkg.message_id)
             .header("X-Content-Sha256", &pkg.sha256)
-            // The engine refuses secret documents before they are queued; what reaches the
-            // transport is by construction "thường".
-            .header("X-Secrecy", "thuong");
+            .header("X-Secrecy", content_secrecy(&body));
         if !pkg.recipients.is_empty() {
             req = req.header("X-Recipients", pkg.recipients.join(","));
         }
@@ -644,6 +646,23 @@ impl HubTransport for HttpTransport {
         let a: Answer = serde_json::from_slice(&body)
             .map_err(|e| TransportError::Transient(format!("bad block JSON: {e}")))?;
         Ok(a.block)
+    }
+}
+
+/// The `X-Secrecy` a package really has: read from its header (vanthu_edxml::facts), not
+/// assumed. The engine refuses secret packages before they are queued, so this is "thuong"
+/// unless something slipped past it; then the hub refuses the upload (422) instead of
+/// trusting a flag. A header that cannot be checked is declared "mat": it must not travel.
+fn content_secrecy(body: &[u8]) -> &'static str {
+    match vanthu_edxml::header_facts(body) {
+        Ok(Some(f)) => match f.secrecy {
+            None | Some(vanthu_domain::Secrecy::Normal) => "thuong",
+            Some(vanthu_domain::Secrecy::Confidential) => "mat",
+            Some(vanthu_domain::Secrecy::Secret) => "toi-mat",
+            Some(vanthu_domain::Secrecy::TopSecret) => "tuyet-mat",
+        },
+        Ok(None) => "thuong",
+        Err(_) => "mat",
     }
 }
 

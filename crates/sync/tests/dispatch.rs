@@ -92,7 +92,7 @@ async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
         let reg = Registry::open(b_dir.path()).unwrap();
         assert_eq!(reg.count(None).unwrap(), 1);
         let doc = reg
-            .find_by_edxml_id(&format!("{A},2026/11/20,{}", issued.notation))
+            .find_incoming_by_edxml_id(A, &format!("{A},2026/11/20,{}", issued.notation))
             .unwrap()
             .expect("received as an incoming document");
         assert_eq!(doc.notation, issued.notation);

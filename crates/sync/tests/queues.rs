@@ -22,6 +22,7 @@ fn item(id: &str, body: &[u8]) -> RemoteItem {
         seq: 1,
         message_id: id.into(),
         sender: "000.00.00.H34".into(),
+        relay: false,
         kind: "edoc".into(),
         business: "new".into(),
         related: None,

@@ -87,7 +87,7 @@ async fn scenario() {
         let mut reg = Registry::open(&b_path).unwrap();
         let ids: Vec<i64> = (1..=4)
             .map(|n| {
-                reg.find_by_edxml_id(&doc_id(n))
+                reg.find_incoming_by_edxml_id(A, &doc_id(n))
                     .unwrap()
                     .expect("imported")
                     .id

@@ -20,6 +20,11 @@ pub struct LoopbackHub {
 }
 
 pub async fn start_hub(codes: &[&str]) -> LoopbackHub {
+    start_hub_with_relays(codes, &[]).await
+}
+
+/// [`start_hub`] where the accounts in `relays` are relays (forward for other agencies).
+pub async fn start_hub_with_relays(codes: &[&str], relays: &[&str]) -> LoopbackHub {
     let dir = tempfile::tempdir().unwrap();
     let store = vanthu_hub::sqlite::SqliteStore::open(&dir.path().join("hub.sqlite")).unwrap();
     let mut secrets = BTreeMap::new();
@@ -27,6 +32,9 @@ pub async fn start_hub(codes: &[&str]) -> LoopbackHub {
         let (rec, secret) = vanthu_hub::auth::new_agency(code, "Đơn vị");
         store.add_agency(rec).await.unwrap();
         secrets.insert(code.to_string(), secret);
+    }
+    for code in relays {
+        store.set_relay(code, true).await.unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
