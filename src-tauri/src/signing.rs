@@ -52,41 +52,16 @@ pub fn resolve_module(settings: &SigningSettings) -> Option<PathBuf> {
     candidate_modules(None).into_iter().next()
 }
 
-/// Folder whose certificates (PEM or DER) are the trust anchors of the verification.
+/// Folder whose certificates (PEM or DER) are the trust anchors of the verification and
+/// whose CRLs (.crl, or PEM "X509 CRL") are checked.
 pub fn trust_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("trust")
 }
 
-fn trust_anchors(data_dir: &Path) -> Vec<x509_cert::Certificate> {
-    let Ok(rd) = std::fs::read_dir(trust_dir(data_dir)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension()
-                    .and_then(|e| e.to_str())
-                    .map(|e| e.to_ascii_lowercase())
-                    .as_deref(),
-                Some("pem" | "der" | "crt" | "cer")
-            )
-        })
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .filter_map(
-            |f| match vanthu_sign::load_trust_anchors(std::slice::from_ref(f)) {
-                Ok(c) => Some(c),
-                Err(err) => {
-                    tracing::warn!(file = %f.display(), %err, "trust anchor skipped");
-                    None
-                }
-            },
-        )
-        .flatten()
-        .collect()
+/// Anchors and CRLs of the trust folder (the same files `vanthu verify` reads).
+fn trust_anchors(data_dir: &Path) -> vanthu_sign::TrustStore {
+    // Unreadable files are logged by load_dir and skipped.
+    vanthu_sign::TrustStore::load_dir(&trust_dir(data_dir)).0
 }
 
 // ---------------------------------------------------------------------------------------

@@ -66,9 +66,13 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// Signed PDF.
     pub file: PathBuf,
-    /// Trust anchor (PEM or DER); repeatable.
+    /// Trust anchor (PEM or DER); repeatable. Added to <data dir>/trust/.
     #[arg(long)]
     pub trust: Vec<PathBuf>,
+    /// Certificate revocation list (DER or PEM); repeatable. Added to the CRLs in
+    /// <data dir>/trust/; a signer listed on a CRL of its issuer is not valid.
+    #[arg(long)]
+    pub crl: Vec<PathBuf>,
 }
 
 pub fn run_token(cmd: TokenCmd, g: &GlobalOpts) -> anyhow::Result<()> {
@@ -226,9 +230,30 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The data directory's `trust/` folder (anchors and CRLs, as the app reads it) plus the
+/// files given on the command line.
+fn trust_store(
+    g: &GlobalOpts,
+    anchors: &[PathBuf],
+    crls: &[PathBuf],
+) -> anyhow::Result<vanthu_sign::TrustStore> {
+    let (mut store, warnings) =
+        vanthu_sign::TrustStore::load_dir(&crate::data_dir(g).join("trust"));
+    for w in warnings {
+        eprintln!("bỏ qua / skipped: {w}");
+    }
+    store
+        .anchors
+        .extend(vanthu_sign::load_trust_anchors(anchors)?);
+    for c in crls {
+        store.add_crl_file(c)?;
+    }
+    Ok(store)
+}
+
 pub fn run_verify(a: VerifyArgs, g: &GlobalOpts) -> anyhow::Result<()> {
-    let trust = vanthu_sign::load_trust_anchors(&a.trust)?;
-    let report = vanthu_sign::verify_pdf(&a.file, &trust)
+    let trust = trust_store(g, &a.trust, &a.crl)?;
+    let report = vanthu_sign::verify_pdf_with(&a.file, &trust)
         .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -300,7 +325,7 @@ pub fn run_sign_queue(a: SignQueueArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         return Ok(());
     }
     let rect = a.rect.as_deref().map(parse_rect).transpose()?;
-    let trust = vanthu_sign::load_trust_anchors(&a.trust)?;
+    let trust = trust_store(g, &a.trust, &[])?;
     let (module, _) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
     let pin = read_pin()?;
     let registry = std::sync::Mutex::new(registry);

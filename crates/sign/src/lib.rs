@@ -7,6 +7,7 @@
 pub mod appearance;
 pub mod cert;
 pub mod cmsbuild;
+mod diff;
 pub mod module_scan;
 pub mod pdf;
 pub mod queue;
@@ -15,6 +16,7 @@ pub mod signpdf;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod token;
+pub mod trust;
 pub mod verify;
 
 pub use cert::load_trust_anchors;
@@ -22,7 +24,8 @@ pub use signpdf::{
     plan_placement, sign_pdf, PlacementPreview, Role, SignOutcome, SignRequest, Signer,
 };
 pub use token::PinState;
-pub use verify::{verify_pdf, SignatureReport, VerifyReport};
+pub use trust::TrustStore;
+pub use verify::{verify_pdf, verify_pdf_with, SignatureReport, VerifyReport};
 
 /// Errors while reading PDFs.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +70,8 @@ pub enum SignError {
     Font(String),
     #[error("chứng thư gốc không đọc được / bad trust anchor: {0}")]
     Trust(String),
+    #[error("danh sách thu hồi (CRL) không đọc được / bad CRL: {0}")]
+    Crl(String),
     #[error("yêu cầu không hợp lệ / bad request: {0}")]
     BadRequest(String),
 }

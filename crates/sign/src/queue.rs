@@ -13,7 +13,7 @@ use vanthu_registry::{Registry, SignedFile, SigningQueueItem};
 use zeroize::Zeroizing;
 
 use crate::token::Module;
-use crate::{plan_placement, sign_pdf, verify_pdf, Role, SignError, SignRequest, VerifyReport};
+use crate::{plan_placement, sign_pdf, Role, SignError, SignRequest, VerifyReport};
 
 /// What to sign and how.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +71,7 @@ pub enum BatchError {
 pub fn sign_queue(
     registry: &Mutex<Registry>,
     module: &Module,
-    trust: &[x509_cert::Certificate],
+    trust: &crate::TrustStore,
     batch: &Batch<'_>,
     pin: Zeroizing<String>,
     mut progress: impl FnMut(usize, usize, i64),
@@ -164,7 +164,7 @@ pub fn sign_queue(
             continue;
         };
         let path = lock(registry).attachment_path(&stored);
-        let verification = verify_pdf(&path, trust)
+        let verification = crate::verify_pdf_with(&path, trust)
             .map_err(|e| format!("Không kiểm tra được chữ ký / cannot verify: {e}"));
         tracing::info!(document = item.document.id, field = %signed.field, "document signed");
         results.push(result(Ok(SignedDocument {

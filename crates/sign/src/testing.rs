@@ -71,3 +71,8 @@ pub fn module() -> Arc<Module> {
 pub fn trust_anchors() -> Vec<x509_cert::Certificate> {
     crate::load_trust_anchors(&[token_dir().join("root.pem")]).expect("fixture root CA")
 }
+
+/// The fixture's root CA as a trust store without CRLs.
+pub fn trust_store() -> crate::TrustStore {
+    crate::TrustStore::from_anchors(trust_anchors())
+}

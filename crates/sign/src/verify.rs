@@ -1,6 +1,6 @@
 //! Verification of every signature in a PDF: integrity, CMS validity, chain to the user's
 //! trust anchors, claimed and timestamped time, PAdES level, and what changed afterwards.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use cms::content_info::ContentInfo;
@@ -13,8 +13,9 @@ use sha2::Digest;
 use x509_cert::Certificate;
 
 use crate::cmsbuild::{OID_SIGNING_CERT_V2, OID_TIMESTAMP_TOKEN, OID_TST_INFO};
-use crate::pdf::doc::{Doc, XrefEntry};
-use crate::pdf::object::{decode_text, Dict, Lexer, Obj};
+use crate::pdf::doc::Doc;
+use crate::pdf::object::{decode_text, Dict, Obj};
+use crate::trust::TrustStore;
 use crate::SignError;
 
 /// One signature's result; the JSON shape is the CLI contract.
@@ -28,6 +29,8 @@ pub struct SignatureReport {
     pub valid: bool,
     pub trusted: bool,
     pub covers_whole_document: bool,
+    /// Changes after this signature that it does not permit (what a reader sees changed).
+    pub modified_after: bool,
     pub level: String,
     #[serde(skip)]
     pub details: Details,
@@ -43,13 +46,18 @@ pub struct Details {
     pub revision_end: usize,
     /// Disallowed changes made after this signature (object numbers with a reason).
     pub changes_after: Vec<String>,
+    /// Everything wrong, Vietnamese first (the app lists these as problems).
     pub problems: Vec<String>,
+    /// Facts that are not problems (e.g. permitted updates after this signature).
+    pub notes: Vec<String>,
     pub weak_hash: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
     pub signatures: Vec<SignatureReport>,
+    /// True when an update after a signature changes what a reader sees (any signature's
+    /// `modified_after`): the displayed document is not the one that was signed.
     pub modified_after_last_signature: bool,
 }
 
@@ -89,11 +97,11 @@ impl VerifyReport {
             if sig.details.weak_hash {
                 s.push_str("  Cảnh báo: thuật toán băm yếu (SHA-1)\n");
             }
-            for c in &sig.details.changes_after {
-                s.push_str(&format!("  Sửa đổi sau khi ký: {c}\n"));
-            }
             for p in &sig.details.problems {
                 s.push_str(&format!("  Vấn đề: {p}\n"));
+            }
+            for n in &sig.details.notes {
+                s.push_str(&format!("  Ghi chú: {n}\n"));
             }
         }
         s.push_str(&format!(
@@ -108,23 +116,34 @@ impl VerifyReport {
     }
 }
 
-/// Verifies every signature of the PDF at `path` against `trust` anchors.
+/// Verifies every signature of the PDF at `path` against `trust` anchors (no CRLs).
 /// Errors only for unreadable input; invalid signatures are reported, not errors.
 pub fn verify_pdf(path: &Path, trust: &[Certificate]) -> Result<VerifyReport, SignError> {
+    verify_pdf_with(path, &TrustStore::from_anchors(trust.to_vec()))
+}
+
+/// Verifies every signature of the PDF at `path` against anchors and CRLs.
+pub fn verify_pdf_with(path: &Path, trust: &TrustStore) -> Result<VerifyReport, SignError> {
     let file =
         std::fs::File::open(path).map_err(|e| SignError::Io(path.display().to_string(), e))?;
     // SAFETY: read-only map; see sign_pdf.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| SignError::Io(path.display().to_string(), e))?;
-    verify_bytes(&map, trust)
+    verify_bytes_with(&map, trust)
 }
 
 struct FoundSig {
     field: String,
     sig: Dict,
+    /// DocMDP level of the field's /Lock dictionary.
+    lock_p: Option<i64>,
 }
 
 pub fn verify_bytes(data: &[u8], trust: &[Certificate]) -> Result<VerifyReport, SignError> {
+    verify_bytes_with(data, &TrustStore::from_anchors(trust.to_vec()))
+}
+
+pub fn verify_bytes_with(data: &[u8], trust: &TrustStore) -> Result<VerifyReport, SignError> {
     if data.is_empty() {
         return Err(SignError::NotPdf);
     }
@@ -168,9 +187,14 @@ pub fn verify_bytes(data: &[u8], trust: &[Certificate]) -> Result<VerifyReport, 
             if is_sig {
                 if let Some(v) = d.get("V") {
                     if let Ok(sig) = doc.resolve_dict(v) {
+                        let lock_p = d
+                            .get("Lock")
+                            .and_then(|l| doc.resolve_dict(l).ok())
+                            .and_then(|l| l.get("P").and_then(Obj::as_int));
                         found.push(FoundSig {
                             field: name.clone(),
                             sig,
+                            lock_p,
                         });
                     }
                 }
@@ -183,49 +207,55 @@ pub fn verify_bytes(data: &[u8], trust: &[Certificate]) -> Result<VerifyReport, 
         }
     }
     let has_dss = cat.get("DSS").is_some();
-    let mut reports: Vec<SignatureReport> = found
+    let mut reports: Vec<(usize, SignatureReport)> = found
         .iter()
-        .map(|f| verify_one(data, f, trust, has_dss, &doc))
+        .enumerate()
+        .map(|(i, f)| (i, verify_one(data, f, trust, has_dss)))
         .collect();
-    reports.sort_by_key(|r| r.details.revision_end);
+    reports.sort_by_key(|(_, r)| r.details.revision_end);
+    let (order, mut reports): (Vec<usize>, Vec<SignatureReport>) = reports.into_iter().unzip();
 
-    // What changed after each signature.
-    let mut last_tail_bad = false;
-    for i in 0..reports.len() {
-        let end = reports[i].details.revision_end;
+    // What changed after each signature, as the difference analysis sees it.
+    let mut any_bad = false;
+    for (rep, f) in reports.iter_mut().zip(&order) {
+        let end = rep.details.revision_end;
         if end == 0 || end > data.len() {
             continue;
         }
-        let later_sig_ends: Vec<usize> = reports[i + 1..]
-            .iter()
-            .map(|r| r.details.revision_end)
-            .collect();
-        let changes = changes_after(data, end, &doc, &later_sig_ends);
-        if i + 1 == reports.len() {
-            last_tail_bad =
-                !changes.is_empty() || (data.len() > end && !tail_is_only_allowed(data, end, &doc));
+        let f = &found[*f];
+        let docmdp = crate::diff::docmdp_of_sig(&doc, &f.sig)
+            .or(f.lock_p.map(|p| p.clamp(1, 3)))
+            .or_else(|| {
+                Doc::open(&data[..end])
+                    .ok()
+                    .and_then(|old| crate::diff::certification_level(&old))
+            });
+        let analysis = crate::diff::analyse(data, &doc, end, docmdp);
+        rep.modified_after = !analysis.problems.is_empty();
+        any_bad |= rep.modified_after;
+        // A later signature or DSS update is how a document with two signatures looks
+        // (leader, then the seal): a note. Anything else after it is a problem.
+        if !rep.covers_whole_document {
+            if rep.modified_after {
+                rep.details.problems.push("không bao phủ toàn bộ tệp: sau khi ký, tệp bị sửa làm thay đổi nội dung hiển thị / does not cover the whole file: changed after signing".into());
+            } else {
+                rep.details.notes.push("không bao phủ toàn bộ tệp: sau khi ký chỉ có thay đổi được phép (ký thêm, dấu thời gian, DSS, điền biểu mẫu) / does not cover the whole file: only permitted changes follow".into());
+            }
         }
-        reports[i].details.changes_after = changes;
+        for p in &analysis.problems {
+            rep.details
+                .problems
+                .push(format!("sửa đổi sau khi ký / changed after signing: {p}"));
+        }
+        rep.details.changes_after = analysis.problems;
     }
     Ok(VerifyReport {
-        modified_after_last_signature: last_tail_bad,
+        modified_after_last_signature: any_bad,
         signatures: reports,
     })
 }
 
-fn tail_is_only_allowed(data: &[u8], end: usize, doc: &Doc<'_>) -> bool {
-    // Whitespace only, or updates that contain only allowed changes (checked by the caller).
-    data[end..].iter().all(|b| crate::pdf::object::is_ws(*b))
-        || doc.sections.iter().any(|s| s.offset >= end)
-}
-
-fn verify_one(
-    data: &[u8],
-    f: &FoundSig,
-    trust: &[Certificate],
-    has_dss: bool,
-    doc: &Doc<'_>,
-) -> SignatureReport {
+fn verify_one(data: &[u8], f: &FoundSig, trust: &TrustStore, has_dss: bool) -> SignatureReport {
     let mut details = Details::default();
     let sub_filter = f
         .sig
@@ -251,6 +281,7 @@ fn verify_one(
         valid: false,
         trusted: false,
         covers_whole_document: false,
+        modified_after: false,
         level: "none".into(),
         details,
     };
@@ -398,8 +429,11 @@ fn verify_one(
     }
     rep.valid = crypto_ok && rep.intact;
 
-    // Timestamp (signature timestamp, unsigned attribute).
+    // Timestamp (signature timestamp, unsigned attribute). Its time counts for the
+    // certificate checks only when the TSA chains to a trust anchor; /M is the signer's
+    // own claim and never does.
     let mut ts_time = None;
+    let mut trusted_ts: Option<i64> = None;
     if let Some(tst) = si
         .unsigned_attrs
         .as_ref()
@@ -413,16 +447,33 @@ fn verify_one(
         {
             Ok((info, token_der)) => {
                 let expect = hash_ranges_bytes(info.hash_oid, si.signature.as_bytes());
-                if let Err(p) = verify_token_signature(&token_der) {
-                    rep.details.problems.push(format!(
+                match verify_token_signature(&token_der) {
+                    Err(p) => rep.details.problems.push(format!(
                         "dấu thời gian không hợp lệ / bad timestamp token: {p}"
-                    ));
-                } else if expect.as_deref() == Some(info.imprint.as_slice()) {
-                    ts_time = Some(info.gen_time.clone());
-                } else {
-                    rep.details.problems.push(
-                        "dấu thời gian không khớp chữ ký / timestamp imprint mismatch".into(),
-                    );
+                    )),
+                    Ok(_) if expect.as_deref() != Some(info.imprint.as_slice()) => {
+                        rep.details.problems.push(
+                            "dấu thời gian không khớp chữ ký / timestamp imprint mismatch".into(),
+                        )
+                    }
+                    Ok((tsa, pool)) => {
+                        ts_time = Some(info.gen_time.clone());
+                        let at = chrono::DateTime::parse_from_rfc3339(&info.gen_time)
+                            .map(|t| t.timestamp())
+                            .ok();
+                        match at.map(|at| (at, build_path(&tsa, &pool, trust, at))) {
+                            Some((at, Ok(path))) => match check_revocation(&path, trust, at) {
+                                None => trusted_ts = Some(at),
+                                Some(p) => rep.details.problems.push(format!(
+                                    "dấu thời gian không tin cậy / timestamp not trusted: {p}"
+                                )),
+                            },
+                            Some((_, Err(p))) => rep.details.problems.push(format!(
+                                "dấu thời gian không tin cậy / timestamp not trusted: {p}"
+                            )),
+                            None => {}
+                        }
+                    }
                 }
             }
             Err(e) => rep.details.problems.push(format!("timestamp: {e}")),
@@ -430,18 +481,36 @@ fn verify_one(
     }
     rep.timestamp_time = ts_time.clone();
 
-    // Chain to trust anchors, validity at the (timestamped, else claimed, else now) time.
+    // Chain to trust anchors; validity and revocation at the trusted timestamp, else now.
     if let Some(cert) = &signer_cert {
-        let at = ts_time
-            .as_deref()
-            .or(claimed.as_deref())
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.timestamp())
-            .unwrap_or_else(|| chrono::Utc::now().timestamp());
-        match chain_to_anchor(cert, &certs, trust, at) {
-            Ok(()) => rep.trusted = rep.valid,
-            Err(p) => rep.details.problems.push(p),
+        let at = trusted_ts.unwrap_or_else(|| chrono::Utc::now().timestamp());
+        let mut chain_ok = true;
+        if !crate::trust::signer_key_usage_ok(cert) {
+            chain_ok = false;
+            rep.details.problems.push(
+                "chứng thư người ký không được phép ký số (keyUsage thiếu digitalSignature/nonRepudiation) / signer certificate not for signing".into(),
+            );
         }
+        match build_path(cert, &certs, trust, at) {
+            Ok(path) => {
+                if let Some(p) = check_revocation(&path, trust, at) {
+                    chain_ok = false;
+                    // A revoked signer's signature is not valid, whatever the crypto says.
+                    rep.valid = false;
+                    rep.details.problems.push(p);
+                }
+            }
+            Err(p) => {
+                chain_ok = false;
+                let p = if trusted_ts.is_none() && !trust.anchors.is_empty() {
+                    format!("{p} (không có dấu thời gian tin cậy: xét tại thời điểm hiện tại / no trusted timestamp: judged now)")
+                } else {
+                    p
+                };
+                rep.details.problems.push(p);
+            }
+        }
+        rep.trusted = rep.valid && chain_ok;
     }
     let pades = sub_filter == "ETSI.CAdES.detached";
     rep.level = if !pades {
@@ -453,7 +522,6 @@ fn verify_one(
     } else {
         "B-B".into()
     };
-    let _ = doc;
     rep
 }
 
@@ -646,40 +714,92 @@ fn cert_signed_by(child: &Certificate, issuer: &Certificate) -> bool {
     )
 }
 
-fn chain_to_anchor(
+/// Builds the path from `cert` to a trust anchor (leaf first, the anchor last; a leaf that
+/// is itself an anchor is a path of one). Every certificate but the anchor must be valid
+/// at `at`; every issuer must be a CA allowed to sign certificates that deep.
+fn build_path(
     cert: &Certificate,
     pool: &[Certificate],
-    trust: &[Certificate],
+    trust: &TrustStore,
     at: i64,
-) -> Result<(), String> {
-    if trust.is_empty() {
+) -> Result<Vec<Certificate>, String> {
+    let anchors = &trust.anchors;
+    if anchors.is_empty() {
         return Err("chưa nhập chứng thư gốc tin cậy / no trust anchors given".into());
     }
-    let mut cur = cert.clone();
+    let mut path = vec![cert.clone()];
     for _ in 0..8 {
+        let cur = path.last().expect("non-empty").clone();
+        if anchors.iter().any(|t| t == &cur) {
+            return Ok(path);
+        }
         if !cert_valid_at(&cur, at) {
             return Err(format!(
-                "chứng thư hết hạn hoặc chưa hiệu lực tại thời điểm ký / certificate not valid at signing time: {}",
+                "chứng thư hết hạn hoặc chưa hiệu lực tại thời điểm xét / certificate not valid at validation time: {}",
                 crate::cert::common_name(&cur.tbs_certificate.subject)
             ));
         }
-        if trust.iter().any(|t| t == &cur) {
-            return Ok(());
-        }
-        if let Some(t) = trust.iter().find(|t| cert_signed_by(&cur, t)) {
-            let _ = t;
-            return Ok(());
-        }
-        let Some(next) = pool.iter().find(|p| *p != &cur && cert_signed_by(&cur, p)) else {
+        let issuer = anchors
+            .iter()
+            .find(|t| cert_signed_by(&cur, t))
+            .map(|t| (t, true))
+            .or_else(|| {
+                pool.iter()
+                    .find(|p| !path.contains(p) && cert_signed_by(&cur, p))
+                    .map(|p| (p, false))
+            });
+        let Some((issuer, is_anchor)) = issuer else {
             break;
         };
-        cur = next.clone();
+        if let Some(why) = crate::trust::not_a_ca(issuer) {
+            return Err(format!(
+                "bên cấp \"{}\" không phải CA ({why}) / issuer is not a CA",
+                crate::cert::common_name(&issuer.tbs_certificate.subject)
+            ));
+        }
+        // CAs between this issuer and the leaf (the leaf itself does not count).
+        let below = path.len() - 1;
+        if crate::trust::path_len_limit(issuer).is_some_and(|l| usize::from(l) < below) {
+            return Err(format!(
+                "vượt giới hạn độ dài chuỗi (pathLenConstraint) của \"{}\" / path too long",
+                crate::cert::common_name(&issuer.tbs_certificate.subject)
+            ));
+        }
+        path.push(issuer.clone());
+        if is_anchor {
+            return Ok(path);
+        }
     }
     Err("không xây được chuỗi tới gốc tin cậy / no chain to a trust anchor".into())
 }
 
-/// Checks the TSA's own CMS signature over the TSTInfo (digest and signature).
-fn verify_token_signature(token_der: &[u8]) -> Result<(), String> {
+/// Looks every certificate of `path` up on the CRLs of its issuer; `Some` names the first
+/// one revoked at or before `at`.
+fn check_revocation(path: &[Certificate], trust: &TrustStore, at: i64) -> Option<String> {
+    for pair in path.windows(2) {
+        let (cert, issuer) = (&pair[0], &pair[1]);
+        let verify = |c: &Certificate, alg: &ObjectIdentifier, msg: &[u8], sig: &[u8]| {
+            verify_signature(c, alg, rfc5912::ID_SHA_256, msg, sig)
+        };
+        if let Some(r) = crate::trust::revocation(trust, cert, issuer, verify) {
+            if r.at <= at {
+                let when = chrono::DateTime::from_timestamp(r.at, 0)
+                    .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default();
+                return Some(format!(
+                    "chứng thư \"{}\" đã bị thu hồi lúc {when} (CRL của {}) — chữ ký không hợp lệ / certificate revoked",
+                    crate::cert::common_name(&cert.tbs_certificate.subject),
+                    r.crl_issuer
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// Checks the TSA's own CMS signature over the TSTInfo (digest and signature); returns the
+/// TSA's certificate and the certificates the token carries.
+fn verify_token_signature(token_der: &[u8]) -> Result<(Certificate, Vec<Certificate>), String> {
     let ci = ContentInfo::from_der(token_der).map_err(|e| e.to_string())?;
     let sd = ci
         .content
@@ -726,7 +846,7 @@ fn verify_token_signature(token_der: &[u8]) -> Result<(), String> {
     ) {
         return Err("TSA signature does not verify".into());
     }
-    Ok(())
+    Ok((cert, certs))
 }
 
 pub struct TstInfo {
@@ -860,120 +980,4 @@ pub fn parse_pdf_date(s: &str) -> Option<String> {
             .single()?
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
     )
-}
-
-/// Objects changed in updates after `end` that are not permitted after signing:
-/// new signatures, their widgets/appearances, AcroForm/page-annotation bookkeeping and
-/// DSS/metadata are fine; anything touching page content or other objects is flagged.
-fn changes_after(data: &[u8], end: usize, doc: &Doc<'_>, _later: &[usize]) -> Vec<String> {
-    if end >= data.len() {
-        return Vec::new();
-    }
-    // The signed revision's view: a Doc over the prefix.
-    let Ok(old) = Doc::open(&data[..end]) else {
-        return vec!["không đọc được phiên bản đã ký / cannot read signed revision".into()];
-    };
-    let mut changed: Vec<u32> = Vec::new();
-    for s in doc.sections.iter().filter(|s| s.offset >= end) {
-        for (n, e) in &s.entries {
-            if *e != XrefEntry::Free && !changed.contains(n) {
-                changed.push(*n);
-            }
-            if *e == XrefEntry::Free
-                && old.xref.get(n).is_some_and(|o| *o != XrefEntry::Free)
-                && *n != 0
-            {
-                changed.push(*n);
-            }
-        }
-    }
-    let allowed_keys: HashSet<&[u8]> = [
-        &b"AcroForm"[..],
-        b"DSS",
-        b"Annots",
-        b"Fields",
-        b"SigFlags",
-        b"DR",
-        b"DA",
-        b"NeedAppearances",
-        b"Extensions",
-        b"V",
-        b"AP",
-        b"Perms",
-        b"Metadata",
-        b"Lock",
-    ]
-    .into_iter()
-    .collect();
-    let mut problems = Vec::new();
-    let mut new_cache: HashMap<u32, Obj> = HashMap::new();
-    for n in changed {
-        let Some(oe) = old.xref.get(&n) else { continue };
-        if *oe == XrefEntry::Free {
-            continue; // a new object
-        }
-        let before = old.get(n).unwrap_or(Obj::Null);
-        let after = new_cache
-            .entry(n)
-            .or_insert_with(|| doc.get(n).unwrap_or(Obj::Null))
-            .clone();
-        if before == after {
-            continue;
-        }
-        let ok = match (&before, &after) {
-            (Obj::Dict(a), Obj::Dict(b)) => {
-                let is_info = doc.trailer.get("Info").and_then(Obj::as_ref).map(|r| r.0) == Some(n);
-                is_info
-                    || keys_differ_only_in(a, b, &allowed_keys)
-                        && (a.get("V") == b.get("V")
-                            || (b.name_is("FT", "Sig") && a.get("V").is_none()))
-            }
-            (Obj::Array(a), Obj::Array(b)) => {
-                a.iter().all(|x| b.contains(x))
-                    && b.iter()
-                        .filter(|x| !a.contains(x))
-                        .all(|x| is_signature_field(doc, x))
-            }
-            (Obj::Stream(d, _), Obj::Stream(_, _)) => d.name_is("Type", "Metadata"),
-            _ => false,
-        };
-        if !ok {
-            let kind = after
-                .as_dict()
-                .and_then(|d| d.get("Type"))
-                .and_then(Obj::as_name)
-                .map(|t| String::from_utf8_lossy(t).into_owned())
-                .unwrap_or_else(|| "object".into());
-            problems.push(format!(
-                "đối tượng {n} ({kind}) bị sửa / object {n} ({kind}) modified"
-            ));
-        }
-    }
-    let _ = Lexer::new(data, 0);
-    problems
-}
-
-fn is_signature_field(doc: &Doc<'_>, o: &Obj) -> bool {
-    let Ok(d) = doc.resolve_dict(o) else {
-        return false;
-    };
-    d.name_is("FT", "Sig")
-        || d.get("Parent")
-            .and_then(|p| doc.resolve_dict(p).ok())
-            .is_some_and(|p| p.name_is("FT", "Sig"))
-}
-
-fn keys_differ_only_in(a: &Dict, b: &Dict, allowed: &HashSet<&[u8]>) -> bool {
-    let keys: HashSet<&Vec<u8>> =
-        a.0.iter()
-            .map(|(k, _)| k)
-            .chain(b.0.iter().map(|(k, _)| k))
-            .collect();
-    keys.into_iter().all(|k| {
-        let (x, y) = (
-            a.0.iter().find(|(kk, _)| kk == k).map(|p| &p.1),
-            b.0.iter().find(|(kk, _)| kk == k).map(|p| &p.1),
-        );
-        x == y || allowed.contains(k.as_slice())
-    })
 }

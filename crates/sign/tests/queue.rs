@@ -54,7 +54,7 @@ fn one_pin_signs_a_batch_and_each_result_is_verified() {
     let out = sign_queue(
         &reg,
         module(),
-        &testing::trust_anchors(),
+        &testing::trust_store(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -104,7 +104,7 @@ fn wrong_pin_changes_nothing_and_says_so_in_vietnamese() {
     let err = sign_queue(
         &reg,
         module(),
-        &testing::trust_anchors(),
+        &testing::trust_store(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -136,7 +136,7 @@ fn a_bad_document_fails_alone_and_a_rectangle_is_honoured() {
     let out = sign_queue(
         &reg,
         module(),
-        &testing::trust_anchors(),
+        &testing::trust_store(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
@@ -169,7 +169,7 @@ fn documents_not_waiting_are_refused_before_login() {
     let err = sign_queue(
         &reg,
         module(),
-        &testing::trust_anchors(),
+        &testing::trust_store(),
         &Batch {
             ids: &ids,
             role: Role::Leader,
