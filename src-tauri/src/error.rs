@@ -134,6 +134,7 @@ impl From<SignError> for CommandError {
             | SignError::Image(_)
             | SignError::Font(_)
             | SignError::Trust(_)
+            | SignError::Crl(_)
             | SignError::BadRequest(_) => CommandError::Invalid { message },
             SignError::Tsa(_) => CommandError::Network { message },
             SignError::Token(_) | SignError::Cms(_) => CommandError::Internal { message },
