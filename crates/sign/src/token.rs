@@ -157,7 +157,10 @@ pub fn candidate_modules(explicit: Option<&Path>) -> Vec<PathBuf> {
     // Windows: every known driver module in System32 / Program Files (docs/tokens.md).
     #[cfg(windows)]
     for p in crate::module_scan::scan_windows() {
-        if !out.iter().any(|o| o.as_os_str().eq_ignore_ascii_case(p.as_os_str())) {
+        if !out
+            .iter()
+            .any(|o| o.as_os_str().eq_ignore_ascii_case(p.as_os_str()))
+        {
             out.push(p);
         }
     }
