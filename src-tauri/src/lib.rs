@@ -30,8 +30,6 @@ use store::{AppSettings, DraftStore, StoreError};
 /// How long a file in the scan folder must stay unchanged before it is taken in.
 const SCAN_SETTLE: Duration = Duration::from_secs(2);
 
-/// Emitted (no payload) when the list of scan drafts changed.
-
 /// State shared by all commands.
 pub struct AppState {
     pub data_dir: PathBuf,
