@@ -52,14 +52,18 @@ async fn start_hub(tls: Option<Arc<rustls::ServerConfig>>) -> Hub {
     }
 }
 
+/// A package of about `bytes`: a small header (the hub and the transport read it for the
+/// sender and secrecy; one that never ends is refused) and a large body.
 fn package(bytes: usize) -> Vec<u8> {
-    let mut s = String::from("<edXML><Subject>Báo cáo</Subject>");
+    let mut s = String::from(
+        "<edXMLEnvelope><edXMLHeader><MessageHeader><Subject>Báo cáo</Subject></MessageHeader></edXMLHeader><edXMLBody>",
+    );
     let mut i = 0u64;
     while s.len() < bytes {
         s.push_str(&format!("<P>{i:016}</P>"));
         i += 1;
     }
-    s.push_str("</edXML>");
+    s.push_str("</edXMLBody></edXMLEnvelope>");
     s.into_bytes()
 }
 
