@@ -962,18 +962,7 @@ impl Registry {
         let v = validate_incoming(&new)?;
         let files = self.prepare_files(&new.files)?;
         let id = self.write(|tx, ctx| {
-            let pending: Option<Option<i64>> = tx
-                .query_row(
-                    "SELECT document_id FROM inbox WHERE id = ?1 AND processed_at IS NULL",
-                    [inbox_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(None) = pending else {
-                return Err(Error::InvalidState(format!(
-                    "gói tin {inbox_id} đã được xử lý / inbox item {inbox_id} is already processed"
-                )));
-            };
+            ensure_inbox_unprocessed(tx, inbox_id)?;
             let sender = agencies::resolve(tx, &v.sender)?;
             let id = insert_incoming(tx, ctx, &v, &sender, &files, false)?;
             crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
@@ -997,18 +986,7 @@ impl Registry {
         let v = validate_incoming(&new)?;
         let files = self.prepare_files(&new.files)?;
         let id = self.write(|tx, ctx| {
-            let pending: Option<Option<i64>> = tx
-                .query_row(
-                    "SELECT document_id FROM inbox WHERE id = ?1 AND processed_at IS NULL",
-                    [inbox_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(None) = pending else {
-                return Err(Error::InvalidState(format!(
-                    "gói tin {inbox_id} đã được xử lý / inbox item {inbox_id} is already processed"
-                )));
-            };
+            ensure_inbox_unprocessed(tx, inbox_id)?;
             let sender = agencies::resolve(tx, &v.sender)?;
             let id = insert_incoming(tx, ctx, &v, &sender, &files, false)?;
             crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
@@ -1277,4 +1255,22 @@ pub(crate) fn set_handler_tx(
         Some(&id.to_string()),
         &serde_json::json!({"handler": handler, "passed_on_date": passed_on.to_string()}),
     )
+}
+
+/// Refuses an inbox row already turned into a document, so a retried round imports nothing
+/// twice (a package without an edXML DocumentId has nothing else to be recognised by).
+fn ensure_inbox_unprocessed(tx: &rusqlite::Transaction<'_>, inbox_id: i64) -> Result<()> {
+    let pending: Option<Option<i64>> = tx
+        .query_row(
+            "SELECT document_id FROM inbox WHERE id = ?1 AND processed_at IS NULL",
+            [inbox_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match pending {
+        Some(None) => Ok(()),
+        _ => Err(Error::InvalidState(format!(
+            "gói tin {inbox_id} đã được xử lý / inbox item {inbox_id} is already processed"
+        ))),
+    }
 }
