@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Manager, State};
 use vanthu_registry::desks::Submission;
-use vanthu_registry::Registry;
+use vanthu_registry::{OutboxState, Registry};
 
 use crate::commands::CommandError;
 use crate::dto::IncomingRow;
@@ -69,10 +69,10 @@ pub struct DeskInfo {
     pub mirror: Option<MirrorView>,
 }
 
-fn view(sub: Submission, outbox_state: Option<String>) -> SubmissionView {
+fn view(sub: Submission, outbox_state: Option<OutboxState>) -> SubmissionView {
     let state = if sub.answered_at.is_some() {
         SubmissionState::Answered
-    } else if outbox_state.as_deref() == Some("sent") {
+    } else if outbox_state == Some(OutboxState::Sent) {
         SubmissionState::Delivered
     } else {
         SubmissionState::Waiting
@@ -87,12 +87,12 @@ fn view(sub: Submission, outbox_state: Option<String>) -> SubmissionView {
     }
 }
 
-/// The submissions and mirror origin of a document; `outbox_state` gives the sync outbox
-/// state (`pending`/`sent`/`failed`) of a package by message id.
+/// The submissions and mirror origin of a document; `outbox_state` gives where a package
+/// stands in the sync outbox, by message id.
 pub fn desk_info(
     reg: &Registry,
     document_id: i64,
-    outbox_state: impl Fn(&str) -> Option<String>,
+    outbox_state: impl Fn(&str) -> Option<OutboxState>,
 ) -> Result<DeskInfo, vanthu_registry::Error> {
     let submissions = reg
         .submissions(Some(document_id))?

@@ -160,11 +160,7 @@ impl From<&vanthu_registry::StatusEvent> for HistoryEntry {
             at: e.at.clone(),
             user: e.user.clone(),
             actor_label: e.actor.map(|a| a.label_vi().to_owned()),
-            state_label: e
-                .to_state
-                .parse::<vanthu_domain::IncomingState>()
-                .map(|s| s.label_vi().to_owned())
-                .unwrap_or_else(|_| e.to_state.clone()),
+            state_label: e.to_state.label_vi().to_owned(),
             note: e.note.clone(),
         }
     }
@@ -307,7 +303,7 @@ impl From<&vanthu_registry::SearchHit> for IncomingRow {
             urgency_label: h.urgency.label_vi().to_string(),
             secrecy: h.secrecy.into(),
             secrecy_label: h.secrecy.label_vi().to_string(),
-            status: h.state.clone(),
+            status: h.state.as_str().to_owned(),
             status_label: h.state_label.clone(),
             deadline: None,
             provisional_number: h.provisional_number.clone(),
@@ -334,7 +330,7 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingRow {
             urgency_label: r.urgency.label_vi().to_string(),
             secrecy: r.secrecy.into(),
             secrecy_label: r.secrecy.label_vi().to_string(),
-            status: r.state.clone(),
+            status: r.state.as_str().to_owned(),
             status_label: r.state_label.clone(),
             deadline: r.deadline.map(|d| d.to_string()),
             provisional_number: r.provisional_number.clone(),

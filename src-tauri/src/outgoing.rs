@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
+use vanthu_domain::OutgoingState;
 use vanthu_registry::outgoing_offer::{offered_outgoing, DeskPosition, OutgoingOffer};
 use vanthu_registry::{DocumentRecord, Register, Registry, SearchQuery};
 
@@ -90,7 +91,7 @@ impl From<&DocumentRecord> for OutgoingRow {
                 .count() as u32,
             secrecy: r.secrecy.into(),
             secrecy_label: r.secrecy.label_vi().to_string(),
-            status: r.state.clone(),
+            status: r.state.as_str().to_owned(),
             status_label: r.state_label.clone(),
             dispatched_date: r.dispatched_date.map(|d| d.to_string()),
             has_pdf: r
@@ -147,12 +148,13 @@ fn row(reg: &Registry, id: i64) -> Res<OutgoingRow> {
     let mut row = OutgoingRow::from(&rec);
     row.mirror_origin = reg.mirror_info(id)?.map(|m| m.origin);
     if let Some(last) = reg.submissions(Some(id))?.pop() {
-        row.returned = last.returned_at.is_some() && rec.state == "draft";
+        let draft = rec.outgoing_state() == Some(OutgoingState::Draft);
+        row.returned = last.returned_at.is_some() && draft;
         if row.returned {
             // The return's history entry is the latest one of the draft.
             row.returned_note = reg.status_events(id)?.pop().and_then(|e| e.note);
         }
-        if last.returned_at.is_none() && rec.state == "draft" {
+        if last.returned_at.is_none() && draft {
             row.submitted_to = Some(last.to_desktop);
         }
     }

@@ -280,7 +280,7 @@ impl From<&SigningQueueItem> for SigningQueueRow {
             subject: d.subject.clone(),
             drafted_by: i.drafted_by.clone(),
             drafted_on: d.created_at.get(..10).unwrap_or(&d.created_at).to_string(),
-            state: d.state.clone(),
+            state: d.state.as_str().to_owned(),
             state_label: d.state_label.clone(),
             pdf_sha256: i.pdf.sha256.clone(),
             pdf_name: i.pdf.file_name.clone(),

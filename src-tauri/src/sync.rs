@@ -242,8 +242,8 @@ impl SyncService {
         .on_event(event_sink(app.clone(), self.snapshot.clone())))
     }
 
-    /// `pending`, `sent` or `failed` for a package of the outbox; `None` when never queued.
-    pub fn outbox_state(&self, message_id: &str) -> Option<String> {
+    /// Where a package of the outbox stands; `None` when never queued.
+    pub fn outbox_state(&self, message_id: &str) -> Option<vanthu_sync::OutboxState> {
         self.state.outbox_state(message_id).ok().flatten()
     }
 

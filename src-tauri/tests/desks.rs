@@ -165,7 +165,10 @@ fn the_leader_assigns_a_mirror_and_the_answer_carries_the_handler() {
         err.to_string().contains("chưa nhập người/đơn vị xử lý"),
         "{err}"
     );
-    assert_eq!(leader.get(mirror).unwrap().state, "registered");
+    assert_eq!(
+        leader.get(mirror).unwrap().incoming_state(),
+        Some(IncomingState::Registered)
+    );
 
     leader
         .take_action(
@@ -177,7 +180,7 @@ fn the_leader_assigns_a_mirror_and_the_answer_carries_the_handler() {
         .unwrap();
     assert!(leader.offered_actions(mirror).unwrap().is_empty());
     let rec = leader.get(mirror).unwrap();
-    assert_eq!(rec.state, "assigned");
+    assert_eq!(rec.incoming_state(), Some(IncomingState::Assigned));
     assert_eq!(rec.handler.as_deref(), Some("Phòng Tổ chức cán bộ"));
     assert_eq!(
         rec.arrival_number, None,

@@ -23,6 +23,7 @@ pub use doc_type::DocumentType;
 pub use level::{LevelParseError, Secrecy, Urgency};
 pub use number::{DocumentNumber, DocumentNumberError};
 pub use status::{
-    processing_steps, recipient_state, refuse_request, transition, Actor, IncomingState,
-    OutgoingState, ProcessingStep, RecipientState, StatusCode, TransitionError,
+    processing_steps, recipient_state, refuse_request, transition, Actor, DocumentState,
+    IncomingState, OutgoingState, ProcessingStep, RecipientState, StatusCode, TransitionError,
+    UnknownState,
 };

@@ -339,6 +339,36 @@ pub enum OutgoingState {
 }
 
 impl OutgoingState {
+    /// Every state, in the order a document normally passes through them.
+    pub const ALL: [OutgoingState; 10] = [
+        Self::Draft,
+        Self::Signed,
+        Self::Issued,
+        Self::Ready,
+        Self::Sent,
+        Self::RecallPending,
+        Self::Recalled,
+        Self::RecallRefused,
+        Self::UpdatePending,
+        Self::ReplacePending,
+    ];
+
+    /// The name stored in the register's `state` column (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Signed => "signed",
+            Self::Issued => "issued",
+            Self::Ready => "ready",
+            Self::Sent => "sent",
+            Self::RecallPending => "recall_pending",
+            Self::Recalled => "recalled",
+            Self::RecallRefused => "recall_refused",
+            Self::UpdatePending => "update_pending",
+            Self::ReplacePending => "replace_pending",
+        }
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Draft => "Dự thảo",
@@ -368,6 +398,108 @@ impl OutgoingState {
                 | (RecallRefused, RecallPending)
                 | (UpdatePending | ReplacePending, Sent)
         )
+    }
+}
+
+impl FromStr for OutgoingState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown outgoing state {s:?}"))
+    }
+}
+
+/// The state of a register entry of either register. The two registers' state names never
+/// overlap, so the stored string alone says which one it is; it is serialised as that string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentState {
+    /// A state of the incoming register (sổ văn bản đến).
+    Incoming(IncomingState),
+    /// A state of the outgoing register (sổ văn bản đi).
+    Outgoing(OutgoingState),
+}
+
+impl DocumentState {
+    /// The name stored in the register's `state` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Incoming(s) => s.as_str(),
+            Self::Outgoing(s) => s.as_str(),
+        }
+    }
+
+    /// The state as the clerk reads it.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Incoming(s) => s.label_vi(),
+            Self::Outgoing(s) => s.label_vi(),
+        }
+    }
+
+    /// The incoming state, or `None` for an outgoing document.
+    pub fn incoming(self) -> Option<IncomingState> {
+        match self {
+            Self::Incoming(s) => Some(s),
+            Self::Outgoing(_) => None,
+        }
+    }
+
+    /// The outgoing state, or `None` for an incoming document.
+    pub fn outgoing(self) -> Option<OutgoingState> {
+        match self {
+            Self::Outgoing(s) => Some(s),
+            Self::Incoming(_) => None,
+        }
+    }
+}
+
+/// A state name that is neither an incoming nor an outgoing state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("trạng thái văn bản không xác định / unknown document state: {0:?}")]
+pub struct UnknownState(pub String);
+
+impl FromStr for DocumentState {
+    type Err = UnknownState;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(st) = s.parse::<IncomingState>() {
+            return Ok(Self::Incoming(st));
+        }
+        s.parse::<OutgoingState>()
+            .map(Self::Outgoing)
+            .map_err(|_| UnknownState(s.to_string()))
+    }
+}
+
+impl fmt::Display for DocumentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<IncomingState> for DocumentState {
+    fn from(s: IncomingState) -> Self {
+        Self::Incoming(s)
+    }
+}
+
+impl From<OutgoingState> for DocumentState {
+    fn from(s: OutgoingState) -> Self {
+        Self::Outgoing(s)
+    }
+}
+
+impl Serialize for DocumentState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for DocumentState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -423,6 +555,29 @@ pub fn recipient_state(received: &[StatusCode]) -> RecipientState {
 
 #[cfg(test)]
 mod tests {
+
+    /// The stored names are the serde names (old rows were written through serde), and a
+    /// name of either register parses back to its own register's state.
+    #[test]
+    fn document_state_names_round_trip_and_unknown_names_are_refused() {
+        for st in OutgoingState::ALL {
+            let serde_name = serde_json::to_value(st).unwrap();
+            assert_eq!(serde_name.as_str(), Some(st.as_str()));
+            assert_eq!(st.as_str().parse(), Ok(DocumentState::Outgoing(st)));
+        }
+        for st in IncomingState::ALL {
+            let serde_name = serde_json::to_value(st).unwrap();
+            assert_eq!(serde_name.as_str(), Some(st.as_str()));
+            assert_eq!(st.as_str().parse(), Ok(DocumentState::Incoming(st)));
+        }
+        assert_eq!(
+            "Draft".parse::<DocumentState>(),
+            Err(UnknownState("Draft".into()))
+        );
+        let json = serde_json::to_string(&DocumentState::Outgoing(OutgoingState::RecallPending));
+        assert_eq!(json.unwrap(), "\"recall_pending\"");
+        assert!(serde_json::from_str::<DocumentState>("\"nháp\"").is_err());
+    }
 
     #[test]
     fn processing_steps_follow_the_state_machine() {

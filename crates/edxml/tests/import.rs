@@ -72,7 +72,7 @@ fn import_creates_arrived_record_with_attachments_and_queues_01() {
     let (_d, mut reg) = registry();
     let out = import_package(&mut reg, &data("basic.edxml")).unwrap();
     let rec = &out.record;
-    assert_eq!(rec.state, "arrived");
+    assert_eq!(rec.state.as_str(), "arrived");
     assert_eq!(rec.sender_code.as_deref(), Some("000.00.00.H34"));
     assert_eq!(rec.notation, "412/UBND-HCTC");
     assert_eq!(

@@ -11,9 +11,11 @@ use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use vanthu_domain::{Actor, IncomingState, Secrecy, StatusCode, Urgency};
+use vanthu_domain::{
+    Actor, DocumentState, IncomingState, OutgoingState, Secrecy, StatusCode, Urgency,
+};
 
-use crate::documents::{media_type, state_str, PreparedFile, Register};
+use crate::documents::{media_type, state_at, state_str, PreparedFile, Register};
 use crate::DocumentRecord;
 use crate::{agencies, audit, events, Error, Registry, Result, WriteCtx};
 
@@ -396,11 +398,11 @@ impl Registry {
             .map(|n| vanthu_domain::text::nfc(n.trim()))
             .filter(|n| !n.is_empty());
         let id = self.write(|tx, ctx| {
-            let row: Option<(String, String, String, Option<String>)> = tx
+            let row: Option<(String, DocumentState, String, Option<String>)> = tx
                 .query_row(
                     "SELECT register, state, secrecy, mirror_of FROM documents WHERE id = ?1",
                     [document_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, state_at(r, 1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             let (register, state, secrecy, mirror) = row.ok_or(Error::NotFound(document_id))?;
@@ -414,7 +416,7 @@ impl Registry {
                 return Err(Error::SecretNotSendable);
             }
             if outgoing {
-                if state != "draft" {
+                if state != OutgoingState::Draft.into() {
                     return Err(Error::InvalidState(format!(
                         "chỉ trình ký văn bản đi còn là dự thảo (trạng thái: {state}) / only outgoing drafts can be submitted for signature"
                     )));
@@ -424,7 +426,7 @@ impl Registry {
                         "dự thảo chưa có tệp PDF để ký / the draft has no PDF to sign".into(),
                     ));
                 }
-            } else if state != IncomingState::Registered.as_str() {
+            } else if state != IncomingState::Registered.into() {
                 return Err(Error::InvalidState(format!(
                     "chỉ trình văn bản đã vào sổ, chưa phân công (trạng thái: {state}) / only registered, unassigned documents can be submitted"
                 )));
@@ -457,8 +459,8 @@ impl Registry {
                         ctx,
                         document_id,
                         Some(Actor::Clerk),
-                        Some(&state),
-                        &state,
+                        Some(state),
+                        state,
                         &[],
                         Some(&format!(
                             "Trình ký lại lãnh đạo ({to}){}",
@@ -512,8 +514,8 @@ impl Registry {
                 ctx,
                 document_id,
                 Some(Actor::Clerk),
-                Some(&state),
-                &state,
+                Some(state),
+                state,
                 &[],
                 Some(&format!(
                     "{} ({to}){}",
@@ -688,8 +690,8 @@ impl Registry {
                 ctx,
                 id,
                 Some(Actor::Clerk),
-                Some(IncomingState::Arrived.as_str()),
-                IncomingState::Registered.as_str(),
+                Some(IncomingState::Arrived.into()),
+                IncomingState::Registered.into(),
                 &[],
                 Some(&format!(
                     "Văn thư trình ({origin}, số đến {}){}",
@@ -804,8 +806,8 @@ impl Registry {
                 ctx,
                 id,
                 Some(Actor::Clerk),
-                Some("draft"),
-                "draft",
+                Some(OutgoingState::Draft.into()),
+                OutgoingState::Draft.into(),
                 &[],
                 Some(&format!(
                     "Văn thư trình ký ({origin}){}",
@@ -1127,17 +1129,16 @@ impl Registry {
                 "UPDATE documents SET mirror_number = ?2, updated_at = ?3 WHERE id = ?1",
                 params![doc, pkg.number_label, ctx.now],
             )?;
-            let state: String =
-                tx.query_row("SELECT state FROM documents WHERE id = ?1", [doc], |r| {
-                    r.get(0)
-                })?;
+            let state = tx.query_row("SELECT state FROM documents WHERE id = ?1", [doc], |r| {
+                state_at(r, 0)
+            })?;
             events::insert_event(
                 tx,
                 ctx,
                 doc,
                 Some(Actor::Clerk),
-                Some(&state),
-                &state,
+                Some(state),
+                state,
                 &[],
                 Some(&format!(
                     "Văn thư cấp số đến {} (thay {})",
@@ -1230,8 +1231,8 @@ fn resubmitted(
         ctx,
         id,
         Some(Actor::Clerk),
-        Some("draft"),
-        "draft",
+        Some(OutgoingState::Draft.into()),
+        OutgoingState::Draft.into(),
         &[],
         Some(&format!(
             "Văn thư trình ký lại ({origin}){}",
@@ -1289,11 +1290,11 @@ impl Registry {
             ));
         }
         self.write(|tx, ctx| {
-            let row: Option<(String, String, Option<String>)> = tx
+            let row: Option<(String, DocumentState, Option<String>)> = tx
                 .query_row(
                     "SELECT register, state, mirror_returned_at FROM documents WHERE id = ?1",
                     [id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, state_at(r, 1)?, r.get(2)?)),
                 )
                 .optional()?;
             let (register, state, returned) = row.ok_or(Error::NotFound(id))?;
@@ -1303,7 +1304,7 @@ impl Registry {
                     "văn bản {id} không phải bản trình ký từ máy văn thư / document {id} is not a draft submitted for signature"
                 )));
             };
-            if state != "draft" || returned.is_some() {
+            if state != OutgoingState::Draft.into() || returned.is_some() {
                 return Err(Error::InvalidState(format!(
                     "văn bản {id} không còn chờ ký / document {id} no longer waits for a signature"
                 )));
@@ -1317,8 +1318,8 @@ impl Registry {
                 ctx,
                 id,
                 Some(Actor::Leader),
-                Some("draft"),
-                "draft",
+                Some(OutgoingState::Draft.into()),
+                OutgoingState::Draft.into(),
                 &[],
                 Some(&format!("Trả lại, chưa ký: {note}")),
             )?;
@@ -1399,10 +1400,10 @@ impl Registry {
             };
             let sub = submission_for_answer(tx, &pkg.submission_message_id, from)?;
             let doc = sub.document_id;
-            let (register, state): (String, String) = tx.query_row(
+            let (register, state): (String, DocumentState) = tx.query_row(
                 "SELECT register, state FROM documents WHERE id = ?1",
                 [doc],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, state_at(r, 1)?)),
             )?;
             if register != Register::Outgoing.as_str() {
                 return Err(Error::invalid(
@@ -1414,8 +1415,8 @@ impl Registry {
                 ctx,
                 doc,
                 Some(Actor::Leader),
-                Some(&state),
-                &state,
+                Some(state),
+                state,
                 &[],
                 Some(&format!("Lãnh đạo trả lại (máy {from}): {}", pkg.note)),
             )?;

@@ -10,6 +10,7 @@
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
+use vanthu_domain::OutgoingState;
 
 use crate::{audit, events, Error, Registry, Result};
 
@@ -42,13 +43,13 @@ impl Registry {
             Error::invalid("chưa khai báo đơn vị / the unit is not set up (init-unit)")
         })?;
         let rec = self.get(id)?;
-        if rec.register != crate::Register::Outgoing {
+        let Some(state) = rec.outgoing_state() else {
             return Err(Error::InvalidState(format!(
                 "văn bản {id} không phải văn bản đi / document {id} is not outgoing"
             )));
-        }
+        };
         let message_id = dispatch_message_id(&unit, id);
-        if rec.state == "ready" || rec.state == "sent" {
+        if matches!(state, OutgoingState::Ready | OutgoingState::Sent) {
             if let Some(d) = self.dispatch_of(id)? {
                 return Ok(d);
             }
@@ -63,7 +64,7 @@ impl Registry {
                 rec.number_label().unwrap_or_default()
             )));
         }
-        if rec.state != "issued" {
+        if state != OutgoingState::Issued {
             return Err(Error::InvalidState(format!(
                 "văn bản {id} chưa phát hành ({}) — cần cấp số trước khi gửi / \
                  document {id} must be issued before it is sent",
@@ -108,8 +109,8 @@ impl Registry {
                 ctx,
                 id,
                 None,
-                Some("issued"),
-                "ready",
+                Some(OutgoingState::Issued.into()),
+                OutgoingState::Ready.into(),
                 &[],
                 Some("Gửi qua trục"),
             )?;
@@ -181,8 +182,8 @@ impl Registry {
                 ctx,
                 id,
                 None,
-                Some("ready"),
-                "sent",
+                Some(OutgoingState::Ready.into()),
+                OutgoingState::Sent.into(),
                 &[],
                 Some("Trục đã nhận gói tin"),
             )?;

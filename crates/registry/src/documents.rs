@@ -10,7 +10,8 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
 use vanthu_domain::{
-    AgencyCode, DocumentNumber, DocumentType, IncomingState, OutgoingState, Secrecy, Urgency,
+    AgencyCode, DocumentNumber, DocumentState, DocumentType, IncomingState, OutgoingState, Secrecy,
+    Urgency,
 };
 
 use crate::blobs::StoredBlob;
@@ -184,7 +185,9 @@ pub struct DocumentRecord {
     pub archive_copy_holder: Option<String>,
     pub drafting_unit: Option<String>,
     pub dispatched_date: Option<NaiveDate>,
-    pub state: String,
+    /// Parsed from the stored name when the row is read: a name that is not a state of the
+    /// row's register fails the read instead of silently matching nothing.
+    pub state: DocumentState,
     pub state_label: String,
     pub edxml_document_id: Option<String>,
     pub attachments: Vec<AttachmentInfo>,
@@ -207,10 +210,12 @@ impl DocumentRecord {
     /// Whether the document still waits for its final number.
     /// The state as the domain's enum, for an outgoing document (None on an incoming one).
     pub fn outgoing_state(&self) -> Option<OutgoingState> {
-        if self.register != Register::Outgoing {
-            return None;
-        }
-        serde_json::from_value(serde_json::Value::String(self.state.clone())).ok()
+        self.state.outgoing()
+    }
+
+    /// The state as the domain's enum, for an incoming document (None on an outgoing one).
+    pub fn incoming_state(&self) -> Option<IncomingState> {
+        self.state.incoming()
     }
 
     pub fn is_provisional(&self) -> bool {
@@ -239,16 +244,38 @@ fn parse_date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
 
-pub(crate) fn state_label(register: Register, state: &str) -> String {
-    let v = serde_json::Value::String(state.to_string());
-    match register {
-        Register::Incoming => serde_json::from_value::<IncomingState>(v)
-            .map(|s| s.label_vi().to_string())
-            .unwrap_or_else(|_| state.to_string()),
-        Register::Outgoing => serde_json::from_value::<OutgoingState>(v)
-            .map(|s| s.label_vi().to_string())
-            .unwrap_or_else(|_| state.to_string()),
+/// Reads the `state` column at `idx` as the domain's state. A name neither register knows is
+/// a conversion error of that column (shown as a database error), never a string that
+/// silently matches no rule.
+pub(crate) fn state_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<DocumentState> {
+    let name: String = r.get(idx)?;
+    name.parse().map_err(|e: vanthu_domain::UnknownState| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// [`state_at`] for a column that must hold an outgoing state.
+pub(crate) fn outgoing_state_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<OutgoingState> {
+    match state_at(r, idx)? {
+        DocumentState::Outgoing(s) => Ok(s),
+        DocumentState::Incoming(s) => Err(wrong_register(idx, s.as_str())),
     }
+}
+
+/// [`state_at`] for a column that must hold an incoming state.
+pub(crate) fn incoming_state_at(r: &Row<'_>, idx: usize) -> rusqlite::Result<IncomingState> {
+    match state_at(r, idx)? {
+        DocumentState::Incoming(s) => Ok(s),
+        DocumentState::Outgoing(s) => Err(wrong_register(idx, s.as_str())),
+    }
+}
+
+fn wrong_register(idx: usize, name: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        rusqlite::types::Type::Text,
+        Box::new(vanthu_domain::UnknownState(name.to_string())),
+    )
 }
 
 pub(crate) fn state_str<T: Serialize>(s: T) -> String {
@@ -265,7 +292,10 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<DocumentRecord> {
         Register::Incoming
     };
     let number: Option<u32> = r.get(4)?;
-    let state: String = r.get(24)?;
+    let state = match register {
+        Register::Incoming => DocumentState::Incoming(incoming_state_at(r, 24)?),
+        Register::Outgoing => DocumentState::Outgoing(outgoing_state_at(r, 24)?),
+    };
     Ok(DocumentRecord {
         id: r.get(0)?,
         register,
@@ -301,7 +331,7 @@ fn record_from_row(r: &Row<'_>) -> rusqlite::Result<DocumentRecord> {
         archive_copy_holder: r.get(21)?,
         drafting_unit: r.get(22)?,
         dispatched_date: parse_date(r.get(23)?),
-        state_label: state_label(register, &state),
+        state_label: state.label_vi().to_string(),
         state,
         edxml_document_id: r.get(25)?,
         attachments: Vec::new(),
@@ -595,7 +625,7 @@ pub(crate) fn insert_incoming(
         v.signer.as_deref(),
         v.body_text.as_deref(),
     );
-    crate::events::insert_event(tx, ctx, id, None, None, state.as_str(), &[], None)?;
+    crate::events::insert_event(tx, ctx, id, None, None, state.into(), &[], None)?;
     audit::append(
         tx,
         ctx,
@@ -786,7 +816,16 @@ pub(crate) fn insert_outgoing(
         v.signer.as_deref(),
         v.body_text.as_deref(),
     );
-    crate::events::insert_event(tx, ctx, id, None, None, "draft", &[], None)?;
+    crate::events::insert_event(
+        tx,
+        ctx,
+        id,
+        None,
+        None,
+        OutgoingState::Draft.into(),
+        &[],
+        None,
+    )?;
     audit::append(
         tx,
         ctx,
@@ -819,7 +858,7 @@ pub(crate) fn issue_in_tx(
     date: NaiveDate,
     expected_number: Option<u32>,
 ) -> Result<Option<u32>> {
-    let row: Option<(String, String, String, Option<String>, String, bool)> = tx
+    let row: Option<(String, DocumentState, String, Option<String>, String, bool)> = tx
         .prepare_cached(
             "SELECT register, state, series, code_notation, subject, mirror_of IS NOT NULL
              FROM documents WHERE id = ?1",
@@ -827,7 +866,7 @@ pub(crate) fn issue_in_tx(
         .query_row([id], |r| {
             Ok((
                 r.get(0)?,
-                r.get(1)?,
+                state_at(r, 1)?,
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,
@@ -851,7 +890,10 @@ pub(crate) fn issue_in_tx(
         )));
     }
     // A paper original signed by hand never passes through `signed` in the system.
-    if state != "draft" && state != "signed" {
+    if !matches!(
+        state,
+        DocumentState::Outgoing(OutgoingState::Draft | OutgoingState::Signed)
+    ) {
         return Err(Error::InvalidState(format!(
             "văn bản {id} đã được cấp số / document {id} is already issued ({state})"
         )));
@@ -911,7 +953,16 @@ pub(crate) fn issue_in_tx(
         signer.as_deref(),
         body.as_deref(),
     )?;
-    crate::events::insert_event(tx, ctx, id, None, Some(&state), "issued", &[], None)?;
+    crate::events::insert_event(
+        tx,
+        ctx,
+        id,
+        None,
+        Some(state),
+        OutgoingState::Issued.into(),
+        &[],
+        None,
+    )?;
     audit::append(
         tx,
         ctx,
@@ -1000,8 +1051,8 @@ impl Registry {
                 ctx,
                 id,
                 Some(vanthu_domain::Actor::System),
-                Some(IncomingState::Arrived.as_str()),
-                IncomingState::Rejected.as_str(),
+                Some(IncomingState::Arrived.into()),
+                IncomingState::Rejected.into(),
                 &codes,
                 Some(reason),
             )?;

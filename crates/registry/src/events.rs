@@ -2,9 +2,9 @@
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use vanthu_domain::{transition, Actor, IncomingState, OutgoingState, StatusCode};
+use vanthu_domain::{transition, Actor, DocumentState, IncomingState, OutgoingState, StatusCode};
 
-use crate::documents::{state_str, Register, Series};
+use crate::documents::{state_at, state_str, Register, Series};
 use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,8 +16,8 @@ pub struct StatusEvent {
     pub user: String,
     /// In which role.
     pub actor: Option<Actor>,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<DocumentState>,
+    pub to_state: DocumentState,
     /// edXML status codes the transition emits, in order.
     pub codes: Vec<String>,
     pub note: Option<String>,
@@ -52,7 +52,7 @@ pub struct InboxItem {
 /// register, state, edxml id, sender code, arrival date, number.
 type IncomingRow = (
     String,
-    String,
+    DocumentState,
     Option<String>,
     Option<String>,
     String,
@@ -65,8 +65,8 @@ pub(crate) fn insert_event(
     ctx: &WriteCtx<'_>,
     document_id: i64,
     actor: Option<Actor>,
-    from_state: Option<&str>,
-    to_state: &str,
+    from_state: Option<DocumentState>,
+    to_state: DocumentState,
     codes: &[StatusCode],
     note: Option<&str>,
 ) -> Result<i64> {
@@ -80,8 +80,8 @@ pub(crate) fn insert_event(
         ctx.now,
         ctx.user,
         actor.map(state_str),
-        from_state,
-        to_state,
+        from_state.map(DocumentState::as_str),
+        to_state.as_str(),
         serde_json::to_string(&codes).expect("codes serialise"),
         note
     ])?;
@@ -139,8 +139,11 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StatusEvent> {
         at: r.get(2)?,
         user: r.get(3)?,
         actor: actor.and_then(|a| serde_json::from_value(serde_json::Value::String(a)).ok()),
-        from_state: r.get(5)?,
-        to_state: r.get(6)?,
+        from_state: match r.get::<_, Option<String>>(5)? {
+            Some(_) => Some(state_at(r, 5)?),
+            None => None,
+        },
+        to_state: state_at(r, 6)?,
         codes: serde_json::from_str(&codes).unwrap_or_default(),
         note: r.get(8)?,
     })
@@ -202,7 +205,7 @@ pub(crate) fn status_event_tx(
             |r| {
                 Ok((
                     r.get(0)?,
-                    r.get(1)?,
+                    state_at(r, 1)?,
                     r.get(2)?,
                     r.get(3)?,
                     r.get::<_, Option<String>>(4)?.unwrap_or_default(),
@@ -214,12 +217,11 @@ pub(crate) fn status_event_tx(
     let Some((register, state, edxml_id, sender, arrival, number)) = row else {
         return Err(Error::NotFound(document_id));
     };
-    if register != "incoming" {
+    let (Some(from), "incoming") = (state.incoming(), register.as_str()) else {
         return Err(Error::InvalidState(format!(
             "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
         )));
-    }
-    let from: IncomingState = state.parse().map_err(|e: String| Error::InvalidState(e))?;
+    };
     let codes = transition(from, to, actor)?;
     // A copy submitted by the clerk's desktop (desks.rs): the leader only assigns it; its
     // number is the clerk's, and the answer goes back to the clerk's desktop, not the sender.
@@ -288,8 +290,8 @@ pub(crate) fn status_event_tx(
         ctx,
         document_id,
         Some(actor),
-        Some(from.as_str()),
-        to.as_str(),
+        Some(from.into()),
+        to.into(),
         &codes,
         note,
     )?;
@@ -370,11 +372,11 @@ impl Registry {
             ));
         }
         let id = self.write(|tx, ctx| {
-            let row: Option<(String, String, String, bool)> = tx
+            let row: Option<(String, DocumentState, String, bool)> = tx
                 .query_row(
                     "SELECT register, state, secrecy, mirror_of IS NOT NULL FROM documents WHERE id = ?1",
                     [document_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| Ok((r.get(0)?, state_at(r, 1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
             let Some((register, state, secrecy, mirror)) = row else {
@@ -385,13 +387,11 @@ impl Registry {
                     "bản trình ký chỉ được ký tại máy lãnh đạo / a copy submitted for signature can only be signed here".into(),
                 ));
             }
-            if register != "outgoing" {
+            let (Some(from), "outgoing") = (state.outgoing(), register.as_str()) else {
                 return Err(Error::InvalidState(format!(
                     "văn bản {document_id} không phải văn bản đi / document {document_id} is not outgoing"
                 )));
-            }
-            let from: OutgoingState = serde_json::from_value(serde_json::Value::String(state.clone()))
-                .map_err(|_| Error::InvalidState(state.clone()))?;
+            };
             if !from.can_move_to(to) {
                 return Err(Error::InvalidState(format!(
                     "{} → {}",
@@ -402,20 +402,19 @@ impl Registry {
             if secrecy != "normal" && matches!(to, OutgoingState::Ready | OutgoingState::Sent) {
                 return Err(Error::SecretNotSendable);
             }
-            let to_s = state_str(to);
             tx.execute(
                 "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1",
-                params![document_id, to_s, ctx.now],
+                params![document_id, to.as_str(), ctx.now],
             )?;
             let event_id =
-                insert_event(tx, ctx, document_id, None, Some(&state), &to_s, &[], note)?;
+                insert_event(tx, ctx, document_id, None, Some(state), to.into(), &[], note)?;
             audit::append(
                 tx,
                 ctx,
                 "document.status",
                 "document",
                 Some(&document_id.to_string()),
-                &serde_json::json!({"from": state, "to": to_s, "note": note}),
+                &serde_json::json!({"from": state.as_str(), "to": to.as_str(), "note": note}),
             )?;
             Ok(event_id)
         })?;

@@ -70,8 +70,8 @@ pub use signing::{SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};
 pub use status_upgrade::upgrade_status_body;
 pub use syncq::{
-    LegacyImport, LegacyQueues, SyncDelivery, SyncOutboxRow, SyncPackage, SyncReceivedItem,
-    SyncReceivedRow,
+    LegacyImport, LegacyQueues, OutboxState, SyncDelivery, SyncOutboxRow, SyncPackage,
+    SyncReceivedItem, SyncReceivedRow,
 };
 
 /// The database file name inside a data directory.

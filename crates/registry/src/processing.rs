@@ -6,10 +6,11 @@
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
-use vanthu_domain::{processing_steps, IncomingState, ProcessingStep};
+use vanthu_domain::{processing_steps, DocumentState, IncomingState, ProcessingStep};
 
+use crate::documents::state_at;
 use crate::events::{status_event_tx, StatusEvent};
-use crate::{Error, Register, Registry, Result};
+use crate::{Error, Registry, Result};
 
 /// One action on an incoming document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,10 +51,7 @@ impl Registry {
     /// the steps of its state.
     pub fn offered_actions(&self, document_id: i64) -> Result<Vec<OfferedAction>> {
         let rec = self.get(document_id)?;
-        if rec.register != Register::Incoming {
-            return Ok(Vec::new());
-        }
-        let Ok(from) = rec.state.parse::<IncomingState>() else {
+        let Some(from) = rec.incoming_state() else {
             return Ok(Vec::new());
         };
         if self.mirror_info(document_id)?.is_some() {
@@ -136,15 +134,19 @@ impl Registry {
             ));
         }
         let id = self.write(|tx, ctx| {
-            let state: String = tx
+            let state: DocumentState = tx
                 .query_row(
                     "SELECT state FROM documents WHERE id = ?1",
                     [document_id],
-                    |r| r.get(0),
+                    |r| state_at(r, 0),
                 )
                 .optional()?
                 .ok_or(Error::NotFound(document_id))?;
-            let from: IncomingState = state.parse().map_err(|e: String| Error::InvalidState(e))?;
+            let Some(from) = state.incoming() else {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
+                )));
+            };
             if !processing_steps(from).contains(&step) {
                 return Err(Error::InvalidState(format!(
                     "không thể {} văn bản ở trạng thái {} / step not offered from {state}",

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::{Actor, IncomingState, StatusCode};
 
-use crate::documents::{insert_incoming, validate_incoming, NewIncoming};
+use crate::documents::{incoming_state_at, insert_incoming, validate_incoming, NewIncoming};
 use crate::events::{enqueue, insert_event};
 use crate::{agencies, audit, Error, Registry, Result, WriteCtx};
 
@@ -51,16 +51,19 @@ pub struct RevisionOutcome {
     /// The new version (update/replace).
     pub new_version_id: Option<i64>,
     /// The state of the original afterwards.
-    pub original_state: String,
+    pub original_state: IncomingState,
     /// True when the clerk has to accept or refuse.
     pub awaiting_clerk: bool,
 }
 
-fn state_of(tx: &Transaction<'_>, id: i64) -> Result<(String, Option<String>, Option<String>)> {
+fn state_of(
+    tx: &Transaction<'_>,
+    id: i64,
+) -> Result<(IncomingState, Option<String>, Option<String>)> {
     tx.query_row(
         "SELECT state, edxml_document_id, sender_code FROM documents WHERE id = ?1 AND register = 'incoming'",
         [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((incoming_state_at(r, 0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()?
     .ok_or(Error::NotFound(id))
@@ -120,11 +123,10 @@ fn act_on_original(
     action: ReceivedAction,
     note: &str,
     new_version: Option<i64>,
-) -> Result<(String, bool)> {
-    let (state, edxml_id, sender) = state_of(tx, id)?;
-    let from: IncomingState = state.parse().map_err(Error::InvalidState)?;
+) -> Result<(IncomingState, bool)> {
+    let (from, edxml_id, sender) = state_of(tx, id)?;
     let detail = serde_json::json!({
-        "action": action.as_str(), "from": state, "note": note, "new_version": new_version,
+        "action": action.as_str(), "from": from.as_str(), "note": note, "new_version": new_version,
     });
     if from.is_frozen() || from == IncomingState::Rejected {
         // Already out of the work queues: record that the request came, change nothing.
@@ -136,7 +138,7 @@ fn act_on_original(
             Some(&id.to_string()),
             &detail,
         )?;
-        return Ok((state, false));
+        return Ok((from, false));
     }
     if matches!(from, IncomingState::Received | IncomingState::Arrived) {
         let to = if action == ReceivedAction::Recall {
@@ -154,8 +156,8 @@ fn act_on_original(
             ctx,
             id,
             Some(Actor::System),
-            Some(from.as_str()),
-            to.as_str(),
+            Some(from.into()),
+            to.into(),
             &codes,
             Some(note),
         )?;
@@ -176,7 +178,7 @@ fn act_on_original(
             &codes,
             note,
         )?;
-        return Ok((to.as_str().to_owned(), false));
+        return Ok((to, false));
     }
     tx.execute(
         "UPDATE documents SET pending_action = ?2, pending_note = ?3, updated_at = ?4 WHERE id = ?1",
@@ -187,8 +189,8 @@ fn act_on_original(
         ctx,
         id,
         Some(Actor::System),
-        Some(from.as_str()),
-        from.as_str(),
+        Some(from.into()),
+        from.into(),
         &[],
         Some(note),
     )?;
@@ -200,7 +202,7 @@ fn act_on_original(
         Some(&id.to_string()),
         &detail,
     )?;
-    Ok((state, true))
+    Ok((from, true))
 }
 
 fn note_for(action: ReceivedAction, reason: Option<&str>) -> String {
@@ -369,7 +371,16 @@ impl Registry {
                 "UPDATE documents SET pending_action = NULL, pending_note = NULL, updated_at = ?2 WHERE id = ?1",
                 params![document_id, ctx.now],
             )?;
-            insert_event(tx, ctx, document_id, Some(Actor::Clerk), Some(&state), &state, &codes, Some(reason))?;
+            insert_event(
+                tx,
+                ctx,
+                document_id,
+                Some(Actor::Clerk),
+                Some(state.into()),
+                state.into(),
+                &codes,
+                Some(reason),
+            )?;
             audit::append(
                 tx,
                 ctx,

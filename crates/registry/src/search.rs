@@ -13,9 +13,9 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::fold;
-use vanthu_domain::{DocumentType, Secrecy, Urgency};
+use vanthu_domain::{DocumentState, DocumentType, Secrecy, Urgency};
 
-use crate::documents::{state_label, Register};
+use crate::documents::{incoming_state_at, outgoing_state_at, Register};
 use crate::sort::{CursorValue, Sort, SortCursor};
 use crate::{agencies, Error, Registry, Result, WriteCtx};
 
@@ -82,7 +82,7 @@ pub struct SearchHit {
     pub signer: Option<String>,
     pub urgency: Urgency,
     pub secrecy: Secrecy,
-    pub state: String,
+    pub state: DocumentState,
     pub state_label: String,
     /// The register date the listing order uses (ngày đến, or ngày ban hành).
     #[serde(skip)]
@@ -100,7 +100,10 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         Register::Incoming
     };
     let number: Option<u32> = r.get(2)?;
-    let state: String = r.get(14)?;
+    let state = match register {
+        Register::Incoming => DocumentState::Incoming(incoming_state_at(r, 14)?),
+        Register::Outgoing => DocumentState::Outgoing(outgoing_state_at(r, 14)?),
+    };
     Ok(SearchHit {
         id: r.get(0)?,
         register,
@@ -117,7 +120,7 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         signer: r.get(11)?,
         urgency: r.get::<_, String>(12)?.parse().unwrap_or_default(),
         secrecy: r.get::<_, String>(13)?.parse().unwrap_or_default(),
-        state_label: state_label(register, &state),
+        state_label: state.label_vi().to_string(),
         state,
         sort_date: r.get(15)?,
         provisional_number: r.get(16)?,

@@ -5,8 +5,9 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
+use vanthu_domain::{DocumentState, OutgoingState};
 
-use crate::documents::media_type;
+use crate::documents::{media_type, state_at};
 use crate::{audit, AttachmentInfo, DocumentRecord, Error, Registry, Result, WriteCtx};
 
 /// One outgoing document waiting for the leader's signature.
@@ -53,9 +54,10 @@ impl Registry {
     /// document waiting for a signature with a PDF.
     pub fn signing_item(&self, id: i64) -> Result<SigningQueueItem> {
         let document = self.get(id)?;
-        if document.register != crate::Register::Outgoing
-            || !(document.state == "draft" || document.state == "signed")
-        {
+        if !matches!(
+            document.outgoing_state(),
+            Some(OutgoingState::Draft | OutgoingState::Signed)
+        ) {
             return Err(Error::InvalidState(format!(
                 "văn bản {id} không chờ ký ({}) / document {id} is not waiting for a signature",
                 document.state_label
@@ -109,7 +111,7 @@ impl Registry {
                 tx,
                 ctx,
                 id,
-                Some(&before.document.state),
+                before.document.outgoing_state(),
                 &before.pdf.sha256,
                 &file,
                 info,
@@ -155,30 +157,33 @@ pub(crate) fn sign_in_tx(
     tx: &Transaction<'_>,
     ctx: &WriteCtx<'_>,
     id: i64,
-    expected_state: Option<&str>,
+    expected_state: Option<OutgoingState>,
     signed_from_sha256: &str,
     file: &crate::documents::PreparedFile,
     info: &SignedFile,
     note: Option<&str>,
 ) -> Result<i64> {
     // Re-read inside the write lock: another window may have signed it meanwhile.
-    let row: Option<(String, String, bool)> = tx
+    let row: Option<(DocumentState, bool)> = tx
         .prepare_cached(
-            "SELECT register, state, mirror_returned_at IS NOT NULL FROM documents WHERE id = ?1",
+            "SELECT state, mirror_returned_at IS NOT NULL FROM documents WHERE id = ?1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row([id], |r| Ok((state_at(r, 0)?, r.get(1)?)))
         .optional()?;
-    let (register, state, returned) = row.ok_or(Error::NotFound(id))?;
+    let (state, returned) = row.ok_or(Error::NotFound(id))?;
     // A returned mirror waits for the clerk's desktop to submit it again.
-    if register != "outgoing"
-        || returned
-        || !(state == "draft" || state == "signed")
-        || expected_state.is_some_and(|e| e != state)
-    {
-        return Err(Error::InvalidState(format!(
-            "văn bản {id} vừa đổi trạng thái ({state}) / document {id} changed meanwhile"
-        )));
-    }
+    let from = match state {
+        DocumentState::Outgoing(s @ (OutgoingState::Draft | OutgoingState::Signed))
+            if !returned && expected_state.is_none_or(|e| e == s) =>
+        {
+            s
+        }
+        _ => {
+            return Err(Error::InvalidState(format!(
+                "văn bản {id} vừa đổi trạng thái ({state}) / document {id} changed meanwhile"
+            )))
+        }
+    };
     let newest: Option<String> = tx
         .prepare_cached(
             "SELECT sha256 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf'
@@ -192,16 +197,16 @@ pub(crate) fn sign_in_tx(
         )));
     }
     let att = crate::documents::insert_attachment(tx, ctx, id, file)?;
-    tx.prepare_cached("UPDATE documents SET state = 'signed', updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, ctx.now])?;
-    if state != "signed" {
+    tx.prepare_cached("UPDATE documents SET state = ?3, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ctx.now, OutgoingState::Signed.as_str()])?;
+    if from != OutgoingState::Signed {
         crate::events::insert_event(
             tx,
             ctx,
             id,
             Some(vanthu_domain::Actor::Leader),
-            Some(&state),
-            "signed",
+            Some(state),
+            OutgoingState::Signed.into(),
             &[],
             note,
         )?;
@@ -213,7 +218,7 @@ pub(crate) fn sign_in_tx(
         "document",
         Some(&id.to_string()),
         &serde_json::json!({
-            "from_state": state, "attachment_id": att,
+            "from_state": state.as_str(), "attachment_id": att,
             "signed_from_sha256": signed_from_sha256, "sha256": file.blob.sha256,
             "role": info.role, "signer": info.signer, "field": info.field,
             "signing_time": info.signing_time,

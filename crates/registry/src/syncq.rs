@@ -28,13 +28,70 @@ pub struct SyncPackage {
     pub sha256: String,
 }
 
+/// Where a queued package stands: the `state` column of `sync_outbox` (its CHECK lists the
+/// same three names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for the hub to accept it.
+    Pending,
+    /// The hub accepted it.
+    Sent,
+    /// The hub refused it for good (the error is kept).
+    Failed,
+}
+
+impl OutboxState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for OutboxState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [Self::Pending, Self::Sent, Self::Failed]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                format!("trạng thái hàng đợi không xác định / unknown outbox state {s:?}")
+            })
+    }
+}
+
+impl std::fmt::Display for OutboxState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Read straight from a `state` column (the registry's and the legacy sync store's): an
+/// unknown name is a conversion error, never a state that silently matches nothing.
+impl rusqlite::types::FromSql for OutboxState {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        v.as_str()?
+            .parse()
+            .map_err(|e: String| rusqlite::types::FromSqlError::Other(e.into()))
+    }
+}
+
+impl rusqlite::types::ToSql for OutboxState {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
 /// A `sync_outbox` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncOutboxRow {
     pub seq: i64,
     pub package: SyncPackage,
-    /// pending | sent | failed
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_ms: i64,
@@ -140,7 +197,7 @@ fn split_recipients(s: &str) -> Vec<String> {
 /// Inserts one outbox row in the caller's transaction; its body must already be in the blob
 /// store. Returns false when the message id was queued before (nothing changes).
 pub fn enqueue_in(tx: &Transaction<'_>, pkg: &SyncPackage, size: u64) -> Result<bool> {
-    enqueue_row(tx, pkg, size, "pending", 0, None, now_ms(), None)
+    enqueue_row(tx, pkg, size, OutboxState::Pending, 0, None, now_ms(), None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -148,7 +205,7 @@ fn enqueue_row(
     tx: &Transaction<'_>,
     pkg: &SyncPackage,
     size: u64,
-    state: &str,
+    state: OutboxState,
     attempts: i64,
     last_error: Option<&str>,
     created_ms: i64,
@@ -410,8 +467,8 @@ impl Registry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
-    pub fn sync_outbox_state(&self, message_id: &str) -> Result<Option<String>> {
+    /// Where a queued message stands; `None` when never queued.
+    pub fn sync_outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>> {
         Ok(self
             .conn
             .prepare_cached("SELECT state FROM sync_outbox WHERE message_id = ?1")?
@@ -582,7 +639,7 @@ impl Registry {
                     tx,
                     &row.package,
                     *size,
-                    &row.state,
+                    row.state,
                     row.attempts,
                     row.last_error.as_deref(),
                     row.created_ms,

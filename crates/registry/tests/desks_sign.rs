@@ -57,7 +57,7 @@ fn rows(reg: &Registry, table: &str) -> i64 {
 fn snapshot(reg: &Registry, id: i64) -> (String, usize, i64, i64, i64, i64) {
     let d = reg.get(id).unwrap();
     (
-        d.state,
+        d.state.as_str().to_owned(),
         d.attachments.len(),
         rows(reg, "audit_log"),
         rows(reg, "inbox"),
@@ -135,7 +135,7 @@ fn an_outgoing_draft_is_submitted_with_its_pdf_and_fields() {
         Some("Trình ký lãnh đạo (000.01.20.H34/LD): Kính trình")
     );
     assert_eq!(
-        clerk.get(doc).unwrap().state,
+        clerk.get(doc).unwrap().state.as_str(),
         "draft",
         "submitting signs nothing"
     );
@@ -255,7 +255,7 @@ fn the_mirror_waits_in_the_leaders_signing_queue_and_is_never_numbered() {
 fn signing_the_mirror_queues_the_signed_copy_in_the_same_transaction() {
     let r = round();
     let rec = r.leader.get(r.mirror).unwrap();
-    assert_eq!(rec.state, "signed");
+    assert_eq!(rec.state.as_str(), "signed");
     let signed = rec.attachments.last().unwrap();
     let rows: Vec<_> = r
         .leader
@@ -309,7 +309,7 @@ fn the_clerks_draft_is_signed_once_with_the_leaders_bytes() {
         .apply_desk_signed("st06-ds1-x", LD, &r.package)
         .unwrap());
     let rec = r.clerk.get(r.doc).unwrap();
-    assert_eq!(rec.state, "signed");
+    assert_eq!(rec.state.as_str(), "signed");
     assert_eq!(rec.attachments.len(), 2, "the unsigned draft is kept");
     let last = rec.attachments.last().unwrap();
     assert_eq!(last.file_name, "Tờ trình (đã ký).pdf");
@@ -318,7 +318,10 @@ fn the_clerks_draft_is_signed_once_with_the_leaders_bytes() {
         r.signed_bytes
     );
     let ev = r.clerk.status_events(r.doc).unwrap();
-    let signed: Vec<_> = ev.iter().filter(|e| e.to_state == "signed").collect();
+    let signed: Vec<_> = ev
+        .iter()
+        .filter(|e| e.to_state.as_str() == "signed")
+        .collect();
     assert_eq!(signed.len(), 1);
     assert_eq!(
         signed[0].note.as_deref(),
@@ -613,7 +616,7 @@ fn the_leader_returns_a_draft_and_the_clerk_submits_it_again() {
     ));
     assert!(clerk.apply_desk_returned("r1", LD, &ret).unwrap());
     let rec = clerk.get(doc).unwrap();
-    assert_eq!(rec.state, "draft");
+    assert_eq!(rec.state.as_str(), "draft");
     assert!(clerk
         .status_events(doc)
         .unwrap()
@@ -681,7 +684,7 @@ fn the_leader_returns_a_draft_and_the_clerk_submits_it_again() {
     let p = leader.desk_signed_package(&row).unwrap();
     assert_eq!(p.submission_message_id, again.message_id);
     assert!(clerk.apply_desk_signed("s1", LD, &p).unwrap());
-    assert_eq!(clerk.get(doc).unwrap().state, "signed");
+    assert_eq!(clerk.get(doc).unwrap().state.as_str(), "signed");
     assert!(clerk.audit_verify().unwrap().ok);
     assert!(leader.audit_verify().unwrap().ok);
 }

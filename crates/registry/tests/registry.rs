@@ -68,7 +68,7 @@ fn numbers_are_per_register_series_and_year() {
     assert_eq!((a.series, s.series), (Series::Normal, Series::Secret));
     assert_eq!((a.year, c.year), (Some(2024), Some(2025)));
     assert_eq!(a.sender.as_deref(), Some("Văn phòng Chính phủ"));
-    assert_eq!(a.state, "registered");
+    assert_eq!(a.state.as_str(), "registered");
 
     let draft = reg
         .create_outgoing(NewOutgoing {
@@ -727,7 +727,7 @@ fn processing_steps_from_the_desktop_queue_the_senders_statuses() {
         );
     }
     assert_eq!(audit_rows(&reg), audit_before);
-    assert_eq!(reg.get(doc.id).unwrap().state, "arrived");
+    assert_eq!(reg.get(doc.id).unwrap().state.as_str(), "arrived");
     assert!(codes(&reg).is_empty());
 
     reg.process_incoming(
@@ -1041,4 +1041,57 @@ fn migration_11_rewrites_untried_old_status_packages() {
     assert_eq!(second.package.message_id, "st03-b");
     assert_eq!(second.package.sha256, old_sha);
     assert_eq!(body, OLD.as_bytes());
+}
+
+/// A state name the code does not know (a hand edit, a newer build's state) is refused when
+/// the row is read, naming the value, instead of matching no rule and passing every check
+/// that compares against a known state. A name of the other register is refused the same way.
+#[test]
+fn an_unknown_state_in_the_database_is_refused_when_read() {
+    let (_dir, mut reg) = fresh();
+    let inc = reg
+        .register_incoming(incoming("5/UBND-VP", "Trạng thái lạ", "2024-05-02"))
+        .unwrap();
+    let out = reg
+        .create_outgoing(NewOutgoing {
+            notation: "UBND-VP".into(),
+            doc_type: "Công văn".into(),
+            subject: "Dự thảo".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (inc.incoming_state(), out.outgoing_state()),
+        (Some(IncomingState::Registered), Some(OutgoingState::Draft))
+    );
+    let set = |reg: &Registry, id: i64, state: &str| {
+        reg.connection()
+            .execute(
+                "UPDATE documents SET state = ?2 WHERE id = ?1",
+                rusqlite::params![id, state],
+            )
+            .unwrap();
+    };
+    set(&reg, out.id, "Draft");
+    let err = reg.get(out.id).unwrap_err();
+    assert!(
+        matches!(err, Error::Sql(_))
+            && err
+                .to_string()
+                .contains("unknown document state: \"Draft\""),
+        "{err}"
+    );
+    // Every path that reads the state refuses it, including the ones that used to compare.
+    let err = reg.issue_outgoing(out.id, d("2024-05-03")).unwrap_err();
+    assert!(err.to_string().contains("\"Draft\""), "{err}");
+    assert!(reg.search(&SearchQuery::text("Dự thảo")).is_err());
+
+    // An outgoing state on an incoming row is as wrong as an unknown one.
+    set(&reg, inc.id, "draft");
+    let err = reg.get(inc.id).unwrap_err();
+    assert!(err.to_string().contains("\"draft\""), "{err}");
+    let err = reg
+        .append_status_event(inc.id, IncomingState::Assigned, Actor::Leader, None)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidState(_)), "{err}");
 }

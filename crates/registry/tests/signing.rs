@@ -65,7 +65,7 @@ fn queue_lists_drafts_with_a_pdf_and_signing_moves_them_out() {
             },
         )
         .unwrap();
-    assert_eq!(rec.state, "signed");
+    assert_eq!(rec.state.as_str(), "signed");
     assert_eq!(rec.state_label, "Đã ký");
     assert_eq!(rec.attachments.len(), 2, "the unsigned draft PDF is kept");
     let last = rec.attachments.last().unwrap();
@@ -89,7 +89,7 @@ fn queue_lists_drafts_with_a_pdf_and_signing_moves_them_out() {
     let rec = reg
         .issue_outgoing(a, "2024-05-02".parse().unwrap())
         .unwrap();
-    assert_eq!(rec.state, "issued");
+    assert_eq!(rec.state.as_str(), "issued");
     let _ = dir;
 }
 
@@ -104,7 +104,7 @@ fn refuses_what_is_not_waiting_and_non_pdf_output() {
     let info = SignedFile::default();
     let err = reg.record_signed(a, &junk, "x.pdf", &info).unwrap_err();
     assert!(err.to_string().contains("không phải PDF"), "{err}");
-    assert_eq!(reg.get(a).unwrap().state, "draft");
+    assert_eq!(reg.get(a).unwrap().state.as_str(), "draft");
     assert_eq!(reg.get(a).unwrap().attachments.len(), 1);
     let pdf = src.path().join("ok.pdf");
     std::fs::write(&pdf, "%PDF-1.4\n").unwrap();

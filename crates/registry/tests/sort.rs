@@ -89,7 +89,7 @@ fn key(reg: &Registry, h: &SearchHit, k: SortKey) -> String {
             .deadline
             .map(|d| d.to_string())
             .unwrap_or_else(|| "9999-12-31".into()),
-        SortKey::State => h.state.clone(),
+        SortKey::State => h.state.as_str().to_owned(),
     }
 }
 

@@ -177,7 +177,7 @@ fn legacy_queues_import_once_in_order() {
             SyncOutboxRow {
                 seq: 0,
                 package: pkg(id, body),
-                state: state.into(),
+                state: state.parse().unwrap(),
                 attempts: 2,
                 last_error: None,
                 created_ms: 5,

@@ -84,7 +84,7 @@ fn one_pin_signs_a_batch_and_each_result_is_verified() {
             rep.to_text()
         );
         let rec = reg.get(*id).unwrap();
-        assert_eq!(rec.state, "signed");
+        assert_eq!(rec.state.as_str(), "signed");
         let stored = rec.attachments.last().unwrap();
         assert_eq!(stored.sha256, signed(r).sha256);
         assert!(stored.file_name.ends_with("(đã ký).pdf"));
@@ -121,7 +121,7 @@ fn wrong_pin_changes_nothing_and_says_so_in_vietnamese() {
     assert!(err.contains("lần thử"), "{err}");
     assert!(!err.contains("9999"), "the PIN never appears in a message");
     let reg = reg.lock().unwrap();
-    assert_eq!(reg.get(ids[0]).unwrap().state, "draft");
+    assert_eq!(reg.get(ids[0]).unwrap().state.as_str(), "draft");
     assert_eq!(reg.signing_queue().unwrap().len(), 1);
 }
 
@@ -153,7 +153,7 @@ fn a_bad_document_fails_alone_and_a_rectangle_is_honoured() {
     let why = out[1].outcome.as_ref().unwrap_err();
     assert!(why.contains("mã hóa"), "{why}");
     let reg = reg.lock().unwrap();
-    assert_eq!(reg.get(ids[1]).unwrap().state, "draft");
+    assert_eq!(reg.get(ids[1]).unwrap().state.as_str(), "draft");
     assert_eq!(reg.get(ids[1]).unwrap().attachments.len(), 1);
     assert_eq!(report(&out[2]).signatures[0].signer, "Trần Thị Bình");
 }

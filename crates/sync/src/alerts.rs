@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::desks::is_internal;
-use crate::state::{StateError, SyncState};
+use crate::state::{OutboxState, StateError, SyncState};
 use crate::transport::Operation;
 
 /// Hours after sending before a silent recipient raises an alert, unless configured.
@@ -151,7 +151,7 @@ impl SyncState {
         Ok(self
             .outbox()?
             .into_iter()
-            .filter(|o| o.package.op == Operation::Send && o.state == "sent")
+            .filter(|o| o.package.op == Operation::Send && o.state == OutboxState::Sent)
             .filter_map(|o| {
                 let recipients: Vec<String> = o
                     .package

@@ -10,7 +10,7 @@ use vanthu_edxml as ed;
 use vanthu_registry::{Dispatch, DocumentRecord, Registry};
 
 use crate::bridge::BridgeError;
-use crate::state::SyncState;
+use crate::state::{OutboxState, SyncState};
 use crate::transport::{Operation, OutgoingPackage};
 
 /// Hands every pending dispatch to the engine; returns how many were queued.
@@ -54,7 +54,7 @@ pub fn queue_dispatches(
 pub fn reflect_dispatched(reg: &mut Registry, state: &SyncState) -> Result<u64, BridgeError> {
     let mut done = 0;
     for d in reg.awaiting_hub()? {
-        if state.outbox_state(&d.message_id)?.as_deref() == Some("sent") {
+        if state.outbox_state(&d.message_id)? == Some(OutboxState::Sent) {
             reg.mark_dispatched(d.document_id, chrono::Local::now().date_naive())?;
             done += 1;
         }

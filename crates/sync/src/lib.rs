@@ -15,5 +15,5 @@ pub mod transport;
 pub use alerts::{AlertKind, RecipientStatus};
 pub use engine::{Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport};
 pub use numbering::{NumberingConfig, RefillReport, DEFAULT_BLOCK_SIZE};
-pub use state::{QueueStore, SyncState};
+pub use state::{OutboxState, QueueStore, SyncState};
 pub use transport::{BlockGrant, HttpTransport, HubTransport, Operation, TransportError};

@@ -10,8 +10,8 @@ use vanthu_registry::{
 };
 
 use crate::state::{
-    OutboxEntry, OutgoingPackageView, QueueStore, Received, ReceivedBatchItem, StateError,
-    FILE_STATE,
+    OutboxEntry, OutboxState, OutgoingPackageView, QueueStore, Received, ReceivedBatchItem,
+    StateError, FILE_STATE,
 };
 use crate::transport::{Operation, OutgoingPackage};
 
@@ -242,7 +242,7 @@ impl QueueStore for RegistryStore {
         Ok(self.lock().sync_note_attempt(seq, error)?)
     }
 
-    fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+    fn outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>, StateError> {
         Ok(self.lock().sync_outbox_state(message_id)?)
     }
 

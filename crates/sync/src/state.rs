@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::registry_store::RegistryStore;
 use crate::transport::{Operation, OutgoingPackage, RemoteItem};
+pub use vanthu_registry::OutboxState;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 pub struct OutboxEntry {
     pub seq: i64,
     pub package: OutgoingPackageView,
-    pub state: String,
+    pub state: OutboxState,
     pub attempts: i64,
     pub last_error: Option<String>,
     /// When the hub accepted it (ms since the epoch).
@@ -158,7 +159,7 @@ pub trait QueueStore: Send + Sync {
     fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError>;
     fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError>;
     /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
-    fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError>;
+    fn outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>, StateError>;
     /// None when never stored, else whether it was acknowledged.
     fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError>;
     fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError>;
@@ -301,7 +302,7 @@ impl SyncState {
     }
 
     /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
-    pub fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+    pub fn outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>, StateError> {
         self.store.outbox_state(message_id)
     }
 
@@ -496,7 +497,7 @@ impl QueueStore for FileStore {
         Ok(())
     }
 
-    fn outbox_state(&self, message_id: &str) -> Result<Option<String>, StateError> {
+    fn outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>, StateError> {
         Ok(self
             .lock()
             .query_row(

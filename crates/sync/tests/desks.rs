@@ -184,7 +184,7 @@ async fn signing_round() {
     let check = |label: &str| {
         let clerk = open(vt_dir.path(), "văn thư Lan");
         let rec = clerk.get(doc).unwrap();
-        assert_eq!(rec.state, "signed", "{label}");
+        assert_eq!(rec.state.as_str(), "signed", "{label}");
         let signed: Vec<_> = rec
             .attachments
             .iter()
@@ -198,7 +198,10 @@ async fn signing_round() {
         );
         assert_eq!(rec.attachments.len(), 2, "{label}");
         let events = clerk.status_events(doc).unwrap();
-        let to_signed: Vec<_> = events.iter().filter(|e| e.to_state == "signed").collect();
+        let to_signed: Vec<_> = events
+            .iter()
+            .filter(|e| e.to_state.as_str() == "signed")
+            .collect();
         assert_eq!(to_signed.len(), 1, "{label}");
         assert!(to_signed[0]
             .note
@@ -226,7 +229,7 @@ async fn signing_round() {
     let issued = open(vt_dir.path(), "văn thư Lan")
         .issue_outgoing(doc, chrono::Local::now().date_naive())
         .unwrap();
-    assert_eq!(issued.state, "issued");
+    assert_eq!(issued.state.as_str(), "issued");
     assert!(issued.number.is_some());
 }
 

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use vanthu_domain::Secrecy;
+use vanthu_domain::{OutgoingState, Secrecy};
 use vanthu_registry::{Error, NewAgency, NewOutgoing, Registry};
 
 const A: &str = "000.00.00.H34";
@@ -71,7 +71,10 @@ async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
         vec![B.to_string()],
         "the paper recipient stays off the hub"
     );
-    assert_eq!(a_reg.get(id).unwrap().state, "ready");
+    assert_eq!(
+        a_reg.get(id).unwrap().outgoing_state(),
+        Some(OutgoingState::Ready)
+    );
     // Asking twice changes nothing.
     assert_eq!(a_reg.queue_dispatch(id).unwrap(), d);
     assert_eq!(a_reg.pending_dispatches(10).unwrap().len(), 1);
@@ -83,7 +86,11 @@ async fn an_issued_document_reaches_the_recipient_once_and_becomes_sent() {
     {
         let reg = Registry::open(a_dir.path()).unwrap();
         let rec = reg.get(id).unwrap();
-        assert_eq!(rec.state, "sent", "the hub accepted it in this round");
+        assert_eq!(
+            rec.outgoing_state(),
+            Some(OutgoingState::Sent),
+            "the hub accepted it in this round"
+        );
         assert!(rec.dispatched_date.is_some());
         assert!(reg.pending_dispatches(10).unwrap().is_empty());
     }
@@ -163,7 +170,10 @@ fn secret_provisional_and_uncoded_documents_are_refused() {
     assert!(err.contains("Số tạm"), "{err}");
 
     for id in [secret, paper, provisional] {
-        assert_eq!(reg.get(id).unwrap().state, "issued");
+        assert_eq!(
+            reg.get(id).unwrap().outgoing_state(),
+            Some(OutgoingState::Issued)
+        );
         assert!(reg.dispatch_of(id).unwrap().is_none());
     }
     assert!(reg.pending_dispatches(10).unwrap().is_empty());

@@ -258,11 +258,11 @@ async fn a_refused_package_is_marked_failed_and_the_queue_moves_on() {
     let r = a.engine.sync_once().await.unwrap();
     assert_eq!((r.sent, r.rejected), (1, 1));
     let ob = a.engine.state().outbox().unwrap();
-    assert_eq!(ob[0].state, "failed");
+    assert_eq!(ob[0].state.as_str(), "failed");
     assert!(ob[0]
         .last_error
         .as_deref()
         .unwrap()
         .contains("999.99.99.Z99"));
-    assert_eq!(ob[1].state, "sent");
+    assert_eq!(ob[1].state.as_str(), "sent");
 }

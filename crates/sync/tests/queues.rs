@@ -44,7 +44,13 @@ fn snapshot(s: &SyncState) -> Snapshot {
         .outbox()
         .unwrap()
         .into_iter()
-        .map(|o| (o.package.message_id, o.state, o.last_error))
+        .map(|o| {
+            (
+                o.package.message_id,
+                o.state.as_str().to_owned(),
+                o.last_error,
+            )
+        })
         .collect();
     let received = s
         .received()
@@ -161,7 +167,7 @@ fn work_after_the_move_continues_where_the_file_left_off() {
         .outbox()
         .unwrap()
         .into_iter()
-        .filter(|o| o.state == "pending")
+        .filter(|o| o.state.as_str() == "pending")
         .map(|o| o.package.message_id)
         .collect();
     assert_eq!(pending, vec!["p1", "p2", "st01-in2", "p3"]);

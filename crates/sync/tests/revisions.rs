@@ -142,11 +142,11 @@ async fn scenario() {
 
     // 1: not registered → recalled by the system, reason in its history.
     let d1 = reg.get(ids[0]).unwrap();
-    assert_eq!(d1.state, "revoked");
+    assert_eq!(d1.state.as_str(), "revoked");
     assert_eq!(d1.state_label, "Đã thu hồi");
     let ev = reg.status_events(ids[0]).unwrap();
     let last = ev.last().unwrap();
-    assert_eq!(last.to_state, "revoked");
+    assert_eq!(last.to_state.as_str(), "revoked");
     assert_eq!(
         last.note.as_deref(),
         Some("Bên gửi thu hồi văn bản: Ban hành nhầm")
@@ -154,7 +154,7 @@ async fn scenario() {
 
     // 2: registered → still registered, the request shown for the clerk's decision.
     let d2 = reg.get(ids[1]).unwrap();
-    assert_eq!(d2.state, "registered");
+    assert_eq!(d2.state.as_str(), "registered");
     assert_eq!(d2.pending_action.as_deref(), Some("recall"));
     assert_eq!(
         d2.pending_note.as_deref(),
@@ -172,17 +172,17 @@ async fn scenario() {
 
     // 3: not registered → the update is a new version, the old one superseded; both kept.
     let d3 = reg.get(ids[2]).unwrap();
-    assert_eq!(d3.state, "superseded");
+    assert_eq!(d3.state.as_str(), "superseded");
     let v3 = reg
         .get(d3.superseded_by_id.expect("linked to the new version"))
         .unwrap();
     assert_eq!(v3.supersedes_id, Some(ids[2]));
     assert_eq!(v3.subject, "Văn bản số 3 (đính chính)");
-    assert_eq!(v3.state, "arrived");
+    assert_eq!(v3.state.as_str(), "arrived");
 
     // 4: registered → the replacement is stored and linked, the old one awaits the clerk.
     let d4 = reg.get(ids[3]).unwrap();
-    assert_eq!(d4.state, "registered");
+    assert_eq!(d4.state.as_str(), "registered");
     assert_eq!(d4.pending_action.as_deref(), Some("replace"));
     let v4 = reg.get(d4.superseded_by_id.unwrap()).unwrap();
     assert_eq!(v4.edxml_document_id.as_deref(), Some(doc_id(44).as_str()));
@@ -215,7 +215,7 @@ async fn scenario() {
     let accepted = reg
         .accept_pending_action(ids[3], Some("Đồng ý thay thế"))
         .unwrap();
-    assert_eq!(accepted.to_state, "superseded");
+    assert_eq!(accepted.to_state.as_str(), "superseded");
     // Nothing pending any more: a second decision is refused.
     assert!(reg.accept_pending_action(ids[3], None).is_err());
     assert!(reg.accept_pending_action(ids[1], None).is_err());

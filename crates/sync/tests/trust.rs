@@ -95,7 +95,10 @@ fn outbox(e: &vanthu_sync::Engine<vanthu_sync::HttpTransport>, id: &str) -> (Str
         .into_iter()
         .find(|o| o.package.message_id == id)
         .expect("queued");
-    (o.state, o.last_error.unwrap_or_default())
+    (
+        o.state.as_str().to_owned(),
+        o.last_error.unwrap_or_default(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,7 +168,7 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
         .find_incoming_by_edxml_id(C, SAMPLE_ID)
         .unwrap()
         .unwrap();
-    assert_eq!(doc.state, "rejected");
+    assert_eq!(doc.state.as_str(), "rejected");
     assert_eq!(doc.sender_code.as_deref(), Some(C));
     // Not even the claimed agency's name: C is known by its code only.
     assert_eq!(doc.sender.as_deref(), Some(C));
@@ -195,7 +198,7 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
         .find_incoming_by_edxml_id(A, SAMPLE_ID)
         .unwrap()
         .unwrap();
-    assert_eq!(doc.state, "arrived");
+    assert_eq!(doc.state.as_str(), "arrived");
     // A relay may name another sender: through G, a package written by A is A's, via G.
     deliver(
         "relayed-1",
@@ -253,7 +256,7 @@ async fn a_foreign_recall_changes_nothing() {
             .find_incoming_by_edxml_id(A, SAMPLE_ID)
             .unwrap()
             .unwrap();
-        assert_eq!(doc.state, "arrived");
+        assert_eq!(doc.state.as_str(), "arrived");
 
         // C recalls A's message through the hub operation: the hub forbids it.
         let op = c
@@ -281,7 +284,7 @@ async fn a_foreign_recall_changes_nothing() {
 
         let reg = w.reg();
         let after = reg.get(doc.id).unwrap();
-        assert_eq!(after.state, "arrived", "the recall did not act");
+        assert_eq!(after.state.as_str(), "arrived", "the recall did not act");
         assert_eq!(after.pending_action, None);
         assert_eq!(
             after.updated_at, doc.updated_at,
@@ -350,7 +353,7 @@ fn the_registry_refuses_a_revision_from_another_sender() {
     // The real sender may.
     reg.apply_received_recall(doc.id, A, Some("Ban hành nhầm"))
         .unwrap();
-    assert_eq!(reg.get(doc.id).unwrap().state, "revoked");
+    assert_eq!(reg.get(doc.id).unwrap().state.as_str(), "revoked");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -395,8 +398,8 @@ async fn a_preclaimed_document_id_does_not_shadow_the_genuine_package() {
         a.sync_once().await.unwrap();
         b.sync_once().await.unwrap();
         let reg = w.reg();
-        assert_eq!(reg.get(mine.id).unwrap().state, "revoked");
-        assert_eq!(reg.get(theirs.id).unwrap().state, "arrived");
+        assert_eq!(reg.get(mine.id).unwrap().state.as_str(), "revoked");
+        assert_eq!(reg.get(theirs.id).unwrap().state.as_str(), "arrived");
     })
     .await
     .expect("bounded");

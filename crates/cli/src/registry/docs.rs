@@ -119,7 +119,7 @@ pub fn show(global: &GlobalOpts, id: i64) -> Result<()> {
             "    {}  {:<14} {} → {}{}{}",
             &e.at[..19.min(e.at.len())],
             cut(&e.user, 14),
-            e.from_state.as_deref().unwrap_or("—"),
+            e.from_state.map_or("—", |s| s.as_str()),
             e.to_state,
             if e.codes.is_empty() {
                 String::new()

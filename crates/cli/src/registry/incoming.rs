@@ -201,7 +201,7 @@ pub fn run(cmd: IncomingCommand, global: &GlobalOpts) -> Result<()> {
             }
             println!(
                 "Văn bản {id}: {} → {}{}",
-                ev.from_state.as_deref().unwrap_or("—"),
+                ev.from_state.map_or("—", |s| s.as_str()),
                 ev.to_state,
                 if ev.codes.is_empty() {
                     String::new()
