@@ -1,11 +1,10 @@
 //! Append-only status events, and the outbox/inbox queues the sync engine drains.
-use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use vanthu_domain::{transition, Actor, DocumentState, IncomingState, OutgoingState, StatusCode};
+use vanthu_domain::{Actor, DocumentState, OutgoingState, StatusCode};
 
-use crate::documents::{state_at, state_str, Register, Series};
-use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
+use crate::register::{state_at, state_str};
+use crate::{audit, Error, Registry, Result, WriteCtx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEvent {
@@ -48,16 +47,6 @@ pub struct InboxItem {
     pub processed_at: Option<String>,
     pub error: Option<String>,
 }
-
-/// register, state, edxml id, sender code, arrival date, number.
-type IncomingRow = (
-    String,
-    DocumentState,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<i64>,
-);
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_event(
@@ -185,179 +174,7 @@ pub(crate) fn mark_inbox_processed_tx(
     )
 }
 
-/// The body of [`Registry::append_status_event`], inside the caller's transaction (the
-/// answer of a leader's desktop is applied together with its bookkeeping, crates/registry
-/// desks.rs).
-pub(crate) fn status_event_tx(
-    tx: &Transaction<'_>,
-    ctx: &WriteCtx<'_>,
-    document_id: i64,
-    to: IncomingState,
-    actor: Actor,
-    note: Option<&str>,
-) -> Result<i64> {
-    let row: Option<IncomingRow> = tx
-        .query_row(
-            "SELECT register, state, edxml_document_id, sender_code, arrival_date,
-                    coalesce(number, CASE WHEN provisional_number IS NOT NULL THEN 0 END)
-             FROM documents WHERE id = ?1",
-            [document_id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    state_at(r, 1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    r.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((register, state, edxml_id, sender, arrival, number)) = row else {
-        return Err(Error::NotFound(document_id));
-    };
-    let (Some(from), "incoming") = (state.incoming(), register.as_str()) else {
-        return Err(Error::InvalidState(format!(
-            "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
-        )));
-    };
-    let codes = transition(from, to, actor)?;
-    // A copy submitted by the clerk's desktop (desks.rs): the leader only assigns it; its
-    // number is the clerk's, and the answer goes back to the clerk's desktop, not the sender.
-    let mirror = crate::desks::mirror_in_tx(tx, document_id)?;
-    if mirror.is_some() && to != IncomingState::Assigned {
-        return Err(Error::InvalidState(
-            "văn bản trình chỉ được phân công tại máy lãnh đạo / a submitted copy can only be assigned on the leader's desktop".into(),
-        ));
-    }
-    let needs_number = mirror.is_none()
-        && number.is_none()
-        && matches!(
-            to,
-            IncomingState::Registered
-                | IncomingState::Assigned
-                | IncomingState::InProgress
-                | IncomingState::Completed
-        );
-    if needs_number {
-        let arrival =
-            NaiveDate::parse_from_str(&arrival, "%Y-%m-%d").unwrap_or_else(|_| crate::today());
-        let series: String = tx.query_row(
-            "SELECT series FROM documents WHERE id = ?1",
-            [document_id],
-            |r| r.get(0),
-        )?;
-        let series = if series == "secret" {
-            Series::Secret
-        } else {
-            Series::Normal
-        };
-        // A provisional number (blocks used up offline) is replaced at the next sync.
-        let a = numbering::allocate(tx, Register::Incoming, series, arrival.year())?;
-        tx.execute(
-            "UPDATE documents SET year = ?2, number = ?3, provisional_number = ?4 WHERE id = ?1",
-            params![
-                document_id,
-                arrival.year(),
-                a.final_number(),
-                a.provisional()
-            ],
-        )?;
-        audit::append(
-            tx,
-            ctx,
-            "incoming.number",
-            "document",
-            Some(&document_id.to_string()),
-            &serde_json::json!({"year": arrival.year(), "number": a.final_number(),
-                "provisional_number": a.provisional()}),
-        )?;
-    }
-    // Accepting the sender's recall/update/replace settles its pending request.
-    if to.is_frozen() {
-        tx.execute(
-            "UPDATE documents SET pending_action = NULL, pending_note = NULL WHERE id = ?1",
-            [document_id],
-        )?;
-    }
-    tx.execute(
-        "UPDATE documents SET state = ?2, updated_at = ?3 WHERE id = ?1",
-        params![document_id, to.as_str(), ctx.now],
-    )?;
-    let event_id = insert_event(
-        tx,
-        ctx,
-        document_id,
-        Some(actor),
-        Some(from.into()),
-        to.into(),
-        &codes,
-        note,
-    )?;
-    audit::append(
-        tx,
-        ctx,
-        "document.status",
-        "document",
-        Some(&document_id.to_string()),
-        &serde_json::json!({
-            "from": from.as_str(), "to": to.as_str(), "actor": state_str(actor),
-            "codes": codes.iter().map(|c| c.code()).collect::<Vec<_>>(), "note": note,
-        }),
-    )?;
-    if let Some(m) = &mirror {
-        crate::desks::queue_answer(tx, ctx, document_id, m, to, actor, &codes, note)?;
-        return Ok(event_id);
-    }
-    // Status feedback goes back only for documents that came through the hub: with an edXML
-    // DocumentId, or imported from a hub package that had none (the inbox row says so).
-    let via_hub = edxml_id.is_some()
-        || tx
-            .prepare_cached("SELECT 1 FROM inbox WHERE document_id = ?1 AND kind = 'edoc'")?
-            .exists([document_id])?;
-    if let (true, Some(sender)) = (via_hub, sender) {
-        let secret: bool = tx.query_row(
-            "SELECT secrecy != 'normal' FROM documents WHERE id = ?1",
-            [document_id],
-            |r| r.get(0),
-        )?;
-        if !secret {
-            for c in &codes {
-                enqueue(
-                    tx,
-                    ctx,
-                    "status",
-                    Some(document_id),
-                    Some(&sender),
-                    &serde_json::json!({
-                        "edxml_document_id": edxml_id, "status_code": c.code(),
-                        "description": c.label_vi(), "note": note,
-                        "timestamp": ctx.now, "staff": ctx.user,
-                    }),
-                )?;
-            }
-        }
-    }
-    Ok(event_id)
-}
-
 impl Registry {
-    /// Moves an incoming document to `to` as `actor`, if the state machine allows it
-    /// (statuses.md §4.1). Registering (`arrived` → `registered`) allocates the số đến.
-    /// For a document received through the hub, the emitted status codes are queued in
-    /// the outbox for its sender.
-    pub fn append_status_event(
-        &mut self,
-        document_id: i64,
-        to: IncomingState,
-        actor: Actor,
-        note: Option<&str>,
-    ) -> Result<StatusEvent> {
-        let id = self.write(|tx, ctx| status_event_tx(tx, ctx, document_id, to, actor, note))?;
-        self.status_event(id)
-    }
-
     /// Moves an outgoing document along the sender-side machine (statuses.md §4.2).
     /// Issuing (number allocation) is [`Registry::issue_outgoing`].
     pub fn set_outgoing_state(

@@ -35,6 +35,7 @@ mod numbering;
 pub mod outgoing_offer;
 mod processing;
 mod rank;
+mod register;
 mod revisions;
 pub mod schema;
 mod search;
@@ -54,7 +55,7 @@ pub use blobs::BlobStore;
 pub use dispatch::{dispatch_message_id, Dispatch, DISPATCH_KIND};
 pub use documents::{
     AttachmentInfo, DocumentRecord, IncomingRecord, ListQuery, NewIncoming, NewOutgoing,
-    OutgoingRecord, Recipient, Register, Series,
+    OutgoingRecord, Recipient,
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
@@ -63,6 +64,7 @@ pub use numbering::{
     MAX_BLOCK_SIZE,
 };
 pub use processing::{IncomingAction, OfferedAction};
+pub use register::{Register, Series};
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};

@@ -16,7 +16,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::documents::{Register, Series};
+use crate::register::{Register, Series};
 use crate::{audit, search, Error, Registry, Result, WriteCtx};
 
 const DESKTOP_KEY: &str = "numbering.desktop";
@@ -315,7 +315,7 @@ fn resolve_key(
                 params![id, n, ctx.now],
             )?;
             // Mirrors on the leader's desktop still show the Số tạm they were submitted with.
-            crate::desks::queue_labels(tx, ctx, id, Some(&provisional), n)?;
+            crate::desks::outbox::queue_labels(tx, ctx, id, Some(&provisional), n)?;
         }
         audit::append(
             tx,

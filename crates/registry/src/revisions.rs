@@ -13,8 +13,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::{Actor, IncomingState, StatusCode};
 
-use crate::documents::{incoming_state_at, insert_incoming, validate_incoming, NewIncoming};
+use crate::documents::{insert_incoming, validate_incoming, NewIncoming};
 use crate::events::{enqueue, insert_event};
+use crate::register::incoming_state_at;
 use crate::{agencies, audit, Error, Registry, Result, WriteCtx};
 
 /// What the sender asked for.
@@ -339,7 +340,7 @@ impl Registry {
                     )))
                 }
             };
-            crate::events::status_event_tx(tx, ctx, document_id, to, Actor::Clerk, note)
+            crate::processing::status_event_tx(tx, ctx, document_id, to, Actor::Clerk, note)
         })?;
         self.status_event(event)
     }

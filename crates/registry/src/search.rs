@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use vanthu_domain::text::fold;
 use vanthu_domain::{DocumentState, DocumentType, Secrecy, Urgency};
 
-use crate::documents::{incoming_state_at, outgoing_state_at, Register};
+use crate::register::{incoming_state_at, outgoing_state_at, Register};
 use crate::sort::{CursorValue, Sort, SortCursor};
 use crate::{agencies, Error, Registry, Result, WriteCtx};
 

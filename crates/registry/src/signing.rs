@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
 use vanthu_domain::{DocumentState, OutgoingState};
 
-use crate::documents::{media_type, state_at};
+use crate::documents::media_type;
+use crate::register::state_at;
 use crate::{audit, AttachmentInfo, DocumentRecord, Error, Registry, Result, WriteCtx};
 
 /// One outgoing document waiting for the leader's signature.
@@ -117,8 +118,8 @@ impl Registry {
                 info,
                 None,
             )?;
-            if let Some(m) = crate::desks::mirror_in_tx(tx, id)? {
-                crate::desks::queue_signed(tx, ctx, id, &m, att, &before.pdf.sha256, &file, info)?;
+            if let Some(m) = crate::desks::outbox::mirror_in_tx(tx, id)? {
+                queue_signed(tx, ctx, id, &m, att, &before.pdf.sha256, &file, info)?;
             }
             Ok(())
         })?;
@@ -225,4 +226,36 @@ pub(crate) fn sign_in_tx(
         }),
     )?;
     Ok(att)
+}
+
+/// Queues the leader's signed copy of a mirrored draft for the clerk's desktop (outbox kind
+/// `desk_signed`), in the transaction that stored the signature. The PDF stays in the blob
+/// store; [`Registry::desk_signed_package`] reads it when the sync engine takes the row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn queue_signed(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+    m: &crate::desks::wire::MirrorInfo,
+    attachment_id: i64,
+    signed_from_sha256: &str,
+    file: &crate::documents::PreparedFile,
+    info: &SignedFile,
+) -> Result<()> {
+    crate::events::enqueue(
+        tx,
+        ctx,
+        "desk_signed",
+        Some(document_id),
+        Some(&m.origin),
+        &serde_json::json!({
+            "submission_message_id": m.submission_message_id,
+            "origin_document_id": m.origin_document_id,
+            "attachment_id": attachment_id, "file_name": file.file_name,
+            "sha256": file.blob.sha256, "signed_from_sha256": signed_from_sha256,
+            "role": info.role, "signer": info.signer, "field": info.field,
+            "signing_time": info.signing_time, "user": ctx.user, "at": ctx.now,
+        }),
+    )?;
+    Ok(())
 }
