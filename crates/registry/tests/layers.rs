@@ -14,18 +14,38 @@ use std::path::Path;
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "vocabulary",
-        &["error", "register", "rank", "sort", "status_upgrade", "blobs", "audit"],
+        &[
+            "error",
+            "register",
+            "rank",
+            "sort",
+            "status_upgrade",
+            "blobs",
+            "audit",
+        ],
     ),
     (
         "stores",
-        &["agencies", "syncq", "events", "desks::wire", "outgoing_offer"],
+        &[
+            "agencies",
+            "syncq",
+            "events",
+            "desks::wire",
+            "outgoing_offer",
+        ],
     ),
     ("index and desk queue", &["search", "desks::outbox"]),
     ("numbering and schema", &["numbering", "schema"]),
     ("documents", &["documents"]),
     (
         "policy",
-        &["processing", "signing", "dispatch", "csvio", "desks::submit"],
+        &[
+            "processing",
+            "signing",
+            "dispatch",
+            "csvio",
+            "desks::submit",
+        ],
     ),
     ("policy on policy", &["revisions", "desks::receive"]),
     ("re-exports", &["desks"]),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::desks::is_internal;
+use crate::addressing::is_internal;
 use crate::state::{OutboxState, StateError, SyncState};
 use crate::transport::Operation;
 

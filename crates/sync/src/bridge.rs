@@ -19,21 +19,11 @@ use vanthu_registry::{NewIncoming, ReceivedAction, Registry};
 
 use crate::engine::status_message_id;
 use crate::registry_store::to_sync_package;
-use crate::state::{Received, StateError, SyncState};
+use crate::state::{Received, SyncState};
 use crate::status::{status_package, vn_time, StatusInfo};
 use crate::transport::{Operation, OutgoingPackage};
 
-#[derive(Debug, thiserror::Error)]
-pub enum BridgeError {
-    #[error(transparent)]
-    Registry(#[from] vanthu_registry::Error),
-    #[error(transparent)]
-    State(#[from] StateError),
-    #[error("lỗi tệp / file error: {0}")]
-    Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Edxml(#[from] vanthu_edxml::Error),
-}
+pub use crate::error::BridgeError;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BridgeReport {

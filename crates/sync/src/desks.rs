@@ -28,16 +28,12 @@ use vanthu_registry::desks::{
 };
 use vanthu_registry::Registry;
 
-use crate::bridge::BridgeError;
-use crate::engine::status_message_id;
+use crate::addressing::status_message_id;
+use crate::error::BridgeError;
 use crate::state::SyncState;
 use crate::transport::{Operation, OutgoingPackage};
 
-/// Whether a hub sender/recipient is a desktop of a unit (`UNIT/DESKTOP`): an internal
-/// message, which never becomes an incoming document and never gets an automatic "01".
-pub fn is_internal(address: &str) -> bool {
-    address.contains('/')
-}
+pub use crate::addressing::is_internal;
 
 fn sha_hex(b: &[u8]) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b))

@@ -9,7 +9,7 @@ use vanthu_domain::DocumentNumber;
 use vanthu_edxml as ed;
 use vanthu_registry::{Dispatch, DocumentRecord, Registry};
 
-use crate::bridge::BridgeError;
+use crate::error::BridgeError;
 use crate::state::{OutboxState, SyncState};
 use crate::transport::{Operation, OutgoingPackage};
 

@@ -3,12 +3,14 @@
 //! from the partial file, a stored package is acknowledged only after its transaction
 //! committed, and re-seeing an already stored package just re-acknowledges it.
 use std::io::Read;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub use crate::addressing::status_message_id;
 use crate::state::{now_ms, ReceivedBatchItem, StateError, SyncState};
 use crate::status::{status_package, vn_time, StatusInfo};
 use crate::transport::{HubTransport, Operation, OutgoingPackage, RemoteItem, TransportError};
@@ -120,7 +122,7 @@ pub struct Engine<T: HubTransport> {
     cfg: EngineConfig,
     events: EventSink,
     hook: Option<RoundHook>,
-    numbering: Option<crate::numbering::NumberingConfig>,
+    numbering: Option<NumberingConfig>,
 }
 
 /// A document to queue for sending.
@@ -164,15 +166,14 @@ fn sha_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-/// The id of the status package `code` that `agency` sends about `message_id`: deterministic,
-/// so queuing it twice can never produce two packages.
-pub fn status_message_id(message_id: &str, code: &str, agency: &str) -> String {
-    let id = format!("st{code}-{agency}-{message_id}");
-    if id.len() <= 128 {
-        id
-    } else {
-        format!("st{code}-{}", &sha_hex(id.as_bytes())[..40])
-    }
+/// Where the registry lives and how many numbers to ask the hub for at a time
+/// (docs/sync.md, "Numbering while offline"; the refill itself is numbering.rs).
+#[derive(Debug, Clone)]
+pub struct NumberingConfig {
+    /// The data directory holding the registry (`vanthu.db`).
+    pub data_dir: PathBuf,
+    /// Numbers per block; a new block is reserved when fewer than a quarter remain.
+    pub block_size: u32,
 }
 
 impl<T: HubTransport> Engine<T> {
@@ -190,12 +191,12 @@ impl<T: HubTransport> Engine<T> {
 
     /// Keeps the registry in `cfg.data_dir` supplied with number blocks from the hub each
     /// round (see crate::numbering).
-    pub fn with_numbering(mut self, cfg: crate::numbering::NumberingConfig) -> Self {
+    pub fn with_numbering(mut self, cfg: NumberingConfig) -> Self {
         self.numbering = Some(cfg);
         self
     }
 
-    pub(crate) fn numbering_config(&self) -> Option<&crate::numbering::NumberingConfig> {
+    pub(crate) fn numbering_config(&self) -> Option<&NumberingConfig> {
         self.numbering.as_ref()
     }
 
@@ -500,7 +501,7 @@ impl<T: HubTransport> Engine<T> {
                 // forms), whatever the transport's metadata carried; an internal status (JSON
                 // between desktops of one unit) keeps the hub's code.
                 let mut item = item;
-                if item.kind == "status" && !crate::desks::is_internal(&item.sender) {
+                if item.kind == "status" && !crate::addressing::is_internal(&item.sender) {
                     if let Some(code) = crate::status::code_of(&body) {
                         if item.status_code.as_deref() != Some(code.as_str()) {
                             if let Some(hub) = &item.status_code {
@@ -514,7 +515,7 @@ impl<T: HubTransport> Engine<T> {
                 // An internal package (another desktop of our unit) gets no "đã đến".
                 let follow_ups = if item.kind == "edoc"
                     && item.business == "new"
-                    && !crate::desks::is_internal(&item.sender)
+                    && !crate::addressing::is_internal(&item.sender)
                 {
                     vec![self.status_for(
                         &item.message_id,

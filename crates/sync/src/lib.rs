@@ -1,10 +1,12 @@
 //! vanthu-sync: the offline-first exchange engine (docs/sync.md). The app starts it at
 //! launch; the CLI runs it as `vanthu sync --once` / `--daemon`.
+pub mod addressing;
 pub mod alerts;
 pub mod bridge;
 pub mod desks;
 pub mod dispatch;
 pub mod engine;
+pub mod error;
 pub mod numbering;
 pub mod registry_store;
 pub mod settings;

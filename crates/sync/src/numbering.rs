@@ -8,7 +8,6 @@
 //! answered; the hub answers a repeated request id with the same block; the registry stores a
 //! block once per request id. So a crash or lost answer at any point never burns a block nor
 //! applies one twice.
-use std::path::PathBuf;
 
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
@@ -20,13 +19,7 @@ use crate::transport::{HubTransport, TransportError};
 /// Numbers asked for per block when nothing else is configured.
 pub const DEFAULT_BLOCK_SIZE: u32 = 20;
 
-#[derive(Debug, Clone)]
-pub struct NumberingConfig {
-    /// The data directory holding the registry (`vanthu.db`).
-    pub data_dir: PathBuf,
-    /// Numbers per block; a new block is reserved when fewer than a quarter remain.
-    pub block_size: u32,
-}
+pub use crate::engine::NumberingConfig;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefillReport {

@@ -2,7 +2,7 @@
 //! data directory holds a register. Opening it moves a `sync.sqlite` left by the file
 //! implementation into the registry once, then renames that file (kept, never deleted).
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags};
 use vanthu_registry::{
@@ -11,7 +11,7 @@ use vanthu_registry::{
 
 use crate::state::{
     OutboxEntry, OutboxState, OutgoingPackageView, QueueStore, Received, ReceivedBatchItem,
-    StateError, FILE_STATE,
+    StateError, SyncState, FILE_STATE,
 };
 use crate::transport::{Operation, OutgoingPackage};
 
@@ -343,5 +343,14 @@ impl QueueStore for RegistryStore {
 
     fn insert_meta(&self, key: &str, value: &str) -> Result<bool, StateError> {
         Ok(self.lock().insert_sync_meta(key, value)?)
+    }
+}
+
+impl SyncState {
+    /// The queues in the register of `data_dir` (which must exist); a `sync.sqlite` left from
+    /// the file implementation is moved over first.
+    pub fn open_registry(data_dir: &Path) -> Result<SyncState, StateError> {
+        let store = RegistryStore::open(data_dir)?;
+        Self::with_store(data_dir, Arc::new(store))
     }
 }

@@ -14,7 +14,6 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::registry_store::RegistryStore;
 use crate::transport::{Operation, OutgoingPackage, RemoteItem};
 pub use vanthu_registry::OutboxState;
 
@@ -212,13 +211,6 @@ impl SyncState {
     pub fn open_file(data_dir: &Path) -> Result<SyncState, StateError> {
         std::fs::create_dir_all(data_dir)?;
         let store = FileStore::open(&data_dir.join(FILE_STATE))?;
-        Self::with_store(data_dir, Arc::new(store))
-    }
-
-    /// The queues in the register of `data_dir` (which must exist); a `sync.sqlite` left from
-    /// the file implementation is moved over first.
-    pub fn open_registry(data_dir: &Path) -> Result<SyncState, StateError> {
-        let store = RegistryStore::open(data_dir)?;
         Self::with_store(data_dir, Arc::new(store))
     }
 

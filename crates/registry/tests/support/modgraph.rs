@@ -20,7 +20,11 @@ pub fn read(src: &Path) -> Graph {
             for sub in std::fs::read_dir(&path).unwrap() {
                 let sub = sub.unwrap().path();
                 let stem = sub.file_stem().unwrap().to_str().unwrap();
-                let name = if stem == "mod" { dir.clone() } else { format!("{dir}::{stem}") };
+                let name = if stem == "mod" {
+                    dir.clone()
+                } else {
+                    format!("{dir}::{stem}")
+                };
                 files.push((name, Some(dir.clone()), sub));
             }
         } else if path.extension().is_some_and(|e| e == "rs") {
