@@ -13,10 +13,12 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a string is not an agency code.
 pub enum AgencyCodeError {
     #[error(
         "mã định danh không hợp lệ / invalid agency code {0:?}: expected the form 000.00.00.H34"
     )]
+    /// Not of the form `000.00.00.H34` (four dot-separated groups, a letter and two digits last).
     Malformed(String),
 }
 
@@ -26,6 +28,7 @@ pub enum AgencyCodeError {
 pub struct AgencyCode(String);
 
 impl AgencyCode {
+    /// Checks the four groups and returns the code in canonical form (trimmed, letter upper-cased).
     pub fn parse(input: &str) -> Result<Self, AgencyCodeError> {
         let s = input.trim();
         let bad = || AgencyCodeError::Malformed(input.to_string());
@@ -52,6 +55,7 @@ impl AgencyCode {
         )))
     }
 
+    /// The canonical text, as stored and as written in edXML `OrganId`.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -8,6 +8,7 @@ use crate::text::fold;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("giá trị không hợp lệ / invalid {kind} {value:?}; expected one of: {expected}")]
+/// A độ khẩn or độ mật the tables do not know; the message lists the accepted values.
 pub struct LevelParseError {
     kind: &'static str,
     value: String,
@@ -18,17 +19,24 @@ pub struct LevelParseError {
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+/// Độ khẩn of a document (NĐ 30/2020): how fast it must be handled.
 pub enum Urgency {
     #[default]
+    /// Thường: no urgency mark.
     Normal,
+    /// Khẩn.
     Urgent,
+    /// Thượng khẩn.
     VeryUrgent,
+    /// Hỏa tốc.
     Flash,
 }
 
 impl Urgency {
+    /// Every level, least urgent first (the order of the pickers).
     pub const ALL: [Urgency; 4] = [Self::Normal, Self::Urgent, Self::VeryUrgent, Self::Flash];
 
+    /// The level as the register and the pickers name it (Thường, Khẩn, Thượng khẩn, Hỏa tốc).
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Normal => "Thường",
@@ -38,6 +46,7 @@ impl Urgency {
         }
     }
 
+    /// The stored name (`normal`, `urgent`, `very_urgent`, `flash`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Normal => "normal",
@@ -95,15 +104,21 @@ impl fmt::Display for Urgency {
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+/// Độ mật of a document: anything above Normal is never sent over the hub.
 pub enum Secrecy {
     #[default]
+    /// Thường: not classified.
     Normal,
+    /// Mật.
     Confidential,
+    /// Tối mật.
     Secret,
+    /// Tuyệt mật.
     TopSecret,
 }
 
 impl Secrecy {
+    /// Every level, least secret first (the order of the pickers).
     pub const ALL: [Secrecy; 4] = [
         Self::Normal,
         Self::Confidential,
@@ -111,6 +126,7 @@ impl Secrecy {
         Self::TopSecret,
     ];
 
+    /// The level as the register and the pickers name it (Thường, Mật, Tối mật, Tuyệt mật).
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Normal => "Thường",
@@ -120,6 +136,7 @@ impl Secrecy {
         }
     }
 
+    /// The stored name (`normal`, `confidential`, `secret`, `top_secret`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Normal => "normal",

@@ -14,8 +14,10 @@ use crate::doc_type::DocumentType;
 use crate::text::nfc;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a string is not a số, ký hiệu.
 pub enum DocumentNumberError {
     #[error("số, ký hiệu không hợp lệ / malformed document number {0:?}: expected e.g. 986/UBND-HCTC or 12/2020/NĐ-CP")]
+    /// No number/notation shape was found (e.g. `986/UBND-HCTC`, `12/2020/NĐ-CP`).
     Malformed(String),
 }
 
@@ -33,6 +35,8 @@ pub struct DocumentNumber {
 }
 
 impl DocumentNumber {
+    /// Splits a số, ký hiệu into number, year and notation, NFC-normalised; tolerant of the spacing
+    /// and look-alike letters found in real registers.
     pub fn parse(input: &str) -> Result<Self, DocumentNumberError> {
         let bad = || DocumentNumberError::Malformed(input.to_string());
         let cleaned: String = nfc(input)

@@ -104,7 +104,9 @@ fn shorten(name: &str, max: usize) -> String {
 /// The operating system whose conventions [`data_dir_for`] follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Os {
+    /// Windows: `%LOCALAPPDATA%`, else `%APPDATA%`.
     Windows,
+    /// Everything else: `$XDG_DATA_HOME`, else `~/.local/share`.
     Unix,
 }
 

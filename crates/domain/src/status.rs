@@ -31,6 +31,7 @@ pub enum StatusCode {
 }
 
 impl StatusCode {
+    /// The two-digit code as sent in `StatusCode` (or the raw text of an unknown code).
     pub fn code(&self) -> &str {
         match self {
             Self::Arrived => "01",
@@ -46,6 +47,7 @@ impl StatusCode {
         }
     }
 
+    /// The status as the clerk reads it in the history and the recipient list.
     pub fn label_vi(&self) -> &str {
         match self {
             Self::Arrived => "Đã đến",
@@ -117,6 +119,7 @@ impl fmt::Display for StatusCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
+    /// The desktop itself (arrival of a hub package, a sender's recall acting automatically).
     System,
     /// Văn thư.
     Clerk,
@@ -127,8 +130,10 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Every role, in the order the history filter lists them.
     pub const ALL: [Actor; 4] = [Self::System, Self::Clerk, Self::Leader, Self::Handler];
 
+    /// The role as the history shows it.
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::System => "Hệ thống",
@@ -143,18 +148,28 @@ impl Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncomingState {
+    /// Mới nhận: the package is in the inbox, not yet checked in.
     Received,
+    /// Đã đến (01 sent): waiting for the clerk to enter it in the register.
     Arrived,
+    /// Đã vào sổ (03): numbered and waiting for the leader.
     Registered,
+    /// Đã phân công (04): the leader named a handler.
     Assigned,
+    /// Đang xử lý (05).
     InProgress,
+    /// Hoàn thành (06).
     Completed,
+    /// Từ chối (02): refused by the clerk, kept for the record.
     Rejected,
+    /// Đã thu hồi: the sender recalled it and the recall was accepted.
     Revoked,
+    /// Bị thay thế: a newer version from the sender replaces it.
     Superseded,
 }
 
 impl IncomingState {
+    /// Every state, in the order of the processing flow.
     pub const ALL: [IncomingState; 9] = [
         Self::Received,
         Self::Arrived,
@@ -167,6 +182,7 @@ impl IncomingState {
         Self::Superseded,
     ];
 
+    /// The name stored in the register's `state` column.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
@@ -181,6 +197,7 @@ impl IncomingState {
         }
     }
 
+    /// The state as the clerk reads it.
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Received => "Mới nhận",
@@ -212,16 +229,22 @@ impl FromStr for IncomingState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a transition of an incoming document is refused.
 pub enum TransitionError {
     #[error(
         "không được chuyển trạng thái / transition not allowed: {from:?} → {to:?} by {actor:?}"
     )]
+    /// The state machine has no such move for this role (statuses.md §4.1).
     NotAllowed {
+        /// The state the document is in.
         from: IncomingState,
+        /// The state asked for.
         to: IncomingState,
+        /// Who asked.
         actor: Actor,
     },
     #[error("không thể từ chối yêu cầu khi văn bản ở trạng thái {0:?} / no request can be refused in this state")]
+    /// A sender's recall/update/replace cannot be refused once the document is closed.
     CannotRefuse(IncomingState),
 }
 
@@ -266,11 +289,14 @@ pub fn transition(
 /// decisions on a sender's recall/replace (its own flow) are not steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProcessingStep {
+    /// The state the step leads to.
     pub to: IncomingState,
+    /// The role that may take it.
     pub actor: Actor,
 }
 
 impl ProcessingStep {
+    /// The step as a button label (Vào sổ, Từ chối, Phân công, …).
     pub fn label_vi(self) -> &'static str {
         use IncomingState::*;
         match (self.to, self.actor) {
@@ -326,15 +352,25 @@ pub fn refuse_request(state: IncomingState) -> Result<StatusCode, TransitionErro
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutgoingState {
+    /// Dự thảo: being written, no number.
     Draft,
+    /// Đã ký: signed, waiting for its number.
     Signed,
+    /// Đã cấp số: numbered (ban hành), not yet sent.
     Issued,
+    /// Sẵn sàng gửi: queued for the hub.
     Ready,
+    /// Đã gửi: the hub accepted the package.
     Sent,
+    /// A recall was sent; waiting for the recipients' answers.
     RecallPending,
+    /// Every recipient accepted the recall.
     Recalled,
+    /// A recipient refused the recall (it may be asked again).
     RecallRefused,
+    /// An update was sent; waiting for the recipients.
     UpdatePending,
+    /// A replacement was sent; waiting for the recipients.
     ReplacePending,
 }
 
@@ -369,6 +405,7 @@ impl OutgoingState {
         }
     }
 
+    /// The state as the clerk reads it.
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Draft => "Dự thảo",
@@ -507,17 +544,26 @@ impl<'de> Deserialize<'de> for DocumentState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecipientState {
+    /// The package left; nothing heard back yet.
     Sent,
+    /// 01 Đã đến.
     Delivered,
+    /// 03 Đã tiếp nhận.
     Accepted,
+    /// 04 Phân công.
     Assigned,
+    /// 05 Đang xử lý.
     Processing,
+    /// 06 Hoàn thành.
     Done,
+    /// 02 Từ chối.
     Rejected,
+    /// 15 Đồng ý thu hồi: the recall was accepted.
     Recalled,
 }
 
 impl RecipientState {
+    /// The state as the recipient list shows it.
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Sent => "Đã gửi",
