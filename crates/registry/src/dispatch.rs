@@ -96,8 +96,13 @@ impl Registry {
         });
         let outbox_id = self.write(|tx, ctx| {
             let n = tx.execute(
-                "UPDATE documents SET state = 'ready', updated_at = ?2 WHERE id = ?1 AND state = 'issued'",
-                params![id, ctx.now],
+                "UPDATE documents SET state = ?3, updated_at = ?2 WHERE id = ?1 AND state = ?4",
+                params![
+                    id,
+                    ctx.now,
+                    OutgoingState::Ready.as_str(),
+                    OutgoingState::Issued.as_str()
+                ],
             )?;
             if n == 0 {
                 return Err(Error::InvalidState(format!(
@@ -160,9 +165,9 @@ impl Registry {
     pub fn awaiting_hub(&self) -> Result<Vec<Dispatch>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT o.id, o.document_id, o.payload FROM outbox o JOIN documents d ON d.id = o.document_id
-             WHERE o.kind = ?1 AND o.sent_at IS NOT NULL AND d.state = 'ready' ORDER BY o.id",
+             WHERE o.kind = ?1 AND o.sent_at IS NOT NULL AND d.state = ?2 ORDER BY o.id",
         )?;
-        let rows = stmt.query_map([DISPATCH_KIND], dispatch_row)?;
+        let rows = stmt.query_map([DISPATCH_KIND, OutgoingState::Ready.as_str()], dispatch_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -170,9 +175,15 @@ impl Registry {
     pub fn mark_dispatched(&mut self, id: i64, date: NaiveDate) -> Result<()> {
         self.write(|tx, ctx| {
             let n = tx.execute(
-                "UPDATE documents SET state = 'sent', dispatched_date = coalesce(dispatched_date, ?2),
-                        updated_at = ?3 WHERE id = ?1 AND state = 'ready'",
-                params![id, date.to_string(), ctx.now],
+                "UPDATE documents SET state = ?4, dispatched_date = coalesce(dispatched_date, ?2),
+                        updated_at = ?3 WHERE id = ?1 AND state = ?5",
+                params![
+                    id,
+                    date.to_string(),
+                    ctx.now,
+                    OutgoingState::Sent.as_str(),
+                    OutgoingState::Ready.as_str()
+                ],
             )?;
             if n == 0 {
                 return Ok(());

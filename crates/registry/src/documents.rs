@@ -672,7 +672,7 @@ pub(crate) fn insert_outgoing(
         "INSERT INTO documents (register, series, notation, code_notation, doc_type, type_abbr,
             subject, signer, urgency, secrecy, deadline, notes, copies, archive_copy_holder,
             drafting_unit, state, body_text, sort_date, created_at, updated_at)
-         VALUES ('outgoing', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'draft',
+         VALUES ('outgoing', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?18,
             ?15, ?16, ?17, ?17)",
     )?
     .execute(params![
@@ -693,6 +693,7 @@ pub(crate) fn insert_outgoing(
         v.body_text,
         sort_date,
         ctx.now,
+        OutgoingState::Draft.as_str(),
     ])?;
     let id = tx.last_insert_rowid();
     for (i, r) in recipients.iter().enumerate() {
@@ -825,7 +826,7 @@ pub(crate) fn issue_in_tx(
     let n = a.final_number();
     tx.prepare_cached(
         "UPDATE documents SET year = ?2, number = ?3, notation = ?4, document_date = ?5,
-            sort_date = ?5, state = 'issued', updated_at = ?6, provisional_number = ?7 WHERE id = ?1",
+            sort_date = ?5, state = ?8, updated_at = ?6, provisional_number = ?7 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -834,7 +835,8 @@ pub(crate) fn issue_in_tx(
         notation,
         date.to_string(),
         ctx.now,
-        a.provisional()
+        a.provisional(),
+        OutgoingState::Issued.as_str()
     ])?;
     let (recipients, signer, body): (Option<String>, Option<String>, Option<String>) = tx
         .prepare_cached(
@@ -942,8 +944,8 @@ impl Registry {
             crate::events::mark_inbox_processed_tx(tx, ctx, inbox_id, Some(id), None)?;
             let codes = [vanthu_domain::StatusCode::Rejected];
             tx.execute(
-                "UPDATE documents SET state = 'rejected', updated_at = ?2 WHERE id = ?1",
-                params![id, ctx.now],
+                "UPDATE documents SET state = ?3, updated_at = ?2 WHERE id = ?1",
+                params![id, ctx.now, IncomingState::Rejected.as_str()],
             )?;
             crate::events::insert_event(
                 tx,

@@ -40,13 +40,13 @@ impl Registry {
             .conn
             .prepare_cached(
                 "SELECT d.id FROM documents d
-                 WHERE d.register = 'outgoing' AND d.state = 'draft'
+                 WHERE d.register = 'outgoing' AND d.state = ?1
                    AND d.mirror_returned_at IS NULL
                    AND EXISTS (SELECT 1 FROM attachments a
                                WHERE a.document_id = d.id AND a.media_type = 'application/pdf')
                  ORDER BY d.created_at, d.id",
             )?
-            .query_map([], |r| r.get(0))?
+            .query_map([OutgoingState::Draft.as_str()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.signing_item(id)).collect()
     }
@@ -78,10 +78,10 @@ impl Registry {
         let drafted_by: Option<String> = self
             .conn
             .prepare_cached(
-                "SELECT user FROM status_events WHERE document_id = ?1 AND to_state = 'draft'
+                "SELECT user FROM status_events WHERE document_id = ?1 AND to_state = ?2
                  ORDER BY id LIMIT 1",
             )?
-            .query_row([id], |r| r.get(0))
+            .query_row(params![id, OutgoingState::Draft.as_str()], |r| r.get(0))
             .optional()?;
         Ok(SigningQueueItem {
             document,

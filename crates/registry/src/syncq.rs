@@ -400,8 +400,8 @@ impl Registry {
 
     pub fn sync_pending_count(&self) -> Result<u64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM sync_outbox WHERE state = 'pending'",
-            [],
+            "SELECT count(*) FROM sync_outbox WHERE state = ?1",
+            [OutboxState::Pending],
             |r| r.get::<_, i64>(0),
         )? as u64)
     }
@@ -411,10 +411,10 @@ impl Registry {
         let row = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {OUTBOX_COLS} FROM sync_outbox WHERE state = 'pending' AND seq > ?1
+                "SELECT {OUTBOX_COLS} FROM sync_outbox WHERE state = ?2 AND seq > ?1
                  ORDER BY seq LIMIT 1"
             ))?
-            .query_row([after_seq], outbox_row)
+            .query_row(params![after_seq, OutboxState::Pending], outbox_row)
             .optional()?;
         match row {
             None => Ok(None),
@@ -429,8 +429,8 @@ impl Registry {
     pub fn sync_mark_sent(&mut self, seq: i64) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
-                "UPDATE sync_outbox SET state = 'sent', sent_ms = ?2, last_error = NULL WHERE seq = ?1",
-                params![seq, now_ms()],
+                "UPDATE sync_outbox SET state = ?3, sent_ms = ?2, last_error = NULL WHERE seq = ?1",
+                params![seq, now_ms(), OutboxState::Sent],
             )?;
             Ok(())
         })
@@ -440,8 +440,8 @@ impl Registry {
     pub fn sync_mark_failed(&mut self, seq: i64, error: &str) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
-                "UPDATE sync_outbox SET state = 'failed', last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
-                params![seq, error],
+                "UPDATE sync_outbox SET state = ?3, last_error = ?2, attempts = attempts + 1 WHERE seq = ?1",
+                params![seq, error, OutboxState::Failed],
             )?;
             Ok(())
         })
