@@ -12,13 +12,13 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 /// Why a string is not an agency code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AgencyCodeError {
+    /// Not of the form `000.00.00.H34` (four dot-separated groups, a letter and two digits last).
     #[error(
         "mã định danh không hợp lệ / invalid agency code {0:?}: expected the form 000.00.00.H34"
     )]
-    /// Not of the form `000.00.00.H34` (four dot-separated groups, a letter and two digits last).
     Malformed(String),
 }
 

@@ -9,8 +9,8 @@ use crate::text::fold;
 
 const CSV: &str = include_str!("../data/document-types.csv");
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 /// One row of the document-type table: what a notation's abbreviation stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DocumentType {
     /// Canonical abbreviation, mixed case significant (`QyĐ`, `TTr`); `None` for Công văn.
     pub abbreviation: Option<String>,

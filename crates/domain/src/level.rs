@@ -6,23 +6,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::fold;
 
+/// A độ khẩn or độ mật the tables do not know; the message lists the accepted values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("giá trị không hợp lệ / invalid {kind} {value:?}; expected one of: {expected}")]
-/// A độ khẩn or độ mật the tables do not know; the message lists the accepted values.
 pub struct LevelParseError {
     kind: &'static str,
     value: String,
     expected: &'static str,
 }
 
+/// Độ khẩn of a document (NĐ 30/2020): how fast it must be handled.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
-/// Độ khẩn of a document (NĐ 30/2020): how fast it must be handled.
 pub enum Urgency {
-    #[default]
     /// Thường: no urgency mark.
+    #[default]
     Normal,
     /// Khẩn.
     Urgent,
@@ -100,14 +100,14 @@ impl fmt::Display for Urgency {
     }
 }
 
+/// Độ mật of a document: anything above Normal is never sent over the hub.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
-/// Độ mật of a document: anything above Normal is never sent over the hub.
 pub enum Secrecy {
-    #[default]
     /// Thường: not classified.
+    #[default]
     Normal,
     /// Mật.
     Confidential,

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::doc_type::DocumentType;
 use crate::text::nfc;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 /// Why a string is not a số, ký hiệu.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentNumberError {
-    #[error("số, ký hiệu không hợp lệ / malformed document number {0:?}: expected e.g. 986/UBND-HCTC or 12/2020/NĐ-CP")]
     /// No number/notation shape was found (e.g. `986/UBND-HCTC`, `12/2020/NĐ-CP`).
+    #[error("số, ký hiệu không hợp lệ / malformed document number {0:?}: expected e.g. 986/UBND-HCTC or 12/2020/NĐ-CP")]
     Malformed(String),
 }
 

@@ -228,13 +228,13 @@ impl FromStr for IncomingState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 /// Why a transition of an incoming document is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
+    /// The state machine has no such move for this role (statuses.md §4.1).
     #[error(
         "không được chuyển trạng thái / transition not allowed: {from:?} → {to:?} by {actor:?}"
     )]
-    /// The state machine has no such move for this role (statuses.md §4.1).
     NotAllowed {
         /// The state the document is in.
         from: IncomingState,
@@ -243,8 +243,8 @@ pub enum TransitionError {
         /// Who asked.
         actor: Actor,
     },
-    #[error("không thể từ chối yêu cầu khi văn bản ở trạng thái {0:?} / no request can be refused in this state")]
     /// A sender's recall/update/replace cannot be refused once the document is closed.
+    #[error("không thể từ chối yêu cầu khi văn bản ở trạng thái {0:?} / no request can be refused in this state")]
     CannotRefuse(IncomingState),
 }
 

@@ -11,13 +11,17 @@ use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
 use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreResult};
 
+/// The store `vanthu-hub --db` names: a SQLite file or a PostgreSQL URL.
 #[derive(Clone)]
 pub enum AnyStore {
+    /// A SQLite database file (one hub process).
     Sqlite(SqliteStore),
+    /// A PostgreSQL database (several hub processes may share it).
     Postgres(PgStore),
 }
 
 impl AnyStore {
+    /// Opens a PostgreSQL store for a `postgres://` URL, a SQLite file otherwise.
     pub async fn open(db: &str) -> StoreResult<AnyStore> {
         if db.starts_with("postgres://") || db.starts_with("postgresql://") {
             Ok(AnyStore::Postgres(PgStore::connect(db).await?))

@@ -11,6 +11,7 @@ pub fn generate_secret() -> String {
     hex::encode(rand::random::<[u8; 32]>())
 }
 
+/// `sha256(salt ":" secret)` as hex: what a record stores and a login is compared with.
 pub fn hash_secret(salt: &str, secret: &str) -> String {
     let mut h = Sha256::new();
     h.update(salt.as_bytes());
@@ -36,6 +37,7 @@ pub fn new_agency(code: &str, name: &str) -> (AgencyRecord, String) {
     )
 }
 
+/// Whether `secret` is the agency's secret (constant-time comparison of the hashes).
 pub fn verify(rec: &AgencyRecord, secret: &str) -> bool {
     verify_hash(&rec.salt, &rec.secret_hash, secret)
 }
@@ -63,6 +65,7 @@ pub fn new_desktop(unit: &str, desktop: &str, receiving: bool) -> (DesktopRecord
     )
 }
 
+/// Whether `secret` is the desktop's secret.
 pub fn verify_desktop(rec: &DesktopRecord, secret: &str) -> bool {
     verify_hash(&rec.salt, &rec.secret_hash, secret)
 }

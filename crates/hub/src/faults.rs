@@ -15,18 +15,26 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
+/// The environment variable that enables fault injection.
 pub const ENV: &str = "VANTHU_HUB_FAULTS";
 
+/// Probabilities (0–1) of each injected fault per request; see the module doc.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Faults {
+    /// Answer 500 before doing anything.
     pub error: f64,
+    /// Do the work, then answer 500.
     pub after: f64,
+    /// Do the work, then cut the response body mid-way.
     pub drop: f64,
+    /// Sleep `stall_ms` before handling.
     pub stall: f64,
+    /// How long a stall lasts, in ms (2000 unless set).
     pub stall_ms: u64,
 }
 
 impl Faults {
+    /// Reads a spec such as `error=0.05,stall=0.02`; an unknown key or value is an error.
     pub fn parse(spec: &str) -> Result<Faults, String> {
         let mut f = Faults {
             stall_ms: 2000,
@@ -49,6 +57,7 @@ impl Faults {
         Ok(f)
     }
 
+    /// The faults the environment asks for; `None` when the variable is unset or invalid (logged).
     pub fn from_env() -> Option<Faults> {
         let spec = std::env::var(ENV).ok()?;
         match Faults::parse(&spec) {
@@ -61,6 +70,7 @@ impl Faults {
     }
 }
 
+/// Middleware that applies `faults` to every request but the health check.
 pub async fn inject(faults: Faults, req: Request, next: Next) -> Response {
     if req.uri().path() == "/v1/health" {
         return next.run(req).await;

@@ -77,6 +77,7 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 }
 
 impl AuthLimiter {
+    /// An empty limiter applying `limits`.
     pub fn new(limits: AuthLimits) -> AuthLimiter {
         AuthLimiter {
             limits,
@@ -153,6 +154,7 @@ impl AuthLimiter {
         }
     }
 
+    /// How many addresses are being counted (bounded by `max_tracked`).
     pub fn tracked(&self) -> usize {
         self.lock().len()
     }

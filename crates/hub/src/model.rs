@@ -5,17 +5,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A document package (văn bản điện tử).
     Edoc,
+    /// A status package about a document sent earlier.
     Status,
 }
 
 impl Kind {
+    /// The name used in the API and the store.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Edoc => "edoc",
             Kind::Status => "status",
         }
     }
+    /// The inverse of `as_str`; `None` for any other name.
     pub fn parse(s: &str) -> Option<Kind> {
         match s {
             "edoc" => Some(Kind::Edoc),
@@ -30,13 +34,18 @@ impl Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Business {
+    /// A new document.
     New,
+    /// Thu hồi: the sender recalls a document it sent.
     Revoke,
+    /// Cập nhật: a corrected version of a document sent earlier.
     Update,
+    /// Thay thế: a document that replaces one sent earlier.
     Replace,
 }
 
 impl Business {
+    /// The integer code as stored.
     pub fn code(self) -> i64 {
         match self {
             Business::New => 0,
@@ -45,6 +54,7 @@ impl Business {
             Business::Replace => 3,
         }
     }
+    /// The inverse of `code`; `None` for an unknown code.
     pub fn from_code(c: i64) -> Option<Business> {
         match c {
             0 => Some(Business::New),
@@ -68,9 +78,13 @@ impl Business {
 /// Declared secrecy of a document (the hub refuses everything above `Normal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeclaredSecrecy {
+    /// Thường: unclassified, the only level the hub carries.
     Normal,
+    /// Mật.
     Confidential,
+    /// Tối mật.
     Secret,
+    /// Tuyệt mật.
     TopSecret,
 }
 
@@ -88,6 +102,7 @@ impl DeclaredSecrecy {
             _ => None,
         }
     }
+    /// Only unclassified documents travel over the hub.
     pub fn may_send_over_hub(self) -> bool {
         self == DeclaredSecrecy::Normal
     }
@@ -96,49 +111,76 @@ impl DeclaredSecrecy {
 /// A package as the sender declared it, before the hub stores it.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
+    /// The id the sender gave the package, unique per sender.
     pub message_id: String,
+    /// The account that uploaded it (the authenticated agency or desktop).
     pub sender: String,
+    /// Document or status package.
     pub kind: Kind,
+    /// New document, recall, update or replace.
     pub business: Business,
     /// The message acted on: the original for a status, recall, update or replace.
     pub related: Option<String>,
+    /// The edXML status code of a status package.
     pub status_code: Option<String>,
+    /// The edXML `DocumentId`, when the package carries one.
     pub document_id: Option<String>,
+    /// Agency codes and `UNIT/DESKTOP` addresses to deliver it to.
     pub recipients: Vec<String>,
+    /// SHA-256 of the body, lower-case hex (the blob's name in the store).
     pub sha256: String,
+    /// Body size in bytes.
     pub size: u64,
+    /// When the hub stored it (ms since the Unix epoch).
     pub created_at_ms: i64,
 }
 
 /// One recipient's delivery state of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
+    /// The recipient: an agency code or a `UNIT/DESKTOP` address.
     pub agency: String,
+    /// The delivery's place in the recipient's inbox.
     pub seq: i64,
+    /// When the recipient first downloaded the body.
     pub fetched_at_ms: Option<i64>,
+    /// When the recipient acknowledged it (it then leaves the inbox).
     pub acked_at_ms: Option<i64>,
 }
 
 /// A stored message with its recipients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageInfo {
+    /// The id the sender gave the package, unique per sender.
     pub message_id: String,
+    /// The account that uploaded it (the authenticated agency or desktop).
     pub sender: String,
+    /// Document or status package.
     pub kind: Kind,
+    /// New document, recall, update or replace.
     pub business: Business,
+    /// The message acted on (the original of a status, recall, update or replace).
     pub related: Option<String>,
+    /// The edXML status code of a status package.
     pub status_code: Option<String>,
+    /// The edXML `DocumentId`, when the package carries one.
     pub document_id: Option<String>,
+    /// SHA-256 of the body, lower-case hex (the blob's name in the store).
     pub sha256: String,
+    /// Body size in bytes.
     pub size: u64,
+    /// When the hub stored it (ms since the Unix epoch).
     pub created_at_ms: i64,
+    /// One delivery state per recipient.
     pub recipients: Vec<Delivery>,
 }
 
 /// A pending delivery as listed to its recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxItem {
+    /// The recipient's cursor: the next page starts after it.
     pub seq: i64,
+    /// The id the sender gave the package, unique per sender.
     pub message_id: String,
     /// The account the hub authenticated when the package was uploaded: the only sender a
     /// receiver may trust (the edXML `From` is what the sender wrote).
@@ -147,33 +189,49 @@ pub struct InboxItem {
     /// another agency in `From/OrganId`. Absent = false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relay: bool,
+    /// Document or status package.
     pub kind: Kind,
+    /// New document, recall, update or replace.
     pub business: Business,
+    /// The message acted on (the original of a status, recall, update or replace).
     pub related: Option<String>,
+    /// The edXML status code of a status package.
     pub status_code: Option<String>,
+    /// The edXML `DocumentId`, when the package carries one.
     pub document_id: Option<String>,
+    /// SHA-256 of the body, lower-case hex (the blob's name in the store).
     pub sha256: String,
+    /// Body size in bytes.
     pub size: u64,
+    /// When the hub stored it (ms since the Unix epoch).
     pub created_at_ms: i64,
 }
 
 /// A status received for a message, as listed to the message's sender.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEntry {
+    /// The order in which the hub accepted the status.
     pub seq: i64,
+    /// The id of the status package itself.
     pub status_message_id: String,
+    /// The agency that sent the status.
     pub from: String,
+    /// The edXML status code (01 đã đến … 06 hoàn thành, 13–16 for recalls).
     pub status_code: String,
+    /// When the hub accepted it (ms since the Unix epoch).
     pub created_at_ms: i64,
 }
 
 /// Result of storing a message: new, or a replay of an identical earlier upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutOutcome {
+    /// Stored for the first time.
     Created(MessageInfo),
+    /// The same package was uploaded before: nothing changed.
     Replayed(MessageInfo),
 }
 
+/// The hub's clock for every stored time: ms since the Unix epoch (0 if the clock is before it).
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -186,13 +244,17 @@ pub fn now_ms() -> i64 {
 /// answer return the same block instead of burning a second one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRequest {
+    /// The desktop's id of the request; a retry repeats it.
     pub request_id: String,
+    /// The desktop the numbers are for.
     pub desktop: String,
     /// `incoming` (số đến) or `outgoing` (số đi).
     pub register: String,
     /// `normal` or `secret` (mật documents have their own series).
     pub series: String,
+    /// The register year the numbers belong to.
     pub year: i32,
+    /// How many numbers (1 to `MAX_BLOCK_SIZE`).
     pub size: u32,
 }
 
@@ -242,14 +304,23 @@ impl BlockRequest {
 /// desktop. Blocks of one key never overlap: each is carved from a single counter row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberBlock {
+    /// The unit whose register the numbers belong to.
     pub agency: String,
+    /// The request that reserved it.
     pub request_id: String,
+    /// The desktop that holds it.
     pub desktop: String,
+    /// `incoming` or `outgoing`.
     pub register: String,
+    /// `normal` or `secret`.
     pub series: String,
+    /// The register year.
     pub year: i32,
+    /// The first number of the block.
     pub start: i64,
+    /// How many numbers it holds.
     pub size: u32,
+    /// When the hub reserved it (ms since the Unix epoch).
     pub created_at_ms: i64,
 }
 

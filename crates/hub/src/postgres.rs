@@ -76,12 +76,15 @@ const SCHEMA: &[&str] = &[
 /// Arbitrary key for the advisory lock that serialises schema creation between processes.
 const SCHEMA_LOCK: i64 = 0x7661_6e74_6875;
 
+/// The store in PostgreSQL: every method one transaction, so hub processes can share it.
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
 }
 
 impl PgStore {
+    /// Connects and creates the schema if needed (under an advisory lock, so concurrent starts
+    /// agree).
     pub async fn connect(url: &str) -> StoreResult<PgStore> {
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
         let mut tx = pool.begin().await?;

@@ -31,8 +31,10 @@ pub const MAX_STATUS_BYTES: u64 = 1 << 20;
 /// Cap for the JSON body of a number-block request.
 pub const MAX_BLOCK_REQUEST_BYTES: u64 = 16 << 10;
 
+/// How the hub serves: size caps, timeouts, connection limit, login throttling and TLS.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Largest package body accepted (413 above it).
     pub max_package_bytes: u64,
     /// A request's headers (and, over HTTPS, the TLS handshake) must arrive within this.
     pub header_timeout: Duration,
@@ -87,6 +89,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/numbering/blocks"),
 ];
 
+/// The API over `store`, with the authentication throttle and the size caps of `cfg`.
 pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
     let limiter = Arc::new(AuthLimiter::new(cfg.auth_limits.clone()));
     let state = Arc::new(AppState { store, cfg });
@@ -240,9 +243,12 @@ pub struct ApiError {
     message: String,
 }
 
+/// The JSON of an error answer, as clients parse it.
 #[derive(Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// A stable machine code (`unauthorized`, `conflict`, …).
     pub error: String,
+    /// One line, Vietnamese then English.
     pub message: String,
 }
 
@@ -332,7 +338,9 @@ type ApiResult<T> = Result<T, ApiError>;
 /// docs/sync.md "Several desktops of one unit").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
+    /// The agency code of the unit.
     pub unit: String,
+    /// The desktop's name when a desktop logged in, `None` for the unit's own account.
     pub desktop: Option<String>,
     /// The văn thư's desktop: reads the unit's deliveries and speaks for the unit outside.
     pub receiving: bool,
@@ -735,9 +743,12 @@ async fn drain(mut body: Body, idle: Duration) {
     }
 }
 
+/// The answer to an upload.
 #[derive(Serialize, Deserialize)]
 pub struct PutResponse {
+    /// True when the same package had been uploaded before.
     pub replayed: bool,
+    /// The message as stored.
     pub message: MessageInfo,
 }
 
@@ -985,8 +996,10 @@ async fn send_status<S: HubStore>(
     Ok(put_response(st.store.put_message(msg, bytes).await?))
 }
 
+/// The statuses received for one of the caller's messages.
 #[derive(Serialize, Deserialize)]
 pub struct StatusList {
+    /// In the order the hub accepted them.
     pub items: Vec<StatusEntry>,
 }
 
@@ -1150,14 +1163,19 @@ async fn ack<S: HubStore>(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Paging of a listing: `after` a cursor, at most `limit` items.
 #[derive(Deserialize)]
 pub struct Page {
+    /// Only items whose cursor is greater (0 when absent).
     pub after: Option<i64>,
+    /// Most items to return (the route clamps it).
     pub limit: Option<u32>,
 }
 
+/// The caller's pending deliveries.
 #[derive(Serialize, Deserialize)]
 pub struct InboxList {
+    /// In delivery order.
     pub items: Vec<InboxItem>,
 }
 
@@ -1199,15 +1217,21 @@ async fn inbox<S: HubStore>(
     Ok(Json(InboxList { items }))
 }
 
+/// One document the caller sent, with what its recipients answered.
 #[derive(Serialize, Deserialize)]
 pub struct SentItem {
+    /// Where the next page starts.
     pub cursor: i64,
+    /// The message and its deliveries.
     pub message: MessageInfo,
+    /// The statuses received for it.
     pub statuses: Vec<StatusEntry>,
 }
 
+/// A page of the caller's sent documents.
 #[derive(Serialize, Deserialize)]
 pub struct SentList {
+    /// Oldest first.
     pub items: Vec<SentItem>,
 }
 
@@ -1235,14 +1259,19 @@ async fn sent<S: HubStore>(
     Ok(Json(SentList { items }))
 }
 
+/// The answer to a block request.
 #[derive(Serialize, Deserialize)]
 pub struct BlockResponse {
+    /// True when this request id had been answered before (the same block again).
     pub replayed: bool,
+    /// The numbers reserved.
     pub block: NumberBlock,
 }
 
+/// Every block handed to the caller's unit.
 #[derive(Serialize, Deserialize)]
 pub struct BlockList {
+    /// Oldest first.
     pub items: Vec<NumberBlock>,
 }
 

@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS number_blocks (
 );
 "#;
 
+/// The store in one SQLite file, for a single hub process.
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,

@@ -8,22 +8,31 @@ use crate::model::{
     BlockRequest, InboxItem, MessageInfo, NewMessage, NumberBlock, PutOutcome, StatusEntry,
 };
 
+/// What a store operation can refuse or fail at; the HTTP layer maps each to a status code.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// An agency with this code is already registered.
     #[error("agency {0} already exists")]
     AgencyExists(String),
+    /// A package names a recipient the hub has no account for.
     #[error("unknown recipient agency {0}")]
     UnknownRecipient(String),
+    /// The unit already has a desktop of this name.
     #[error("desktop {0} already exists")]
     DesktopExists(String),
+    /// No account with this code.
     #[error("unknown agency {0}")]
     UnknownAgency(String),
+    /// The id was used before by this sender for another package (or request).
     #[error("message id {0} already used for a different package")]
     Conflict(String),
+    /// No such message, or the caller is not one of its recipients.
     #[error("not found")]
     NotFound,
+    /// The database failed (SQLite or PostgreSQL), with its message.
     #[error("storage error: {0}")]
     Backend(String),
+    /// Reading or writing a blob failed.
     #[error("blob I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -40,14 +49,19 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The result of a store operation.
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Stored credentials of one agency: `sha256(salt || secret)`, both hex.
 #[derive(Debug, Clone)]
 pub struct AgencyRecord {
+    /// The agency code (mã định danh), also the Basic user name.
     pub code: String,
+    /// The agency's name, for the operator's listings.
     pub name: String,
+    /// Random per-account salt, hex.
     pub salt: String,
+    /// The salted hash of the secret ([`crate::auth::hash_secret`]); the secret is never stored.
     pub secret_hash: String,
     /// A relay (cổng chuyển tiếp): a gateway that legitimately forwards packages written by
     /// other agencies (the province's link to the national axis), so its packages may name
@@ -61,10 +75,15 @@ pub struct AgencyRecord {
 /// it reads the unit's deliveries and speaks for the unit outside; at most one per unit.
 #[derive(Debug, Clone)]
 pub struct DesktopRecord {
+    /// The agency code of the unit the desktop belongs to.
     pub unit: String,
+    /// The desktop's name within the unit (1–16 letters/digits).
     pub desktop: String,
+    /// Random per-account salt, hex.
     pub salt: String,
+    /// The salted hash of the secret ([`crate::auth::hash_secret`]).
     pub secret_hash: String,
+    /// The văn thư's desktop, which reads the unit's deliveries.
     pub receiving: bool,
 }
 
@@ -75,15 +94,20 @@ impl DesktopRecord {
     }
 }
 
+/// What the HTTP layer needs from storage; implemented by the SQLite and the PostgreSQL store.
 pub trait HubStore: Clone + Send + Sync + 'static {
+    /// Registers an agency account (`AgencyExists` if the code is taken).
     fn add_agency(&self, rec: AgencyRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The account with this code, if any.
     fn agency(&self, code: &str) -> impl Future<Output = StoreResult<Option<AgencyRecord>>> + Send;
+    /// Every agency account, by code.
     fn list_agencies(&self) -> impl Future<Output = StoreResult<Vec<AgencyRecord>>> + Send;
     /// Turns the relay attribute of an agency on or off (`UnknownAgency` if there is none).
     fn set_relay(&self, code: &str, relay: bool) -> impl Future<Output = StoreResult<()>> + Send;
     /// Adds a desktop under an existing unit (`UnknownAgency` otherwise). A receiving desktop
     /// takes the role from any other desktop of the unit, in the same transaction.
     fn add_desktop(&self, rec: DesktopRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The desktop `desktop` of `unit`, if any.
     fn desktop(
         &self,
         unit: &str,
@@ -109,6 +133,7 @@ pub trait HubStore: Clone + Send + Sync + 'static {
         msg: NewMessage,
         body: Bytes,
     ) -> impl Future<Output = StoreResult<PutOutcome>> + Send;
+    /// A stored message with its deliveries, if any.
     fn message(&self, id: &str) -> impl Future<Output = StoreResult<Option<MessageInfo>>> + Send;
     /// Unacknowledged deliveries for `agency` with seq > `after`, in seq order.
     fn inbox(

@@ -6,12 +6,26 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+/// Why the hub cannot serve HTTPS with the given files.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// The certificate file is missing or holds no usable certificate.
     #[error("Không đọc được chứng thư TLS / cannot read the TLS certificate {path}: {reason}")]
-    Cert { path: String, reason: String },
+    Cert {
+        /// The certificate file.
+        path: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The key file is missing or holds no usable private key.
     #[error("Không đọc được khóa TLS / cannot read the TLS private key {path}: {reason}")]
-    Key { path: String, reason: String },
+    Key {
+        /// The key file.
+        path: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// rustls refused the pair (e.g. the key does not match the certificate).
     #[error("Chứng thư và khóa TLS không dùng được / unusable TLS certificate and key: {0}")]
     Config(String),
 }
