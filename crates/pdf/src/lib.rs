@@ -46,6 +46,7 @@ impl Document {
         Self::open_source(Source::Path(path.as_ref().to_path_buf()), None)
     }
 
+    /// Opens a password-protected PDF (a wrong one fails with `WrongPassword`).
     pub fn open_with_password(path: impl AsRef<Path>, password: &str) -> Result<Document> {
         Self::open_source(
             Source::Path(path.as_ref().to_path_buf()),
@@ -53,6 +54,8 @@ impl Document {
         )
     }
 
+    /// Opens a PDF held in memory (an attachment read from the blob store), with its password if
+    /// any.
     pub fn from_bytes(bytes: Vec<u8>, password: Option<&str>) -> Result<Document> {
         Self::open_source(Source::Bytes(bytes), password.map(str::to_owned))
     }
@@ -70,10 +73,12 @@ impl Document {
         })
     }
 
+    /// What was learned when the document was opened: pages, sizes, signatures.
     pub fn info(&self) -> &DocumentInfo {
         &self.info
     }
 
+    /// Number of pages.
     pub fn page_count(&self) -> u32 {
         self.info.pages
     }
@@ -237,6 +242,7 @@ impl Drop for Document {
 pub struct RenderTicket(mpsc::Receiver<Result<RenderedPage>>);
 
 impl RenderTicket {
+    /// Blocks until the page is rendered (or refused).
     pub fn wait(self) -> Result<RenderedPage> {
         self.0.recv().map_err(|_| PdfError::WorkerGone)?
     }
@@ -250,6 +256,7 @@ impl RenderTicket {
         }
     }
 
+    /// Waits at most `timeout`; `None` if the page is still queued or rendering then.
     pub fn wait_timeout(&self, timeout: Duration) -> Option<Result<RenderedPage>> {
         match self.0.recv_timeout(timeout) {
             Ok(r) => Some(r),

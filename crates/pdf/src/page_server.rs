@@ -19,36 +19,48 @@ pub const MAX_WIDTH: u32 = 8192;
 /// One page image request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageRequest {
+    /// The document, by the SHA-256 of its bytes in the blob store.
     pub sha256: String,
     /// 0-based page index.
     pub page: u32,
+    /// The image format to encode the page in.
     pub format: ImageFormat,
+    /// Pixel width wanted (at most `MAX_WIDTH`); the height follows the page.
     pub width: u32,
+    /// Rotation on top of the page's own.
     pub rotation: Rotation,
 }
 
 /// What kind of refusal: the shell turns it into a protocol status (HTTP for a URI scheme).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalKind {
+    /// The request is malformed (bad page, width or format).
     BadRequest,
+    /// No such document in the store, or no such page.
     NotFound,
     /// Cancelled: the page left the screen before it was rendered.
     Cancelled,
+    /// The page took longer than the time guard.
     Timeout,
     /// Not a usable PDF (damaged, encrypted, no pages, page too large).
     Unprocessable,
+    /// The renderer cannot run (pdfium missing, the worker stopped).
     Unavailable,
+    /// Anything else; the reason says what.
     Internal,
 }
 
 /// Why a page was not served, with a one-line bilingual reason.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refusal {
+    /// Which protocol status to answer with.
     pub kind: RefusalKind,
+    /// Vietnamese / English, for the log and the viewer.
     pub reason: String,
 }
 
 impl Refusal {
+    /// A refusal of `kind` with `reason`.
     pub fn new(kind: RefusalKind, reason: impl Into<String>) -> Self {
         Refusal {
             kind,

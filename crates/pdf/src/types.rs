@@ -8,14 +8,17 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ImageFormat {
+    /// Lossless PNG (the default).
     #[default]
     Png,
     /// Lossless WebP (the encoder available in pure Rust).
     Webp,
+    /// JPEG at `RenderOptions::quality`.
     Jpeg,
 }
 
 impl ImageFormat {
+    /// The MIME type to serve the image with.
     pub fn mime_type(self) -> &'static str {
         match self {
             ImageFormat::Png => "image/png",
@@ -24,6 +27,7 @@ impl ImageFormat {
         }
     }
 
+    /// The file extension, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",
@@ -65,10 +69,14 @@ pub enum RenderSize {
 /// Extra clockwise rotation applied on top of the page's own /Rotate (the viewer's rotate button).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub enum Rotation {
+    /// As the page's /Rotate says.
     #[default]
     None,
+    /// A quarter turn clockwise.
     Cw90,
+    /// Upside down.
     Cw180,
+    /// A quarter turn counter-clockwise.
     Cw270,
 }
 
@@ -100,10 +108,13 @@ pub const DEFAULT_RENDER_TIMEOUT: Duration = Duration::from_secs(20);
 /// What to render and how to encode it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RenderOptions {
+    /// How large to render.
     pub size: RenderSize,
+    /// How to encode the image.
     pub format: ImageFormat,
     /// JPEG quality 1–100 (ignored for PNG and lossless WebP).
     pub quality: u8,
+    /// Extra rotation (the viewer's rotate button).
     pub rotation: Rotation,
     /// Draw annotations (stamps, comments) and filled-in form fields, as a printed page shows them.
     pub annotations: bool,
@@ -134,6 +145,7 @@ impl Default for RenderOptions {
 }
 
 impl RenderOptions {
+    /// Defaults at `dpi` dots per inch.
     pub fn dpi(dpi: f32) -> Self {
         RenderOptions {
             size: RenderSize::Dpi(dpi),
@@ -141,6 +153,7 @@ impl RenderOptions {
         }
     }
 
+    /// Defaults at `px` pixels wide.
     pub fn width(px: u32) -> Self {
         RenderOptions {
             size: RenderSize::Width(px),
@@ -148,16 +161,19 @@ impl RenderOptions {
         }
     }
 
+    /// The same with another image format.
     pub fn format(mut self, format: ImageFormat) -> Self {
         self.format = format;
         self
     }
 
+    /// The same with another rotation.
     pub fn rotation(mut self, rotation: Rotation) -> Self {
         self.rotation = rotation;
         self
     }
 
+    /// The same with another time guard.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -167,10 +183,15 @@ impl RenderOptions {
 /// An encoded page image.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RenderedPage {
+    /// 0-based page index.
     pub index: u32,
+    /// Image width in pixels.
     pub width: u32,
+    /// Image height in pixels.
     pub height: u32,
+    /// The encoding of `bytes`.
     pub format: ImageFormat,
+    /// The encoded image.
     pub bytes: Vec<u8>,
 }
 
@@ -189,7 +210,9 @@ impl std::fmt::Debug for RenderedPage {
 /// Page size in PDF points (1/72 inch), as displayed (the page's /Rotate already applied).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PageSize {
+    /// Width in points.
     pub width: f32,
+    /// Height in points.
     pub height: f32,
 }
 
@@ -206,11 +229,13 @@ impl PageSize {
 /// What is known about a document right after opening it (cheap: no page is rendered).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentInfo {
+    /// Number of pages.
     pub pages: u32,
     /// The file has an encryption dictionary (it may still open without a password).
     pub encrypted: bool,
     /// Number of signatures (signed signature fields) in the document.
     pub signatures: u32,
+    /// The size of each page, in page order.
     pub page_sizes: Vec<PageSize>,
 }
 
@@ -239,6 +264,7 @@ pub struct TextRun {
 /// A signature value (a signed field), in document order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignatureInfo {
+    /// The /Reason the signer gave, if any.
     pub reason: Option<String>,
     /// The /M entry as written in the PDF (e.g. `D:20240101120000+07'00'`).
     pub signing_time: Option<String>,
@@ -263,14 +289,17 @@ pub struct FindHit {
 pub struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
+    /// A token nobody has cancelled yet.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Cancels every queued request holding a clone of this token.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::Release);
     }
 
+    /// Whether `cancel` was called on any clone.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
