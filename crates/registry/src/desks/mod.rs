@@ -7,7 +7,7 @@
 //! The registry only keeps the bookkeeping (`submissions`, mirror columns, outbox rows of
 //! kind `desk_answer`); the sync bridge turns them into internal hub packages.
 //!
-//! By concern: [`wire`] holds the package formats, [`outbox`] what this desktop queues for the
+//! By concern: `wire` holds the package formats, `outbox` what this desktop queues for the
 //! others (a primitive the numbering and the transitions call), `submit` the trình and the
 //! return, `receive` what arrives from the other desktops.
 

@@ -9,6 +9,8 @@ use crate::{events, Error, Registry, Result, WriteCtx};
 
 use super::wire::*;
 
+/// Where a mirror record came from (its origin desktop and submission), inside the caller's
+/// transaction; `None` for a document of this desktop's own register.
 pub(crate) fn mirror_in_tx(tx: &Transaction<'_>, document_id: i64) -> Result<Option<MirrorInfo>> {
     Ok(tx
         .prepare_cached(
