@@ -27,6 +27,21 @@ pub enum HubCmd {
         /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<std::path::PathBuf>,
+        /// VXP API: how old (seconds) a request's signed timestamp may be
+        /// (docs/national-axis.md).
+        #[arg(long, default_value_t = vanthu_hub::vxp::DEFAULT_WINDOW.as_secs())]
+        vxp_window_secs: u64,
+    },
+    /// Cấp systemId + khóa bí mật VXP cho đơn vị, in một lần / give an agency VXP credentials
+    /// (systemId and secret for the official SDK, docs/national-axis.md), print them once.
+    AddVxpSystem {
+        /// Agency code, already added with add-agency.
+        agency: String,
+        /// The systemId (default: the agency code).
+        #[arg(long)]
+        system_id: Option<String>,
+        #[arg(long, env = "VANTHU_HUB_DB")]
+        db: String,
     },
     /// Đăng ký đơn vị và in khóa bí mật một lần / register an agency, print its secret once.
     AddAgency {
@@ -99,6 +114,7 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             max_package_bytes,
             tls_cert,
             tls_key,
+            vxp_window_secs,
         } => {
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(
@@ -130,6 +146,7 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
             let cfg = vanthu_hub::Config {
                 max_package_bytes,
                 tls,
+                vxp_window: std::time::Duration::from_secs(vxp_window_secs),
                 ..Default::default()
             };
             vanthu_hub::serve(listener, store, cfg, shutdown).await?;
@@ -201,6 +218,51 @@ async fn run_async(cmd: HubCmd, global: &GlobalOpts) -> anyhow::Result<()> {
                     );
                 }
                 println!("Khóa bí mật (chỉ hiện một lần) / secret (shown once): {secret}");
+            }
+            Ok(())
+        }
+        HubCmd::AddVxpSystem {
+            agency,
+            system_id,
+            db,
+        } => {
+            let agency = agency.trim().to_owned();
+            let system_id = system_id
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_else(|| agency.clone());
+            anyhow::ensure!(
+                !system_id.is_empty()
+                    && system_id.len() <= 128
+                    && system_id.bytes().all(|b| b.is_ascii_graphic()),
+                "systemId phải gồm 1–128 ký tự ASCII nhìn thấy / systemId must be 1-128 visible ASCII characters"
+            );
+            let store = open(&db).await?;
+            let secret = vanthu_hub::auth::generate_secret();
+            store
+                .add_vxp_system(vanthu_hub::store::VxpSystemRecord {
+                    system_id: system_id.clone(),
+                    agency: agency.clone(),
+                    secret: secret.clone(),
+                })
+                .await
+                .map_err(|e| match e {
+                    vanthu_hub::StoreError::UnknownAgency(u) => anyhow::anyhow!(
+                        "Đơn vị {u} chưa đăng ký trên trục (hub add-agency) / unknown agency {u}"
+                    ),
+                    vanthu_hub::StoreError::AgencyExists(s) => {
+                        anyhow::anyhow!("systemId {s} đã tồn tại / systemId {s} already exists")
+                    }
+                    other => other.into(),
+                })?;
+            if global.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "agency": agency, "system_id": system_id, "secret": secret })
+                );
+            } else {
+                println!("Đơn vị / agency: {agency}");
+                println!("systemId: {system_id}");
+                println!("Khóa bí mật VXP (chỉ hiện một lần) / VXP secret (shown once): {secret}");
             }
             Ok(())
         }

@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::postgres::PgStore;
 use crate::sqlite::SqliteStore;
-use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreResult};
+use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreResult, VxpSystemRecord};
 
 /// The store `vanthu-hub --db` names: a SQLite file or a PostgreSQL URL.
 #[derive(Clone)]
@@ -109,5 +109,14 @@ impl HubStore for AnyStore {
     }
     async fn blocks(&self, agency: &str) -> StoreResult<Vec<NumberBlock>> {
         delegate!(self, s => s.blocks(agency).await)
+    }
+    async fn add_vxp_system(&self, rec: VxpSystemRecord) -> StoreResult<()> {
+        delegate!(self, s => s.add_vxp_system(rec).await)
+    }
+    async fn vxp_system(&self, system_id: &str) -> StoreResult<Option<VxpSystemRecord>> {
+        delegate!(self, s => s.vxp_system(system_id).await)
+    }
+    async fn find_document(&self, sender: &str, document_id: &str) -> StoreResult<Option<String>> {
+        delegate!(self, s => s.find_document(sender, document_id).await)
     }
 }

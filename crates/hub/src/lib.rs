@@ -11,6 +11,7 @@ pub mod server;
 pub mod sqlite;
 pub mod store;
 pub mod tls;
+pub mod vxp;
 
 pub use any::AnyStore;
 pub use server::{router, serve, Config};

@@ -204,7 +204,8 @@ pub async fn guard(limiter: Arc<AuthLimiter>, req: Request, next: Next) -> Respo
     }
     // Only a request that offered credentials is a guess; one without any (a probe, a
     // misconfigured client) is answered 401 but not counted.
-    let offered = req.headers().contains_key(header::AUTHORIZATION);
+    let offered = req.headers().contains_key(header::AUTHORIZATION)
+        || req.headers().contains_key(crate::vxp::HASH_HEADER);
     let resp = next.run(req).await;
     if offered && resp.status() == StatusCode::UNAUTHORIZED {
         if let Some(wait) = limiter.failure(ip, Instant::now()) {

@@ -10,7 +10,9 @@ use crate::model::{
     PutOutcome, StatusEntry,
 };
 use crate::sqlite::replay_or_conflict;
-use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult};
+use crate::store::{
+    AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult, VxpSystemRecord,
+};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS agencies (
@@ -44,6 +46,12 @@ const SCHEMA: &[&str] = &[
         created_at_ms BIGINT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS messages_related ON messages(related)",
     "CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, kind, ord)",
+    "CREATE INDEX IF NOT EXISTS messages_document ON messages(sender, document_id)",
+    // VXP credentials (docs/national-axis.md): HMAC needs the secret itself.
+    "CREATE TABLE IF NOT EXISTS vxp_systems (
+        system_id TEXT PRIMARY KEY,
+        agency TEXT NOT NULL REFERENCES agencies(code),
+        secret TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS deliveries (
         seq BIGSERIAL PRIMARY KEY,
         message_id TEXT NOT NULL REFERENCES messages(message_id),
@@ -179,6 +187,57 @@ async fn load_message(conn: &mut PgConnection, id: &str) -> StoreResult<Option<M
 }
 
 impl HubStore for PgStore {
+    async fn add_vxp_system(&self, rec: VxpSystemRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let known = sqlx::query("SELECT 1 FROM agencies WHERE code = $1")
+            .bind(&rec.agency)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if !known {
+            return Err(StoreError::UnknownAgency(rec.agency));
+        }
+        let n = sqlx::query(
+            "INSERT INTO vxp_systems (system_id, agency, secret) VALUES ($1, $2, $3) ON CONFLICT (system_id) DO NOTHING",
+        )
+        .bind(&rec.system_id)
+        .bind(&rec.agency)
+        .bind(&rec.secret)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::AgencyExists(rec.system_id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn vxp_system(&self, system_id: &str) -> StoreResult<Option<VxpSystemRecord>> {
+        Ok(
+            sqlx::query("SELECT system_id, agency, secret FROM vxp_systems WHERE system_id = $1")
+                .bind(system_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| VxpSystemRecord {
+                    system_id: r.get(0),
+                    agency: r.get(1),
+                    secret: r.get(2),
+                }),
+        )
+    }
+
+    async fn find_document(&self, sender: &str, document_id: &str) -> StoreResult<Option<String>> {
+        Ok(sqlx::query(
+            "SELECT message_id FROM messages WHERE sender = $1 AND document_id = $2 AND kind = 'edoc' ORDER BY ord DESC LIMIT 1",
+        )
+        .bind(sender)
+        .bind(document_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| r.get(0)))
+    }
+
     async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
         let n = sqlx::query(
             "INSERT INTO agencies (code, name, salt, secret_hash, relay) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",

@@ -48,6 +48,9 @@ pub struct Config {
     /// Serve HTTPS with this configuration (`tls::server_config`); plain HTTP otherwise,
     /// which is for loopback only (docs/hub-api.md).
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// How far a VXP request's signed timestamp may lie in the past (docs/national-axis.md):
+    /// the official SDK signs the time its service object was made, not each request.
+    pub vxp_window: Duration,
 }
 
 impl Default for Config {
@@ -59,16 +62,17 @@ impl Default for Config {
             max_connections: 1024,
             auth_limits: AuthLimits::default(),
             tls: None,
+            vxp_window: crate::vxp::DEFAULT_WINDOW,
         }
     }
 }
 
-struct AppState<S> {
-    store: S,
-    cfg: Config,
+pub(crate) struct AppState<S> {
+    pub(crate) store: S,
+    pub(crate) cfg: Config,
 }
 
-type St<S> = State<Arc<AppState<S>>>;
+pub(crate) type St<S> = State<Arc<AppState<S>>>;
 
 /// Every route of the API: the OpenAPI test walks this list.
 pub const ROUTES: &[(&str, &str)] = &[
@@ -113,6 +117,8 @@ pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
             "/v1/numbering/blocks",
             post(reserve_block::<S>).get(list_blocks::<S>),
         )
+        // The official VXP SDK's API over the same store (docs/national-axis.md).
+        .nest("/vxp", crate::vxp::routes::<S>())
         // Handlers read their body themselves, after authentication and with their own cap
         // (read_limited); no extractor buffers a body before that.
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -238,9 +244,9 @@ async fn serve_connection<I>(
 /// JSON error body: `{"error": "<code>", "message": "<vi> / <en>"}`.
 #[derive(Debug)]
 pub struct ApiError {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
 }
 
 /// The JSON of an error answer, as clients parse it.
@@ -253,7 +259,11 @@ pub struct ErrorBody {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
         ApiError {
             status,
             code,
@@ -592,7 +602,7 @@ fn check_secrecy(headers: &HeaderMap) -> ApiResult<()> {
 /// `X-Secrecy` declared, and a package going out under a unit (`sender` without `/`) must
 /// name that unit in `From/OrganId` unless the account is a relay. Bodies that are not XML
 /// (a desktop's internal JSON package) say nothing here.
-fn check_content(me: &Principal, sender: &str, body: &[u8]) -> ApiResult<()> {
+pub(crate) fn check_content(me: &Principal, sender: &str, body: &[u8]) -> ApiResult<()> {
     let facts = match vanthu_edxml::header_facts(body) {
         Ok(Some(f)) => f,
         Ok(None) => return Ok(()),
@@ -639,7 +649,7 @@ fn check_content(me: &Principal, sender: &str, body: &[u8]) -> ApiResult<()> {
 /// request never has its body read. A declared `Content-Length` over the cap is refused
 /// before reading anything; a body that grows past it (chunked) is cut there. A pause of
 /// more than `idle` between two pieces answers 408.
-async fn read_limited(
+pub(crate) async fn read_limited(
     body: Body,
     headers: &HeaderMap,
     max: u64,

@@ -15,7 +15,9 @@ use crate::model::{
     BlockRequest, Business, Delivery, InboxItem, Kind, MessageInfo, NewMessage, NumberBlock,
     PutOutcome, StatusEntry,
 };
-use crate::store::{AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult};
+use crate::store::{
+    AgencyRecord, DesktopRecord, HubStore, StoreError, StoreResult, VxpSystemRecord,
+};
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS agencies (
@@ -52,6 +54,12 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_related ON messages(related);
 CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender, kind, ord);
+CREATE INDEX IF NOT EXISTS messages_document ON messages(sender, document_id);
+CREATE TABLE IF NOT EXISTS vxp_systems (
+    system_id TEXT PRIMARY KEY,
+    agency TEXT NOT NULL REFERENCES agencies(code),
+    secret TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     message_id TEXT NOT NULL REFERENCES messages(message_id),
@@ -195,6 +203,58 @@ fn load_message(conn: &Connection, id: &str) -> StoreResult<Option<MessageInfo>>
 }
 
 impl HubStore for SqliteStore {
+    async fn add_vxp_system(&self, rec: VxpSystemRecord) -> StoreResult<()> {
+        self.with_conn(move |c| {
+            let known: bool = c
+                .prepare("SELECT 1 FROM agencies WHERE code = ?1")?
+                .exists(params![rec.agency])?;
+            if !known {
+                return Err(StoreError::UnknownAgency(rec.agency));
+            }
+            let n = c.execute(
+                "INSERT INTO vxp_systems (system_id, agency, secret) VALUES (?1, ?2, ?3) ON CONFLICT(system_id) DO NOTHING",
+                params![rec.system_id, rec.agency, rec.secret],
+            )?;
+            if n == 0 {
+                return Err(StoreError::AgencyExists(rec.system_id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn vxp_system(&self, system_id: &str) -> StoreResult<Option<VxpSystemRecord>> {
+        let id = system_id.to_owned();
+        self.with_conn(move |c| {
+            Ok(c.query_row(
+                "SELECT system_id, agency, secret FROM vxp_systems WHERE system_id = ?1",
+                params![id],
+                |r| {
+                    Ok(VxpSystemRecord {
+                        system_id: r.get(0)?,
+                        agency: r.get(1)?,
+                        secret: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn find_document(&self, sender: &str, document_id: &str) -> StoreResult<Option<String>> {
+        let (sender, document_id) = (sender.to_owned(), document_id.to_owned());
+        self.with_conn(move |c| {
+            Ok(c.query_row(
+                "SELECT message_id FROM messages WHERE sender = ?1 AND document_id = ?2 AND kind = 'edoc' ORDER BY ord DESC LIMIT 1",
+                params![sender, document_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
     async fn add_agency(&self, rec: AgencyRecord) -> StoreResult<()> {
         self.with_conn(move |c| {
             let n = c.execute(

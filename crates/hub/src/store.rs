@@ -94,6 +94,19 @@ impl DesktopRecord {
     }
 }
 
+/// An agency's credentials on the VXP API (docs/national-axis.md): the SDK signs each request
+/// with HMAC-SHA256 over this secret, so the hub must keep the secret itself, not a hash of it.
+/// Separate from the Basic secret, so leaking one does not give away the other.
+#[derive(Debug, Clone)]
+pub struct VxpSystemRecord {
+    /// The systemId the SDK sends in its signed header.
+    pub system_id: String,
+    /// The agency account this systemId speaks for (the authenticated sender).
+    pub agency: String,
+    /// The shared HMAC secret, in clear because verifying an HMAC needs it.
+    pub secret: String,
+}
+
 /// What the HTTP layer needs from storage; implemented by the SQLite and the PostgreSQL store.
 pub trait HubStore: Clone + Send + Sync + 'static {
     /// Registers an agency account (`AgencyExists` if the code is taken).
@@ -181,6 +194,20 @@ pub trait HubStore: Clone + Send + Sync + 'static {
         req: BlockRequest,
         at_ms: i64,
     ) -> impl Future<Output = StoreResult<(NumberBlock, bool)>> + Send;
+    /// Registers a VXP system id for an existing agency (`UnknownAgency` otherwise;
+    /// `AgencyExists` when the id is taken).
+    fn add_vxp_system(&self, rec: VxpSystemRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    fn vxp_system(
+        &self,
+        system_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<VxpSystemRecord>>> + Send;
+    /// The latest document package `sender` sent with this edXML DocumentId: what a VXP
+    /// status (ResponseFor) or revision names instead of a hub message id.
+    fn find_document(
+        &self,
+        sender: &str,
+        document_id: &str,
+    ) -> impl Future<Output = StoreResult<Option<String>>> + Send;
     /// Every block handed out to `agency`'s desktops, oldest first.
     fn blocks(&self, agency: &str) -> impl Future<Output = StoreResult<Vec<NumberBlock>>> + Send;
 }
