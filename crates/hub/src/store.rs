@@ -197,6 +197,7 @@ pub trait HubStore: Clone + Send + Sync + 'static {
     /// Registers a VXP system id for an existing agency (`UnknownAgency` otherwise;
     /// `AgencyExists` when the id is taken).
     fn add_vxp_system(&self, rec: VxpSystemRecord) -> impl Future<Output = StoreResult<()>> + Send;
+    /// The credentials of a VXP system id, if registered.
     fn vxp_system(
         &self,
         system_id: &str,

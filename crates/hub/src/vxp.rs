@@ -176,6 +176,7 @@ fn not_found() -> VxpError {
 pub struct Signed(HashMap<String, String>);
 
 impl Signed {
+    /// A signed parameter's value (case-insensitive name); empty counts as absent.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(&name.to_ascii_lowercase())
