@@ -36,6 +36,7 @@ pub mod outgoing_offer;
 mod processing;
 mod rank;
 mod revisions;
+pub mod scan_drafts;
 pub mod schema;
 mod search;
 mod signing;
