@@ -211,7 +211,11 @@ mod tests {
             received_at: "2026-01-02T03:04:05+07:00".into(),
             text: None,
         };
-        assert_eq!(reg.import_scan_drafts("json", &[old.clone()]).unwrap(), 1);
+        assert_eq!(
+            reg.import_scan_drafts("json", std::slice::from_ref(&old))
+                .unwrap(),
+            1
+        );
         assert_eq!(reg.import_scan_drafts("json", &[old]).unwrap(), 0);
         let all = reg.scan_drafts().unwrap();
         assert_eq!(all.len(), 2);

@@ -113,16 +113,22 @@ pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
 /// leave in the same round.
 pub type RoundHook = Arc<dyn Fn(&SyncState) -> Result<(), String> + Send + Sync>;
 
+/// Called after every daemon round with the engine's state and the round's outcome.
+pub type AfterRound = Arc<dyn Fn(&SyncState, Result<&SyncReport, &SyncError>) + Send + Sync>;
+
+/// Called with the newly overdue recipients and the overdue threshold in hours.
+pub type OverdueNotice = Arc<dyn Fn(Vec<crate::RecipientStatus>, u32) + Send + Sync>;
+
 /// What a host of [`Engine::run_daemon`] hears after each round: the app turns these into its
 /// status snapshot event and desktop notifications; the CLI daemon needs none of them.
 #[derive(Clone, Default)]
 pub struct DaemonHooks {
     /// After every round, good or failed, before the wait.
-    pub after_round: Option<Arc<dyn Fn(&SyncState, Result<&SyncReport, &SyncError>) + Send + Sync>>,
+    pub after_round: Option<AfterRound>,
     /// After a good round, the recipients newly overdue (each (document, recipient) once,
     /// ever: they are marked notified in the state) and the overdue threshold in hours.
     /// Without this hook nothing is marked, so a host that announces them later still can.
-    pub overdue: Option<Arc<dyn Fn(Vec<crate::RecipientStatus>, u32) + Send + Sync>>,
+    pub overdue: Option<OverdueNotice>,
 }
 
 pub struct Engine<T: HubTransport> {
@@ -656,7 +662,7 @@ impl<T: HubTransport> Engine<T> {
                 Ok(_) => {
                     failures = 0;
                     if let Some(announce) = &hooks.overdue {
-                        self.announce_overdue(announce.as_ref());
+                        self.announce_overdue(announce);
                     }
                     interval
                 }
@@ -685,10 +691,7 @@ impl<T: HubTransport> Engine<T> {
         }
     }
 
-    fn announce_overdue(
-        &self,
-        announce: &(dyn Fn(Vec<crate::RecipientStatus>, u32) + Send + Sync),
-    ) {
+    fn announce_overdue(&self, announce: &OverdueNotice) {
         match self.state.newly_overdue(now_ms()) {
             Ok(rows) if rows.is_empty() => {}
             Ok(rows) => announce(rows, self.state.overdue_hours().unwrap_or(24)),
