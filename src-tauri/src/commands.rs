@@ -151,7 +151,7 @@ pub fn register_incoming(
     let rec = match input.draft_id {
         None => registry(&state).register_incoming(new)?,
         Some(id) => {
-            let rec = crate::register_draft(&mut registry(&state), &state.drafts, id, new)?;
+            let rec = vanthu_core::scan::register(&mut registry(&state), id.into(), new)?;
             crate::notify_drafts_changed(&app);
             rec
         }
@@ -200,14 +200,18 @@ pub fn set_scan_folder(
 #[tauri::command(async)]
 #[specta::specta]
 pub fn list_drafts(state: State<'_, AppState>) -> Res<Vec<Draft>> {
-    Ok(state.drafts.list()?.into_iter().map(Into::into).collect())
+    Ok(registry(&state)
+        .scan_drafts()?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// Drops a scan from "Chờ vào sổ" (a blank page, a duplicate scan).
 #[tauri::command(async)]
 #[specta::specta]
 pub fn discard_draft(app: AppHandle, state: State<'_, AppState>, id: u32) -> Res<()> {
-    state.drafts.remove(id)?;
+    vanthu_core::scan::discard(&mut registry(&state), id.into())?;
     crate::notify_drafts_changed(&app);
     Ok(())
 }

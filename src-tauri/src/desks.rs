@@ -67,6 +67,8 @@ pub struct DeskInfo {
     pub submissions: Vec<SubmissionView>,
     /// Set on the leader's desktop for a document submitted by the clerk's desktop.
     pub mirror: Option<MirrorView>,
+    /// "Trình lãnh đạo" is offered (vanthu_core::offer::offers_submit_to_leader).
+    pub offers_submit_to_leader: bool,
 }
 
 fn view(sub: Submission, outbox_state: Option<OutboxState>) -> SubmissionView {
@@ -109,6 +111,7 @@ pub fn desk_info(
     Ok(DeskInfo {
         submissions,
         mirror,
+        offers_submit_to_leader: vanthu_core::offer::offers_submit_to_leader(reg, document_id)?,
     })
 }
 

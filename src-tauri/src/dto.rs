@@ -211,7 +211,7 @@ pub struct Draft {
     pub size: f64,
     /// When the file was taken in from the scan folder, RFC 3339.
     pub received_at: String,
-    /// Text of the first page, once the PDF crate provides it.
+    /// Text of the first page (none for a scan without a text layer).
     pub text: Option<String>,
 }
 
@@ -383,10 +383,11 @@ impl From<&vanthu_domain::DocumentType> for DocType {
     }
 }
 
-impl From<crate::store::DraftEntry> for Draft {
-    fn from(d: crate::store::DraftEntry) -> Self {
+impl From<vanthu_registry::scan_drafts::ScanDraft> for Draft {
+    fn from(d: vanthu_registry::scan_drafts::ScanDraft) -> Self {
         Draft {
-            id: d.id,
+            // Row ids of one desktop's scans: far below u32::MAX.
+            id: d.id as u32,
             file_name: d.file_name,
             sha256: d.sha256,
             size: d.size as f64,

@@ -142,9 +142,9 @@ impl From<SignError> for CommandError {
     }
 }
 
-impl From<vanthu_sign::queue::BatchError> for CommandError {
-    fn from(err: vanthu_sign::queue::BatchError) -> Self {
-        use vanthu_sign::queue::BatchError as E;
+impl From<vanthu_core::sign_queue::BatchError> for CommandError {
+    fn from(err: vanthu_core::sign_queue::BatchError) -> Self {
+        use vanthu_core::sign_queue::BatchError as E;
         match err {
             E::Sign(e) => e.into(),
             E::Registry(e) => e.into(),
@@ -213,9 +213,20 @@ impl From<crate::store::StoreError> for CommandError {
         use crate::store::StoreError as E;
         let message = err.to_string();
         match err {
-            E::NoDraft(_) => CommandError::NotFound { message },
             E::Registry(e) => e.into(),
             E::Io { .. } | E::Corrupt { .. } => CommandError::Io { message },
+        }
+    }
+}
+
+impl From<vanthu_core::scan::ScanDraftError> for CommandError {
+    fn from(err: vanthu_core::scan::ScanDraftError) -> Self {
+        use vanthu_core::scan::ScanDraftError as E;
+        let message = err.to_string();
+        match err {
+            E::NoDraft(_) => CommandError::NotFound { message },
+            E::Registry(e) => e.into(),
+            E::Io(_) | E::CorruptList { .. } => CommandError::Io { message },
         }
     }
 }

@@ -1,13 +1,13 @@
 //! vanthu desktop shell: wires the crates to the React UI through typed Tauri commands.
 //! The TypeScript bindings in ui/src/bindings.ts are generated from [`specta_builder`].
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Manager};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
-use vanthu_registry::{BlobStore, DocumentRecord, NewIncoming, Registry};
+use vanthu_registry::Registry;
 
 pub mod commands;
 pub mod desks;
@@ -25,7 +25,7 @@ pub mod store;
 pub mod sync;
 pub mod viewer;
 
-use store::{AppSettings, DraftStore, StoreError};
+use store::{AppSettings, StoreError};
 
 /// How long a file in the scan folder must stay unchanged before it is taken in.
 const SCAN_SETTLE: Duration = Duration::from_secs(2);
@@ -34,7 +34,6 @@ const SCAN_SETTLE: Duration = Duration::from_secs(2);
 pub struct AppState {
     pub data_dir: PathBuf,
     pub registry: Mutex<Registry>,
-    pub drafts: Arc<DraftStore>,
     pub scan: Mutex<Option<scan::ScanWatcher>>,
 }
 
@@ -101,26 +100,6 @@ pub fn notify_drafts_changed(app: &AppHandle) {
     events::send(app, events::DraftsChanged);
 }
 
-/// Registers a scan draft: its stored file becomes the first attachment; the draft is
-/// removed only once the registration committed.
-pub fn register_draft(
-    reg: &mut Registry,
-    drafts: &DraftStore,
-    id: u32,
-    mut new: NewIncoming,
-) -> Result<DocumentRecord, StoreError> {
-    let draft = drafts.get(id)?;
-    let staged = drafts.stage(reg.blobs(), &draft)?;
-    new.files.insert(0, staged.path.clone());
-    if new.body_text.is_none() {
-        new.body_text = draft.text.clone();
-    }
-    let rec = reg.register_incoming(new)?;
-    drop(staged);
-    drafts.remove(id)?;
-    Ok(rec)
-}
-
 pub fn settings(state: &AppState) -> Result<dto::Settings, StoreError> {
     let s: AppSettings = store::read_json(&AppSettings::path(&state.data_dir))?;
     Ok(dto::Settings {
@@ -138,27 +117,21 @@ pub enum SettingsError {
     Registry(#[from] vanthu_registry::Error),
 }
 
-fn start_watcher(
-    app: &AppHandle,
-    state: &AppState,
-    folder: PathBuf,
-) -> Result<scan::ScanWatcher, SettingsError> {
-    let blobs = BlobStore::open(
-        state
-            .registry
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .blobs()
-            .root()
-            .to_path_buf(),
-    )?;
-    let drafts = state.drafts.clone();
+/// Watches `folder`; each scan becomes a draft in the register (`vanthu_core::scan`).
+fn start_watcher(app: &AppHandle, folder: PathBuf) -> Result<scan::ScanWatcher, SettingsError> {
     let handle = app.clone();
+    let registry_of = app.clone();
     Ok(scan::watch(
         folder,
         SCAN_SETTLE,
         move |file: &Path| {
-            let d = drafts.add(&blobs, file).map_err(|e| e.to_string())?;
+            // Read without the register's lock; the draft row and its content are quick.
+            let text = vanthu_core::scan::first_page_text(file);
+            let state = registry_of
+                .try_state::<AppState>()
+                .ok_or("the app is still starting")?;
+            let mut reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
+            let d = vanthu_core::scan::take_in(&mut reg, file, text).map_err(|e| e.to_string())?;
             tracing::info!(draft = d.id, file = %d.file_name, sha256 = %d.sha256, "scan taken in");
             Ok(())
         },
@@ -173,10 +146,7 @@ pub fn set_scan_folder(
 ) -> Result<dto::Settings, SettingsError> {
     let mut slot = state.scan.lock().unwrap_or_else(|e| e.into_inner());
     // Start the new watcher before saving, so a bad folder changes nothing.
-    let watcher = folder
-        .clone()
-        .map(|f| start_watcher(app, state, f))
-        .transpose()?;
+    let watcher = folder.clone().map(|f| start_watcher(app, f)).transpose()?;
     store::write_json(
         &AppSettings::path(&state.data_dir),
         &AppSettings {
@@ -200,9 +170,13 @@ fn setup(
     builder.mount_events(app);
     let data_dir = paths::data_dir();
     tracing::info!(data_dir = %data_dir.display(), log_dir = %log_dir.display(), "vanthu-app starting");
-    let registry = Registry::open(&data_dir)?;
+    let mut registry = Registry::open(&data_dir)?;
+    // Drafts of an older version were a JSON file of the app; they are rows of the register
+    // now (visible to `vanthu scan list`). A list that cannot be moved stays where it is.
+    if let Err(err) = vanthu_core::scan::migrate_json_drafts(&mut registry) {
+        tracing::warn!(%err, "old scan drafts not moved into the register");
+    }
     let state = AppState {
-        drafts: Arc::new(DraftStore::open(&data_dir)),
         data_dir,
         registry: Mutex::new(registry),
         scan: Mutex::new(None),
@@ -210,7 +184,7 @@ fn setup(
     let saved: AppSettings = store::read_json(&AppSettings::path(&state.data_dir))?;
     if let Some(folder) = saved.scan_folder {
         // A missing folder (unplugged share) must not keep the app from opening.
-        match start_watcher(app.handle(), &state, folder) {
+        match start_watcher(app.handle(), folder) {
             Ok(w) => *state.scan.lock().unwrap_or_else(|e| e.into_inner()) = Some(w),
             Err(err) => tracing::warn!(%err, "scan folder not watched"),
         }

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
+use vanthu_core::offer::{offered_outgoing, DeskPosition, OutgoingOffer};
 use vanthu_domain::OutgoingState;
-use vanthu_registry::outgoing_offer::{offered_outgoing, DeskPosition, OutgoingOffer};
 use vanthu_registry::{DocumentRecord, Register, Registry, SearchQuery};
 
 use crate::commands::CommandError;

@@ -1,9 +1,9 @@
 //! The sync engine inside the app (docs/sync.md, docs/app.md). At launch, when the data dir
 //! holds hub settings (the ones `vanthu sync setup` writes), a background task runs rounds
 //! with backoff; its events become one `sync-status` snapshot the header indicator shows.
-//! Received packages are imported into the register through `vanthu_sync::bridge`, and the
-//! register's status codes leave with each round. After each good round the sender-side
-//! alerts are computed and each newly overdue recipient raises one desktop notification.
+//! The loop is the engine's own daemon (`Engine::run_daemon`); each round's register work is
+//! `vanthu_core::round` (received packages into the register, its status codes out). After
+//! each good round each newly overdue recipient raises one desktop notification.
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -13,10 +13,11 @@ use specta::Type;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_notification::NotificationExt;
 use vanthu_sync::alerts::overdue;
-use vanthu_sync::engine::{backoff, EventSink, RoundHook};
+use vanthu_sync::engine::{EventSink, RoundHook};
 use vanthu_sync::settings::Settings;
 use vanthu_sync::{
-    Engine, EngineConfig, HttpTransport, Identity, RecipientStatus, SyncEvent, SyncState,
+    DaemonHooks, Engine, EngineConfig, HttpTransport, Identity, RecipientStatus, SyncEvent,
+    SyncState,
 };
 
 use crate::commands::CommandError;
@@ -212,14 +213,11 @@ impl SyncService {
         let hook: RoundHook = Arc::new(move |state: &SyncState| {
             let app_state = handle.state::<AppState>();
             let mut reg = lock(&app_state.registry);
-            let imported =
-                vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-            vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
-                .map_err(|e| e.to_string())?;
-            // A new mirror (leader), an answer, a signed copy or a return applied (clerk).
-            let desks = vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
+            // Received documents; a new mirror (leader), an answer, a signed copy or a return
+            // applied (clerk).
+            let changes = vanthu_core::round::registry_round(&mut reg, state, &agency, &name)?;
             drop(reg);
-            if imported.imported > 0 || desks > 0 {
+            if changes.any() {
                 crate::events::send(&handle, crate::events::IncomingChanged);
             }
             Ok(())
@@ -382,70 +380,39 @@ fn event_sink(app: AppHandle, snapshot: Arc<Mutex<SyncStatus>>) -> EventSink {
     })
 }
 
-/// Rounds until aborted: after a good round wait `INTERVAL` (or a wake-up), after a failed
-/// one back off with jitter, the same policy as `Engine::run_daemon`.
+/// The engine's daemon loop (`Engine::run_daemon`, the same as `vanthu sync --daemon`) until
+/// the task is aborted, with the app's hooks: each round refreshes and emits the status
+/// snapshot, each newly overdue recipient raises one desktop notification.
 async fn daemon(
     app: AppHandle,
     engine: Engine<HttpTransport>,
     snapshot: Arc<Mutex<SyncStatus>>,
     wake: Arc<tokio::sync::Notify>,
 ) {
-    let mut failures = 0u32;
-    loop {
-        let result = engine.sync_once().await;
-        let delay = match result {
-            Ok(_) => {
-                failures = 0;
-                notify_overdue(&app, engine.state());
-                INTERVAL
+    let (round_app, overdue_app) = (app.clone(), app);
+    let hooks = DaemonHooks {
+        after_round: Some(Arc::new(move |state: &SyncState, outcome| {
+            if let Err(e) = outcome {
+                let mut s = lock(&snapshot);
+                s.running = false;
+                s.last_error = Some(e.to_string());
             }
-            Err(e) => {
-                tracing::warn!("sync round failed: {e}");
-                {
-                    let mut s = lock(&snapshot);
-                    s.running = false;
-                    s.last_error = Some(e.to_string());
-                }
-                failures += 1;
-                backoff(
-                    failures,
-                    Duration::from_millis(500),
-                    Duration::from_secs(60),
-                )
-            }
-        };
-        refresh_counts(&app, engine.state(), &snapshot);
-        emit_status(&app, &snapshot);
-        tokio::select! {
-            _ = wake.notified() => {},
-            _ = tokio::time::sleep(delay) => {},
-        }
-    }
+            refresh_counts(&round_app, state, &snapshot);
+            emit_status(&round_app, &snapshot);
+        })),
+        overdue: Some(Arc::new(move |rows, hours| {
+            notify_overdue(&overdue_app, rows, hours)
+        })),
+    };
+    engine
+        .run_daemon(INTERVAL, wake, None, std::future::pending(), hooks)
+        .await;
 }
 
-/// One desktop notification per overdue (document, recipient), ever.
-fn notify_overdue(app: &AppHandle, state: &SyncState) {
-    let rows: Vec<RecipientStatus> = match state.recipient_statuses(now_ms()) {
-        Ok(v) => overdue(v),
-        Err(e) => {
-            tracing::warn!("cannot compute sync alerts: {e}");
-            return;
-        }
-    };
-    if rows.is_empty() {
-        return;
-    }
-    let hours = state.overdue_hours().unwrap_or(24);
+/// One desktop notification per newly overdue (document, recipient).
+fn notify_overdue(app: &AppHandle, rows: Vec<RecipientStatus>, hours: u32) {
     let names = agency_names(app);
     for r in rows {
-        match state.mark_alert_notified(&r.key()) {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(e) => {
-                tracing::warn!("cannot record a sync alert: {e}");
-                continue;
-            }
-        }
         let who = names
             .iter()
             .find(|(c, _)| *c == r.recipient)

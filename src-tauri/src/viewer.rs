@@ -122,13 +122,13 @@ pub fn index_text_in_background<R: Runtime>(app: &AppHandle<R>, id: i64) {
             return;
         };
         let lock = || state.registry.lock().unwrap_or_else(|e| e.into_inner());
-        let paths = match vanthu_pdf::index::pdf_attachments(&lock(), id) {
+        let paths = match vanthu_core::index::pdf_attachments(&lock(), id) {
             Ok(p) if !p.is_empty() => p,
             Ok(_) => return,
             Err(err) => return tracing::warn!(%err, id, "PDF text not indexed"),
         };
-        let text = vanthu_pdf::index::extract_all(&paths);
-        let merged = vanthu_pdf::index::merge_text(&mut lock(), id, &text);
+        let text = vanthu_core::index::extract_all(&paths);
+        let merged = vanthu_core::index::merge_text(&mut lock(), id, &text);
         match merged {
             Ok(added) => tracing::debug!(id, added, "PDF text indexed"),
             Err(err) => tracing::warn!(%err, id, "PDF text not indexed"),

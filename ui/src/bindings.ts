@@ -160,6 +160,8 @@ export type DeskInfo = {
 	submissions: SubmissionView[],
 	/**  Set on the leader's desktop for a document submitted by the clerk's desktop. */
 	mirror: MirrorView | null,
+	/**  "Trình lãnh đạo" is offered (vanthu_core::offer::offers_submit_to_leader). */
+	offersSubmitToLeader: boolean,
 };
 
 export type DocSignResult = {
@@ -189,7 +191,7 @@ export type Draft = {
 	size: number | null,
 	/**  When the file was taken in from the scan folder, RFC 3339. */
 	receivedAt: string,
-	/**  Text of the first page, once the PDF crate provides it. */
+	/**  Text of the first page (none for a scan without a text layer). */
 	text: string | null,
 };
 

@@ -1,29 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  canSubmitToLeader,
-  formatDateTime,
-  initialDesktop,
-  mirrorLine,
-  submissionLine,
-  unitOf,
-} from "./desks";
+import { formatDateTime, initialDesktop, mirrorLine, submissionLine, unitOf } from "./desks";
 import { arrivalNumberLabel } from "./format";
 import { row } from "./test/fixtures";
 
 describe("trình lãnh đạo", () => {
-  it("is offered for registered, non-secret documents of this register only", () => {
-    expect(canSubmitToLeader(row(), null)).toBe(true);
-    expect(canSubmitToLeader(row({ status: "assigned", statusLabel: "Đã phân công" }), null)).toBe(
-      false,
-    );
-    expect(canSubmitToLeader(row({ status: "arrived" }), null)).toBe(false);
-    for (const secrecy of ["confidential", "secret", "top_secret"] as const)
-      expect(canSubmitToLeader(row({ secrecy }), null)).toBe(false);
-    const mirror = { origin: "000.00.00.H34/VT1", numberLabel: "15" };
-    expect(canSubmitToLeader(row({ arrivalNumber: 0 }), mirror)).toBe(false);
-    expect(canSubmitToLeader(row({ mirrorOrigin: "000.00.00.H34/VT1" }), null)).toBe(false);
-  });
-
   it("prefills the unit, or the desktop used last when it belongs to the unit", () => {
     expect(initialDesktop("000.00.00.H34", null)).toBe("000.00.00.H34/");
     expect(initialDesktop("000.00.00.H34", "000.00.00.H34/LD")).toBe("000.00.00.H34/LD");

@@ -1,6 +1,6 @@
 // Several desktops of one unit (docs/sync.md): "Trình lãnh đạo" from the clerk's desktop and
 // the mirror records on the leader's desktop.
-import type { IncomingRow, MirrorView, SubmissionView } from "./bindings";
+import type { MirrorView, SubmissionView } from "./bindings";
 
 /** Where the last desktop a document was submitted to is remembered on this machine. */
 export const LAST_DESKTOP_KEY = "vanthu.lastLeaderDesktop";
@@ -18,15 +18,6 @@ export function unitOf(login: string): string {
 export function initialDesktop(unit: string, remembered: string | null): string {
   if (remembered && unit && remembered.startsWith(`${unit}/`)) return remembered;
   return unit ? `${unit}/` : (remembered ?? "");
-}
-
-/**
- * "Trình lãnh đạo" is offered for the unit's own incoming documents once registered and not
- * yet assigned, never for mật or above (they never travel over the hub, even inside the
- * unit), never on a mirror (it is the leader's copy of a submission).
- */
-export function canSubmitToLeader(r: IncomingRow, mirror: MirrorView | null): boolean {
-  return r.status === "registered" && r.secrecy === "normal" && !mirror && !r.mirrorOrigin;
 }
 
 /** "2026-11-25T08:05:12.123+07:00" → "25/11/2026 08:05" (the time as this desktop wrote it). */

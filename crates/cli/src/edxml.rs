@@ -439,7 +439,7 @@ fn pack(a: PackArgs, g: &GlobalOpts) -> Result<()> {
     let mut h = match (&a.record, &a.header_json) {
         (Some(id), _) => {
             let reg = crate::registry::open(g)?;
-            let p = ed::import::package_from_record(&reg, *id)?;
+            let p = vanthu_core::import::package_from_record(&reg, *id)?;
             if p.secrecy.is_secret() {
                 secrecy = p.secrecy;
             }
@@ -608,9 +608,8 @@ fn status_new(a: StatusNewArgs, _g: &GlobalOpts) -> Result<()> {
 /// `vanthu incoming import FILE.edxml`.
 pub fn import(file: &Path, g: &GlobalOpts) -> Result<()> {
     let mut reg = crate::registry::open(g)?;
-    let out = ed::import::import_package(&mut reg, file)
+    let out = vanthu_core::import::import_package(&mut reg, file)
         .with_context(|| format!("{}", file.display()))?;
-    vanthu_pdf::index::index_document_text_logged(&mut reg, out.record.id);
     for w in &out.warnings {
         eprintln!("cảnh báo / warning: {w}");
     }

@@ -9,6 +9,7 @@ mod edxml;
 mod hub;
 mod pdf;
 mod registry;
+mod scan;
 mod sign;
 mod sync;
 mod sync_alerts;
@@ -71,6 +72,9 @@ enum Command {
     Verify(sign::VerifyArgs),
     /// Chờ ký: list the outgoing drafts waiting for a signature, or sign them with one PIN.
     SignQueue(Box<sign::SignQueueArgs>),
+    /// Bản quét chờ vào sổ / scan drafts taken in from the scan folder.
+    #[command(subcommand)]
+    Scan(scan::ScanCmd),
 }
 
 fn main() {
@@ -89,6 +93,7 @@ fn main() {
         Command::Sign(a) => sign::run_sign(*a, &cli.global),
         Command::Verify(a) => sign::run_verify(a, &cli.global),
         Command::SignQueue(a) => sign::run_sign_queue(*a, &cli.global),
+        Command::Scan(c) => scan::run(c, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

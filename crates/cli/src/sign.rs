@@ -329,11 +329,11 @@ pub fn run_sign_queue(a: SignQueueArgs, g: &GlobalOpts) -> anyhow::Result<()> {
     let (module, _) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
     let pin = read_pin()?;
     let registry = std::sync::Mutex::new(registry);
-    let results = vanthu_sign::queue::sign_queue(
+    let results = vanthu_core::sign_queue::sign_queue(
         &registry,
         &module,
         &trust,
-        &vanthu_sign::queue::Batch {
+        &vanthu_core::sign_queue::Batch {
             ids: &ids,
             role: a.role,
             page: a.page,

@@ -150,11 +150,8 @@ fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
             return Ok(());
         }
         let mut reg = vanthu_registry::Registry::open(&dir).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, &agency, &name)
-            .map_err(|e| e.to_string())?;
-        // Trình lãnh đạo between desktops of the unit (docs/sync.md).
-        vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
+        // Trình lãnh đạo between desktops of the unit too (docs/sync.md).
+        vanthu_core::round::registry_round(&mut reg, state, &agency, &name)?;
         Ok(())
     });
     Ok(Engine::new(
@@ -534,6 +531,9 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
                             // Ctrl-C or SIGTERM (service managers) end the daemon
                             // between rounds.
                             crate::shutdown_signal(),
+                            // Overdue recipients stay for `vanthu sync alerts` and the app's
+                            // notifications: nothing is announced (or marked) here.
+                            vanthu_sync::DaemonHooks::default(),
                         )
                         .await;
                     Ok(())

@@ -430,3 +430,52 @@ fn outgoing_create_and_issue() {
     );
     assert_eq!(hits["hits"][0]["notation"], "01/QĐ-UBND");
 }
+
+/// Scan drafts are rows of the register: an older app's `scan-drafts.json` is moved in once,
+/// `vanthu scan list` shows them, `vanthu scan discard` drops one (audited).
+#[test]
+fn scan_drafts_of_the_app_are_visible_and_discardable_from_the_cli() {
+    let dir = init();
+    assert_eq!(json(dir.path(), &["scan", "list"]), serde_json::json!([]));
+    // The app of an earlier version kept the drafts' content in the attachment store and the
+    // list in a JSON file; a registered document puts the same content in the store.
+    let pdf = dir.path().join("scan.pdf");
+    std::fs::write(&pdf, b"%PDF-1.4 scan of a letter").unwrap();
+    let mut args = register_args("12/UBND-VP", "Bản quét");
+    args.extend(["--file", pdf.to_str().unwrap()]);
+    ok(dir.path(), &args);
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(&pdf).unwrap()))
+    };
+    let list = serde_json::json!({"next_id": 3, "drafts": [
+        {"id": 2, "file_name": "Công văn 7.pdf", "sha256": sha, "size": 25,
+         "received_at": "2026-12-01T08:00:00+07:00", "text": "UBND TỈNH KON TUM\nSố: 7"},
+        {"id": 3, "file_name": "mất.pdf", "sha256": "00".repeat(32), "size": 1,
+         "received_at": "2026-12-01T08:01:00+07:00", "text": null}
+    ]});
+    let json_path = dir.path().join("scan-drafts.json");
+    std::fs::write(&json_path, list.to_string()).unwrap();
+
+    let drafts = json(dir.path(), &["scan", "list"]);
+    let drafts = drafts.as_array().unwrap();
+    // The draft whose content is missing cannot be registered and is not carried over.
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert_eq!(drafts[0]["file_name"], "Công văn 7.pdf");
+    assert_eq!(drafts[0]["sha256"], sha.as_str());
+    assert!(!json_path.exists());
+    assert!(dir.path().join("scan-drafts.json.migrated").exists());
+    let text = ok(dir.path(), &["scan", "list"]);
+    assert!(
+        text.contains("Công văn 7.pdf") && text.contains("UBND TỈNH KON TUM"),
+        "{text}"
+    );
+
+    let id = drafts[0]["id"].to_string();
+    ok(dir.path(), &["scan", "discard", &id]);
+    assert_eq!(json(dir.path(), &["scan", "list"]), serde_json::json!([]));
+    let err = fails(dir.path(), &["scan", "discard", &id]);
+    assert!(err.contains("không có bản quét"), "{err}");
+    let verify = json(dir.path(), &["audit", "verify"]);
+    assert_eq!(verify["ok"], true);
+}

@@ -11,8 +11,6 @@ pub mod dates;
 mod dom;
 mod error;
 pub mod facts;
-#[cfg(feature = "registry")]
-pub mod import;
 pub mod json;
 pub mod model;
 mod read;

@@ -37,6 +37,7 @@ mod processing;
 mod rank;
 mod register;
 mod revisions;
+pub mod scan_drafts;
 pub mod schema;
 mod search;
 mod signing;

@@ -63,6 +63,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "trusted senders: DocumentId per sender, relay flag of received packages",
         up: v12_trusted_senders,
     },
+    Migration {
+        description: "scan drafts in the register (were the app's scan-drafts.json)",
+        up: crate::scan_drafts::migrate_v13,
+    },
 ];
 
 /// The schema version this build writes.

@@ -10,7 +10,6 @@ pub mod cmsbuild;
 mod diff;
 pub mod module_scan;
 pub mod pdf;
-pub mod queue;
 pub mod signer_block;
 pub mod signpdf;
 #[cfg(feature = "testing")]

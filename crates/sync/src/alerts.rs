@@ -214,6 +214,21 @@ impl SyncState {
     pub fn mark_alert_notified(&self, key: &str) -> Result<bool, StateError> {
         self.insert_meta(&format!("alert_notified:{key}"), "1")
     }
+
+    /// The overdue (document, recipient) pairs not notified before, as of `now_ms`, each
+    /// marked notified: what a daemon announces once, ever (`Engine::run_daemon`'s hook).
+    pub fn newly_overdue(&self, now_ms: i64) -> Result<Vec<RecipientStatus>, StateError> {
+        let mut out = Vec::new();
+        for r in overdue(self.recipient_statuses(now_ms)?) {
+            match self.mark_alert_notified(&r.key()) {
+                Ok(true) => out.push(r),
+                Ok(false) => {}
+                // One row that cannot be recorded is not announced (it would repeat).
+                Err(e) => tracing::warn!("cannot record a sync alert: {e}"),
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

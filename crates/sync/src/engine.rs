@@ -115,6 +115,24 @@ pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
 /// leave in the same round.
 pub type RoundHook = Arc<dyn Fn(&SyncState) -> Result<(), String> + Send + Sync>;
 
+/// Called after every daemon round with the engine's state and the round's outcome.
+pub type AfterRound = Arc<dyn Fn(&SyncState, Result<&SyncReport, &SyncError>) + Send + Sync>;
+
+/// Called with the newly overdue recipients and the overdue threshold in hours.
+pub type OverdueNotice = Arc<dyn Fn(Vec<crate::RecipientStatus>, u32) + Send + Sync>;
+
+/// What a host of [`Engine::run_daemon`] hears after each round: the app turns these into its
+/// status snapshot event and desktop notifications; the CLI daemon needs none of them.
+#[derive(Clone, Default)]
+pub struct DaemonHooks {
+    /// After every round, good or failed, before the wait.
+    pub after_round: Option<AfterRound>,
+    /// After a good round, the recipients newly overdue (each (document, recipient) once,
+    /// ever: they are marked notified in the state) and the overdue threshold in hours.
+    /// Without this hook nothing is marked, so a host that announces them later still can.
+    pub overdue: Option<OverdueNotice>,
+}
+
 pub struct Engine<T: HubTransport> {
     transport: T,
     state: SyncState,
@@ -626,20 +644,27 @@ impl<T: HubTransport> Engine<T> {
 
     /// Runs rounds until `shutdown` resolves (or `max_rounds` when given, for tests): after a
     /// good round waits `interval` (or a wake-up), after a failed one backs off with jitter.
+    /// The one daemon loop of the CLI (`vanthu sync --daemon`) and the app; `hooks` carry what
+    /// each host does between rounds.
     pub async fn run_daemon(
         &self,
         interval: Duration,
         wake: Arc<tokio::sync::Notify>,
         max_rounds: Option<u64>,
         shutdown: impl std::future::Future<Output = ()>,
+        hooks: DaemonHooks,
     ) {
         tokio::pin!(shutdown);
         let mut failures = 0u32;
         let mut rounds = 0u64;
         loop {
-            let delay = match self.sync_once().await {
+            let outcome = self.sync_once().await;
+            let delay = match &outcome {
                 Ok(_) => {
                     failures = 0;
+                    if let Some(announce) = &hooks.overdue {
+                        self.announce_overdue(announce);
+                    }
                     interval
                 }
                 Err(e) => {
@@ -652,6 +677,9 @@ impl<T: HubTransport> Engine<T> {
                     )
                 }
             };
+            if let Some(after) = &hooks.after_round {
+                after(&self.state, outcome.as_ref());
+            }
             rounds += 1;
             if max_rounds.is_some_and(|m| rounds >= m) {
                 return;
@@ -661,6 +689,14 @@ impl<T: HubTransport> Engine<T> {
                 _ = wake.notified() => {},
                 _ = tokio::time::sleep(delay) => {},
             }
+        }
+    }
+
+    fn announce_overdue(&self, announce: &OverdueNotice) {
+        match self.state.newly_overdue(now_ms()) {
+            Ok(rows) if rows.is_empty() => {}
+            Ok(rows) => announce(rows, self.state.overdue_hours().unwrap_or(24)),
+            Err(e) => tracing::warn!("cannot compute sync alerts: {e}"),
         }
     }
 }

@@ -15,7 +15,9 @@ pub mod status;
 pub mod transport;
 
 pub use alerts::{AlertKind, RecipientStatus};
-pub use engine::{Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport};
+pub use engine::{
+    DaemonHooks, Engine, EngineConfig, Identity, SendRequest, SyncError, SyncEvent, SyncReport,
+};
 pub use numbering::{NumberingConfig, RefillReport, DEFAULT_BLOCK_SIZE};
 pub use state::{OutboxState, QueueStore, SyncState};
 pub use transport::{BlockGrant, HttpTransport, HubTransport, Operation, TransportError};

@@ -266,3 +266,51 @@ async fn a_refused_package_is_marked_failed_and_the_queue_moves_on() {
         .contains("999.99.99.Z99"));
     assert_eq!(ob[1].state.as_str(), "sent");
 }
+
+/// The one daemon loop (`vanthu sync --daemon` and the app): its hooks hear every round, and a
+/// recipient that stays silent past the threshold is announced once, however many rounds run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_reports_each_round_and_announces_an_overdue_recipient_once() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    a.engine.queue(send_req(doc(2), "thường")).unwrap();
+    a.engine.state().set_overdue_hours(1).unwrap();
+    let rounds = Arc::new(Mutex::new(Vec::<bool>::new()));
+    let announced = Arc::new(Mutex::new(Vec::<(String, u32)>::new()));
+    let hooks = |rounds: &Arc<Mutex<Vec<bool>>>, announced: &Arc<Mutex<Vec<(String, u32)>>>| {
+        let (r, o) = (rounds.clone(), announced.clone());
+        vanthu_sync::DaemonHooks {
+            after_round: Some(Arc::new(move |_: &SyncState, outcome| {
+                r.lock().unwrap().push(outcome.is_ok())
+            })),
+            overdue: Some(Arc::new(move |rows, hours| {
+                let mut o = o.lock().unwrap();
+                o.extend(rows.into_iter().map(|r| (r.recipient, hours)));
+            })),
+        }
+    };
+    let run = |max| {
+        a.engine.run_daemon(
+            Duration::from_millis(1),
+            Arc::new(tokio::sync::Notify::new()),
+            Some(max),
+            std::future::pending(),
+            hooks(&rounds, &announced),
+        )
+    };
+    // Sent just now: B has not answered, but nothing is overdue yet.
+    run(1).await;
+    assert_eq!(*rounds.lock().unwrap(), vec![true]);
+    assert!(announced.lock().unwrap().is_empty());
+
+    // Two hours later (the sending time moved back in A's queue file), still no 01 from B.
+    let conn = vanthu_registry::rusqlite::Connection::open(
+        a._dir.path().join(vanthu_sync::state::FILE_STATE),
+    )
+    .unwrap();
+    conn.execute("UPDATE outbox SET sent_ms = sent_ms - 2 * 3600 * 1000", [])
+        .unwrap();
+    run(3).await;
+    assert_eq!(*rounds.lock().unwrap(), vec![true; 4]);
+    assert_eq!(*announced.lock().unwrap(), vec![(B.to_owned(), 1)]);
+}

@@ -29,7 +29,8 @@ const detail = (over: Partial<IncomingDetail["row"]> = {}): IncomingDetail => ({
   history: [],
 });
 
-const none: DeskInfo = { submissions: [], mirror: null };
+/** Nothing submitted yet; "Trình lãnh đạo" offered (the registry's decision). */
+const none: DeskInfo = { submissions: [], mirror: null, offersSubmitToLeader: true };
 
 describe("DetailPane — trình lãnh đạo", () => {
   beforeEach(() => {
@@ -48,6 +49,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.deskInfoOf.mockResolvedValue(none);
     commands.submitToDesktop.mockResolvedValue({
       mirror: null,
+      offersSubmitToLeader: true,
       submissions: [
         {
           id: 1,
@@ -103,11 +105,11 @@ describe("DetailPane — trình lãnh đạo", () => {
     expect(screen.getByTestId("submit-leader-form")).toBeInTheDocument();
   });
 
-  it("has no Trình lãnh đạo for a secret document", async () => {
+  it("has no Trình lãnh đạo when the registry does not offer it", async () => {
     commands.getIncoming.mockResolvedValue(
       detail({ secrecy: "confidential", secrecyLabel: "Mật" }),
     );
-    commands.deskInfoOf.mockResolvedValue(none);
+    commands.deskInfoOf.mockResolvedValue({ ...none, offersSubmitToLeader: false });
     renderWithTheme(<DetailPane id={7} />);
     await screen.findByTestId("detail-pane");
     await waitFor(() => expect(commands.deskInfoOf).toHaveBeenCalled());
@@ -119,6 +121,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.deskInfoOf.mockResolvedValue({
       submissions: [],
       mirror: { origin: "000.00.00.H34/VT1", numberLabel: "15" },
+      offersSubmitToLeader: false,
     });
     renderWithTheme(<DetailPane id={7} />);
     expect(await screen.findByTestId("mirror-origin")).toHaveTextContent(
@@ -137,7 +140,7 @@ describe("DetailPane — trình lãnh đạo", () => {
       needsHandler: true,
     };
     commands.getIncoming.mockResolvedValue(detail({ arrivalNumber: 0 }));
-    commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror });
+    commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror, offersSubmitToLeader: false });
     commands.incomingSteps.mockResolvedValue([assign]);
     commands.processIncoming
       .mockRejectedValueOnce({

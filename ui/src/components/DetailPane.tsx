@@ -14,7 +14,7 @@ import {
 import { errorMessage } from "../errors";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
 import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
-import { canSubmitToLeader, formatDateTime, mirrorLine, submissionLine } from "../desks";
+import { formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
@@ -147,7 +147,7 @@ export function DetailPane({ id }: { id: number | null }) {
         version={`${r.status}|${detail.handler ?? ""}`}
         onDone={reload}
       />
-      {info && canSubmitToLeader(r, mirror) && (
+      {info?.offersSubmitToLeader && (
         <SubmitToLeader
           key={r.id}
           send={async (to, note) => {

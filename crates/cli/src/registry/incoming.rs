@@ -146,7 +146,7 @@ pub fn run(cmd: IncomingCommand, global: &GlobalOpts) -> Result<()> {
             };
             let mut reg = open(global)?;
             let rec = reg.register_incoming(new)?;
-            vanthu_pdf::index::index_document_text_logged(&mut reg, rec.id);
+            vanthu_core::index::index_document_text_logged(&mut reg, rec.id);
             if global.json {
                 return print_json(&rec);
             }

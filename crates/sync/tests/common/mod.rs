@@ -1,14 +1,12 @@
 //! Shared by the sync tests that run through a real hub on loopback: the hub with its
-//! agencies, and engines whose round hook moves packages to and from a register (as the
-//! CLI and the app do).
+//! agencies and engines on it (engines whose rounds also work on a register are in
+//! vanthu-core's tests).
 #![allow(dead_code)] // each test binary uses its own subset
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use vanthu_hub::HubStore;
-use vanthu_registry::Registry;
 use vanthu_sync::{Engine, EngineConfig, HttpTransport, Identity, SyncState};
 
 /// A SQLite hub serving on 127.0.0.1 until the test's runtime ends.
@@ -71,25 +69,5 @@ impl LoopbackHub {
             },
             fast(),
         )
-    }
-
-    /// An engine whose rounds import received packages into the register of `dir` and
-    /// queue the register's statuses and dispatches, as `vanthu sync` does.
-    pub fn registry_engine(&self, code: &str, name: &str, dir: &Path) -> Engine<HttpTransport> {
-        let hook_dir = dir.to_path_buf();
-        let (agency, agency_name) = (code.to_string(), name.to_string());
-        self.engine(code, name, dir)
-            .with_round_hook(Arc::new(move |state| {
-                let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
-                vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-                vanthu_sync::bridge::queue_registry_statuses(
-                    &mut reg,
-                    state,
-                    &agency,
-                    &agency_name,
-                )
-                .map_err(|e| e.to_string())?;
-                Ok(())
-            }))
     }
 }

@@ -2,13 +2,13 @@
 //! attachments, status 01 is queued for the sender, duplicates are refused naming the record.
 use std::path::{Path, PathBuf};
 
-use vanthu_edxml::import::{import_package, ImportError};
+use vanthu_core::import::{import_package, ImportError};
 use vanthu_edxml::*;
 use vanthu_registry::Registry;
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
+        .join("../edxml/tests/data")
         .join(name)
 }
 
@@ -225,7 +225,7 @@ fn malformed_package_changes_nothing() {
 
 #[test]
 fn package_from_an_outgoing_record_round_trips_and_secret_is_refused() {
-    use vanthu_edxml::import::package_from_record;
+    use vanthu_core::import::package_from_record;
     use vanthu_registry::NewOutgoing;
     let dir = tempfile::tempdir().unwrap();
     let mut reg = Registry::open(dir.path()).unwrap();

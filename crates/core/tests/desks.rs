@@ -71,10 +71,7 @@ fn engine(
     )
     .with_round_hook(Arc::new(move |state| {
         let mut reg = Registry::open(&hook_dir).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::import_received(&mut reg, state).map_err(|e| e.to_string())?;
-        vanthu_sync::bridge::queue_registry_statuses(&mut reg, state, UNIT, "Sở Nội vụ")
-            .map_err(|e| e.to_string())?;
-        vanthu_sync::desks::run_all(&mut reg, state).map_err(|e| e.to_string())?;
+        vanthu_core::round::registry_round(&mut reg, state, UNIT, "Sở Nội vụ")?;
         Ok(())
     }));
     if numbering {

@@ -10,10 +10,12 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
 use vanthu_registry::{Registry, SignedFile, SigningQueueItem};
+use vanthu_sign::token::Module;
+use vanthu_sign::{
+    plan_placement, sign_pdf, verify_pdf_with, Role, SignError, SignRequest, TrustStore,
+    VerifyReport,
+};
 use zeroize::Zeroizing;
-
-use crate::token::Module;
-use crate::{plan_placement, sign_pdf, Role, SignError, SignRequest, VerifyReport};
 
 /// What to sign and how.
 #[derive(Debug, Clone, Default)]
@@ -71,7 +73,7 @@ pub enum BatchError {
 pub fn sign_queue(
     registry: &Mutex<Registry>,
     module: &Module,
-    trust: &crate::TrustStore,
+    trust: &TrustStore,
     batch: &Batch<'_>,
     pin: Zeroizing<String>,
     mut progress: impl FnMut(usize, usize, i64),
@@ -164,7 +166,7 @@ pub fn sign_queue(
             continue;
         };
         let path = lock(registry).attachment_path(&stored);
-        let verification = crate::verify_pdf_with(&path, trust)
+        let verification = verify_pdf_with(&path, trust)
             .map_err(|e| format!("Không kiểm tra được chữ ký / cannot verify: {e}"));
         tracing::info!(document = item.document.id, field = %signed.field, "document signed");
         results.push(result(Ok(SignedDocument {

@@ -2,8 +2,8 @@
 //! for several documents, wrong PIN, a bad document in the middle, documents not waiting.
 use std::sync::{Arc, Mutex, OnceLock};
 
+use vanthu_core::sign_queue::{sign_queue, Batch, DocumentResult};
 use vanthu_registry::{NewOutgoing, Registry};
-use vanthu_sign::queue::{sign_queue, Batch, DocumentResult};
 use vanthu_sign::testing::{self, corpus, serial};
 use vanthu_sign::token::Module;
 use vanthu_sign::Role;
@@ -36,7 +36,7 @@ fn register_with(files: &[&str]) -> (tempfile::TempDir, Mutex<Registry>, Vec<i64
     (dir, Mutex::new(reg), ids)
 }
 
-fn signed(r: &DocumentResult) -> &vanthu_sign::queue::SignedDocument {
+fn signed(r: &DocumentResult) -> &vanthu_core::sign_queue::SignedDocument {
     r.outcome
         .as_ref()
         .unwrap_or_else(|e| panic!("{} not signed: {e}", r.id))

@@ -155,7 +155,7 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
         state.store_received(&[item]).unwrap();
     };
     deliver("forged-1", C, false, package(A, SAMPLE_ID, 0));
-    let report = vanthu_sync::bridge::import_received(&mut reg, &state).unwrap();
+    let report = vanthu_core::receive::import_received(&mut reg, &state).unwrap();
     assert_eq!((report.imported, report.refused), (0, 1), "{report:?}");
 
     // Entered under the account the hub authenticated, refused, with the reason.
@@ -192,7 +192,7 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
 
     // The genuine package is not shadowed by the forged one's DocumentId.
     deliver("genuine-1", A, false, package(A, SAMPLE_ID, 0));
-    let report = vanthu_sync::bridge::import_received(&mut reg, &state).unwrap();
+    let report = vanthu_core::receive::import_received(&mut reg, &state).unwrap();
     assert_eq!((report.imported, report.refused), (1, 0), "{report:?}");
     let doc = reg
         .find_incoming_by_edxml_id(A, SAMPLE_ID)
@@ -206,7 +206,7 @@ async fn forged_from_past_the_hub_is_refused_into_the_register() {
         true,
         package(A, &format!("{A},2024/03/05,9/UBND-HCTC"), 0),
     );
-    vanthu_sync::bridge::import_received(&mut reg, &state).unwrap();
+    vanthu_core::receive::import_received(&mut reg, &state).unwrap();
     let doc = reg
         .find_incoming_by_edxml_id(A, &format!("{A},2024/03/05,9/UBND-HCTC"))
         .unwrap()

@@ -3,7 +3,7 @@ mod common;
 
 use chrono::NaiveDate;
 use common::*;
-use vanthu_pdf::index::{index_document_text, index_document_text_logged};
+use vanthu_core::index::{index_document_text, index_document_text_logged};
 use vanthu_registry::{NewIncoming, Registry, SearchQuery};
 
 fn register(reg: &mut Registry, notation: &str, files: Vec<std::path::PathBuf>) -> i64 {

@@ -1,0 +1,19 @@
+//! vanthu-core: the workflows that join the leaf crates (register, edXML, PDF, signing, sync),
+//! usable without Tauri. The CLI and the desktop shell both call these; the leaf crates know
+//! nothing of each other's data (docs/architecture.md, "Dependencies between crates").
+//!
+//! * [`index`]: a document's PDF text into the register's search.
+//! * [`sign_queue`]: signing a batch of the "Chờ ký" queue with one PIN.
+//! * [`incoming`]: the one mapping of a received edXML package to an incoming record, used
+//!   by [`import`] (a package file) and [`receive`] (packages the hub delivered).
+//! * [`offer`]: what a desktop may do next on a document (the UI only shows the offer).
+//! * [`round`]: the register's part of each sync round.
+//! * [`scan`]: scan drafts, from the scan folder to the incoming register.
+pub mod import;
+pub mod incoming;
+pub mod index;
+pub mod offer;
+pub mod receive;
+pub mod round;
+pub mod scan;
+pub mod sign_queue;
