@@ -32,6 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "events",
             "desks::wire",
             "outgoing_offer",
+            "scan_drafts",
         ],
     ),
     ("index and desk queue", &["search", "desks::outbox"]),
