@@ -35,8 +35,12 @@ build="$VANTHU_ROOT/installers/build"
 rm -rf "$build/bin" "$build/linux" "$build/deb"
 mkdir -p "$build/bin" "$build/linux" "$build/deb"
 
-log "vanthu CLI ($profile)"
-cargo build --locked "${cargo_profile[@]}" -p vanthu-cli --bin vanthu >&2
+# Both binaries in one workspace build: `-p vanthu-cli` alone (or `tauri build`, which sets
+# its own environment for the build scripts) resolves other features than the workspace build
+# of ./scripts/test and recompiles the dependencies. The app's default feature
+# `custom-protocol` embeds ui/dist, as `tauri build` would.
+log "vanthu and vanthu-app ($profile)"
+cargo build --locked "${cargo_profile[@]}" --workspace --bins >&2
 cp "$CARGO_TARGET_DIR/$profile/vanthu" "$build/bin/vanthu-$triple"
 cp "$VANTHU_PDFIUM_DIR/libpdfium.so" "$build/linux/libpdfium.so"
 if [ "$profile" = debug ]; then
@@ -46,9 +50,6 @@ fi
 
 # The bundler reads the app from the target dir; the overlay config names the CLI and pdfium.
 cfg="$VANTHU_ROOT/installers/tauri.linux.json"
-log "vanthu-app ($profile)"
-(cd src-tauri && "$tauri" build "${tauri_profile[@]}" --no-bundle --ci --config "$cfg" \
-  --config '{"build":{"beforeBuildCommand":""}}' >&2)
 app="$CARGO_TARGET_DIR/$profile/vanthu-app"
 
 # Depends the way dpkg-shlibdeps computes them for a Debian package.

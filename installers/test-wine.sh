@@ -51,10 +51,19 @@ log "wine prefix"
 t0=$SECONDS
 timeout 300 "$wine" wineboot -i > "$work/wineboot.log" 2>&1 || { cat "$work/wineboot.log"; die "wineboot failed"; }
 log "prefix ready in $((SECONDS - t0)) s"
+# Wine 8 (Debian 12) lacks bcryptprimitives.dll, which Rust's std imports (ProcessPrng) and
+# every Windows 10+ has: a test-only shim beside the exe (installers/wine/bcryptprimitives.c).
+if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+  x86_64-w64-mingw32-gcc -O2 -shared -s -o "$work/app/bcryptprimitives.dll" \
+    installers/wine/bcryptprimitives.c installers/wine/bcryptprimitives.def -ladvapi32
+  log "Wine $("$wine" --version 2>/dev/null || true) has no bcryptprimitives.dll: using the test shim"
+fi
 # Windows paths of Linux files: Wine maps / to Z:.
 winpath() { printf 'Z:%s' "$1" | tr / '\\'; }
 # Runs vanthu.exe; no --data-dir, so the register goes where Windows users get it.
-V() { timeout 120 "$wine" "$work/app/vanthu.exe" "$@"; }
+# Wine passes the Linux environment through: VANTHU_PDFIUM (set by scripts/lib.sh) names the
+# Linux library, and the exe must find pdfium.dll beside itself as an installed one does.
+V() { timeout 120 env -u VANTHU_PDFIUM -u VANTHU_DATA_DIR -u VANTHU_SECRET_STORE "$wine" "$work/app/vanthu.exe" "$@"; }
 
 passed=0
 ok() { passed=$((passed + 1)); log "ok: $*"; }
@@ -123,22 +132,40 @@ ok "search '$word': $hits hit(s)"
 # Sync: a Linux hub on loopback; the Windows desktop receives what a Linux unit sends it.
 export VANTHU_SECRET_STORE=file
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$LINUX_BIN" --json hub add-agency 000.00.00.H34 --name "UBND Tỉnh Kon Tum" --db "$work/hub.sqlite" | jq -r .secret > "$work/a.secret"
 "$LINUX_BIN" --json hub add-agency 000.01.20.H34 --name "Sở Nội vụ" --db "$work/hub.sqlite" | jq -r .secret > "$work/b.secret"
+# The hub accepts a package only from the agency its From names: each well-formed sample is
+# sent by a Linux unit registered under its own From/OrganId (the malformed one is left out).
+declare -A senders=()
+m=0
+for f in "$VANTHU_SHARED"/corpus/edxml-sdk/*.edxml; do
+  org=$("$LINUX_BIN" --json edxml inspect "$f" 2>/dev/null | jq -r '.from.organ_id // empty') || continue
+  [ -n "$org" ] || continue
+  if [ -z "${senders[$org]:-}" ]; then
+    "$LINUX_BIN" --json hub add-agency "$org" --name "Nơi gửi $org" --db "$work/hub.sqlite" | jq -r .secret > "$work/$org.secret"
+    senders[$org]="$work/send-$org"
+  fi
+  cp "$f" "$work/send-$org.$m.edxml"
+  m=$((m + 1))
+done
+[ "$m" -ge 1 ] || die "no well-formed sample to send"
 "$LINUX_BIN" hub serve --listen "127.0.0.1:$PORT" --db "$work/hub.sqlite" > "$work/hub.out" 2> "$work/hub.log" &
 HUB_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$work/hub.out" 2>/dev/null && break; sleep 0.1; done
 grep -q listening "$work/hub.out" || die "hub did not start: $(cat "$work/hub.log")"
-"$LINUX_BIN" --data-dir "$work/a" sync setup --hub "http://127.0.0.1:$PORT" --agency 000.00.00.H34 --secret-file "$work/a.secret" > /dev/null
-# Wine passes the Linux environment through: the file store is what the CLI would pick on
-# a machine without Credential Manager access; the keyring path is checked below.
-VANTHU_SECRET_STORE= V sync setup --hub "http://127.0.0.1:$PORT" --agency 000.01.20.H34 \
+# The Linux units keep their secrets in files (no Secret Service here); V drops that setting:
+# the Windows side stores its secret in the Credential Manager (keyring windows-native).
+V sync setup --hub "http://127.0.0.1:$PORT" --agency 000.01.20.H34 \
   --secret-file "$(winpath "$work/b.secret")" > "$work/setup.out" 2>&1 || { cat "$work/setup.out"; die "sync setup"; }
 tr -d '\r' < "$work/setup.out"
 grep -q "keyring" "$work/setup.out" || die "sync setup did not say where the secret went"
-"$LINUX_BIN" --data-dir "$work/a" sync send --to 000.01.20.H34 "$VANTHU_SHARED"/corpus/edxml-sdk/*.edxml > /dev/null
-timeout 60 "$LINUX_BIN" --data-dir "$work/a" sync --once 2> "$work/a.err"
-grep -q "gửi $n," "$work/a.err" || die "the Linux unit did not send $n: $(cat "$work/a.err")"
+for org in "${!senders[@]}"; do
+  dir="${senders[$org]}"
+  "$LINUX_BIN" --data-dir "$dir" sync setup --hub "http://127.0.0.1:$PORT" --agency "$org" --secret-file "$work/$org.secret" > /dev/null
+  "$LINUX_BIN" --data-dir "$dir" sync send --to 000.01.20.H34 "$work/send-$org".*.edxml > /dev/null
+  timeout 60 "$LINUX_BIN" --data-dir "$dir" sync --once 2> "$work/send-$org.err"
+  grep -q "bị từ chối 0," "$work/send-$org.err" || die "the hub refused what $org sent: $(cat "$work/send-$org.err")"
+done
+n=$m
 V sync --once > "$work/b.out" 2> "$work/b.err" || { cat "$work/b.err"; die "sync on Windows failed"; }
 tr -d '\r' < "$work/b.err" | tail -2
 grep -q "nhận $n," "$work/b.err" || die "the Windows desktop did not receive $n: $(cat "$work/b.err")"

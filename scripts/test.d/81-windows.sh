@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Windows, built here: clippy for x86_64-pc-windows-gnu over the workspace and vanthu.exe
-# under Wine (installers/test-wine.sh). A cold cross build of the workspace takes far longer
-# than a CI run allows on 2 cores (installers/README.md, "Measured here"), so it runs only
-# with VANTHU_TEST_WINDOWS=1.
+# under Wine (installers/test-wine.sh). A cold cross build takes far longer than a CI run
+# allows on 2 cores (measured: the CLI alone 42 min, its clippy 11 min; installers/README.md,
+# "Status"), so it runs only with VANTHU_TEST_WINDOWS=1.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 cd "$VANTHU_ROOT"
