@@ -202,6 +202,9 @@ fn setup(
 /// instead of lingering as an empty window that would also capture the next launch through
 /// the single-instance plugin.
 fn exit_when_the_page_closes(app: &tauri::App) {
+    // Elsewhere (WebView2) the page cannot close without its window: nothing to watch.
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
     #[cfg(target_os = "linux")]
     if let Some(window) = app.get_webview_window("main") {
         use webkit2gtk::WebViewExt;
