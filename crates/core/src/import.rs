@@ -16,18 +16,27 @@ use vanthu_registry::{IncomingRecord, Registry};
 
 use crate::incoming::{incoming_from_package, MapError, Missing, Origin};
 
+/// Why an edXML package file could not be imported into the incoming register.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// The package could not be read or an attachment could not be unpacked.
     #[error(transparent)]
     Edxml(#[from] edxml::Error),
+    /// The register refused the record or its attachments.
     #[error(transparent)]
     Registry(#[from] vanthu_registry::Error),
     /// The package was imported before.
     #[error("gói tin đã được nhập: trùng với văn bản id {id} ({reason}) / duplicate package: already imported as record {id} ({reason})")]
-    Duplicate { id: i64, reason: String },
+    Duplicate {
+        /// The register id of the record the package was imported as.
+        id: i64,
+        /// What matched (same package id, same sender and notation, …).
+        reason: String,
+    },
     /// The package lacks something the register requires.
     #[error("không vào sổ được / cannot register: {0}")]
     Incomplete(String),
+    /// The package or an attachment could not be read from or written to disk.
     #[error("lỗi đọc/ghi tệp / I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -46,17 +55,22 @@ impl From<MapError> for ImportError {
 /// What an import did.
 #[derive(Debug, Serialize)]
 pub struct ImportOutcome {
+    /// The incoming record as entered in the register.
     pub record: IncomingRecord,
+    /// The sender's agency code, as read from the package.
     pub sender_code: String,
     /// `false`: the sender was not in the agency directory and has been added from the
     /// package (source "hub") for the clerk to check.
     pub sender_known: bool,
     /// The status queued for the sender ("01") and its outbox row.
     pub queued_status: String,
+    /// The outbox row that carries the status to the sender.
     pub outbox_id: i64,
+    /// How many attachments were stored with the record.
     pub attachments_stored: usize,
     /// Attachments that could not be decoded (not stored), with the reason.
     pub broken_attachments: Vec<String>,
+    /// What the clerk should check (missing or doubtful fields filled in).
     pub warnings: Vec<String>,
 }
 
@@ -183,8 +197,11 @@ fn response_for_json(r: &ResponseFor) -> serde_json::Value {
 /// the attachments from the attachment store, and the record's secrecy (the writer refuses a
 /// secret one).
 pub struct RecordPackage {
+    /// The edXML header: sender, recipients, notation, subject, dates.
     pub header: edxml::Header,
+    /// The stored files to attach, in their register order.
     pub attachments: Vec<edxml::OutAttachment<'static>>,
+    /// The record's secrecy, which the writer checks before building the package.
     pub secrecy: vanthu_domain::Secrecy,
 }
 

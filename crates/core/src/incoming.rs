@@ -15,8 +15,10 @@ pub enum MapError {
     /// The package lacks something the register requires.
     #[error("không vào sổ được / cannot register: {0}")]
     Incomplete(String),
+    /// The register refused the record or its attachments.
     #[error(transparent)]
     Registry(#[from] vanthu_registry::Error),
+    /// An attachment could not be written to the attachment store.
     #[error("lỗi đọc/ghi tệp / I/O error: {0}")]
     Io(#[from] std::io::Error),
     /// An attachment could not be unpacked.
@@ -46,10 +48,12 @@ pub enum Missing {
 /// A package as a record to enter, with what the clerk should know about it.
 #[derive(Debug)]
 pub struct Mapped {
+    /// The record to enter, filled from the package header.
     pub new: NewIncoming,
     /// `false`: the sender was not in the agency directory and has been learnt from the
     /// package (source "hub") for the clerk to check.
     pub sender_known: bool,
+    /// What the clerk should check (missing or doubtful fields filled in).
     pub warnings: Vec<String>,
     /// Attachments that could not be decoded (not stored), with the reason; also in the notes.
     pub broken: Vec<String>,

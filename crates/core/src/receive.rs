@@ -16,8 +16,10 @@ use vanthu_sync::state::{Received, SyncState};
 
 use crate::incoming::{incoming_from_package, MapError, Missing, Origin};
 
+/// What one receive pass did with the packages the hub delivered.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ReceiveReport {
+    /// Packages entered in the incoming register.
     pub imported: u64,
     /// Packages that could not become documents (kept in the registry inbox with the error).
     pub failed: u64,
@@ -25,6 +27,7 @@ pub struct ReceiveReport {
     /// revision of another agency's document): entered as refused (status 02) or kept in the
     /// registry inbox with the reason, audited either way.
     pub refused: u64,
+    /// Statuses queued for the senders by this pass; nothing counts them yet, so it stays 0.
     pub statuses_queued: u64,
 }
 

@@ -12,16 +12,26 @@ use vanthu_registry::{DocumentRecord, NewIncoming, Registry};
 /// The app's old list of drafts, next to the register.
 pub const JSON_DRAFTS: &str = "scan-drafts.json";
 
+/// Why a scan draft could not be taken in, read or moved.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanDraftError {
+    /// No scan draft with this id (already registered or discarded).
     #[error("không có bản quét số {0} / no scan draft {0}")]
     NoDraft(i64),
+    /// The app's old list of drafts ([`JSON_DRAFTS`]) is not valid, so it is not moved in.
     #[error(
         "danh sách bản quét cũ {path} bị hỏng / old scan draft list {path} is corrupt: {reason}"
     )]
-    CorruptList { path: String, reason: String },
+    CorruptList {
+        /// The old list's file.
+        path: String,
+        /// Why it could not be parsed.
+        reason: String,
+    },
+    /// The register refused the draft or its file.
     #[error(transparent)]
     Registry(#[from] vanthu_registry::Error),
+    /// A scan file or the old list could not be read, copied or renamed.
     #[error("lỗi đọc/ghi tệp / I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -54,10 +64,12 @@ pub fn take_in(
     Ok(reg.add_scan_draft(file, &name, text)?)
 }
 
+/// The scan draft `id`, or [`ScanDraftError::NoDraft`] when it is gone.
 pub fn draft(reg: &Registry, id: i64) -> Result<ScanDraft, ScanDraftError> {
     reg.scan_draft(id)?.ok_or(ScanDraftError::NoDraft(id))
 }
 
+/// Drops the draft `id` and its stored file, for a scan the clerk does not want to register.
 pub fn discard(reg: &mut Registry, id: i64) -> Result<(), ScanDraftError> {
     if reg.remove_scan_draft(id, None)? {
         Ok(())

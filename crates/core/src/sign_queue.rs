@@ -22,43 +22,56 @@ use zeroize::Zeroizing;
 pub struct Batch<'a> {
     /// Registry ids of outgoing drafts, signed in this order.
     pub ids: &'a [i64],
+    /// The signer's role, which decides where the signature goes on the page.
     pub role: Role,
     /// 1-based page; `None` = the rules of [`plan_placement`] (last page for a leader).
     pub page: Option<u32>,
     /// A rectangle chosen on screen (x, y, w, h in points, page as displayed); `None` =
     /// automatic placement.
     pub rect: Option<[f64; 4]>,
+    /// The label of the token key to sign with; `None` = the first key with a certificate.
     pub key_label: Option<&'a str>,
+    /// The label of the token to use when several are plugged in; `None` = the first one found.
     pub token_label: Option<&'a str>,
 }
 
 /// One document of a batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocumentResult {
+    /// The register id of the draft.
     pub id: i64,
+    /// Its notation (số, ký hiệu), for the batch report.
     pub notation: String,
+    /// Its subject (trích yếu), for the batch report.
     pub subject: String,
     /// The signed file when it is stored and the document is now "Đã ký"; otherwise why not.
     pub outcome: Result<SignedDocument, String>,
 }
 
+/// A document signed and stored by a batch.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignedDocument {
     /// Content hash of the stored signed PDF (its attachment).
     pub sha256: String,
+    /// The name of the signature field written into the PDF.
     pub field: String,
     /// The verification of the stored file, or why it could not be verified.
     pub verification: Result<VerifyReport, String>,
 }
 
+/// Why a batch could not start (a failure of one document is in its [`DocumentResult`]).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
+    /// The batch has no document ids.
     #[error("chưa chọn văn bản nào / no document selected")]
     Empty,
+    /// The token could not be opened or the PIN was refused.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// The register could not be read for the drafts.
     #[error(transparent)]
     Registry(#[from] vanthu_registry::Error),
+    /// The scratch folder for the signed files could not be created.
     #[error("không tạo được thư mục tạm / cannot create a scratch folder: {0}")]
     Scratch(std::io::Error),
 }

@@ -9,6 +9,7 @@ use crate::{audit, Error, Registry, Result};
 
 const SEED_CSV: &str = include_str!("../../../data/agencies.csv");
 
+/// Where an agency directory entry came from, which decides whether the unit may edit it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencySource {
@@ -37,26 +38,37 @@ impl AgencySource {
     }
 }
 
+/// An agency of the directory (danh mục cơ quan): who a document can come from or go to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agency {
+    /// The agency code (mã định danh), the key used in edXML packages.
     pub code: String,
+    /// The agency's full name as shown to the clerk and written on documents.
     pub name: String,
+    /// The directory group it is listed under (ministries, provinces, …), for browsing.
     pub group: Option<String>,
+    /// The kind of agency, as given by the seed list.
     pub kind: Option<String>,
+    /// The agency it belongs to, if that is in the directory.
     pub parent_code: Option<String>,
     /// The pre-2019 code still found in old packages; it resolves to `code`.
     pub transitional_code: Option<String>,
+    /// Where the entry came from.
     pub source: AgencySource,
+    /// A free note by the unit.
     pub note: Option<String>,
 }
 
 /// A unit to add below a known agency (a sở, a huyện, a phòng).
 #[derive(Debug, Clone, Default)]
 pub struct NewAgency {
+    /// The new unit's agency code (mã định danh).
     pub code: String,
+    /// The new unit's full name.
     pub name: String,
     /// Defaults to the code's parent when that is in the directory.
     pub parent_code: Option<String>,
+    /// A free note by the unit.
     pub note: Option<String>,
 }
 
@@ -128,6 +140,7 @@ pub(crate) fn resolve(conn: &rusqlite::Connection, text: &str) -> Result<Agency>
 }
 
 impl Registry {
+    /// The whole agency directory, for the pickers and the directory screen.
     pub fn agencies(&self) -> Result<Vec<Agency>> {
         let mut stmt = self
             .conn

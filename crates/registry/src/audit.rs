@@ -13,26 +13,39 @@ use crate::{Registry, Result, WriteCtx};
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// One row of the hash-chained audit log: who did what to which entity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// When it was written (RFC 3339).
     pub at: String,
+    /// The registry user who did it.
     pub user: String,
+    /// What was done, such as `document.create` or `outbox.sent`.
     pub action: String,
+    /// The kind of thing acted on (`document`, `agency`, `outbox`, …).
     pub entity: String,
+    /// Which one, when the action is about a single row.
     pub entity_id: Option<String>,
+    /// The action's details, as hashed.
     pub detail: serde_json::Value,
+    /// SHA-256 of this row chained to the previous row's hash.
     pub hash: String,
 }
 
 /// Outcome of [`Registry::audit_verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditReport {
+    /// How many rows were checked.
     pub rows: u64,
+    /// Whether every row matched the chain.
     pub ok: bool,
     /// The first row whose content or link does not match the chain.
     pub first_broken_seq: Option<i64>,
+    /// Why the first broken row does not match.
     pub reason: Option<String>,
+    /// The hash of the last row checked, to compare with a copy kept elsewhere.
     pub last_hash: String,
 }
 

@@ -15,6 +15,7 @@ use crate::{Error, Result};
 
 const TEMP_PREFIX: &str = ".tmp-";
 
+/// The content-addressed attachment store: files named by their SHA-256, written once.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     root: PathBuf,
@@ -32,11 +33,13 @@ pub struct StoredBlob {
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl BlobStore {
+    /// Opens the store at `root`, creating the folder if needed.
     pub fn open(root: PathBuf) -> Result<Self> {
         fs::create_dir_all(&root).map_err(|e| Error::file(&root, e))?;
         Ok(BlobStore { root })
     }
 
+    /// The folder holding the blobs.
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -47,10 +50,12 @@ impl BlobStore {
         self.root.join(prefix).join(sha256)
     }
 
+    /// Whether a blob with this hash is stored.
     pub fn contains(&self, sha256: &str) -> bool {
         self.path_of(sha256).is_file()
     }
 
+    /// The whole content of the blob with this hash.
     pub fn read(&self, sha256: &str) -> Result<Vec<u8>> {
         let p = self.path_of(sha256);
         fs::read(&p).map_err(|e| Error::file(&p, e))
@@ -80,6 +85,7 @@ impl BlobStore {
         })
     }
 
+    /// Stores `bytes`, deduplicated by their hash.
     pub fn put_bytes(&self, bytes: &[u8]) -> Result<StoredBlob> {
         self.put_reader(bytes)
     }

@@ -37,6 +37,7 @@ pub const INCOMING_COLUMNS: &[(&str, &str)] = &[
     ("notes", "Ghi chú"),
 ];
 
+/// Column keys and Vietnamese headings of the outgoing register, in export order.
 pub const OUTGOING_COLUMNS: &[(&str, &str)] = &[
     ("notation", "Số, ký hiệu văn bản"),
     ("date", "Ngày tháng văn bản"),
@@ -57,10 +58,14 @@ pub const OUTGOING_COLUMNS: &[(&str, &str)] = &[
 /// separated by `;`.
 const FILE_KEYS: &[(&str, &str)] = &[("files", "Tệp đính kèm")];
 
+/// What a CSV import entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSummary {
+    /// The register the rows went into.
     pub register: Register,
+    /// How many documents were entered.
     pub imported: u64,
+    /// Their register ids, in file order.
     pub ids: Vec<i64>,
 }
 

@@ -22,7 +22,9 @@ pub const DISPATCH_KIND: &str = "edoc";
 pub struct Dispatch {
     /// Registry outbox row.
     pub outbox_id: i64,
+    /// The register id of the document.
     pub document_id: i64,
+    /// The message id its package is sent under.
     pub message_id: String,
     /// Agency codes (định danh) of the recipients that receive it electronically.
     pub recipients: Vec<String>,

@@ -26,19 +26,25 @@ pub struct NewIncoming {
     pub sender: String,
     /// Số, ký hiệu as printed, e.g. `986/UBND-HCTC`.
     pub notation: String,
+    /// Ngày tháng văn bản: the date printed on the document.
     pub document_date: NaiveDate,
     /// Ngày đến; today when `None`. Its year selects the numbering year.
     pub arrival_date: Option<NaiveDate>,
     /// Type name or abbreviation (`Công văn`, `QĐ`).
     pub doc_type: String,
+    /// Trích yếu: what the document is about.
     pub subject: String,
+    /// Người ký: who signed it, as printed.
     pub signer: Option<String>,
+    /// Độ khẩn.
     pub urgency: Urgency,
+    /// Độ mật; a secret document is numbered in the secret series.
     pub secrecy: Secrecy,
     /// Hạn giải quyết.
     pub deadline: Option<NaiveDate>,
     /// Đơn vị hoặc người nhận.
     pub handler: Option<String>,
+    /// Ghi chú: a free note of the clerk.
     pub notes: Option<String>,
     /// Files to attach (stored in the content-addressed store).
     pub files: Vec<PathBuf>,
@@ -59,38 +65,61 @@ pub struct NewOutgoing {
     /// Ký hiệu (`QĐ-UBND`, `UBND-VP`, `2024/QĐ-UBND`), or a full number (`12/QĐ-UBND`) when
     /// migrating an old register, in which case the number must be the next one.
     pub notation: String,
+    /// Type name or abbreviation (`Công văn`, `QĐ`).
     pub doc_type: String,
+    /// Trích yếu: what the document is about.
     pub subject: String,
+    /// Người ký: who signs it.
     pub signer: Option<String>,
     /// Nơi nhận: agency codes or names; text that is neither (`Lưu: VT`) is kept as is.
     pub recipients: Vec<String>,
+    /// Số lượng bản: how many copies are issued.
     pub copies: Option<u32>,
+    /// Đơn vị, người nhận bản lưu: who keeps the archive copy.
     pub archive_copy_holder: Option<String>,
+    /// Đơn vị soạn thảo: the unit that drafted it.
     pub drafting_unit: Option<String>,
+    /// Độ khẩn.
     pub urgency: Urgency,
+    /// Độ mật; a secret document is numbered in the secret series and never sent over the hub.
     pub secrecy: Secrecy,
+    /// Hạn trả lời: when the recipients must answer.
     pub deadline: Option<NaiveDate>,
+    /// Ghi chú: a free note of the clerk.
     pub notes: Option<String>,
+    /// Files to attach (stored in the content-addressed store).
     pub files: Vec<PathBuf>,
+    /// Extracted text of the document, indexed for search.
     pub body_text: Option<String>,
     /// Issue (number and date) at once; `None` creates a draft.
     pub issue_date: Option<NaiveDate>,
 }
 
+/// One line of an outgoing document's nơi nhận.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipient {
+    /// The agency code when the line names a known agency (it can then be sent over the hub).
     pub agency_code: Option<String>,
+    /// The line as shown: the agency's name, or the text as written (`Lưu: VT`).
     pub name: String,
 }
 
+/// A file attached to a document, its content in the attachment store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentInfo {
+    /// Row id of the attachment.
     pub id: i64,
+    /// The register id of the document it belongs to.
     pub document_id: i64,
+    /// The content's hash, its name in the attachment store.
     pub sha256: String,
+    /// The file's name, as the clerk or the sender gave it.
     pub file_name: String,
+    /// Size in bytes.
     pub size: u64,
+    /// The media type, from the content and the file name (`application/pdf`, …).
     pub media_type: String,
+    /// When it was attached (RFC 3339).
     pub added_at: String,
 }
 
@@ -99,39 +128,70 @@ pub struct AttachmentInfo {
 /// incoming documents).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentRecord {
+    /// The register id, stable for the document's life.
     pub id: i64,
+    /// The register the document is in.
     pub register: Register,
+    /// The numbering series (secret documents are numbered apart).
     pub series: Series,
+    /// The register year its number belongs to.
     pub year: Option<i32>,
+    /// Register number; `None` for a draft or a document waiting for its final number.
     pub number: Option<u32>,
+    /// Số đến (incoming only).
     pub arrival_number: Option<u32>,
+    /// Ngày đến (incoming only).
     pub arrival_date: Option<NaiveDate>,
+    /// Agency code of the issuing agency (incoming).
     pub sender_code: Option<String>,
+    /// Name of the issuing agency (incoming).
     pub sender: Option<String>,
+    /// Số, ký hiệu as printed.
     pub notation: String,
+    /// Ngày tháng văn bản (for outgoing: the issue date, once issued).
     pub document_date: Option<NaiveDate>,
+    /// Name of the document type (loại văn bản).
     pub doc_type: String,
+    /// The type's abbreviation used in notations (`QĐ`), when it has one.
     pub type_abbreviation: Option<String>,
+    /// Trích yếu: what the document is about.
     pub subject: String,
+    /// Người ký.
     pub signer: Option<String>,
+    /// Độ khẩn.
     pub urgency: Urgency,
+    /// Độ mật.
     pub secrecy: Secrecy,
+    /// Hạn giải quyết (incoming) or hạn trả lời (outgoing).
     pub deadline: Option<NaiveDate>,
+    /// Đơn vị hoặc người nhận: who handles an incoming document.
     pub handler: Option<String>,
+    /// When the document was passed on to its handler.
     pub passed_on_date: Option<NaiveDate>,
+    /// Ghi chú: a free note of the clerk.
     pub notes: Option<String>,
+    /// Nơi nhận of an outgoing document, in the order written.
     pub recipients: Vec<Recipient>,
+    /// Số lượng bản (outgoing).
     pub copies: Option<u32>,
+    /// Đơn vị, người nhận bản lưu (outgoing).
     pub archive_copy_holder: Option<String>,
+    /// Đơn vị soạn thảo (outgoing).
     pub drafting_unit: Option<String>,
+    /// When an outgoing document was sent to its recipients.
     pub dispatched_date: Option<NaiveDate>,
     /// Parsed from the stored name when the row is read: a name that is not a state of the
     /// row's register fails the read instead of silently matching nothing.
     pub state: DocumentState,
+    /// The state's Vietnamese label, as shown to the clerk.
     pub state_label: String,
+    /// edXML `DocumentId` of the package the document travels in.
     pub edxml_document_id: Option<String>,
+    /// The attached files, oldest first.
     pub attachments: Vec<AttachmentInfo>,
+    /// When the record was entered (RFC 3339).
     pub created_at: String,
+    /// When the record last changed (RFC 3339).
     pub updated_at: String,
     /// Số tạm ("T-<desktop>-<n>") given offline when this desktop's number blocks ran out;
     /// kept after `number` is assigned at the next sync (docs/sync.md).
@@ -143,11 +203,11 @@ pub struct DocumentRecord {
     /// A recall/update/replace the sender asked for that waits for the clerk's decision
     /// (`recall` | `update` | `replace`), with the sender's reason in `pending_note`.
     pub pending_action: Option<String>,
+    /// The sender's reason for `pending_action`.
     pub pending_note: Option<String>,
 }
 
 impl DocumentRecord {
-    /// Whether the document still waits for its final number.
     /// The state as the domain's enum, for an outgoing document (None on an incoming one).
     pub fn outgoing_state(&self) -> Option<OutgoingState> {
         self.state.outgoing()
@@ -158,6 +218,7 @@ impl DocumentRecord {
         self.state.incoming()
     }
 
+    /// Whether the document still waits for its final number.
     pub fn is_provisional(&self) -> bool {
         self.number.is_none() && self.provisional_number.is_some()
     }
@@ -172,7 +233,9 @@ impl DocumentRecord {
     }
 }
 
+/// A record of the incoming register (sổ văn bản đến).
 pub type IncomingRecord = DocumentRecord;
+/// A record of the outgoing register (sổ văn bản đi).
 pub type OutgoingRecord = DocumentRecord;
 
 /// Filters of [`Registry::list`]; the same as a search without text.
@@ -1060,6 +1123,7 @@ impl Registry {
         id.map(|id| self.get(id)).transpose()
     }
 
+    /// A document's attachments, oldest first.
     pub fn attachments(&self, document_id: i64) -> Result<Vec<AttachmentInfo>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, document_id, sha256, file_name, size, media_type, added_at

@@ -6,45 +6,72 @@ use vanthu_domain::{Actor, DocumentState, OutgoingState, StatusCode};
 use crate::register::{state_at, state_str};
 use crate::{audit, Error, Registry, Result, WriteCtx};
 
+/// A recorded state change of a document: its processing history (lịch sử xử lý).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEvent {
+    /// Row id, in the order the events were recorded.
     pub id: i64,
+    /// The register id of the document.
     pub document_id: i64,
+    /// When it happened (RFC 3339).
     pub at: String,
     /// Who did it (the registry user).
     pub user: String,
     /// In which role.
     pub actor: Option<Actor>,
+    /// The state before; `None` for the document's creation.
     pub from_state: Option<DocumentState>,
+    /// The state after.
     pub to_state: DocumentState,
     /// edXML status codes the transition emits, in order.
     pub codes: Vec<String>,
+    /// The clerk's note or reason (a refusal, a return).
     pub note: Option<String>,
 }
 
+/// A message waiting to be sent to another agency (a status or a package).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutboxItem {
+    /// Row id of the outbox.
     pub id: i64,
+    /// What to send, such as a status or a document package.
     pub kind: String,
+    /// The document it concerns, if any.
     pub document_id: Option<i64>,
+    /// The agency to send it to.
     pub recipient_code: Option<String>,
+    /// What the sender needs to build the message.
     pub payload: serde_json::Value,
+    /// When it was queued (RFC 3339).
     pub created_at: String,
+    /// How many sends were tried.
     pub attempts: i64,
+    /// Why the last try failed.
     pub last_error: Option<String>,
+    /// When it was sent; `None` while pending.
     pub sent_at: Option<String>,
 }
 
+/// A package received from the hub, kept until it has been entered in the register.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboxItem {
+    /// Row id of the inbox.
     pub id: i64,
+    /// The package's id on the hub, which makes a re-delivery a duplicate.
     pub package_id: String,
+    /// What was received, such as a document or a status.
     pub kind: String,
+    /// The agency code of the sender, when known.
     pub sender_code: Option<String>,
+    /// The package as received, for processing or a retry.
     pub payload: serde_json::Value,
+    /// When it arrived (RFC 3339).
     pub received_at: String,
+    /// The document it became or concerns, once processed.
     pub document_id: Option<i64>,
+    /// When it was processed; `None` while pending.
     pub processed_at: Option<String>,
+    /// Why processing failed, kept for the clerk.
     pub error: Option<String>,
 }
 
@@ -291,6 +318,7 @@ impl Registry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Records that outbox item `id` was delivered, so it is not sent again.
     pub fn mark_outbox_sent(&mut self, id: i64) -> Result<()> {
         self.write(|tx, ctx| {
             let n = tx.execute(
@@ -304,6 +332,7 @@ impl Registry {
         })
     }
 
+    /// Counts a failed send of outbox item `id` and keeps the error; it stays pending.
     pub fn mark_outbox_failed(&mut self, id: i64, error: &str) -> Result<()> {
         self.write(|tx, _ctx| {
             tx.execute(

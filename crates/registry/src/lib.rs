@@ -125,14 +125,17 @@ impl Registry {
         self.user = user.into();
     }
 
+    /// The name recorded as "who" in the audit log and status events.
     pub fn user(&self) -> &str {
         &self.user
     }
 
+    /// The data directory holding the database and the attachment store.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
 
+    /// The content-addressed store of attachments.
     pub fn blobs(&self) -> &BlobStore {
         &self.blobs
     }

@@ -175,59 +175,86 @@ pub(crate) fn peek(
 /// A block request to send to the hub (persisted before it is sent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRequest {
+    /// Id of the request, kept when a pending request is sent again so a retry is the same request.
     pub request_id: String,
+    /// The desktop asking, which the hub records as the block's holder.
     pub desktop: String,
+    /// The register the numbers are for (`incoming`/`outgoing`).
     pub register: String,
+    /// The numbering series in that register (`normal`/`secret`).
     pub series: String,
+    /// The year the numbers belong to (numbering restarts each year).
     pub year: i32,
+    /// How many numbers to reserve.
     pub size: u32,
 }
 
 /// One reserved block as held by this desktop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NumberBlockInfo {
+    /// The register the block numbers.
     pub register: String,
+    /// The numbering series of the block.
     pub series: String,
+    /// The year of the block.
     pub year: i32,
+    /// The block's first number.
     pub start: u32,
+    /// How many numbers the block holds.
     pub size: u32,
     /// Numbers of the block not used yet.
     pub remaining: u32,
+    /// The request the hub granted the block for.
     pub request_id: String,
 }
 
 /// A provisional number replaced by a final one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolvedNumber {
+    /// The register id of the document.
     pub document_id: i64,
+    /// The provisional number it carried until now.
     pub provisional: String,
+    /// Its final number in the register.
     pub number: u32,
 }
 
 /// A document still waiting for its final number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvisionalDocument {
+    /// The register id of the document.
     pub document_id: i64,
+    /// The register it waits for a number in.
     pub register: String,
+    /// The numbering series it waits in.
     pub series: String,
+    /// The year it will be numbered in.
     pub year: i32,
+    /// The provisional number it carries meanwhile.
     pub provisional: String,
 }
 
 /// Numbers of a block this desktop will never use: left over when the year was closed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoidedNumbers {
+    /// The register of the voided numbers.
     pub register: String,
+    /// The numbering series of the voided numbers.
     pub series: String,
+    /// The closed year they belonged to.
     pub year: i32,
+    /// The first voided number.
     pub first: u32,
+    /// The last voided number (inclusive).
     pub last: u32,
 }
 
 /// What closing a year did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearClosure {
+    /// The year that was closed.
     pub year: i32,
+    /// When it was closed (RFC 3339).
     pub closed_at: String,
     /// The unused numbers of this desktop's blocks (empty for a standalone desktop, whose
     /// counter has no gaps).

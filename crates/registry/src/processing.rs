@@ -31,9 +31,13 @@ pub enum IncomingAction {
 /// An action offered now, as a desktop shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedAction {
+    /// The action the clerk would take.
     pub action: IncomingAction,
+    /// Its Vietnamese label for the button.
     pub label: String,
+    /// Whether the clerk must give a reason (a refusal, a return).
     pub needs_reason: bool,
+    /// Whether the clerk must name who handles the document.
     pub needs_handler: bool,
 }
 

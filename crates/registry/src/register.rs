@@ -8,6 +8,7 @@ use vanthu_domain::{DocumentState, IncomingState, OutgoingState, Secrecy};
 
 use crate::{Error, Result};
 
+/// The two registers of a unit (sổ văn bản): what it received and what it issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Register {
@@ -18,12 +19,14 @@ pub enum Register {
 }
 
 impl Register {
+    /// The name stored in the database and used in CSV files and the CLI.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Incoming => "incoming",
             Self::Outgoing => "outgoing",
         }
     }
+    /// The register's Vietnamese name, as shown to the clerk.
     pub fn label_vi(self) -> &'static str {
         match self {
             Self::Incoming => "Văn bản đến",
@@ -50,17 +53,21 @@ impl std::str::FromStr for Register {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Series {
+    /// Documents that are not state secrets.
     Normal,
+    /// State secrets (mật, tối mật, tuyệt mật), numbered apart.
     Secret,
 }
 
 impl Series {
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Normal => "normal",
             Self::Secret => "secret",
         }
     }
+    /// The series a document of secrecy `s` is numbered in.
     pub fn for_secrecy(s: Secrecy) -> Self {
         if s.is_secret() {
             Self::Secret

@@ -22,12 +22,16 @@ use crate::{agencies, audit, Error, Registry, Result, WriteCtx};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceivedAction {
+    /// Thu hồi: the sender withdraws the document.
     Recall,
+    /// Cập nhật: the sender corrects the document's details.
     Update,
+    /// Thay thế: the sender replaces the document with a new one.
     Replace,
 }
 
 impl ReceivedAction {
+    /// The name stored in the database and the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
             ReceivedAction::Recall => "recall",
@@ -35,6 +39,7 @@ impl ReceivedAction {
             ReceivedAction::Replace => "replace",
         }
     }
+    /// The Vietnamese word for the action, as shown to the clerk.
     pub fn label_vi(self) -> &'static str {
         match self {
             ReceivedAction::Recall => "thu hồi",

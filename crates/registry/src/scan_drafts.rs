@@ -13,11 +13,13 @@ use crate::{audit, Registry, Result};
 /// One scan waiting to be registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScanDraft {
+    /// Row id of the draft, used to register or discard it.
     pub id: i64,
     /// The name the scanner gave the file (NFC), kept for the attachment.
     pub file_name: String,
     /// The content in the attachment store.
     pub sha256: String,
+    /// Size of the file in bytes.
     pub size: u64,
     /// When the file was taken in, RFC 3339.
     pub received_at: String,
@@ -28,10 +30,15 @@ pub struct ScanDraft {
 /// A draft as an older store recorded it (the app's JSON list), content already stored.
 #[derive(Debug, Clone)]
 pub struct KnownScanDraft {
+    /// The name the scanner gave the file.
     pub file_name: String,
+    /// The content in the attachment store.
     pub sha256: String,
+    /// Size of the file in bytes.
     pub size: u64,
+    /// When the file was taken in, RFC 3339.
     pub received_at: String,
+    /// Text of the first page, if the old list had it.
     pub text: Option<String>,
 }
 
@@ -115,6 +122,7 @@ impl Registry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The draft `id`; `None` once it was registered or discarded.
     pub fn scan_draft(&self, id: i64) -> Result<Option<ScanDraft>> {
         Ok(self
             .connection()

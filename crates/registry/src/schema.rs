@@ -8,8 +8,11 @@ use crate::{agencies, Error, Result};
 /// `PRAGMA application_id` of a vanthu database ("VTHU"), to refuse foreign SQLite files.
 pub const APPLICATION_ID: i64 = 0x5654_4855;
 
+/// One step of the database schema, applied in its own transaction.
 pub struct Migration {
+    /// What the step changes, for the log.
     pub description: &'static str,
+    /// Applies the step.
     pub up: fn(&Transaction<'_>) -> Result<()>,
 }
 
@@ -72,6 +75,7 @@ pub const MIGRATIONS: &[Migration] = &[
 /// The schema version this build writes.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 
+/// The schema version stored in the database (`PRAGMA user_version`).
 pub fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }

@@ -28,7 +28,9 @@ pub const RECENT_WINDOW: usize = 1000;
 /// A search or listing. Empty `text` lists documents newest first.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchQuery {
+    /// Words to find, accent- and case-insensitive; empty lists newest first.
     pub text: String,
+    /// Only this register; `None` = both.
     pub register: Option<Register>,
     /// Register year (of the arrival date, or of the issue date).
     pub year: Option<i32>,
@@ -38,10 +40,13 @@ pub struct SearchQuery {
     pub sender: Option<String>,
     /// Processing state (`registered`, `assigned`, `issued`…).
     pub state: Option<String>,
+    /// Only documents of this urgency (độ khẩn).
     pub urgency: Option<Urgency>,
+    /// Only documents of this secrecy (độ mật).
     pub secrecy: Option<Secrecy>,
     /// Inclusive range on the register date (ngày đến, or ngày ban hành).
     pub date_from: Option<NaiveDate>,
+    /// End of the range, inclusive.
     pub date_to: Option<NaiveDate>,
     /// Page size; 0 means [`DEFAULT_LIMIT`].
     pub limit: usize,
@@ -53,6 +58,7 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// A first-page search for `text` with no filter.
     pub fn text(text: impl Into<String>) -> Self {
         SearchQuery {
             text: text.into(),
@@ -61,28 +67,42 @@ impl SearchQuery {
     }
 }
 
+/// One document of a search page, with what the result list shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
+    /// The register id of the document.
     pub id: i64,
+    /// The register it is in.
     pub register: Register,
     /// Số đến (incoming only).
     pub arrival_number: Option<u32>,
     /// Register number (số đến or số văn bản đi).
     pub number: Option<u32>,
+    /// The register year the number belongs to.
     pub year: Option<i32>,
+    /// Số, ký hiệu of the document.
     pub notation: String,
+    /// Trích yếu: what the document is about.
     pub subject: String,
     /// Issuing agency name (incoming).
     pub sender: Option<String>,
+    /// Agency code of the issuing agency (incoming).
     pub sender_code: Option<String>,
     /// Ngày tháng văn bản.
     pub date: Option<NaiveDate>,
+    /// Ngày đến (incoming only).
     pub arrival_date: Option<NaiveDate>,
+    /// Name of the document type (loại văn bản).
     pub doc_type: String,
+    /// Who signed the document.
     pub signer: Option<String>,
+    /// Độ khẩn.
     pub urgency: Urgency,
+    /// Độ mật.
     pub secrecy: Secrecy,
+    /// Where the document is in its processing.
     pub state: DocumentState,
+    /// The state's Vietnamese label, as shown in the list.
     pub state_label: String,
     /// The register date the listing order uses (ngày đến, or ngày ban hành).
     #[serde(skip)]
@@ -140,8 +160,10 @@ fn page(mut hits: Vec<SearchHit>, limit: usize) -> SearchPage {
     SearchPage { hits, next_cursor }
 }
 
+/// One page of a search or listing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchPage {
+    /// The documents of the page, in the query's order.
     pub hits: Vec<SearchHit>,
     /// Pass back as `cursor` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,

@@ -14,6 +14,7 @@ use crate::{audit, AttachmentInfo, DocumentRecord, Error, Registry, Result, Writ
 /// One outgoing document waiting for the leader's signature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SigningQueueItem {
+    /// The draft to sign.
     pub document: DocumentRecord,
     /// The PDF to sign: the newest PDF attachment.
     pub pdf: AttachmentInfo,
@@ -30,6 +31,7 @@ pub struct SignedFile {
     pub signer: String,
     /// The signature field the signature went into.
     pub field: String,
+    /// When the signature was made (RFC 3339), as written in the signature.
     pub signing_time: String,
 }
 

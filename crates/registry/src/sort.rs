@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
 
+/// A column the document lists can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
@@ -28,6 +29,7 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// Every key, in the order the UI offers them.
     pub const ALL: [SortKey; 7] = [
         SortKey::ArrivalNumber,
         SortKey::ArrivalDate,
@@ -38,6 +40,7 @@ impl SortKey {
         SortKey::State,
     ];
 
+    /// The key's name in the query (CLI, app, saved sorts).
     pub fn as_str(self) -> &'static str {
         match self {
             SortKey::ArrivalNumber => "arrival_number",
@@ -69,17 +72,21 @@ impl SortKey {
 /// A listing order: one key, ascending or descending; ties broken by id in the same direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Sort {
+    /// The column to order by.
     pub key: SortKey,
+    /// Largest first when true.
     pub descending: bool,
 }
 
 impl Sort {
+    /// Ordered by `key`, smallest first.
     pub fn asc(key: SortKey) -> Self {
         Sort {
             key,
             descending: false,
         }
     }
+    /// Ordered by `key`, largest first.
     pub fn desc(key: SortKey) -> Self {
         Sort {
             key,

@@ -18,13 +18,19 @@ use crate::{Error, Registry, Result};
 /// An outgoing package as queued (its body is stored separately, by SHA-256).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncPackage {
+    /// The package's message id, unique across the hub.
     pub message_id: String,
     /// send | recall | update | replace | status
     pub op: String,
+    /// The message id of the package a revision or status is about.
     pub related: Option<String>,
+    /// The edXML status code, for a status.
     pub status_code: Option<String>,
+    /// Agency codes of the recipients.
     pub recipients: Vec<String>,
+    /// The edXML document id the package carries.
     pub document_id: Option<String>,
+    /// SHA-256 of the package body in the attachment store.
     pub sha256: String,
 }
 
@@ -89,26 +95,42 @@ impl rusqlite::types::ToSql for OutboxState {
 /// A `sync_outbox` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncOutboxRow {
+    /// Queue position: packages are sent in this order.
     pub seq: i64,
+    /// What is sent.
     pub package: SyncPackage,
+    /// Whether it waits for the hub, was accepted or was refused for good.
     pub state: OutboxState,
+    /// How many sends were tried.
     pub attempts: i64,
+    /// Why the last try failed.
     pub last_error: Option<String>,
+    /// When it was queued, in Unix milliseconds.
     pub created_ms: i64,
+    /// When the hub accepted it, in Unix milliseconds.
     pub sent_ms: Option<i64>,
 }
 
 /// What the hub told us about a delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncDelivery {
+    /// The package's message id, unique across the hub.
     pub message_id: String,
+    /// The hub's sequence number of the delivery.
     pub hub_seq: i64,
+    /// The account the hub authenticated as the sender.
     pub sender: String,
+    /// What the package is (an edXML document or a status).
     pub kind: String,
+    /// The edXML business kind (new, recall, update, replace).
     pub business: String,
+    /// The message id of the package a revision or status is about.
     pub related: Option<String>,
+    /// The edXML status code, for a status.
     pub status_code: Option<String>,
+    /// The edXML document id the package carries.
     pub document_id: Option<String>,
+    /// SHA-256 of the package body in the attachment store.
     pub sha256: String,
     /// The hub said the sender's account is a relay (may forward for other agencies).
     #[serde(default)]
@@ -118,10 +140,15 @@ pub struct SyncDelivery {
 /// A `sync_received` row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReceivedRow {
+    /// Order of arrival on this desktop.
     pub local_seq: i64,
+    /// What the hub said about it.
     pub delivery: SyncDelivery,
+    /// Size of the package body in bytes.
     pub size: u64,
+    /// When it arrived, in Unix milliseconds.
     pub received_ms: i64,
+    /// Whether the hub was told it arrived (it is then not delivered again).
     pub acked: bool,
 }
 
@@ -180,6 +207,7 @@ CREATE TABLE sync_meta (
     Ok(())
 }
 
+/// The current time in Unix milliseconds, the clock of the sync tables.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -328,14 +356,18 @@ pub struct LegacyQueues {
     pub outbox: Vec<(SyncOutboxRow, Vec<u8>)>,
     /// Received rows in local order, with their bodies.
     pub received: Vec<(SyncReceivedRow, Vec<u8>)>,
+    /// The sync engine's key/value state (`sync_meta`), such as the last sync time.
     pub meta: Vec<(String, String)>,
 }
 
 /// How many rows an import added (rows already present are skipped).
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LegacyImport {
+    /// Outbox rows added.
     pub outbox: u64,
+    /// Received rows added.
     pub received: u64,
+    /// `sync_meta` entries added.
     pub meta: u64,
 }
 
@@ -398,6 +430,7 @@ impl Registry {
         })
     }
 
+    /// How many queued packages are still to send, for the status bar.
     pub fn sync_pending_count(&self) -> Result<u64> {
         Ok(self.conn.query_row(
             "SELECT count(*) FROM sync_outbox WHERE state = ?1",
@@ -515,6 +548,7 @@ impl Registry {
         })
     }
 
+    /// Records that receipt of `message_id` was acknowledged to the hub, which then stops delivering it.
     pub fn sync_mark_acked(&mut self, message_id: &str) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(
@@ -590,6 +624,7 @@ impl Registry {
         })
     }
 
+    /// The sync engine's stored value for `key`, if any.
     pub fn sync_meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
@@ -598,6 +633,7 @@ impl Registry {
             .optional()?)
     }
 
+    /// Stores the sync engine's value for `key`, replacing any earlier one.
     pub fn set_sync_meta(&mut self, key: &str, value: &str) -> Result<()> {
         self.write(|tx, _| {
             tx.execute(

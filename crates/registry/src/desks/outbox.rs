@@ -118,6 +118,7 @@ impl Registry {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Records that the sync engine has taken submission `id`, so it is not queued twice.
     pub fn mark_submission_queued(&mut self, id: i64) -> Result<()> {
         self.write(|tx, ctx| {
             tx.execute(
