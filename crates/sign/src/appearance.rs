@@ -9,14 +9,21 @@ use crate::pdf::object::{fmt_real, Dict, Obj};
 use crate::pdf::write::NewObjects;
 use crate::SignError;
 
+/// A decoded PNG ready to embed as a PDF image XObject.
 pub struct Image {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Colour samples, 8 bits each (RGB, or one gray channel when `gray`).
     pub rgb: Vec<u8>,
+    /// Alpha channel, embedded as the soft mask; `None` when the PNG is opaque.
     pub alpha: Option<Vec<u8>>,
+    /// True when `rgb` holds one gray sample per pixel instead of three.
     pub gray: bool,
 }
 
+/// Reads a signature or seal PNG for the visible appearance.
 pub fn load_png(path: &Path) -> Result<Image, SignError> {
     let file =
         std::fs::File::open(path).map_err(|e| SignError::Io(path.display().to_string(), e))?;
@@ -98,8 +105,10 @@ fn image_xobject(img: &Image, objs: &mut NewObjects) -> Obj {
     objs.add(Obj::Stream(d, flate(&img.rgb)))
 }
 
+/// Which embedded font family a text in an appearance uses.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum FontStyle {
+    /// Sans-serif, for names and times under a signature or seal.
     Sans,
     /// Times-like, for the attachment stamp.
     Serif,
@@ -139,6 +148,7 @@ pub struct Font {
 }
 
 impl Font {
+    /// Finds and parses a system font of the given style for subsetting into the PDF.
     pub fn load(style: FontStyle) -> Result<Font, SignError> {
         for p in font_candidates(style) {
             if let Ok(data) = std::fs::read(&p) {
@@ -290,20 +300,29 @@ impl Font {
     }
 }
 
+/// What a visible signature shows, per signing role.
 pub enum AppearanceSpec<'a> {
     /// Leader: signature image (blue, transparent) and the signer's name under it.
     Leader {
+        /// Signature image, if the signer has one.
         image: Option<&'a Image>,
+        /// Signer's name shown under the image.
         name: String,
     },
     /// Organisation: red seal image, agency name and time in small text under it.
     Organization {
+        /// Seal image, if the agency has one.
         seal: Option<&'a Image>,
+        /// Agency name shown under the seal.
         name: String,
+        /// Signing time shown as text.
         time: String,
     },
     /// Attachment/copy: text only, black, Times-like 10 pt.
-    Stamp { lines: Vec<String> },
+    Stamp {
+        /// Stamp text, one entry per line.
+        lines: Vec<String>,
+    },
 }
 
 /// Size the stamp needs for its lines (10 pt text, 2 pt padding).

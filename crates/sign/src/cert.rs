@@ -9,14 +9,22 @@ use x509_cert::Certificate;
 
 use crate::SignError;
 
+/// Display facts of a certificate, for token listings and reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertInfo {
+    /// Full subject name with real Unicode text.
     pub subject: String,
+    /// Subject CN: the name a clerk recognises.
     pub common_name: String,
+    /// Full issuer name (the CA).
     pub issuer: String,
+    /// Serial number, hex.
     pub serial: String,
+    /// Start of validity, as text.
     pub not_before: String,
+    /// End of validity, as text.
     pub not_after: String,
+    /// Key usages the certificate allows (e.g. digitalSignature, nonRepudiation).
     pub key_usage: Vec<String>,
 }
 
@@ -70,6 +78,7 @@ pub fn name_string(n: &Name) -> String {
     parts.join(", ")
 }
 
+/// The most specific CN of a name, or the whole name when there is no CN.
 pub fn common_name(n: &Name) -> String {
     for rdn in n.0.iter().rev() {
         for atv in rdn.0.iter() {
@@ -81,6 +90,7 @@ pub fn common_name(n: &Name) -> String {
     name_string(n)
 }
 
+/// The most specific O (organisation) of a name, if any.
 pub fn organization(n: &Name) -> Option<String> {
     for rdn in n.0.iter().rev() {
         for atv in rdn.0.iter() {
@@ -92,6 +102,7 @@ pub fn organization(n: &Name) -> Option<String> {
     None
 }
 
+/// Extracts the display facts of a certificate.
 pub fn cert_info(c: &Certificate) -> CertInfo {
     let tbs = &c.tbs_certificate;
     let mut key_usage = Vec::new();
@@ -148,12 +159,14 @@ pub fn load_trust_anchors(paths: &[impl AsRef<Path>]) -> Result<Vec<Certificate>
     Ok(out)
 }
 
+/// Parses a certificate given as DER or PEM (trust anchors, test fixtures).
 pub fn cert_from_pem_or_der(data: &[u8]) -> Result<Certificate, SignError> {
     Certificate::from_der(data)
         .or_else(|_| Certificate::from_pem(data))
         .map_err(|e| SignError::Cms(e.to_string()))
 }
 
+/// DER encoding of a certificate (empty if it cannot be encoded).
 pub fn to_der(c: &Certificate) -> Vec<u8> {
     c.to_der().unwrap_or_default()
 }

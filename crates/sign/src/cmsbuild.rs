@@ -21,10 +21,13 @@ fn cms_err(e: impl std::fmt::Display) -> SignError {
     SignError::Cms(e.to_string())
 }
 
+/// id-aa-signingCertificateV2 (ESS), the signed attribute binding the signer's certificate.
 pub const OID_SIGNING_CERT_V2: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+/// id-aa-timeStampToken, the unsigned attribute carrying the RFC 3161 timestamp.
 pub const OID_TIMESTAMP_TOKEN: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-ct-TSTInfo, the content type of a timestamp token.
 pub const OID_TST_INFO: der::asn1::ObjectIdentifier =
     der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 
@@ -70,6 +73,7 @@ pub fn signed_attributes(
     Ok(set)
 }
 
+/// Hand-encodes one DER TLV (definite length) for structures built by hand.
 pub fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let n = content.len();
@@ -85,6 +89,7 @@ pub fn der_tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Wraps content in a DER SEQUENCE.
 pub fn der_seq(content: &[u8]) -> Vec<u8> {
     der_tlv(0x30, content)
 }
@@ -94,6 +99,7 @@ pub fn signed_attrs_der(attrs: &SetOfVec<Attribute>) -> Result<Vec<u8>, SignErro
     attrs.to_der().map_err(cms_err)
 }
 
+/// The CMS signature algorithm identifier for a key algorithm.
 pub fn signature_alg(alg: KeyAlg) -> AlgorithmIdentifierOwned {
     match alg {
         KeyAlg::Rsa => AlgorithmIdentifierOwned {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 /// A module file name a vendor's driver installs into System32.
 pub struct WindowsModuleName {
+    /// Vendor name shown to the clerk.
     pub vendor: &'static str,
+    /// File name under System32.
     pub file: &'static str,
 }
 

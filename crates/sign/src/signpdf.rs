@@ -13,12 +13,16 @@ use crate::pdf::write::{write_update, NewObjects};
 use crate::token::KeyAlg;
 use crate::{cmsbuild, SignError};
 
+/// Kind of signature, which decides the appearance and default page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Leader's (cá nhân) signature: signature image and name.
     #[default]
     Leader,
+    /// Organisation's seal signature: seal, agency name and time.
     Organization,
+    /// Attachment/copy stamp: text only, on the first page.
     Attachment,
 }
 
@@ -37,8 +41,11 @@ impl std::str::FromStr for Role {
 /// What to sign and how it looks; the key comes separately (see [`Signer`]).
 #[derive(Debug, Clone, Default)]
 pub struct SignRequest {
+    /// PDF to sign.
     pub input: PathBuf,
+    /// Where the signed PDF is written.
     pub output: PathBuf,
+    /// Kind of signature.
     pub role: Role,
     /// Signature image (leader) — PNG with transparency.
     pub image: Option<PathBuf>,
@@ -50,8 +57,11 @@ pub struct SignRequest {
     pub rect: Option<[f64; 4]>,
     /// Số, ký hiệu of the main document (attachment stamp).
     pub notation: Option<String>,
+    /// /Reason of the signature.
     pub reason: Option<String>,
+    /// /Location of the signature.
     pub location: Option<String>,
+    /// RFC 3161 timestamp server URL; no timestamp when `None`.
     pub tsa_url: Option<String>,
     /// Claimed signing time; default now in Vietnam time (UTC+07:00).
     pub time: Option<DateTime<FixedOffset>>,
@@ -61,8 +71,11 @@ pub struct SignRequest {
 
 /// A signing key with its certificate (a token key, or anything else that can sign).
 pub trait Signer {
+    /// The signer's certificate.
     fn certificate(&self) -> &Certificate;
+    /// DER of the signer's certificate.
     fn certificate_der(&self) -> Vec<u8>;
+    /// Key algorithm, for the CMS signature algorithm.
     fn algorithm(&self) -> KeyAlg;
     /// Signs the DER of the signed attributes (the implementation hashes with SHA-256).
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>, SignError>;
@@ -87,17 +100,26 @@ impl Signer for crate::token::TokenKey<'_> {
     }
 }
 
+/// What a signing produced, reported to the CLI and app.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignOutcome {
+    /// Path of the signed PDF.
     pub output: PathBuf,
+    /// Name of the new signature field.
     pub field: String,
+    /// Signer's common name.
     pub signer: String,
+    /// Signing time as recorded.
     pub signing_time: String,
+    /// 1-based page of the appearance.
     pub page: u32,
+    /// Appearance rectangle; `None` for an invisible signature.
     pub rect: Option<[f64; 4]>,
+    /// Whether an RFC 3161 timestamp was embedded.
     pub timestamped: bool,
 }
 
+/// Current time in Vietnam (UTC+07:00), the default signing time.
 pub fn vietnam_now() -> DateTime<FixedOffset> {
     let tz = FixedOffset::east_opt(7 * 3600).expect("valid offset");
     chrono::Utc::now().with_timezone(&tz)
@@ -866,9 +888,11 @@ mod tests {
 pub struct PlacementPreview {
     /// 1-based page number.
     pub page: u32,
+    /// Number of pages in the document.
     pub page_count: u32,
     /// Displayed page size in points (rotation applied).
     pub page_width: f64,
+    /// Displayed page height in points.
     pub page_height: f64,
     /// x, y, width, height in points from the displayed page's lower-left corner.
     pub rect: [f64; 4],

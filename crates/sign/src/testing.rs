@@ -10,6 +10,7 @@ use crate::token::Module;
 
 /// The fixture token's label and user PIN.
 pub const TOKEN_LABEL: &str = "vanthu-test";
+/// User PIN of the fixture token.
 pub const PIN: &str = "1234";
 
 /// The repository root (this crate lives in crates/sign).

@@ -22,11 +22,15 @@ use crate::SignError;
 /// Usual PKCS#11 module file names of tokens used in Việt Nam, plus SoftHSM2.
 /// `verified` = exercised by this project's tests (only SoftHSM2 here); see docs/tokens.md.
 pub struct KnownModule {
+    /// Vendor name shown to the clerk.
     pub vendor: &'static str,
+    /// Where the vendor's installer puts the library.
     pub path: &'static str,
+    /// Whether this project's tests exercise the module.
     pub verified: bool,
 }
 
+/// Paths probed, in order, when neither --module nor `$VANTHU_PKCS11_MODULE` names a module.
 pub const KNOWN_MODULES: &[KnownModule] = &[
     KnownModule {
         vendor: "SoftHSM2",
@@ -167,31 +171,48 @@ pub fn candidate_modules(explicit: Option<&Path>) -> Vec<PathBuf> {
     out
 }
 
+/// A certificate on a token, as listed for the clerk to choose from.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenCert {
+    /// CKA_LABEL of the certificate object.
     pub label: String,
     /// CKA_ID, hex.
     pub id: String,
+    /// Subject, issuer, validity and key usages (flattened into the JSON).
     #[serde(flatten)]
     pub info: CertInfo,
 }
 
+/// A token present in a slot, with its PIN state and certificates.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenEntry {
+    /// Path of the PKCS#11 module that sees the token.
     pub module: String,
+    /// Slot id holding the token.
     pub slot: u64,
+    /// Token label.
     pub label: String,
+    /// Token manufacturer.
     pub manufacturer: String,
+    /// Token model.
     pub model: String,
+    /// Token serial number.
     pub serial: String,
+    /// The token needs a PIN before signing.
     pub login_required: bool,
+    /// Some wrong PINs have been entered.
     pub pin_count_low: bool,
+    /// One more wrong PIN locks the token.
     pub pin_final_try: bool,
+    /// The user PIN is locked.
     pub pin_locked: bool,
+    /// Certificates on the token.
     pub certificates: Vec<TokenCert>,
 }
 
+/// A loaded PKCS#11 module (a vendor's driver library).
 pub struct Module {
+    /// File the module was loaded from.
     pub path: PathBuf,
     ctx: Pkcs11,
 }
@@ -215,6 +236,7 @@ fn ck(e: CkError) -> SignError {
 }
 
 impl Module {
+    /// Loads and initialises a PKCS#11 module file.
     pub fn load(path: &Path) -> Result<Module, SignError> {
         let ctx = Pkcs11::new(path).map_err(|e| SignError::ModuleLoad {
             path: path.display().to_string(),
@@ -230,10 +252,12 @@ impl Module {
         })
     }
 
+    /// Slots that currently hold a token.
     pub fn slots(&self) -> Result<Vec<Slot>, SignError> {
         self.ctx.get_slots_with_token().map_err(ck)
     }
 
+    /// Lists the tokens present with their certificates.
     pub fn list(&self) -> Result<Vec<TokenEntry>, SignError> {
         let mut out = Vec::new();
         for slot in self.slots()? {
@@ -339,11 +363,16 @@ impl Module {
     }
 }
 
+/// How close the user PIN is to being locked, as the token reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinState {
+    /// The token reports no warning.
     Unknown,
+    /// Some wrong PINs have been entered.
     CountLow,
+    /// One more wrong PIN locks the token.
     FinalTry,
+    /// The PIN is locked.
     Locked,
 }
 
@@ -392,14 +421,19 @@ fn find_certs(session: &Session) -> Result<CertObjects, CkError> {
     Ok(out)
 }
 
+/// A logged-in session on a token.
 pub struct TokenSession {
     session: Session,
 }
 
+/// Key algorithm of a token key; picks the signature mechanism and CMS algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyAlg {
+    /// RSA, signed as SHA-256 with PKCS#1 v1.5 padding.
     Rsa,
+    /// ECDSA on P-256.
     EcdsaP256,
+    /// ECDSA on P-384.
     EcdsaP384,
 }
 
@@ -407,9 +441,13 @@ pub enum KeyAlg {
 pub struct TokenKey<'s> {
     session: &'s TokenSession,
     handle: ObjectHandle,
+    /// Algorithm of the private key.
     pub alg: KeyAlg,
+    /// CKA_LABEL of the key.
     pub label: String,
+    /// DER of the matching certificate.
     pub cert_der: Vec<u8>,
+    /// The matching certificate, parsed.
     pub cert: Certificate,
 }
 
@@ -511,6 +549,7 @@ impl TokenKey<'_> {
         }
     }
 
+    /// DER of the key's certificate, re-encoded.
     pub fn cert_der(&self) -> Result<Vec<u8>, SignError> {
         self.cert
             .to_der()
@@ -557,19 +596,34 @@ pub struct TokenWatcher {
     last: Vec<(u64, String)>,
 }
 
+/// A token change in the watched module's slots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenEvent {
-    Inserted { slot: u64, label: String },
-    Removed { slot: u64, label: String },
+    /// A token appeared in a slot.
+    Inserted {
+        /// Slot id.
+        slot: u64,
+        /// Token label.
+        label: String,
+    },
+    /// A token left its slot (unplugged).
+    Removed {
+        /// Slot id.
+        slot: u64,
+        /// Token label.
+        label: String,
+    },
 }
 
 impl TokenWatcher {
+    /// Watches a module; the first poll reports every token present as inserted.
     pub fn new(module: Module) -> Self {
         TokenWatcher {
             module,
             last: Vec::new(),
         }
     }
+    /// Compares the slots with the last poll and reports what was inserted or removed.
     pub fn poll(&mut self) -> Vec<TokenEvent> {
         let now: Vec<(u64, String)> = self
             .module

@@ -18,11 +18,14 @@ use crate::SignError;
 /// Anchors and CRLs for one verification.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    /// Trusted root (and intermediate) certificates.
     pub anchors: Vec<Certificate>,
+    /// Revocation lists used to check the chain.
     pub crls: Vec<CertificateList>,
 }
 
 impl TrustStore {
+    /// A store with anchors only (no CRLs).
     pub fn from_anchors(anchors: Vec<Certificate>) -> Self {
         TrustStore {
             anchors,
@@ -147,6 +150,7 @@ pub fn signer_key_usage_ok(c: &Certificate) -> bool {
     }
 }
 
+/// The basicConstraints pathLenConstraint of a CA certificate, if set.
 pub fn path_len_limit(c: &Certificate) -> Option<u8> {
     ext::<BasicConstraints>(c).and_then(|bc| bc.path_len_constraint)
 }
@@ -156,6 +160,7 @@ pub fn path_len_limit(c: &Certificate) -> Option<u8> {
 pub struct Revocation {
     /// Unix seconds.
     pub at: i64,
+    /// Issuer name of the CRL that lists the revocation.
     pub crl_issuer: String,
 }
 

@@ -21,17 +21,27 @@ use crate::SignError;
 /// One signature's result; the JSON shape is the CLI contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignatureReport {
+    /// Name of the signature field.
     pub field: String,
+    /// Signer's common name from the certificate.
     pub signer: String,
+    /// Signing time claimed in the signature, if any.
     pub signing_time: Option<String>,
+    /// Time from an embedded RFC 3161 timestamp, if any.
     pub timestamp_time: Option<String>,
+    /// The signed byte ranges still hash to the signed digest.
     pub intact: bool,
+    /// The cryptographic signature verifies with the signer's key.
     pub valid: bool,
+    /// The signer's certificate chains to a trust anchor and is not revoked.
     pub trusted: bool,
+    /// The byte range covers the whole file (nothing appended after signing).
     pub covers_whole_document: bool,
     /// Changes after this signature that it does not permit (what a reader sees changed).
     pub modified_after: bool,
+    /// Conformance level reached (e.g. PAdES B-B, B-T).
     pub level: String,
+    /// Facts for the human-readable report only.
     #[serde(skip)]
     pub details: Details,
 }
@@ -39,10 +49,15 @@ pub struct SignatureReport {
 /// Extra facts for the human-readable report (not part of the JSON contract).
 #[derive(Debug, Clone, Default)]
 pub struct Details {
+    /// The field's /SubFilter (e.g. ETSI.CAdES.detached).
     pub sub_filter: String,
+    /// Digest algorithm of the signature.
     pub digest_algorithm: String,
+    /// Full subject name of the signer's certificate.
     pub signer_subject: String,
+    /// Full issuer name of the signer's certificate.
     pub issuer: String,
+    /// End offset of the revision this signature covers.
     pub revision_end: usize,
     /// Disallowed changes made after this signature (object numbers with a reason).
     pub changes_after: Vec<String>,
@@ -50,11 +65,14 @@ pub struct Details {
     pub problems: Vec<String>,
     /// Facts that are not problems (e.g. permitted updates after this signature).
     pub notes: Vec<String>,
+    /// The signature uses a hash too weak to trust (e.g. SHA-1).
     pub weak_hash: bool,
 }
 
+/// The result of verifying a PDF: one report per signature, oldest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
+    /// Per-signature results.
     pub signatures: Vec<SignatureReport>,
     /// True when an update after a signature changes what a reader sees (any signature's
     /// `modified_after`): the displayed document is not the one that was signed.
@@ -139,10 +157,12 @@ struct FoundSig {
     lock_p: Option<i64>,
 }
 
+/// Verifies PDF bytes against trust anchors only (no CRLs).
 pub fn verify_bytes(data: &[u8], trust: &[Certificate]) -> Result<VerifyReport, SignError> {
     verify_bytes_with(data, &TrustStore::from_anchors(trust.to_vec()))
 }
 
+/// Verifies PDF bytes against a full trust store (anchors and CRLs).
 pub fn verify_bytes_with(data: &[u8], trust: &TrustStore) -> Result<VerifyReport, SignError> {
     if data.is_empty() {
         return Err(SignError::NotPdf);
@@ -849,9 +869,13 @@ fn verify_token_signature(token_der: &[u8]) -> Result<(Certificate, Vec<Certific
     Ok((cert, certs))
 }
 
+/// The facts of an RFC 3161 timestamp token a verification needs.
 pub struct TstInfo {
+    /// genTime of the timestamp, as text.
     pub gen_time: String,
+    /// Hash algorithm of the message imprint.
     pub hash_oid: ObjectIdentifier,
+    /// Hashed message imprint (must equal the hash of the signature value).
     pub imprint: Vec<u8>,
 }
 

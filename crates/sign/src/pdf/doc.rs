@@ -6,32 +6,44 @@ use std::io::Read;
 use super::object::{Dict, Lexer, Obj};
 use crate::PdfError;
 
+/// Where an object lives, per the cross-reference data.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum XrefEntry {
+    /// Free (deleted) object number.
     Free,
+    /// Uncompressed object at this byte offset.
     InFile(usize),
+    /// Object inside an object stream: (stream number, index).
     InStream(u32, u32),
 }
 
 /// One cross-reference section as found in the file.
 #[derive(Debug, Clone)]
 pub struct Section {
+    /// Byte offset of the section.
     pub offset: usize,
+    /// Entries of the section, by object number.
     pub entries: Vec<(u32, XrefEntry)>,
+    /// The section's trailer (or xref stream dictionary).
     pub trailer: Dict,
+    /// True for an xref stream.
     pub is_stream: bool,
 }
 
 /// Decoded objects of one object stream.
 type ObjStm = std::rc::Rc<Vec<(u32, Obj)>>;
 
+/// A parsed PDF: the merged cross-reference view over all revisions.
 pub struct Doc<'a> {
+    /// The whole file.
     pub data: &'a [u8],
     /// Merged view (newest wins).
     pub xref: HashMap<u32, XrefEntry>,
+    /// Trailer of the newest section.
     pub trailer: Dict,
     /// Newest first.
     pub sections: Vec<Section>,
+    /// Offset of the newest section.
     pub startxref: usize,
     objstm_cache: std::cell::RefCell<HashMap<u32, ObjStm>>,
 }
@@ -54,6 +66,7 @@ pub fn find_startxref(data: &[u8]) -> Result<(usize, usize), PdfError> {
 }
 
 impl<'a> Doc<'a> {
+    /// Parses the cross-reference chain; refuses non-PDF and encrypted files.
     pub fn open(data: &'a [u8]) -> Result<Doc<'a>, PdfError> {
         if !data.starts_with(b"%PDF-") {
             let head = &data[..data.len().min(1024)];
@@ -340,6 +353,7 @@ impl<'a> Doc<'a> {
             .ok_or_else(|| corrupt(format!("object {n} not in object stream {stm}")))
     }
 
+    /// Follows a reference to its object; other objects are returned as is.
     pub fn resolve(&self, o: &Obj) -> Result<Obj, PdfError> {
         match o {
             Obj::Ref(n, _) => self.get(*n),
@@ -347,6 +361,7 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Resolves an object that must be a dictionary (or a stream's dictionary).
     pub fn resolve_dict(&self, o: &Obj) -> Result<Dict, PdfError> {
         match self.resolve(o)? {
             Obj::Dict(d) | Obj::Stream(d, _) => Ok(d),
@@ -354,6 +369,7 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// Object number and generation of the document catalog.
     pub fn root_ref(&self) -> Result<(u32, u16), PdfError> {
         self.trailer
             .get("Root")
@@ -361,6 +377,7 @@ impl<'a> Doc<'a> {
             .ok_or_else(|| corrupt("/Root is not a reference"))
     }
 
+    /// The document catalog dictionary.
     pub fn catalog(&self) -> Result<Dict, PdfError> {
         self.resolve_dict(&Obj::Ref(self.root_ref()?.0, 0))
     }

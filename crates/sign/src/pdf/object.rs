@@ -5,34 +5,48 @@ use std::fmt::Write as _;
 
 use crate::PdfError;
 
+/// A PDF object as parsed or to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Obj {
+    /// `null`.
     Null,
+    /// `true` / `false`.
     Bool(bool),
+    /// Integer (object numbers, offsets, lengths).
     Int(i64),
+    /// Real number (coordinates, sizes).
     Real(f64),
+    /// String, decoded bytes.
     Str(Vec<u8>),
+    /// Name, decoded bytes without the slash.
     Name(Vec<u8>),
+    /// `[ … ]` of objects.
     Array(Vec<Obj>),
+    /// `<< … >>` without stream data.
     Dict(Dict),
     /// Dictionary plus the raw (still encoded) data.
     Stream(Dict, Vec<u8>),
+    /// Indirect reference: object number and generation.
     Ref(u32, u16),
 }
 
+/// A PDF dictionary, keeping the file's key order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dict(pub Vec<(Vec<u8>, Obj)>);
 
 impl Dict {
+    /// An empty dictionary.
     pub fn new() -> Self {
         Dict(Vec::new())
     }
+    /// Value under a key (without the slash).
     pub fn get(&self, key: &str) -> Option<&Obj> {
         self.0
             .iter()
             .find(|(k, _)| k == key.as_bytes())
             .map(|(_, v)| v)
     }
+    /// Sets a key, replacing any existing value.
     pub fn set(&mut self, key: &str, value: Obj) {
         if let Some(slot) = self.0.iter_mut().find(|(k, _)| k == key.as_bytes()) {
             slot.1 = value;
@@ -40,25 +54,31 @@ impl Dict {
             self.0.push((key.as_bytes().to_vec(), value));
         }
     }
+    /// Drops a key if present.
     pub fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key.as_bytes());
     }
+    /// Sets a key, builder style.
     pub fn with(mut self, key: &str, value: Obj) -> Self {
         self.set(key, value);
         self
     }
+    /// True when the key holds the given name.
     pub fn name_is(&self, key: &str, name: &str) -> bool {
         matches!(self.get(key), Some(Obj::Name(n)) if n == name.as_bytes())
     }
 }
 
 impl Obj {
+    /// A name object from text.
     pub fn name(s: &str) -> Obj {
         Obj::Name(s.as_bytes().to_vec())
     }
+    /// A string object from text.
     pub fn string(s: &str) -> Obj {
         Obj::Str(s.as_bytes().to_vec())
     }
+    /// Integer value (reals truncated).
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Obj::Int(i) => Some(*i),
@@ -66,6 +86,7 @@ impl Obj {
             _ => None,
         }
     }
+    /// Numeric value as f64.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Obj::Int(i) => Some(*i as f64),
@@ -73,24 +94,28 @@ impl Obj {
             _ => None,
         }
     }
+    /// Dictionary of a dictionary or stream.
     pub fn as_dict(&self) -> Option<&Dict> {
         match self {
             Obj::Dict(d) | Obj::Stream(d, _) => Some(d),
             _ => None,
         }
     }
+    /// Items of an array.
     pub fn as_array(&self) -> Option<&Vec<Obj>> {
         match self {
             Obj::Array(a) => Some(a),
             _ => None,
         }
     }
+    /// Object number and generation of a reference.
     pub fn as_ref(&self) -> Option<(u32, u16)> {
         match self {
             Obj::Ref(n, g) => Some((*n, *g)),
             _ => None,
         }
     }
+    /// Bytes of a name.
     pub fn as_name(&self) -> Option<&[u8]> {
         match self {
             Obj::Name(n) => Some(n),
@@ -99,6 +124,7 @@ impl Obj {
     }
 }
 
+/// PDF whitespace (NUL included).
 pub fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | b'\t' | 0x0c | 0)
 }
@@ -114,7 +140,9 @@ fn is_regular(c: u8) -> bool {
 
 /// A cursor over PDF bytes.
 pub struct Lexer<'a> {
+    /// The bytes being read.
     pub data: &'a [u8],
+    /// Current byte offset.
     pub pos: usize,
 }
 
@@ -126,10 +154,12 @@ fn err(msg: &str, pos: usize) -> PdfError {
 const MAX_DEPTH: usize = 64;
 
 impl<'a> Lexer<'a> {
+    /// A cursor at `pos`.
     pub fn new(data: &'a [u8], pos: usize) -> Self {
         Lexer { data, pos }
     }
 
+    /// Skips whitespace and comments.
     pub fn skip_ws(&mut self) {
         while self.pos < self.data.len() {
             let c = self.data[self.pos];
@@ -145,6 +175,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// True when the keyword is next (whole token); does not consume it.
     pub fn peek_keyword(&mut self, kw: &[u8]) -> bool {
         self.skip_ws();
         let end = self.pos + kw.len();
@@ -153,6 +184,7 @@ impl<'a> Lexer<'a> {
             && (end == self.data.len() || !is_regular(self.data[end]))
     }
 
+    /// Consumes the keyword or fails.
     pub fn expect_keyword(&mut self, kw: &[u8]) -> Result<(), PdfError> {
         if self.peek_keyword(kw) {
             self.pos += kw.len();
@@ -184,6 +216,7 @@ impl<'a> Lexer<'a> {
         Some(v)
     }
 
+    /// Parses the next object (nesting limited).
     pub fn parse(&mut self) -> Result<Obj, PdfError> {
         self.parse_depth(0)
     }
@@ -382,6 +415,7 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Decodes hex-string digits, ignoring non-hex bytes; an odd last digit is padded with 0.
 pub fn decode_hex(src: &[u8]) -> Vec<u8> {
     let digits: Vec<u8> = src
         .iter()
@@ -429,6 +463,7 @@ pub fn write_obj(out: &mut Vec<u8>, obj: &Obj) {
     }
 }
 
+/// Writes a name with `#xx` escapes for irregular bytes.
 pub fn write_name(out: &mut Vec<u8>, n: &[u8]) {
     out.push(b'/');
     for &c in n {
@@ -450,6 +485,7 @@ fn write_dict(out: &mut Vec<u8>, d: &Dict) {
     out.extend_from_slice(b">>");
 }
 
+/// Formats a real compactly (no exponent), as PDF requires.
 pub fn fmt_real(r: f64) -> String {
     if r.fract() == 0.0 && r.abs() < 1e15 {
         return format!("{}", r as i64);

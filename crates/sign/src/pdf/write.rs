@@ -4,27 +4,33 @@ use super::object::{write_obj, Dict, Obj};
 
 /// Objects to append: new numbers are handed out from the document's /Size.
 pub struct NewObjects {
+    /// Next object number to hand out.
     pub next: u32,
+    /// Objects to write, with their numbers.
     pub objs: Vec<(u32, Obj)>,
 }
 
 impl NewObjects {
+    /// Starts handing out numbers at `first_free`.
     pub fn new(first_free: u32) -> Self {
         NewObjects {
             next: first_free,
             objs: Vec::new(),
         }
     }
+    /// Takes the next object number without an object yet.
     pub fn reserve(&mut self) -> u32 {
         let n = self.next;
         self.next += 1;
         n
     }
+    /// Adds an object under a new number and returns a reference to it.
     pub fn add(&mut self, obj: Obj) -> Obj {
         let n = self.reserve();
         self.objs.push((n, obj));
         Obj::Ref(n, 0)
     }
+    /// Sets (or replaces) the object under a given number.
     pub fn put(&mut self, n: u32, obj: Obj) {
         self.objs.retain(|(m, _)| *m != n);
         self.objs.push((n, obj));
@@ -33,10 +39,13 @@ impl NewObjects {
 
 /// Where the signature placeholders landed inside the update bytes.
 pub struct Placeholders {
+    /// Start and end of the /ByteRange placeholder.
     pub byte_range: (usize, usize),
+    /// Start and end of the /Contents hex placeholder.
     pub contents: (usize, usize),
 }
 
+/// /ByteRange written before the offsets are known, patched in place afterwards.
 pub const BYTE_RANGE_PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 
 /// Writes the update that follows the original `base_len` bytes. `sig_obj` is the number
