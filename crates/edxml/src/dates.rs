@@ -16,6 +16,7 @@ pub fn now_vn() -> DateTime<FixedOffset> {
 
 const DATE_FORMATS: &[&str] = &["%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y%m%d"];
 
+/// Reads a date in any of the accepted forms; a time part after `T` or a space is ignored.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let date_part = s.split(['T', ' ']).next().unwrap_or(s);
@@ -24,6 +25,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .find_map(|f| NaiveDate::parse_from_str(date_part, f).ok())
 }
 
+/// Reads a timestamp in any accepted form; without an offset it is taken as Vietnam time.
 pub fn parse_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
@@ -56,6 +58,7 @@ pub fn parse_timestamp(s: &str) -> Option<DateTime<FixedOffset>> {
     vn_offset().from_local_datetime(&naive).single()
 }
 
+/// `yyyy/MM/dd`, the SDK form of a date element.
 pub fn format_date(d: NaiveDate) -> String {
     d.format("%Y/%m/%d").to_string()
 }
@@ -72,6 +75,7 @@ pub fn iso_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// ISO-8601 with offset, as used in the CLI JSON.
 pub fn iso_timestamp(t: &DateTime<FixedOffset>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }

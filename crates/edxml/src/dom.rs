@@ -51,6 +51,7 @@ impl Default for Limits {
 /// Options of one read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Size and count limits the reader enforces.
     pub limits: Limits,
     /// Where decoded attachments are written (as temporary files). `None`: only size and
     /// SHA-256 are computed and the content is discarded.

@@ -45,13 +45,16 @@ impl HeaderFacts {
 /// Why a body could not be checked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FactsError {
+    /// The header part is too large to inspect.
     #[error("phần đầu gói tin vượt quá 4 MiB, không kiểm tra được / package header larger than 4 MiB, cannot be checked")]
     TooLarge,
+    /// The body declares a DTD.
     #[error("gói tin có DTD (không được phép) / package has a DTD (not allowed)")]
     Doctype,
     #[error(
         "gói tin XML hỏng, không kiểm tra được / malformed XML package, cannot be checked: {0}"
     )]
+    /// The XML is broken (parser message).
     Malformed(String),
 }
 

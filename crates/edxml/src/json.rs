@@ -7,6 +7,7 @@ use crate::dates::{iso_date, iso_timestamp};
 use crate::model::*;
 use crate::read::{Package, ReadAttachment};
 
+/// An organisation as the CLI JSON object.
 pub fn organization(o: &Organization) -> Value {
     json!({
         "organ_id": o.organ_id,
@@ -30,6 +31,7 @@ fn ts(t: &Option<chrono::DateTime<chrono::FixedOffset>>) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// A `ResponseFor` as the CLI JSON object (dates in ISO form).
 pub fn response_for(r: &ResponseFor) -> Value {
     json!({
         "organ_id": r.organ_id,
@@ -39,6 +41,7 @@ pub fn response_for(r: &ResponseFor) -> Value {
     })
 }
 
+/// Staff contact as the CLI JSON object, `null` when absent.
 pub fn staff(s: &Option<StaffInfo>) -> Value {
     match s {
         Some(s) => json!({
@@ -71,6 +74,7 @@ fn business(b: &Business) -> Value {
     })
 }
 
+/// An attachment's metadata, size, hash and state as the CLI JSON object.
 pub fn attachment(a: &ReadAttachment) -> Value {
     json!({
         "name": a.meta.name,
@@ -82,6 +86,7 @@ pub fn attachment(a: &ReadAttachment) -> Value {
     })
 }
 
+/// A package header as the CLI JSON object (dates in ISO form).
 pub fn header(h: &Header) -> Value {
     json!({
         "document_id": h.document_id,

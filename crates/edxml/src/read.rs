@@ -31,8 +31,11 @@ const QUIET_NAMESPACES: &[&str] = &[
 /// An element the reader does not know: kept (path, line, text) and reported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExtraElement {
+    /// Slash-separated path of the element from the root.
     pub path: String,
+    /// Line of the element in the input.
     pub line: u64,
+    /// Its text content, when any.
     pub text: Option<String>,
 }
 
@@ -40,23 +43,29 @@ pub struct ExtraElement {
 /// are the PAdES ones inside the PDF).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SignatureInfo {
+    /// Namespace of the `Signature` element, as found.
     pub namespace: Option<String>,
+    /// Line of the `Signature` element.
     pub line: u64,
 }
 
 /// What the reader tolerated.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ReadReport {
+    /// Things that were tolerated but deserve a look, one line each.
     pub warnings: Vec<String>,
+    /// Unknown elements kept as they were.
     pub extras: Vec<ExtraElement>,
     /// Some elements had no namespace at all (matched on local names only).
     pub lenient: bool,
+    /// The package-level XML-DSig signature, when present.
     pub signature: Option<SignatureInfo>,
 }
 
 /// One attachment of a read package.
 #[derive(Debug)]
 pub struct ReadAttachment {
+    /// Metadata from the manifest or the `Attachment` element.
     pub meta: AttachmentMeta,
     /// Decoded size in bytes (0 when missing or broken before any byte).
     pub size: u64,
@@ -72,23 +81,33 @@ pub struct ReadAttachment {
     pub file: Option<NamedTempFile>,
 }
 
+/// A document package as read: header, attachments and what was tolerated.
 #[derive(Debug)]
 pub struct Package {
+    /// `MessageHeader` and trace.
     pub header: Header,
+    /// Attachments, in manifest order then orphans.
     pub attachments: Vec<ReadAttachment>,
+    /// What the reader tolerated.
     pub report: ReadReport,
 }
 
+/// A status message as read, with what was tolerated.
 #[derive(Debug)]
 pub struct StatusReport {
+    /// The status itself.
     pub status: StatusMessage,
+    /// What the reader tolerated.
     pub report: ReadReport,
 }
 
+/// What a file turned out to be: a document package or a status message.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum Message {
+    /// A document package.
     Package(Package),
+    /// A status message.
     Status(StatusReport),
 }
 

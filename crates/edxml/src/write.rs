@@ -14,12 +14,17 @@ pub use vanthu_domain::Secrecy;
 
 /// Content of an attachment to write.
 pub enum AttachmentData<'a> {
+    /// Read from this file while writing.
     Path(PathBuf),
+    /// Already in memory.
     Bytes(&'a [u8]),
 }
 
+/// One attachment to put in a package: its metadata and content.
 pub struct OutAttachment<'a> {
+    /// Content id, name, type and description to write.
     pub meta: AttachmentMeta,
+    /// Where the content comes from.
     pub data: AttachmentData<'a>,
 }
 

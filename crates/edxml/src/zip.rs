@@ -6,16 +6,19 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// One file extracted from a zipped attachment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unzipped {
     /// Base name of the entry (directories stripped).
     pub entry_name: String,
+    /// Uncompressed size in bytes.
     pub size: u64,
 }
 
 /// Guards against zip bombs.
 #[derive(Debug, Clone, Copy)]
 pub struct ZipLimits {
+    /// Maximum total uncompressed size in bytes.
     pub max_size: u64,
     /// Maximum uncompressed / compressed ratio.
     pub max_ratio: u64,

@@ -22,9 +22,13 @@ const META_OVERDUE_HOURS: &str = "alert_overdue_hours";
 /// A document package this unit has delivered to the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentDocument {
+    /// Hub message id of the package.
     pub message_id: String,
+    /// The edXML `DocumentId`, when the package has one.
     pub document_id: Option<String>,
+    /// Agency codes the package was addressed to.
     pub recipients: Vec<String>,
+    /// When the hub accepted it (ms since the epoch).
     pub sent_ms: i64,
 }
 
@@ -35,10 +39,13 @@ pub struct StatusNote {
     pub related: String,
     /// The recipient agency that sent the status.
     pub from: String,
+    /// Two-digit edXML status code (`01` đã đến, `03` đã tiếp nhận...).
     pub code: String,
+    /// When the status arrived here (ms since the epoch).
     pub received_ms: i64,
 }
 
+/// Why a recipient of a sent document is overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertKind {
@@ -49,6 +56,7 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    /// The Vietnamese label the app shows for this alert.
     pub fn label_vi(self) -> &'static str {
         match self {
             AlertKind::NotReceived => "Chưa nhận",
@@ -57,15 +65,22 @@ impl AlertKind {
     }
 }
 
+/// Where one recipient stands with one sent document, for the tracking view and the alerts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientStatus {
+    /// Hub message id of our document.
     pub message_id: String,
+    /// The edXML `DocumentId` of our document, when it has one.
     pub document_id: Option<String>,
+    /// Agency code of the recipient.
     pub recipient: String,
+    /// When the hub accepted our document (ms since the epoch).
     pub sent_ms: i64,
     /// The last status code the recipient sent, in hub order.
     pub latest_code: Option<String>,
+    /// Vietnamese label of `latest_code`.
     pub latest_label: Option<String>,
+    /// When `latest_code` arrived (ms since the epoch).
     pub latest_ms: Option<i64>,
     /// Set when the recipient is past the threshold without receiving/acknowledging.
     pub alert: Option<AlertKind>,
@@ -187,6 +202,7 @@ impl SyncState {
             .collect())
     }
 
+    /// Hours a recipient may stay silent before an alert: the stored setting, else the default.
     pub fn overdue_hours(&self) -> Result<u32, StateError> {
         Ok(self
             .meta(META_OVERDUE_HOURS)?
@@ -195,6 +211,7 @@ impl SyncState {
             .unwrap_or(DEFAULT_OVERDUE_HOURS))
     }
 
+    /// Stores the overdue threshold (at least one hour).
     pub fn set_overdue_hours(&self, hours: u32) -> Result<(), StateError> {
         self.set_meta(META_OVERDUE_HOURS, &hours.max(1).to_string())
     }

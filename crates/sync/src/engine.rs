@@ -15,10 +15,13 @@ use crate::state::{now_ms, ReceivedBatchItem, StateError, SyncState};
 use crate::status::{status_package, vn_time, StatusInfo};
 use crate::transport::{HubTransport, Operation, OutgoingPackage, RemoteItem, TransportError};
 
+/// Why the engine refused a document or could not finish a round.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
+    /// The declared secrecy is mật or above.
     #[error("Văn bản mật, tối mật, tuyệt mật không được gửi qua trục / documents marked mật or above are never sent over the hub")]
     SecretRefused,
+    /// The declared secrecy is not a known độ mật.
     #[error("Độ mật không hợp lệ: {0} / invalid secrecy: {0}")]
     BadSecrecy(String),
     /// The package itself is marked mật or above (vanthu_edxml::facts), whatever the
@@ -28,18 +31,25 @@ pub enum SyncError {
     /// The package header could not be checked (a DTD, malformed, or a header past the bound).
     #[error("Không kiểm tra được độ mật của gói tin / cannot check the package's secrecy: {0}")]
     Unreadable(String),
+    /// A document must name at least one recipient.
     #[error("Chưa có đơn vị nhận / no recipients")]
     NoRecipients,
+    /// No received document package has this message id.
     #[error("Không tìm thấy gói tin đã nhận {0} / no received message {0}")]
     UnknownReceived(String),
+    /// The hub could not be reached at the start of the round.
     #[error("Đang ngoại tuyến / offline: {0}")]
     Offline(String),
+    /// Talking to the hub failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The local queues could not be read or written.
     #[error(transparent)]
     State(#[from] StateError),
+    /// A package body file could not be read or written.
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    /// A status package could not be written.
     #[error(transparent)]
     Edxml(#[from] vanthu_edxml::Error),
 }
@@ -49,30 +59,71 @@ pub enum SyncError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
+    /// The hub answered the round's probe.
     Online,
-    Offline { reason: String },
-    Progress { done: u64, total: u64 },
-    Sent { message_id: String },
-    Received { message_id: String, kind: String },
-    Rejected { message_id: String, reason: String },
-    Finished { report: SyncReport },
+    /// The hub could not be reached; the round stops.
+    Offline {
+        /// Why, as the transport said it.
+        reason: String,
+    },
+    /// Packages handled so far this round, uploads and downloads together.
+    Progress {
+        /// Packages handled.
+        done: u64,
+        /// Packages known to handle this round (grows as the inbox is read).
+        total: u64,
+    },
+    /// The hub accepted a package.
+    Sent {
+        /// Hub message id of the package.
+        message_id: String,
+    },
+    /// A new package was downloaded.
+    Received {
+        /// Hub message id of the package.
+        message_id: String,
+        /// `edoc` or `status`.
+        kind: String,
+    },
+    /// The hub refused a package for good.
+    Rejected {
+        /// Hub message id of the package.
+        message_id: String,
+        /// The hub's message.
+        reason: String,
+    },
+    /// The round ended.
+    Finished {
+        /// What the round did.
+        report: SyncReport,
+    },
 }
 
+/// Totals of one sync round, as shown after "Đồng bộ xong".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncReport {
+    /// Packages the hub accepted this round.
     pub sent: u64,
+    /// New packages downloaded this round.
     pub received: u64,
+    /// Packages the hub refused for good this round.
     pub rejected: u64,
+    /// Packages still queued when the round ended.
     pub pending_outbox: u64,
+    /// When the round ended (ms since the epoch).
     pub finished_at_ms: i64,
 }
 
+/// Retry, paging and concurrency knobs of the engine.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// Tries per request before the round gives up (the daemon then backs off).
     pub max_attempts: u32,
+    /// First retry delay; doubled on each attempt.
     pub base_backoff: Duration,
+    /// Upper bound of one retry delay.
     pub max_backoff: Duration,
+    /// Deliveries asked of the hub per inbox page.
     pub page_size: u32,
     /// Bound on inbox pages per round, so one round always ends.
     pub max_pages: u32,
@@ -103,10 +154,13 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {
 /// Who we are, for the status packages we emit.
 #[derive(Debug, Clone)]
 pub struct Identity {
+    /// Our agency code (`OrganId` of the statuses).
     pub agency: String,
+    /// Our agency name (`OrganName` of the statuses).
     pub agency_name: String,
 }
 
+/// Receives the engine's progress events (the app forwards them to the UI).
 pub type EventSink = Arc<dyn Fn(SyncEvent) + Send + Sync>;
 
 /// Work done around the network steps of each round, on the engine's state: the app and CLI
@@ -133,6 +187,7 @@ pub struct DaemonHooks {
     pub overdue: Option<OverdueNotice>,
 }
 
+/// Pushes the queued packages to the hub and pulls the deliveries waiting there, one round at a time.
 pub struct Engine<T: HubTransport> {
     transport: T,
     state: SyncState,
@@ -146,13 +201,19 @@ pub struct Engine<T: HubTransport> {
 /// A document to queue for sending.
 #[derive(Debug, Clone)]
 pub struct SendRequest {
+    /// Hub message id to use; `None`: a new one is generated.
     pub message_id: Option<String>,
+    /// What the package does (send, recall, update, replace).
     pub op: Operation,
+    /// Message id of the earlier package a recall, update or replacement concerns.
     pub related: Option<String>,
+    /// Agency codes to deliver to.
     pub recipients: Vec<String>,
+    /// The edXML `DocumentId`, for tracking replies to it.
     pub document_id: Option<String>,
     /// Độ mật as the user set it (Vietnamese label or English/ASCII form).
     pub secrecy: String,
+    /// The edXML package to send.
     pub body: Vec<u8>,
 }
 
@@ -195,6 +256,7 @@ pub struct NumberingConfig {
 }
 
 impl<T: HubTransport> Engine<T> {
+    /// An engine on this transport and state, with no event sink, hook or numbering.
     pub fn new(transport: T, state: SyncState, me: Identity, cfg: EngineConfig) -> Engine<T> {
         Engine {
             transport,
@@ -222,6 +284,7 @@ impl<T: HubTransport> Engine<T> {
         &self.transport
     }
 
+    /// Runs `hook` around the network steps of each round (see [`RoundHook`]).
     pub fn with_round_hook(mut self, hook: RoundHook) -> Self {
         self.hook = Some(hook);
         self
@@ -235,11 +298,13 @@ impl<T: HubTransport> Engine<T> {
         }
     }
 
+    /// Sends progress events to `sink` instead of dropping them.
     pub fn on_event(mut self, sink: EventSink) -> Self {
         self.events = sink;
         self
     }
 
+    /// The queues the engine works on.
     pub fn state(&self) -> &SyncState {
         &self.state
     }

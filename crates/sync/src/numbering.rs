@@ -21,8 +21,10 @@ pub const DEFAULT_BLOCK_SIZE: u32 = 20;
 
 pub use crate::engine::NumberingConfig;
 
+/// What one refill of the number blocks did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefillReport {
+    /// Number blocks obtained from the hub.
     pub blocks: u64,
     /// Provisional numbers replaced by final ones.
     pub resolved: u64,

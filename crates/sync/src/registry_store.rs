@@ -15,6 +15,7 @@ use crate::state::{
 };
 use crate::transport::{Operation, OutgoingPackage};
 
+/// The engine's queues kept in the registry database, next to the register they feed.
 pub struct RegistryStore {
     reg: Mutex<Registry>,
 }
@@ -47,6 +48,7 @@ fn from_sync_package(p: SyncPackage) -> OutgoingPackage {
 }
 
 impl RegistryStore {
+    /// Opens (creating if needed) the registry database of `data_dir`.
     pub fn open(data_dir: &Path) -> Result<RegistryStore, StateError> {
         let mut reg = Registry::open_existing(data_dir)?;
         reg.set_user("sync");

@@ -13,16 +13,22 @@ pub const ENV_SECRET_STORE: &str = "VANTHU_SECRET_STORE";
 /// Supplies the secret directly (scripts); never written anywhere.
 pub const ENV_SECRET: &str = "VANTHU_HUB_SECRET";
 
+/// Why the sync settings or the hub secret cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// No settings file yet.
     #[error("Chưa cấu hình đồng bộ (chạy `vanthu sync setup`) / sync not configured (run `vanthu sync setup`)")]
     NotConfigured,
+    /// The secret is in neither the keyring nor the fallback file.
     #[error("Không tìm thấy khóa bí mật của đơn vị / agency secret not found ({0})")]
     NoSecret(String),
+    /// The settings file cannot be parsed.
     #[error("Tệp cấu hình hỏng / corrupt settings file: {0}")]
     Corrupt(String),
+    /// The settings or secret file could not be read or written.
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    /// The login is neither a unit code nor `UNIT/DESKTOP`.
     #[error("Tên đăng nhập trục không hợp lệ / invalid hub login: {0}")]
     BadLogin(String),
 }
@@ -51,19 +57,27 @@ pub fn parse_login(text: &str) -> Result<String, SettingsError> {
     }
 }
 
+/// Where the hub secret is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretStore {
+    /// The OS keyring.
     Keyring,
+    /// A file readable only by the user, when no keyring works.
     File,
 }
 
+/// How this desktop reaches the hub, saved in the data directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
+    /// Base URL of the hub.
     pub hub_url: String,
+    /// The hub login: unit code, or `UNIT/DESKTOP`.
     pub agency: String,
+    /// The unit's name, written in the statuses it sends.
     #[serde(default)]
     pub agency_name: String,
+    /// Where the secret was stored.
     pub secret_store: SecretStore,
     /// Extra CA certificates (PEM) trusted for an `https://` hub on a private PKI
     /// (`vanthu sync setup --ca-file`).
@@ -116,6 +130,7 @@ fn write_atomic(path: &Path, data: &[u8], mode: u32) -> std::io::Result<()> {
 }
 
 impl Settings {
+    /// Reads the settings of `data_dir`; [`SettingsError::NotConfigured`] when there are none.
     pub fn load(data_dir: &Path) -> Result<Settings, SettingsError> {
         let text = match std::fs::read_to_string(settings_path(data_dir)) {
             Ok(t) => t,
@@ -127,6 +142,7 @@ impl Settings {
         serde_json::from_str(&text).map_err(|e| SettingsError::Corrupt(e.to_string()))
     }
 
+    /// Writes the settings of `data_dir` atomically.
     pub fn save(&self, data_dir: &Path) -> Result<(), SettingsError> {
         let json = serde_json::to_vec_pretty(self).expect("settings serialize");
         write_atomic(&settings_path(data_dir), &json, 0o644)?;
@@ -160,6 +176,7 @@ impl Settings {
         Ok((SecretStore::File, Some(why)))
     }
 
+    /// The hub secret: from the environment, else from where it was stored.
     pub fn secret(&self, data_dir: &Path) -> Result<String, SettingsError> {
         if let Ok(s) = std::env::var(ENV_SECRET) {
             return Ok(s);

@@ -17,12 +17,16 @@ use serde::{Deserialize, Serialize};
 use crate::transport::{Operation, OutgoingPackage, RemoteItem};
 pub use vanthu_registry::OutboxState;
 
+/// Why the engine's queues could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
+    /// The SQLite queue database failed.
     #[error("lỗi cơ sở dữ liệu đồng bộ / sync database error: {0}")]
     Db(#[from] rusqlite::Error),
+    /// A queue file could not be read or written.
     #[error("lỗi tệp / file error: {0}")]
     Io(#[from] std::io::Error),
+    /// The registry database failed.
     #[error(transparent)]
     Registry(#[from] vanthu_registry::Error),
 }
@@ -65,12 +69,18 @@ CREATE INDEX IF NOT EXISTS inbox_related ON inbox(related);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 "#;
 
+/// One queued outgoing package and how its delivery is going.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
+    /// Queue order.
     pub seq: i64,
+    /// The package, without its body.
     pub package: OutgoingPackageView,
+    /// Pending, sent or failed.
     pub state: OutboxState,
+    /// Upload attempts so far.
     pub attempts: i64,
+    /// Why the last attempt failed.
     pub last_error: Option<String>,
     /// When the hub accepted it (ms since the epoch).
     #[serde(default)]
@@ -80,12 +90,19 @@ pub struct OutboxEntry {
 /// Serializable view of an outgoing package (without its body).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutgoingPackageView {
+    /// Hub message id.
     pub message_id: String,
+    /// What the package does.
     pub op: Operation,
+    /// Message id of the package a status, recall, update or replacement concerns.
     pub related: Option<String>,
+    /// Status code, for a status package.
     pub status_code: Option<String>,
+    /// Agency codes to deliver to.
     pub recipients: Vec<String>,
+    /// The edXML `DocumentId`, when known.
     pub document_id: Option<String>,
+    /// SHA-256 (hex) of the body.
     pub sha256: String,
 }
 
@@ -103,23 +120,35 @@ impl From<&OutgoingPackageView> for OutgoingPackage {
     }
 }
 
+/// A package downloaded from the hub and kept until the register takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Received {
+    /// Local arrival order.
     pub local_seq: i64,
+    /// Hub message id.
     pub message_id: String,
     /// The account the hub authenticated ([`RemoteItem::sender`]).
     pub sender: String,
     /// That account is a relay ([`RemoteItem::relay`]).
     #[serde(default)]
     pub relay: bool,
+    /// `edoc` for a document package, `status` for a status.
     pub kind: String,
+    /// The edXML business of a document (`new`, ...).
     pub business: String,
+    /// Message id of the package a status or follow-up concerns.
     pub related: Option<String>,
+    /// Status code, for a status package.
     pub status_code: Option<String>,
+    /// The edXML `DocumentId`, when known.
     pub document_id: Option<String>,
+    /// SHA-256 (hex) of the body.
     pub sha256: String,
+    /// Body size in bytes.
     pub size: u64,
+    /// When it was stored (ms since the epoch).
     pub received_ms: i64,
+    /// The hub was told it arrived (it will not be delivered again).
     pub acked: bool,
 }
 
@@ -147,25 +176,36 @@ pub trait QueueStore: Send + Sync {
     fn kind(&self) -> &'static str;
     /// Queues packages in one durable transaction, in order; per package whether it was new.
     fn enqueue_many(&self, items: &[(OutgoingPackage, Vec<u8>)]) -> Result<Vec<bool>, StateError>;
+    /// Packages still waiting to be uploaded.
     fn pending_outbox_count(&self) -> Result<u64, StateError>;
     /// The oldest pending package after `after_seq`, with its body.
     fn next_pending(
         &self,
         after_seq: i64,
     ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError>;
+    /// Records that the hub accepted the package.
     fn mark_sent(&self, seq: i64) -> Result<(), StateError>;
+    /// Gives up on the package for good, with the reason.
     fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError>;
+    /// Records a failed attempt; the package stays pending.
     fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError>;
+    /// Every queued package, oldest first.
     fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError>;
     /// `pending`, `sent` or `failed` for a queued message; `None` when never queued.
     fn outbox_state(&self, message_id: &str) -> Result<Option<OutboxState>, StateError>;
     /// None when never stored, else whether it was acknowledged.
     fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError>;
+    /// Stores downloaded packages and their follow-ups in one durable transaction; per item whether it was new.
     fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError>;
+    /// Records that the hub was told of the arrival.
     fn mark_acked(&self, message_id: &str) -> Result<(), StateError>;
+    /// Every received package, in arrival order.
     fn received(&self) -> Result<Vec<Received>, StateError>;
+    /// The body of a received package; `None` when unknown.
     fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError>;
+    /// Sets a small persistent setting or marker.
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError>;
+    /// Reads a value set by `set_meta`.
     fn meta(&self, key: &str) -> Result<Option<String>, StateError>;
     /// Sets `key` only when absent; true when set now.
     fn insert_meta(&self, key: &str, value: &str) -> Result<bool, StateError>;
@@ -179,6 +219,7 @@ pub struct SyncState {
     partial_dir: PathBuf,
 }
 
+/// Milliseconds since the Unix epoch, the time unit of the queues.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -233,6 +274,7 @@ impl SyncState {
         self.store.kind()
     }
 
+    /// The data directory the queues live in.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -265,6 +307,7 @@ impl SyncState {
         self.store.enqueue_many(items)
     }
 
+    /// Packages still waiting to be uploaded.
     pub fn pending_outbox_count(&self) -> Result<u64, StateError> {
         self.store.pending_outbox_count()
     }
@@ -277,18 +320,22 @@ impl SyncState {
         self.store.next_pending(after_seq)
     }
 
+    /// Records that the hub accepted the package.
     pub fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
         self.store.mark_sent(seq)
     }
 
+    /// Gives up on the package for good, with the reason.
     pub fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {
         self.store.mark_failed(seq, error)
     }
 
+    /// Records a failed attempt; the package stays pending.
     pub fn note_attempt(&self, seq: i64, error: &str) -> Result<(), StateError> {
         self.store.note_attempt(seq, error)
     }
 
+    /// Every queued package, oldest first.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StateError> {
         self.store.outbox()
     }
@@ -298,6 +345,7 @@ impl SyncState {
         self.store.outbox_state(message_id)
     }
 
+    /// `None` when never stored, else whether it was acknowledged.
     pub fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError> {
         self.store.has_received(message_id)
     }
@@ -309,22 +357,27 @@ impl SyncState {
         self.store.store_received(batch)
     }
 
+    /// Records that the hub was told of the arrival.
     pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
         self.store.mark_acked(message_id)
     }
 
+    /// Every received package, in arrival order.
     pub fn received(&self) -> Result<Vec<Received>, StateError> {
         self.store.received()
     }
 
+    /// The body of a received package; `None` when unknown.
     pub fn received_body(&self, message_id: &str) -> Result<Option<Vec<u8>>, StateError> {
         self.store.received_body(message_id)
     }
 
+    /// Sets a small persistent setting or marker.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StateError> {
         self.store.set_meta(key, value)
     }
 
+    /// Reads a value set by `set_meta`.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StateError> {
         self.store.meta(key)
     }
@@ -385,6 +438,7 @@ fn upgrade_old_statuses(conn: &Connection) -> Result<(), StateError> {
 }
 
 impl FileStore {
+    /// Opens (creating if needed) the SQLite queue file at `path`.
     pub fn open(path: &Path) -> Result<FileStore, StateError> {
         let conn = Connection::open(path)?;
         conn.execute_batch(

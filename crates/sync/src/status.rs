@@ -5,15 +5,21 @@
 use chrono::{DateTime, FixedOffset, TimeZone};
 use vanthu_edxml as ed;
 
+/// What a status package says, and about which document.
 pub struct StatusInfo<'a> {
     /// The document's sender (`ResponseFor/OrganId`).
     pub response_for_organ: &'a str,
     /// The document's edXML `DocumentId` (or, lacking one, the hub message id).
     pub response_for_document_id: &'a str,
+    /// Agency code of the unit reporting the status.
     pub from_organ: &'a str,
+    /// Name of the unit reporting the status.
     pub from_name: &'a str,
+    /// Two-digit status code (`01`..`06`, `15`, `16`).
     pub code: &'a str,
+    /// Free-text explanation of the status.
     pub description: &'a str,
+    /// When the transition happened.
     pub timestamp: DateTime<FixedOffset>,
     /// The person whose action the status reports (`StaffInfo/Staff`), when known.
     pub staff: Option<&'a str>,

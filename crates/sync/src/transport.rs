@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+/// Why a hub request failed, and whether retrying can help.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     /// The hub cannot be reached (connection refused/reset, DNS, timeout): retry later.
@@ -26,13 +27,17 @@ pub enum TransportError {
     /// The hub refused the request for good (4xx): retrying will not help.
     #[error("trục từ chối / hub refused ({status} {code}): {message}")]
     Rejected {
+        /// HTTP status.
         status: u16,
+        /// Error code in the hub's answer.
         code: String,
+        /// Error message in the hub's answer.
         message: String,
     },
 }
 
 impl TransportError {
+    /// False for a refusal or bad settings, which retrying will not fix.
     pub fn is_retryable(&self) -> bool {
         !matches!(
             self,
@@ -47,14 +52,18 @@ impl TransportError {
 pub enum Operation {
     /// A new document package.
     Send,
+    /// Recalls (thu hồi) an earlier document.
     Recall,
+    /// Updates an earlier document.
     Update,
+    /// Replaces an earlier document.
     Replace,
     /// A status package about `related`.
     Status,
 }
 
 impl Operation {
+    /// The wire name of the operation.
     pub fn as_str(self) -> &'static str {
         match self {
             Operation::Send => "send",
@@ -64,6 +73,7 @@ impl Operation {
             Operation::Status => "status",
         }
     }
+    /// Reads a wire name; `None` when unknown.
     pub fn parse(s: &str) -> Option<Operation> {
         Some(match s {
             "send" => Operation::Send,
@@ -76,36 +86,54 @@ impl Operation {
     }
 }
 
+/// A package to upload: its hub metadata (the body travels beside it).
 #[derive(Debug, Clone)]
 pub struct OutgoingPackage {
+    /// Hub message id; uploads are idempotent by it.
     pub message_id: String,
+    /// What the package does.
     pub op: Operation,
+    /// Message id of the package a status, recall, update or replacement concerns.
     pub related: Option<String>,
+    /// Status code, for a status package.
     pub status_code: Option<String>,
+    /// Agency codes to deliver to.
     pub recipients: Vec<String>,
+    /// The edXML `DocumentId`, when known.
     pub document_id: Option<String>,
+    /// SHA-256 (hex) of the body, checked by the hub.
     pub sha256: String,
 }
 
 /// A delivery waiting on the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoteItem {
+    /// Position in the hub's inbox, for paging.
     pub seq: i64,
+    /// Hub message id.
     pub message_id: String,
     /// The account the hub authenticated: the sender a receiver trusts.
     pub sender: String,
     /// The hub says that account is a relay (may forward packages of other agencies).
     #[serde(default)]
     pub relay: bool,
+    /// `edoc` for a document package, `status` for a status.
     pub kind: String,
+    /// The edXML business of a document (`new`, ...).
     pub business: String,
+    /// Message id of the package a status or follow-up concerns.
     pub related: Option<String>,
+    /// Status code, for a status package.
     pub status_code: Option<String>,
+    /// The edXML `DocumentId`, when known.
     pub document_id: Option<String>,
+    /// SHA-256 (hex) of the body.
     pub sha256: String,
+    /// Body size in bytes.
     pub size: u64,
 }
 
+/// What the engine needs of a hub: probe, upload, inbox, download, acknowledge.
 pub trait HubTransport: Send + Sync + 'static {
     /// Cheap reachability probe.
     fn ping(&self) -> impl Future<Output = Result<(), TransportError>> + Send;
@@ -155,7 +183,9 @@ pub trait HubTransport: Send + Sync + 'static {
 /// The numbers `[start, start + size)` a hub reserved for one block request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockGrant {
+    /// First number of the block.
     pub start: u32,
+    /// How many numbers.
     pub size: u32,
 }
 
@@ -215,6 +245,7 @@ pub struct HttpTransport {
 }
 
 impl HttpTransport {
+    /// An HTTP(S) transport with default options.
     pub fn new(base: &str, agency: &str, secret: &str) -> Result<HttpTransport, TransportError> {
         HttpTransport::with_options(base, agency, secret, &TransportOptions::default())
     }
@@ -231,6 +262,7 @@ impl HttpTransport {
         HttpTransport::with_options(&settings.hub_url, &settings.agency, secret, &opts)
     }
 
+    /// An HTTP(S) transport with explicit connection options.
     pub fn with_options(
         base: &str,
         agency: &str,
