@@ -575,27 +575,20 @@ async fn update_status<S: HubStore>(State(st): St<S>, headers: HeaderMap) -> Vxp
         .get("status")
         .ok_or_else(|| bad("Thiếu status / missing status"))?
         .to_ascii_lowercase();
+    if !matches!(status.as_str(), "initial" | "processing" | "done" | "fail") {
+        return Err(bad(format!(
+            "status phải là initial, processing, done hoặc fail: {status} / status must be initial, processing, done or fail"
+        )));
+    }
+    // Only a recipient reports transport status, and an outsider learns nothing (404).
+    let m = st.store.message(id).await?.ok_or_else(not_found)?;
+    if !m.recipients.iter().any(|d| d.agency == me.unit) {
+        return Err(not_found());
+    }
     match status.as_str() {
         "done" => st.store.ack(id, &me.unit, now_ms()).await?,
-        "processing" => {
-            let m = st.store.message(id).await?.ok_or_else(not_found)?;
-            if !m.recipients.iter().any(|d| d.agency == me.unit) {
-                return Err(not_found());
-            }
-            st.store.mark_fetched(id, &me.unit, now_ms()).await?
-        }
-        "initial" | "fail" => {
-            let m = st.store.message(id).await?.ok_or_else(not_found)?;
-            if !m.recipients.iter().any(|d| d.agency == me.unit) {
-                return Err(not_found());
-            }
-            tracing::info!(message = id, agency = %me.unit, status, "VXP transport status");
-        }
-        other => {
-            return Err(bad(format!(
-                "status phải là initial, processing, done hoặc fail: {other} / status must be initial, processing, done or fail"
-            )))
-        }
+        "processing" => st.store.mark_fetched(id, &me.unit, now_ms()).await?,
+        _ => tracing::info!(message = id, agency = %me.unit, status, "VXP transport status"),
     }
     Ok(ok(serde_json::json!({})))
 }
