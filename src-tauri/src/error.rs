@@ -1,9 +1,10 @@
 //! The one error type that crosses the IPC boundary.
 //!
 //! Each crate's error keeps its kind here, so the UI switches on `kind` and never reads the
-//! message to decide anything; `message` is the crate's one-line bilingual text, shown as is.
-//! A crate error reaches a command through the `From` impls below, which are the only place
-//! that maps crate variants to kinds.
+//! message to decide anything. Crate errors are one bilingual line, "Vietnamese / English";
+//! `message` carries the Vietnamese half only ([`vietnamese`]), shown as is, and the whole
+//! line goes to the log. A crate error reaches a command through the `From` impls below,
+//! which are the only place that maps crate variants to kinds.
 use serde::Serialize;
 use specta::Type;
 use vanthu_sign::{PinState, SignError};
@@ -49,25 +50,25 @@ pub enum CommandError {
 impl CommandError {
     pub fn invalid(message: impl Into<String>) -> Self {
         CommandError::Invalid {
-            message: message.into(),
+            message: vietnamese(&message.into()),
         }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
         CommandError::Internal {
-            message: message.into(),
+            message: vietnamese(&message.into()),
         }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
         CommandError::NotFound {
-            message: message.into(),
+            message: vietnamese(&message.into()),
         }
     }
 
     pub fn not_configured(message: impl Into<String>) -> Self {
         CommandError::NotConfigured {
-            message: message.into(),
+            message: vietnamese(&message.into()),
         }
     }
 
@@ -96,7 +97,7 @@ impl std::fmt::Display for CommandError {
 impl From<vanthu_registry::Error> for CommandError {
     fn from(err: vanthu_registry::Error) -> Self {
         use vanthu_registry::Error as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::NotFound(_) | E::UnknownAgency(_) => CommandError::NotFound { message },
             E::InvalidState(_) | E::Transition(_) | E::SecretNotSendable => {
@@ -113,7 +114,7 @@ impl From<vanthu_registry::Error> for CommandError {
 
 impl From<SignError> for CommandError {
     fn from(err: SignError) -> Self {
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             SignError::WrongPin(state) => CommandError::WrongPin {
                 message,
@@ -150,7 +151,7 @@ impl From<vanthu_core::sign_queue::BatchError> for CommandError {
             E::Registry(e) => e.into(),
             E::Empty => CommandError::invalid(E::Empty.to_string()),
             e @ E::Scratch(_) => CommandError::Io {
-                message: e.to_string(),
+                message: logged(&e),
             },
         }
     }
@@ -159,7 +160,7 @@ impl From<vanthu_core::sign_queue::BatchError> for CommandError {
 impl From<vanthu_pdf::PdfError> for CommandError {
     fn from(err: vanthu_pdf::PdfError) -> Self {
         use vanthu_pdf::PdfError as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::Io { .. } => CommandError::Io { message },
             E::LibraryMissing { .. } | E::LibraryLoad { .. } => CommandError::Internal { message },
@@ -171,7 +172,7 @@ impl From<vanthu_pdf::PdfError> for CommandError {
 impl From<vanthu_pdf::page_server::Refusal> for CommandError {
     fn from(r: vanthu_pdf::page_server::Refusal) -> Self {
         use vanthu_pdf::page_server::RefusalKind as K;
-        let message = r.reason;
+        let message = vietnamese(&r.reason);
         match r.kind {
             K::NotFound => CommandError::NotFound { message },
             K::BadRequest | K::Unprocessable => CommandError::Invalid { message },
@@ -185,7 +186,7 @@ impl From<vanthu_pdf::page_server::Refusal> for CommandError {
 impl From<vanthu_sync::settings::SettingsError> for CommandError {
     fn from(err: vanthu_sync::settings::SettingsError) -> Self {
         use vanthu_sync::settings::SettingsError as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::NotConfigured | E::NoSecret(_) => CommandError::NotConfigured { message },
             E::Io(_) | E::Corrupt(_) => CommandError::Io { message },
@@ -197,7 +198,7 @@ impl From<vanthu_sync::settings::SettingsError> for CommandError {
 impl From<vanthu_sync::SyncError> for CommandError {
     fn from(err: vanthu_sync::SyncError) -> Self {
         use vanthu_sync::SyncError as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::Offline(_) | E::Transport(_) => CommandError::Network { message },
             E::SecretRefused => CommandError::InvalidState { message },
@@ -211,7 +212,7 @@ impl From<vanthu_sync::SyncError> for CommandError {
 impl From<crate::store::StoreError> for CommandError {
     fn from(err: crate::store::StoreError) -> Self {
         use crate::store::StoreError as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::Registry(e) => e.into(),
             E::Io { .. } | E::Corrupt { .. } => CommandError::Io { message },
@@ -222,7 +223,7 @@ impl From<crate::store::StoreError> for CommandError {
 impl From<vanthu_core::scan::ScanDraftError> for CommandError {
     fn from(err: vanthu_core::scan::ScanDraftError) -> Self {
         use vanthu_core::scan::ScanDraftError as E;
-        let message = err.to_string();
+        let message = logged(&err);
         match err {
             E::NoDraft(_) => CommandError::NotFound { message },
             E::Registry(e) => e.into(),
@@ -248,7 +249,7 @@ impl From<vanthu_sync::state::StateError> for CommandError {
         match err {
             E::Registry(e) => e.into(),
             e => CommandError::Io {
-                message: e.to_string(),
+                message: logged(&e),
             },
         }
     }
@@ -257,25 +258,73 @@ impl From<vanthu_sync::state::StateError> for CommandError {
 impl From<std::io::Error> for CommandError {
     fn from(err: std::io::Error) -> Self {
         CommandError::Io {
-            message: format!("lỗi đọc ghi tệp / I/O error: {err}"),
+            message: logged(&format!("lỗi đọc ghi tệp / I/O error: {err}")),
         }
     }
 }
 
 impl From<anyhow::Error> for CommandError {
     fn from(err: anyhow::Error) -> Self {
-        CommandError::internal(format!("{err:#}"))
+        CommandError::internal(logged(&format!("{err:#}")))
     }
 }
 
 impl From<tauri::Error> for CommandError {
     fn from(err: tauri::Error) -> Self {
-        CommandError::internal(format!("lỗi nội bộ / internal error: {err}"))
+        CommandError::internal(logged(&format!("lỗi nội bộ / internal error: {err}")))
     }
+}
+
+/// What the user reads of a crate's one-line "Vietnamese / English" message: the Vietnamese
+/// half, followed by the detail the English half carries after its first ": " (a path, a
+/// line number, a nested error, itself reduced the same way), since many messages name
+/// the value only there ("cơ quan không có trong danh mục / unknown agency: X"); a
+/// Vietnamese half with its own ": " already says it. The split is on " / " with spaces, which the crates use only as the language separator ("số/ký
+/// hiệu", dates and paths have no spaced slash). A line without one is returned whole.
+pub fn vietnamese(line: &str) -> String {
+    let Some((vi, en)) = line.split_once(" / ") else {
+        return line.trim().to_owned();
+    };
+    match en.split_once(": ") {
+        Some((_, detail)) if !vi.contains(": ") && !detail.trim().is_empty() => {
+            format!("{}: {}", vi.trim(), vietnamese(detail))
+        }
+        _ => vi.trim().to_owned(),
+    }
+}
+
+/// Logs a crate error's whole line (both languages, for support) and returns what the
+/// user sees.
+fn logged(err: &impl std::fmt::Display) -> String {
+    let line = err.to_string();
+    tracing::debug!(error = %line, "command error");
+    vietnamese(&line)
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn message_is_the_vietnamese_half() {
+        assert_eq!(vietnamese("token đã bị khóa / token locked (PIN)"), "token đã bị khóa");
+        assert_eq!(vietnamese("số/ký hiệu 12/UBND trống"), "số/ký hiệu 12/UBND trống");
+        // The value named only in the English half is kept, nested messages reduced too.
+        assert_eq!(
+            vietnamese("cơ quan không có trong danh mục / unknown agency: 000.00.00.H99"),
+            "cơ quan không có trong danh mục: 000.00.00.H99"
+        );
+        assert_eq!(
+            vietnamese("không vào sổ được / cannot register: thiếu trích yếu / no subject"),
+            "không vào sổ được: thiếu trích yếu"
+        );
+        assert_eq!(
+            vietnamese("chưa ký: token đã bị rút ra / not signed: token removed (CKR_X)"),
+            "chưa ký: token đã bị rút ra"
+        );
+        let e: CommandError = vanthu_registry::Error::NotFound(7).into();
+        assert!(!e.message().contains(" / "), "{}", e.message());
+        assert!(!e.message().is_empty());
+    }
+
     use super::*;
 
     #[test]

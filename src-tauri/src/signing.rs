@@ -17,6 +17,8 @@ use vanthu_sign::token::{candidate_modules, Module, TokenEntry};
 use vanthu_sign::{plan_placement, Role, SignError};
 use zeroize::Zeroizing;
 
+use crate::error::vietnamese;
+
 use crate::commands::CommandError;
 use crate::store::{self, StoreError};
 use crate::AppState;
@@ -123,7 +125,7 @@ impl SigningState {
         };
         match self.module().and_then(|m| m.list()) {
             Ok(tokens) => st.tokens = tokens.iter().map(TokenDto::from).collect(),
-            Err(e) => st.problem = Some(e.to_string()),
+            Err(e) => st.problem = Some(vietnamese(&e.to_string())),
         }
         st
     }
@@ -386,7 +388,7 @@ impl From<&DocumentResult> for DocSignResult {
             notation: r.notation.clone(),
             subject: r.subject.clone(),
             signed: r.outcome.is_ok(),
-            error: r.outcome.as_ref().err().cloned(),
+            error: r.outcome.as_ref().err().map(|e| vietnamese(e)),
             signatures: Vec::new(),
             modified_after_last_signature: false,
             report_text: String::new(),
@@ -411,11 +413,11 @@ impl From<&DocumentResult> for DocSignResult {
                             trusted: s.trusted,
                             covers_whole_document: s.covers_whole_document,
                             level: s.level.clone(),
-                            problems: s.details.problems.clone(),
+                            problems: s.details.problems.iter().map(|p| vietnamese(p)).collect(),
                         })
                         .collect();
                 }
-                Err(e) => out.report_text = e.clone(),
+                Err(e) => out.report_text = vietnamese(e),
             }
         }
         out

@@ -296,7 +296,7 @@ impl SyncService {
         self.state
             .set_overdue_hours(req.overdue_hours.max(1))
             .map_err(|e| CommandError::Io {
-                message: e.to_string(),
+                message: crate::error::vietnamese(&e.to_string()),
             })?;
         self.start(app);
         Ok(self.status(app))

@@ -3,9 +3,9 @@ import { errorMessage, isCommandError } from "./errors";
 
 describe("command errors", () => {
   it("shows a command error's message, not [object Object]", () => {
-    const e = { kind: "notFound", message: "không có văn bản số 7 / no such document: 7" };
+    const e = { kind: "notFound", message: "không có văn bản số 7" };
     expect(isCommandError(e)).toBe(true);
-    expect(errorMessage(e)).toBe("không có văn bản số 7 / no such document: 7");
+    expect(errorMessage(e)).toBe("không có văn bản số 7");
   });
 
   it("falls back for Errors and plain values", () => {

@@ -76,7 +76,7 @@ describe("sign errors", () => {
     const e = describeSignError({
       kind: "wrongPin",
       tries: "final",
-      message: "sai mã PIN / wrong PIN: ONE try left before the token locks",
+      message: "sai mã PIN",
     });
     expect(e.kind).toBe("wrong_pin");
     expect(e.text).toBe("Sai mã PIN — chỉ còn MỘT lần thử, sai nữa token sẽ bị khóa.");
@@ -90,8 +90,7 @@ describe("sign errors", () => {
     expect(
       describeSignError({
         kind: "pinLocked",
-        message:
-          "token đã bị khóa do nhập sai PIN quá số lần; liên hệ đơn vị cấp để mở khóa / token locked (PIN)",
+        message: "token đã bị khóa do nhập sai PIN quá số lần; liên hệ đơn vị cấp để mở khóa",
       }),
     ).toEqual({
       kind: "locked",
@@ -101,9 +100,7 @@ describe("sign errors", () => {
       "no_token",
     );
     // The kind decides, not the words: a message that merely starts like a PIN error is "other".
-    expect(describeSignError({ kind: "internal", message: "sai mã PIN / wrong PIN" }).kind).toBe(
-      "other",
-    );
+    expect(describeSignError({ kind: "internal", message: "sai mã PIN" }).kind).toBe("other");
     expect(describeSignError(new Error("lỗi khác")).kind).toBe("other");
   });
 });
@@ -174,7 +171,7 @@ describe("result summary", () => {
       result({
         signed: false,
         signatures: [],
-        error: "chưa ký: token đã bị rút ra, văn bản vẫn ở hàng chờ / not signed: token removed",
+        error: "chưa ký: token đã bị rút ra, văn bản vẫn ở hàng chờ",
       }),
     );
     expect(r).toMatchObject({ ok: false, headline: "Chưa ký" });

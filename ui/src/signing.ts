@@ -50,12 +50,6 @@ export function pageCssHeight(p: PlacementPreviewDto, displayWidth: number): num
   return (num(p.pageHeight, 842) / num(p.pageWidth, 595)) * displayWidth;
 }
 
-/** The Vietnamese half of a "tiếng Việt / English" message. */
-export function vietnamese(message: string): string {
-  const i = message.indexOf(" / ");
-  return i >= 0 ? message.slice(0, i).trim() : message.trim();
-}
-
 export type PinErrorKind = "wrong_pin" | "locked" | "no_token" | "other";
 
 export interface PinError {
@@ -79,7 +73,7 @@ export function describeSignError(error: unknown): PinError {
       return { kind: "wrong_pin", text: `Sai mã PIN — ${tries}.` };
     }
     case "pinLocked":
-      return { kind: "locked", text: `${capitalize(vietnamese(error.message))}.` };
+      return { kind: "locked", text: `${capitalize(error.message)}.` };
     case "noToken":
       return { kind: "no_token", text: "Chưa cắm token (hoặc token đã bị rút ra)." };
     default:
@@ -136,7 +130,7 @@ export function summarizeResult(r: DocSignResult): ResultSummary {
     return {
       ok: false,
       headline: "Chưa ký",
-      problems: [vietnamese(r.error ?? "không rõ lỗi")],
+      problems: [r.error ?? "không rõ lỗi"],
       notes: [],
     };
   }
@@ -147,7 +141,7 @@ export function summarizeResult(r: DocSignResult): ResultSummary {
     const who = `Chữ ký ${i + 1} (${s.signer})`;
     if (!s.intact) problems.push(`${who}: nội dung đã bị thay đổi sau khi ký`);
     else if (!s.valid) problems.push(`${who}: chữ ký không hợp lệ`);
-    for (const p of s.problems) problems.push(`${who}: ${vietnamese(p)}`);
+    for (const p of s.problems) problems.push(`${who}: ${p}`);
     if (s.valid && !s.trusted) {
       notes.push(`${who}: chưa xác thực được chuỗi chứng thư tới chứng thư gốc tin cậy`);
     }

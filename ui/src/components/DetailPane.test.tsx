@@ -89,7 +89,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     localStorage.setItem(LAST_DESKTOP_KEY, "000.00.00.H34/LD");
     commands.submitToDesktop.mockRejectedValue({
       kind: "invalid",
-      message: "chỉ trình tới máy của đơn vị mình (000.00.00.H34) / only desktops of this unit",
+      message: "chỉ trình tới máy của đơn vị mình (000.00.00.H34)",
     });
     renderWithTheme(<DetailPane id={7} />);
     fireEvent.click(await screen.findByTestId("submit-leader"));
@@ -145,7 +145,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.processIncoming
       .mockRejectedValueOnce({
         kind: "invalid",
-        message: "chưa nhập người/đơn vị xử lý / an assignment needs a handler",
+        message: "chưa nhập người/đơn vị xử lý",
       })
       .mockResolvedValueOnce(null);
     renderWithTheme(<DetailPane id={7} />);

@@ -46,7 +46,7 @@ describe("ProcessSteps", () => {
     ]);
     commands.processIncoming.mockRejectedValueOnce({
       kind: "invalid",
-      message: "cần ghi lý do từ chối đề nghị / a refusal needs a reason",
+      message: "cần ghi lý do từ chối đề nghị",
     });
     commands.processIncoming.mockResolvedValueOnce(null);
     const done = vi.fn();

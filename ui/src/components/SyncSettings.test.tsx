@@ -19,7 +19,7 @@ describe("sync settings for several desktops of one unit", () => {
     commands.syncStatus.mockResolvedValue({ configured: false, overdueHours: 24 });
     commands.syncSetup.mockRejectedValue({
       kind: "invalid",
-      message: "Tên đăng nhập trục không hợp lệ / invalid hub login: 000.00.00.H34/L-D",
+      message: "Tên đăng nhập trục không hợp lệ: 000.00.00.H34/L-D",
     });
     renderWithTheme(<SyncSettings />);
     expect(await screen.findByText("Mã định danh đơn vị (hoặc MÃ/MÁY)")).toBeInTheDocument();

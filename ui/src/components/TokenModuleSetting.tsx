@@ -1,7 +1,6 @@
 import { useEffect, useState } from "react";
 import { Alert, Button, Group, Stack, Text, TextInput } from "@mantine/core";
 import { commands, type SigningSettingsDto } from "../bindings";
-import { vietnamese } from "../signing";
 import { errorMessage } from "../errors";
 
 /** Cài đặt → "Thiết bị ký số (token)": the PKCS#11 library of the leader's token. */
@@ -16,7 +15,7 @@ export function TokenModuleSetting() {
         setS(v);
         setPath(v.pkcs11Module ?? "");
       },
-      (e) => setError(vietnamese(errorMessage(e))),
+      (e) => setError(errorMessage(e)),
     );
   }, []);
 
@@ -25,7 +24,7 @@ export function TokenModuleSetting() {
     try {
       setS(await commands.setTokenModule(path.trim() || null));
     } catch (e) {
-      setError(vietnamese(errorMessage(e)));
+      setError(errorMessage(e));
     }
   };
 

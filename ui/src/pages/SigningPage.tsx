@@ -28,7 +28,7 @@ import {
 } from "../bindings";
 import { formatDate } from "../format";
 import { onIncomingChanged, onSigningProgress, onTokenChanged } from "../tauri";
-import { defaultCert, describeSignError, summarizeToken, toggle, vietnamese } from "../signing";
+import { defaultCert, describeSignError, summarizeToken, toggle } from "../signing";
 import { ReturnToClerk } from "../components/ReturnToClerk";
 import { PinDialog } from "../components/PinDialog";
 import { SignPreview } from "../components/SignPreview";
@@ -117,7 +117,7 @@ export function SigningPage() {
       (e) => {
         if (!live) return;
         setPreview(null);
-        setPreviewError(vietnamese(errorMessage(e)));
+        setPreviewError(errorMessage(e));
       },
     );
     return () => {
@@ -167,7 +167,7 @@ export function SigningPage() {
       )}
       {token?.problem && !tok.present && (
         <Text size="xs" c="dimmed">
-          {vietnamese(token.problem)}
+          {token.problem}
         </Text>
       )}
       {queueError && <Alert color="red">{queueError}</Alert>}
