@@ -303,10 +303,18 @@ fn logged(err: &impl std::fmt::Display) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn message_is_the_vietnamese_half() {
-        assert_eq!(vietnamese("token đã bị khóa / token locked (PIN)"), "token đã bị khóa");
-        assert_eq!(vietnamese("số/ký hiệu 12/UBND trống"), "số/ký hiệu 12/UBND trống");
+        assert_eq!(
+            vietnamese("token đã bị khóa / token locked (PIN)"),
+            "token đã bị khóa"
+        );
+        assert_eq!(
+            vietnamese("số/ký hiệu 12/UBND trống"),
+            "số/ký hiệu 12/UBND trống"
+        );
         // The value named only in the English half is kept, nested messages reduced too.
         assert_eq!(
             vietnamese("cơ quan không có trong danh mục / unknown agency: 000.00.00.H99"),
@@ -324,8 +332,6 @@ mod tests {
         assert!(!e.message().contains(" / "), "{}", e.message());
         assert!(!e.message().is_empty());
     }
-
-    use super::*;
 
     #[test]
     fn wrong_pin_keeps_its_kind_and_tries() {

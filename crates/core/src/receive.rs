@@ -27,8 +27,6 @@ pub struct ReceiveReport {
     /// revision of another agency's document): entered as refused (status 02) or kept in the
     /// registry inbox with the reason, audited either way.
     pub refused: u64,
-    /// Statuses queued for the senders by this pass; nothing counts them yet, so it stays 0.
-    pub statuses_queued: u64,
 }
 
 /// Imports every received document package not yet in the registry.
