@@ -195,6 +195,39 @@ impl From<vanthu_sync::settings::SettingsError> for CommandError {
     }
 }
 
+impl From<vanthu_core::backup::BackupError> for CommandError {
+    fn from(err: vanthu_core::backup::BackupError) -> Self {
+        use vanthu_core::backup::BackupError as E;
+        match err {
+            E::Registry(e) => e.into(),
+            E::Io { .. } => CommandError::Io {
+                message: logged(&err),
+            },
+            E::NotEmpty(_) => CommandError::InvalidState {
+                message: logged(&err),
+            },
+            _ => CommandError::Invalid {
+                message: logged(&err),
+            },
+        }
+    }
+}
+
+impl From<vanthu_core::backup_schedule::ScheduleError> for CommandError {
+    fn from(err: vanthu_core::backup_schedule::ScheduleError) -> Self {
+        use vanthu_core::backup_schedule::ScheduleError as E;
+        match err {
+            E::Backup(e) => e.into(),
+            E::Io { .. } | E::Corrupt { .. } => CommandError::Io {
+                message: logged(&err),
+            },
+            _ => CommandError::Invalid {
+                message: logged(&err),
+            },
+        }
+    }
+}
+
 impl From<vanthu_sync::SyncError> for CommandError {
     fn from(err: vanthu_sync::SyncError) -> Self {
         use vanthu_sync::SyncError as E;

@@ -50,6 +50,14 @@ impl Event for SigningProgress {
     const NAME: &'static str = "signing-progress";
 }
 
+/// A backup was written to the backup folder, or a scheduled one failed (Cài đặt reloads).
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct BackupsChanged;
+
+impl Event for BackupsChanged {
+    const NAME: &'static str = "backups-changed";
+}
+
 /// Every event, for the specta builder.
 pub fn all() -> tauri_specta::Events {
     tauri_specta::collect_events![
@@ -57,7 +65,8 @@ pub fn all() -> tauri_specta::Events {
         IncomingChanged,
         SyncStatusChanged,
         TokenChanged,
-        SigningProgress
+        SigningProgress,
+        BackupsChanged
     ]
 }
 

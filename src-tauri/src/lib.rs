@@ -9,6 +9,7 @@ use tauri::{AppHandle, Manager};
 use tauri_specta::{collect_commands, Builder, ErrorHandlingMode};
 use vanthu_registry::Registry;
 
+pub mod backup;
 pub mod commands;
 pub mod desks;
 pub mod dto;
@@ -20,6 +21,7 @@ pub mod outgoing;
 pub mod paths;
 pub mod processing;
 pub mod scan;
+pub mod search;
 pub mod signing;
 pub mod store;
 pub mod sync;
@@ -84,6 +86,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::set_numbering_desktop,
             processing::incoming_steps,
             processing::process_incoming,
+            backup::backup_settings,
+            backup::set_backup_schedule,
+            backup::backup_now,
+            search::search_documents,
+            search::search_states,
         ])
 }
 
@@ -190,6 +197,7 @@ fn setup(
         }
     }
     signing::init(app.handle(), &state.data_dir);
+    backup::init(app.handle(), &state.data_dir);
     app.manage(state);
     sync::init(app.handle(), &paths::data_dir())?;
     exit_when_the_page_closes(app);

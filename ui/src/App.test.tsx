@@ -16,6 +16,14 @@ const commands = vi.hoisted(() => ({
     envOverride: false,
   })),
   searchAgencies: vi.fn(async () => []),
+  backupSettings: vi.fn(async () => ({
+    folder: null,
+    everyHours: 24,
+    keep: 7,
+    nextDue: null,
+    backups: [],
+    lastError: null,
+  })),
 }));
 vi.mock("./bindings", () => ({ commands }));
 

@@ -19,6 +19,9 @@ const SettingsPage = lazy(() =>
 const OutgoingPage = lazy(() =>
   import("./pages/OutgoingPage").then((m) => ({ default: m.OutgoingPage })),
 );
+const SearchPage = lazy(() =>
+  import("./pages/SearchPage").then((m) => ({ default: m.SearchPage })),
+);
 const AgenciesPage = lazy(() =>
   import("./pages/AgenciesPage").then((m) => ({ default: m.AgenciesPage })),
 );
@@ -115,6 +118,8 @@ export function App() {
             <AgenciesPage />
           ) : section === "outgoing" ? (
             <OutgoingPage />
+          ) : section === "search" ? (
+            <SearchPage onOpenOutgoing={() => setSection("outgoing")} />
           ) : (
             <PlaceholderPage title={current.label} />
           )}

@@ -89,10 +89,17 @@ export const commands = {
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
 	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
 	processIncoming: (id: number, to: string, actor: string, note: string | null, handler: string | null) => __TAURI_INVOKE<null>("process_incoming", { id, to, actor, note, handler }),
+	backupSettings: () => __TAURI_INVOKE<BackupSettings>("backup_settings"),
+	setBackupSchedule: (input: BackupScheduleInput) => __TAURI_INVOKE<BackupSettings>("set_backup_schedule", { input }),
+	backupNow: () => __TAURI_INVOKE<BackupSettings>("backup_now"),
+	searchDocuments: (form: SearchForm) => __TAURI_INVOKE<SearchResults>("search_documents", { form }),
+	/**  Every state of both registers, from the domain's enums (the labels the lists show). */
+	searchStates: () => __TAURI_INVOKE<StateOption[]>("search_states"),
 };
 
 /** Events */
 export const events = {
+	backupsChanged: makeEvent<BackupsChanged, BackupsChanged>("backups-changed"),
 	draftsChanged: makeEvent<DraftsChanged, DraftsChanged>("drafts-changed"),
 	incomingChanged: makeEvent<IncomingChanged, IncomingChanged>("incoming-changed"),
 	signingProgress: makeEvent<SigningProgress, SigningProgress>("signing-progress"),
@@ -119,6 +126,39 @@ export type Attachment = {
 	/**  Bytes; f64 because sizes may pass 4 GiB. */
 	size: number | null,
 };
+
+/**  One backup in the folder. */
+export type BackupFile = {
+	path: string,
+	/**  Bytes; f64 because sizes may pass 4 GiB. */
+	size: number | null,
+	/**  RFC 3339, local time. */
+	takenAt: string,
+};
+
+/**  What the user changes in Cài đặt. */
+export type BackupScheduleInput = {
+	/**  None or empty: no scheduled backups. */
+	folder: string | null,
+	everyHours: number,
+	keep: number,
+};
+
+/**  The schedule and the backups in its folder. */
+export type BackupSettings = {
+	folder: string | null,
+	everyHours: number,
+	keep: number,
+	/**  RFC 3339; None without a folder. In the past when a backup is due now. */
+	nextDue: string | null,
+	/**  Newest first. */
+	backups: BackupFile[],
+	/**  Why the last scheduled backup failed (cleared by the next success). */
+	lastError: string | null,
+};
+
+/**  A backup was written to the backup folder, or a scheduled one failed (Cài đặt reloads). */
+export type BackupsChanged = null;
 
 export type CertDto = {
 	/**  Label of the certificate (and of its key) on the token. */
@@ -387,6 +427,12 @@ export type PdfRect = {
 	height: number | null,
 };
 
+/**  A piece of a text; `hit` when it is a word the search matched. */
+export type Piece = {
+	text: string,
+	hit: boolean,
+};
+
 /**  How many PIN tries the token reports left (PKCS#11 gives flags, not a count). */
 export type PinTries = 
 /**  The token does not say. */
@@ -443,6 +489,54 @@ export type RegisterIncoming = {
 	files: string[],
 	/**  The scan-folder draft this registration completes. */
 	draftId: number | null,
+};
+
+/**  Which register a search covers. */
+export type RegisterKind = "incoming" | "outgoing";
+
+/**  The Tra cứu form; empty fields do not filter. */
+export type SearchForm = {
+	/**  Words (also in the attachments' PDF text); diacritics and case are ignored. */
+	text: string,
+	register: RegisterKind | null,
+	/**  Cơ quan ban hành: code or exact name. */
+	sender: string | null,
+	/**  Loại văn bản: name or abbreviation. */
+	docType: string | null,
+	/**  yyyy-mm-dd, inclusive, on ngày đến (incoming) or ngày ban hành (outgoing). */
+	dateFrom: string | null,
+	dateTo: string | null,
+	/**  A state name (registered, assigned, issued…). */
+	state: string | null,
+	urgency: Urgency | null,
+	secrecy: Secrecy | null,
+	/**  Đơn vị, người xử lý (contains). */
+	handler: string | null,
+	cursor: string | null,
+	limit: number,
+};
+
+export type SearchResults = {
+	rows: SearchRow[],
+	nextCursor: string | null,
+};
+
+/**  One document found. */
+export type SearchRow = {
+	id: number,
+	register: RegisterKind,
+	/**  "M11" in the secret series, "Số tạm …", "—". */
+	numberLabel: string,
+	notation: string,
+	/**  Trích yếu in pieces, the matched words marked. */
+	subject: Piece[],
+	sender: string | null,
+	/**  yyyy-mm-dd: ngày đến (incoming) or ngày ban hành (outgoing). */
+	date: string | null,
+	docType: string,
+	stateLabel: string,
+	urgency: Urgency,
+	secrecy: Secrecy,
 };
 
 export type Secrecy = "normal" | "confidential" | "secret" | "top_secret";
@@ -509,6 +603,13 @@ export type SigningSettingsDto = {
 
 /**  A sortable column of the incoming list. */
 export type SortColumn = "arrival_number" | "arrival_date" | "notation" | "sender" | "subject" | "deadline" | "status";
+
+/**  A state the Tra cứu form offers, with the register it belongs to. */
+export type StateOption = {
+	register: RegisterKind,
+	value: string,
+	label: string,
+};
 
 /**  One action the detail pane may offer. */
 export type StepView = {

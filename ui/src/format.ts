@@ -79,3 +79,12 @@ export function formatDateTime(iso: string | null | undefined): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)/.exec(iso);
   return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}` : iso;
 }
+
+/** File sizes as a clerk reads them: "512 B", "48 KB", "12.5 MB", "1.2 GB". */
+export function formatSize(bytes: number | null): string {
+  if (bytes === null) return "";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GB`;
+}

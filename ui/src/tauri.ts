@@ -46,3 +46,9 @@ export async function onSigningProgress(cb: (p: SignProgress) => void): Promise<
   if (!inTauri()) return () => {};
   return events.signingProgress.listen((e) => cb(e.payload));
 }
+
+/** A backup was written to the backup folder, or a scheduled one failed. */
+export async function onBackupsChanged(cb: () => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return events.backupsChanged.listen(() => cb());
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod backup;
 mod edxml;
 mod hub;
 mod pdf;
@@ -75,6 +76,10 @@ enum Command {
     /// Bản quét chờ vào sổ / scan drafts taken in from the scan folder.
     #[command(subcommand)]
     Scan(scan::ScanCmd),
+    /// Sao lưu / back up the register, attachments and settings into one file.
+    Backup(backup::BackupArgs),
+    /// Khôi phục / restore a backup into an empty data directory (or --check it).
+    Restore(backup::RestoreArgs),
 }
 
 fn main() {
@@ -94,6 +99,8 @@ fn main() {
         Command::Verify(a) => sign::run_verify(a, &cli.global),
         Command::SignQueue(a) => sign::run_sign_queue(*a, &cli.global),
         Command::Scan(c) => scan::run(c, &cli.global),
+        Command::Backup(a) => backup::run_backup(a, &cli.global),
+        Command::Restore(a) => backup::run_restore(a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

@@ -9,6 +9,10 @@
 //! * [`offer`]: what a desktop may do next on a document (the UI only shows the offer).
 //! * [`round`]: the register's part of each sync round.
 //! * [`scan`]: scan drafts, from the scan folder to the incoming register.
+//! * [`backup`]: backup and restore of a data directory; [`backup_schedule`]: scheduled
+//!   backups with retention.
+pub mod backup;
+pub mod backup_schedule;
 pub mod import;
 pub mod incoming;
 pub mod index;

@@ -20,6 +20,63 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
+/// A piece of a text shown with a search's matches marked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Marked {
+    /// The text, as stored (NFC).
+    pub text: String,
+    /// Whether it is a word the search matched.
+    pub hit: bool,
+}
+
+/// Splits `text` into pieces with the words that `query` matches marked, by the search's own
+/// rule: a word matches when its folded form equals a folded query word (so "quyet" marks
+/// "Quyết"), and a query ending in `*` matches its last word as a prefix. Joined, the pieces
+/// give back `text` unchanged.
+pub fn mark_matches(text: &str, query: &str) -> Vec<Marked> {
+    let folded_query = fold(query);
+    let words: Vec<&str> = folded_query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let prefix = query
+        .trim_end()
+        .ends_with('*')
+        .then(|| words.last().copied())
+        .flatten();
+    let matches = |word: &str| {
+        let f = fold(word);
+        words.iter().any(|w| *w == f) || prefix.is_some_and(|p| f.starts_with(p))
+    };
+    let mut out: Vec<Marked> = Vec::new();
+    let mut push = |piece: &str, hit: bool| match out.last_mut() {
+        Some(last) if last.hit == hit => last.text.push_str(piece),
+        _ => out.push(Marked {
+            text: piece.to_owned(),
+            hit,
+        }),
+    };
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        // Combining marks belong to the word they follow (a decomposed "Quyết").
+        let wordy = c.is_alphanumeric() || (in_word && is_combining_mark(c));
+        if wordy != in_word {
+            if i > start {
+                let piece = &text[start..i];
+                push(piece, in_word && matches(piece));
+            }
+            start = i;
+            in_word = wordy;
+        }
+    }
+    if start < text.len() {
+        let piece = &text[start..];
+        push(piece, in_word && matches(piece));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,7 +103,44 @@ mod tests {
         assert_eq!(fold(&nfd), fold("Tờ trình về việc đề nghị"));
     }
 
+    fn marked(text: &str, query: &str) -> String {
+        mark_matches(text, query)
+            .iter()
+            .map(|m| {
+                if m.hit {
+                    format!("[{}]", m.text)
+                } else {
+                    m.text.clone()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn marks_the_words_a_search_matched() {
+        assert_eq!(
+            marked(
+                "Quyết định ban hành Kế hoạch chuyển đổi số",
+                "quyet dinh KE HOACH"
+            ),
+            "[Quyết] [định] ban hành [Kế] [hoạch] chuyển đổi số"
+        );
+        assert_eq!(marked("Đôn đốc, đôn đốc!", "don"), "[Đôn] đốc, [đôn] đốc!");
+        assert_eq!(marked("chuyển đổi số", "chuy*"), "[chuyển] đổi số");
+        assert_eq!(marked("chuyển đổi số", "chuy"), "chuyển đổi số");
+        assert_eq!(marked("Văn bản", ""), "Văn bản");
+        let nfd: String = "Tờ trình".nfd().collect();
+        let m = mark_matches(&nfd, "to");
+        assert!(m[0].hit && fold(&m[0].text) == "to" && !m[1].hit, "{m:?}");
+    }
+
     proptest! {
+        #[test]
+        fn marking_keeps_the_text(s in "\\PC{0,40}", q in "\\PC{0,10}") {
+            let joined: String = mark_matches(&s, &q).into_iter().map(|m| m.text).collect();
+            prop_assert_eq!(joined, s);
+        }
+
         #[test]
         fn fold_is_idempotent_and_normalisation_blind(s in "\\PC{0,40}") {
             let f = fold(&s);

@@ -41,6 +41,7 @@ pub mod scan_drafts;
 pub mod schema;
 mod search;
 mod signing;
+mod snapshot;
 mod sort;
 mod status_upgrade;
 pub mod syncq;

@@ -44,6 +44,9 @@ pub struct SearchQuery {
     pub urgency: Option<Urgency>,
     /// Only documents of this secrecy (độ mật).
     pub secrecy: Option<Secrecy>,
+    /// Handler (đơn vị, người xử lý): documents whose handler contains this text.
+    #[serde(default)]
+    pub handler: Option<String>,
     /// Inclusive range on the register date (ngày đến, or ngày ban hành).
     pub date_from: Option<NaiveDate>,
     /// End of the range, inclusive.
@@ -111,6 +114,23 @@ pub struct SearchHit {
     pub provisional_number: Option<String>,
     /// A recall/update/replace from the sender awaiting the clerk (docs/sync.md).
     pub pending_action: Option<String>,
+}
+
+impl SearchHit {
+    /// The register number as a clerk reads it: "M11" in the secret series (its own
+    /// numbering, NĐ 30), "Số tạm T-VT1-3" while a provisional number waits, "—" without one.
+    pub fn number_label(&self) -> String {
+        match (
+            self.number,
+            self.secrecy.is_secret(),
+            &self.provisional_number,
+        ) {
+            (Some(n), true, _) => format!("M{n}"),
+            (Some(n), false, _) => n.to_string(),
+            (None, _, Some(p)) => format!("Số tạm {p}"),
+            (None, _, None) => "—".into(),
+        }
+    }
 }
 
 fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
@@ -428,6 +448,15 @@ impl Registry {
         if let Some(s) = q.secrecy {
             let p = arg(Value::Text(s.as_str().into()), &mut args);
             sql_where.push(format!("d.secrecy = {p}"));
+        }
+        if let Some(h) = q
+            .handler
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+        {
+            let p = arg(Value::Text(vanthu_domain::text::nfc(h)), &mut args);
+            sql_where.push(format!("instr(d.handler, {p}) > 0"));
         }
         if let Some(d) = q.date_from {
             let p = arg(Value::Text(d.to_string()), &mut args);

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "status_upgrade",
             "blobs",
             "audit",
+            "snapshot",
         ],
     ),
     (

@@ -753,6 +753,20 @@ fn processing_steps_from_the_desktop_queue_the_senders_statuses() {
         ("assigned", Some("Văn phòng UBND tỉnh"))
     );
     assert!(rec.passed_on_date.is_some());
+    // Tra cứu by handler: a part of the name finds it, another handler does not.
+    let by_handler = |h: &str| {
+        reg.list(&SearchQuery {
+            handler: Some(h.into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(by_handler("Văn phòng UBND"), vec![doc.id]);
+    assert!(by_handler("Phòng Kinh tế").is_empty());
     reg.process_incoming(
         doc.id,
         step(IncomingState::InProgress, Actor::Handler),

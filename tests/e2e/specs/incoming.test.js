@@ -219,4 +219,74 @@ describe("incoming workflow in the real webview", () => {
     );
     assert.equal(await header.getAttribute("aria-sort"), "ascending");
   });
+
+  it("finds documents in Tra cứu with the matched words marked and opens one", async () => {
+    const { browser } = app;
+    await goTo(browser, "search");
+    await waitForText(browser, "h2", "Tra cứu");
+    const words = await browser.$('input[name="text"]');
+    await words.setValue("tuyen dung");
+    await (await browser.$('[data-testid="search-submit"]')).click();
+    const row = await waitForText(
+      browser,
+      '[data-testid="search-results"] tr[data-result]',
+      "77/SNV-TCBC",
+    );
+    const marks = await row.$$("mark");
+    assert.deepEqual(
+      await Promise.all(marks.map((m) => m.getText())),
+      ["tuyển", "dụng"],
+    );
+    const rows = await browser.$$('[data-testid="search-results"] tr[data-result]');
+    assert.equal(rows.length, 1, "only the document about tuyển dụng");
+    // A date range that excludes it leaves nothing.
+    await words.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys("Backspace");
+    await (await browser.$('input[name="dateTo"]')).setValue("01/01/2020");
+    await (await browser.$('[data-testid="search-submit"]')).click();
+    await waitForText(
+      browser,
+      '[data-testid="search-empty"]',
+      "Không tìm thấy văn bản phù hợp",
+    );
+    const to = await browser.$('input[name="dateTo"]');
+    await to.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys("Backspace");
+    await (await browser.$('[data-testid="search-submit"]')).click();
+    const hit = await waitForText(
+      browser,
+      '[data-testid="search-results"] tr[data-result]',
+      "1234/BNV-VP",
+    );
+    await hit.click();
+    await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
+    await screenshot(browser, "search");
+  });
+
+  it("backs up the unit from Cài đặt into a folder", async () => {
+    const { browser } = app;
+    const backups = path.join(app.root, "backups");
+    await goTo(browser, "settings");
+    const folder = await browser.$('input[name="backupFolder"]');
+    await folder.waitForExist({ timeout: 10000 });
+    await folder.setValue(backups);
+    await (await browser.$('[data-testid="save-backup-settings"]')).click();
+    const now = await browser.$('[data-testid="backup-now"]');
+    await browser.waitUntil(async () => now.isEnabled(), {
+      timeout: 10000,
+      timeoutMsg: "Sao lưu ngay stayed disabled after saving the folder",
+    });
+    await now.click();
+    await waitForText(browser, '[data-testid="backup-list"]', ".vtbak");
+    const files = readdirSync(backups).filter((f) => f.endsWith(".vtbak"));
+    assert.equal(files.length, 1, `backup files: ${files}`);
+    await waitForText(
+      browser,
+      '[data-testid="backup-next"]',
+      "Lần sao lưu tự động tiếp theo",
+    );
+    await screenshot(browser, "settings-backup");
+  });
 });

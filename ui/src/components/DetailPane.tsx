@@ -13,7 +13,7 @@ import {
 } from "@mantine/core";
 import { errorMessage } from "../errors";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
-import { arrivalNumberLabel, formatDate, pendingActionLabel } from "../format";
+import { arrivalNumberLabel, formatDate, formatSize, pendingActionLabel } from "../format";
 import { formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
@@ -22,13 +22,6 @@ import { SubmitToLeader } from "./SubmitToLeader";
 import { ProcessSteps } from "./ProcessSteps";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
-
-function formatSize(bytes: number | null): string {
-  if (bytes === null) return "";
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 export function DetailPane({ id }: { id: number | null }) {
   const [detail, setDetail] = useState<IncomingDetail | null>(null);

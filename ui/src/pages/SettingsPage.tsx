@@ -3,6 +3,7 @@ import { Alert, Button, Group, Stack, Text, TextInput, Title } from "@mantine/co
 import { commands, type AppInfo } from "../bindings";
 import { TokenModuleSetting } from "../components/TokenModuleSetting";
 import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSettings";
+import { BackupSettings } from "../components/BackupSettings";
 import { errorMessage } from "../errors";
 
 export function SettingsPage() {
@@ -68,6 +69,7 @@ export function SettingsPage() {
       <TokenModuleSetting />
       <SyncSettings />
       <NumberingDesktopSetting />
+      <BackupSettings />
       {info && (
         <Text size="sm" c="dimmed">
           Phiên bản {info.version} · Dữ liệu: {info.dataDir}

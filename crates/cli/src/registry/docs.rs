@@ -151,11 +151,7 @@ pub fn search(global: &GlobalOpts, text: &str, filters: &Filters) -> Result<()> 
         "id", "Sổ", "Số", "Ngày", "Số, ký hiệu", "Tác giả / nơi nhận"
     );
     for h in &page.hits {
-        let number = match (h.number, h.secrecy.is_secret()) {
-            (Some(n), true) => format!("M{n}"),
-            (Some(n), false) => n.to_string(),
-            (None, _) => "—".into(),
-        };
+        let number = h.number_label();
         let date = match h.register {
             Register::Incoming => h.arrival_date,
             Register::Outgoing => h.date,

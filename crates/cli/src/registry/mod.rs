@@ -85,6 +85,9 @@ pub struct Filters {
     /// Độ mật.
     #[arg(long)]
     pub secrecy: Option<String>,
+    /// Đơn vị, người xử lý (documents whose handler contains this text).
+    #[arg(long)]
+    pub handler: Option<String>,
     /// From date (YYYY-MM-DD or dd/mm/yyyy), inclusive.
     #[arg(long)]
     pub from_date: Option<String>,
@@ -113,6 +116,7 @@ impl Filters {
             state: self.status.clone(),
             urgency: self.urgency.as_deref().map(str::parse).transpose()?,
             secrecy: self.secrecy.as_deref().map(str::parse).transpose()?,
+            handler: self.handler.clone(),
             date_from: self.from_date.as_deref().map(parse_date).transpose()?,
             date_to: self.to_date.as_deref().map(parse_date).transpose()?,
             limit: self.limit,
