@@ -9,6 +9,7 @@ pub mod cert;
 pub mod cmsbuild;
 mod diff;
 pub mod module_scan;
+mod outfile;
 pub mod pdf;
 pub mod signer_block;
 pub mod signpdf;
