@@ -1,12 +1,14 @@
 //! PAdES signing as an append-only incremental update.
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use x509_cert::Certificate;
 
 use crate::appearance::{self, AppearanceSpec, Image};
 use crate::outfile::PendingFile;
+use crate::pass::InputPass;
 use crate::pdf::doc::Doc;
 use crate::pdf::object::{decode_text, text_string, Dict, Obj};
 use crate::pdf::write::{write_update, NewObjects};
@@ -137,9 +139,6 @@ fn pdf_date(t: &DateTime<FixedOffset>) -> String {
     )
 }
 
-/// Bytes of the input hashed or written per call.
-const COPY_CHUNK: usize = 1 << 20;
-
 /// Room for the CMS: certificates of a few KB plus an RFC 3161 token with its own chain.
 fn contents_capacity(signer: &dyn Signer, with_tsa: bool) -> usize {
     let certs: usize = signer.certificate_der().len()
@@ -196,6 +195,22 @@ fn rect_of(o: Option<&Obj>) -> Option<[f64; 4]> {
 /// when complete, so a failure leaves no output. The input is read once, hashed and
 /// copied in the same pass, and the output is never read back.
 pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, SignError> {
+    prepare_sign(req.clone())?.sign(signer)
+}
+
+/// A signing whose pass over the input is under way; see [`prepare_sign`].
+pub struct PreparedSign {
+    req: SignRequest,
+    map: Arc<memmap2::Mmap>,
+    pass: InputPass,
+}
+
+/// Checks that `req.input` is a PDF and starts the pass over it in the background:
+/// the original bytes copied into a temporary file next to `req.output` and hashed.
+/// That needs no token, so a caller can load the PKCS#11 module and log in meanwhile and
+/// then finish with [`PreparedSign::sign`]. Dropping the result instead stops the pass
+/// and removes the temporary file.
+pub fn prepare_sign(req: SignRequest) -> Result<PreparedSign, SignError> {
     let file = std::fs::File::open(&req.input)
         .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
     let len = file
@@ -209,7 +224,28 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     // process could fault, which is the accepted risk of mapping.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
-    let data: &[u8] = &map;
+    // A file that is no PDF is refused before any output is started.
+    Doc::open(&map)?;
+    let map = Arc::new(map);
+    let out = PendingFile::create(&req.output)?;
+    let pass = InputPass::start(Arc::clone(&map), out)?;
+    Ok(PreparedSign { req, map, pass })
+}
+
+impl PreparedSign {
+    /// Signs with `signer` and writes the output, as [`sign_pdf`] does.
+    pub fn sign(self, signer: &dyn Signer) -> Result<SignOutcome, SignError> {
+        let PreparedSign { req, map, pass } = self;
+        sign_mapped(&req, signer, &map, pass)
+    }
+}
+
+fn sign_mapped(
+    req: &SignRequest,
+    signer: &dyn Signer,
+    data: &[u8],
+    pass: InputPass,
+) -> Result<SignOutcome, SignError> {
     let doc = Doc::open(data)?;
     let time = req.time.unwrap_or_else(vietnam_now);
     let signer_name = crate::cert::common_name(&signer.certificate().tbs_certificate.subject);
@@ -408,6 +444,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
             req,
             signer,
             data,
+            pass,
             doc: &doc,
             objs,
             sig_num,
@@ -471,6 +508,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         req,
         signer,
         data,
+        pass,
         doc: &doc,
         objs,
         sig_num,
@@ -486,6 +524,7 @@ struct FinishArgs<'a, 'd> {
     req: &'a SignRequest,
     signer: &'a dyn Signer,
     data: &'a [u8],
+    pass: InputPass,
     doc: &'a Doc<'d>,
     objs: NewObjects,
     sig_num: u32,
@@ -503,6 +542,7 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
         req,
         signer,
         data,
+        pass,
         doc,
         mut objs,
         sig_num,
@@ -541,28 +581,10 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
     slot.fill(b' ');
     slot[..br.len()].copy_from_slice(br.as_bytes());
 
-    // One pass over the input, hashing and copying at the same time: SHA-256 of the
-    // original bytes (CPU-bound, ~1.5 GB/s with SHA-NI) runs on a second core over the
-    // mapped pages while this thread appends the same pages to the temporary output and
-    // starts their writeback. Both read the one mapping of the input, so the bytes hashed
-    // are the bytes written (unless another process rewrites the input meanwhile, the
-    // accepted risk of mapping noted above); nothing is read back afterwards. On one core
-    // the two simply take turns. The update follows with its
-    // /Contents placeholder, which is outside the signed ranges; only the signature is
-    // written later, in place.
-    let mut out = PendingFile::create(&req.output)?;
-    let mut h = std::thread::scope(|s| {
-        let hasher = s.spawn(|| {
-            let mut h = Sha256::new();
-            for chunk in data.chunks(COPY_CHUNK) {
-                h.update(chunk);
-            }
-            h
-        });
-        let copied = data.chunks(COPY_CHUNK).try_for_each(|c| out.append(c));
-        let h = hasher.join().expect("hashing does not panic");
-        copied.map(|()| h)
-    })?;
+    // The pass over the original bytes (started in prepare_sign) ends here; the update
+    // follows with its /Contents placeholder, which is outside the signed ranges. Only the
+    // signature is written later, in place: nothing is read back.
+    let (mut out, mut h) = pass.join()?;
     h.update(&update[..cs]);
     h.update(&update[ce..]);
     out.append(&update)?;
