@@ -94,11 +94,18 @@ if [ "${PROFILE:-0}" = 1 ] && command -v strace >/dev/null; then
   echo "file I/O of one vanthu sign (calls, bytes or -, seconds in the call):"
   strace -f -T -e trace=read,pread64,write,pwrite64,copy_file_range,sendfile,fsync,fdatasync,sync_file_range,rename,renameat,renameat2 \
     -o "$work/strace-t" "$BIN" sign "$work/big.pdf" -o "$work/o.pdf" --module "$MODULE" --key-label leader-rsa --invisible >/dev/null 2>&1 || die "strace run failed"
-  # Calls of 64 KiB or more (the bulk data path) and every fsync/rename, summed per call.
-  awk '{
-      call = $2; sub(/\(.*/, "", call); t = $NF; gsub(/[<>]/, "", t)
+  # Reads/writes of 64 KiB or more (the bulk data path) and every fsync, writeback start
+  # and rename, summed per call; a call interrupted by another thread's line is counted
+  # where strace shows it resuming.
+  awk '/unfinished \.\.\.>$/ { next }
+    {
+      if ($2 == "<...") call = $3; else { call = $2; sub(/\(.*/, "", call) }
+      t = $NF; gsub(/[<>]/, "", t)
       ret = $0; sub(/.*= /, "", ret); sub(/ .*/, "", ret)
-      if (call ~ /fsync|fdatasync|sync_file_range|rename/ || (ret + 0) >= 65536) { n[call]++; b[call] += ret; s[call] += t }
+      data = call ~ /read|write|copy_file_range|sendfile/
+      if (call ~ /fsync|fdatasync|sync_file_range|rename/ || (data && ret + 0 >= 65536)) {
+        n[call]++; s[call] += t; if (data) b[call] += ret
+      }
     } END { for (c in n) printf "  %-16s %5d calls %12d bytes %8.1f ms\n", c, n[c], b[c], s[c] * 1000 }' "$work/strace-t" | sort
 
   # The two costs the floor does not have: the token session (process start, module
