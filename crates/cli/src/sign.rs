@@ -191,11 +191,6 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         vanthu_sign::pdf::doc::Doc::open(&map)
             .map_err(|e| anyhow::anyhow!("{}: {e}", a.input.display()))?;
     }
-    let (module, slot) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
-    let pin = read_pin()?;
-    let session = module.login(slot, &pin)?;
-    drop(pin);
-    let key = session.key(a.key_label.as_deref())?;
     let req = SignRequest {
         input: a.input.clone(),
         output: a.output.clone(),
@@ -211,10 +206,28 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         time: None,
         invisible: a.invisible,
     };
-    let out = vanthu_sign::sign_pdf(&req, &key).map_err(|e| match e {
+    let input_err = |e: SignError| match e {
         SignError::Pdf(_) | SignError::NotPdf => anyhow::anyhow!("{}: {e}", a.input.display()),
         e => e.into(),
-    })?;
+    };
+    // The pass over the input (copied into a temporary file next to the output, hashed on
+    // the way) needs no token, so it runs while the module loads and the token logs in.
+    // With a typed PIN it starts only after the prompt: an interrupted prompt must not
+    // leave the temporary copy behind.
+    let early = match std::env::var_os("VANTHU_PIN") {
+        Some(_) => Some(vanthu_sign::prepare_sign(req.clone()).map_err(input_err)?),
+        None => None,
+    };
+    let (module, slot) = load_module(a.module.as_deref(), a.token_label.as_deref())?;
+    let pin = read_pin()?;
+    let prepared = match early {
+        Some(p) => p,
+        None => vanthu_sign::prepare_sign(req).map_err(input_err)?,
+    };
+    let session = module.login(slot, &pin)?;
+    drop(pin);
+    let key = session.key(a.key_label.as_deref())?;
+    let out = prepared.sign(&key).map_err(input_err)?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {

@@ -9,6 +9,8 @@ pub mod cert;
 pub mod cmsbuild;
 mod diff;
 pub mod module_scan;
+mod outfile;
+mod pass;
 pub mod pdf;
 pub mod signer_block;
 pub mod signpdf;
@@ -20,7 +22,8 @@ pub mod verify;
 
 pub use cert::load_trust_anchors;
 pub use signpdf::{
-    plan_placement, sign_pdf, PlacementPreview, Role, SignOutcome, SignRequest, Signer,
+    plan_placement, prepare_sign, sign_pdf, PlacementPreview, PreparedSign, Role, SignOutcome,
+    SignRequest, Signer,
 };
 pub use token::PinState;
 pub use trust::TrustStore;

@@ -1,12 +1,14 @@
 //! PAdES signing as an append-only incremental update.
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 use x509_cert::Certificate;
 
 use crate::appearance::{self, AppearanceSpec, Image};
+use crate::outfile::PendingFile;
+use crate::pass::InputPass;
 use crate::pdf::doc::Doc;
 use crate::pdf::object::{decode_text, text_string, Dict, Obj};
 use crate::pdf::write::{write_update, NewObjects};
@@ -190,8 +192,25 @@ fn rect_of(o: Option<&Obj>) -> Option<[f64; 4]> {
 
 /// Signs `req.input` into `req.output`. The output is the input's bytes followed by one
 /// incremental update; it is written to a temporary file and renamed into place only
-/// when complete, so a failure leaves no output.
+/// when complete, so a failure leaves no output. The input is read once, hashed and
+/// copied in the same pass, and the output is never read back.
 pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, SignError> {
+    prepare_sign(req.clone())?.sign(signer)
+}
+
+/// A signing whose pass over the input is under way; see [`prepare_sign`].
+pub struct PreparedSign {
+    req: SignRequest,
+    map: Arc<memmap2::Mmap>,
+    pass: InputPass,
+}
+
+/// Checks that `req.input` is a PDF and starts the pass over it in the background:
+/// the original bytes copied into a temporary file next to `req.output` and hashed.
+/// That needs no token, so a caller can load the PKCS#11 module and log in meanwhile and
+/// then finish with [`PreparedSign::sign`]. Dropping the result instead stops the pass
+/// and removes the temporary file.
+pub fn prepare_sign(req: SignRequest) -> Result<PreparedSign, SignError> {
     let file = std::fs::File::open(&req.input)
         .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
     let len = file
@@ -205,7 +224,28 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
     // process could fault, which is the accepted risk of mapping.
     let map = unsafe { memmap2::Mmap::map(&file) }
         .map_err(|e| SignError::Io(req.input.display().to_string(), e))?;
-    let data: &[u8] = &map;
+    // A file that is no PDF is refused before any output is started.
+    Doc::open(&map)?;
+    let map = Arc::new(map);
+    let out = PendingFile::create(&req.output)?;
+    let pass = InputPass::start(Arc::clone(&map), out)?;
+    Ok(PreparedSign { req, map, pass })
+}
+
+impl PreparedSign {
+    /// Signs with `signer` and writes the output, as [`sign_pdf`] does.
+    pub fn sign(self, signer: &dyn Signer) -> Result<SignOutcome, SignError> {
+        let PreparedSign { req, map, pass } = self;
+        sign_mapped(&req, signer, &map, pass)
+    }
+}
+
+fn sign_mapped(
+    req: &SignRequest,
+    signer: &dyn Signer,
+    data: &[u8],
+    pass: InputPass,
+) -> Result<SignOutcome, SignError> {
     let doc = Doc::open(data)?;
     let time = req.time.unwrap_or_else(vietnam_now);
     let signer_name = crate::cert::common_name(&signer.certificate().tbs_certificate.subject);
@@ -404,7 +444,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
             req,
             signer,
             data,
-            file: &file,
+            pass,
             doc: &doc,
             objs,
             sig_num,
@@ -468,7 +508,7 @@ pub fn sign_pdf(req: &SignRequest, signer: &dyn Signer) -> Result<SignOutcome, S
         req,
         signer,
         data,
-        file: &file,
+        pass,
         doc: &doc,
         objs,
         sig_num,
@@ -484,7 +524,7 @@ struct FinishArgs<'a, 'd> {
     req: &'a SignRequest,
     signer: &'a dyn Signer,
     data: &'a [u8],
-    file: &'a std::fs::File,
+    pass: InputPass,
     doc: &'a Doc<'d>,
     objs: NewObjects,
     sig_num: u32,
@@ -495,13 +535,14 @@ struct FinishArgs<'a, 'd> {
     time_iso: String,
 }
 
-/// Writes the update, hashes, signs on the token, fills /Contents and writes the file.
+/// Writes the file with the update, hashes it on the way, signs on the token and fills
+/// /Contents in place.
 fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
     let FinishArgs {
         req,
         signer,
         data,
-        file,
+        pass,
         doc,
         mut objs,
         sig_num,
@@ -540,19 +581,33 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
     slot.fill(b' ');
     slot[..br.len()].copy_from_slice(br.as_bytes());
 
-    // Streaming digest: original bytes straight from the map, then the update around /Contents.
-    let mut h = Sha256::new();
-    for chunk in data.chunks(1 << 20) {
-        h.update(chunk);
-    }
+    // The pass over the original bytes (started in prepare_sign) ends here; the update
+    // follows with its /Contents placeholder, which is outside the signed ranges. Only the
+    // signature is written later, in place: nothing is read back.
+    let (mut out, mut h) = pass.join()?;
     h.update(&update[..cs]);
     h.update(&update[ce..]);
+    out.append(&update)?;
     let digest = h.finalize();
 
     let cert_der = signer.certificate_der();
     let attrs = cmsbuild::signed_attributes(&digest, &cert_der)?;
     let to_sign = cmsbuild::signed_attrs_der(&attrs)?;
     let signature = signer.sign(&to_sign)?;
+    // Self-check instead of re-reading the file: the signed attributes carry the digest
+    // of exactly the bytes written, so a signature that verifies under the certificate's
+    // key here is one a verifier will accept; a token whose key does not match the
+    // certificate it presents fails now rather than in the recipient's hands.
+    if !crate::verify::signature_matches(
+        signer.certificate(),
+        &cmsbuild::signature_alg(signer.algorithm()).oid,
+        &to_sign,
+        &signature,
+    ) {
+        return Err(SignError::Token(
+            "chữ ký do token tạo không khớp với chứng thư số / the signature does not verify under the token's certificate".into(),
+        ));
+    }
     let tst = match &req.tsa_url {
         Some(url) => Some(cmsbuild::fetch_timestamp(url, &signature)?),
         None => None,
@@ -573,19 +628,8 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
         )));
     }
     let hexsig = hex::encode_upper(&cms);
-    update[cs + 1..cs + 1 + hexsig.len()].copy_from_slice(hexsig.as_bytes());
-
-    write_atomically(&req.output, |f| {
-        // File-to-file copy lets the kernel move the original bytes (copy_file_range,
-        // reflinks where the filesystem has them) without passing through user space.
-        let mut src = file;
-        std::io::Seek::seek(&mut src, std::io::SeekFrom::Start(0))?;
-        let copied = std::io::copy(&mut std::io::Read::take(src, base as u64), f)?;
-        if copied != base as u64 {
-            return Err(std::io::Error::other("input changed while signing"));
-        }
-        f.write_all(&update)
-    })?;
+    out.patch((base + cs + 1) as u64, hexsig.as_bytes())?;
+    out.commit()?;
     Ok(SignOutcome {
         output: req.output.clone(),
         field: field_name,
@@ -826,35 +870,6 @@ fn signature_widgets_on_page(doc: &Doc<'_>, page: &Dict) -> Vec<[f64; 4]> {
         }
     }
     out
-}
-
-/// Writes via a temporary file in the target directory, fsync, rename.
-pub fn write_atomically(
-    path: &Path,
-    f: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<(), SignError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let err = |e: std::io::Error| SignError::Io(path.display().to_string(), e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vanthu-sign-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(err)?;
-    f(tmp.as_file_mut()).map_err(err)?;
-    #[cfg(unix)]
-    {
-        // tempfile creates 0600; a signed document should get the usual permissions.
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
 }
 
 #[cfg(test)]

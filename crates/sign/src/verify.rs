@@ -620,6 +620,17 @@ fn hash_ranges_bytes(oid: ObjectIdentifier, data: &[u8]) -> Option<Vec<u8>> {
     hash_ranges(oid, data, &[(0, data.len())])
 }
 
+/// Whether `sig`, made with `sig_alg` over the signed attributes `msg` (SHA-256), verifies
+/// under `cert`'s public key: the signer's self-check after signing on the token.
+pub(crate) fn signature_matches(
+    cert: &Certificate,
+    sig_alg: &ObjectIdentifier,
+    msg: &[u8],
+    sig: &[u8],
+) -> bool {
+    verify_signature(cert, sig_alg, rfc5912::ID_SHA_256, msg, sig)
+}
+
 /// Verifies `sig` by `cert`'s public key over `msg` (hashed with `dig`).
 fn verify_signature(
     cert: &Certificate,

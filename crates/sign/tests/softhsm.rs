@@ -191,6 +191,11 @@ fn bad_input_gives_clear_error_and_no_output() {
         let err = sign_with("leader-rsa", &req(corpus(name), o.clone())).unwrap_err();
         assert!(err.to_string().contains(want), "{name}: {err}");
         assert!(!o.exists(), "{name}: output written");
+        assert_eq!(
+            std::fs::read_dir(out.path()).unwrap().count(),
+            0,
+            "{name}: temporary file left"
+        );
         assert!(verify_pdf(&corpus(name), &[]).is_err());
     }
     assert!(matches!(
@@ -296,4 +301,35 @@ fn leader_signs_in_the_signer_block_and_seal_follows() {
     assert!(sx < lx && sx + sw > lx && sx + sw <= lx + lw / 3.0 + sw / 2.0);
     let rep = verify_pdf(&out.path().join("lo.pdf"), &testing::trust_anchors()).unwrap();
     assert!(rep.signatures.iter().all(|s| s.intact && s.valid));
+}
+
+#[test]
+fn a_prepared_signing_dropped_unsigned_leaves_nothing_and_a_signed_one_only_the_output() {
+    let _g = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("o.pdf");
+    // Dropped while (or after) the pass copies the input into the temporary file: the
+    // caller gave up, e.g. the token was not found.
+    drop(vanthu_sign::prepare_sign(req(corpus("minimal.pdf"), o.clone())).unwrap());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let prepared = vanthu_sign::prepare_sign(req(corpus("minimal.pdf"), o.clone())).unwrap();
+    let m = Module::load(&module_path()).unwrap();
+    let slot = m.find_slot(Some("vanthu-test")).unwrap();
+    let s = m.login(slot, &Zeroizing::new("1234".to_string())).unwrap();
+    let k = s.key(Some("leader-rsa")).unwrap();
+    prepared.sign(&k).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("o.pdf")]);
+    let rep = verify_pdf(&o, &testing::trust_anchors()).unwrap();
+    assert!(
+        rep.signatures[0].intact && rep.signatures[0].valid,
+        "{rep:?}"
+    );
+    // The original bytes are the signed file's prefix, unchanged.
+    let original = std::fs::read(corpus("minimal.pdf")).unwrap();
+    assert!(std::fs::read(&o).unwrap().starts_with(&original));
 }

@@ -555,3 +555,38 @@ fn a_crl_of_the_issuer_revokes_the_signer() {
         .signatures[0];
     assert!(!s.valid && !s.trusted);
 }
+
+#[test]
+fn a_key_presented_with_another_keys_certificate_is_refused_and_nothing_is_written() {
+    let _g = serial();
+    let m = testing::module();
+    let slot = m.find_slot(Some(testing::TOKEN_LABEL)).unwrap();
+    let s = m
+        .login(slot, &Zeroizing::new(testing::PIN.to_string()))
+        .unwrap();
+    let k = s.key(Some("org-rsa")).unwrap();
+    let signer = Presenting {
+        key: &k,
+        cert: pem("leader-rsa.pem"),
+        chain: Vec::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.pdf");
+    // An earlier file under the output name must survive the failed signing untouched.
+    std::fs::write(&out, b"earlier").unwrap();
+    let err = sign_pdf(&req(&corpus("minimal.pdf"), &out), &signer).unwrap_err();
+    assert!(
+        matches!(&err, SignError::Token(m) if m.contains("không khớp")),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"earlier");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("out.pdf")],
+        "no temporary left"
+    );
+}
