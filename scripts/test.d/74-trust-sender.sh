@@ -89,7 +89,8 @@ after=$("$BIN" --data-dir "$WORK/b" --json show "$doc" | jq -c '{state, updated_
 "$BIN" --data-dir "$WORK/b" --json sync list > "$WORK/b.json"
 jq -e --arg id "$own" '.refused[] | select(.package_id == $id) | .error | test("không tìm thấy văn bản gốc của")' \
   "$WORK/b.json" > /dev/null || die "the refused recall is not listed for the clerk: $(jq .refused "$WORK/b.json")"
-"$BIN" --data-dir "$WORK/b" sync list | grep -q "không vào sổ" || die "sync list does not show refusals"
+listing=$("$BIN" --data-dir "$WORK/b" sync list)
+grep -q "không vào sổ" <<<"$listing" || die "sync list does not show refusals: $listing"
 passed=$((passed + 1))
 
 # 3. A pre-claimed DocumentId: C sends its own package with A's next DocumentId first; A's

@@ -83,6 +83,7 @@ enum Command {
 }
 
 fn main() {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::DataDir => {
@@ -129,4 +130,14 @@ pub fn data_dir(global: &GlobalOpts) -> PathBuf {
         .data_dir
         .clone()
         .unwrap_or_else(vanthu_domain::paths::default_data_dir)
+}
+
+/// `vanthu list | head` must end quietly when the reader goes away, as other command-line
+/// tools do; Rust ignores SIGPIPE, so every `println!` after that would panic instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first in main, before any thread exists; only resets a signal disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
