@@ -253,11 +253,17 @@ describe("incoming workflow in the real webview", () => {
     await browser.keys(["Control", "a"]);
     await browser.keys("Backspace");
     await (await browser.$('[data-testid="search-submit"]')).click();
-    const hit = await waitForText(
+    // Without the date, both documents (newest first); open the older one.
+    await waitForText(
       browser,
-      '[data-testid="search-results"] tr[data-result]',
+      '[data-testid="search-results"]',
       "1234/BNV-VP",
     );
+    let hit = null;
+    for (const r of await browser.$$('[data-testid="search-results"] tr[data-result]')) {
+      if ((await r.getText()).includes("1234/BNV-VP")) hit = r;
+    }
+    assert.ok(hit, "the first document is not among the results");
     await hit.click();
     await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
     await screenshot(browser, "search");
