@@ -264,7 +264,8 @@ describe("incoming workflow in the real webview", () => {
       if ((await r.getText()).includes("1234/BNV-VP")) hit = r;
     }
     assert.ok(hit, "the first document is not among the results");
-    await hit.click();
+    // WebKitWebDriver does not click a <tr> itself ("not interactable"); a clerk clicks a cell.
+    await (await hit.$("td:nth-child(4)")).click();
     await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
     await screenshot(browser, "search");
   });
