@@ -93,26 +93,23 @@ fn settings_of(state: &BackupState) -> Res<BackupSettings> {
     })
 }
 
-/// Takes a backup now if `force`, else only if the schedule says one is due.
+/// Takes a backup now if `force`, else only if the schedule says one is due; false when
+/// nothing was taken. The register is opened only for a backup.
 fn run(state: &BackupState, force: bool) -> Res<bool> {
     let _one_at_a_time = state.running.lock().unwrap_or_else(|e| e.into_inner());
     let schedule = BackupSchedule::load(&state.data_dir)?;
-    let Some(folder) = schedule.folder.clone() else {
-        return Err(CommandError::not_configured(
-            "Chưa chọn thư mục sao lưu".to_owned(),
-        ));
-    };
+    if schedule.folder.is_none() {
+        return if force {
+            Err(CommandError::not_configured("Chưa chọn thư mục sao lưu"))
+        } else {
+            Ok(false)
+        };
+    }
+    if !force && !schedule.is_due(chrono::Local::now())? {
+        return Ok(false);
+    }
     let reg = Registry::open_existing(&state.data_dir)?;
-    let done = if force {
-        std::fs::create_dir_all(&folder).map_err(|e| CommandError::Io {
-            message: format!("Không tạo được thư mục {}: {e}", folder.display()),
-        })?;
-        vanthu_core::backup::backup_into_folder(&reg, &folder, schedule.keep)?;
-        true
-    } else {
-        schedule.run_if_due(&reg, chrono::Local::now())?.is_some()
-    };
-    Ok(done)
+    Ok(schedule.run_now(&reg)?.is_some())
 }
 
 fn record(state: &BackupState, outcome: &Res<bool>) {
@@ -137,18 +134,13 @@ pub fn init(app: &AppHandle, data_dir: &Path) {
             std::thread::sleep(FIRST_CHECK);
             loop {
                 let state = app.state::<BackupState>();
-                let has_schedule = BackupSchedule::load(&state.data_dir)
-                    .map(|s| s.folder.is_some())
-                    .unwrap_or(true);
-                if has_schedule {
-                    let outcome = run(&state, false);
-                    if let Err(e) = &outcome {
-                        tracing::warn!(error = e.message(), "scheduled backup failed");
-                    }
-                    if !matches!(outcome, Ok(false)) {
-                        record(&state, &outcome);
-                        events::send(&app, events::BackupsChanged);
-                    }
+                let outcome = run(&state, false);
+                if let Err(e) = &outcome {
+                    tracing::warn!(error = e.message(), "scheduled backup failed");
+                }
+                if !matches!(outcome, Ok(false)) {
+                    record(&state, &outcome);
+                    events::send(&app, events::BackupsChanged);
                 }
                 std::thread::sleep(CHECK_EVERY);
             }

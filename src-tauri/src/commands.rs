@@ -29,7 +29,7 @@ fn date(field: &str, text: &str) -> Res<NaiveDate> {
     })
 }
 
-fn opt_date(field: &str, text: Option<String>) -> Res<Option<NaiveDate>> {
+pub(crate) fn opt_date(field: &str, text: Option<String>) -> Res<Option<NaiveDate>> {
     text.filter(|t| !t.trim().is_empty())
         .map(|t| date(field, &t))
         .transpose()

@@ -7,6 +7,7 @@ use tauri::State;
 use vanthu_domain::text::mark_matches;
 use vanthu_registry::{Register, SearchHit, SearchQuery};
 
+use crate::commands::opt_date;
 use crate::dto::{Secrecy, Urgency};
 use crate::error::CommandError;
 use crate::AppState;
@@ -83,16 +84,6 @@ fn text(field: Option<String>) -> Option<String> {
     field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn date(label: &str, field: Option<String>) -> Res<Option<chrono::NaiveDate>> {
-    text(field)
-        .map(|t| {
-            t.parse().map_err(|_| {
-                CommandError::invalid(format!("{label} không hợp lệ: {t} (dd/mm/yyyy)"))
-            })
-        })
-        .transpose()
-}
-
 impl SearchForm {
     fn to_query(&self) -> Res<SearchQuery> {
         Ok(SearchQuery {
@@ -107,8 +98,8 @@ impl SearchForm {
             urgency: self.urgency.map(Into::into),
             secrecy: self.secrecy.map(Into::into),
             handler: text(self.handler.clone()),
-            date_from: date("Từ ngày", self.date_from.clone())?,
-            date_to: date("Đến ngày", self.date_to.clone())?,
+            date_from: opt_date("Từ ngày", self.date_from.clone())?,
+            date_to: opt_date("Đến ngày", self.date_to.clone())?,
             limit: self.limit as usize,
             cursor: self.cursor.clone(),
             ..Default::default()

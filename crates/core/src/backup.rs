@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use vanthu_domain::paths::{self, portable_file_name};
 use vanthu_registry::{Registry, DB_FILE};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -232,7 +233,7 @@ pub fn create_backup(reg: &Registry, out: &Path) -> Result<BackupSummary> {
     file.sync_all().map_err(io_err(&tmp_out))?;
     let size = file.metadata().map_err(io_err(&tmp_out))?.len();
     drop(file);
-    fs::rename(&tmp_out, out).map_err(io_err(out))?;
+    paths::replace_file(&tmp_out, out).map_err(io_err(out))?;
     sync_dir(&parent);
     tracing::info!(path = %out.display(), size, documents, "backup written");
     Ok(BackupSummary {
@@ -392,14 +393,9 @@ fn read_manifest<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Result<Manifest> {
 /// file, a trust anchor. Anything else (`..`, absolute paths, other names) is refused.
 fn allowed_path(p: &str) -> bool {
     let parts: Vec<&str> = p.split('/').collect();
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s != "."
-            && s != ".."
-            && !s.contains(['\\', ':'])
-            && !s.starts_with('.')
-            && s.len() <= 200
-    };
+    // A trust anchor's name must already be what the project would write on Linux and
+    // Windows alike (no separators, dots at the edges, device names such as CON).
+    let plain = |s: &str| portable_file_name(s).as_deref() == Some(s);
     match parts.as_slice() {
         [name] => *name == DB_FILE || SETTINGS_FILES.contains(name),
         [dir, name] => *dir == TRUST_DIR && plain(name),
@@ -502,14 +498,11 @@ fn parent_of(p: &Path) -> PathBuf {
     }
 }
 
-/// Makes a rename durable; best effort (Windows cannot open a directory this way).
+/// Makes a rename durable; best effort: the file itself was fsynced before the rename.
 fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+    if let Err(err) = paths::sync_dir(dir) {
+        tracing::warn!(%err, dir = %dir.display(), "cannot fsync the directory");
     }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 #[cfg(test)]
@@ -528,6 +521,9 @@ mod tests {
         assert!(!allowed_path("trust/../../etc/passwd"));
         assert!(!allowed_path("/etc/passwd"));
         assert!(!allowed_path("trust/.hidden"));
+        assert!(!allowed_path("trust/CON"));
+        assert!(!allowed_path("trust/ca.pem."));
+        assert!(!allowed_path("trust/a:b.pem"));
         assert!(!allowed_path("hub-secret"));
         assert!(!allowed_path("blobs/ab/xyz"));
     }

@@ -163,14 +163,33 @@ impl BackupSchedule {
         reg: &Registry,
         now: DateTime<Local>,
     ) -> Result<Option<(BackupSummary, Vec<PathBuf>)>, ScheduleError> {
+        if self.is_due(now)? {
+            self.run_now(reg)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Whether a backup is due at `now` (reads the folder's listing only, so a caller can
+    /// ask before opening the register).
+    pub fn is_due(&self, now: DateTime<Local>) -> Result<bool, ScheduleError> {
+        let Some(folder) = &self.folder else {
+            return Ok(false);
+        };
+        Ok(self
+            .next_due(&list_backups(folder)?)
+            .is_some_and(|due| due <= now))
+    }
+
+    /// Takes a backup into the folder now ("Sao lưu ngay"), keeping the newest `keep`;
+    /// None when no folder is set.
+    pub fn run_now(
+        &self,
+        reg: &Registry,
+    ) -> Result<Option<(BackupSummary, Vec<PathBuf>)>, ScheduleError> {
         let Some(folder) = &self.folder else {
             return Ok(None);
         };
-        let backups = list_backups(folder)?;
-        match self.next_due(&backups) {
-            Some(due) if due <= now => {}
-            _ => return Ok(None),
-        }
         fs::create_dir_all(folder).map_err(|source| ScheduleError::Io {
             path: folder.clone(),
             source,

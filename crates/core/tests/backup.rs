@@ -225,6 +225,7 @@ fn a_schedule_backs_up_once_per_interval() {
         .run_if_due(&reg, now)
         .unwrap()
         .expect("due at once");
+    assert!(!schedule.is_due(now).unwrap());
     assert!(schedule.run_if_due(&reg, now).unwrap().is_none());
     let backups = list_backups(schedule.folder.as_deref().unwrap()).unwrap();
     assert_eq!(backups.len(), 1);

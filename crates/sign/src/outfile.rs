@@ -83,7 +83,8 @@ impl PendingFile {
         }
         tmp.as_file().sync_all().map_err(|e| io_err(&path, e))?;
         tmp.persist(&path).map_err(|e| io_err(&path, e.error))?;
-        sync_dir(dir_of(&path)).map_err(|e| io_err(&path, e))
+        // The rename is only durable once the directory entry is.
+        vanthu_domain::paths::sync_dir(dir_of(&path)).map_err(|e| io_err(&path, e))
     }
 }
 
@@ -113,18 +114,6 @@ fn write_at(f: &std::fs::File, mut offset: u64, mut bytes: &[u8]) -> std::io::Re
         bytes = &bytes[n..];
         offset += n as u64;
     }
-    Ok(())
-}
-
-/// The rename is only durable once the directory entry is: fsync the directory.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
-/// Windows cannot open a directory as a file; NTFS journals the rename itself.
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
