@@ -10,6 +10,7 @@ mod edxml;
 mod hub;
 mod pdf;
 mod registry;
+mod report;
 mod scan;
 mod sign;
 mod sync;
@@ -78,6 +79,8 @@ enum Command {
     Scan(scan::ScanCmd),
     /// Sao lưu / back up the register, attachments and settings into one file.
     Backup(backup::BackupArgs),
+    /// Báo cáo / reports: issuing, statuses (phản hồi trạng thái), processing (giải quyết).
+    Report(report::ReportArgs),
     /// Khôi phục / restore a backup into an empty data directory (or --check it).
     Restore(backup::RestoreArgs),
 }
@@ -102,6 +105,7 @@ fn main() {
         Command::Scan(c) => scan::run(c, &cli.global),
         Command::Backup(a) => backup::run_backup(a, &cli.global),
         Command::Restore(a) => backup::run_restore(a, &cli.global),
+        Command::Report(a) => report::run(a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

@@ -245,7 +245,7 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
 
 /// The data directory's `trust/` folder (anchors and CRLs, as the app reads it) plus the
 /// files given on the command line.
-fn trust_store(
+pub(crate) fn trust_store(
     g: &GlobalOpts,
     anchors: &[PathBuf],
     crls: &[PathBuf],

@@ -9,6 +9,7 @@
 //! * [`offer`]: what a desktop may do next on a document (the UI only shows the offer).
 //! * [`round`]: the register's part of each sync round.
 //! * [`scan`]: scan drafts, from the scan folder to the incoming register.
+//! * [`reports`]: issuing, status-feedback and processing reports, as tables, CSV, XLSX, PDF.
 //! * [`backup`]: backup and restore of a data directory; [`backup_schedule`]: scheduled
 //!   backups with retention.
 pub mod backup;
@@ -18,6 +19,7 @@ pub mod incoming;
 pub mod index;
 pub mod offer;
 pub mod receive;
+pub mod reports;
 pub mod round;
 pub mod scan;
 pub mod sign_queue;

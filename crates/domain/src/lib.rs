@@ -15,6 +15,7 @@ mod doc_type;
 mod level;
 mod number;
 pub mod paths;
+pub mod sender_group;
 mod status;
 pub mod text;
 
@@ -22,6 +23,7 @@ pub use agency::{AgencyCode, AgencyCodeError};
 pub use doc_type::DocumentType;
 pub use level::{LevelParseError, Secrecy, Urgency};
 pub use number::{DocumentNumber, DocumentNumberError};
+pub use sender_group::SenderGroup;
 pub use status::{
     processing_steps, recipient_state, refuse_request, transition, Actor, DocumentState,
     IncomingState, OutgoingState, ProcessingStep, RecipientState, StatusCode, TransitionError,

@@ -36,6 +36,7 @@ pub mod outgoing_offer;
 mod processing;
 mod rank;
 mod register;
+mod report_facts;
 mod revisions;
 pub mod scan_drafts;
 pub mod schema;
@@ -67,6 +68,7 @@ pub use numbering::{
 };
 pub use processing::{IncomingAction, OfferedAction};
 pub use register::{Register, Series};
+pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, StatusFact};
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};

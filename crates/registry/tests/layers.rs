@@ -47,6 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "dispatch",
             "csvio",
             "desks::submit",
+            "report_facts",
         ],
     ),
     ("policy on policy", &["revisions", "desks::receive"]),

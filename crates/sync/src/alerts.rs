@@ -17,7 +17,8 @@ use crate::transport::Operation;
 
 /// Hours after sending before a silent recipient raises an alert, unless configured.
 pub const DEFAULT_OVERDUE_HOURS: u32 = 24;
-const META_OVERDUE_HOURS: &str = "alert_overdue_hours";
+/// The sync meta key of the overdue threshold (hours), shared with the reports.
+pub const META_OVERDUE_HOURS: &str = "alert_overdue_hours";
 
 /// A document package this unit has delivered to the hub.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,366 @@
+//! Reports over registers that really exchanged documents (reports.md §1–§3): a province
+//! sends a signed document to its own Sở and an unsigned one to a ministry through a real
+//! hub, both answer with statuses (one completes, one refuses), the ministry sends one back;
+//! the issuing, statuses and processing reports of each side must then say exactly that.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use chrono::Local;
+use vanthu_core::reports::{
+    self, export, issuing::issuing_report, processing::processing_report,
+    statuses::statuses_report, ReportKind, ReportScope,
+};
+use vanthu_core::sign_queue::{sign_queue, Batch};
+use vanthu_domain::{Actor, IncomingState};
+use vanthu_registry::{NewAgency, NewIncoming, NewOutgoing, Registry};
+use vanthu_sign::testing::{self, serial};
+use vanthu_sign::token::Module;
+use vanthu_sign::Role;
+use zeroize::Zeroizing;
+
+const A: &str = "000.00.00.H34";
+const SO: &str = "000.00.20.H34";
+const BO: &str = "000.00.00.G01";
+
+fn module() -> &'static Module {
+    static M: OnceLock<Arc<Module>> = OnceLock::new();
+    M.get_or_init(testing::module)
+}
+
+fn pdf() -> PathBuf {
+    testing::corpus("minimal.pdf")
+}
+
+fn unit(dir: &Path, code: &str, name: &str, others: &[(&str, &str)]) -> Registry {
+    let mut reg = Registry::open(dir).unwrap();
+    reg.init_unit(code, name).unwrap();
+    // Level-1 agencies come with the directory; lower units are added by the unit.
+    for (c, n) in others
+        .iter()
+        .filter(|(c, _)| !c.starts_with("000.00.00.") && *c != code)
+    {
+        {
+            reg.add_agency(NewAgency {
+                code: (*c).into(),
+                name: (*n).into(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+    }
+    reg
+}
+
+fn draft(reg: &mut Registry, to: &[&str], unit: &str) -> i64 {
+    reg.create_outgoing(NewOutgoing {
+        notation: "UBND-VP".into(),
+        doc_type: "Công văn".into(),
+        subject: "Về việc báo cáo tình hình gửi nhận văn bản điện tử".into(),
+        signer: Some("Nguyễn Văn An".into()),
+        recipients: to.iter().map(|s| s.to_string()).collect(),
+        drafting_unit: Some(unit.into()),
+        files: vec![pdf()],
+        ..Default::default()
+    })
+    .unwrap()
+    .id
+}
+
+fn today_scope(department: Option<&str>) -> ReportScope {
+    let today = Local::now().date_naive();
+    ReportScope::new(None, None, department.map(str::to_owned), today).unwrap()
+}
+
+fn only_incoming(reg: &Registry) -> i64 {
+    let hits = reg.list(&Default::default()).unwrap().hits;
+    let ids: Vec<i64> = hits
+        .iter()
+        .filter(|d| d.register == vanthu_registry::Register::Incoming)
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids.len(), 1, "{hits:?}");
+    ids[0]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_count_what_the_units_exchanged() {
+    let hub = common::start_hub(&[A, SO, BO]).await;
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let (a_dir, so_dir, bo_dir) = (dirs[0].path(), dirs[1].path(), dirs[2].path());
+    let names = [
+        (SO, "Sở Nội vụ"),
+        (BO, "Bộ Công An"),
+        (A, "UBND tỉnh Kon Tum"),
+    ];
+    let today = Local::now().date_naive();
+
+    // A: one signed document to its Sở, one unsigned to the ministry, one on paper only.
+    let (signed, unsigned) = {
+        let mut reg = unit(a_dir, A, "UBND tỉnh Kon Tum", &names);
+        let signed = draft(&mut reg, &[SO], "Văn phòng");
+        let unsigned = draft(&mut reg, &[BO], "Văn phòng");
+        let paper = draft(&mut reg, &["Lưu: VT"], "Phòng Tổng hợp");
+        let reg = Mutex::new(reg);
+        {
+            let _g = serial();
+            let out = sign_queue(
+                &reg,
+                module(),
+                &testing::trust_store(),
+                &Batch {
+                    ids: &[signed],
+                    role: Role::Leader,
+                    key_label: Some("leader-rsa"),
+                    token_label: Some("vanthu-test"),
+                    ..Default::default()
+                },
+                Zeroizing::new("1234".into()),
+                |_, _, _| {},
+            )
+            .unwrap();
+            assert!(out[0].outcome.is_ok());
+        }
+        let mut reg = reg.into_inner().unwrap();
+        for id in [signed, unsigned, paper] {
+            reg.issue_outgoing(id, today).unwrap();
+        }
+        reg.queue_dispatch(signed).unwrap();
+        reg.queue_dispatch(unsigned).unwrap();
+        (signed, unsigned)
+    };
+    drop(unit(so_dir, SO, "Sở Nội vụ", &names));
+    let mut bo_reg = unit(bo_dir, BO, "Bộ Công An", &names);
+    let from_bo = draft(&mut bo_reg, &[A], "Văn phòng Bộ");
+    bo_reg.issue_outgoing(from_bo, today).unwrap();
+    bo_reg.queue_dispatch(from_bo).unwrap();
+    drop(bo_reg);
+
+    let a = hub.registry_engine(A, "UBND tỉnh Kon Tum", a_dir);
+    let so = hub.registry_engine(SO, "Sở Nội vụ", so_dir);
+    let bo = hub.registry_engine(BO, "Bộ Công An", bo_dir);
+    a.sync_once().await.unwrap();
+    bo.sync_once().await.unwrap();
+    so.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+
+    // The Sở registers and completes; the ministry refuses; A registers what it received.
+    {
+        let mut reg = Registry::open(so_dir).unwrap();
+        let id = only_incoming(&reg);
+        for (s, who) in [
+            (IncomingState::Registered, Actor::Clerk),
+            (IncomingState::Assigned, Actor::Leader),
+            (IncomingState::InProgress, Actor::Handler),
+            (IncomingState::Completed, Actor::Handler),
+        ] {
+            reg.append_status_event(id, s, who, None).unwrap();
+        }
+    }
+    {
+        let mut reg = Registry::open(bo_dir).unwrap();
+        let id = only_incoming(&reg);
+        reg.append_status_event(
+            id,
+            IncomingState::Rejected,
+            Actor::Clerk,
+            Some("Thiếu chữ ký số"),
+        )
+        .unwrap();
+    }
+    {
+        let mut reg = Registry::open(a_dir).unwrap();
+        let id = only_incoming(&reg);
+        reg.append_status_event(id, IncomingState::Registered, Actor::Clerk, None)
+            .unwrap();
+    }
+    for _ in 0..2 {
+        so.sync_once().await.unwrap();
+        bo.sync_once().await.unwrap();
+        a.sync_once().await.unwrap();
+    }
+
+    let reg = Registry::open(a_dir).unwrap();
+    let scope = today_scope(None);
+
+    // §1: three issued, two of them electronically; the one to the Sở carries a signature
+    // that verifies, the ministry's exchange (ours and theirs) does not.
+    let issuing = issuing_report(&reg, &scope, &testing::trust_store()).unwrap();
+    assert_eq!(issuing.issued_total, 3);
+    assert_eq!(issuing.issued_electronic_only, 2);
+    assert_eq!(
+        (
+            issuing.signed_ratio_internal.signed,
+            issuing.signed_ratio_internal.total
+        ),
+        (1, 1)
+    );
+    assert_eq!(
+        (
+            issuing.signed_ratio_external.signed,
+            issuing.signed_ratio_external.total
+        ),
+        (0, 2)
+    );
+    assert_eq!(issuing.certificates, 1);
+    assert_eq!(issuing.certificate_list[0].signer, "Nguyễn Văn An");
+    assert_eq!(issuing.certificate_list[0].documents, 1);
+    // Without the test CA among the trust anchors nothing counts as signed.
+    let untrusted = issuing_report(&reg, &scope, &Default::default()).unwrap();
+    assert_eq!(untrusted.signed_ratio_internal.signed, 0);
+    assert_eq!(untrusted.certificates, 0);
+    // A department sees only its own issuing.
+    let dept = issuing_report(
+        &reg,
+        &today_scope(Some("phong tong hop")),
+        &testing::trust_store(),
+    )
+    .unwrap();
+    assert_eq!((dept.issued_total, dept.issued_electronic_only), (1, 0));
+
+    // §2: the Sở returned 01, 03, 04, 05, 06 — five of six; the ministry 01 and 02.
+    let st = statuses_report(&reg, &scope, 24, chrono::Utc::now().timestamp_millis()).unwrap();
+    let row = |code: &str| {
+        st.counterparts
+            .iter()
+            .find(|r| r.agency_code == code)
+            .unwrap()
+    };
+    let so_row = row(SO);
+    assert_eq!((so_row.sent, so_row.received), ("ĐẠT", "Chưa nhận"));
+    assert_eq!(so_row.codes_returned, ["01", "03", "04", "05", "06"]);
+    assert_eq!(so_row.statuses_returned, 5);
+    assert_eq!(so_row.note, "Phản hồi chưa đủ trạng thái");
+    assert_eq!(so_row.agency_name, "Sở Nội vụ");
+    assert!(so_row.hours_to_01_median.is_some() && so_row.hours_to_06_median.is_some());
+    assert_eq!(so_row.without_01_after_threshold, 0);
+    let bo_row = row(BO);
+    assert_eq!((bo_row.sent, bo_row.received), ("ĐẠT", "ĐẠT"));
+    assert_eq!(bo_row.codes_returned, ["01", "02"]);
+    assert!(bo_row.hours_to_06_median.is_none());
+    // What we answered the ministry: 01 (automatic) and 03 (registered).
+    assert_eq!(st.own_answers.len(), 1);
+    assert_eq!(st.own_answers[0].agency_code, BO);
+    assert_eq!(st.own_answers[0].codes_returned, ["01", "03"]);
+    assert_eq!(
+        (st.own.sent, st.own.received, st.own.statuses_returned),
+        ("ĐẠT", "ĐẠT", 2)
+    );
+    assert!(!st.own.passes);
+    // Counted as of two days later with a one-hour threshold, a recipient without 01 would
+    // show; every recipient answered, so none does.
+    let later = statuses_report(
+        &reg,
+        &scope,
+        1,
+        chrono::Utc::now().timestamp_millis() + 2 * 86_400_000,
+    )
+    .unwrap();
+    assert!(later
+        .counterparts
+        .iter()
+        .all(|r| r.without_01_after_threshold == 0));
+
+    // §3 on A: one registered from a ministry, not assigned, open.
+    let p = processing_report(&reg, &scope).unwrap();
+    assert_eq!(p.received_total, 1);
+    let group = |p: &reports::processing::ProcessingReport, k: &str| {
+        p.received_by_sender_group
+            .iter()
+            .find(|c| c.key == k)
+            .unwrap()
+            .count
+    };
+    assert_eq!(group(&p, "Bộ, ngành"), 1);
+    assert_eq!(p.totals.in_progress, 1);
+    assert_eq!(p.by_handler[0].handler, "Chưa giao");
+    drop(reg);
+    // On the ministry's side the refusal and its reason.
+    let bo_reg = Registry::open(bo_dir).unwrap();
+    let p = processing_report(&bo_reg, &scope).unwrap();
+    assert_eq!((p.received_total, p.rejected_total), (0, 1));
+    assert_eq!(p.rejected_reasons[0].key, "Thiếu chữ ký số");
+
+    // Every format of the built report carries the same figures.
+    let reg = Registry::open(a_dir).unwrap();
+    let built = reports::build(
+        &reg,
+        ReportKind::Statuses,
+        &scope,
+        &testing::trust_store(),
+        0,
+    )
+    .unwrap();
+    assert_eq!(built.json["counterparts"][1]["agency_code"], SO);
+    assert_eq!(built.json["counterparts"][1]["statuses_returned"], 5);
+    let text = export::to_text(&built.document);
+    assert!(text.contains("Sở Nội vụ"), "{text}");
+    let pdf = export::to_pdf(&built.document).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let _ = (signed, unsigned);
+}
+
+#[test]
+fn processing_sorts_deadlines_into_on_time_late_and_overdue() {
+    let dir = tempfile::tempdir().unwrap();
+    const HUYEN: &str = "000.00.31.H34";
+    let mut reg = unit(
+        dir.path(),
+        A,
+        "UBND tỉnh Kon Tum",
+        &[(HUYEN, "UBND huyện Đắk Hà")],
+    );
+    let today = Local::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    let tomorrow = today.succ_opt().unwrap();
+    let mut add = |handler: &str, deadline: Option<chrono::NaiveDate>, done: bool| {
+        let rec = reg
+            .register_incoming(NewIncoming {
+                arrival_date: Some(today),
+                sender: HUYEN.into(),
+                document_date: today,
+                notation: "12/UBND-VP".into(),
+                doc_type: "Công văn".into(),
+                subject: "Về việc thử báo cáo".into(),
+                handler: Some(handler.into()),
+                deadline,
+                ..Default::default()
+            })
+            .unwrap();
+        if done {
+            for (s, who) in [
+                (IncomingState::Assigned, Actor::Leader),
+                (IncomingState::InProgress, Actor::Handler),
+                (IncomingState::Completed, Actor::Handler),
+            ] {
+                reg.append_status_event(rec.id, s, who, None).unwrap();
+            }
+        }
+    };
+    add("Phòng Tổng hợp", Some(tomorrow), true); // on time
+    add("Phòng Tổng hợp", Some(yesterday), true); // late
+    add("Phòng Tổng hợp", Some(yesterday), false); // overdue, open
+    add("Phòng Kinh tế", None, false); // open, no deadline
+    let p = processing_report(&reg, &today_scope(None)).unwrap();
+    assert_eq!(p.received_total, 4);
+    assert_eq!(
+        (
+            p.totals.completed_on_time,
+            p.totals.completed_late,
+            p.totals.overdue_open,
+            p.totals.in_progress
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(p.totals.response_days_median, Some(0.0));
+    // A name-classified district.
+    assert!(p
+        .received_by_sender_group
+        .iter()
+        .any(|c| c.key == "Huyện, thị xã, thành phố" && c.count == 4));
+    let one = processing_report(&reg, &today_scope(Some("Phòng Kinh tế"))).unwrap();
+    assert_eq!((one.received_total, one.by_handler.len()), (1, 1));
+    let csv = String::from_utf8(export::to_csv(&p.document("UBND tỉnh Kon Tum")).unwrap()).unwrap();
+    assert!(csv.contains("Phòng Tổng hợp,3,0,1,1,1,"), "{csv}");
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Reports scenario (docs/reports.md): the three reports over the demo register, their figures
+# checked against `vanthu list` (an independent path through the register), every output
+# format opened by its own reader (jq, unzip, pdffonts/pdftotext), and bad requests refused.
+# The exchange figures (signatures, statuses per counterpart) are covered through a real hub
+# by crates/core/tests/reports.rs.
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+cd "$VANTHU_ROOT"
+bin_dir="$CARGO_TARGET_DIR/debug"
+[ -x "$bin_dir/vanthu" ] || die "build the vanthu binary first"
+export PATH="$bin_dir:$PATH"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+fail() { echo "reports scenario: $*" >&2; exit 1; }
+
+export VANTHU_DATA_DIR="$work/unit"
+bash scripts/demo/seed.sh >/dev/null
+period=(--from 01/01/2025 --to 31/12/2025)
+
+# Processing: registered incoming documents of 2025 (not refused, not waiting in the inbox).
+vanthu report processing "${period[@]}" --format json >"$work/p.json"
+vanthu --json list --register incoming --from-date 2025-01-01 --to-date 2025-12-31 --limit 100000 >"$work/in.json"
+expected=$(jq '[.hits[] | select(.state != "rejected" and .state != "received" and .state != "arrived")] | length' "$work/in.json")
+got=$(jq '.received_total' "$work/p.json")
+[ "$got" -eq "$expected" ] || fail "received_total $got, the register lists $expected"
+[ "$got" -gt 0 ] || fail "the demo register has no incoming document in 2025"
+sum=$(jq '[.received_by_month[].count] | add' "$work/p.json")
+[ "$sum" -eq "$got" ] || fail "months add up to $sum, not $got"
+[ "$(jq '.received_by_month | length' "$work/p.json")" -eq 12 ] || fail "not every month of 2025 listed"
+kt=$(jq '[.by_handler[] | select(.handler == "Phòng Kinh tế")][0].received' "$work/p.json")
+[ "$kt" -ge 1 ] || fail "the assigned demo report is not counted under Phòng Kinh tế"
+one=$(vanthu report processing "${period[@]}" --department "phong kinh te" --format json | jq '.received_total')
+[ "$one" -eq "$kt" ] || fail "--department gives $one, the handler row says $kt"
+
+# Issuing: numbered outgoing documents dated in 2025.
+vanthu report issuing "${period[@]}" --format json >"$work/i.json"
+vanthu --json list --register outgoing --from-date 2025-01-01 --to-date 2025-12-31 --limit 100000 >"$work/out.json"
+expected=$(jq '[.hits[] | select(.number != null)] | length' "$work/out.json")
+got=$(jq '.issued_total' "$work/i.json")
+[ "$got" -eq "$expected" ] || fail "issued_total $got, the register lists $expected"
+for key in issued_total_per_month issued_electronic_only signed_ratio_internal signed_ratio_external certificates; do
+  jq -e "has(\"$key\")" "$work/i.json" >/dev/null || fail "issuing JSON lacks $key"
+done
+
+# Statuses: the demo exchanged nothing over a hub, so this unit would not pass yet.
+vanthu report statuses "${period[@]}" --format json >"$work/s.json"
+[ "$(jq -r '.own.sent' "$work/s.json")" = "Chưa gửi" ] || fail "own row: $(jq -c .own "$work/s.json")"
+[ "$(jq -r '.own.note' "$work/s.json")" = "Chưa phản hồi trạng thái" ] || fail "own note"
+
+# Every format, read back by its own tool.
+vanthu report processing "${period[@]}" >"$work/p.txt"
+grep -q "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT VĂN BẢN ĐẾN" "$work/p.txt" || fail "text heading"
+grep -q "Từ ngày 01/01/2025 đến ngày 31/12/2025" "$work/p.txt" || fail "text period"
+vanthu report processing "${period[@]}" --format csv -o "$work/p.csv"
+head -c 3 "$work/p.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "CSV without BOM"
+grep -q "^Phòng Kinh tế,$kt," "$work/p.csv" || fail "CSV handler row"
+vanthu report processing "${period[@]}" --format xlsx -o "$work/p.xlsx"
+unzip -l "$work/p.xlsx" | grep -q "xl/worksheets/sheet6.xml" || fail "XLSX without one sheet per table"
+vanthu report statuses "${period[@]}" --format pdf -o "$work/s.pdf"
+pdfinfo "$work/s.pdf" | grep -q "841.89 x 595.276" || fail "PDF is not A4 landscape"
+pdffonts "$work/s.pdf" | awk 'NR > 2 { if ($(NF-4) != "yes") bad = 1 } END { exit bad }' || fail "PDF font not embedded"
+pdftotext "$work/s.pdf" - | grep -q "BÁO CÁO PHẢN HỒI TRẠNG THÁI VĂN BẢN ĐIỆN TỬ" || fail "PDF text"
+pdftotext "$work/s.pdf" - | grep -q "Trang 1/1" || fail "PDF page number"
+
+# Refusals: no file for a binary format, a reversed period; nothing written.
+if vanthu report issuing --format xlsx 2>"$work/err"; then fail "xlsx to stdout accepted"; fi
+grep -q "\-o" "$work/err" || fail "no hint for -o: $(cat "$work/err")"
+if vanthu report issuing --from 02/01/2025 --to 01/01/2025 -o "$work/x.csv" --format csv 2>"$work/err"; then
+  fail "a reversed period accepted"
+fi
+grep -q "kỳ báo cáo không hợp lệ" "$work/err" || fail "reversed period message: $(cat "$work/err")"
+[ ! -e "$work/x.csv" ] || fail "a refused report left a file"
+echo "reports scenario: ok"
