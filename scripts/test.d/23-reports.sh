@@ -48,6 +48,12 @@ vanthu report statuses "${period[@]}" --format json >"$work/s.json"
 [ "$(jq -r '.own.sent' "$work/s.json")" = "Chưa gửi" ] || fail "own row: $(jq -c .own "$work/s.json")"
 [ "$(jq -r '.own.note' "$work/s.json")" = "Chưa phản hồi trạng thái" ] || fail "own note"
 
+# The Phụ lục III form: item 1.10 carries the issuing average, contact details stay blank.
+vanthu report survey "${period[@]}" --format json >"$work/f.json"
+jq -e --argjson n "$expected" '[.items[] | select(.item == "1.10")][0].answer | contains("(\($n) văn bản")' "$work/f.json" >/dev/null \
+  || fail "survey 1.10: $(jq -c '.items[] | select(.item == "1.10")' "$work/f.json")"
+[ "$(jq -r '.items[] | select(.item == "2") | .answer' "$work/f.json")" = "(đơn vị điền)" ] || fail "survey contact"
+
 # Every format, read back by its own tool.
 vanthu report processing "${period[@]}" >"$work/p.txt"
 grep -q "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT VĂN BẢN ĐẾN" "$work/p.txt" || fail "text heading"

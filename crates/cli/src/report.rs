@@ -1,4 +1,4 @@
-//! `vanthu report issuing|statuses|processing` (vanthu_core::reports, docs/reports.md): the
+//! `vanthu report issuing|statuses|processing|survey` (vanthu_core::reports, docs/reports.md): the
 //! reports of shared/spec/reports.md §1–§3, computed offline from the register for a period
 //! and optionally one department, printed or written as JSON, CSV, XLSX or PDF.
 use std::path::PathBuf;
@@ -11,7 +11,8 @@ use crate::GlobalOpts;
 
 #[derive(Args, Debug)]
 pub struct ReportArgs {
-    /// Which report: issuing (phát hành), statuses (phản hồi trạng thái), processing (giải quyết).
+    /// Which report: issuing (phát hành), statuses (phản hồi trạng thái), processing (giải quyết),
+    /// survey (Phụ lục III of 2887/VPCP-KSTT, pre-filled).
     #[arg(value_enum)]
     pub kind: Kind,
     /// First day (dd/mm/yyyy or yyyy-mm-dd); default 1 January of the current year.
@@ -39,6 +40,8 @@ pub enum Kind {
     Issuing,
     Statuses,
     Processing,
+    /// Phụ lục III of Công văn 2887/VPCP-KSTT, filled in from issuing and statuses.
+    Survey,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,6 +71,7 @@ pub fn run(a: ReportArgs, g: &GlobalOpts) -> Result<()> {
         Kind::Issuing => ReportKind::Issuing,
         Kind::Statuses => ReportKind::Statuses,
         Kind::Processing => ReportKind::Processing,
+        Kind::Survey => ReportKind::Survey,
     };
     let built = reports::build(
         &reg,

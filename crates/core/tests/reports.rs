@@ -298,6 +298,38 @@ async fn reports_count_what_the_units_exchanged() {
     assert!(text.contains("Sở Nội vụ"), "{text}");
     let pdf = export::to_pdf(&built.document).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(built.charts[0].points[1].values, [5.0], "the Sở's bar");
+    // The Phụ lục III form carries the issuing figures and our own status feedback.
+    let form =
+        reports::build(&reg, ReportKind::Survey, &scope, &testing::trust_store(), 0).unwrap();
+    let answer = |item: &str, n: usize| {
+        form.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["item"] == item)
+            .nth(n)
+            .unwrap()["answer"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        answer("1.8.a", 0).contains("2/6 trạng thái"),
+        "{}",
+        answer("1.8.a", 0)
+    );
+    assert!(
+        answer("1.10", 0).contains("(3 văn bản"),
+        "{}",
+        answer("1.10", 0)
+    );
+    assert!(
+        answer("1.10", 1).contains("(2 văn bản)"),
+        "{}",
+        answer("1.10", 1)
+    );
+    assert_eq!(answer("1.11.a", 0), "1 chứng thư số");
     let _ = (signed, unsigned);
 }
 

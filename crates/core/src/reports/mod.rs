@@ -7,11 +7,13 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use vanthu_domain::text::fold;
 
+pub mod charts;
 pub mod export;
 pub mod issuing;
 mod pdf;
 pub mod processing;
 pub mod statuses;
+pub mod survey;
 pub mod table;
 
 pub use vanthu_registry::FactWindow;
@@ -137,6 +139,8 @@ pub enum ReportKind {
     Statuses,
     /// Processing statistics (§3).
     Processing,
+    /// The survey form of seed 000 Phụ lục III, filled in from §1 and §2.
+    Survey,
 }
 
 /// A computed report: its JSON (the keys of reports.md) and its printable tables.
@@ -146,6 +150,8 @@ pub struct Built {
     pub json: serde_json::Value,
     /// The same as titled tables.
     pub document: table::Document,
+    /// What the Báo cáo page draws.
+    pub charts: Vec<charts::Chart>,
 }
 
 /// Hours a recipient may stay silent before it counts as not received: the sync alert
@@ -167,27 +173,47 @@ pub fn build(
     trust: &vanthu_sign::TrustStore,
     now_ms: i64,
 ) -> Result<Built, ReportError> {
-    let unit = reg
-        .own_unit()?
-        .map(|(code, name)| format!("{name} ({code})"))
-        .unwrap_or_default();
+    let (unit_code, unit_name) = reg.own_unit()?.unwrap_or_default();
+    let unit = format!("{unit_name} ({unit_code})");
     // The reports hold only strings, integers and finite numbers: serialising cannot fail.
     let json = |v: serde_json::Result<serde_json::Value>| v.unwrap_or_default();
-    let (json, document) = match kind {
+    let built = match kind {
         ReportKind::Issuing => {
             let r = issuing::issuing_report(reg, scope, trust)?;
-            (json(serde_json::to_value(&r)), r.document(&unit))
+            Built {
+                json: json(serde_json::to_value(&r)),
+                document: r.document(&unit),
+                charts: r.charts(),
+            }
         }
         ReportKind::Statuses => {
             let r = statuses::statuses_report(reg, scope, threshold_hours(reg)?, now_ms)?;
-            (json(serde_json::to_value(&r)), r.document(&unit))
+            Built {
+                json: json(serde_json::to_value(&r)),
+                document: r.document(&unit),
+                charts: r.charts(),
+            }
         }
         ReportKind::Processing => {
             let r = processing::processing_report(reg, scope)?;
-            (json(serde_json::to_value(&r)), r.document(&unit))
+            Built {
+                json: json(serde_json::to_value(&r)),
+                document: r.document(&unit),
+                charts: r.charts(),
+            }
+        }
+        ReportKind::Survey => {
+            let i = issuing::issuing_report(reg, scope, trust)?;
+            let s = statuses::statuses_report(reg, scope, threshold_hours(reg)?, now_ms)?;
+            let form = survey::survey_form((&unit_name, &unit_code), &i, &s);
+            Built {
+                json: json(serde_json::to_value(&form)),
+                document: form.document(&unit),
+                charts: Vec::new(),
+            }
         }
     };
-    Ok(Built { json, document })
+    Ok(built)
 }
 
 /// `YYYY-MM` of a day.
