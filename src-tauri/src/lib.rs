@@ -20,6 +20,7 @@ pub mod marks;
 pub mod outgoing;
 pub mod paths;
 pub mod processing;
+pub mod reports;
 pub mod scan;
 pub mod search;
 pub mod signing;
@@ -91,6 +92,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             backup::backup_now,
             search::search_documents,
             search::search_states,
+            reports::report_view,
+            reports::export_report,
         ])
 }
 

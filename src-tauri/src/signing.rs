@@ -61,7 +61,7 @@ pub fn trust_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// Anchors and CRLs of the trust folder (the same files `vanthu verify` reads).
-fn trust_anchors(data_dir: &Path) -> vanthu_sign::TrustStore {
+pub(crate) fn trust_anchors(data_dir: &Path) -> vanthu_sign::TrustStore {
     // Unreadable files are logged by load_dir and skipped.
     vanthu_sign::TrustStore::load_dir(&trust_dir(data_dir)).0
 }

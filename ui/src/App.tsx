@@ -3,7 +3,6 @@ import { Alert, AppShell, Center, Group, Loader, NavLink, Stack, Text, Title } f
 import { commands, type AppInfo } from "./bindings";
 import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
-import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { IncomingPage } from "./pages/IncomingPage";
 import { SyncIndicator } from "./components/SyncIndicator";
 import { mark } from "./marks";
@@ -21,6 +20,9 @@ const OutgoingPage = lazy(() =>
 );
 const SearchPage = lazy(() =>
   import("./pages/SearchPage").then((m) => ({ default: m.SearchPage })),
+);
+const ReportsPage = lazy(() =>
+  import("./pages/ReportsPage").then((m) => ({ default: m.ReportsPage })),
 );
 const AgenciesPage = lazy(() =>
   import("./pages/AgenciesPage").then((m) => ({ default: m.AgenciesPage })),
@@ -54,7 +56,6 @@ export function App() {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const current = SECTIONS.find((s) => s.id === section)!;
   if (infoError) {
     return (
       <Center h="100vh">
@@ -121,7 +122,7 @@ export function App() {
           ) : section === "search" ? (
             <SearchPage onOpenOutgoing={() => setSection("outgoing")} />
           ) : (
-            <PlaceholderPage title={current.label} />
+            <ReportsPage />
           )}
         </Suspense>
       </AppShell.Main>

@@ -95,6 +95,9 @@ export const commands = {
 	searchDocuments: (form: SearchForm) => __TAURI_INVOKE<SearchResults>("search_documents", { form }),
 	/**  Every state of both registers, from the domain's enums (the labels the lists show). */
 	searchStates: () => __TAURI_INVOKE<StateOption[]>("search_states"),
+	reportView: (form: ReportForm) => __TAURI_INVOKE<ReportView>("report_view", { form }),
+	/**  Writes the report as a file in the Documents folder; returns its path. */
+	exportReport: (form: ReportForm, format: ExportFormat) => __TAURI_INVOKE<string>("export_report", { form, format }),
 };
 
 /** Events */
@@ -237,6 +240,8 @@ export type Draft = {
 
 /**  The scan folder produced or consumed a draft ("Chờ vào sổ" changed). */
 export type DraftsChanged = null;
+
+export type ExportFormat = "csv" | "xlsx" | "pdf";
 
 /**  One step of a document's processing history. */
 export type HistoryEntry = {
@@ -493,6 +498,47 @@ export type RegisterIncoming = {
 
 /**  Which register a search covers. */
 export type RegisterKind = "incoming" | "outgoing";
+
+export type ReportChart = {
+	title: string,
+	series: string[],
+	points: ReportPoint[],
+	stacked: boolean,
+};
+
+/**  The filters of the page; empty dates mean the year so far. */
+export type ReportForm = {
+	kind: ReportType,
+	/**  yyyy-mm-dd. */
+	from: string | null,
+	to: string | null,
+	department: string | null,
+};
+
+export type ReportPoint = {
+	label: string,
+	values: (number | null)[],
+};
+
+export type ReportTable = {
+	title: string,
+	columns: string[],
+	/**  Display text (dates dd/mm/yyyy, ratios with two decimals). */
+	rows: string[][],
+	/**  Per column: right-aligned figures. */
+	numeric: boolean[],
+};
+
+export type ReportType = "issuing" | "statuses" | "processing" | 
+/**  Phụ lục III of 2887/VPCP-KSTT, pre-filled. */
+"survey";
+
+export type ReportView = {
+	title: string,
+	subtitle: string[],
+	tables: ReportTable[],
+	charts: ReportChart[],
+};
 
 /**  The Tra cứu form; empty fields do not filter. */
 export type SearchForm = {

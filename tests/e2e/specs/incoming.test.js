@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { launchApp, screenshot } from "../lib/harness.js";
 import {
@@ -293,5 +293,39 @@ describe("incoming workflow in the real webview", () => {
       "Lần sao lưu tự động tiếp theo",
     );
     await screenshot(browser, "settings-backup");
+  });
+
+  it("reports what was registered this month in Báo cáo and exports it to Excel", async () => {
+    const { browser } = app;
+    await goTo(browser, "reports");
+    await waitForText(browser, '[data-testid="report-title"]', "PHÁT HÀNH VĂN BẢN");
+    await (await browser.$("label=Giải quyết văn bản đến")).click();
+    await waitForText(
+      browser,
+      '[data-testid="report-title"]',
+      "TIẾP NHẬN VÀ GIẢI QUYẾT VĂN BẢN ĐẾN",
+    );
+    const now = new Date();
+    const month = `${String(now.getMonth() + 1).padStart(2, "0")}/${now.getFullYear()}`;
+    let counted = null;
+    for (const r of await browser.$$('[data-testid="report-table"] tbody tr')) {
+      const cells = [];
+      for (const c of await r.$$("td")) cells.push((await c.getText()).trim());
+      if (cells[0] === month) counted = cells;
+    }
+    // The month's row counts the two documents registered above.
+    assert.deepEqual(counted, [month, "2"]);
+    assert.ok(
+      (await browser.$$('[data-testid="report-chart"] svg')).length > 0,
+      "the charts are drawn",
+    );
+    await screenshot(browser, "reports");
+    await (await browser.$('[data-testid="export-xlsx"]')).click();
+    const saved = await waitForText(browser, '[data-testid="report-saved"]', "Đã lưu: ");
+    // The path as written (textOf lower-cases, WebDriver's text is empty in Mantine alerts).
+    const shown = await browser.execute((e) => e.textContent ?? "", saved);
+    const file = shown.replace("Đã lưu:", "").trim();
+    assert.ok(file.endsWith(".xlsx"), file);
+    assert.equal(readFileSync(file).subarray(0, 2).toString(), "PK", "an XLSX is a zip");
   });
 });
