@@ -69,6 +69,25 @@ pdffonts "$work/s.pdf" | awk 'NR > 2 { if ($(NF-4) != "yes") bad = 1 } END { exi
 pdftotext "$work/s.pdf" - | grep -q "BÁO CÁO PHẢN HỒI TRẠNG THÁI VĂN BẢN ĐIỆN TỬ" || fail "PDF text"
 pdftotext "$work/s.pdf" - | grep -q "Trang 1/1" || fail "PDF page number"
 
+# The register books of 2025: a cover page, then the NĐ 30 columns, pages numbered after it.
+vanthu register-book incoming --year 2025 -o "$work/book-in.pdf"
+pdftotext -f 1 -l 1 "$work/book-in.pdf" - >"$work/cover.txt"
+grep -q "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" "$work/cover.txt" || fail "book cover: $(cat "$work/cover.txt")"
+registered=$(jq '[.hits[] | select(.arrival_number != null and .secrecy == "normal")] | length' "$work/in.json")
+grep -q "Từ số 1 đến số $registered" "$work/cover.txt" || fail "book cover numbers ($registered): $(cat "$work/cover.txt")"
+if grep -q "Trang" "$work/cover.txt"; then fail "the cover carries a page number"; fi
+pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Trang 1/" || fail "book page numbers"
+pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Tác giả" || fail "book columns"
+vanthu register-book incoming --year 2025 --secret --format csv -o "$work/book-secret.csv"
+grep -q ",M1," "$work/book-secret.csv" || fail "the secret book numbers M1…"
+vanthu register-book outgoing --year 2025 --format xlsx -o "$work/book-out.xlsx"
+unzip -p "$work/book-out.xlsx" xl/worksheets/sheet1.xml | grep -q "Nguyễn Văn An\|<v>" || fail "outgoing book XLSX"
+slip_id=$(jq '[.hits[] | select(.arrival_number != null)][0].id' "$work/in.json")
+vanthu processing-slip "$slip_id" -o "$work/slip.pdf"
+pdfinfo "$work/slip.pdf" | grep -q "595.276 x 841.89" || fail "the slip is not A4 portrait"
+pdftotext "$work/slip.pdf" - | grep -q "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" || fail "slip title"
+pdftotext "$work/slip.pdf" - | grep -q "Ý kiến đề xuất của người giải quyết" || fail "slip part 3"
+
 # Refusals: no file for a binary format, a reversed period; nothing written.
 if vanthu report issuing --format xlsx 2>"$work/err"; then fail "xlsx to stdout accepted"; fi
 grep -q "\-o" "$work/err" || fail "no hint for -o: $(cat "$work/err")"

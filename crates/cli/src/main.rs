@@ -81,6 +81,10 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Báo cáo / reports: issuing, statuses (phản hồi trạng thái), processing (giải quyết).
     Report(report::ReportArgs),
+    /// In sổ đăng ký văn bản đến/đi của một năm / print a register book (PDF with a cover, XLSX).
+    RegisterBook(report::BookArgs),
+    /// In phiếu giải quyết văn bản đến / print the processing slip of an incoming document.
+    ProcessingSlip(report::SlipArgs),
     /// Khôi phục / restore a backup into an empty data directory (or --check it).
     Restore(backup::RestoreArgs),
 }
@@ -106,6 +110,8 @@ fn main() {
         Command::Backup(a) => backup::run_backup(a, &cli.global),
         Command::Restore(a) => backup::run_restore(a, &cli.global),
         Command::Report(a) => report::run(a, &cli.global),
+        Command::RegisterBook(a) => report::run_book(a, &cli.global),
+        Command::ProcessingSlip(a) => report::run_slip(a, &cli.global),
     };
     if let Err(err) = result {
         eprintln!("lỗi / error: {err:#}");

@@ -396,3 +396,127 @@ fn processing_sorts_deadlines_into_on_time_late_and_overdue() {
     let csv = String::from_utf8(export::to_csv(&p.document("UBND tỉnh Kon Tum")).unwrap()).unwrap();
     assert!(csv.contains("Phòng Tổng hợp,3,0,1,1,1,"), "{csv}");
 }
+
+#[test]
+fn register_books_list_a_year_in_number_order_and_the_slip_carries_the_assignment() {
+    use vanthu_core::reports::books::{processing_slip, register_book, BookRequest};
+    use vanthu_core::reports::table::Cell;
+    use vanthu_domain::Secrecy;
+    use vanthu_registry::{Register, Series};
+
+    const HUYEN: &str = "000.00.31.H34";
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = unit(
+        dir.path(),
+        A,
+        "UBND tỉnh Kon Tum",
+        &[(HUYEN, "UBND huyện Đắk Hà")],
+    );
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let mut incoming = |notation: &str, secrecy: Secrecy, arrival: &str| {
+        reg.register_incoming(NewIncoming {
+            arrival_date: Some(day(arrival)),
+            sender: HUYEN.into(),
+            document_date: day("2025-03-01"),
+            notation: notation.into(),
+            doc_type: "Công văn".into(),
+            subject: format!("Về việc {notation}"),
+            secrecy,
+            deadline: Some(day("2025-03-20")),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+    };
+    let first = incoming("10/UBND-VP", Secrecy::Normal, "2025-03-02");
+    incoming("11/UBND-VP", Secrecy::Confidential, "2025-03-03");
+    incoming("12/UBND-VP", Secrecy::Normal, "2025-03-04");
+    // Another year's book does not show them.
+    incoming("13/UBND-VP", Secrecy::Normal, "2026-01-05");
+
+    let book = |reg: &Registry, register, series, year| {
+        register_book(
+            reg,
+            BookRequest {
+                register,
+                series,
+                year,
+            },
+        )
+        .unwrap()
+    };
+    let normal = book(&reg, Register::Incoming, Series::Normal, 2025);
+    let rows = &normal.tables[0].rows;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(normal.tables[0].columns.len(), 10, "NĐ 30 has ten columns");
+    assert_eq!(rows[0][0], Cell::Date(day("2025-03-02")));
+    assert_eq!(rows[0][1], Cell::Int(1));
+    assert_eq!(rows[1][1], Cell::Int(2));
+    assert_eq!(rows[0][2], Cell::Text("UBND huyện Đắk Hà".into()));
+    assert_eq!(rows[1][3], Cell::Text("12/UBND-VP".into()));
+    let cover: Vec<&str> = normal.cover.iter().map(|l| l.text.as_str()).collect();
+    assert!(cover.contains(&"SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"), "{cover:?}");
+    assert!(cover.contains(&"Từ số 1 đến số 2"), "{cover:?}");
+    assert!(
+        cover.contains(&"Từ ngày 02/03/2025 đến ngày 04/03/2025"),
+        "{cover:?}"
+    );
+    let secret = book(&reg, Register::Incoming, Series::Secret, 2025);
+    assert_eq!(secret.tables[0].rows.len(), 1);
+    assert_eq!(secret.tables[0].rows[0][1], Cell::Text("M1".into()));
+    assert!(secret.title.contains("MẬT"));
+    assert!(
+        book(&reg, Register::Outgoing, Series::Normal, 2025).tables[0]
+            .rows
+            .is_empty()
+    );
+
+    // Outgoing: the recipients in one cell, in their order.
+    let out = reg
+        .create_outgoing(NewOutgoing {
+            notation: "UBND-VP".into(),
+            doc_type: "Công văn".into(),
+            subject: "Về việc thử sổ đi".into(),
+            signer: Some("Nguyễn Văn An".into()),
+            recipients: vec![HUYEN.into(), "Lưu: VT".into()],
+            copies: Some(3),
+            ..Default::default()
+        })
+        .unwrap()
+        .id;
+    reg.issue_outgoing(out, day("2025-05-06")).unwrap();
+    let outgoing = book(&reg, Register::Outgoing, Series::Normal, 2025);
+    let row = &outgoing.tables[0].rows[0];
+    assert_eq!(row[1], Cell::Date(day("2025-05-06")));
+    assert_eq!(row[3], Cell::Text("Nguyễn Văn An".into()));
+    assert_eq!(row[4], Cell::Text("UBND huyện Đắk Hà; Lưu: VT".into()));
+    assert_eq!(row[6], Cell::Int(3));
+
+    // The slip: part 1 carries the leader's instruction and the deadline.
+    reg.append_status_event(
+        first,
+        IncomingState::Assigned,
+        Actor::Leader,
+        Some("Phòng Kinh tế chủ trì"),
+    )
+    .unwrap();
+    let slip = processing_slip(&reg, first).unwrap();
+    assert!(slip.portrait);
+    assert_eq!(slip.title, "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN");
+    let part1 = &slip.tables[1];
+    assert_eq!(part1.title, "1. Ý kiến của lãnh đạo cơ quan");
+    assert_eq!(part1.rows.len(), 1);
+    let Cell::Text(text) = &part1.rows[0][2] else {
+        panic!("{:?}", part1.rows)
+    };
+    assert!(
+        text.starts_with("Phòng Kinh tế chủ trì") && text.ends_with("Hạn: 20/03/2025"),
+        "{text}"
+    );
+    assert!(
+        processing_slip(&reg, out).is_err(),
+        "an outgoing document has no slip"
+    );
+    let pdf = export::to_pdf(&slip).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use vanthu_domain::IncomingState;
 
 use crate::register::state_at;
-use crate::{Registry, Result};
+use crate::{Register, Registry, Result, Series};
 
 /// A period of whole days, both ends included, and the same period in Unix milliseconds
 /// (local midnight to local midnight) for the sync queues, which keep epoch times.
@@ -305,6 +305,24 @@ impl Registry {
             }
         }
         Ok(out)
+    }
+
+    /// The numbered documents of one register book (register, series, year), in number
+    /// order; desk mirrors (copies on a leader's desktop) are not the unit's register.
+    pub fn book_ids(&self, register: Register, series: Series, year: i32) -> Result<Vec<i64>> {
+        let ids = self
+            .conn
+            .prepare(
+                "SELECT id FROM documents
+                 WHERE register = ?1 AND series = ?2 AND year = ?3 AND number IS NOT NULL
+                   AND mirror_of IS NULL
+                 ORDER BY number",
+            )?
+            .query_map(params![register.as_str(), series.as_str(), year], |r| {
+                r.get(0)
+            })?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(ids)
     }
 
     /// Names of agencies in the directory, for the codes given (unknown codes are left out).

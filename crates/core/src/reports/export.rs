@@ -237,6 +237,7 @@ mod tests {
             title: "BÁO CÁO".into(),
             subtitle: vec!["Đơn vị: UBND tỉnh Kon Tum".into()],
             tables: vec![t],
+            ..Default::default()
         }
     }
 

@@ -306,6 +306,7 @@ impl IssuingReport {
             title: "BÁO CÁO TÌNH HÌNH PHÁT HÀNH VĂN BẢN ĐIỆN TỬ".into(),
             subtitle: super::export::subtitle(unit, &self.scope),
             tables: vec![summary, ratios, certs],
+            ..Default::default()
         }
     }
 }

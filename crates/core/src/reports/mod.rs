@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use vanthu_domain::text::fold;
 
+pub mod books;
 pub mod charts;
 pub mod export;
 pub mod issuing;

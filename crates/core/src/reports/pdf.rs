@@ -7,8 +7,8 @@ use printpdf::{IndirectFontRef, Line, Mm, PdfDocument, PdfLayerReference, Point}
 use super::table::{Cell, Document, Table};
 use super::ReportError;
 
-const PAGE_W: f32 = 297.0;
-const PAGE_H: f32 = 210.0;
+const A4_LONG: f32 = 297.0;
+const A4_SHORT: f32 = 210.0;
 const MARGIN: f32 = 15.0;
 const PAD: f32 = 1.2;
 const BODY_PT: f32 = 8.5;
@@ -98,6 +98,38 @@ impl Metrics<'_> {
     }
 }
 
+/// Column widths for a table `width` wide: narrow columns keep their natural width and the
+/// widest ones share what is left (one cap for all, found by bisection), so dates and numbers
+/// never wrap while a long subject does. With `fill`, the last column takes any room left.
+fn fit_widths(natural: &[f32], width: f32, fill: bool) -> Vec<f32> {
+    let total: f32 = natural.iter().sum();
+    let mut widths = if total <= width {
+        natural.to_vec()
+    } else {
+        let used = |cap: f32| natural.iter().map(|n| n.min(cap)).sum::<f32>();
+        let (mut lo, mut hi) = (0.0f32, natural.iter().copied().fold(0.0, f32::max));
+        for _ in 0..40 {
+            let mid = (lo + hi) / 2.0;
+            if used(mid) > width {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let capped: Vec<f32> = natural.iter().map(|n| n.min(lo)).collect();
+        // Columns too many for the page even at the cap: shrink all alike.
+        let sum: f32 = capped.iter().sum();
+        capped.iter().map(|w| w * width / sum.max(width)).collect()
+    };
+    if fill {
+        let sum: f32 = widths.iter().sum();
+        if let Some(last) = widths.last_mut() {
+            *last += (width - sum).max(0.0);
+        }
+    }
+    widths
+}
+
 fn line_h(pt: f32) -> f32 {
     pt * MM_PER_PT * 1.3
 }
@@ -122,6 +154,10 @@ struct Layout<'a> {
     m: &'a Metrics<'a>,
     pages: Vec<Vec<Op>>,
     y: f32,
+    page_w: f32,
+    page_h: f32,
+    /// Tables take the page's whole width (forms to fill in by hand).
+    fill: bool,
 }
 
 impl Layout<'_> {
@@ -134,7 +170,7 @@ impl Layout<'_> {
 
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        self.y = PAGE_H - MARGIN;
+        self.y = self.page_h - MARGIN;
     }
 
     fn fits(&self, h: f32) -> bool {
@@ -142,8 +178,8 @@ impl Layout<'_> {
     }
 
     fn centered(&mut self, text: &str, pt: f32) {
-        for l in self.m.wrap(text, pt, PAGE_W - 2.0 * MARGIN) {
-            let x = (PAGE_W - self.m.width(&l, pt)) / 2.0;
+        for l in self.m.wrap(text, pt, self.page_w - 2.0 * MARGIN) {
+            let x = (self.page_w - self.m.width(&l, pt)) / 2.0;
             self.y -= line_h(pt);
             let y = self.y;
             self.page().push(Op::Text { x, y, pt, text: l });
@@ -151,7 +187,7 @@ impl Layout<'_> {
     }
 
     fn table(&mut self, t: &Table) {
-        let width = PAGE_W - 2.0 * MARGIN;
+        let width = self.page_w - 2.0 * MARGIN;
         let columns = t.columns.len().max(1);
         // Natural widths (the widest cell, capped), scaled down to the page; when even that
         // is too wide, headings wrap rather than squeezing the figures.
@@ -178,8 +214,7 @@ impl Layout<'_> {
         if natural.iter().sum::<f32>() > width {
             natural = natural_at(0.5);
         }
-        let sum: f32 = natural.iter().sum();
-        let widths: Vec<f32> = natural.iter().map(|w| w * width / sum.max(width)).collect();
+        let widths = fit_widths(&natural, width, self.fill);
         let title_h = line_h(10.5) + 2.0;
         let head = self.row_layout(&t.columns, &widths);
         if !self.fits(title_h + head.0 + line_h(BODY_PT) + 2.0 * PAD) {
@@ -279,11 +314,31 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, ReportError> {
         per_em: f32::from(face.units_per_em()),
         face,
     };
+    let (page_w, page_h) = if doc.portrait {
+        (A4_SHORT, A4_LONG)
+    } else {
+        (A4_LONG, A4_SHORT)
+    };
     let mut layout = Layout {
         m: &m,
         pages: Vec::new(),
-        y: PAGE_H - MARGIN,
+        y: page_h - MARGIN,
+        page_w,
+        page_h,
+        fill: doc.portrait,
     };
+    if !doc.cover.is_empty() {
+        // The cover: its lines centred from a quarter of the way down, alone on the page.
+        layout.y = page_h * 0.78;
+        for line in &doc.cover {
+            if line.text.is_empty() {
+                layout.y -= line_h(line.size);
+            } else {
+                layout.centered(&line.text, line.size);
+            }
+        }
+        layout.new_page();
+    }
     layout.centered(&doc.title, 14.0);
     layout.y -= 1.0;
     for s in &doc.subtitle {
@@ -295,24 +350,42 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, ReportError> {
     }
 
     let pdf_err = |e: printpdf::Error| ReportError::Pdf(e.to_string());
-    let (pdf, first_page, first_layer) = PdfDocument::new(&doc.title, Mm(PAGE_W), Mm(PAGE_H), "1");
+    let (pdf, first_page, first_layer) = PdfDocument::new(&doc.title, Mm(page_w), Mm(page_h), "1");
     let font = pdf
         .add_external_font(std::io::Cursor::new(&font_data))
         .map_err(pdf_err)?;
-    let total = layout.pages.len();
+    let covered = usize::from(!doc.cover.is_empty());
+    let total = layout.pages.len() - covered;
     for (i, ops) in layout.pages.iter().enumerate() {
         let layer = if i == 0 {
             pdf.get_page(first_page).get_layer(first_layer)
         } else {
-            let (p, l) = pdf.add_page(Mm(PAGE_W), Mm(PAGE_H), "1");
+            let (p, l) = pdf.add_page(Mm(page_w), Mm(page_h), "1");
             pdf.get_page(p).get_layer(l)
         };
         draw(&layer, &font, ops);
-        let foot = format!("Trang {}/{}", i + 1, total);
-        let x = (PAGE_W - m.width(&foot, 8.0)) / 2.0;
-        layer.use_text(foot, 8.0, Mm(x), Mm(8.0), &font);
+        if i >= covered {
+            let foot = format!("Trang {}/{}", i + 1 - covered, total);
+            let x = (page_w - m.width(&foot, 8.0)) / 2.0;
+            layer.use_text(foot, 8.0, Mm(x), Mm(8.0), &font);
+        }
     }
     pdf.save_to_bytes().map_err(pdf_err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_widths;
+
+    #[test]
+    fn narrow_columns_keep_their_width_and_wide_ones_share_the_rest() {
+        let w = fit_widths(&[20.0, 15.0, 90.0, 90.0, 90.0], 200.0, false);
+        assert_eq!(&w[..2], &[20.0, 15.0]);
+        assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01, "{w:?}");
+        assert!((w[2] - w[4]).abs() < 0.01);
+        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, false), vec![20.0, 30.0]);
+        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, true), vec![20.0, 180.0]);
+    }
 }
 
 fn draw(layer: &PdfLayerReference, font: &IndirectFontRef, ops: &[Op]) {

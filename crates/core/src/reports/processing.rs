@@ -309,6 +309,7 @@ impl ProcessingReport {
                 rejected,
                 ops,
             ],
+            ..Default::default()
         }
     }
 }

@@ -366,6 +366,7 @@ impl StatusesReport {
             title: "BÁO CÁO PHẢN HỒI TRẠNG THÁI VĂN BẢN ĐIỆN TỬ".into(),
             subtitle: super::export::subtitle(unit, &self.scope),
             tables: vec![rows, answers, own],
+            ..Default::default()
         }
     }
 }

@@ -198,6 +198,7 @@ impl SurveyForm {
                 s
             },
             tables: vec![t],
+            ..Default::default()
         }
     }
 }

@@ -83,8 +83,17 @@ impl Table {
     }
 }
 
-/// A whole report ready to print: its heading lines and its tables.
+/// One line of a cover page (empty text for a blank line).
 #[derive(Debug, Clone, PartialEq)]
+pub struct CoverLine {
+    /// The text, centred.
+    pub text: String,
+    /// Font size in points.
+    pub size: f32,
+}
+
+/// A whole report ready to print: its heading lines and its tables.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
     /// The report's title, e.g. "BÁO CÁO TÌNH HÌNH PHÁT HÀNH VĂN BẢN".
     pub title: String,
@@ -92,4 +101,8 @@ pub struct Document {
     pub subtitle: Vec<String>,
     /// The tables, in order.
     pub tables: Vec<Table>,
+    /// A cover page before everything (the register books); empty for none.
+    pub cover: Vec<CoverLine>,
+    /// A4 portrait instead of landscape (the processing slip).
+    pub portrait: bool,
 }
