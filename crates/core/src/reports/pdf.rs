@@ -373,21 +373,6 @@ pub fn to_pdf(doc: &Document) -> Result<Vec<u8>, ReportError> {
     pdf.save_to_bytes().map_err(pdf_err)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fit_widths;
-
-    #[test]
-    fn narrow_columns_keep_their_width_and_wide_ones_share_the_rest() {
-        let w = fit_widths(&[20.0, 15.0, 90.0, 90.0, 90.0], 200.0, false);
-        assert_eq!(&w[..2], &[20.0, 15.0]);
-        assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01, "{w:?}");
-        assert!((w[2] - w[4]).abs() < 0.01);
-        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, false), vec![20.0, 30.0]);
-        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, true), vec![20.0, 180.0]);
-    }
-}
-
 fn draw(layer: &PdfLayerReference, font: &IndirectFontRef, ops: &[Op]) {
     layer.set_outline_thickness(0.3);
     for op in ops {
@@ -401,5 +386,20 @@ fn draw(layer: &PdfLayerReference, font: &IndirectFontRef, ops: &[Op]) {
                 is_closed: false,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_widths;
+
+    #[test]
+    fn narrow_columns_keep_their_width_and_wide_ones_share_the_rest() {
+        let w = fit_widths(&[20.0, 15.0, 90.0, 90.0, 90.0], 200.0, false);
+        assert_eq!(&w[..2], &[20.0, 15.0]);
+        assert!((w.iter().sum::<f32>() - 200.0).abs() < 0.01, "{w:?}");
+        assert!((w[2] - w[4]).abs() < 0.01);
+        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, false), vec![20.0, 30.0]);
+        assert_eq!(fit_widths(&[20.0, 30.0], 200.0, true), vec![20.0, 180.0]);
     }
 }
