@@ -94,6 +94,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             search::search_states,
             reports::report_view,
             reports::export_report,
+            reports::export_register_book,
+            reports::export_processing_slip,
         ])
 }
 

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Manager, State};
+use vanthu_core::reports::books::{self, BookRequest};
+use vanthu_core::reports::table::Document;
 use vanthu_core::reports::{self, export, table::Cell, Built, ReportKind, ReportScope};
+use vanthu_registry::{Register, Series};
 
 use crate::commands::opt_date;
 use crate::error::CommandError;
@@ -189,6 +192,28 @@ fn export_dir(app: &AppHandle, state: &AppState) -> PathBuf {
         .unwrap_or_else(|| state.data_dir.join("exports"))
 }
 
+/// Writes a printable document into the Documents folder as `<stem>.<ext>`; returns the path.
+fn save(
+    app: &AppHandle,
+    state: &AppState,
+    doc: &Document,
+    format: ExportFormat,
+    stem: &str,
+) -> Res<String> {
+    let (bytes, ext) = match format {
+        ExportFormat::Csv => (export::to_csv(doc)?, "csv"),
+        ExportFormat::Xlsx => (export::to_xlsx(doc)?, "xlsx"),
+        ExportFormat::Pdf => (export::to_pdf(doc)?, "pdf"),
+    };
+    let dir = export_dir(app, state);
+    std::fs::create_dir_all(&dir).map_err(|e| CommandError::Io {
+        message: format!("không tạo được thư mục {}: {e}", dir.display()),
+    })?;
+    let path = dir.join(format!("{stem}.{ext}"));
+    export::write_file(&path, &bytes)?;
+    Ok(path.display().to_string())
+}
+
 /// Writes the report as a file in the Documents folder; returns its path.
 #[tauri::command(async)]
 #[specta::specta]
@@ -199,15 +224,6 @@ pub fn export_report(
     format: ExportFormat,
 ) -> Res<String> {
     let built = build(&state, &form)?;
-    let (bytes, ext) = match format {
-        ExportFormat::Csv => (export::to_csv(&built.document)?, "csv"),
-        ExportFormat::Xlsx => (export::to_xlsx(&built.document)?, "xlsx"),
-        ExportFormat::Pdf => (export::to_pdf(&built.document)?, "pdf"),
-    };
-    let dir = export_dir(&app, &state);
-    std::fs::create_dir_all(&dir).map_err(|e| CommandError::Io {
-        message: format!("không tạo được thư mục {}: {e}", dir.display()),
-    })?;
     let period = |d: &Option<String>| d.clone().filter(|s| !s.is_empty()).unwrap_or_default();
     let mut name = form.kind.stem().to_owned();
     for part in [period(&form.from), period(&form.to)] {
@@ -216,7 +232,68 @@ pub fn export_report(
             name.push_str(&part);
         }
     }
-    let path = dir.join(format!("{name}.{ext}"));
-    export::write_file(&path, &bytes)?;
-    Ok(path.display().to_string())
+    save(&app, &state, &built.document, format, &name)
+}
+
+/// Which register book to print.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct BookForm {
+    /// true: sổ văn bản đến; false: sổ văn bản đi.
+    pub incoming: bool,
+    pub year: i32,
+    /// The book of the secret series.
+    pub secret: bool,
+}
+
+/// The register book of a year (NĐ 30 form, cover page) into the Documents folder.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn export_register_book(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    form: BookForm,
+    format: ExportFormat,
+) -> Res<String> {
+    let req = BookRequest {
+        register: if form.incoming {
+            Register::Incoming
+        } else {
+            Register::Outgoing
+        },
+        year: form.year,
+        series: if form.secret {
+            Series::Secret
+        } else {
+            Series::Normal
+        },
+    };
+    let doc = {
+        let reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
+        books::register_book(&reg, req)?
+    };
+    let stem = format!(
+        "so-van-ban-{}{}-{}",
+        if form.incoming { "den" } else { "di" },
+        if form.secret { "-mat" } else { "" },
+        form.year
+    );
+    save(&app, &state, &doc, format, &stem)
+}
+
+/// Phiếu giải quyết văn bản đến of one document, as a PDF in the Documents folder.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn export_processing_slip(app: AppHandle, state: State<'_, AppState>, id: u32) -> Res<String> {
+    let doc = {
+        let reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
+        books::processing_slip(&reg, i64::from(id))?
+    };
+    save(
+        &app,
+        &state,
+        &doc,
+        ExportFormat::Pdf,
+        &format!("phieu-giai-quyet-{id}"),
+    )
 }

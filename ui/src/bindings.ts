@@ -98,6 +98,10 @@ export const commands = {
 	reportView: (form: ReportForm) => __TAURI_INVOKE<ReportView>("report_view", { form }),
 	/**  Writes the report as a file in the Documents folder; returns its path. */
 	exportReport: (form: ReportForm, format: ExportFormat) => __TAURI_INVOKE<string>("export_report", { form, format }),
+	/**  The register book of a year (NĐ 30 form, cover page) into the Documents folder. */
+	exportRegisterBook: (form: BookForm, format: ExportFormat) => __TAURI_INVOKE<string>("export_register_book", { form, format }),
+	/**  Phiếu giải quyết văn bản đến of one document, as a PDF in the Documents folder. */
+	exportProcessingSlip: (id: number) => __TAURI_INVOKE<string>("export_processing_slip", { id }),
 };
 
 /** Events */
@@ -162,6 +166,15 @@ export type BackupSettings = {
 
 /**  A backup was written to the backup folder, or a scheduled one failed (Cài đặt reloads). */
 export type BackupsChanged = null;
+
+/**  Which register book to print. */
+export type BookForm = {
+	/**  true: sổ văn bản đến; false: sổ văn bản đi. */
+	incoming: boolean,
+	year: number,
+	/**  The book of the secret series. */
+	secret: boolean,
+};
 
 export type CertDto = {
 	/**  Label of the certificate (and of its key) on the token. */

@@ -268,6 +268,11 @@ describe("incoming workflow in the real webview", () => {
     await (await hit.$("td:nth-child(4)")).click();
     await waitForText(browser, '[data-testid="detail-pane"]', SUBJECT);
     await screenshot(browser, "search");
+    // The processing slip of the open document, as a PDF.
+    await (await browser.$('[data-testid="print-slip"]')).click();
+    const done = await waitForText(browser, '[data-testid="print-slip-result"]', "Đã lưu: ");
+    const slip = (await browser.execute((e) => e.textContent ?? "", done)).replace("Đã lưu:", "").trim();
+    assert.equal(readFileSync(slip).subarray(0, 5).toString(), "%PDF-", slip);
   });
 
   it("backs up the unit from Cài đặt into a folder", async () => {
@@ -327,5 +332,12 @@ describe("incoming workflow in the real webview", () => {
     const file = shown.replace("Đã lưu:", "").trim();
     assert.ok(file.endsWith(".xlsx"), file);
     assert.equal(readFileSync(file).subarray(0, 2).toString(), "PK", "an XLSX is a zip");
+    // This year's incoming register book, with its cover page.
+    await (await browser.$('[data-testid="book-pdf"]')).click();
+    const book = await waitForText(browser, '[data-testid="book-saved"]', "so-van-ban-den-");
+    const bookFile = (await browser.execute((e) => e.textContent ?? "", book))
+      .replace("Đã lưu:", "")
+      .trim();
+    assert.equal(readFileSync(bookFile).subarray(0, 5).toString(), "%PDF-", bookFile);
   });
 });

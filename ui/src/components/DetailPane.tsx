@@ -20,6 +20,7 @@ import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
 import { ProcessSteps } from "./ProcessSteps";
+import { PrintSlip } from "./PrintSlip";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
@@ -124,6 +125,7 @@ export function DetailPane({ id }: { id: number | null }) {
           ))}
         </Table.Tbody>
       </Table>
+      {!mirror && <PrintSlip key={r.id} id={r.id} />}
       {(info?.submissions.length ?? 0) > 0 && (
         <Stack gap={2} data-testid="submissions">
           {info?.submissions.map((s) => (

@@ -6,6 +6,7 @@ import { renderWithTheme } from "../test/render";
 const commands = vi.hoisted(() => ({
   reportView: vi.fn(),
   exportReport: vi.fn(),
+  exportRegisterBook: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
@@ -104,5 +105,36 @@ describe("Báo cáo", () => {
     commands.exportReport.mockRejectedValueOnce({ kind: "io", message: "Ổ đĩa đầy" });
     fireEvent.click(screen.getByTestId("export-pdf"));
     expect(await screen.findByTestId("report-error")).toHaveTextContent("Ổ đĩa đầy");
+  });
+});
+
+describe("In sổ đăng ký", () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    commands.reportView.mockResolvedValue(view("BÁO CÁO"));
+  });
+
+  it("prints the chosen book of the chosen year and refuses a bad year", async () => {
+    commands.exportRegisterBook.mockResolvedValueOnce(
+      "/home/vt/Documents/so-van-ban-di-mat-2025.pdf",
+    );
+    renderWithTheme(<ReportsPage />);
+    await screen.findByTestId("report-title");
+    const panel = screen.getByTestId("register-book");
+    fireEvent.change(within(panel).getByLabelText("Sổ"), { target: { value: "outgoing" } });
+    fireEvent.change(within(panel).getByLabelText("Năm"), { target: { value: "2025" } });
+    fireEvent.click(within(panel).getByLabelText("Sổ văn bản mật"));
+    fireEvent.click(within(panel).getByTestId("book-pdf"));
+    expect(await within(panel).findByTestId("book-saved")).toHaveTextContent(
+      "so-van-ban-di-mat-2025.pdf",
+    );
+    expect(commands.exportRegisterBook).toHaveBeenCalledWith(
+      { incoming: false, year: 2025, secret: true },
+      "pdf",
+    );
+    fireEvent.change(within(panel).getByLabelText("Năm"), { target: { value: "20x5" } });
+    fireEvent.click(within(panel).getByTestId("book-xlsx"));
+    expect(await within(panel).findByTestId("book-error")).toHaveTextContent("Năm không hợp lệ");
+    expect(commands.exportRegisterBook).toHaveBeenCalledTimes(1);
   });
 });

@@ -31,6 +31,7 @@ import {
 } from "../bindings";
 import { errorMessage } from "../errors";
 import { EMPTY_REPORT, REPORT_TABS, toReportForm, type ReportFields } from "../reportForm";
+import { RegisterBookPanel } from "../components/RegisterBookPanel";
 
 const COLORS = ["#1c7ed6", "#e8590c", "#c92a2a", "#868e96", "#2f9e44", "#7048e8"];
 
@@ -252,6 +253,7 @@ export function ReportsPage() {
           Đã lưu: {saved}
         </Alert>
       )}
+      <RegisterBookPanel />
       {view && (
         <Stack gap="sm" data-testid="report-view">
           <div>
