@@ -88,6 +88,36 @@ pdfinfo "$work/slip.pdf" | grep -q "595.276 x 841.89" || fail "the slip is not A
 pdftotext "$work/slip.pdf" - | grep -q "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" || fail "slip title"
 pdftotext "$work/slip.pdf" - | grep -q "Ý kiến đề xuất của người giải quyết" || fail "slip part 3"
 
+# Archive (nộp lưu): the 2025 incoming book as one package, verified, restored elsewhere with
+# the same numbers; a damaged copy fails verification and imports nothing.
+vanthu archive export --register incoming --year 2025 --notation 01.VP --title "Văn bản đến năm 2025" \
+  -o "$work/ho-so.vtarc" >/dev/null
+vanthu archive verify "$work/ho-so.vtarc" | grep -q "Gói lưu trữ toàn vẹn" || fail "archive verify"
+VANTHU_DATA_DIR="$work/archive" vanthu archive import "$work/ho-so.vtarc" >/dev/null
+VANTHU_DATA_DIR="$work/archive" vanthu audit verify >/dev/null || fail "restored register's audit chain"
+VANTHU_DATA_DIR="$work/archive" vanthu --json list --register incoming --limit 100000 \
+  | jq -c '[.hits[] | [.arrival_number, .notation]] | sort' >"$work/restored.json"
+jq -c '[.hits[] | select(.arrival_number != null and .secrecy == "normal") | [.arrival_number, .notation]] | sort' \
+  "$work/in.json" >"$work/original.json"
+cmp -s "$work/restored.json" "$work/original.json" || fail "restored numbers differ from the register's"
+python3 - "$work/ho-so.vtarc" "$work/damaged.vtarc" <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1:]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    for item in zin.infolist():
+        data = zin.read(item.filename)
+        if item.filename == "van-ban.xml":
+            data = data.replace("Văn phòng Chính phủ".encode(), "Văn phòng Chính phủ!".encode(), 1)
+        zout.writestr(item, data)
+PY
+if vanthu archive verify "$work/damaged.vtarc" >"$work/err" 2>&1; then fail "a damaged package verified"; fi
+grep -q "sai mã kiểm tra.*van-ban.xml" "$work/err" || fail "damaged package message: $(cat "$work/err")"
+if VANTHU_DATA_DIR="$work/archive2" vanthu archive import "$work/damaged.vtarc" 2>/dev/null; then
+  fail "a damaged package imported"
+fi
+[ ! -e "$work/archive2/vanthu.db" ] || [ "$(VANTHU_DATA_DIR="$work/archive2" vanthu --json list --limit 1 | jq '.hits | length')" -eq 0 ] \
+  || fail "a refused import left records"
+
 # Refusals: no file for a binary format, a reversed period; nothing written.
 if vanthu report issuing --format xlsx 2>"$work/err"; then fail "xlsx to stdout accepted"; fi
 grep -q "\-o" "$work/err" || fail "no hint for -o: $(cat "$work/err")"

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+mod archive;
 mod backup;
 mod edxml;
 mod hub;
@@ -81,6 +82,9 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Báo cáo / reports: issuing, statuses (phản hồi trạng thái), processing (giải quyết).
     Report(report::ReportArgs),
+    /// Nộp lưu / archive packages: export, verify, import (NĐ 30, TT 02/2019 metadata).
+    #[command(subcommand)]
+    Archive(archive::ArchiveCmd),
     /// In sổ đăng ký văn bản đến/đi của một năm / print a register book (PDF with a cover, XLSX).
     RegisterBook(report::BookArgs),
     /// In phiếu giải quyết văn bản đến / print the processing slip of an incoming document.
@@ -110,6 +114,7 @@ fn main() {
         Command::Backup(a) => backup::run_backup(a, &cli.global),
         Command::Restore(a) => backup::run_restore(a, &cli.global),
         Command::Report(a) => report::run(a, &cli.global),
+        Command::Archive(c) => archive::run(c, &cli.global),
         Command::RegisterBook(a) => report::run_book(a, &cli.global),
         Command::ProcessingSlip(a) => report::run_slip(a, &cli.global),
     };

@@ -10,8 +10,11 @@
 //! * [`round`]: the register's part of each sync round.
 //! * [`scan`]: scan drafts, from the scan folder to the incoming register.
 //! * [`reports`]: issuing, status-feedback and processing reports, as tables, CSV, XLSX, PDF.
+//! * [`archive`]: archive packages (nộp lưu) with the NĐ 30 / TT 02/2019 metadata: export,
+//!   verify, import into an empty register.
 //! * [`backup`]: backup and restore of a data directory; [`backup_schedule`]: scheduled
 //!   backups with retention.
+pub mod archive;
 pub mod backup;
 pub mod backup_schedule;
 pub mod import;

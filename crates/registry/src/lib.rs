@@ -23,6 +23,7 @@
 //! audit log, so a crash leaves either all of a change or none of it.
 
 mod agencies;
+mod archive_restore;
 mod audit;
 mod blobs;
 pub mod csvio;
@@ -53,6 +54,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use agencies::{Agency, AgencySource, NewAgency};
+pub use archive_restore::ArchivedRecord;
 pub use audit::{AuditEntry, AuditReport};
 pub use blobs::BlobStore;
 pub use dispatch::{dispatch_message_id, Dispatch, DISPATCH_KIND};

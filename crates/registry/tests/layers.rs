@@ -48,6 +48,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "csvio",
             "desks::submit",
             "report_facts",
+            "archive_restore",
         ],
     ),
     ("policy on policy", &["revisions", "desks::receive"]),
