@@ -77,6 +77,12 @@ registered=$(jq '[.hits[] | select(.arrival_number != null and .secrecy == "norm
 grep -q "Từ số 1 đến số $registered" "$work/cover.txt" || fail "book cover numbers ($registered): $(cat "$work/cover.txt")"
 if grep -q "Trang" "$work/cover.txt"; then fail "the cover carries a page number"; fi
 pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Trang 1/" || fail "book page numbers"
+# Rendered by pdfium (the viewer's engine): the Vietnamese text comes back intact.
+vanthu pdf text --page 2 "$work/book-in.pdf" >"$work/book-page.txt"
+grep -q "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM 2025" "$work/book-page.txt" || fail "pdfium text: $(head -3 "$work/book-page.txt")"
+grep -q "Đơn vị: UBND tỉnh Kon Tum" "$work/book-page.txt" || fail "pdfium text: unit"
+first=$(jq -r '[.hits[] | select(.arrival_number == 1 and .secrecy == "normal")][0].notation' "$work/in.json")
+grep -qF "$first" "$work/book-page.txt" || fail "pdfium text: no $first on the first page"
 pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Tác giả" || fail "book columns"
 vanthu register-book incoming --year 2025 --secret --format csv -o "$work/book-secret.csv"
 grep -q ",M1," "$work/book-secret.csv" || fail "the secret book numbers M1…"

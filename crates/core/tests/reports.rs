@@ -520,3 +520,164 @@ fn register_books_list_a_year_in_number_order_and_the_slip_carries_the_assignmen
     let pdf = export::to_pdf(&slip).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
+
+/// Hand-computed fixture: three recipients answering 0, 3 and 6 statuses, and our own answers
+/// to the one that also sent us a document, entered through the sync queues as the engine
+/// records them. The XLSX export is read back with a spreadsheet reader.
+#[test]
+fn the_status_table_grades_agencies_that_answer_0_3_and_6_statuses() {
+    use vanthu_registry::{SyncDelivery, SyncPackage};
+
+    const X: &str = "000.00.00.G01";
+    const Y: &str = "000.00.00.G02";
+    const Z: &str = "000.00.00.G03";
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = unit(dir.path(), A, "UBND tỉnh Kon Tum", &[]);
+    let body = b"<edXML/>";
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body))
+    };
+    let pkg =
+        |id: &str, op: &str, related: Option<&str>, code: Option<&str>, to: &[&str]| SyncPackage {
+            message_id: id.into(),
+            op: op.into(),
+            related: related.map(Into::into),
+            status_code: code.map(Into::into),
+            recipients: to.iter().map(|s| s.to_string()).collect(),
+            document_id: None,
+            sha256: sha.clone(),
+        };
+    let delivery = |id: &str, from: &str, kind: &str, related: Option<&str>, code: Option<&str>| {
+        SyncDelivery {
+            message_id: id.into(),
+            hub_seq: 0,
+            sender: from.into(),
+            kind: kind.into(),
+            business: "new".into(),
+            related: related.map(Into::into),
+            status_code: code.map(Into::into),
+            document_id: None,
+            sha256: sha.clone(),
+            relay: false,
+        }
+    };
+    // We send one document to each; the hub accepts them.
+    for (id, to) in [("m-x", X), ("m-y", Y), ("m-z", Z)] {
+        reg.sync_enqueue(&[(pkg(id, "send", None, None, &[to]), &body[..])])
+            .unwrap();
+    }
+    for row in reg.sync_outbox().unwrap() {
+        reg.sync_mark_sent(row.seq).unwrap();
+    }
+    // Y answers 01 03 04 (and 04 again after a re-assignment); Z all six; X nothing.
+    let mut statuses = Vec::new();
+    for (i, code) in ["01", "03", "04", "04"].iter().enumerate() {
+        statuses.push(delivery(
+            &format!("s-y-{i}"),
+            Y,
+            "status",
+            Some("m-y"),
+            Some(code),
+        ));
+    }
+    for code in ["01", "02", "03", "04", "05", "06"] {
+        statuses.push(delivery(
+            &format!("s-z-{code}"),
+            Z,
+            "status",
+            Some("m-z"),
+            Some(code),
+        ));
+    }
+    // Z also sends us a document, which we answer with 01, 03, 04, 05, 06.
+    statuses.push(delivery("in-z", Z, "edoc", None, None));
+    let items: Vec<_> = statuses
+        .iter()
+        .map(|d| (d.clone(), &body[..], Vec::new()))
+        .collect();
+    reg.sync_store_received(&items).unwrap();
+    for code in ["01", "03", "04", "05", "06"] {
+        reg.sync_enqueue(&[(
+            pkg(
+                &format!("our-{code}"),
+                "status",
+                Some("in-z"),
+                Some(code),
+                &[],
+            ),
+            &body[..],
+        )])
+        .unwrap();
+    }
+    for row in reg.sync_outbox().unwrap() {
+        if row.state != vanthu_registry::OutboxState::Sent {
+            reg.sync_mark_sent(row.seq).unwrap();
+        }
+    }
+
+    let scope = today_scope(None);
+    let a_day_later = chrono::Utc::now().timestamp_millis() + 25 * 3_600_000;
+    let st = statuses_report(&reg, &scope, 24, a_day_later).unwrap();
+    let got: Vec<(&str, &str, &str, u8, &str, u64)> = st
+        .counterparts
+        .iter()
+        .map(|r| {
+            (
+                r.agency_code.as_str(),
+                r.sent,
+                r.received,
+                r.statuses_returned,
+                r.note,
+                r.without_01_after_threshold,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (X, "ĐẠT", "Chưa nhận", 0, "Chưa phản hồi trạng thái", 1),
+            (Y, "ĐẠT", "Chưa nhận", 3, "Phản hồi chưa đủ trạng thái", 0),
+            (Z, "ĐẠT", "ĐẠT", 6, "Phản hồi tương đối đủ trạng thái", 0),
+        ]
+    );
+    assert_eq!(st.counterparts[0].agency_name, "Bộ Công An");
+    assert!(st.counterparts[0].hours_to_01_median.is_none());
+    assert!(st.counterparts[2].hours_to_06_median.is_some());
+    assert_eq!(st.own_answers.len(), 1);
+    assert_eq!(
+        (st.own_answers[0].statuses_returned, st.own_answers[0].note),
+        (5, "Phản hồi chưa đủ trạng thái")
+    );
+    assert!(!st.own.passes, "five of six statuses returned");
+
+    // The XLSX, read back: typed cells where the table has them.
+    use calamine::{Data, Reader, Xlsx};
+    let bytes = export::to_xlsx(&st.document("UBND tỉnh Kon Tum (000.00.00.H34)")).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names.len(), 3, "{names:?}");
+    let sheet = book.worksheet_range(&names[0]).unwrap();
+    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first() == Some(&Data::String("Mã định danh".into())))
+        .expect("a heading row");
+    assert_eq!(
+        rows[header][4],
+        Data::String("Số trạng thái đã phản hồi".into())
+    );
+    let z = &rows[header + 3];
+    assert_eq!(z[0], Data::String(Z.into()));
+    assert_eq!(z[2], Data::String("ĐẠT".into()));
+    assert_eq!(z[4], Data::Float(6.0), "a count is a number cell");
+    assert_eq!(
+        z[5],
+        Data::String("Phản hồi tương đối đủ trạng thái".into())
+    );
+    let x = &rows[header + 1];
+    assert_eq!(
+        (x[4].clone(), x[12].clone()),
+        (Data::Float(0.0), Data::Float(1.0))
+    );
+}

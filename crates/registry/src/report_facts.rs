@@ -24,6 +24,10 @@ pub struct FactWindow {
     pub end_ms: i64,
 }
 
+// Both registers keep the day a report counts by in `sort_date` (the arrival day of an
+// incoming document, the issue day of a numbered outgoing one), indexed with the register
+// (documents_by_date): a month of a 1M register reads only that month's rows.
+
 /// An outgoing document numbered in the window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IssuedFact {
@@ -143,9 +147,9 @@ impl Registry {
                             AND o.op = 'send' AND o.state = 'sent'),
                     {NEWEST_PDF}
              FROM documents d
-             WHERE d.register = 'outgoing' AND d.number IS NOT NULL
-               AND d.document_date >= ?1 AND d.document_date <= ?2
-             ORDER BY d.document_date, d.id"
+             WHERE d.register = 'outgoing' AND d.sort_date BETWEEN ?1 AND ?2
+               AND d.number IS NOT NULL AND d.document_date BETWEEN ?1 AND ?2
+             ORDER BY d.sort_date, d.id"
         );
         let rows = self
             .conn
@@ -279,11 +283,11 @@ impl Registry {
         Ok(rows)
     }
 
-    /// Incoming documents that arrived in the window (registered or refused; packages still
-    /// waiting in the inbox are not in the register yet).
+    /// Incoming documents that arrived in the window (by their arrival day), whatever their
+    /// state; desk mirrors are not the unit's register.
     pub fn incoming_facts(&self, w: &FactWindow) -> Result<Vec<IncomingFact>> {
         let mut stmt = self.conn.prepare(
-            "SELECT d.id, coalesce(d.arrival_date, substr(d.created_at, 1, 10)), d.sender_code,
+            "SELECT d.id, d.sort_date, d.sender_code,
                     d.sender_name, a.grp, d.doc_type, d.state, d.deadline, d.handler,
                     (SELECT min(e.at) FROM status_events e
                       WHERE e.document_id = d.id AND e.to_state = 'completed'),
@@ -291,9 +295,9 @@ impl Registry {
                       WHERE e.document_id = d.id AND e.to_state = 'rejected'
                       ORDER BY e.id DESC LIMIT 1)
              FROM documents d LEFT JOIN agencies a ON a.code = d.sender_code
-             WHERE d.register = 'incoming' AND d.mirror_of IS NULL
-               AND coalesce(d.arrival_date, substr(d.created_at, 1, 10)) BETWEEN ?1 AND ?2
-             ORDER BY d.id",
+             WHERE d.register = 'incoming' AND d.sort_date BETWEEN ?1 AND ?2
+               AND d.mirror_of IS NULL
+             ORDER BY d.sort_date, d.id",
         )?;
         let rows = stmt.query_map(params![w.from.to_string(), w.to.to_string()], |r| {
             incoming_fact(r)

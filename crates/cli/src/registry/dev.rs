@@ -46,6 +46,14 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Times the monthly reports against the raw SQL aggregate of their figures.
+    BenchReports {
+        #[arg(long, default_value_t = 10)]
+        runs: usize,
+        /// The month, YYYY-MM.
+        #[arg(long, default_value = "2025-06")]
+        month: String,
+    },
 }
 
 /// splitmix64: deterministic and dependency-free; quality is ample for demo data.
@@ -274,6 +282,9 @@ pub fn run(cmd: DevCommand, global: &GlobalOpts) -> Result<()> {
             print_json(&serde_json::json!({"pid": pid, "numbers": numbers}))
         }
         DevCommand::BenchSearch { runs } => bench_search(global, runs),
+        DevCommand::BenchReports { runs, month } => {
+            super::bench_reports::bench_reports(global, runs, &month)
+        }
     }
 }
 
@@ -438,14 +449,14 @@ fn cpu_seconds() -> Option<f64> {
 /// mostly measures waiting for a core; this measures the work. (Unix; NaN elsewhere, which the
 /// JSON report shows as null.)
 #[cfg(not(unix))]
-fn thread_cpu_ms() -> f64 {
+pub(super) fn thread_cpu_ms() -> f64 {
     f64::NAN
 }
 
 /// CPU time of the calling thread, in ms: on a machine shared by many builds the wall clock
 /// mostly measures waiting for a core; this measures the work.
 #[cfg(unix)]
-fn thread_cpu_ms() -> f64 {
+pub(super) fn thread_cpu_ms() -> f64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -490,7 +501,7 @@ type PeerRow = (
     Option<String>,
 );
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

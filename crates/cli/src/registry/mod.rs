@@ -10,6 +10,7 @@ use crate::GlobalOpts;
 
 mod agency;
 mod audit;
+mod bench_reports;
 mod dev;
 mod docs;
 mod export;
