@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::State;
-use vanthu_domain::text::mark_matches;
+use vanthu_domain::text::{excerpt, mark_matches};
 use vanthu_registry::{Register, SearchHit, SearchQuery};
 
 use crate::commands::opt_date;
@@ -57,6 +57,8 @@ pub struct SearchRow {
     pub notation: String,
     /// Trích yếu in pieces, the matched words marked.
     pub subject: Vec<Piece>,
+    /// When the words are not in the trích yếu: where the attachments' text has them.
+    pub excerpt: Option<Vec<Piece>>,
     pub sender: Option<String>,
     /// yyyy-mm-dd: ngày đến (incoming) or ngày ban hành (outgoing).
     pub date: Option<String>,
@@ -107,7 +109,27 @@ impl SearchForm {
     }
 }
 
-fn row(h: &SearchHit, words: &str) -> SearchRow {
+fn pieces(marked: Vec<vanthu_domain::text::Marked>) -> Vec<Piece> {
+    marked
+        .into_iter()
+        .map(|m| Piece {
+            text: m.text,
+            hit: m.hit,
+        })
+        .collect()
+}
+
+/// Characters of PDF text shown around the first match.
+const EXCERPT_WIDTH: usize = 160;
+
+fn row(h: &SearchHit, words: &str, body: impl FnOnce() -> Option<String>) -> SearchRow {
+    let subject = pieces(mark_matches(&h.subject, words));
+    // Found by its attachments' text only: show where, so the clerk sees why it matched.
+    let excerpt = (!words.trim().is_empty() && !subject.iter().any(|p| p.hit))
+        .then(body)
+        .flatten()
+        .and_then(|t| excerpt(&t, words, EXCERPT_WIDTH))
+        .map(pieces);
     let (register, date) = match h.register {
         Register::Incoming => (RegisterKind::Incoming, h.arrival_date),
         Register::Outgoing => (RegisterKind::Outgoing, h.date),
@@ -117,13 +139,8 @@ fn row(h: &SearchHit, words: &str) -> SearchRow {
         register,
         number_label: h.number_label(),
         notation: h.notation.clone(),
-        subject: mark_matches(&h.subject, words)
-            .into_iter()
-            .map(|m| Piece {
-                text: m.text,
-                hit: m.hit,
-            })
-            .collect(),
+        subject,
+        excerpt,
         sender: h.sender.clone(),
         date: date.map(|d| d.to_string()),
         doc_type: h.doc_type.clone(),
@@ -166,7 +183,11 @@ pub fn search_documents(state: State<'_, AppState>, form: SearchForm) -> Res<Sea
     let reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
     let page = reg.search(&query)?;
     Ok(SearchResults {
-        rows: page.hits.iter().map(|h| row(h, &form.text)).collect(),
+        rows: page
+            .hits
+            .iter()
+            .map(|h| row(h, &form.text, || reg.body_text(h.id).ok().flatten()))
+            .collect(),
         next_cursor: page.next_cursor,
     })
 }

@@ -589,6 +589,8 @@ export type SearchRow = {
 	notation: string,
 	/**  Trích yếu in pieces, the matched words marked. */
 	subject: Piece[],
+	/**  When the words are not in the trích yếu: where the attachments' text has them. */
+	excerpt: Piece[] | null,
 	sender: string | null,
 	/**  yyyy-mm-dd: ngày đến (incoming) or ngày ban hành (outgoing). */
 	date: string | null,

@@ -77,10 +77,92 @@ pub fn mark_matches(text: &str, query: &str) -> Vec<Marked> {
     out
 }
 
+/// The part of `text` around the first word `query` matches: about `width` characters, white
+/// space collapsed, the matches marked, "…" where it was cut, whole words only. `None` when
+/// no word matches. Tra cứu shows it for a document found by the text of its PDF.
+pub fn excerpt(text: &str, query: &str, width: usize) -> Option<Vec<Marked>> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let pieces = mark_matches(&flat, query);
+    let first = pieces.iter().position(|p| p.hit)?;
+    let chars: Vec<char> = flat.chars().collect();
+    let before: usize = pieces[..first].iter().map(|p| p.text.chars().count()).sum();
+    let mut start = before.saturating_sub(width / 3);
+    let mut end = (start + width).min(chars.len()).max(before + 1);
+    // Whole words: move the cuts to the nearest space inside the window.
+    if start > 0 {
+        if let Some(sp) = chars[start..before].iter().position(|c| *c == ' ') {
+            start += sp + 1;
+        } else {
+            start = before;
+        }
+    }
+    if end < chars.len() {
+        let hit_end = before + pieces[first].text.chars().count();
+        if let Some(sp) = chars[hit_end.min(end)..end].iter().rposition(|c| *c == ' ') {
+            end = hit_end.min(end) + sp;
+        }
+    }
+    let window: String = chars[start..end].iter().collect();
+    let mut out = Vec::new();
+    if start > 0 {
+        out.push(Marked {
+            text: "…".into(),
+            hit: false,
+        });
+    }
+    for p in mark_matches(&window, query) {
+        match out.last_mut() {
+            Some(last) if !last.hit && !p.hit => last.text.push_str(&p.text),
+            _ => out.push(p),
+        }
+    }
+    if end < chars.len() {
+        match out.last_mut() {
+            Some(last) if !last.hit => last.text.push('…'),
+            _ => out.push(Marked {
+                text: "…".into(),
+                hit: false,
+            }),
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn joined(pieces: &[Marked]) -> String {
+        pieces.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn an_excerpt_shows_the_first_match_in_whole_words() {
+        let text =
+            "ỦY BAN NHÂN DÂN\nTỈNH KON TUM\n\nV/v triển khai   dịch vụ công trực tuyến toàn trình \
+                    cho các thủ tục hành chính thuộc thẩm quyền giải quyết của Sở";
+        let e = excerpt(text, "truc tuyen", 40).unwrap();
+        let s = joined(&e);
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(!s.contains('\n') && !s.contains("  "), "{s}");
+        let hits: Vec<&str> = e
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(hits, ["trực", "tuyến"]);
+        // Every word in the window is whole.
+        for w in s.trim_matches('…').split(' ') {
+            assert!(text.contains(w), "{w:?} is cut");
+        }
+        assert_eq!(excerpt(text, "ngân sách", 40), None);
+        // A short text comes whole, without marks of cutting.
+        assert_eq!(
+            joined(&excerpt("Kế hoạch chuyển đổi số", "so", 80).unwrap()),
+            "Kế hoạch chuyển đổi số"
+        );
+    }
 
     #[test]
     fn folds_vietnamese() {

@@ -10,7 +10,7 @@
 //! documents (docs/decisions.md).
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::fold;
 use vanthu_domain::{DocumentState, DocumentType, Secrecy, Urgency};
@@ -687,6 +687,17 @@ impl Registry {
             hits.push(map_hit(r)?);
         }
         Ok(hits)
+    }
+
+    /// The text a document is searched by besides its register fields (its PDFs' text), as
+    /// stored; `None` when it has none.
+    pub fn body_text(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT body_text FROM documents WHERE id = ?1")?
+            .query_row([id], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten())
     }
 
     /// A listing: the same as a search without text.

@@ -237,6 +237,16 @@ describe("incoming workflow in the real webview", () => {
     assert.deepEqual(marked, ["tuyển", "dụng"]);
     const rows = await browser.$$('[data-testid="search-results"] tr[data-result]');
     assert.equal(rows.length, 1, "only the document about tuyển dụng");
+    // Found by the text of its PDF (and its number), not its subject: the excerpt shows where.
+    await words.click();
+    await browser.keys(["Control", "a"]);
+    await browser.keys("Backspace");
+    await browser.keys("TCBC");
+    await (await browser.$('[data-testid="search-submit"]')).click();
+    const excerpt = await waitForText(browser, '[data-testid="excerpt"]', "trong tệp");
+    const inFile = [];
+    for (const m of await excerpt.$$("mark")) inFile.push(await m.getText());
+    assert.deepEqual(inFile, ["TCBC"]);
     // A date range that excludes it leaves nothing.
     await words.click();
     await browser.keys(["Control", "a"]);

@@ -32,6 +32,7 @@ const row = (over: object) => ({
   stateLabel: "Đã vào sổ",
   urgency: "urgent",
   secrecy: "normal",
+  excerpt: null,
   ...over,
 });
 
@@ -86,6 +87,35 @@ describe("Tra cứu", () => {
     expect(await screen.findByTestId("detail")).toHaveTextContent("1");
     fireEvent.click(within(table).getAllByRole("row")[2]);
     expect(onOpenOutgoing).toHaveBeenCalledWith(7);
+  });
+
+  it("shows where the attachment's text matched when the subject does not", async () => {
+    commands.searchDocuments.mockResolvedValue({
+      rows: [
+        row({
+          subject: [{ text: "Về việc báo cáo quý III", hit: false }],
+          excerpt: [
+            { text: "…triển khai dịch vụ công ", hit: false },
+            { text: "trực", hit: true },
+            { text: " ", hit: false },
+            { text: "tuyến", hit: true },
+            { text: " toàn trình…", hit: false },
+          ],
+        }),
+      ],
+      nextCursor: null,
+    });
+    renderWithTheme(<SearchPage />);
+    fireEvent.change(document.querySelector('[name="text"]') as HTMLInputElement, {
+      target: { value: "truc tuyen" },
+    });
+    fireEvent.click(screen.getByTestId("search-submit"));
+    const excerpt = await screen.findByTestId("excerpt");
+    expect(excerpt).toHaveTextContent("Trong tệp: …triển khai dịch vụ công trực tuyến toàn trình…");
+    expect([...excerpt.querySelectorAll("mark")].map((m) => m.textContent)).toEqual([
+      "trực",
+      "tuyến",
+    ]);
   });
 
   it("shows a refused search as it comes and says when nothing matched", async () => {

@@ -247,6 +247,11 @@ export function SearchPage({ onOpenOutgoing }: { onOpenOutgoing?: (id: number) =
                     <Table.Td>{r.notation}</Table.Td>
                     <Table.Td>
                       <MarkedText pieces={r.subject} />
+                      {r.excerpt && (
+                        <Text size="xs" c="dimmed" data-testid="excerpt">
+                          Trong tệp: <MarkedText pieces={r.excerpt} />
+                        </Text>
+                      )}
                     </Table.Td>
                     <Table.Td>{r.sender ?? ""}</Table.Td>
                     <Table.Td>{r.stateLabel}</Table.Td>
