@@ -2,28 +2,21 @@
 //! on SoftHSM2, exported, verified, restored into an empty register under the same numbers
 //! with the same bytes; a register in use, another unit's register, a damaged package and a
 //! package whose checksums were forged around a changed signed PDF are all refused.
+mod common;
+
 use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 
 use vanthu_core::archive::{
     export_package, import_package, verify_package, ArchiveError, FileInfo,
 };
-use vanthu_core::sign_queue::{sign_queue, Batch};
 use vanthu_domain::Secrecy;
 use vanthu_registry::{NewAgency, NewIncoming, NewOutgoing, Registry};
-use vanthu_sign::testing::{self, serial};
-use vanthu_sign::token::Module;
-use vanthu_sign::Role;
-use zeroize::Zeroizing;
+use vanthu_sign::testing;
 
 const A: &str = "000.00.00.H34";
 const HUYEN: &str = "000.00.31.H34";
-
-fn module() -> &'static Module {
-    static M: OnceLock<Arc<Module>> = OnceLock::new();
-    M.get_or_init(testing::module)
-}
 
 fn day(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
@@ -86,25 +79,7 @@ fn unit_with_records(dir: &Path) -> Vec<i64> {
         .unwrap()
         .id;
     let reg = Mutex::new(reg);
-    {
-        let _g = serial();
-        let r = sign_queue(
-            &reg,
-            module(),
-            &testing::trust_store(),
-            &Batch {
-                ids: &[out],
-                role: Role::Leader,
-                key_label: Some("leader-rsa"),
-                token_label: Some("vanthu-test"),
-                ..Default::default()
-            },
-            Zeroizing::new("1234".into()),
-            |_, _, _| {},
-        )
-        .unwrap();
-        assert!(r[0].outcome.is_ok());
-    }
+    common::sign_as_leader(&reg, out);
     let mut reg = reg.into_inner().unwrap();
     // Two outgoing numbers used before this one: the package's outgoing number is 3.
     for n in 0..2 {

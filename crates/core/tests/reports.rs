@@ -5,29 +5,20 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 
 use chrono::Local;
 use vanthu_core::reports::{
     self, export, issuing::issuing_report, processing::processing_report,
     statuses::statuses_report, ReportKind, ReportScope,
 };
-use vanthu_core::sign_queue::{sign_queue, Batch};
 use vanthu_domain::{Actor, IncomingState};
 use vanthu_registry::{NewAgency, NewIncoming, NewOutgoing, Registry};
-use vanthu_sign::testing::{self, serial};
-use vanthu_sign::token::Module;
-use vanthu_sign::Role;
-use zeroize::Zeroizing;
+use vanthu_sign::testing;
 
 const A: &str = "000.00.00.H34";
 const SO: &str = "000.00.20.H34";
 const BO: &str = "000.00.00.G01";
-
-fn module() -> &'static Module {
-    static M: OnceLock<Arc<Module>> = OnceLock::new();
-    M.get_or_init(testing::module)
-}
 
 fn pdf() -> PathBuf {
     testing::corpus("minimal.pdf")
@@ -103,25 +94,7 @@ async fn reports_count_what_the_units_exchanged() {
         let unsigned = draft(&mut reg, &[BO], "Văn phòng");
         let paper = draft(&mut reg, &["Lưu: VT"], "Phòng Tổng hợp");
         let reg = Mutex::new(reg);
-        {
-            let _g = serial();
-            let out = sign_queue(
-                &reg,
-                module(),
-                &testing::trust_store(),
-                &Batch {
-                    ids: &[signed],
-                    role: Role::Leader,
-                    key_label: Some("leader-rsa"),
-                    token_label: Some("vanthu-test"),
-                    ..Default::default()
-                },
-                Zeroizing::new("1234".into()),
-                |_, _, _| {},
-            )
-            .unwrap();
-            assert!(out[0].outcome.is_ok());
-        }
+        common::sign_as_leader(&reg, signed);
         let mut reg = reg.into_inner().unwrap();
         for id in [signed, unsigned, paper] {
             reg.issue_outgoing(id, today).unwrap();

@@ -33,6 +33,12 @@ import { errorMessage } from "../errors";
 import { EMPTY_REPORT, REPORT_TABS, toReportForm, type ReportFields } from "../reportForm";
 import { RegisterBookPanel } from "../components/RegisterBookPanel";
 
+const EXPORTS: { format: ExportFormat; label: string }[] = [
+  { format: "xlsx", label: "Xuất Excel" },
+  { format: "pdf", label: "Xuất PDF" },
+  { format: "csv", label: "Xuất CSV" },
+];
+
 const COLORS = ["#1c7ed6", "#e8590c", "#c92a2a", "#868e96", "#2f9e44", "#7048e8"];
 
 /** One chart the core picked: bars per point, one colour per series. */
@@ -217,30 +223,17 @@ export function ReportsPage() {
           <Button type="submit" loading={busy === "view"} data-testid="report-submit">
             Xem báo cáo
           </Button>
-          <Button
-            variant="light"
-            loading={busy === "xlsx"}
-            onClick={() => void exportAs("xlsx")}
-            data-testid="export-xlsx"
-          >
-            Xuất Excel
-          </Button>
-          <Button
-            variant="light"
-            loading={busy === "pdf"}
-            onClick={() => void exportAs("pdf")}
-            data-testid="export-pdf"
-          >
-            Xuất PDF
-          </Button>
-          <Button
-            variant="subtle"
-            loading={busy === "csv"}
-            onClick={() => void exportAs("csv")}
-            data-testid="export-csv"
-          >
-            Xuất CSV
-          </Button>
+          {EXPORTS.map((x) => (
+            <Button
+              key={x.format}
+              variant={x.format === "csv" ? "subtle" : "light"}
+              loading={busy === x.format}
+              onClick={() => void exportAs(x.format)}
+              data-testid={`export-${x.format}`}
+            >
+              {x.label}
+            </Button>
+          ))}
         </Group>
       </form>
       {error && (

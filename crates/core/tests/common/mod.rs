@@ -61,3 +61,32 @@ pub fn fixtures() -> &'static Path {
         dir
     })
 }
+
+/// Signs the PDF of outgoing draft `id` as the leader on the SoftHSM2 test token (one
+/// document through the Chờ ký batch), as a leader does before the draft is issued.
+pub fn sign_as_leader(reg: &std::sync::Mutex<vanthu_registry::Registry>, id: i64) {
+    use std::sync::Arc;
+    static MODULE: OnceLock<Arc<vanthu_sign::token::Module>> = OnceLock::new();
+    let module = MODULE.get_or_init(vanthu_sign::testing::module);
+    let _g = vanthu_sign::testing::serial();
+    let out = vanthu_core::sign_queue::sign_queue(
+        reg,
+        module,
+        &vanthu_sign::testing::trust_store(),
+        &vanthu_core::sign_queue::Batch {
+            ids: &[id],
+            role: vanthu_sign::Role::Leader,
+            key_label: Some("leader-rsa"),
+            token_label: Some("vanthu-test"),
+            ..Default::default()
+        },
+        zeroize::Zeroizing::new("1234".into()),
+        |_, _, _| {},
+    )
+    .unwrap();
+    assert!(
+        out[0].outcome.is_ok(),
+        "{:?}",
+        out[0].outcome.as_ref().err()
+    );
+}
