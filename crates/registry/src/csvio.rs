@@ -8,16 +8,19 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::{fold, nfc};
 
 use crate::documents::{
-    insert_incoming, insert_outgoing, validate_incoming, validate_outgoing, NewIncoming,
-    NewOutgoing, Register,
+    incoming_audit_detail, incoming_fts_row, incoming_sender_name, insert_incoming,
+    insert_incoming_row, insert_outgoing, require_unit, validate_incoming, validate_outgoing,
+    InsertedIncoming, NewIncoming, NewOutgoing, Register, Series, ValidIncoming,
 };
-use crate::{agencies, Agency, Error, Registry, Result};
+use crate::numbering::BulkNumbers;
+use crate::{agencies, audit, bulk, search, Agency, Error, Registry, Result};
 
 /// Column keys and their Vietnamese headings, in export order.
 pub const INCOMING_COLUMNS: &[(&str, &str)] = &[
@@ -123,7 +126,6 @@ fn static_key(k: &str) -> &'static str {
 }
 
 struct Row {
-    line: u64,
     fields: HashMap<&'static str, String>,
 }
 
@@ -154,11 +156,15 @@ impl Row {
     }
 }
 
-fn read_rows(input: impl Read, columns: &[(&str, &str)]) -> Result<Vec<Row>> {
+/// The records of a CSV file with their line numbers (blank rows skipped) and the column
+/// keys of its header.
+type Records = (Vec<&'static str>, Vec<(u64, csv::StringRecord)>);
+
+fn read_records(input: impl Read, columns: &[(&str, &str)]) -> Result<Records> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = rdr.headers().map_err(|e| row_err(1, e.into()))?.clone();
     let keys = header_map(&headers, columns)?;
-    let mut rows = Vec::new();
+    let mut records = Vec::new();
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -168,15 +174,32 @@ fn read_rows(input: impl Read, columns: &[(&str, &str)]) -> Result<Vec<Row>> {
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let fields = keys
-            .iter()
-            .zip(rec.iter())
-            .filter(|(k, _)| !k.is_empty())
-            .map(|(k, v)| (*k, nfc(v)))
-            .collect();
-        rows.push(Row { line, fields });
+        records.push((line, rec));
     }
-    Ok(rows)
+    Ok((keys, records))
+}
+
+fn to_row(keys: &[&'static str], rec: &csv::StringRecord) -> Row {
+    let fields = keys
+        .iter()
+        .zip(rec.iter())
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (*k, nfc(v)))
+        .collect();
+    Row { fields }
+}
+
+/// The rows of a CSV file as `T`s (converted on the machine's cores), with their lines.
+fn read_items<T: Send>(
+    input: impl Read,
+    columns: &[(&str, &str)],
+    convert: impl Fn(&Row) -> Result<T> + Sync,
+) -> Result<Vec<(u64, T)>> {
+    let (keys, records) = read_records(input, columns)?;
+    bulk::par_map(&records, bulk::worker_threads(), |(line, rec)| {
+        let row = to_row(&keys, rec);
+        Ok((*line, convert(&row).map_err(|e| row_err(*line, e))?))
+    })
 }
 
 fn row_err(line: u64, e: Error) -> Error {
@@ -277,21 +300,108 @@ fn open_csv(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Rows handed from the register writer to the helper thread at a time.
+const BATCH: usize = 512;
+
+/// The transaction of a bulk incoming import without attachments: this thread writes the
+/// `documents` rows (numbers, status events) while a helper thread folds their search text
+/// and hashes their audit entries; the search-index rows and the audit entries are then
+/// inserted in one run each (in register order, so the chain reads as if written row by
+/// row), and indexes dropped for the import are re-created. One audit entry per document, as
+/// for a document registered alone.
+fn import_incoming_rows(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &crate::WriteCtx<'_>,
+    lines: &[u64],
+    valid: &[ValidIncoming],
+) -> Result<Vec<i64>> {
+    require_unit(tx)?;
+    let deferred = bulk::DeferredIndexes::maybe_drop(tx, valid.len())?;
+    let chain = audit::Chain::read(tx)?;
+    let mut numbers = BulkNumbers::default();
+    let (now, user) = (ctx.now.as_str(), ctx.user);
+    let (ids, chain, fts, entries) = std::thread::scope(|s| {
+        let (send, recv) =
+            std::sync::mpsc::sync_channel::<Vec<(usize, InsertedIncoming, Arc<Agency>)>>(64);
+        let helper = s.spawn(move || {
+            let mut chain = chain;
+            let mut fts = Vec::with_capacity(valid.len());
+            let mut entries = Vec::with_capacity(valid.len());
+            for batch in recv {
+                for (i, row, sender) in batch {
+                    let v = &valid[i];
+                    let name = incoming_sender_name(v, &sender);
+                    fts.push(incoming_fts_row(v, &name, row.id));
+                    let detail = incoming_audit_detail(v, &sender, &name, &row);
+                    entries.push(chain.next(
+                        now,
+                        user,
+                        row.action(),
+                        "document",
+                        row.id.to_string(),
+                        detail,
+                    ));
+                }
+            }
+            (chain, fts, entries)
+        });
+        let written = (|| -> Result<Vec<i64>> {
+            let mut cache: HashMap<&str, Arc<Agency>> = HashMap::new();
+            let mut ids = Vec::with_capacity(valid.len());
+            let mut batch = Vec::with_capacity(BATCH);
+            for (i, (line, v)) in lines.iter().zip(valid).enumerate() {
+                let row = (|| -> Result<_> {
+                    let sender = match cache.get(v.sender.as_str()) {
+                        Some(a) => a.clone(),
+                        None => {
+                            let a = Arc::new(agencies::resolve(tx, &v.sender)?);
+                            cache.insert(&v.sender, a.clone());
+                            a
+                        }
+                    };
+                    let year = v.arrival_date().year();
+                    let series = Series::for_secrecy(v.secrecy());
+                    let a = numbers.allocate(tx, Register::Incoming, series, year)?;
+                    let row = insert_incoming_row(tx, ctx, v, &sender, Some((year, a)))?;
+                    Ok((row, sender))
+                })()
+                .map_err(|e| row_err(*line, e))?;
+                ids.push(row.0.id);
+                batch.push((i, row.0, row.1));
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if send.send(full).is_err() {
+                        break; // the helper panicked: its join below says why
+                    }
+                }
+            }
+            let _ = send.send(batch);
+            Ok(ids)
+        })();
+        drop(send); // ends the helper's loop
+        let done = helper
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        written.map(|ids| (ids, done.0, done.1, done.2))
+    })?;
+    numbers.finish(tx)?;
+    search::flush_index(tx, fts)?;
+    chain.insert(tx, ctx, entries)?;
+    if let Some(d) = deferred {
+        d.restore(tx)?;
+    }
+    Ok(ids)
+}
+
 impl Registry {
     /// Imports an incoming-register CSV file; all rows or none.
     pub fn import_incoming_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let rows = read_rows(bytes.as_slice(), INCOMING_COLUMNS)?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.line,
-                    incoming_from_row(r, base).map_err(|e| row_err(r.line, e))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let items = read_items(bytes.as_slice(), INCOMING_COLUMNS, |r| {
+            incoming_from_row(r, base)
+        })?;
+        drop(bytes);
         self.import_incoming(items)
     }
 
@@ -299,26 +409,18 @@ impl Registry {
     pub fn import_outgoing_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let rows = read_rows(bytes.as_slice(), OUTGOING_COLUMNS)?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.line,
-                    outgoing_from_row(r, base).map_err(|e| row_err(r.line, e))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let items = read_items(bytes.as_slice(), OUTGOING_COLUMNS, |r| {
+            outgoing_from_row(r, base)
+        })?;
         self.import_outgoing(items)
     }
 
     /// Registers many incoming documents in one transaction (numbered in the given order).
     /// Each item carries the line number its errors are reported with.
     pub fn import_incoming(&mut self, items: Vec<(u64, NewIncoming)>) -> Result<ImportSummary> {
-        let valid = items
-            .iter()
-            .map(|(line, n)| validate_incoming(n).map_err(|e| row_err(*line, e)))
-            .collect::<Result<Vec<_>>>()?;
+        let valid = bulk::par_map(&items, bulk::worker_threads(), |(line, n)| {
+            validate_incoming(n).map_err(|e| row_err(*line, e))
+        })?;
         // Every file is checked before any is stored, then stored before the transaction.
         for (line, n) in &items {
             for f in &n.files {
@@ -329,24 +431,32 @@ impl Registry {
             .iter()
             .map(|(line, n)| self.prepare_files(&n.files).map_err(|e| row_err(*line, e)))
             .collect::<Result<Vec<_>>>()?;
-        let ids = self.write(|tx, ctx| {
-            let mut cache: HashMap<String, Agency> = HashMap::new();
-            let mut ids = Vec::with_capacity(valid.len());
-            for (((line, _), v), f) in items.iter().zip(&valid).zip(&files) {
-                let sender = match cache.get(&v.sender) {
-                    Some(a) => a.clone(),
-                    None => {
-                        let a = agencies::resolve(tx, &v.sender).map_err(|e| row_err(*line, e))?;
-                        cache.insert(v.sender.clone(), a.clone());
-                        a
-                    }
-                };
-                let id =
-                    insert_incoming(tx, ctx, v, &sender, f, true).map_err(|e| row_err(*line, e))?;
-                ids.push(id);
-            }
-            Ok(ids)
-        })?;
+        let lines: Vec<u64> = items.iter().map(|(line, _)| *line).collect();
+        drop(items);
+        let ids = if files.iter().all(Vec::is_empty) {
+            self.write(|tx, ctx| import_incoming_rows(tx, ctx, &lines, &valid))?
+        } else {
+            // Attachments add audit entries of their own between the rows': row by row.
+            self.write(|tx, ctx| {
+                let mut cache: HashMap<String, Agency> = HashMap::new();
+                let mut ids = Vec::with_capacity(valid.len());
+                for ((line, v), f) in lines.iter().zip(&valid).zip(&files) {
+                    let sender = match cache.get(&v.sender) {
+                        Some(a) => a.clone(),
+                        None => {
+                            let a =
+                                agencies::resolve(tx, &v.sender).map_err(|e| row_err(*line, e))?;
+                            cache.insert(v.sender.clone(), a.clone());
+                            a
+                        }
+                    };
+                    let id = insert_incoming(tx, ctx, v, &sender, f, true)
+                        .map_err(|e| row_err(*line, e))?;
+                    ids.push(id);
+                }
+                Ok(ids)
+            })?
+        };
         Ok(ImportSummary {
             register: Register::Incoming,
             imported: ids.len() as u64,

@@ -25,6 +25,7 @@
 mod agencies;
 mod audit;
 mod blobs;
+mod bulk;
 pub mod csvio;
 pub mod desks;
 mod dispatch;
