@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -300,39 +301,53 @@ fn open_csv(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Rows handed from the register writer to the helper thread at a time.
+/// Rows passed between the threads of a bulk import at a time.
 const BATCH: usize = 512;
 
-/// The transaction of a bulk incoming import without attachments: this thread writes the
-/// `documents` rows (numbers, status events) while a helper thread folds their search text
-/// and hashes their audit entries; the search-index rows and the audit entries are then
-/// inserted in one run each (in register order, so the chain reads as if written row by
-/// row), and indexes dropped for the import are re-created. One audit entry per document, as
-/// for a document registered alone.
+/// Validated rows (with their line numbers) as a bulk import's producer hands them over; an
+/// error (already tagged with its line) ends the import.
+type RowBatch = Result<Vec<(u64, ValidIncoming)>>;
+
+/// The transaction of a bulk incoming import without attachments, on three threads:
+///
+/// * `produce` (its own thread) sends the validated rows, in order — for a CSV file it parses
+///   and validates them while the register is written;
+/// * this thread writes each row's `documents` row (number, status event), then re-creates
+///   the indexes dropped for the import, then writes the search-index rows and the audit
+///   entries, each in one run;
+/// * a helper thread folds each written row's search text and hashes its audit entry (in
+///   register order, so the chain reads as if written row by row), overlapping the writes
+///   and the index rebuild.
+///
+/// One audit entry per document, as for a document registered alone. The first bad row (in
+/// file order) aborts the import with its line number; the caller's transaction then rolls
+/// everything back, dropped indexes included.
 fn import_incoming_rows(
     tx: &rusqlite::Transaction<'_>,
     ctx: &crate::WriteCtx<'_>,
-    lines: &[u64],
-    valid: &[ValidIncoming],
+    expected_rows: usize,
+    produce: impl FnOnce(&SyncSender<RowBatch>) + Send,
 ) -> Result<Vec<i64>> {
     require_unit(tx)?;
-    let deferred = bulk::DeferredIndexes::maybe_drop(tx, valid.len())?;
+    let deferred = bulk::DeferredIndexes::maybe_drop(tx, expected_rows)?;
     let chain = audit::Chain::read(tx)?;
     let mut numbers = BulkNumbers::default();
     let (now, user) = (ctx.now.as_str(), ctx.user);
     let (ids, chain, fts, entries) = std::thread::scope(|s| {
-        let (send, recv) =
-            std::sync::mpsc::sync_channel::<Vec<(usize, InsertedIncoming, Arc<Agency>)>>(64);
+        let (rows_send, rows) = std::sync::mpsc::sync_channel::<RowBatch>(16);
+        s.spawn(move || produce(&rows_send));
+        let (written_send, written_rows) = std::sync::mpsc::sync_channel::<
+            Vec<(ValidIncoming, InsertedIncoming, Arc<Agency>)>,
+        >(64);
         let helper = s.spawn(move || {
             let mut chain = chain;
-            let mut fts = Vec::with_capacity(valid.len());
-            let mut entries = Vec::with_capacity(valid.len());
-            for batch in recv {
-                for (i, row, sender) in batch {
-                    let v = &valid[i];
-                    let name = incoming_sender_name(v, &sender);
-                    fts.push(incoming_fts_row(v, &name, row.id));
-                    let detail = incoming_audit_detail(v, &sender, &name, &row);
+            let mut fts = Vec::with_capacity(expected_rows);
+            let mut entries = Vec::with_capacity(expected_rows);
+            for batch in written_rows {
+                for (v, row, sender) in batch {
+                    let name = incoming_sender_name(&v, &sender);
+                    fts.push(incoming_fts_row(&v, &name, row.id));
+                    let detail = incoming_audit_detail(&v, &sender, &name, &row);
                     entries.push(chain.next(
                         now,
                         user,
@@ -346,51 +361,73 @@ fn import_incoming_rows(
             (chain, fts, entries)
         });
         let written = (|| -> Result<Vec<i64>> {
-            let mut cache: HashMap<&str, Arc<Agency>> = HashMap::new();
-            let mut ids = Vec::with_capacity(valid.len());
-            let mut batch = Vec::with_capacity(BATCH);
-            for (i, (line, v)) in lines.iter().zip(valid).enumerate() {
-                let row = (|| -> Result<_> {
-                    let sender = match cache.get(v.sender.as_str()) {
-                        Some(a) => a.clone(),
-                        None => {
-                            let a = Arc::new(agencies::resolve(tx, &v.sender)?);
-                            cache.insert(&v.sender, a.clone());
-                            a
-                        }
-                    };
-                    let year = v.arrival_date().year();
-                    let series = Series::for_secrecy(v.secrecy());
-                    let a = numbers.allocate(tx, Register::Incoming, series, year)?;
-                    let row = insert_incoming_row(tx, ctx, v, &sender, Some((year, a)))?;
-                    Ok((row, sender))
-                })()
-                .map_err(|e| row_err(*line, e))?;
-                ids.push(row.0.id);
-                batch.push((i, row.0, row.1));
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if send.send(full).is_err() {
-                        break; // the helper panicked: its join below says why
-                    }
+            let mut cache: HashMap<String, Arc<Agency>> = HashMap::new();
+            let mut ids = Vec::with_capacity(expected_rows);
+            for batch in rows.iter() {
+                let batch = batch?;
+                let mut out = Vec::with_capacity(batch.len());
+                for (line, v) in batch {
+                    let (row, sender) = (|| -> Result<_> {
+                        let sender = match cache.get(&v.sender) {
+                            Some(a) => a.clone(),
+                            None => {
+                                let a = Arc::new(agencies::resolve(tx, &v.sender)?);
+                                cache.insert(v.sender.clone(), a.clone());
+                                a
+                            }
+                        };
+                        let year = v.arrival_date().year();
+                        let series = Series::for_secrecy(v.secrecy());
+                        let a = numbers.allocate(tx, Register::Incoming, series, year)?;
+                        let row = insert_incoming_row(tx, ctx, &v, &sender, Some((year, a)))?;
+                        Ok((row, sender))
+                    })()
+                    .map_err(|e| row_err(line, e))?;
+                    ids.push(row.id);
+                    out.push((v, row, sender));
+                }
+                if written_send.send(out).is_err() {
+                    break; // the helper panicked: its join below says why
                 }
             }
-            let _ = send.send(batch);
             Ok(ids)
         })();
-        drop(send); // ends the helper's loop
+        // A producer still sending (after an error) stops once its receiver is gone; the
+        // helper's loop ends with its sender.
+        drop(rows);
+        drop(written_send);
+        let restored = match (&written, deferred) {
+            (Ok(_), Some(d)) => d.restore(tx),
+            _ => Ok(()),
+        };
         let done = helper
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        written.map(|ids| (ids, done.0, done.1, done.2))
+        let ids = written?;
+        restored?;
+        Ok::<_, Error>((ids, done.0, done.1, done.2))
     })?;
     numbers.finish(tx)?;
-    search::flush_index(tx, fts)?;
+    search::flush_index_bulk(tx, fts)?;
     chain.insert(tx, ctx, entries)?;
-    if let Some(d) = deferred {
-        d.restore(tx)?;
-    }
     Ok(ids)
+}
+
+/// Sends `items` to a bulk import in batches, each row converted by `convert` (which tags
+/// its errors with the row's line); stops at the first error or when the import stops
+/// listening.
+fn send_rows<T: Sync>(
+    send: &SyncSender<RowBatch>,
+    items: &[T],
+    convert: impl Fn(&T) -> Result<(u64, ValidIncoming)>,
+) {
+    for chunk in items.chunks(BATCH) {
+        let batch = chunk.iter().map(&convert).collect::<Result<Vec<_>>>();
+        let failed = batch.is_err();
+        if send.send(batch).is_err() || failed {
+            return;
+        }
+    }
 }
 
 impl Registry {
@@ -398,11 +435,32 @@ impl Registry {
     pub fn import_incoming_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let items = read_items(bytes.as_slice(), INCOMING_COLUMNS, |r| {
-            incoming_from_row(r, base)
-        })?;
+        let (keys, records) = read_records(bytes.as_slice(), INCOMING_COLUMNS)?;
         drop(bytes);
-        self.import_incoming(items)
+        if keys.contains(&"files") {
+            // Attachments are stored before the transaction: every row first.
+            let items = bulk::par_map(&records, bulk::worker_threads(), |(line, rec)| {
+                let n = incoming_from_row(&to_row(&keys, rec), base);
+                Ok((*line, n.map_err(|e| row_err(*line, e))?))
+            })?;
+            return self.import_incoming(items);
+        }
+        // No attachments: rows are parsed and validated while the register is written.
+        let ids = self.write(|tx, ctx| {
+            import_incoming_rows(tx, ctx, records.len(), |send| {
+                send_rows(send, &records, |(line, rec)| {
+                    let valid = incoming_from_row(&to_row(&keys, rec), base)
+                        .and_then(|n| validate_incoming(&n))
+                        .map_err(|e| row_err(*line, e))?;
+                    Ok((*line, valid))
+                })
+            })
+        })?;
+        Ok(ImportSummary {
+            register: Register::Incoming,
+            imported: ids.len() as u64,
+            ids,
+        })
     }
 
     /// Imports an outgoing-register CSV file (rows are issued documents); all rows or none.
@@ -434,7 +492,15 @@ impl Registry {
         let lines: Vec<u64> = items.iter().map(|(line, _)| *line).collect();
         drop(items);
         let ids = if files.iter().all(Vec::is_empty) {
-            self.write(|tx, ctx| import_incoming_rows(tx, ctx, &lines, &valid))?
+            let mut rows = lines.iter().copied().zip(valid);
+            self.write(|tx, ctx| {
+                import_incoming_rows(tx, ctx, lines.len(), move |send| loop {
+                    let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
+                    if batch.is_empty() || send.send(Ok(batch)).is_err() {
+                        return;
+                    }
+                })
+            })?
         } else {
             // Attachments add audit entries of their own between the rows': row by row.
             self.write(|tx, ctx| {

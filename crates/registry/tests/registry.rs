@@ -964,6 +964,27 @@ fn large_csv_import_is_all_or_nothing_and_audited_row_by_row() {
     assert_eq!(state(&reg), before);
     assert_eq!(schema(&reg), before_schema);
     assert!(reg.audit_verify().unwrap().ok);
+    // A row that does not parse (found while earlier rows are being written), after the
+    // unknown sender of line 7 001: the first bad line is the one reported.
+    let text = csv(Some(7_001)).replace(
+        "2024-02-01,Công văn,Về việc số 9000 ",
+        "31/02/2024,Công văn,Về việc số 9000 ",
+    );
+    std::fs::write(&bad, &text).unwrap();
+    let err = reg.import_incoming_csv(&bad).unwrap_err();
+    assert!(matches!(err, Error::ImportRow { line: 7_001, .. }), "{err}");
+    std::fs::write(
+        &bad,
+        csv(None).replace(
+            "2024-02-01,Công văn,Về việc số 9000 ",
+            "31/02/2024,Công văn,Về việc số 9000 ",
+        ),
+    )
+    .unwrap();
+    let err = reg.import_incoming_csv(&bad).unwrap_err();
+    assert!(matches!(err, Error::ImportRow { line: 9_001, .. }), "{err}");
+    assert_eq!(state(&reg), before);
+    assert_eq!(schema(&reg), before_schema);
 
     let good = dir.path().join("good.csv");
     std::fs::write(&good, csv(None)).unwrap();
