@@ -162,22 +162,43 @@ impl Row {
 type Records = (Vec<&'static str>, Vec<(u64, csv::StringRecord)>);
 
 fn read_records(input: impl Read, columns: &[(&str, &str)]) -> Result<Records> {
+    let (keys, mut rdr) = open_reader(input, columns)?;
+    let mut records = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = next_record(&mut rdr, &mut rec)? {
+        records.push((line, std::mem::take(&mut rec)));
+    }
+    Ok((keys, records))
+}
+
+/// A CSV reader past the header, and the column keys of the header.
+fn open_reader<R: Read>(
+    input: R,
+    columns: &[(&str, &str)],
+) -> Result<(Vec<&'static str>, csv::Reader<R>)> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = rdr.headers().map_err(|e| row_err(1, e.into()))?.clone();
     let keys = header_map(&headers, columns)?;
-    let mut records = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
+    Ok((keys, rdr))
+}
+
+/// Reads the next record that is not blank into `rec`; its line, `None` at the end.
+fn next_record<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    loop {
+        let more = rdr.read_record(rec).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             row_err(line, e.into())
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
+        if !more {
+            return Ok(None);
         }
-        records.push((line, rec));
+        if !rec.iter().all(|f| f.trim().is_empty()) {
+            return Ok(Some(rec.position().map(|p| p.line()).unwrap_or(0)));
+        }
     }
-    Ok((keys, records))
 }
 
 fn to_row(keys: &[&'static str], rec: &csv::StringRecord) -> Row {
@@ -413,47 +434,63 @@ fn import_incoming_rows(
     Ok(ids)
 }
 
-/// Sends `items` to a bulk import in batches, each row converted by `convert` (which tags
-/// its errors with the row's line); stops at the first error or when the import stops
-/// listening.
-fn send_rows<T: Sync>(
-    send: &SyncSender<RowBatch>,
-    items: &[T],
-    convert: impl Fn(&T) -> Result<(u64, ValidIncoming)>,
-) {
-    for chunk in items.chunks(BATCH) {
-        let batch = chunk.iter().map(&convert).collect::<Result<Vec<_>>>();
-        let failed = batch.is_err();
-        if send.send(batch).is_err() || failed {
-            return;
-        }
-    }
-}
-
 impl Registry {
     /// Imports an incoming-register CSV file; all rows or none.
     pub fn import_incoming_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let (keys, records) = read_records(bytes.as_slice(), INCOMING_COLUMNS)?;
-        drop(bytes);
+        let (keys, mut rdr) = open_reader(bytes.as_slice(), INCOMING_COLUMNS)?;
         if keys.contains(&"files") {
             // Attachments are stored before the transaction: every row first.
+            let mut records = Vec::new();
+            let mut rec = csv::StringRecord::new();
+            while let Some(line) = next_record(&mut rdr, &mut rec)? {
+                records.push((line, std::mem::take(&mut rec)));
+            }
             let items = bulk::par_map(&records, bulk::worker_threads(), |(line, rec)| {
                 let n = incoming_from_row(&to_row(&keys, rec), base);
                 Ok((*line, n.map_err(|e| row_err(*line, e))?))
             })?;
             return self.import_incoming(items);
         }
-        // No attachments: rows are parsed and validated while the register is written.
+        // No attachments: rows are read, parsed and validated while the register is written.
+        // Lines bound the rows (a quoted field may hold a line break; blank lines are skipped).
+        let lines = bytes.iter().filter(|b| **b == b'\n').count();
         let ids = self.write(|tx, ctx| {
-            import_incoming_rows(tx, ctx, records.len(), |send| {
-                send_rows(send, &records, |(line, rec)| {
-                    let valid = incoming_from_row(&to_row(&keys, rec), base)
-                        .and_then(|n| validate_incoming(&n))
-                        .map_err(|e| row_err(*line, e))?;
-                    Ok((*line, valid))
-                })
+            import_incoming_rows(tx, ctx, lines, move |send| {
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut rec = csv::StringRecord::new();
+                loop {
+                    let row = next_record(&mut rdr, &mut rec).and_then(|line| {
+                        line.map(|line| {
+                            incoming_from_row(&to_row(&keys, &rec), base)
+                                .and_then(|n| validate_incoming(&n))
+                                .map(|v| (line, v))
+                                .map_err(|e| row_err(line, e))
+                        })
+                        .transpose()
+                    });
+                    match row {
+                        Ok(Some(row)) => batch.push(row),
+                        Ok(None) => {
+                            let _ = send.send(Ok(batch));
+                            return;
+                        }
+                        Err(e) => {
+                            // The rows before the bad one first: one of them may fail earlier.
+                            if send.send(Ok(std::mem::take(&mut batch))).is_ok() {
+                                let _ = send.send(Err(e));
+                            }
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if send.send(Ok(full)).is_err() {
+                            return;
+                        }
+                    }
+                }
             })
         })?;
         Ok(ImportSummary {
