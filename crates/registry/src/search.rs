@@ -285,9 +285,15 @@ pub(crate) fn flush_index(tx: &Transaction<'_>, rows: Vec<FtsRow>) -> Result<()>
 const BULK_HASHSIZE: i64 = 64 * 1024 * 1024;
 const DEFAULT_HASHSIZE: i64 = 1024 * 1024;
 
+/// Rows from which [`flush_index_bulk`] raises the segment size.
+const BULK_ROWS: usize = 10_000;
+
 /// [`flush_index`] for many rows: FTS5 keeps up to [`BULK_HASHSIZE`] of pending terms in
 /// memory meanwhile, then gets its previous setting back (in the same transaction).
 pub(crate) fn flush_index_bulk(tx: &Transaction<'_>, rows: Vec<FtsRow>) -> Result<()> {
+    if rows.len() < BULK_ROWS {
+        return flush_index(tx, rows);
+    }
     let previous: Option<i64> = tx
         .query_row(
             "SELECT v FROM doc_fts_config WHERE k = 'hashsize'",
