@@ -7,8 +7,11 @@
 #    vanthu_rank(doc_fts), id DESC LIMIT 20` joined to documents) on the same database and
 #    connection, in the same process and run.
 #  * bulk import: documents/s of `vanthu dev gen-demo` (API bulk import, 50k per transaction)
-#    and of `vanthu incoming import-csv` on a 100k-row CSV (one transaction).
+#    and of `vanthu incoming import-csv` (one transaction, into a fresh register) on CSV files
+#    of CSV_SIZES rows (default 200000 and 1000000), wall and CPU, with the load average
+#    before and after each import (the machine is shared).
 # Usage: ./scripts/bench registry   (or VANTHU_BIN=… bash bench/registry/run.sh [SIZES…])
+#        CSV_ONLY=1 CSV_SIZES="200000 1000000" bash bench/registry/run.sh   (CSV imports only)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 cd "$VANTHU_ROOT"
@@ -23,6 +26,7 @@ runs="${RUNS:-20}"
 v() { "$bin" --data-dir "$1" "${@:2}"; }
 fresh() { rm -rf "$1"; v "$1" init --agency-code 000.00.00.H34 --agency-name "UBND tỉnh Kon Tum" >/dev/null; }
 
+if [ -z "${CSV_ONLY:-}" ]; then
 printf '| documents | build docs/s (wall) | build docs/CPU-s | ours p50/p95 ms (wall) | peer p50/p95 ms (wall) | ratio p50/p95 (wall) | ours p50/p95 ms (CPU) | peer p50/p95 ms (CPU) | ratio p50/p95 (CPU) |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
@@ -36,15 +40,25 @@ for n in "${sizes[@]}"; do
     "$out/search-$n.json"
 done
 
-# CSV import: 100k rows, one transaction, into a fresh register.
-csv_db="$out/db-csv"
-fresh "$csv_db"
-v "$csv_db" dev gen-demo --count 100000 --outgoing-percent 0 --seed 9 --csv "$out/import-100k.csv" >/dev/null
+fi
+
+# CSV import: one transaction into a fresh register, per size.
+printf '\n| CSV rows | wall s | documents/s (wall) | CPU s (user + sys) | documents/CPU-s | load avg before → after | audit verify |\n'
+printf '|---:|---:|---:|---:|---:|---|---|\n'
+read -r -a csv_sizes <<<"${CSV_SIZES:-200000 1000000}"
 TIMEFORMAT='%R %U %S'
-t=$( { time v "$csv_db" incoming import-csv "$out/import-100k.csv" >/dev/null; } 2>&1 )
-read -r real user sys <<<"$t"
-awk -v r="$real" -v u="$user" -v s="$sys" 'BEGIN {
-  printf "\nincoming import-csv, 100000 rows (one transaction): %.1f s wall, %.0f documents/s; %.1f s CPU, %.0f documents/CPU-s\n", r, 100000 / r, u + s, 100000 / (u + s) }'
-v "$csv_db" audit verify
+for n in "${csv_sizes[@]}"; do
+  csv_db="$out/db-csv-$n"
+  fresh "$csv_db"
+  v "$csv_db" dev gen-demo --count "$n" --outgoing-percent 0 --seed 9 --csv "$out/import-$n.csv" >/dev/null
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
+  t=$( { time v "$csv_db" incoming import-csv "$out/import-$n.csv" >/dev/null; } 2>&1 )
+  load_after=$(cut -d' ' -f1 /proc/loadavg)
+  read -r real user sys <<<"$t"
+  verify=$(v "$csv_db" --json audit verify | jq -r 'if .ok then "ok (\(.rows) rows)" else "BROKEN at \(.first_broken_seq)" end' || true)
+  awk -v n="$n" -v r="$real" -v u="$user" -v s="$sys" -v lb="$load_before" -v la="$load_after" -v ver="$verify" 'BEGIN {
+    printf "| %d | %.1f | %.0f | %.1f (%.1f + %.1f) | %.0f | %s → %s | %s |\n", n, r, n / r, u + s, u, s, n / (u + s), lb, la, ver }'
+  rm -f "$out/import-$n.csv"
+done
 du -sh "$out"/db-* | sed 's/^/size: /'
 echo "per-query detail: $out/search-*.json"

@@ -1,9 +1,13 @@
 //! Unicode normalisation and search folding for Vietnamese text.
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// The NFC form of `s`: what every stored and displayed string uses.
 pub fn nfc(s: &str) -> String {
+    // Most text arrives in NFC already; the quick check proves it without recomposing.
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s.to_owned();
+    }
     s.nfc().collect()
 }
 

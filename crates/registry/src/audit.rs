@@ -60,15 +60,126 @@ fn row_hash(
     entity_id: Option<&str>,
     detail: &str,
 ) -> String {
-    let canonical = serde_json::json!([seq, at, user, action, entity, entity_id, detail]);
+    // A tuple serialises as the same compact JSON array as `json!([…])`, without building a
+    // `Value` first.
+    let canonical = serde_json::to_string(&(seq, at, user, action, entity, entity_id, detail))
+        .expect("audit row serialises");
     let mut h = Sha256::new();
     // A malformed stored prev_hash is hashed as text so the mismatch still shows.
-    match hex::decode(prev_hash) {
-        Ok(b) => h.update(b),
+    let mut raw = [0u8; 32];
+    match hex::decode_to_slice(prev_hash, &mut raw) {
+        Ok(()) => h.update(raw),
         Err(_) => h.update(prev_hash.as_bytes()),
     }
-    h.update(canonical.to_string().as_bytes());
+    h.update(canonical.as_bytes());
     hex::encode(h.finalize())
+}
+
+/// One audit row computed ahead of its insert (bulk imports: the chain is hashed on a helper
+/// thread while the register rows are written, then the rows are inserted in order).
+pub(crate) struct PendingEntry {
+    seq: i64,
+    action: &'static str,
+    entity: &'static str,
+    entity_id: String,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The tail of the chain inside a write transaction, extended in memory.
+pub(crate) struct Chain {
+    /// The `(seq, hash)` the chain had when it was read; [`Chain::insert`] checks it still has.
+    start: (i64, String),
+    seq: i64,
+    prev: String,
+}
+
+impl Chain {
+    /// Reads the current tail (call under the transaction's write lock).
+    pub(crate) fn read(tx: &Transaction<'_>) -> Result<Self> {
+        let (seq, prev) = tail(tx)?;
+        Ok(Chain {
+            start: (seq, prev.clone()),
+            seq,
+            prev,
+        })
+    }
+
+    /// The next entry of the chain, hashed (not yet written).
+    pub(crate) fn next(
+        &mut self,
+        ctx_now: &str,
+        user: &str,
+        action: &'static str,
+        entity: &'static str,
+        entity_id: String,
+        detail: String,
+    ) -> PendingEntry {
+        self.seq += 1;
+        let hash = row_hash(
+            &self.prev,
+            self.seq,
+            ctx_now,
+            user,
+            action,
+            entity,
+            Some(&entity_id),
+            &detail,
+        );
+        let prev_hash = std::mem::replace(&mut self.prev, hash.clone());
+        PendingEntry {
+            seq: self.seq,
+            action,
+            entity,
+            entity_id,
+            detail,
+            prev_hash,
+            hash,
+        }
+    }
+
+    /// Writes entries made by [`Chain::next`] (in order) after checking that nothing else was
+    /// appended since [`Chain::read`].
+    pub(crate) fn insert(
+        &self,
+        tx: &Transaction<'_>,
+        ctx: &WriteCtx<'_>,
+        entries: impl IntoIterator<Item = PendingEntry>,
+    ) -> Result<()> {
+        if tail(tx)? != self.start {
+            return Err(crate::Error::InvalidState(
+                "nhật ký thay đổi trong khi nhập / the audit log moved during the import".into(),
+            ));
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO audit_log (seq, at, user, action, entity, entity_id, detail, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for e in entries {
+            stmt.execute(params![
+                e.seq,
+                ctx.now,
+                ctx.user,
+                e.action,
+                e.entity,
+                e.entity_id,
+                e.detail,
+                e.prev_hash,
+                e.hash
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// The last row's `(seq, hash)`, `(0, GENESIS)` for an empty log.
+fn tail(tx: &Transaction<'_>) -> Result<(i64, String)> {
+    let last: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(last.unwrap_or_else(|| (0, GENESIS.to_string())))
 }
 
 /// Appends one entry inside the caller's transaction.
@@ -80,15 +191,21 @@ pub(crate) fn append(
     entity_id: Option<&str>,
     detail: &impl Serialize,
 ) -> Result<()> {
-    let last: Option<(i64, String)> = tx
-        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_string()),
-    };
     let detail = serde_json::to_string(detail).expect("audit detail serialises");
+    append_raw(tx, ctx, action, entity, entity_id, detail)
+}
+
+/// [`append`] with the detail already serialised.
+pub(crate) fn append_raw(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<&str>,
+    detail: String,
+) -> Result<()> {
+    let (last, prev) = tail(tx)?;
+    let seq = last + 1;
     let hash = row_hash(
         &prev, seq, &ctx.now, ctx.user, action, entity, entity_id, &detail,
     );
@@ -209,6 +326,23 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_form_is_the_json_array_of_the_row() {
+        // Rows written before the hashing stopped building a `serde_json::Value` must verify.
+        let detail = r#"{"subject":"Về việc \"A\"","n":1}"#;
+        for entity_id in [Some("42"), None] {
+            let canonical =
+                serde_json::json!([7, "t", "u", "a", "e", entity_id, detail]).to_string();
+            let mut h = Sha256::new();
+            h.update(hex::decode(GENESIS).unwrap());
+            h.update(canonical.as_bytes());
+            assert_eq!(
+                row_hash(GENESIS, 7, "t", "u", "a", "e", entity_id, detail),
+                hex::encode(h.finalize())
+            );
+        }
+    }
 
     #[test]
     fn hash_depends_on_every_field_and_the_link() {

@@ -8,16 +8,20 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::{fold, nfc};
 
 use crate::documents::{
-    insert_incoming, insert_outgoing, validate_incoming, validate_outgoing, NewIncoming,
-    NewOutgoing, Register,
+    incoming_audit_detail, incoming_fts_row, incoming_sender_name, insert_incoming,
+    insert_incoming_row, insert_outgoing, require_unit, validate_incoming, validate_outgoing,
+    InsertedIncoming, NewIncoming, NewOutgoing, Register, Series, ValidIncoming,
 };
-use crate::{agencies, Agency, Error, Registry, Result};
+use crate::numbering::BulkNumbers;
+use crate::{agencies, audit, bulk, search, Agency, Error, Registry, Result};
 
 /// Column keys and their Vietnamese headings, in export order.
 pub const INCOMING_COLUMNS: &[(&str, &str)] = &[
@@ -123,7 +127,6 @@ fn static_key(k: &str) -> &'static str {
 }
 
 struct Row {
-    line: u64,
     fields: HashMap<&'static str, String>,
 }
 
@@ -154,29 +157,71 @@ impl Row {
     }
 }
 
-fn read_rows(input: impl Read, columns: &[(&str, &str)]) -> Result<Vec<Row>> {
+/// The records of a CSV file with their line numbers (blank rows skipped) and the column
+/// keys of its header.
+type Records = (Vec<&'static str>, Vec<(u64, csv::StringRecord)>);
+
+fn read_records(input: impl Read, columns: &[(&str, &str)]) -> Result<Records> {
+    let (keys, mut rdr) = open_reader(input, columns)?;
+    let mut records = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = next_record(&mut rdr, &mut rec)? {
+        records.push((line, std::mem::take(&mut rec)));
+    }
+    Ok((keys, records))
+}
+
+/// A CSV reader past the header, and the column keys of the header.
+fn open_reader<R: Read>(
+    input: R,
+    columns: &[(&str, &str)],
+) -> Result<(Vec<&'static str>, csv::Reader<R>)> {
     let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = rdr.headers().map_err(|e| row_err(1, e.into()))?.clone();
     let keys = header_map(&headers, columns)?;
-    let mut rows = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| {
+    Ok((keys, rdr))
+}
+
+/// Reads the next record that is not blank into `rec`; its line, `None` at the end.
+fn next_record<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    rec: &mut csv::StringRecord,
+) -> Result<Option<u64>> {
+    loop {
+        let more = rdr.read_record(rec).map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
             row_err(line, e.into())
         })?;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
+        if !more {
+            return Ok(None);
         }
-        let fields = keys
-            .iter()
-            .zip(rec.iter())
-            .filter(|(k, _)| !k.is_empty())
-            .map(|(k, v)| (*k, nfc(v)))
-            .collect();
-        rows.push(Row { line, fields });
+        if !rec.iter().all(|f| f.trim().is_empty()) {
+            return Ok(Some(rec.position().map(|p| p.line()).unwrap_or(0)));
+        }
     }
-    Ok(rows)
+}
+
+fn to_row(keys: &[&'static str], rec: &csv::StringRecord) -> Row {
+    let fields = keys
+        .iter()
+        .zip(rec.iter())
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (*k, nfc(v)))
+        .collect();
+    Row { fields }
+}
+
+/// The rows of a CSV file as `T`s (converted on the machine's cores), with their lines.
+fn read_items<T: Send>(
+    input: impl Read,
+    columns: &[(&str, &str)],
+    convert: impl Fn(&Row) -> Result<T> + Sync,
+) -> Result<Vec<(u64, T)>> {
+    let (keys, records) = read_records(input, columns)?;
+    bulk::par_map(&records, bulk::worker_threads(), |(line, rec)| {
+        let row = to_row(&keys, rec);
+        Ok((*line, convert(&row).map_err(|e| row_err(*line, e))?))
+    })
 }
 
 fn row_err(line: u64, e: Error) -> Error {
@@ -277,48 +322,200 @@ fn open_csv(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Rows passed between the threads of a bulk import at a time.
+const BATCH: usize = 512;
+
+/// Validated rows (with their line numbers) as a bulk import's producer hands them over; an
+/// error (already tagged with its line) ends the import.
+type RowBatch = Result<Vec<(u64, ValidIncoming)>>;
+
+/// The transaction of a bulk incoming import without attachments, on three threads:
+///
+/// * `produce` (its own thread) sends the validated rows, in order — for a CSV file it parses
+///   and validates them while the register is written;
+/// * this thread writes each row's `documents` row (number, status event), then re-creates
+///   the indexes dropped for the import, then writes the search-index rows and the audit
+///   entries, each in one run;
+/// * a helper thread folds each written row's search text and hashes its audit entry (in
+///   register order, so the chain reads as if written row by row), overlapping the writes
+///   and the index rebuild.
+///
+/// One audit entry per document, as for a document registered alone. The first bad row (in
+/// file order) aborts the import with its line number; the caller's transaction then rolls
+/// everything back, dropped indexes included.
+fn import_incoming_rows(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &crate::WriteCtx<'_>,
+    expected_rows: usize,
+    produce: impl FnOnce(&SyncSender<RowBatch>) + Send,
+) -> Result<Vec<i64>> {
+    require_unit(tx)?;
+    let deferred = bulk::DeferredIndexes::maybe_drop(tx, expected_rows)?;
+    let chain = audit::Chain::read(tx)?;
+    let mut numbers = BulkNumbers::default();
+    let (now, user) = (ctx.now.as_str(), ctx.user);
+    let (ids, chain, fts, entries) = std::thread::scope(|s| {
+        let (rows_send, rows) = std::sync::mpsc::sync_channel::<RowBatch>(16);
+        s.spawn(move || produce(&rows_send));
+        let (written_send, written_rows) = std::sync::mpsc::sync_channel::<
+            Vec<(ValidIncoming, InsertedIncoming, Arc<Agency>)>,
+        >(64);
+        let helper = s.spawn(move || {
+            let mut chain = chain;
+            let mut fts = Vec::with_capacity(expected_rows);
+            let mut entries = Vec::with_capacity(expected_rows);
+            for batch in written_rows {
+                for (v, row, sender) in batch {
+                    let name = incoming_sender_name(&v, &sender);
+                    fts.push(incoming_fts_row(&v, &name, row.id));
+                    let detail = incoming_audit_detail(&v, &sender, &name, &row);
+                    entries.push(chain.next(
+                        now,
+                        user,
+                        row.action(),
+                        "document",
+                        row.id.to_string(),
+                        detail,
+                    ));
+                }
+            }
+            (chain, fts, entries)
+        });
+        let written = (|| -> Result<Vec<i64>> {
+            let mut cache: HashMap<String, Arc<Agency>> = HashMap::new();
+            let mut ids = Vec::with_capacity(expected_rows);
+            for batch in rows.iter() {
+                let batch = batch?;
+                let mut out = Vec::with_capacity(batch.len());
+                for (line, v) in batch {
+                    let (row, sender) = (|| -> Result<_> {
+                        let sender = match cache.get(&v.sender) {
+                            Some(a) => a.clone(),
+                            None => {
+                                let a = Arc::new(agencies::resolve(tx, &v.sender)?);
+                                cache.insert(v.sender.clone(), a.clone());
+                                a
+                            }
+                        };
+                        let year = v.arrival_date().year();
+                        let series = Series::for_secrecy(v.secrecy());
+                        let a = numbers.allocate(tx, Register::Incoming, series, year)?;
+                        let row = insert_incoming_row(tx, ctx, &v, &sender, Some((year, a)))?;
+                        Ok((row, sender))
+                    })()
+                    .map_err(|e| row_err(line, e))?;
+                    ids.push(row.id);
+                    out.push((v, row, sender));
+                }
+                if written_send.send(out).is_err() {
+                    break; // the helper panicked: its join below says why
+                }
+            }
+            Ok(ids)
+        })();
+        // A producer still sending (after an error) stops once its receiver is gone; the
+        // helper's loop ends with its sender.
+        drop(rows);
+        drop(written_send);
+        let restored = match (&written, deferred) {
+            (Ok(_), Some(d)) => d.restore(tx),
+            _ => Ok(()),
+        };
+        let done = helper
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let ids = written?;
+        restored?;
+        Ok::<_, Error>((ids, done.0, done.1, done.2))
+    })?;
+    numbers.finish(tx)?;
+    search::flush_index_bulk(tx, fts)?;
+    chain.insert(tx, ctx, entries)?;
+    Ok(ids)
+}
+
 impl Registry {
     /// Imports an incoming-register CSV file; all rows or none.
     pub fn import_incoming_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let rows = read_rows(bytes.as_slice(), INCOMING_COLUMNS)?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.line,
-                    incoming_from_row(r, base).map_err(|e| row_err(r.line, e))?,
-                ))
+        let (keys, mut rdr) = open_reader(bytes.as_slice(), INCOMING_COLUMNS)?;
+        if keys.contains(&"files") {
+            // Attachments are stored before the transaction: every row first.
+            let mut records = Vec::new();
+            let mut rec = csv::StringRecord::new();
+            while let Some(line) = next_record(&mut rdr, &mut rec)? {
+                records.push((line, std::mem::take(&mut rec)));
+            }
+            let items = bulk::par_map(&records, bulk::worker_threads(), |(line, rec)| {
+                let n = incoming_from_row(&to_row(&keys, rec), base);
+                Ok((*line, n.map_err(|e| row_err(*line, e))?))
+            })?;
+            return self.import_incoming(items);
+        }
+        // No attachments: rows are read, parsed and validated while the register is written.
+        // Lines bound the rows (a quoted field may hold a line break; blank lines are skipped).
+        let lines = bytes.iter().filter(|b| **b == b'\n').count();
+        let ids = self.write(|tx, ctx| {
+            import_incoming_rows(tx, ctx, lines, move |send| {
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut rec = csv::StringRecord::new();
+                loop {
+                    let row = next_record(&mut rdr, &mut rec).and_then(|line| {
+                        line.map(|line| {
+                            incoming_from_row(&to_row(&keys, &rec), base)
+                                .and_then(|n| validate_incoming(&n))
+                                .map(|v| (line, v))
+                                .map_err(|e| row_err(line, e))
+                        })
+                        .transpose()
+                    });
+                    match row {
+                        Ok(Some(row)) => batch.push(row),
+                        Ok(None) => {
+                            let _ = send.send(Ok(batch));
+                            return;
+                        }
+                        Err(e) => {
+                            // The rows before the bad one first: one of them may fail earlier.
+                            if send.send(Ok(std::mem::take(&mut batch))).is_ok() {
+                                let _ = send.send(Err(e));
+                            }
+                            return;
+                        }
+                    }
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if send.send(Ok(full)).is_err() {
+                            return;
+                        }
+                    }
+                }
             })
-            .collect::<Result<Vec<_>>>()?;
-        self.import_incoming(items)
+        })?;
+        Ok(ImportSummary {
+            register: Register::Incoming,
+            imported: ids.len() as u64,
+            ids,
+        })
     }
 
     /// Imports an outgoing-register CSV file (rows are issued documents); all rows or none.
     pub fn import_outgoing_csv(&mut self, path: &Path) -> Result<ImportSummary> {
         let bytes = open_csv(path)?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let rows = read_rows(bytes.as_slice(), OUTGOING_COLUMNS)?;
-        let items = rows
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.line,
-                    outgoing_from_row(r, base).map_err(|e| row_err(r.line, e))?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let items = read_items(bytes.as_slice(), OUTGOING_COLUMNS, |r| {
+            outgoing_from_row(r, base)
+        })?;
         self.import_outgoing(items)
     }
 
     /// Registers many incoming documents in one transaction (numbered in the given order).
     /// Each item carries the line number its errors are reported with.
     pub fn import_incoming(&mut self, items: Vec<(u64, NewIncoming)>) -> Result<ImportSummary> {
-        let valid = items
-            .iter()
-            .map(|(line, n)| validate_incoming(n).map_err(|e| row_err(*line, e)))
-            .collect::<Result<Vec<_>>>()?;
+        let valid = bulk::par_map(&items, bulk::worker_threads(), |(line, n)| {
+            validate_incoming(n).map_err(|e| row_err(*line, e))
+        })?;
         // Every file is checked before any is stored, then stored before the transaction.
         for (line, n) in &items {
             for f in &n.files {
@@ -329,24 +526,40 @@ impl Registry {
             .iter()
             .map(|(line, n)| self.prepare_files(&n.files).map_err(|e| row_err(*line, e)))
             .collect::<Result<Vec<_>>>()?;
-        let ids = self.write(|tx, ctx| {
-            let mut cache: HashMap<String, Agency> = HashMap::new();
-            let mut ids = Vec::with_capacity(valid.len());
-            for (((line, _), v), f) in items.iter().zip(&valid).zip(&files) {
-                let sender = match cache.get(&v.sender) {
-                    Some(a) => a.clone(),
-                    None => {
-                        let a = agencies::resolve(tx, &v.sender).map_err(|e| row_err(*line, e))?;
-                        cache.insert(v.sender.clone(), a.clone());
-                        a
+        let lines: Vec<u64> = items.iter().map(|(line, _)| *line).collect();
+        drop(items);
+        let ids = if files.iter().all(Vec::is_empty) {
+            let mut rows = lines.iter().copied().zip(valid);
+            self.write(|tx, ctx| {
+                import_incoming_rows(tx, ctx, lines.len(), move |send| loop {
+                    let batch: Vec<_> = rows.by_ref().take(BATCH).collect();
+                    if batch.is_empty() || send.send(Ok(batch)).is_err() {
+                        return;
                     }
-                };
-                let id =
-                    insert_incoming(tx, ctx, v, &sender, f, true).map_err(|e| row_err(*line, e))?;
-                ids.push(id);
-            }
-            Ok(ids)
-        })?;
+                })
+            })?
+        } else {
+            // Attachments add audit entries of their own between the rows': row by row.
+            self.write(|tx, ctx| {
+                let mut cache: HashMap<String, Agency> = HashMap::new();
+                let mut ids = Vec::with_capacity(valid.len());
+                for ((line, v), f) in lines.iter().zip(&valid).zip(&files) {
+                    let sender = match cache.get(&v.sender) {
+                        Some(a) => a.clone(),
+                        None => {
+                            let a =
+                                agencies::resolve(tx, &v.sender).map_err(|e| row_err(*line, e))?;
+                            cache.insert(v.sender.clone(), a.clone());
+                            a
+                        }
+                    };
+                    let id = insert_incoming(tx, ctx, v, &sender, f, true)
+                        .map_err(|e| row_err(*line, e))?;
+                    ids.push(id);
+                }
+                Ok(ids)
+            })?
+        };
         Ok(ImportSummary {
             register: Register::Incoming,
             imported: ids.len() as u64,

@@ -415,7 +415,7 @@ pub(crate) fn insert_attachment(
     Ok(id)
 }
 
-fn require_unit(tx: &Transaction<'_>) -> Result<()> {
+pub(crate) fn require_unit(tx: &Transaction<'_>) -> Result<()> {
     let ok: bool = tx
         .prepare_cached("SELECT count(*) > 0 FROM meta WHERE key = 'unit_code'")?
         .query_row([], |r| r.get(0))?;
@@ -444,6 +444,17 @@ pub(crate) struct ValidIncoming {
     edxml_document_id: Option<String>,
     expected_number: Option<u32>,
     via: Option<String>,
+}
+
+impl ValidIncoming {
+    /// Ngày đến (the year of its number).
+    pub(crate) fn arrival_date(&self) -> NaiveDate {
+        self.arrival_date
+    }
+    /// Độ mật (the series of its number).
+    pub(crate) fn secrecy(&self) -> Secrecy {
+        self.secrecy
+    }
 }
 
 pub(crate) fn validate_incoming(new: &NewIncoming) -> Result<ValidIncoming> {
@@ -513,36 +524,107 @@ pub(crate) fn insert_incoming(
     register_now: bool,
 ) -> Result<i64> {
     require_unit(tx)?;
-    let series = Series::for_secrecy(v.secrecy);
-    let (year, number, provisional, state) = if register_now {
+    let numbered = if register_now {
         let year = v.arrival_date.year();
-        let a = numbering::allocate(tx, Register::Incoming, series, year)?;
-        if let Some(expected) = v.expected_number {
-            if a.final_number() != Some(expected) {
-                let n = a
-                    .final_number()
-                    .map_or_else(|| "số tạm".to_owned(), |n| n.to_string());
-                return Err(Error::invalid(format!(
-                    "số đến {expected} không liền mạch, số tiếp theo là {n} / arrival number {expected} is not the next number {n}"
-                )));
-            }
-        }
-        (
-            Some(year),
-            a.final_number(),
-            a.provisional().map(str::to_owned),
-            IncomingState::Registered,
-        )
+        let series = Series::for_secrecy(v.secrecy);
+        Some((
+            year,
+            numbering::allocate(tx, Register::Incoming, series, year)?,
+        ))
     } else {
-        (None, None, None, IncomingState::Arrived)
+        None
+    };
+    let row = insert_incoming_row(tx, ctx, v, sender, numbered)?;
+    let sender_name = incoming_sender_name(v, sender);
+    search::index_row(
+        ctx,
+        row.id,
+        &v.notation,
+        &v.subject,
+        Some(&sender_name),
+        v.signer.as_deref(),
+        v.body_text.as_deref(),
+    );
+    audit::append_raw(
+        tx,
+        ctx,
+        row.action(),
+        "document",
+        Some(&row.id.to_string()),
+        incoming_audit_detail(v, sender, &sender_name, &row),
+    )?;
+    for f in files {
+        insert_attachment(tx, ctx, row.id, f)?;
+    }
+    Ok(row.id)
+}
+
+/// What the register gave an incoming document when it was inserted.
+pub(crate) struct InsertedIncoming {
+    pub(crate) id: i64,
+    year: Option<i32>,
+    number: Option<u32>,
+    provisional: Option<String>,
+    state: IncomingState,
+}
+
+impl InsertedIncoming {
+    /// The audit action of the insert.
+    pub(crate) fn action(&self) -> &'static str {
+        if self.year.is_some() {
+            "incoming.register"
+        } else {
+            "incoming.receive"
+        }
+    }
+}
+
+/// The sender as the register names it: through a relay, both the agency that wrote it and
+/// the gateway.
+pub(crate) fn incoming_sender_name<'a>(
+    v: &ValidIncoming,
+    sender: &'a agencies::Agency,
+) -> std::borrow::Cow<'a, str> {
+    match &v.via {
+        Some(via) => format!("{} (qua {via})", sender.name).into(),
+        None => sender.name.as_str().into(),
+    }
+}
+
+/// The incoming document's `documents` row and its first status event (no search-index row,
+/// no audit entry: the caller writes those). `numbered` is the year and the number allocated
+/// for it; `None` leaves it unnumbered (state `arrived`).
+pub(crate) fn insert_incoming_row(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    v: &ValidIncoming,
+    sender: &agencies::Agency,
+    numbered: Option<(i32, numbering::Allocation)>,
+) -> Result<InsertedIncoming> {
+    let series = Series::for_secrecy(v.secrecy);
+    let (year, number, provisional, state) = match numbered {
+        Some((year, a)) => {
+            if let Some(expected) = v.expected_number {
+                if a.final_number() != Some(expected) {
+                    let n = a
+                        .final_number()
+                        .map_or_else(|| "số tạm".to_owned(), |n| n.to_string());
+                    return Err(Error::invalid(format!(
+                        "số đến {expected} không liền mạch, số tiếp theo là {n} / arrival number {expected} is not the next number {n}"
+                    )));
+                }
+            }
+            (
+                Some(year),
+                a.final_number(),
+                a.provisional().map(str::to_owned),
+                IncomingState::Registered,
+            )
+        }
+        None => (None, None, None, IncomingState::Arrived),
     };
     let arrival = v.arrival_date.to_string();
-    // Through a relay the register names both: the agency that wrote it and the gateway.
-    let sender_name = match &v.via {
-        Some(via) => format!("{} (qua {via})", sender.name),
-        None => sender.name.clone(),
-    };
-    let sender_name = sender_name.as_str();
+    let sender_name = incoming_sender_name(v, sender);
     tx.prepare_cached(
         "INSERT INTO documents (register, series, year, number, arrival_date, sender_code, sender_name,
             notation, document_date, doc_type, type_abbr, subject, signer, urgency, secrecy, deadline,
@@ -578,53 +660,59 @@ pub(crate) fn insert_incoming(
         tx.prepare_cached("UPDATE documents SET provisional_number = ?2 WHERE id = ?1")?
             .execute(params![id, p])?;
     }
-    search::index_row(
-        ctx,
+    crate::events::insert_event(tx, ctx, id, None, None, state.into(), &[], None)?;
+    Ok(InsertedIncoming {
+        id,
+        year,
+        number,
+        provisional,
+        state,
+    })
+}
+
+/// The audit detail (JSON) of an inserted incoming document.
+pub(crate) fn incoming_audit_detail(
+    v: &ValidIncoming,
+    sender: &agencies::Agency,
+    sender_name: &str,
+    row: &InsertedIncoming,
+) -> String {
+    let arrival = v.arrival_date.to_string();
+    serde_json::to_string(&IncomingAudit {
+        register: "incoming",
+        series: Series::for_secrecy(v.secrecy).as_str(),
+        year: row.year,
+        number: row.number,
+        provisional_number: row.provisional.as_deref(),
+        arrival_date: &arrival,
+        sender_code: &sender.code,
+        sender_name,
+        notation: &v.notation,
+        document_date: v.document_date,
+        doc_type: &v.doc_type.name,
+        subject: &v.subject,
+        signer: v.signer.as_deref(),
+        urgency: v.urgency.as_str(),
+        secrecy: v.secrecy.as_str(),
+        deadline: v.deadline,
+        handler: v.handler.as_deref(),
+        notes: v.notes.as_deref(),
+        state: row.state.as_str(),
+        edxml_document_id: v.edxml_document_id.as_deref(),
+    })
+    .expect("audit detail serialises")
+}
+
+/// The search-index row of an incoming document (folded here, written by the caller).
+pub(crate) fn incoming_fts_row(v: &ValidIncoming, sender_name: &str, id: i64) -> search::FtsRow {
+    search::fts_row(
         id,
         &v.notation,
         &v.subject,
         Some(sender_name),
         v.signer.as_deref(),
         v.body_text.as_deref(),
-    );
-    crate::events::insert_event(tx, ctx, id, None, None, state.into(), &[], None)?;
-    audit::append(
-        tx,
-        ctx,
-        if register_now {
-            "incoming.register"
-        } else {
-            "incoming.receive"
-        },
-        "document",
-        Some(&id.to_string()),
-        &IncomingAudit {
-            register: "incoming",
-            series: series.as_str(),
-            year,
-            number,
-            provisional_number: provisional.as_deref(),
-            arrival_date: &arrival,
-            sender_code: &sender.code,
-            sender_name,
-            notation: &v.notation,
-            document_date: v.document_date,
-            doc_type: &v.doc_type.name,
-            subject: &v.subject,
-            signer: v.signer.as_deref(),
-            urgency: v.urgency.as_str(),
-            secrecy: v.secrecy.as_str(),
-            deadline: v.deadline,
-            handler: v.handler.as_deref(),
-            notes: v.notes.as_deref(),
-            state: state.as_str(),
-            edxml_document_id: v.edxml_document_id.as_deref(),
-        },
-    )?;
-    for f in files {
-        insert_attachment(tx, ctx, id, f)?;
-    }
-    Ok(id)
+    )
 }
 
 /// An outgoing document checked and normalised.

@@ -26,6 +26,7 @@ mod agencies;
 mod archive_restore;
 mod audit;
 mod blobs;
+mod bulk;
 pub mod csvio;
 pub mod desks;
 mod dispatch;

@@ -97,6 +97,74 @@ pub(crate) fn allocate(
     Ok(Allocation::Provisional(format!("T-{desktop}-{}", last + 1)))
 }
 
+/// Numbers for the rows of one bulk import, inside its transaction: what [`allocate`] gives,
+/// one row after another, without its per-row lookups. A year's closure and the desktop mode
+/// are read once per import (nothing else can change them while the transaction holds the
+/// write lock); a standalone desktop's counters are kept in memory and written back by
+/// [`BulkNumbers::finish`] in the same transaction, so the series stays gapless and a rollback
+/// still returns every number.
+#[derive(Default)]
+pub(crate) struct BulkNumbers {
+    desktop: Option<bool>,
+    open_years: std::collections::HashSet<i32>,
+    counters: std::collections::HashMap<(Register, Series, i32), u32>,
+}
+
+impl BulkNumbers {
+    /// The next number of the key, as [`allocate`] would hand it out.
+    pub(crate) fn allocate(
+        &mut self,
+        tx: &Transaction<'_>,
+        register: Register,
+        series: Series,
+        year: i32,
+    ) -> Result<Allocation> {
+        let desktop = match self.desktop {
+            Some(d) => d,
+            None => *self.desktop.insert(meta(tx, DESKTOP_KEY)?.is_some()),
+        };
+        if desktop {
+            // Blocks and provisional numbers: the general path, row by row.
+            return allocate(tx, register, series, year);
+        }
+        if !self.open_years.contains(&year) {
+            if meta(tx, &closed_key(year))?.is_some() {
+                return allocate(tx, register, series, year);
+            }
+            self.open_years.insert(year);
+        }
+        let n = match self.counters.entry((register, series, year)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let last: Option<i64> = tx
+                    .prepare_cached(
+                        "SELECT last_number FROM counters
+                         WHERE register = ?1 AND series = ?2 AND year = ?3",
+                    )?
+                    .query_row(params![register.as_str(), series.as_str(), year], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                e.insert(last.unwrap_or(0) as u32)
+            }
+        };
+        *n += 1;
+        Ok(Allocation::Final(*n))
+    }
+
+    /// Writes the counters back (call before the transaction commits).
+    pub(crate) fn finish(self, tx: &Transaction<'_>) -> Result<()> {
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO counters (register, series, year, last_number) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (register, series, year) DO UPDATE SET last_number = excluded.last_number",
+        )?;
+        for ((register, series, year), n) in self.counters {
+            stmt.execute(params![register.as_str(), series.as_str(), year, n])?;
+        }
+        Ok(())
+    }
+}
+
 fn allocate_counter(
     tx: &Transaction<'_>,
     register: Register,

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "blobs",
             "audit",
             "snapshot",
+            "bulk",
         ],
     ),
     (
