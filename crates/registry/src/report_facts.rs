@@ -186,8 +186,9 @@ impl Registry {
              FROM sync_outbox o
              LEFT JOIN documents d ON d.register = 'outgoing'
                   AND o.message_id = 'out-' || ?3 || '-' || d.id
-             WHERE o.op IN ('send', 'recall', 'update', 'replace') AND o.state = 'sent'
-               AND o.sent_ms >= ?1 AND o.sent_ms < ?2
+                  AND d.id = CAST(substr(o.message_id, length(?3) + 6) AS INTEGER)
+             WHERE o.state = 'sent' AND o.sent_ms >= ?1 AND o.sent_ms < ?2
+               AND o.op IN ('send', 'recall', 'update', 'replace')
              ORDER BY o.seq"
         );
         let mut out = Vec::new();
@@ -241,27 +242,29 @@ impl Registry {
         Ok(out)
     }
 
-    /// Status packages received from other agencies from the window's start on (a status
-    /// about a document sent in the window may arrive after it ends), in arrival order.
+    /// Status packages other agencies returned about the documents we sent in the window,
+    /// whenever they arrived (a status may come after the window ends), in arrival order.
     pub fn received_status_facts(&self, w: &FactWindow) -> Result<Vec<StatusFact>> {
         self.status_rows(
-            "SELECT related, sender, status_code, received_ms FROM sync_received
-             WHERE kind = 'status' AND related IS NOT NULL AND status_code IS NOT NULL
-               AND instr(sender, '/') = 0 AND received_ms >= ?1
-             ORDER BY local_seq",
+            "SELECT r.related, r.sender, r.status_code, r.received_ms
+             FROM sync_outbox o JOIN sync_received r ON r.related = o.message_id
+             WHERE o.state = 'sent' AND o.sent_ms >= ?1 AND o.sent_ms < ?2 AND o.op = 'send'
+               AND r.kind = 'status' AND r.status_code IS NOT NULL AND instr(r.sender, '/') = 0
+             ORDER BY r.local_seq",
             w,
         )
     }
 
-    /// Status packages this unit sent to other agencies, from the window's start on. A
+    /// Status packages this unit sent about the documents it received in the window. A
     /// status goes to the sender of the package it answers (the hub routes it so), which is
     /// the counterpart.
     pub fn sent_status_facts(&self, w: &FactWindow) -> Result<Vec<StatusFact>> {
         self.status_rows(
             "SELECT o.related, r.sender, o.status_code, o.sent_ms
-             FROM sync_outbox o JOIN sync_received r ON r.message_id = o.related
-             WHERE o.op = 'status' AND o.state = 'sent' AND o.status_code IS NOT NULL
-               AND instr(r.sender, '/') = 0 AND o.sent_ms >= ?1
+             FROM sync_received r JOIN sync_outbox o ON o.related = r.message_id
+             WHERE r.kind = 'edoc' AND r.received_ms >= ?1 AND r.received_ms < ?2
+               AND o.op = 'status' AND o.state = 'sent' AND o.status_code IS NOT NULL
+               AND instr(r.sender, '/') = 0
              ORDER BY o.seq",
             w,
         )
@@ -271,7 +274,7 @@ impl Registry {
         let rows = self
             .conn
             .prepare(sql)?
-            .query_map([w.from_ms], |r| {
+            .query_map([w.from_ms, w.end_ms], |r| {
                 Ok(StatusFact {
                     related: r.get(0)?,
                     counterpart: r.get(1)?,

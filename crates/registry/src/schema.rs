@@ -70,6 +70,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "scan drafts in the register (were the app's scan-drafts.json)",
         up: crate::scan_drafts::migrate_v13,
     },
+    Migration {
+        description: "indexes for the reports over the sync queues (by time, by related message)",
+        up: v14_report_indexes,
+    },
 ];
 
 /// The schema version this build writes.
@@ -466,6 +470,20 @@ fn v10_desk_returns(tx: &Transaction<'_>) -> Result<()> {
         r#"
 ALTER TABLE documents ADD COLUMN mirror_returned_at TEXT;
 ALTER TABLE submissions ADD COLUMN returned_at TEXT;
+"#,
+    )?;
+    Ok(())
+}
+
+/// The reports (registry/report_facts.rs) read a period of the sync queues and the statuses
+/// about the packages of that period; without these a month of a busy unit's queues read
+/// every row of a year's (~1M statuses).
+fn v14_report_indexes(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+CREATE INDEX sync_outbox_sent_at ON sync_outbox (sent_ms) WHERE state = 'sent';
+CREATE INDEX sync_outbox_related ON sync_outbox (related) WHERE related IS NOT NULL;
+CREATE INDEX sync_received_at ON sync_received (received_ms);
 "#,
     )?;
     Ok(())
