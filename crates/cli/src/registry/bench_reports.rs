@@ -27,8 +27,11 @@ const PROCESSING_PEER: &str = "SELECT substr(d.sort_date, 1, 7), d.doc_type, ifn
    JOIN documents d ON d.id = c.id
    LEFT JOIN agencies a ON a.code = d.sender_code
   GROUP BY 1, 2, 3, 4, 5";
-const STATUSES_PEER: &str = "SELECT sender, status_code, count(*) FROM sync_received
-  WHERE kind = 'status' AND received_ms >= ?1 GROUP BY 1, 2";
+const STATUSES_PEER: &str = "SELECT r.sender, r.status_code, count(*), min(r.received_ms - o.sent_ms)
+   FROM sync_outbox o JOIN sync_received r ON r.related = o.message_id
+  WHERE o.state = 'sent' AND o.op = 'send' AND o.sent_ms >= ?1 AND o.sent_ms < ?2
+    AND r.kind = 'status'
+  GROUP BY 1, 2";
 
 pub fn bench_reports(global: &GlobalOpts, runs: usize, month: &str) -> Result<()> {
     let reg = open(global)?;
@@ -42,7 +45,7 @@ pub fn bench_reports(global: &GlobalOpts, runs: usize, month: &str) -> Result<()
     let unit = reg.own_unit()?.map(|(c, _)| c).unwrap_or_default();
     let conn = reg.connection();
     let (from, to) = (first.to_string(), last.to_string());
-    let from_ms = scope.window().from_ms;
+    let (from_ms, end_ms) = (scope.window().from_ms, scope.window().end_ms);
     let mut out = Vec::new();
     for (name, kind) in [
         ("issuing", ReportKind::Issuing),
@@ -68,7 +71,7 @@ pub fn bench_reports(global: &GlobalOpts, runs: usize, month: &str) -> Result<()
                 _ => {
                     let mut s = conn.prepare_cached(STATUSES_PEER)?;
                     let rows: Vec<i64> = s
-                        .query_map([from_ms], |r| r.get(2))?
+                        .query_map([from_ms, end_ms], |r| r.get(2))?
                         .collect::<Result<_, _>>()?;
                     rows.len()
                 }
