@@ -27,7 +27,8 @@ const PROCESSING_PEER: &str = "SELECT substr(d.sort_date, 1, 7), d.doc_type, ifn
    JOIN documents d ON d.id = c.id
    LEFT JOIN agencies a ON a.code = d.sender_code
   GROUP BY 1, 2, 3, 4, 5";
-const STATUSES_PEER: &str = "SELECT r.sender, r.status_code, count(*), min(r.received_ms - o.sent_ms)
+const STATUSES_PEER: &str =
+    "SELECT r.sender, r.status_code, count(*), min(r.received_ms - o.sent_ms)
    FROM sync_outbox o JOIN sync_received r ON r.related = o.message_id
   WHERE o.state = 'sent' AND o.op = 'send' AND o.sent_ms >= ?1 AND o.sent_ms < ?2
     AND r.kind = 'status'
