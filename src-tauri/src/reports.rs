@@ -116,7 +116,7 @@ impl From<reports::ReportError> for CommandError {
     }
 }
 
-fn build(state: &AppState, form: &ReportForm) -> Res<Built> {
+fn build(state: &AppState, form: &ReportForm) -> Res<(Built, ReportScope)> {
     let scope = ReportScope::new(
         opt_date("Từ ngày", form.from.clone())?,
         opt_date("Đến ngày", form.to.clone())?,
@@ -125,19 +125,20 @@ fn build(state: &AppState, form: &ReportForm) -> Res<Built> {
     )?;
     let trust = crate::signing::trust_anchors(&state.data_dir);
     let reg = state.registry.lock().unwrap_or_else(|e| e.into_inner());
-    Ok(reports::build(
+    let built = reports::build(
         &reg,
         form.kind.kind(),
         &scope,
         &trust,
         chrono::Utc::now().timestamp_millis(),
-    )?)
+    )?;
+    Ok((built, scope))
 }
 
 #[tauri::command(async)]
 #[specta::specta]
 pub fn report_view(state: State<'_, AppState>, form: ReportForm) -> Res<ReportView> {
-    let built = build(&state, &form)?;
+    let (built, _) = build(&state, &form)?;
     let doc = built.document;
     Ok(ReportView {
         title: doc.title,
@@ -223,15 +224,9 @@ pub fn export_report(
     form: ReportForm,
     format: ExportFormat,
 ) -> Res<String> {
-    let built = build(&state, &form)?;
-    let period = |d: &Option<String>| d.clone().filter(|s| !s.is_empty()).unwrap_or_default();
-    let mut name = form.kind.stem().to_owned();
-    for part in [period(&form.from), period(&form.to)] {
-        if !part.is_empty() {
-            name.push('-');
-            name.push_str(&part);
-        }
-    }
+    let (built, scope) = build(&state, &form)?;
+    // The name from the parsed period, never from the webview's text.
+    let name = format!("{}-{}-{}", form.kind.stem(), scope.from, scope.to);
     save(&app, &state, &built.document, format, &name)
 }
 

@@ -652,6 +652,18 @@ impl VerifySummary {
     }
 }
 
+/// SHA-256 and size of an entry, reading at most `declared + 1` bytes of it.
+fn hash_entry<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
+    name: &str,
+    declared: u64,
+) -> Result<(String, u64)> {
+    let f = zip.by_name(name).map_err(bad)?;
+    let mut hasher = Sha256::new();
+    let size = std::io::copy(&mut f.take(declared.saturating_add(1)), &mut hasher).map_err(bad)?;
+    Ok((hex::encode(hasher.finalize()), size))
+}
+
 fn read_entry<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> Result<Vec<u8>> {
     let f = zip
         .by_name(name)
@@ -701,12 +713,14 @@ pub fn verify_package(path: &Path, trust: &TrustStore) -> Result<VerifySummary> 
                 .push(format!("tệp lạ trong gói / unlisted entry: {name}"));
         }
     }
-    let mut contents: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    // Every entry is hashed as it streams, at most one byte past its declared size; only
+    // records.json and, one at a time below, the signed PDFs are held in memory.
+    let mut intact: BTreeMap<&str, &str> = BTreeMap::new();
     for e in &manifest.entries {
-        match read_entry(&mut zip, &e.path) {
-            Ok(data) if data.len() as u64 == e.size && sha_hex(&data) == e.sha256 => {
+        match hash_entry(&mut zip, &e.path, e.size) {
+            Ok((sha, size)) if size == e.size && sha == e.sha256 => {
                 s.entries += 1;
-                contents.insert(e.path.clone(), data);
+                intact.insert(e.path.as_str(), e.sha256.as_str());
             }
             Ok(_) => s
                 .problems
@@ -716,11 +730,11 @@ pub fn verify_package(path: &Path, trust: &TrustStore) -> Result<VerifySummary> 
                 .push(format!("thiếu tệp / missing entry: {}", e.path)),
         }
     }
-    let Some(records) = contents.get(RECORDS) else {
+    if !intact.contains_key(RECORDS) {
         s.problems.push(format!("thiếu / missing: {RECORDS}"));
         return Ok(s);
-    };
-    let records: Records = serde_json::from_slice(records).map_err(bad)?;
+    }
+    let records: Records = serde_json::from_slice(&read_entry(&mut zip, RECORDS)?).map_err(bad)?;
     if records.documents.len() as u64 != manifest.documents {
         s.problems.push(format!(
             "số văn bản {} khác bản kê {} / record count differs from the manifest",
@@ -730,12 +744,12 @@ pub fn verify_package(path: &Path, trust: &TrustStore) -> Result<VerifySummary> 
     }
     for d in &records.documents {
         for f in &d.files {
-            let Some(data) = contents.get(&f.path) else {
+            let Some(sha) = intact.get(f.path.as_str()) else {
                 s.problems
                     .push(format!("thiếu tệp / missing file: {}", f.path));
                 continue;
             };
-            if sha_hex(data) != f.sha256 {
+            if *sha != f.sha256 {
                 s.problems.push(format!(
                     "tệp khác bản ghi / file differs from its record: {}",
                     f.path
@@ -744,7 +758,8 @@ pub fn verify_package(path: &Path, trust: &TrustStore) -> Result<VerifySummary> 
             if f.signatures.is_empty() {
                 continue;
             }
-            let now = verify_bytes_with(data, trust)
+            let data = read_entry(&mut zip, &f.path)?;
+            let now = verify_bytes_with(&data, trust)
                 .map(|r| r.signatures)
                 .unwrap_or_default();
             for before in &f.signatures {

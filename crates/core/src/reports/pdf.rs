@@ -20,8 +20,16 @@ fn font_candidates() -> Vec<std::path::PathBuf> {
     if let Some(dir) = std::env::var_os("VANTHU_FONT_DIR") {
         v.push(std::path::PathBuf::from(dir).join("DejaVuSans.ttf"));
     }
+    #[cfg(windows)]
+    v.push(
+        std::path::PathBuf::from(
+            std::env::var_os("WINDIR").unwrap_or_else(|| "C:\\Windows".into()),
+        )
+        .join("Fonts")
+        .join("arial.ttf"),
+    );
+    #[cfg(not(windows))]
     v.push("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf".into());
-    v.push("C:\\Windows\\Fonts\\arial.ttf".into());
     v
 }
 
