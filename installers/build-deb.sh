@@ -8,22 +8,20 @@
 # Depends: computed by dpkg-shlibdeps from the shipped binaries (what a Debian package does),
 # plus the WebKitGTK/GTK runtime the bundler adds itself.
 #
-# Usage: installers/build-deb.sh [--debug]   (default: release)
+# Usage: installers/build-deb.sh [--debug]   (default: the `dist` profile, Cargo.toml)
 # Prints the path of the .deb on stdout; everything else goes to stderr.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$VANTHU_ROOT"
 
-profile=release
-cargo_profile=(--release)
+profile=dist
+cargo_profile=(--profile dist)
 tauri_profile=()
 if [ "${1:-}" = "--debug" ]; then
   profile=debug
   cargo_profile=()
   tauri_profile=(--debug)
 fi
-# Installed binaries need no debug info; it would triple the package.
-export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols
 
 [ -f "$VANTHU_PDFIUM_DIR/libpdfium.so" ] || die "libpdfium.so not in $VANTHU_PDFIUM_DIR (run ./scripts/setup)"
 [ -f ui/dist/index.html ] || die "ui/dist not built (run ./scripts/setup)"
@@ -71,13 +69,18 @@ if [ "$profile" = debug ]; then
   cp "$build/deb/vanthu-app" "$build/deb/target/debug/vanthu-app"
   bundle_target="$build/deb/target"
 else
-  bundle_target="$CARGO_TARGET_DIR"
+  # The bundler knows only debug and release: give it the dist binary in a private release layout.
+  mkdir -p "$build/deb/target/release"
+  cp "$app" "$build/deb/target/release/vanthu-app"
+  bundle_target="$build/deb/target"
 fi
 
 log "bundling the .deb"
 (cd src-tauri && CARGO_TARGET_DIR="$bundle_target" "$tauri" bundle "${tauri_profile[@]}" --ci --bundles deb \
   --config "$cfg" --config "{\"bundle\":{\"linux\":{\"deb\":{\"depends\":$depends_json}}}}" >&2)
-deb=$(ls -t "$bundle_target/$profile/bundle/deb/"*.deb | head -1)
+bundle_profile=release
+[ "$profile" = debug ] && bundle_profile=debug
+deb=$(ls -t "$bundle_target/$bundle_profile/bundle/deb/"*.deb | head -1)
 cp "$deb" "$build/"
 out="$build/$(basename "$deb")"
 log "$(du -h "$out" | cut -f1) $out"

@@ -15,10 +15,8 @@ command -v x86_64-w64-mingw32-gcc >/dev/null || die "mingw-w64 not found (apt-ge
 [ -f ui/dist/index.html ] || die "ui/dist not built (run ./scripts/setup)"
 
 target=x86_64-pc-windows-gnu
-profile="${VANTHU_NSIS_PROFILE:-release}"
-flags=(--release)
-[ "$profile" = debug ] && flags=()
-export CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_STRIP=symbols
+profile="${VANTHU_NSIS_PROFILE:-dist}"
+flags=(--profile "$profile")
 log "cross-compiling vanthu-app.exe and vanthu.exe ($profile)"
 t0=$SECONDS
 nice -n 10 cargo build --locked "${flags[@]}" --target "$target" -p vanthu-app -p vanthu-cli --bins >&2
