@@ -3,19 +3,36 @@
 # hub on loopback (SQLite hub). Measures end-to-end time (A starts syncing → B holds all N),
 # peak RSS of the hub and of each client, and compares with the same bytes copied file by
 # file on the same disk (cp + sync), the floor for any store-and-forward design.
-# Usage: bench/sync/run.sh   (VANTHU_BIN from ./scripts/bench; N, SIZE overridable)
+# With RTT_MS set (e.g. RTT_MS=50) it measures a line with latency instead: the desktops talk
+# to the hub through latency_proxy.py, A uploads N packages (`sync --once`), then B downloads,
+# acknowledges them and sends its automatic 01s (`sync --once`), each phase timed on its own
+# and compared with the same phases on plain loopback in the same run (N defaults to 200
+# small packages there).
+# Usage: bench/sync/run.sh   (VANTHU_BIN from ./scripts/bench; N, SIZE, STORE, RTT_MS overridable)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 BIN="${VANTHU_BIN:-$CARGO_TARGET_DIR/release/vanthu}"
-N="${N:-10000}"
-SIZE="${SIZE:-50000}"
+RTT_MS="${RTT_MS:-}"
+if [ -n "$RTT_MS" ]; then
+  N="${N:-200}"
+  SIZE="${SIZE:-3000}"
+else
+  N="${N:-10000}"
+  SIZE="${SIZE:-50000}"
+fi
 # registry: A and B hold registers, so the queues live in vanthu.db (what the app and a unit's
 # CLI use); file: register-less data dirs with the queues in sync.sqlite (a relay).
 STORE="${STORE:-registry}"
 [ -x "$BIN" ] || die "no vanthu binary at $BIN (run ./scripts/bench sync)"
 WORK="$(mktemp -d /tmp/vanthu-bench-sync.XXXXXX)"
 HUB_PID=""
-cleanup() { [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+PROXY_PID=""
+cleanup() {
+  [ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null
+  [ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+  wait 2>/dev/null
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 export VANTHU_SECRET_STORE=file
 now() { date +%s.%N; }
@@ -37,6 +54,49 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$BIN" hub serve --listen "127.0.0.1:$PORT" --db "$WORK/hub.sqlite" > "$WORK/hub.out" 2> "$WORK/hub.log" &
 HUB_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+if [ -n "$RTT_MS" ]; then
+  PPORT=$(free_port)
+  python3 "$(dirname "$0")/latency_proxy.py" "$PPORT" "$PORT" "$RTT_MS" > "$WORK/proxy.out" 2>&1 &
+  PROXY_PID=$!
+  for _ in $(seq 1 100); do grep -q listening "$WORK/proxy.out" 2>/dev/null && break; sleep 0.1; done
+  # One pair of agencies per line, so neither run sees the other's packages or statuses.
+  phases() { # tag hub-url → "upload_s download_s"
+    local tag=$1 url=$2 a="$WORK/$1-a" b="$WORK/$1-b" ca="000.00.$3.H34" cb="000.01.$3.H34"
+    "$BIN" --json hub add-agency "$ca" --name "Đơn vị gửi $tag" --db "$WORK/hub.sqlite" | jq -r .secret > "$a.secret"
+    "$BIN" --json hub add-agency "$cb" --name "Đơn vị nhận $tag" --db "$WORK/hub.sqlite" | jq -r .secret > "$b.secret"
+    "$BIN" --data-dir "$a" init --agency-code "$ca" --agency-name "Đơn vị gửi $tag" > /dev/null
+    "$BIN" --data-dir "$b" init --agency-code "$cb" --agency-name "Đơn vị nhận $tag" > /dev/null
+    "$BIN" --data-dir "$a" sync setup --hub "$url" --agency "$ca" --secret-file "$a.secret" > /dev/null
+    "$BIN" --data-dir "$b" sync setup --hub "$url" --agency "$cb" --secret-file "$b.secret" > /dev/null
+    (cd "$WORK/pkgs" && ls | xargs -n 2000 "$BIN" --data-dir "$a" sync send --to "$cb" > /dev/null)
+    local t up down
+    t=$(now); "$BIN" --data-dir "$a" sync --once > /dev/null 2> "$a.err" || { cat "$a.err" >&2; die "$tag: upload failed"; }
+    up=$(echo "$(now) - $t" | bc)
+    t=$(now); "$BIN" --data-dir "$b" sync --once > /dev/null 2> "$b.err" || { cat "$b.err" >&2; die "$tag: download failed"; }
+    down=$(echo "$(now) - $t" | bc)
+    local got dups statuses
+    got=$(sqlite3 "$b/vanthu.db" "SELECT COUNT(*) FROM sync_received WHERE kind='edoc'")
+    dups=$(sqlite3 "$b/vanthu.db" "SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM sync_received")
+    statuses=$(sqlite3 "$b/vanthu.db" "SELECT COUNT(*) FROM sync_outbox WHERE op='status' AND state='sent'")
+    [ "$got" -eq "$N" ] || die "$tag: B received $got of $N"
+    [ "$dups" -eq 0 ] || die "$tag: $dups duplicates at B"
+    [ "$statuses" -eq "$N" ] || die "$tag: B sent $statuses of $N automatic 01s"
+    echo "$up $down"
+  }
+  log "loopback: $N packages up, then down"
+  read -r up0 down0 < <(phases loopback "http://127.0.0.1:$PORT" 01)
+  log "through the proxy (RTT $RTT_MS ms): $N packages up, then down"
+  read -r up1 down1 < <(phases line "http://127.0.0.1:$PPORT" 02)
+  printf '\n| %d packages × ~%d B | loopback | RTT %s ms (latency_proxy.py) | ratio |\n|---|---:|---:|---:|\n' "$N" "$SIZE" "$RTT_MS"
+  printf '| upload (A: sync --once) | %.2f s | %.2f s | %.1f× |\n' "$up0" "$up1" "$(echo "$up1 / $up0" | bc -l)"
+  printf '| download + ack + 01s (B: sync --once) | %.2f s | %.2f s | %.1f× |\n' "$down0" "$down1" "$(echo "$down1 / $down0" | bc -l)"
+  printf '| round trips per package (line − loopback) / RTT | %.2f up, %.2f down |\n' \
+    "$(echo "($up1 - $up0) * 1000 / $RTT_MS / $N" | bc -l)" "$(echo "($down1 - $down0) * 1000 / $RTT_MS / $N" | bc -l)"
+  exit 0
+fi
+
 if [ "$STORE" = registry ]; then
   "$BIN" --data-dir "$WORK/a" init --agency-code 000.00.00.H34 --agency-name "UBND Tỉnh Kon Tum" > /dev/null
   "$BIN" --data-dir "$WORK/b" init --agency-code 000.01.20.H34 --agency-name "Sở Nội vụ" > /dev/null

@@ -88,6 +88,9 @@ impl HubStore for AnyStore {
     async fn ack(&self, id: &str, agency: &str, at_ms: i64) -> StoreResult<()> {
         delegate!(self, s => s.ack(id, agency, at_ms).await)
     }
+    async fn ack_many(&self, ids: Vec<String>, agency: &str, at_ms: i64) -> StoreResult<Vec<bool>> {
+        delegate!(self, s => s.ack_many(ids, agency, at_ms).await)
+    }
     async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
         delegate!(self, s => s.statuses(id).await)
     }

@@ -512,6 +512,20 @@ impl HubStore for PgStore {
         Ok(())
     }
 
+    async fn ack_many(&self, ids: Vec<String>, agency: &str, at_ms: i64) -> StoreResult<Vec<bool>> {
+        let hit: Vec<String> = sqlx::query_scalar(
+            "UPDATE deliveries SET acked_at_ms = COALESCE(acked_at_ms, $3), fetched_at_ms = COALESCE(fetched_at_ms, $3)
+             WHERE message_id = ANY($1) AND recipient = $2 RETURNING message_id",
+        )
+        .bind(&ids)
+        .bind(agency)
+        .bind(at_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let hit: std::collections::HashSet<String> = hit.into_iter().collect();
+        Ok(ids.iter().map(|id| hit.contains(id)).collect())
+    }
+
     async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
         let rows = sqlx::query(
             "SELECT d.seq, m.message_id, m.sender, m.status_code, m.created_at_ms

@@ -82,6 +82,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/messages/{id}"),
     ("GET", "/v1/messages/{id}/content"),
     ("POST", "/v1/messages/{id}/ack"),
+    ("POST", "/v1/acks"),
     ("POST", "/v1/messages/{id}/statuses"),
     ("GET", "/v1/messages/{id}/statuses"),
     ("POST", "/v1/messages/{id}/recall"),
@@ -104,6 +105,7 @@ pub fn router<S: HubStore>(store: S, cfg: Config) -> Router {
         .route("/v1/messages/{id}", get(get_message::<S>))
         .route("/v1/messages/{id}/content", get(get_content::<S>))
         .route("/v1/messages/{id}/ack", post(ack::<S>))
+        .route("/v1/acks", post(ack_batch::<S>))
         .route(
             "/v1/messages/{id}/statuses",
             post(send_status::<S>).get(list_statuses::<S>),
@@ -1171,6 +1173,74 @@ async fn ack<S: HubStore>(
     }
     result?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Most message ids in one batch acknowledgement (an inbox page holds at most 1000).
+pub const MAX_ACK_IDS: usize = 1000;
+const MAX_ACK_REQUEST_BYTES: u64 = 256 * 1024;
+
+/// A batch acknowledgement: what one `POST /v1/acks` confirms.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AckBatch {
+    /// Message ids of deliveries the caller stored.
+    pub ids: Vec<String>,
+}
+
+/// What a batch acknowledgement did.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct AckBatchResult {
+    /// Ids now acknowledged (or acknowledged before).
+    pub acked: Vec<String>,
+    /// Ids that are no delivery of the caller.
+    pub unknown: Vec<String>,
+}
+
+/// Acknowledges many deliveries in one request and one transaction: on a line with latency
+/// one round trip per inbox page instead of one per package (docs/hub-api.md).
+async fn ack_batch<S: HubStore>(
+    State(st): St<S>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<AckBatchResult>> {
+    let me = authenticate(&st, &headers).await?;
+    let body = read_limited(
+        body,
+        &headers,
+        MAX_ACK_REQUEST_BYTES,
+        st.cfg.body_idle_timeout,
+    )
+    .await?;
+    let req: AckBatch = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad(format!(
+            "Danh sách xác nhận không hợp lệ / invalid acknowledgement list: {e}"
+        ))
+    })?;
+    if req.ids.len() > MAX_ACK_IDS {
+        return Err(ApiError::bad(format!(
+            "Tối đa {MAX_ACK_IDS} gói tin mỗi lần xác nhận / at most {MAX_ACK_IDS} ids per acknowledgement"
+        )));
+    }
+    let now = now_ms();
+    let mut result = AckBatchResult::default();
+    let mut pending = req.ids;
+    // A receiving desktop holds two queues (the unit's and its own): each delivery is in one.
+    for mailbox in me.mailboxes() {
+        if pending.is_empty() {
+            break;
+        }
+        let hits = st.store.ack_many(pending.clone(), &mailbox, now).await?;
+        let mut rest = Vec::new();
+        for (id, hit) in pending.into_iter().zip(hits) {
+            if hit {
+                result.acked.push(id);
+            } else {
+                rest.push(id);
+            }
+        }
+        pending = rest;
+    }
+    result.unknown = pending;
+    Ok(Json(result))
 }
 
 /// Paging of a listing: `after` a cursor, at most `limit` items.

@@ -497,6 +497,26 @@ impl HubStore for SqliteStore {
         .await
     }
 
+    async fn ack_many(&self, ids: Vec<String>, agency: &str, at_ms: i64) -> StoreResult<Vec<bool>> {
+        let agency = agency.to_owned();
+        self.with_conn(move |c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(ids.len());
+            {
+                let mut stmt = tx.prepare_cached(
+                    "UPDATE deliveries SET acked_at_ms = COALESCE(acked_at_ms, ?3), fetched_at_ms = COALESCE(fetched_at_ms, ?3)
+                     WHERE message_id = ?1 AND recipient = ?2",
+                )?;
+                for id in &ids {
+                    out.push(stmt.execute(params![id, agency, at_ms])? > 0);
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
     async fn statuses(&self, id: &str) -> StoreResult<Vec<StatusEntry>> {
         let id = id.to_owned();
         self.with_conn(move |c| {

@@ -176,6 +176,14 @@ pub trait HubStore: Clone + Send + Sync + 'static {
         agency: &str,
         at_ms: i64,
     ) -> impl Future<Output = StoreResult<()>> + Send;
+    /// Acknowledges several deliveries of `agency` at once (one transaction); per id, whether
+    /// it was one of `agency`'s deliveries. Idempotent.
+    fn ack_many(
+        &self,
+        ids: Vec<String>,
+        agency: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = StoreResult<Vec<bool>>> + Send;
     /// Statuses whose `related` is `id`, in the order the hub accepted them.
     fn statuses(&self, id: &str) -> impl Future<Output = StoreResult<Vec<StatusEntry>>> + Send;
     /// Document packages sent by `sender`, oldest first, after the given creation order key.

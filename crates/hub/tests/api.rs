@@ -284,6 +284,36 @@ async fn fetch_with_range_and_ack(backend: Backend) {
         .map(|i| i["message_id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids, vec!["p-2", "p-3", "p-4"]);
+
+    // Batch acknowledgement: one request, per id acked or unknown; idempotent; only the
+    // caller's own deliveries.
+    let acks = |who: &'static str, ids: &[&str]| {
+        Call::new(Method::POST, "/v1/acks", "/v1/acks")
+            .auth(who, &hub.secrets[who])
+            .header("Content-Type", "application/json")
+            .body(serde_json::json!({ "ids": ids }).to_string())
+    };
+    let r = c.expect(acks(D, &["p-0"]), 200).await.json();
+    assert_eq!(r["acked"], serde_json::json!([]));
+    assert_eq!(r["unknown"], serde_json::json!(["p-0"]));
+    let r = c
+        .expect(acks(B, &["p-0", "nope", "m-1", "p-1"]), 200)
+        .await
+        .json();
+    assert_eq!(r["acked"], serde_json::json!(["p-0", "m-1", "p-1"]));
+    assert_eq!(r["unknown"], serde_json::json!(["nope"]));
+    let r = c.expect(acks(B, &["p-0"]), 200).await.json();
+    assert_eq!(r["acked"], serde_json::json!(["p-0"]));
+    assert_eq!(inbox_ids(&c, &hub, B).await, vec!["p-2", "p-3", "p-4"]);
+    // B's acknowledgements leave C's delivery of m-1 pending.
+    assert_eq!(inbox_ids(&c, &hub, C).await, vec!["m-1"]);
+    let too_many: Vec<String> = (0..=vanthu_hub::server::MAX_ACK_IDS)
+        .map(|i| format!("x-{i}"))
+        .collect();
+    let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
+    c.expect(acks(B, &too_many), 400).await;
+    c.expect(acks(B, &[]).body("{\"ids\": 3}"), 400).await;
+    assert_eq!(inbox_ids(&c, &hub, B).await, vec!["p-2", "p-3", "p-4"]);
 }
 
 fn status<'a>(hub: &'a TestHub, from: &'a str, of: &str, id: &str, code: &str) -> Call<'a> {

@@ -90,6 +90,77 @@ impl BlobStore {
         self.put_reader(bytes)
     }
 
+    /// Stores several contents, each as durably as [`BlobStore::put_bytes`] does, with far
+    /// fewer waits for the disk: every temp file is written first and its writeback started,
+    /// then they are flushed (the first flush commits the filesystem journal for all of
+    /// them), renamed, and each directory flushed once. What a batch of received packages
+    /// uses: one journal commit per batch instead of three flushes per package.
+    pub fn put_many(&self, contents: &[&[u8]]) -> Result<Vec<StoredBlob>> {
+        struct Temp {
+            path: PathBuf,
+            file: File,
+            dest: PathBuf,
+        }
+        let mut out = Vec::with_capacity(contents.len());
+        let mut temps: Vec<Temp> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let result = (|| -> Result<()> {
+            for bytes in contents {
+                let sha256 = hex::encode(Sha256::digest(bytes));
+                let dest = self.path_of(&sha256);
+                let fresh = seen.insert(sha256.clone()) && !dest.is_file();
+                out.push(StoredBlob {
+                    sha256,
+                    size: bytes.len() as u64,
+                    newly_written: fresh,
+                });
+                if !fresh {
+                    continue;
+                }
+                let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+                let path = self
+                    .root
+                    .join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+                let mut file = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)?;
+                file.lock()?;
+                temps.push(Temp {
+                    path,
+                    file: file.try_clone()?,
+                    dest,
+                });
+                file.write_all(bytes)?;
+                start_writeback(&file);
+            }
+            for t in &temps {
+                t.file.sync_all()?;
+            }
+            let mut dirs = std::collections::BTreeSet::new();
+            for t in &temps {
+                let dir = t.dest.parent().expect("blob path has a parent");
+                if dirs.insert(dir.to_path_buf()) {
+                    fs::create_dir_all(dir)?;
+                }
+                fs::rename(&t.path, &t.dest)?;
+            }
+            for dir in &dirs {
+                sync_dir(dir)?;
+            }
+            if !dirs.is_empty() {
+                sync_dir(&self.root)?;
+            }
+            Ok(())
+        })();
+        for t in temps {
+            drop(t.file);
+            // After a successful rename the temp path no longer exists; otherwise clean up.
+            let _ = fs::remove_file(&t.path);
+        }
+        result.map(|()| out)
+    }
+
     fn put_reader(&self, mut src: impl Read) -> Result<StoredBlob> {
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
         let tmp_path = self
@@ -186,6 +257,19 @@ impl BlobStore {
     }
 }
 
+/// Asks the kernel to start writing the file out now, without waiting: the later flush then
+/// finds the data on its way (no durability on its own).
+#[cfg(target_os = "linux")]
+fn start_writeback(f: &File) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid open descriptor; the call only reads its arguments. A failure (an old
+    // kernel, a filesystem without support) leaves all the work to the flush.
+    let _ = unsafe { libc::sync_file_range(f.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_f: &File) {}
+
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
@@ -230,5 +314,27 @@ mod tests {
         drop(live);
         assert_eq!(store.sweep_temp_files().unwrap(), 1);
         assert!(store.temp_files().unwrap().is_empty());
+    }
+
+    #[test]
+    fn put_many_stores_each_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let before = store.put_bytes(b"already here").unwrap();
+        let contents: Vec<&[u8]> = vec![b"one", b"already here", b"two", b"one", b""];
+        let got = store.put_many(&contents).unwrap();
+        assert_eq!(got.len(), contents.len());
+        for (c, g) in contents.iter().zip(&got) {
+            assert_eq!(g.sha256, hex::encode(Sha256::digest(c)));
+            assert_eq!(g.size, c.len() as u64);
+            assert_eq!(store.read(&g.sha256).unwrap(), *c);
+        }
+        assert_eq!(
+            got.iter().map(|g| g.newly_written).collect::<Vec<_>>(),
+            [true, false, true, false, true]
+        );
+        assert_eq!(got[1].sha256, before.sha256);
+        assert!(store.temp_files().unwrap().is_empty());
+        assert!(store.put_many(&[]).unwrap().is_empty());
     }
 }

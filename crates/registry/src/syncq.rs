@@ -12,6 +12,7 @@
 //! to the audit log (the registry's own outbox/inbox rows it relates to are).
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::{Error, Registry, Result};
 
@@ -374,22 +375,36 @@ pub struct LegacyImport {
 impl Registry {
     /// Stores `body` in the blob store (durably) and checks it matches `sha256`.
     fn put_sync_body(&self, sha256: &str, body: &[u8]) -> Result<u64> {
-        let stored = self.blobs.put_bytes(body)?;
-        if stored.sha256 != sha256 {
-            return Err(Error::invalid(format!(
-                "nội dung gói tin không khớp SHA-256 / package body does not match its SHA-256 {sha256}"
-            )));
+        Ok(self.put_sync_bodies(&[(sha256, body)])?[0])
+    }
+
+    /// Stores package bodies in one blob-store batch; each must match its declared SHA-256.
+    /// Returns their sizes.
+    fn put_sync_bodies(&self, bodies: &[(&str, &[u8])]) -> Result<Vec<u64>> {
+        for (sha256, body) in bodies {
+            if hex::encode(Sha256::digest(body)) != *sha256 {
+                return Err(Error::invalid(format!(
+                    "nội dung gói tin không khớp SHA-256 / package body does not match its SHA-256 {sha256}"
+                )));
+            }
         }
-        Ok(stored.size)
+        let contents: Vec<&[u8]> = bodies.iter().map(|(_, b)| *b).collect();
+        Ok(self
+            .blobs
+            .put_many(&contents)?
+            .into_iter()
+            .map(|s| s.size)
+            .collect())
     }
 
     /// Queues packages, in order, in one transaction (bodies are stored first). Returns per
     /// package whether it was new; a message id already queued changes nothing.
     pub fn sync_enqueue(&mut self, items: &[(SyncPackage, &[u8])]) -> Result<Vec<bool>> {
-        let mut sizes = Vec::with_capacity(items.len());
-        for (pkg, body) in items {
-            sizes.push(self.put_sync_body(&pkg.sha256, body)?);
-        }
+        let bodies: Vec<(&str, &[u8])> = items
+            .iter()
+            .map(|(pkg, body)| (pkg.sha256.as_str(), *body))
+            .collect();
+        let sizes = self.put_sync_bodies(&bodies)?;
         self.write(|tx, _| {
             items
                 .iter()
@@ -523,13 +538,16 @@ impl Registry {
     /// transaction (bodies first). Returns per package whether it was new; the follow-ups of
     /// a package stored before are not queued again.
     pub fn sync_store_received(&mut self, batch: &[SyncReceivedItem<'_>]) -> Result<Vec<bool>> {
-        let mut sizes = Vec::with_capacity(batch.len());
+        let mut bodies: Vec<(&str, &[u8])> = Vec::new();
         for (d, body, follow_ups) in batch {
-            let size = self.put_sync_body(&d.sha256, body)?;
-            let fsizes = follow_ups
-                .iter()
-                .map(|(p, b)| self.put_sync_body(&p.sha256, b))
-                .collect::<Result<Vec<_>>>()?;
+            bodies.push((d.sha256.as_str(), body));
+            bodies.extend(follow_ups.iter().map(|(p, b)| (p.sha256.as_str(), *b)));
+        }
+        let mut stored = self.put_sync_bodies(&bodies)?.into_iter();
+        let mut sizes = Vec::with_capacity(batch.len());
+        for (_, _, follow_ups) in batch {
+            let size = stored.next().expect("one size per body");
+            let fsizes: Vec<u64> = stored.by_ref().take(follow_ups.len()).collect();
             sizes.push((size, fsizes));
         }
         let now = now_ms();
@@ -548,13 +566,15 @@ impl Registry {
         })
     }
 
-    /// Records that receipt of `message_id` was acknowledged to the hub, which then stops delivering it.
-    pub fn sync_mark_acked(&mut self, message_id: &str) -> Result<()> {
+    /// Records that receipt of these packages was acknowledged to the hub, which then stops
+    /// delivering them (one transaction for the whole batch).
+    pub fn sync_mark_acked<S: AsRef<str>>(&mut self, message_ids: &[S]) -> Result<()> {
         self.write(|tx, _| {
-            tx.execute(
-                "UPDATE sync_received SET acked = 1 WHERE message_id = ?1",
-                [message_id],
-            )?;
+            let mut stmt =
+                tx.prepare_cached("UPDATE sync_received SET acked = 1 WHERE message_id = ?1")?;
+            for id in message_ids {
+                stmt.execute([id.as_ref()])?;
+            }
             Ok(())
         })
     }

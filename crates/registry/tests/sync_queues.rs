@@ -113,7 +113,7 @@ fn received_is_stored_once_with_its_follow_ups() {
     assert_eq!(reg.sync_store_received(&batch).unwrap(), vec![false]);
     assert_eq!(reg.sync_outbox().unwrap().len(), 1);
     assert_eq!(reg.sync_outbox().unwrap()[0].package, st);
-    reg.sync_mark_acked("r1").unwrap();
+    reg.sync_mark_acked(&["r1"]).unwrap();
     assert_eq!(reg.sync_received_acked("r1").unwrap(), Some(true));
     let rows = reg.sync_received().unwrap();
     assert_eq!(rows.len(), 1);

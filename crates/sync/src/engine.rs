@@ -129,7 +129,13 @@ pub struct EngineConfig {
     pub max_pages: u32,
     /// Uploads in flight at once (packages about distinct documents).
     pub upload_window: usize,
+    /// Downloads in flight at once; together they hold at most [`FETCH_GROUP_BYTES`].
+    pub fetch_window: usize,
 }
+
+/// Bytes of the packages downloaded together (a larger package is fetched on its own), so
+/// memory stays bounded whatever the packages' sizes.
+pub const FETCH_GROUP_BYTES: u64 = 8 << 20;
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -139,7 +145,8 @@ impl Default for EngineConfig {
             max_backoff: Duration::from_secs(30),
             page_size: 100,
             max_pages: 1000,
-            upload_window: 8,
+            upload_window: 32,
+            fetch_window: 16,
         }
     }
 }
@@ -544,8 +551,10 @@ impl<T: HubTransport> Engine<T> {
         report: &mut SyncReport,
         progress: &mut (u64, u64),
     ) -> Result<(), SyncError> {
-        // Packages are stored in batches (one durable commit per batch, not per package),
-        // then acknowledged; a batch is bounded in bytes so memory stays flat.
+        // Packages are downloaded a few at a time (one round trip for the group, not one
+        // each), stored in batches (one durable commit per batch, not per package), then
+        // acknowledged with one request per batch; a batch is bounded in bytes so memory
+        // stays flat. Order is kept: a group's packages are stored in the hub's order.
         const BATCH_BYTES: usize = 8 << 20;
         let mut after = 0;
         for _ in 0..self.cfg.max_pages {
@@ -556,66 +565,42 @@ impl<T: HubTransport> Engine<T> {
                 break;
             }
             progress.1 += items.len() as u64;
-            let mut batch: Vec<ReceivedBatchItem> = Vec::new();
-            let mut batch_bytes = 0;
+            after = items.last().map_or(after, |i| i.seq);
+            let mut stored_before = Vec::new();
+            let mut fresh = Vec::new();
             for item in items {
-                after = item.seq;
                 if self.state.has_received(&item.message_id)?.is_some() {
                     // Stored earlier, but the hub never saw our ack (or we never saw its answer).
-                    self.retry(|| self.transport.ack(&item.message_id)).await?;
-                    self.state.mark_acked(&item.message_id)?;
-                    progress.0 += 1;
-                    self.emit(SyncEvent::Progress {
-                        done: progress.0,
-                        total: progress.1.max(progress.0),
-                    });
-                    continue;
+                    stored_before.push(item.message_id);
+                } else {
+                    fresh.push(item);
                 }
-                let body = match self.download(&item).await {
-                    Ok(b) => b,
-                    Err(e) => {
-                        // Keep what is already downloaded before giving up the round.
+            }
+            self.acknowledge(&stored_before, progress).await?;
+            let mut batch: Vec<ReceivedBatchItem> = Vec::new();
+            let mut batch_bytes = 0;
+            for group in fetch_groups(fresh, self.cfg.fetch_window) {
+                let bodies =
+                    futures_util::future::join_all(group.iter().map(|item| self.download(item)))
+                        .await;
+                for (item, body) in group.into_iter().zip(bodies) {
+                    let body = match body {
+                        Ok(b) => b,
+                        Err(e) => {
+                            // Keep what is already downloaded before giving up the round.
+                            self.store_and_ack(std::mem::take(&mut batch), report, progress)
+                                .await?;
+                            return Err(e);
+                        }
+                    };
+                    let entry = self.received_entry(item, body)?;
+                    batch_bytes += entry.1.len();
+                    batch.push(entry);
+                    if batch_bytes >= BATCH_BYTES {
                         self.store_and_ack(std::mem::take(&mut batch), report, progress)
                             .await?;
-                        return Err(e);
+                        batch_bytes = 0;
                     }
-                };
-                // A status from another system: its code is what the package says (both header
-                // forms), whatever the transport's metadata carried; an internal status (JSON
-                // between desktops of one unit) keeps the hub's code.
-                let mut item = item;
-                if item.kind == "status" && !crate::addressing::is_internal(&item.sender) {
-                    if let Some(code) = crate::status::code_of(&body) {
-                        if item.status_code.as_deref() != Some(code.as_str()) {
-                            if let Some(hub) = &item.status_code {
-                                tracing::warn!(message = %item.message_id, hub = %hub, package = %code,
-                                    "status code differs between the hub and the package; the package wins");
-                            }
-                            item.status_code = Some(code);
-                        }
-                    }
-                }
-                // An internal package (another desktop of our unit) gets no "đã đến".
-                let follow_ups = if item.kind == "edoc"
-                    && item.business == "new"
-                    && !crate::addressing::is_internal(&item.sender)
-                {
-                    vec![self.status_for(
-                        &item.message_id,
-                        &item.sender,
-                        item.document_id.as_deref(),
-                        "01",
-                        "Đã đến",
-                    )?]
-                } else {
-                    Vec::new()
-                };
-                batch_bytes += body.len();
-                batch.push((item, body, follow_ups));
-                if batch_bytes >= BATCH_BYTES {
-                    self.store_and_ack(std::mem::take(&mut batch), report, progress)
-                        .await?;
-                    batch_bytes = 0;
                 }
             }
             self.store_and_ack(batch, report, progress).await?;
@@ -623,7 +608,74 @@ impl<T: HubTransport> Engine<T> {
         Ok(())
     }
 
-    /// Store (one transaction, with the queued "01"s) → acknowledge each.
+    /// A downloaded package as it is stored: a status from another system gets the code its
+    /// package says, and a new document from another unit its "01 Đã đến" to queue.
+    fn received_entry(
+        &self,
+        mut item: RemoteItem,
+        body: Vec<u8>,
+    ) -> Result<ReceivedBatchItem, SyncError> {
+        // A status from another system: its code is what the package says (both header
+        // forms), whatever the transport's metadata carried; an internal status (JSON
+        // between desktops of one unit) keeps the hub's code.
+        if item.kind == "status" && !crate::addressing::is_internal(&item.sender) {
+            if let Some(code) = crate::status::code_of(&body) {
+                if item.status_code.as_deref() != Some(code.as_str()) {
+                    if let Some(hub) = &item.status_code {
+                        tracing::warn!(message = %item.message_id, hub = %hub, package = %code,
+                            "status code differs between the hub and the package; the package wins");
+                    }
+                    item.status_code = Some(code);
+                }
+            }
+        }
+        // An internal package (another desktop of our unit) gets no "đã đến".
+        let follow_ups = if item.kind == "edoc"
+            && item.business == "new"
+            && !crate::addressing::is_internal(&item.sender)
+        {
+            vec![self.status_for(
+                &item.message_id,
+                &item.sender,
+                item.document_id.as_deref(),
+                "01",
+                "Đã đến",
+            )?]
+        } else {
+            Vec::new()
+        };
+        Ok((item, body, follow_ups))
+    }
+
+    /// Tells the hub these packages are stored (one request per batch), then records that.
+    /// An id the hub does not know as ours is logged and left: it is no longer pending there.
+    async fn acknowledge(
+        &self,
+        ids: &[String],
+        progress: &mut (u64, u64),
+    ) -> Result<(), SyncError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let unknown = self.retry(|| self.transport.ack_many(ids)).await?;
+        for id in &unknown {
+            tracing::warn!(message = %id, "the hub does not know this delivery as ours; not acknowledged");
+        }
+        let acked: Vec<String> = ids
+            .iter()
+            .filter(|id| !unknown.contains(id))
+            .cloned()
+            .collect();
+        self.state.mark_acked(&acked)?;
+        progress.0 += ids.len() as u64;
+        self.emit(SyncEvent::Progress {
+            done: progress.0,
+            total: progress.1.max(progress.0),
+        });
+        Ok(())
+    }
+
+    /// Store (one transaction, with the queued "01"s) → acknowledge the batch.
     async fn store_and_ack(
         &self,
         batch: Vec<ReceivedBatchItem>,
@@ -644,16 +696,8 @@ impl<T: HubTransport> Engine<T> {
                 kind: item.kind.clone(),
             });
         }
-        for (item, _, _) in &batch {
-            self.retry(|| self.transport.ack(&item.message_id)).await?;
-            self.state.mark_acked(&item.message_id)?;
-            progress.0 += 1;
-            self.emit(SyncEvent::Progress {
-                done: progress.0,
-                total: progress.1.max(progress.0),
-            });
-        }
-        Ok(())
+        let ids: Vec<String> = batch.into_iter().map(|(i, _, _)| i.message_id).collect();
+        self.acknowledge(&ids, progress).await
     }
 
     async fn download(&self, item: &RemoteItem) -> Result<Vec<u8>, SyncError> {
@@ -764,6 +808,26 @@ impl<T: HubTransport> Engine<T> {
             Err(e) => tracing::warn!("cannot compute sync alerts: {e}"),
         }
     }
+}
+
+/// Splits an inbox page into groups downloaded together: at most `window` packages and
+/// [`FETCH_GROUP_BYTES`] per group, a larger package alone; the page's order is kept.
+fn fetch_groups(items: Vec<RemoteItem>, window: usize) -> Vec<Vec<RemoteItem>> {
+    let mut groups: Vec<Vec<RemoteItem>> = Vec::new();
+    let mut bytes = 0u64;
+    for item in items {
+        let fits = groups.last().is_some_and(|g| {
+            g.len() < window.max(1) && bytes.saturating_add(item.size) <= FETCH_GROUP_BYTES
+        });
+        if fits {
+            bytes += item.size;
+            groups.last_mut().expect("checked").push(item);
+        } else {
+            bytes = item.size;
+            groups.push(vec![item]);
+        }
+    }
+    groups
 }
 
 #[cfg(test)]

@@ -304,8 +304,8 @@ impl QueueStore for RegistryStore {
         Ok(self.lock().sync_store_received(&items)?)
     }
 
-    fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
-        Ok(self.lock().sync_mark_acked(message_id)?)
+    fn mark_acked(&self, message_ids: &[String]) -> Result<(), StateError> {
+        Ok(self.lock().sync_mark_acked(message_ids)?)
     }
 
     fn received(&self) -> Result<Vec<Received>, StateError> {

@@ -197,8 +197,8 @@ pub trait QueueStore: Send + Sync {
     fn has_received(&self, message_id: &str) -> Result<Option<bool>, StateError>;
     /// Stores downloaded packages and their follow-ups in one durable transaction; per item whether it was new.
     fn store_received(&self, batch: &[ReceivedBatchItem]) -> Result<Vec<bool>, StateError>;
-    /// Records that the hub was told of the arrival.
-    fn mark_acked(&self, message_id: &str) -> Result<(), StateError>;
+    /// Records that the hub was told of these arrivals (one transaction).
+    fn mark_acked(&self, message_ids: &[String]) -> Result<(), StateError>;
     /// Every received package, in arrival order.
     fn received(&self) -> Result<Vec<Received>, StateError>;
     /// The body of a received package; `None` when unknown.
@@ -357,9 +357,12 @@ impl SyncState {
         self.store.store_received(batch)
     }
 
-    /// Records that the hub was told of the arrival.
-    pub fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
-        self.store.mark_acked(message_id)
+    /// Records that the hub was told of these arrivals (one transaction).
+    pub fn mark_acked(&self, message_ids: &[String]) -> Result<(), StateError> {
+        if message_ids.is_empty() {
+            return Ok(());
+        }
+        self.store.mark_acked(message_ids)
     }
 
     /// Every received package, in arrival order.
@@ -634,11 +637,16 @@ impl QueueStore for FileStore {
         })
     }
 
-    fn mark_acked(&self, message_id: &str) -> Result<(), StateError> {
-        self.lock().execute(
-            "UPDATE inbox SET acked = 1 WHERE message_id = ?1",
-            params![message_id],
-        )?;
+    fn mark_acked(&self, message_ids: &[String]) -> Result<(), StateError> {
+        let mut c = self.lock();
+        let tx = c.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached("UPDATE inbox SET acked = 1 WHERE message_id = ?1")?;
+            for id in message_ids {
+                stmt.execute(params![id])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -160,6 +160,24 @@ pub trait HubTransport: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// Confirms receipt; the delivery leaves the queue. Idempotent.
     fn ack(&self, message_id: &str) -> impl Future<Output = Result<(), TransportError>> + Send;
+    /// Confirms receipt of several deliveries; returns the ids the hub does not know as ours.
+    /// Exchanges without a batch call keep the default: one `ack` after the other.
+    fn ack_many(
+        &self,
+        message_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, TransportError>> + Send {
+        async move {
+            let mut unknown = Vec::new();
+            for id in message_ids {
+                match self.ack(id).await {
+                    Ok(()) => {}
+                    Err(TransportError::Rejected { status: 404, .. }) => unknown.push(id.clone()),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(unknown)
+        }
+    }
     /// Reserves a block of register numbers of our unit for this desktop (docs/sync.md,
     /// "Numbering while offline"); must be idempotent by `req.request_id`. Exchanges that
     /// have no such service keep the default: the desktop then numbers provisionally until
@@ -242,6 +260,8 @@ pub struct HttpTransport {
     agency: String,
     secret: String,
     idle: Duration,
+    /// Set once the hub answered that it has no `POST /v1/acks`.
+    no_batch_ack: Arc<AtomicBool>,
 }
 
 impl HttpTransport {
@@ -299,7 +319,25 @@ impl HttpTransport {
             agency: agency.to_owned(),
             secret: secret.to_owned(),
             idle: opts.idle_timeout,
+            no_batch_ack: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// One acknowledgement per id, a few in flight: the fallback for a hub without
+    /// `POST /v1/acks`. Returns the ids the hub does not know as ours.
+    async fn ack_each(&self, ids: &[String]) -> Result<Vec<String>, TransportError> {
+        let mut unknown = Vec::new();
+        for chunk in ids.chunks(8) {
+            let results = futures_util::future::join_all(chunk.iter().map(|id| self.ack(id))).await;
+            for (id, r) in chunk.iter().zip(results) {
+                match r {
+                    Ok(()) => {}
+                    Err(TransportError::Rejected { status: 404, .. }) => unknown.push(id.clone()),
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(unknown)
     }
 
     fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -653,6 +691,55 @@ impl HubTransport for HttpTransport {
             check(resp).await.map(|_| ())
         })
         .await
+    }
+
+    async fn ack_many(&self, message_ids: &[String]) -> Result<Vec<String>, TransportError> {
+        #[derive(Serialize)]
+        struct Batch<'a> {
+            ids: &'a [String],
+        }
+        #[derive(Deserialize)]
+        struct Answer {
+            unknown: Vec<String>,
+        }
+        let mut unknown = Vec::new();
+        // The hub takes at most 1000 ids per request (docs/hub-api.md).
+        for chunk in message_ids.chunks(1000) {
+            if self.no_batch_ack.load(Ordering::Relaxed) {
+                unknown.extend(self.ack_each(chunk).await?);
+                continue;
+            }
+            let progress = Progress::new();
+            let answer = self
+                .guarded(&progress, async {
+                    let resp = self
+                        .req(reqwest::Method::POST, "/v1/acks")
+                        .json(&Batch { ids: chunk })
+                        .send()
+                        .await
+                        .map_err(net_err)?;
+                    read_all(check(resp).await?, &progress).await
+                })
+                .await;
+            match answer {
+                Ok(body) => {
+                    let a: Answer = serde_json::from_slice(&body).map_err(|e| {
+                        TransportError::Transient(format!("bad acknowledgement JSON: {e}"))
+                    })?;
+                    unknown.extend(a.unknown);
+                }
+                // A hub from before the batch call: acknowledge one by one from now on.
+                Err(TransportError::Rejected {
+                    status: 404 | 405, ..
+                }) => {
+                    tracing::info!("the hub has no batch acknowledgement; acknowledging one by one");
+                    self.no_batch_ack.store(true, Ordering::Relaxed);
+                    unknown.extend(self.ack_each(chunk).await?);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(unknown)
     }
 
     async fn reserve_block(

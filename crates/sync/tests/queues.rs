@@ -95,7 +95,7 @@ fn legacy_state(dir: &std::path::Path) -> Snapshot {
         ),
     ])
     .unwrap();
-    s.mark_acked("in1").unwrap();
+    s.mark_acked(&["in1".to_owned()]).unwrap();
     s.set_meta("last_sync_ms", "1234").unwrap();
     snapshot(&s)
 }
@@ -152,7 +152,7 @@ fn work_after_the_move_continues_where_the_file_left_off() {
             .unwrap(),
         vec![false]
     );
-    s.mark_acked("in2").unwrap();
+    s.mark_acked(&["in2".to_owned()]).unwrap();
     assert_eq!(s.has_received("in2").unwrap(), Some(true));
     // New packages queue behind the moved ones; a moved id is not queued twice.
     assert_eq!(
