@@ -70,7 +70,7 @@ fn a_submission_waits_then_is_delivered_as_the_outbox_says() {
         .find(|o| o.package.recipients == vec![to.clone()])
         .expect("submission package queued")
         .seq;
-    state.mark_sent(seq).unwrap();
+    state.mark_sent(&[seq]).unwrap();
     let info = desk_info(&reg, id, outbox).unwrap();
     assert_eq!(info.submissions[0].state, SubmissionState::Delivered);
     assert_eq!(info.submissions[0].state_label, "đã chuyển");

@@ -541,7 +541,7 @@ fn the_status_table_grades_agencies_that_answer_0_3_and_6_statuses() {
             .unwrap();
     }
     for row in reg.sync_outbox().unwrap() {
-        reg.sync_mark_sent(row.seq).unwrap();
+        reg.sync_mark_sent(&[row.seq]).unwrap();
     }
     // Y answers 01 03 04 (and 04 again after a re-assignment); Z all six; X nothing.
     let mut statuses = Vec::new();
@@ -585,7 +585,7 @@ fn the_status_table_grades_agencies_that_answer_0_3_and_6_statuses() {
     }
     for row in reg.sync_outbox().unwrap() {
         if row.state != vanthu_registry::OutboxState::Sent {
-            reg.sync_mark_sent(row.seq).unwrap();
+            reg.sync_mark_sent(&[row.seq]).unwrap();
         }
     }
 

@@ -145,11 +145,8 @@ impl BlobStore {
                 }
                 fs::rename(&t.path, &t.dest)?;
             }
-            for dir in &dirs {
-                sync_dir(dir)?;
-            }
             if !dirs.is_empty() {
-                sync_dir(&self.root)?;
+                sync_dirs(&self.root, &dirs)?;
             }
             Ok(())
         })();
@@ -269,6 +266,30 @@ fn start_writeback(f: &File) {
 
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_f: &File) {}
+
+/// Makes the new names in `dirs` (and the root holding them) durable. On Linux one
+/// `syncfs` commits the filesystem journal once for all of them, where a flush per
+/// directory waits for the disk once per directory (a batch touches up to 256 of them);
+/// elsewhere each directory is flushed.
+#[cfg(target_os = "linux")]
+fn sync_dirs(root: &Path, _dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let f = File::open(root)?;
+    // SAFETY: a valid open descriptor for the duration of the call.
+    if unsafe { libc::syncfs(f.as_raw_fd()) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_dirs(root: &Path, dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
+    for dir in dirs {
+        sync_dir(dir)?;
+    }
+    sync_dir(root)
+}
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]

@@ -473,13 +473,16 @@ impl Registry {
         }
     }
 
-    /// The hub accepted the package (or already had it).
-    pub fn sync_mark_sent(&mut self, seq: i64) -> Result<()> {
+    /// The hub accepted these packages (or already had them): one transaction.
+    pub fn sync_mark_sent(&mut self, seqs: &[i64]) -> Result<()> {
+        let now = now_ms();
         self.write(|tx, _| {
-            tx.execute(
+            let mut stmt = tx.prepare_cached(
                 "UPDATE sync_outbox SET state = ?3, sent_ms = ?2, last_error = NULL WHERE seq = ?1",
-                params![seq, now_ms(), OutboxState::Sent],
             )?;
+            for seq in seqs {
+                stmt.execute(params![seq, now, OutboxState::Sent])?;
+            }
             Ok(())
         })
     }

@@ -68,7 +68,7 @@ fn outbox_keeps_order_bodies_and_ids_once() {
     assert!(reg.sync_next_pending(second.seq).unwrap().is_none());
 
     reg.sync_note_attempt(first.seq, "500").unwrap();
-    reg.sync_mark_sent(first.seq).unwrap();
+    reg.sync_mark_sent(&[first.seq]).unwrap();
     reg.sync_mark_failed(second.seq, "unknown recipient")
         .unwrap();
     assert_eq!(reg.sync_pending_count().unwrap(), 0);

@@ -389,7 +389,7 @@ mod tests {
         }
         assert_eq!(accepted.len(), 2);
         for seq in accepted {
-            state.mark_sent(seq).unwrap();
+            state.mark_sent(&[seq]).unwrap();
         }
         let sent = state.sent_documents().unwrap();
         assert_eq!(

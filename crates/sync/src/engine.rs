@@ -146,7 +146,7 @@ impl Default for EngineConfig {
             page_size: 100,
             max_pages: 1000,
             upload_window: 32,
-            fetch_window: 16,
+            fetch_window: 32,
         }
     }
 }
@@ -510,10 +510,18 @@ impl<T: HubTransport> Engine<T> {
                 }))
                 .await;
             let mut failure = None;
+            // The window's accepted packages are marked in one transaction, before any event
+            // says they were sent.
+            let accepted: Vec<i64> = window
+                .iter()
+                .zip(&results)
+                .filter(|(_, r)| r.is_ok())
+                .map(|((seq, _, _), _)| *seq)
+                .collect();
+            self.state.mark_sent(&accepted)?;
             for ((seq, pkg, _), result) in window.iter().zip(results) {
                 match result {
                     Ok(()) => {
-                        self.state.mark_sent(*seq)?;
                         report.sent += 1;
                         self.emit(SyncEvent::Sent {
                             message_id: pkg.message_id.clone(),

@@ -232,8 +232,8 @@ impl QueueStore for RegistryStore {
             .map(|(row, body)| (row.seq, from_sync_package(row.package), body)))
     }
 
-    fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
-        Ok(self.lock().sync_mark_sent(seq)?)
+    fn mark_sent(&self, seqs: &[i64]) -> Result<(), StateError> {
+        Ok(self.lock().sync_mark_sent(seqs)?)
     }
 
     fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError> {

@@ -183,8 +183,8 @@ pub trait QueueStore: Send + Sync {
         &self,
         after_seq: i64,
     ) -> Result<Option<(i64, OutgoingPackage, Vec<u8>)>, StateError>;
-    /// Records that the hub accepted the package.
-    fn mark_sent(&self, seq: i64) -> Result<(), StateError>;
+    /// Records that the hub accepted these packages (one transaction).
+    fn mark_sent(&self, seqs: &[i64]) -> Result<(), StateError>;
     /// Gives up on the package for good, with the reason.
     fn mark_failed(&self, seq: i64, error: &str) -> Result<(), StateError>;
     /// Records a failed attempt; the package stays pending.
@@ -320,9 +320,12 @@ impl SyncState {
         self.store.next_pending(after_seq)
     }
 
-    /// Records that the hub accepted the package.
-    pub fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
-        self.store.mark_sent(seq)
+    /// Records that the hub accepted these packages (one transaction).
+    pub fn mark_sent(&self, seqs: &[i64]) -> Result<(), StateError> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        self.store.mark_sent(seqs)
     }
 
     /// Gives up on the package for good, with the reason.
@@ -522,11 +525,19 @@ impl QueueStore for FileStore {
         .optional()?)
     }
 
-    fn mark_sent(&self, seq: i64) -> Result<(), StateError> {
-        self.lock().execute(
-            "UPDATE outbox SET state = 'sent', sent_ms = ?2, last_error = NULL WHERE seq = ?1",
-            params![seq, now_ms()],
-        )?;
+    fn mark_sent(&self, seqs: &[i64]) -> Result<(), StateError> {
+        let now = now_ms();
+        let mut c = self.lock();
+        let tx = c.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE outbox SET state = 'sent', sent_ms = ?2, last_error = NULL WHERE seq = ?1",
+            )?;
+            for seq in seqs {
+                stmt.execute(params![seq, now])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -732,7 +732,9 @@ impl HubTransport for HttpTransport {
                 Err(TransportError::Rejected {
                     status: 404 | 405, ..
                 }) => {
-                    tracing::info!("the hub has no batch acknowledgement; acknowledging one by one");
+                    tracing::info!(
+                        "the hub has no batch acknowledgement; acknowledging one by one"
+                    );
                     self.no_batch_ack.store(true, Ordering::Relaxed);
                     unknown.extend(self.ack_each(chunk).await?);
                 }

@@ -31,6 +31,8 @@ fn fast() -> EngineConfig {
 struct Recording {
     inner: HttpTransport,
     fetch_offsets: Arc<Mutex<Vec<u64>>>,
+    /// Size of each batch acknowledgement.
+    ack_batches: Arc<Mutex<Vec<usize>>>,
 }
 
 impl HubTransport for Recording {
@@ -55,12 +57,17 @@ impl HubTransport for Recording {
     async fn ack(&self, id: &str) -> Result<(), TransportError> {
         self.inner.ack(id).await
     }
+    async fn ack_many(&self, ids: &[String]) -> Result<Vec<String>, TransportError> {
+        self.ack_batches.lock().unwrap().push(ids.len());
+        self.inner.ack_many(ids).await
+    }
 }
 
 struct Client {
     engine: Engine<Recording>,
     events: Arc<Mutex<Vec<SyncEvent>>>,
     offsets: Arc<Mutex<Vec<u64>>>,
+    ack_batches: Arc<Mutex<Vec<usize>>>,
     _dir: tempfile::TempDir,
 }
 
@@ -74,9 +81,11 @@ fn client(url: &str, code: &str, secret: &str) -> Client {
     let state = SyncState::open(dir.path()).unwrap();
     assert_eq!(state.kind(), if code == B { "registry" } else { "file" });
     let offsets = Arc::new(Mutex::new(Vec::new()));
+    let ack_batches = Arc::new(Mutex::new(Vec::new()));
     let transport = Recording {
         inner: HttpTransport::new(url, code, secret).unwrap(),
         fetch_offsets: offsets.clone(),
+        ack_batches: ack_batches.clone(),
     };
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = events.clone();
@@ -94,6 +103,7 @@ fn client(url: &str, code: &str, secret: &str) -> Client {
         engine,
         events,
         offsets,
+        ack_batches,
         _dir: dir,
     }
 }
@@ -313,4 +323,99 @@ async fn the_daemon_reports_each_round_and_announces_an_overdue_recipient_once()
     run(3).await;
     assert_eq!(*rounds.lock().unwrap(), vec![true; 4]);
     assert_eq!(*announced.lock().unwrap(), vec![(B.to_owned(), 1)]);
+}
+
+/// A page of many packages: downloaded a group at a time, stored in the hub's order,
+/// acknowledged with one request per stored batch; nothing is left pending or duplicated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_packages_arrive_in_order_with_batched_acknowledgements() {
+    let hub = start_hub().await;
+    let a = client(&hub.url, A, &hub.secrets[A]);
+    let b = client(&hub.url, B, &hub.secrets[B]);
+    let ids: Vec<String> = (0..40)
+        .map(|i| a.engine.queue(send_req(doc(i + 1), "thường")).unwrap())
+        .collect();
+    assert_eq!(a.engine.sync_once().await.unwrap().sent, 40);
+    // Uploads in flight together reach the hub in any order; B must keep the hub's.
+    let hub_order: Vec<String> = HttpTransport::new(&hub.url, B, &hub.secrets[B])
+        .unwrap()
+        .pending(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.message_id)
+        .collect();
+    let mut sorted = hub_order.clone();
+    sorted.sort();
+    let mut queued = ids.clone();
+    queued.sort();
+    assert_eq!(sorted, queued);
+    let r = b.engine.sync_once().await.unwrap();
+    assert_eq!(
+        (r.received, r.sent),
+        (40, 40),
+        "40 documents in, 40 statuses 01 out"
+    );
+    let got: Vec<String> = b
+        .engine
+        .state()
+        .received()
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            assert!(r.acked, "{} not marked acknowledged", r.message_id);
+            r.message_id
+        })
+        .collect();
+    assert_eq!(got, hub_order, "stored in the hub's order");
+    assert_eq!(*b.ack_batches.lock().unwrap(), vec![40]);
+    // The hub holds nothing more for B: a second round fetches nothing.
+    let r = b.engine.sync_once().await.unwrap();
+    assert_eq!((r.received, r.sent), (0, 0));
+    assert_eq!(b.ack_batches.lock().unwrap().len(), 1);
+}
+
+/// A hub without `POST /v1/acks` (an older one): the transport falls back to one
+/// acknowledgement per package, and stops asking for the batch call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledgements_fall_back_to_one_per_package_on_an_older_hub() {
+    use axum::routing::post;
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let batch_calls = Arc::new(Mutex::new(0usize));
+    let (a2, b2) = (acked.clone(), batch_calls.clone());
+    let app = axum::Router::new()
+        .route(
+            "/v1/messages/{id}/ack",
+            post(
+                move |axum::extract::Path(id): axum::extract::Path<String>| {
+                    let acked = a2.clone();
+                    async move {
+                        if id == "not-ours" {
+                            return axum::http::StatusCode::NOT_FOUND;
+                        }
+                        acked.lock().unwrap().push(id);
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                },
+            ),
+        )
+        .fallback(move || {
+            *b2.lock().unwrap() += 1;
+            async { axum::http::StatusCode::NOT_FOUND }
+        });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let t = HttpTransport::new(&url, A, "secret").unwrap();
+    let ids: Vec<String> = ["m-1", "not-ours", "m-2"].map(String::from).to_vec();
+    assert_eq!(t.ack_many(&ids).await.unwrap(), vec!["not-ours".to_owned()]);
+    assert_eq!(*acked.lock().unwrap(), ["m-1", "m-2"]);
+    assert_eq!(*batch_calls.lock().unwrap(), 1);
+    t.ack_many(&["m-3".to_owned()]).await.unwrap();
+    assert_eq!(*acked.lock().unwrap(), ["m-1", "m-2", "m-3"]);
+    assert_eq!(
+        *batch_calls.lock().unwrap(),
+        1,
+        "the batch call is not tried again"
+    );
 }

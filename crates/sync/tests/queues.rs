@@ -77,7 +77,7 @@ fn legacy_state(dir: &std::path::Path) -> Snapshot {
         (pkg("p2", b"p2"), b"p2".to_vec()),
     ])
     .unwrap();
-    s.mark_sent(1).unwrap();
+    s.mark_sent(&[1]).unwrap();
     s.mark_failed(2, "unknown recipient").unwrap();
     let st01 = OutgoingPackage {
         op: Operation::Status,
