@@ -3,7 +3,8 @@
 # packages, install the package there with apt (its Depends resolved from the archive, as on
 # a clerk's machine), launch the app under Xvfb through WebDriver, check the window shows the
 # unit set-up page and screenshot it, run the CLI (`--version`, a PDF through the packaged
-# libpdfium with no environment variables), then remove the package and check that only
+# libpdfium with no environment variables), set up a unit with a small generated register
+# and screenshot the installed app showing it, then remove the package and check that only
 # the user's data is left.
 #
 # Usage: installers/test-deb.sh [PATH.deb]   (default: build one with installers/build-deb.sh --debug)
@@ -200,14 +201,34 @@ mkdir -p "$shots"
 cp "$work/deb-first-run.png" "$shots/deb-first-run.png"
 log "screenshot: $shots/deb-first-run.png"
 wd DELETE "/session/$session" >/dev/null || true
+
+log "user data: a unit with a register, then the installed app on it"
+in_root sh -c 'mkdir -p /home/vt/.local/share && vanthu init --agency-code 000.00.00.H34 --agency-name "Sở Nội vụ" >/dev/null' \
+  || die "vanthu init failed in the installed system"
+[ -f "$root/home/vt/.local/share/vanthu/vanthu.db" ] || die "vanthu init wrote no register"
+in_root vanthu dev gen-demo --count 60 --seed 7 >/dev/null || die "vanthu dev gen-demo failed in the installed system"
+session=$(wd POST /session '{"capabilities":{"alwaysMatch":{"tauri:options":{"application":"/usr/bin/vanthu-app"}}}}' \
+  | jq -r '.value.sessionId // empty')
+[ -n "$session" ] || { cat "$work/driver.log"; die "WebDriver could not start the app a second time"; }
+rows=0
+for _ in $(seq 150); do
+  rows=$(wd POST "/session/$session/execute/sync" \
+    '{"script":"return document.querySelectorAll(\".incoming-row\").length","args":[]}' | jq -r '.value // 0')
+  [ "$rows" -gt 5 ] && break
+  sleep 0.2
+done
+[ "$rows" -gt 5 ] || die "the installed app shows no incoming register rows ($rows)"
+wd POST "/session/$session/execute/async" \
+  '{"script":"const done = arguments[0]; document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(1))))","args":[]}' >/dev/null
+wd GET "/session/$session/screenshot" | jq -r .value | base64 -d > "$shots/deb-incoming.png"
+[ "$(head -c 8 "$shots/deb-incoming.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || die "screenshot is not a PNG"
+log "screenshot: $shots/deb-incoming.png ($rows rows shown)"
+wd DELETE "/session/$session" >/dev/null || true
 kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null || true
 driver_pid=
 in_root sh -c 'pkill -x vanthu-app; pkill -x WebKitWebDriver; pkill -x Xvfb' || true
 
-log "user data, then remove the package"
-in_root sh -c 'mkdir -p /home/vt/.local/share && vanthu init --agency-code 000.00.00.H34 --agency-name "Sở Nội vụ" >/dev/null' \
-  || die "vanthu init failed in the installed system"
-[ -f "$root/home/vt/.local/share/vanthu/vanthu.db" ] || die "vanthu init wrote no register"
+log "remove the package"
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$pkg" > "$work/purge.log" 2>&1 \
   || { cat "$work/purge.log"; die "apt purge failed"; }
 left=()

@@ -154,9 +154,15 @@ pub fn sign_queue(
                 continue;
             }
         };
-        let recorded = lock(registry).record_signed(
+        // The signed scratch file is moved into the attachment store under the hash the
+        // signing computed while writing it: no copy, no second read.
+        let recorded = lock(registry).record_signed_adopting(
             item.document.id,
             &output,
+            &vanthu_registry::Written {
+                sha256: signed.sha256.clone(),
+                size: signed.size,
+            },
             &signed_name(&item.pdf.file_name),
             &SignedFile {
                 role: role_name(batch.role),

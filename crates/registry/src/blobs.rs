@@ -30,6 +30,16 @@ pub struct StoredBlob {
     pub newly_written: bool,
 }
 
+/// A file its writer already made durable, with the hash and size it computed while
+/// writing it: what [`BlobStore::adopt`] takes over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// SHA-256 (lowercase hex) of the file's content.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl BlobStore {
@@ -88,6 +98,57 @@ impl BlobStore {
     /// Stores `bytes`, deduplicated by their hash.
     pub fn put_bytes(&self, bytes: &[u8]) -> Result<StoredBlob> {
         self.put_reader(bytes)
+    }
+
+    /// Takes over the file at `path`, already durable (written, flushed and renamed by its
+    /// writer) and hashing to `written.sha256`, by renaming it into the store: no copy and
+    /// no second read. `path` should be on the store's filesystem; elsewhere it is copied
+    /// (and hashed) as [`BlobStore::put_file`] does. An identical blob already stored wins
+    /// and `path` is removed.
+    pub fn adopt(&self, path: &Path, written: &Written) -> Result<StoredBlob> {
+        let sha = &written.sha256;
+        if sha.len() != 64 || !sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(Error::invalid(format!(
+                "mã băm không hợp lệ / invalid SHA-256 {sha:?}"
+            )));
+        }
+        let len = fs::metadata(path).map_err(|e| Error::file(path, e))?.len();
+        if len != written.size {
+            return Err(Error::invalid(format!(
+                "tệp {} có {len} byte, không phải {} / the file changed after it was written",
+                path.display(),
+                written.size
+            )));
+        }
+        let dest = self.path_of(sha);
+        if dest.is_file() {
+            let _ = fs::remove_file(path);
+            return Ok(StoredBlob {
+                sha256: sha.clone(),
+                size: len,
+                newly_written: false,
+            });
+        }
+        let dir = dest.parent().expect("blob path has a parent");
+        fs::create_dir_all(dir).map_err(|e| Error::file(dir, e))?;
+        match fs::rename(path, &dest) {
+            Ok(()) => {
+                sync_dir(dir)?;
+                sync_dir(&self.root)?;
+                Ok(StoredBlob {
+                    sha256: sha.clone(),
+                    size: len,
+                    newly_written: true,
+                })
+            }
+            // Another filesystem: copy it like any other file, then drop the original.
+            Err(e) if e.kind() == io::ErrorKind::CrossesDevices => {
+                let stored = self.put_file(path)?;
+                let _ = fs::remove_file(path);
+                Ok(stored)
+            }
+            Err(e) => Err(Error::file(path, e)),
+        }
     }
 
     /// Stores several contents, each as durably as [`BlobStore::put_bytes`] does, with far
@@ -334,6 +395,38 @@ mod tests {
         assert!(live_path.exists());
         drop(live);
         assert_eq!(store.sweep_temp_files().unwrap(), 1);
+        assert!(store.temp_files().unwrap().is_empty());
+    }
+
+    #[test]
+    fn adopt_moves_a_written_file_in_without_copying() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = BlobStore::open(dir.path().join("blobs")).unwrap();
+        let written = |b: &[u8]| Written {
+            sha256: hex::encode(Sha256::digest(b)),
+            size: b.len() as u64,
+        };
+        let scratch = dir.path().join("signed.pdf");
+        fs::write(&scratch, b"%PDF-1.7 signed").unwrap();
+        let got = store.adopt(&scratch, &written(b"%PDF-1.7 signed")).unwrap();
+        assert!(got.newly_written);
+        assert!(!scratch.exists(), "moved, not copied");
+        assert_eq!(store.read(&got.sha256).unwrap(), b"%PDF-1.7 signed");
+        // The same content again: the stored blob wins, the new file is dropped.
+        fs::write(&scratch, b"%PDF-1.7 signed").unwrap();
+        let again = store.adopt(&scratch, &written(b"%PDF-1.7 signed")).unwrap();
+        assert!(!again.newly_written && !scratch.exists());
+        // A size that does not match, or a hash that is no hash, is refused; the file stays.
+        fs::write(&scratch, b"%PDF-1.7 other").unwrap();
+        let mut w = written(b"%PDF-1.7 other");
+        w.size += 1;
+        assert!(store.adopt(&scratch, &w).is_err());
+        let bad = Written {
+            sha256: "../../etc/passwd".into(),
+            size: 14,
+        };
+        assert!(store.adopt(&scratch, &bad).is_err());
+        assert!(scratch.exists());
         assert!(store.temp_files().unwrap().is_empty());
     }
 

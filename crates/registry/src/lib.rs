@@ -57,7 +57,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use agencies::{Agency, AgencySource, NewAgency};
 pub use archive_restore::ArchivedRecord;
 pub use audit::{AuditEntry, AuditReport};
-pub use blobs::BlobStore;
+pub use blobs::{BlobStore, Written};
 pub use dispatch::{dispatch_message_id, Dispatch, DISPATCH_KIND};
 pub use documents::{
     AttachmentInfo, DocumentRecord, IncomingRecord, ListQuery, NewIncoming, NewOutgoing,

@@ -108,6 +108,34 @@ impl Registry {
     ) -> Result<DocumentRecord> {
         let before = self.signing_item(id)?;
         let blob = self.blobs.put_file(signed_pdf)?;
+        self.record_signed_blob(id, &before, blob, file_name, info)
+    }
+
+    /// [`Registry::record_signed`] for a signed file whose SHA-256 and size its writer
+    /// computed while writing it (`vanthu_sign::SignOutcome`): the file, already durable,
+    /// is moved into the blob store instead of copied and read again. It must be on the
+    /// data directory's filesystem (the signing scratch folder is); it is gone afterwards.
+    pub fn record_signed_adopting(
+        &mut self,
+        id: i64,
+        signed_pdf: &Path,
+        written: &crate::Written,
+        file_name: &str,
+        info: &SignedFile,
+    ) -> Result<DocumentRecord> {
+        let before = self.signing_item(id)?;
+        let blob = self.blobs.adopt(signed_pdf, written)?;
+        self.record_signed_blob(id, &before, blob, file_name, info)
+    }
+
+    fn record_signed_blob(
+        &mut self,
+        id: i64,
+        before: &SigningQueueItem,
+        blob: crate::blobs::StoredBlob,
+        file_name: &str,
+        info: &SignedFile,
+    ) -> Result<DocumentRecord> {
         let file = self.prepared_signed(blob, file_name)?;
         self.write(|tx, ctx| {
             let att = sign_in_tx(

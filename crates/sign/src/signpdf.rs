@@ -119,6 +119,11 @@ pub struct SignOutcome {
     pub rect: Option<[f64; 4]>,
     /// Whether an RFC 3161 timestamp was embedded.
     pub timestamped: bool,
+    /// SHA-256 (hex) of the whole signed file, computed while it was written: a store can
+    /// adopt the file under this hash without reading it again.
+    pub sha256: String,
+    /// Size of the signed file in bytes.
+    pub size: u64,
 }
 
 /// Current time in Vietnam (UTC+07:00), the default signing time.
@@ -585,6 +590,9 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
     // follows with its /Contents placeholder, which is outside the signed ranges. Only the
     // signature is written later, in place: nothing is read back.
     let (mut out, mut h) = pass.join()?;
+    // The file's own hash goes on from the original bytes; the update joins it once its
+    // signature is in place.
+    let mut file_hash = h.clone();
     h.update(&update[..cs]);
     h.update(&update[ce..]);
     out.append(&update)?;
@@ -629,6 +637,8 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
     }
     let hexsig = hex::encode_upper(&cms);
     out.patch((base + cs + 1) as u64, hexsig.as_bytes())?;
+    update[cs + 1..cs + 1 + hexsig.len()].copy_from_slice(hexsig.as_bytes());
+    file_hash.update(&update);
     out.commit()?;
     Ok(SignOutcome {
         output: req.output.clone(),
@@ -638,6 +648,8 @@ fn finish(a: FinishArgs<'_, '_>) -> Result<SignOutcome, SignError> {
         page: page_no,
         rect,
         timestamped,
+        sha256: hex::encode(file_hash.finalize()),
+        size: total as u64,
     })
 }
 

@@ -46,6 +46,14 @@ fn signs_classic_and_xref_stream_files_with_rsa_and_ecdsa() {
         assert_eq!(o.field, want, "{file}");
         let orig = std::fs::read(&input).unwrap();
         let signed = std::fs::read(&output).unwrap();
+        // The hash reported is the file's, though the file was never read back.
+        use sha2::Digest;
+        assert_eq!(
+            o.sha256,
+            hex::encode(sha2::Sha256::digest(&signed)),
+            "{file}"
+        );
+        assert_eq!(o.size, signed.len() as u64, "{file}");
         assert_eq!(
             &signed[..orig.len()],
             &orig[..],
