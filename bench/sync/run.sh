@@ -7,12 +7,13 @@
 # to the hub through latency_proxy.py, A uploads N packages (`sync --once`), then B downloads,
 # acknowledges them and sends its automatic 01s (`sync --once`), each phase timed on its own
 # and compared with the same phases on plain loopback in the same run (N defaults to 200
-# small packages there).
+# small packages there). Without N or SIZE the default 10k run is followed by the RTT_MS=50 run.
 # Usage: bench/sync/run.sh   (VANTHU_BIN from ./scripts/bench; N, SIZE, STORE, RTT_MS overridable)
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 BIN="${VANTHU_BIN:-$CARGO_TARGET_DIR/release/vanthu}"
 RTT_MS="${RTT_MS:-}"
+[ -n "${N:-}${SIZE:-}" ] && N_GIVEN=1
 if [ -n "$RTT_MS" ]; then
   N="${N:-200}"
   SIZE="${SIZE:-3000}"
@@ -117,9 +118,9 @@ queue_s=$(echo "$(now) - $t" | bc)
 log "sync A → hub → B"
 # B runs as the app would (daemon); the clock stops when B's inbox holds all N packages.
 t0=$(now)
-/usr/bin/time -f "%M" -o "$WORK/a.rss" "$BIN" --data-dir "$WORK/a" sync --once 2> "$WORK/a.err" &
+/usr/bin/time -f "%M %U %S" -o "$WORK/a.rss" "$BIN" --data-dir "$WORK/a" sync --once 2> "$WORK/a.err" &
 A_PID=$!
-/usr/bin/time -f "%M" -o "$WORK/b.rss" "$BIN" --data-dir "$WORK/b" sync --daemon --interval 1 2> "$WORK/b.err" &
+/usr/bin/time -f "%M %U %S" -o "$WORK/b.rss" "$BIN" --data-dir "$WORK/b" sync --daemon --interval 1 2> "$WORK/b.err" &
 B_TIME_PID=$!
 received=0
 for _ in $(seq 1 3000); do   # ≤ 600 s
@@ -138,15 +139,19 @@ if [ -n "$B_PID" ]; then
 fi
 wait "$B_TIME_PID" || true
 e2e_s=$(echo "$t1 - $t0" | bc)
-a_rss=$(tail -1 "$WORK/a.rss")
-b_rss=$(tail -1 "$WORK/b.rss")
+read -r a_rss a_user a_sys < <(tail -1 "$WORK/a.rss")
+read -r b_rss b_user b_sys < <(tail -1 "$WORK/b.rss")
 hub_rss=$(awk '/VmHWM/ {print $2}' "/proc/$HUB_PID/status")
+# The hub's CPU so far (user + system, clock ticks → s): where the 2 cores went.
+hub_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$HUB_PID/stat")
 [ "$received" -eq "$N" ] || die "B received $received of $N"
 dups=$(count_sql "SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM $INBOX")
 [ "$dups" -eq 0 ] || die "$dups duplicates at B"
 
 log "peer: cp of the same files, one by one, + sync"
 mkdir -p "$WORK/copy"
+# Flush what the run left dirty first, so the peer's own sync times only its own copy.
+sync
 t=$(now)
 cp -r "$WORK/pkgs" "$WORK/copy/" && sync
 cp_s=$(echo "$(now) - $t" | bc)
@@ -161,3 +166,11 @@ printf '| ratio end-to-end / cp | %.1f× |\n' "$(echo "$e2e_s / $cp_s" | bc -l)"
 printf '| peak RSS hub | %d MiB |\n' "$((hub_rss / 1024))"
 printf '| peak RSS client A (upload) | %d MiB |\n' "$((a_rss / 1024))"
 printf '| peak RSS client B (download) | %d MiB |\n' "$((b_rss / 1024))"
+printf '| CPU s (user+sys) hub / A / B | %s / %.1f / %.1f |\n' "$hub_cpu" "$(echo "$a_user + $a_sys" | bc -l)" "$(echo "$b_user + $b_sys" | bc -l)"
+
+# Both figures of bench/RESULTS.md from one `./scripts/bench sync`: the line with latency too,
+# unless this was a sized run of its own (N or SIZE given).
+if [ -z "${N_GIVEN:-}" ]; then
+  log "the same exchange over a 50 ms round trip"
+  RTT_MS=50 N= SIZE= bash "$0"
+fi

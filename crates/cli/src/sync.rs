@@ -568,7 +568,7 @@ impl vanthu_sync::HubTransport for NoTransport {
         &self,
         _: &str,
         _: u64,
-        _: &mut std::fs::File,
+        _: &mut dyn vanthu_sync::transport::FetchSink,
     ) -> Result<(), vanthu_sync::TransportError> {
         Err(vanthu_sync::TransportError::Offline("queue-only".into()))
     }

@@ -61,6 +61,9 @@ pub fn import_received(
         if pending.is_empty() {
             break;
         }
+        // Packages found already imported or failing to map are marked per chunk, in one
+        // transaction, before the next chunk is read.
+        let mut marks: Vec<(i64, Option<i64>, Option<String>)> = Vec::new();
         for item in pending {
             let body = state.received_body(&item.package_id)?;
             let outcome = match body {
@@ -93,21 +96,25 @@ pub fn import_received(
                     Err(Failure::Permanent(e)) => Err(e),
                     // Not the package's fault (unit not initialised, database busy, disk):
                     // leave it pending and try again next round.
-                    Err(Failure::Retry(e)) => return Err(e.into()),
+                    Err(Failure::Retry(e)) => {
+                        reg.mark_inbox_processed_many(&marks)?;
+                        return Err(e.into());
+                    }
                 },
             };
             match outcome {
                 Ok(doc_id) => {
-                    reg.mark_inbox_processed(item.id, Some(doc_id), None)?;
+                    marks.push((item.id, Some(doc_id), None));
                     report.imported += 1;
                 }
                 Err(e) => {
                     tracing::warn!("cannot import {}: {e}", item.package_id);
-                    reg.mark_inbox_processed(item.id, None, Some(&e))?;
+                    marks.push((item.id, None, Some(e)));
                     report.failed += 1;
                 }
             }
         }
+        reg.mark_inbox_processed_many(&marks)?;
     }
     Ok(report)
 }

@@ -384,6 +384,23 @@ impl Registry {
         self.write(|tx, ctx| mark_inbox_processed_tx(tx, ctx, id, document_id, error))
     }
 
+    /// [`Registry::mark_inbox_processed`] for several items in one transaction (a receive
+    /// pass marks each chunk of packages it could not or need not import at once).
+    pub fn mark_inbox_processed_many(
+        &mut self,
+        items: &[(i64, Option<i64>, Option<String>)],
+    ) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx, ctx| {
+            for (id, document_id, error) in items {
+                mark_inbox_processed_tx(tx, ctx, *id, *document_id, error.as_deref())?;
+            }
+            Ok(())
+        })
+    }
+
     /// Marks inbox item `id` processed without a document because of who sent it (a From
     /// that is not the hub account, a revision of another agency's document): the row keeps
     /// `reason` for the clerk, the audit log the details, and nothing else is written.

@@ -12,7 +12,6 @@
 //! to the audit log (the registry's own outbox/inbox rows it relates to are).
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::{Error, Registry, Result};
 
@@ -381,20 +380,18 @@ impl Registry {
     /// Stores package bodies in one blob-store batch; each must match its declared SHA-256.
     /// Returns their sizes.
     fn put_sync_bodies(&self, bodies: &[(&str, &[u8])]) -> Result<Vec<u64>> {
-        for (sha256, body) in bodies {
-            if hex::encode(Sha256::digest(body)) != *sha256 {
+        let contents: Vec<&[u8]> = bodies.iter().map(|(_, b)| *b).collect();
+        let stored = self.blobs.put_many(&contents)?;
+        // A body that is not what its row will say is refused before the row is written; the
+        // blob stored under its real hash is then simply unreferenced.
+        for ((sha256, _), s) in bodies.iter().zip(&stored) {
+            if s.sha256 != *sha256 {
                 return Err(Error::invalid(format!(
                     "nội dung gói tin không khớp SHA-256 / package body does not match its SHA-256 {sha256}"
                 )));
             }
         }
-        let contents: Vec<&[u8]> = bodies.iter().map(|(_, b)| *b).collect();
-        Ok(self
-            .blobs
-            .put_many(&contents)?
-            .into_iter()
-            .map(|s| s.size)
-            .collect())
+        Ok(stored.into_iter().map(|s| s.size).collect())
     }
 
     /// Queues packages, in order, in one transaction (bodies are stored first). Returns per

@@ -133,6 +133,26 @@ pub struct RemoteItem {
     pub size: u64,
 }
 
+/// Where a download's bytes go: a partial file (resumable across runs) or memory.
+pub trait FetchSink: std::io::Write + std::io::Seek + Send {
+    /// Drops everything written so far (the hub ignored the range and sends from 0).
+    fn clear(&mut self) -> std::io::Result<()>;
+}
+
+impl FetchSink for std::fs::File {
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.set_len(0)
+    }
+}
+
+impl FetchSink for std::io::Cursor<Vec<u8>> {
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.get_mut().clear();
+        self.set_position(0);
+        Ok(())
+    }
+}
+
 /// What the engine needs of a hub: probe, upload, inbox, download, acknowledge.
 pub trait HubTransport: Send + Sync + 'static {
     /// Cheap reachability probe.
@@ -156,7 +176,7 @@ pub trait HubTransport: Send + Sync + 'static {
         &self,
         message_id: &str,
         offset: u64,
-        out: &mut std::fs::File,
+        out: &mut dyn FetchSink,
     ) -> impl Future<Output = Result<(), TransportError>> + Send;
     /// Confirms receipt; the delivery leaves the queue. Idempotent.
     fn ack(&self, message_id: &str) -> impl Future<Output = Result<(), TransportError>> + Send;
@@ -632,9 +652,9 @@ impl HubTransport for HttpTransport {
         &self,
         message_id: &str,
         offset: u64,
-        out: &mut std::fs::File,
+        out: &mut dyn FetchSink,
     ) -> Result<(), TransportError> {
-        use std::io::{Seek, SeekFrom, Write};
+        use std::io::SeekFrom;
         let io_err = |e: std::io::Error| TransportError::Transient(format!("local write: {e}"));
         let mut req = self.req(
             reqwest::Method::GET,
@@ -663,7 +683,7 @@ impl HubTransport for HttpTransport {
                 }
                 out.seek(SeekFrom::Start(offset)).map_err(io_err)?;
             } else {
-                out.set_len(0).map_err(io_err)?;
+                out.clear().map_err(io_err)?;
                 out.seek(SeekFrom::Start(0)).map_err(io_err)?;
             }
             // Each piece lands in `out` as it arrives, so an abandoned transfer resumes

@@ -49,7 +49,7 @@ impl HubTransport for Recording {
         &self,
         id: &str,
         offset: u64,
-        out: &mut std::fs::File,
+        out: &mut dyn vanthu_sync::transport::FetchSink,
     ) -> Result<(), TransportError> {
         self.fetch_offsets.lock().unwrap().push(offset);
         self.inner.fetch(id, offset, out).await
