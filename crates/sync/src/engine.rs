@@ -718,64 +718,31 @@ impl<T: HubTransport> Engine<T> {
         // 10 000-package round). Cut off mid-way it resumes within the round and restarts from
         // 0 in the next one, which at this size costs little.
         if item.size > 0 && item.size <= IN_MEMORY_FETCH && !path.exists() {
-            return self.download_to_memory(item).await;
+            let mut buf = std::io::Cursor::new(Vec::with_capacity(item.size as usize));
+            return self.fetch_into(item, &mut buf).await;
         }
-        let mut attempt = 0;
-        loop {
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(&path)?;
-            let have = f.metadata()?.len();
-            if have < item.size || item.size == 0 {
-                let fetched = self.transport.fetch(&item.message_id, have, &mut f).await;
-                // Whatever arrived stays in the file for the next attempt, even after an
-                // error. No fsync: the SHA-256 check catches a partial file a power cut damaged.
-                if let Err(e) = fetched {
-                    if e.is_retryable() && attempt + 1 < self.cfg.max_attempts {
-                        tokio::time::sleep(backoff(
-                            attempt,
-                            self.cfg.base_backoff,
-                            self.cfg.max_backoff,
-                        ))
-                        .await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(e.into());
-                }
-            }
-            drop(f);
-            let mut buf = Vec::with_capacity(item.size as usize);
-            std::fs::File::open(&path)?.read_to_end(&mut buf)?;
-            let complete = buf.len() as u64 >= item.size;
-            if complete && sha_hex(&buf) == item.sha256 {
-                return Ok(buf);
-            }
-            if complete {
-                // Complete but wrong (a stale or corrupt partial file): start over.
-                std::fs::remove_file(&path)?;
-            }
-            attempt += 1;
-            if attempt >= self.cfg.max_attempts {
-                return Err(TransportError::Transient(format!(
-                    "SHA-256 mismatch for {}",
-                    item.message_id
-                ))
-                .into());
-            }
-        }
+        // No fsync: the SHA-256 check catches a partial file a power cut damaged.
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)?;
+        self.fetch_into(item, &mut file).await
     }
 
-    async fn download_to_memory(&self, item: &RemoteItem) -> Result<Vec<u8>, SyncError> {
-        let mut buf = std::io::Cursor::new(Vec::with_capacity(item.size as usize));
+    /// Fetches `item` into `part`, resuming from what it already holds after each failed
+    /// attempt (whatever arrived stays), until the bytes match the hub's SHA-256.
+    async fn fetch_into(
+        &self,
+        item: &RemoteItem,
+        part: &mut dyn Partial,
+    ) -> Result<Vec<u8>, SyncError> {
         let mut attempt = 0;
         loop {
-            let have = buf.get_ref().len() as u64;
-            if have < item.size {
-                if let Err(e) = self.transport.fetch(&item.message_id, have, &mut buf).await {
+            let have = part.have()?;
+            if have < item.size || item.size == 0 {
+                if let Err(e) = self.transport.fetch(&item.message_id, have, part).await {
                     if e.is_retryable() && attempt + 1 < self.cfg.max_attempts {
                         tokio::time::sleep(backoff(
                             attempt,
@@ -789,12 +756,13 @@ impl<T: HubTransport> Engine<T> {
                     return Err(e.into());
                 }
             }
-            let complete = buf.get_ref().len() as u64 >= item.size;
-            if complete && sha_hex(buf.get_ref()) == item.sha256 {
-                return Ok(buf.into_inner());
-            }
-            if complete {
-                buf = std::io::Cursor::new(Vec::with_capacity(item.size as usize));
+            if part.have()? >= item.size {
+                let buf = part.contents()?;
+                if sha_hex(&buf) == item.sha256 {
+                    return Ok(buf);
+                }
+                // Complete but wrong (a stale or corrupt partial file): start over.
+                part.clear()?;
             }
             attempt += 1;
             if attempt >= self.cfg.max_attempts {
@@ -863,6 +831,37 @@ impl<T: HubTransport> Engine<T> {
             Ok(rows) => announce(rows, self.state.overdue_hours().unwrap_or(24)),
             Err(e) => tracing::warn!("cannot compute sync alerts: {e}"),
         }
+    }
+}
+
+/// Where a download accumulates between attempts: a partial file or memory.
+trait Partial: crate::transport::FetchSink {
+    /// Bytes held so far.
+    fn have(&mut self) -> std::io::Result<u64>;
+    /// Everything held (called once the download is complete).
+    fn contents(&mut self) -> std::io::Result<Vec<u8>>;
+}
+
+impl Partial for std::fs::File {
+    fn have(&mut self) -> std::io::Result<u64> {
+        Ok(self.metadata()?.len())
+    }
+    fn contents(&mut self) -> std::io::Result<Vec<u8>> {
+        use std::io::Seek;
+        let mut buf = Vec::new();
+        self.seek(std::io::SeekFrom::Start(0))?;
+        self.read_to_end(&mut buf)?;
+        Ok(buf)
+    }
+}
+
+impl Partial for std::io::Cursor<Vec<u8>> {
+    fn have(&mut self) -> std::io::Result<u64> {
+        Ok(self.get_ref().len() as u64)
+    }
+    fn contents(&mut self) -> std::io::Result<Vec<u8>> {
+        self.set_position(0);
+        Ok(std::mem::take(self.get_mut()))
     }
 }
 

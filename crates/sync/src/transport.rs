@@ -141,7 +141,9 @@ pub trait FetchSink: std::io::Write + std::io::Seek + Send {
 
 impl FetchSink for std::fs::File {
     fn clear(&mut self) -> std::io::Result<()> {
-        self.set_len(0)
+        use std::io::Seek;
+        self.set_len(0)?;
+        self.seek(std::io::SeekFrom::Start(0)).map(|_| ())
     }
 }
 
