@@ -127,6 +127,7 @@ pub fn fill_mirrors(
     {
         if let Some(m) = reg.mirror_info(row.id.into())? {
             row.mirror_origin = Some(m.origin);
+            row.number_label = m.number_label.clone().unwrap_or_default();
             row.mirror_number = m.number_label;
         }
     }

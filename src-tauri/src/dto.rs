@@ -80,6 +80,10 @@ impl From<ListSort> for vanthu_registry::Sort {
 pub struct IncomingRow {
     pub id: u32,
     pub arrival_number: u32,
+    /// The số đến as the clerk reads it: "M11" in the secret series, "Số tạm T-VT1-3" while
+    /// it waits for its final number, on the leader's desktop the clerk desktop's number;
+    /// empty without one.
+    pub number_label: String,
     /// yyyy-mm-dd
     pub arrival_date: String,
     pub notation: String,
@@ -292,6 +296,11 @@ impl From<&vanthu_registry::SearchHit> for IncomingRow {
         IncomingRow {
             id: id32(h.id),
             arrival_number: h.arrival_number.unwrap_or(0),
+            number_label: if h.number.is_some() || h.provisional_number.is_some() {
+                h.number_label()
+            } else {
+                String::new()
+            },
             arrival_date: iso(h.arrival_date),
             notation: h.notation.clone(),
             document_date: iso(h.date),
@@ -319,6 +328,7 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingRow {
         IncomingRow {
             id: id32(r.id),
             arrival_number: r.arrival_number.unwrap_or(0),
+            number_label: r.number_label().unwrap_or_default(),
             arrival_date: iso(r.arrival_date),
             notation: r.notation.clone(),
             document_date: iso(r.document_date),

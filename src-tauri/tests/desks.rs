@@ -130,6 +130,9 @@ fn the_leader_desktop_shows_where_a_mirror_came_from_and_its_number() {
         Some(&*format!("{UNIT}/VT1"))
     );
     assert_eq!(rows[1].mirror_number, Some(number.to_string()));
+    // The list shows the clerk's số đến for the mirror, the own number for the rest.
+    assert_eq!(rows[1].number_label, number.to_string());
+    assert_eq!(rows[0].number_label, rows[0].arrival_number.to_string());
 }
 
 #[test]

@@ -294,6 +294,12 @@ export type IncomingDetail = {
 export type IncomingRow = {
 	id: number,
 	arrivalNumber: number,
+	/**
+	 *  The số đến as the clerk reads it: "M11" in the secret series, "Số tạm T-VT1-3" while
+	 *  it waits for its final number, on the leader's desktop the clerk desktop's number;
+	 *  empty without one.
+	 */
+	numberLabel: string,
 	/**  yyyy-mm-dd */
 	arrivalDate: string,
 	notation: string,

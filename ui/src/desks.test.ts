@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { formatDateTime, initialDesktop, mirrorLine, submissionLine, unitOf } from "./desks";
-import { arrivalNumberLabel } from "./format";
-import { row } from "./test/fixtures";
 
 describe("trình lãnh đạo", () => {
   it("prefills the unit, or the desktop used last when it belongs to the unit", () => {
@@ -29,10 +27,5 @@ describe("trình lãnh đạo", () => {
     expect(mirrorLine({ origin: "000.00.00.H34/VT1", numberLabel: "Số tạm T-VT1-3" })).toBe(
       "Văn thư trình từ 000.00.00.H34/VT1 — Số đến: Số tạm T-VT1-3",
     );
-  });
-
-  it("shows the clerk's số đến for a mirror in the list", () => {
-    expect(arrivalNumberLabel(row({ arrivalNumber: 0, mirrorNumber: "15" }))).toBe("15");
-    expect(arrivalNumberLabel(row({ arrivalNumber: 7, mirrorNumber: "15" }))).toBe("7");
   });
 });

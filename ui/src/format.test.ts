@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  arrivalNumberLabel,
   formatDate,
   formatDateTime,
   parseDate,
@@ -44,21 +43,6 @@ describe("number/notation", () => {
     expect(validateNotation("UBND-HCTC")).toMatch(/số\/ký hiệu/);
     expect(validateNotation("0/UBND")).toBe("Số văn bản phải lớn hơn 0");
     expect(validateNotation("12/ubnd hc")).toMatch(/khoảng trắng/);
-  });
-});
-
-describe("arrivalNumberLabel", () => {
-  it("shows the final number once there is one", () => {
-    expect(arrivalNumberLabel({ arrivalNumber: 42, provisionalNumber: null })).toBe("42");
-    expect(arrivalNumberLabel({ arrivalNumber: 42, provisionalNumber: "T-VT1-1" })).toBe("42");
-  });
-  it("marks a provisional number as Số tạm", () => {
-    expect(arrivalNumberLabel({ arrivalNumber: 0, provisionalNumber: "T-VT1-3" })).toBe(
-      "Số tạm T-VT1-3",
-    );
-  });
-  it("shows nothing for a document without a number", () => {
-    expect(arrivalNumberLabel({ arrivalNumber: 0, provisionalNumber: null })).toBe("");
   });
 });
 

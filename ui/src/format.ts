@@ -45,21 +45,6 @@ export function validateNotation(text: string): string | null {
   return null;
 }
 
-/**
- * What the "Số đến" cell shows: the final number, or "Số tạm T-VT1-3" while a desktop that
- * ran out of its hub number block waits for the final one (docs/sync.md).
- */
-export function arrivalNumberLabel(r: {
-  arrivalNumber: number;
-  provisionalNumber: string | null;
-  mirrorNumber?: string | null;
-}): string {
-  if (r.provisionalNumber && !r.arrivalNumber) return `Số tạm ${r.provisionalNumber}`;
-  // A record submitted by the clerk's desktop has no number here: it shows the clerk's.
-  if (r.mirrorNumber && !r.arrivalNumber) return r.mirrorNumber;
-  return r.arrivalNumber ? String(r.arrivalNumber) : "";
-}
-
 const PENDING_ACTIONS: Record<string, string> = {
   recall: "Bên gửi đề nghị thu hồi",
   update: "Bên gửi gửi bản cập nhật",

@@ -223,9 +223,11 @@ impl DocumentRecord {
         self.number.is_none() && self.provisional_number.is_some()
     }
 
-    /// The number as the clerk should see it: the final number, or "Số tạm T-…".
+    /// The number as the clerk should see it: the final number ("M11" in the secret series,
+    /// which has its own numbering, NĐ 30), or "Số tạm T-…".
     pub fn number_label(&self) -> Option<String> {
         match (self.number, &self.provisional_number) {
+            (Some(n), _) if self.series == Series::Secret => Some(format!("M{n}")),
             (Some(n), _) => Some(n.to_string()),
             (None, Some(p)) => Some(format!("Số tạm {p}")),
             (None, None) => None,

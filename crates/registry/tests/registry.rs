@@ -66,6 +66,23 @@ fn numbers_are_per_register_series_and_year() {
         (Some(1), Some(2), Some(1), Some(1))
     );
     assert_eq!((a.series, s.series), (Series::Normal, Series::Secret));
+    // A clerk reads the secret series' number as such, not as a 1 beside the other 1.
+    assert_eq!(
+        (a.number_label().as_deref(), s.number_label().as_deref()),
+        (Some("1"), Some("M1"))
+    );
+    let hits = reg.list(&Default::default()).unwrap();
+    let label = |id| {
+        hits.hits
+            .iter()
+            .find(|h| h.id == id)
+            .unwrap()
+            .number_label()
+    };
+    assert_eq!(
+        (label(a.id), label(s.id)),
+        ("1".to_owned(), "M1".to_owned())
+    );
     assert_eq!((a.year, c.year), (Some(2024), Some(2025)));
     assert_eq!(a.sender.as_deref(), Some("Văn phòng Chính phủ"));
     assert_eq!(a.state.as_str(), "registered");

@@ -13,7 +13,7 @@ import {
 } from "@mantine/core";
 import { errorMessage } from "../errors";
 import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
-import { arrivalNumberLabel, formatDate, formatSize, pendingActionLabel } from "../format";
+import { formatDate, formatSize, pendingActionLabel } from "../format";
 import { formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
@@ -70,7 +70,7 @@ export function DetailPane({ id }: { id: number | null }) {
   const info = desk && desk.id === id ? desk.info : null;
   const mirror = info?.mirror ?? null;
   const rows: [string, React.ReactNode][] = [
-    ["Số đến", mirror ? (mirror.numberLabel ?? "—") : arrivalNumberLabel(r)],
+    ["Số đến", mirror ? (mirror.numberLabel ?? "—") : r.numberLabel],
     ["Ngày đến", formatDate(r.arrivalDate)],
     ["Số, ký hiệu", r.notation],
     ["Ngày văn bản", formatDate(r.documentDate)],

@@ -5,7 +5,7 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import { MantineProvider } from "@mantine/core";
 import { theme } from "../theme";
 import { row } from "../test/fixtures";
-import { IncomingTable } from "./IncomingTable";
+import { COLUMN_WIDTHS_KEY, IncomingTable } from "./IncomingTable";
 
 const rows = [
   row({ id: 1, arrivalNumber: 1 }),
@@ -79,5 +79,69 @@ describe("IncomingTable", () => {
     expect(marks.hasAttribute("aria-sort")).toBe(false);
     fireEvent.click(marks);
     expect(onSort).toHaveBeenCalledTimes(3);
+  });
+
+  it("shows the register's number label and the subject on up to two lines", () => {
+    const secret = row({
+      id: 3,
+      arrivalNumber: 11,
+      numberLabel: "M11",
+      secrecy: "secret",
+      secrecyLabel: "Mật",
+      subject: "Về việc triển khai kế hoạch chuyển đổi số năm 2027 của các sở, ban, ngành",
+    });
+    render(
+      <MantineProvider theme={theme}>
+        <IncomingTable
+          rows={[secret]}
+          hasMore={false}
+          loadMore={() => {}}
+          selectedIndex={null}
+          onSelect={() => {}}
+        />
+      </MantineProvider>,
+    );
+    const cells = screen.getAllByRole("gridcell");
+    expect(cells[0].textContent).toBe("M11");
+    const subject = screen.getByText(/chuyển đổi số năm 2027/);
+    expect(subject.className).toBe("incoming-subject");
+  });
+
+  it("lets the clerk widen a column and remembers it", () => {
+    localStorage.removeItem(COLUMN_WIDTHS_KEY);
+    const ui = () => (
+      <MantineProvider theme={theme}>
+        <IncomingTable
+          rows={rows}
+          hasMore={false}
+          loadMore={() => {}}
+          selectedIndex={null}
+          onSelect={() => {}}
+        />
+      </MantineProvider>
+    );
+    const view = render(ui());
+    const sender = () => screen.getByRole("columnheader", { name: /Nơi gửi/ });
+    expect(sender().style.flex).toBe("0 1 180px");
+    const handle = screen.getByRole("separator", { name: /Nơi gửi/ });
+    fireEvent.mouseDown(handle, { clientX: 500 });
+    fireEvent.mouseMove(document, { clientX: 560 });
+    fireEvent.mouseUp(document, { clientX: 560 });
+    expect(sender().style.flex).toBe("0 0 240px");
+    // The rows follow the header.
+    const senderCell = screen
+      .getAllByRole("gridcell")
+      .find((c) => c.textContent === rows[0].sender);
+    expect(senderCell?.style.flex).toBe("0 0 240px");
+    expect(JSON.parse(localStorage.getItem(COLUMN_WIDTHS_KEY) ?? "{}")).toEqual({ sender: 240 });
+    // A new list (the next start) reads the width back; a double click forgets it.
+    view.unmount();
+    render(ui());
+    expect(sender().style.flex).toBe("0 0 240px");
+    fireEvent.doubleClick(screen.getByRole("separator", { name: /Nơi gửi/ }));
+    expect(sender().style.flex).toBe("0 1 180px");
+    expect(JSON.parse(localStorage.getItem(COLUMN_WIDTHS_KEY) ?? "{}")).toEqual({});
+    // The flexible Trích yếu column has no handle of its own.
+    expect(screen.queryByRole("separator", { name: /Trích yếu/ })).toBeNull();
   });
 });

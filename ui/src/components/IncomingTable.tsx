@@ -1,18 +1,24 @@
-import { memo, useEffect, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import {
   createColumnHelper,
   flexRender,
   getCoreRowModel,
   useReactTable,
+  type Column,
+  type ColumnSizingState,
   type Row,
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { IncomingRow, ListSort, SortColumn } from "../bindings";
 import { ariaSort, nextSort } from "../sort";
-import { arrivalNumberLabel, formatDate } from "../format";
+import { formatDate } from "../format";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
 
-export const ROW_HEIGHT = 36;
+/** Two lines of Trích yếu (the clerk reads the subject, not its first words). */
+export const ROW_HEIGHT = 52;
+
+/** Where the widths a clerk gave the columns are remembered (this desktop's webview). */
+export const COLUMN_WIDTHS_KEY = "vanthu.incoming.columnWidths";
 
 const col = createColumnHelper<IncomingRow>();
 
@@ -20,7 +26,8 @@ const columns = [
   col.accessor("arrivalNumber", {
     header: "Số đến",
     size: 72,
-    cell: ({ row: { original: r } }) => arrivalNumberLabel(r),
+    // The label comes from the register: "M11" in the secret series, "Số tạm …".
+    cell: ({ row: { original: r } }) => r.numberLabel,
     meta: { sort: "arrival_number" },
   }),
   col.accessor("arrivalDate", {
@@ -46,7 +53,13 @@ const columns = [
     meta: { sort: "notation", shrinks: true },
   }),
   col.accessor("sender", { header: "Nơi gửi", size: 180, meta: { sort: "sender", shrinks: true } }),
-  col.accessor("subject", { header: "Trích yếu", size: 0, meta: { sort: "subject" } }),
+  col.accessor("subject", {
+    header: "Trích yếu",
+    size: 0,
+    enableResizing: false,
+    cell: (c) => <span className="incoming-subject">{c.getValue()}</span>,
+    meta: { sort: "subject" },
+  }),
   col.accessor("deadline", {
     header: "Hạn xử lý",
     size: 96,
@@ -69,16 +82,29 @@ interface ColumnMeta {
   shrinks?: boolean;
 }
 
-function cellStyle(size: number, meta: unknown): React.CSSProperties {
-  const shrinks = (meta as ColumnMeta | undefined)?.shrinks === true;
-  // size 0 = the flexible column that takes the remaining width.
-  // Số/ký hiệu and nơi gửi give way (down to 45 %) before the list scrolls sideways, so
-  // every column fits a 1280 px window with the detail pane open; numbers, dates, badges
-  // and status keep their width.
-  if (size === 0) return { flex: "1 1 0", minWidth: 96 };
-  return shrinks
-    ? { flex: `0 1 ${size}px`, minWidth: Math.round(size * 0.45) }
+function cellStyle(column: Column<IncomingRow>, resized: boolean): React.CSSProperties {
+  const meta = column.columnDef.meta as ColumnMeta | undefined;
+  // size 0 = Trích yếu: it takes what is left and is the widest column whenever the window
+  // allows. With the detail pane open on a 1280 px window it shares the squeeze with
+  // Số/ký hiệu and Nơi gửi (down to 35 %) before the list scrolls sideways; numbers,
+  // dates, badges and status keep their width, as does a column the clerk resized.
+  if ((column.columnDef.size ?? 100) === 0) return { flex: "1 1 240px", minWidth: 136 };
+  const size = column.getSize();
+  return meta?.shrinks === true && !resized
+    ? { flex: `0 1 ${size}px`, minWidth: Math.round(size * 0.35) }
     : { flex: `0 0 ${size}px` };
+}
+
+function loadWidths(): ColumnSizingState {
+  try {
+    const saved: unknown = JSON.parse(localStorage.getItem(COLUMN_WIDTHS_KEY) ?? "{}");
+    if (!saved || typeof saved !== "object") return {};
+    return Object.fromEntries(
+      Object.entries(saved).filter(([, v]) => typeof v === "number" && v >= 40 && v <= 800),
+    ) as ColumnSizingState;
+  } catch {
+    return {};
+  }
 }
 
 export interface IncomingTableProps {
@@ -126,9 +152,19 @@ export function IncomingTable(props: IncomingTableProps) {
   // recompute its row model.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const data = useMemo(() => loaded.map((w) => w.row), [windowKey, rows]);
+  const [widths, setWidths] = useState<ColumnSizingState>(loadWidths);
+  useEffect(() => {
+    localStorage.setItem(COLUMN_WIDTHS_KEY, JSON.stringify(widths));
+  }, [widths]);
+  // Rows are memoised; they must redraw when a width changes.
+  const widthsKey = JSON.stringify(widths);
   const table = useReactTable({
     data,
     columns,
+    state: { columnSizing: widths },
+    onColumnSizingChange: setWidths,
+    columnResizeMode: "onChange",
+    defaultColumn: { minSize: 40, maxSize: 800 },
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.id),
     // The table neither paginates nor filters (the registry does, page by page). With the
@@ -183,10 +219,27 @@ export function IncomingTable(props: IncomingTableProps) {
               data-sort-column={column}
               title={column ? "Bấm để sắp xếp" : undefined}
               onClick={column && onSort ? () => onSort(nextSort(sort, column)) : undefined}
-              style={cellStyle(h.column.columnDef.size ?? 100, h.column.columnDef.meta)}
+              style={cellStyle(h.column, h.column.id in widths)}
             >
               {flexRender(h.column.columnDef.header, h.getContext())}
               {order === "ascending" ? " ▲" : order === "descending" ? " ▼" : ""}
+              {h.column.getCanResize() && (
+                <div
+                  className="column-resizer"
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label={`Đổi độ rộng cột ${String(h.column.columnDef.header)}`}
+                  title="Kéo để đổi độ rộng, bấm đúp để trả về mặc định"
+                  data-resizing={h.column.getIsResizing() || undefined}
+                  onMouseDown={h.getResizeHandler()}
+                  onTouchStart={h.getResizeHandler()}
+                  onClick={(e) => e.stopPropagation()}
+                  onDoubleClick={(e) => {
+                    e.stopPropagation();
+                    h.column.resetSize();
+                  }}
+                />
+              )}
             </div>
           );
         })}
@@ -213,6 +266,7 @@ export function IncomingTable(props: IncomingTableProps) {
               start={w.start}
               selected={w.index === selectedIndex}
               onSelect={onSelect}
+              widthsKey={widthsKey}
             />
           );
         })}
@@ -227,6 +281,8 @@ interface RowViewProps {
   start: number;
   selected: boolean;
   onSelect: (index: number) => void;
+  /** The column widths, so a memoised row redraws when one changes. */
+  widthsKey: string;
 }
 
 /**
@@ -236,7 +292,7 @@ interface RowViewProps {
  * visible row with its badges instead of the one or two rows that scrolled in.
  */
 const IncomingRowView = memo(
-  function IncomingRowView({ tr, index, start, selected, onSelect }: RowViewProps) {
+  function IncomingRowView({ tr, index, start, selected, onSelect, widthsKey }: RowViewProps) {
     const r = tr.original;
     return (
       <div
@@ -254,7 +310,7 @@ const IncomingRowView = memo(
             key={cell.id}
             role="gridcell"
             className="incoming-cell"
-            style={cellStyle(cell.column.columnDef.size ?? 100, cell.column.columnDef.meta)}
+            style={cellStyle(cell.column, widthsKey.includes(`"${cell.column.id}"`))}
           >
             {flexRender(cell.column.columnDef.cell, cell.getContext())}
           </div>
@@ -267,5 +323,6 @@ const IncomingRowView = memo(
     a.index === b.index &&
     a.start === b.start &&
     a.selected === b.selected &&
-    a.onSelect === b.onSelect,
+    a.onSelect === b.onSelect &&
+    a.widthsKey === b.widthsKey,
 );

@@ -19,6 +19,7 @@ const commands = vi.hoisted(() => ({
 vi.mock("../bindings", () => ({ commands }));
 
 import { IncomingPage } from "./IncomingPage";
+import { ROW_HEIGHT } from "../components/IncomingTable";
 
 const rows = [
   row({ id: 1, arrivalNumber: 2, urgency: "flash", urgencyLabel: "Hỏa tốc" }),
@@ -111,7 +112,7 @@ describe("IncomingPage", () => {
     await waitFor(() => expect(screen.getByTestId("total")).toHaveTextContent("450 văn bản"));
     // Scrolling near the end of what is loaded pulls in the following page.
     for (let page = 1; page <= 2; page++) {
-      grid.scrollTop = (page * 200 - 20) * 36;
+      grid.scrollTop = (page * 200 - 20) * ROW_HEIGHT;
       fireEvent.scroll(grid);
       await waitFor(() => expect(commands.listIncoming).toHaveBeenCalledTimes(page + 1));
     }

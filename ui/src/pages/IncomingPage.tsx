@@ -218,9 +218,12 @@ export function IncomingPage() {
             />
           )}
         </Paper>
-        <Paper withBorder p="sm" w={300} style={{ overflow: "auto", flexShrink: 0 }}>
-          <DetailPane id={selectedRow?.id ?? null} />
-        </Paper>
+        {/* Only a selected document takes room from the list. */}
+        {selectedRow && (
+          <Paper withBorder p="sm" w={300} style={{ overflow: "auto", flexShrink: 0 }}>
+            <DetailPane id={selectedRow.id} />
+          </Paper>
+        )}
       </Group>
       <RegisterForm
         opened={formOpen}

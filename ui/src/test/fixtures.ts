@@ -4,6 +4,7 @@ export function row(over: Partial<IncomingRow> = {}): IncomingRow {
   return {
     id: 1,
     arrivalNumber: 1,
+    numberLabel: "1",
     arrivalDate: "2026-11-25",
     notation: "986/UBND-HCTC",
     documentDate: "2026-11-20",
