@@ -198,6 +198,15 @@ describe("incoming workflow in the real webview", () => {
     );
     await waitForText(browser, '[data-testid="attachment"]', "scan-001.pdf");
     assert.match(await pane.getText(), /UBND Tỉnh Nghệ An/);
+    // Selecting the document shows its first page, drawn by pdfium through the viewer's scheme.
+    await browser.waitUntil(
+      () =>
+        browser.execute(() => {
+          const img = document.querySelector('[data-testid="first-page"] img');
+          return !!img && img.complete && img.naturalWidth > 0;
+        }),
+      { timeout: 20000, timeoutMsg: "page 1 of the selected document was not drawn in the pane" },
+    );
     assert.deepEqual(readdirSync(scanDir), []);
     await screenshot(browser, "incoming-list");
 

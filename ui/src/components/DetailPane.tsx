@@ -17,6 +17,7 @@ import { formatDate, formatSize, pendingActionLabel } from "../format";
 import { formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
+import { FirstPage } from "./FirstPage";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
 import { ProcessSteps } from "./ProcessSteps";
@@ -69,6 +70,7 @@ export function DetailPane({ id }: { id: number | null }) {
   const r = detail.row;
   const info = desk && desk.id === id ? desk.info : null;
   const mirror = info?.mirror ?? null;
+  const firstPdf = detail.attachments.find((a) => isPdf(a.name)) ?? null;
   const rows: [string, React.ReactNode][] = [
     ["Số đến", mirror ? (mirror.numberLabel ?? "—") : r.numberLabel],
     ["Ngày đến", formatDate(r.arrivalDate)],
@@ -125,6 +127,13 @@ export function DetailPane({ id }: { id: number | null }) {
           ))}
         </Table.Tbody>
       </Table>
+      {firstPdf && (
+        <FirstPage
+          sha256={firstPdf.sha256}
+          name={firstPdf.name}
+          onOpen={() => setViewing({ sha256: firstPdf.sha256, name: firstPdf.name })}
+        />
+      )}
       {!mirror && <PrintSlip key={r.id} id={r.id} />}
       {(info?.submissions.length ?? 0) > 0 && (
         <Stack gap={2} data-testid="submissions">
