@@ -56,5 +56,10 @@ check "huge page" bash -c "[ $rc -ne 0 ] && grep -q 'too large' '$tmp/err' && [ 
 rc=0; VANTHU_PDFIUM=/nonexistent/libpdfium.so "$bin" pdf info "$corpus/four-pages.pdf" 2>"$tmp/err" || rc=$?
 check "missing library" bash -c "[ $rc -ne 0 ] && grep -q 'pdfium library not found' '$tmp/err'"
 
+# The demo data set's generated công văn is a real PDF with its Vietnamese text.
+"$bin" dev demo-pdf --agency "Văn phòng Chính phủ" --notation "2887/VPCP-KSTT" --date 2019-04-01 \
+  --subject "Đôn đốc triển khai gửi, nhận văn bản điện tử" -o "$tmp/demo.pdf" >/dev/null
+check "demo pdf" bash -c "'$bin' pdf text '$tmp/demo.pdf' | tr -s ' \n' ' ' | grep -q 'Đôn đốc triển khai gửi, nhận văn bản điện tử'"
+
 echo "pdf cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -46,6 +46,26 @@ pub enum DevCommand {
         #[arg(long, default_value_t = 10)]
         runs: usize,
     },
+    /// Writes a one-page Vietnamese công văn as a real PDF (the reports' font, real text),
+    /// for demo data the viewer and Chờ ký can be tried on.
+    DemoPdf {
+        /// The issuing agency's name.
+        #[arg(long)]
+        agency: String,
+        /// Số, ký hiệu.
+        #[arg(long)]
+        notation: String,
+        /// Ngày văn bản, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// Trích yếu.
+        #[arg(long)]
+        subject: String,
+        #[arg(long, default_value = "")]
+        signer: String,
+        #[arg(long, short = 'o')]
+        out: PathBuf,
+    },
     /// Times the monthly reports against the raw SQL aggregate of their figures.
     BenchReports {
         #[arg(long, default_value_t = 10)]
@@ -282,10 +302,63 @@ pub fn run(cmd: DevCommand, global: &GlobalOpts) -> Result<()> {
             print_json(&serde_json::json!({"pid": pid, "numbers": numbers}))
         }
         DevCommand::BenchSearch { runs } => bench_search(global, runs),
+        DevCommand::DemoPdf {
+            agency,
+            notation,
+            date,
+            subject,
+            signer,
+            out,
+        } => demo_pdf(
+            &agency,
+            &notation,
+            parse_date(&date)?,
+            &subject,
+            &signer,
+            &out,
+        ),
         DevCommand::BenchReports { runs, month } => {
             super::bench_reports::bench_reports(global, runs, &month)
         }
     }
+}
+
+/// The body of every demo công văn: invented, but the register's kind of text.
+const DEMO_BODY: &str = "Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh về chuyển đổi số trong hoạt động của cơ quan nhà nước, đề nghị các cơ quan, đơn vị triển khai gửi, nhận văn bản điện tử qua Trục liên thông văn bản quốc gia, bảo đảm đúng thời hạn, không gửi văn bản mật qua trục, và báo cáo kết quả thực hiện trước ngày 20 hằng tháng để tổng hợp. (Văn bản mẫu của bộ dữ liệu thử.)";
+
+fn demo_pdf(
+    agency: &str,
+    notation: &str,
+    date: NaiveDate,
+    subject: &str,
+    signer: &str,
+    out: &std::path::Path,
+) -> Result<()> {
+    use vanthu_core::reports::export;
+    use vanthu_core::reports::table::{Document, Table};
+    let mut t = Table::new("Văn bản", &["Mục", "Nội dung"]);
+    for (k, v) in [
+        ("Số, ký hiệu", notation.to_owned()),
+        ("Ngày văn bản", date.format("%d/%m/%Y").to_string()),
+        ("Trích yếu", subject.to_owned()),
+        ("Nội dung", DEMO_BODY.to_owned()),
+        ("Người ký", signer.to_owned()),
+    ] {
+        t.push(vec![k.into(), v.into()]);
+    }
+    let doc = Document {
+        title: vanthu_domain::text::nfc(&agency.to_uppercase()),
+        subtitle: vec![
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".into(),
+            "Độc lập - Tự do - Hạnh phúc".into(),
+        ],
+        tables: vec![t],
+        cover: Vec::new(),
+        portrait: true,
+    };
+    export::write_file(out, &export::to_pdf(&doc)?)?;
+    println!("{}", out.display());
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
