@@ -191,3 +191,54 @@ pub fn set_numbering_desktop(
     reg.set_numbering_desktop(desktop.as_deref())?;
     Ok(reg.numbering_desktop()?)
 }
+
+/// One year of the numbering as Cài đặt shows it: whether it is closed (khóa sổ), when, and
+/// the unused numbers that closing voided.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberingYear {
+    pub year: i32,
+    /// RFC 3339; None while the year is open.
+    pub closed_at: Option<String>,
+    /// "Sổ đến 41–50", one per voided range.
+    pub voided: Vec<String>,
+}
+
+fn voided_labels(reg: &vanthu_registry::Registry, year: i32) -> Res<Vec<String>> {
+    Ok(reg
+        .voided_numbers()?
+        .into_iter()
+        .filter(|v| v.year == year)
+        .map(|v| {
+            let book = if v.register == "outgoing" { "Sổ đi" } else { "Sổ đến" };
+            let series = if v.series == "secret" { " (mật)" } else { "" };
+            format!("{book}{series} {}–{}", v.first, v.last)
+        })
+        .collect())
+}
+
+/// The numbering of `year`: open, or closed and when.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn numbering_year(state: State<'_, AppState>, year: i32) -> Res<NumberingYear> {
+    let reg = registry(&state);
+    Ok(NumberingYear {
+        year,
+        closed_at: reg.numbering_closed_at(year)?,
+        voided: voided_labels(&reg, year)?,
+    })
+}
+
+/// Khóa sổ: closes `year`'s numbering (the registry refuses while documents of that year
+/// still wait for their number); a second call changes nothing.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn close_numbering_year(state: State<'_, AppState>, year: i32) -> Res<NumberingYear> {
+    let mut reg = registry(&state);
+    let closure = reg.close_numbering_year(year)?;
+    Ok(NumberingYear {
+        year,
+        closed_at: Some(closure.closed_at),
+        voided: voided_labels(&reg, year)?,
+    })
+}

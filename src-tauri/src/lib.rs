@@ -85,6 +85,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::submit_to_desktop,
             desks::numbering_desktop,
             desks::set_numbering_desktop,
+            desks::numbering_year,
+            desks::close_numbering_year,
             processing::incoming_steps,
             processing::process_incoming,
             backup::backup_settings,

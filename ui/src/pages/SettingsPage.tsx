@@ -4,6 +4,7 @@ import { commands, type AppInfo } from "../bindings";
 import { TokenModuleSetting } from "../components/TokenModuleSetting";
 import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSettings";
 import { BackupSettings } from "../components/BackupSettings";
+import { YearClosingSetting } from "../components/YearClosingSetting";
 import { errorMessage } from "../errors";
 
 export function SettingsPage() {
@@ -69,6 +70,7 @@ export function SettingsPage() {
       <TokenModuleSetting />
       <SyncSettings />
       <NumberingDesktopSetting />
+      <YearClosingSetting />
       <BackupSettings />
       {info && (
         <Text size="sm" c="dimmed">
