@@ -204,29 +204,37 @@ pub struct NumberingYear {
     pub voided: Vec<String>,
 }
 
-fn voided_labels(reg: &vanthu_registry::Registry, year: i32) -> Res<Vec<String>> {
+fn voided_labels(reg: &Registry, year: i32) -> Res<Vec<String>> {
     Ok(reg
         .voided_numbers()?
         .into_iter()
         .filter(|v| v.year == year)
         .map(|v| {
-            let book = if v.register == "outgoing" { "Sổ đi" } else { "Sổ đến" };
+            let book = if v.register == "outgoing" {
+                "Sổ đi"
+            } else {
+                "Sổ đến"
+            };
             let series = if v.series == "secret" { " (mật)" } else { "" };
             format!("{book}{series} {}–{}", v.first, v.last)
         })
         .collect())
 }
 
+/// The numbering of `year` in `reg`: open, or closed and when, with its void ranges.
+pub fn numbering_year_of(reg: &Registry, year: i32) -> Res<NumberingYear> {
+    Ok(NumberingYear {
+        year,
+        closed_at: reg.numbering_closed_at(year)?,
+        voided: voided_labels(reg, year)?,
+    })
+}
+
 /// The numbering of `year`: open, or closed and when.
 #[tauri::command(async)]
 #[specta::specta]
 pub fn numbering_year(state: State<'_, AppState>, year: i32) -> Res<NumberingYear> {
-    let reg = registry(&state);
-    Ok(NumberingYear {
-        year,
-        closed_at: reg.numbering_closed_at(year)?,
-        voided: voided_labels(&reg, year)?,
-    })
+    numbering_year_of(&registry(&state), year)
 }
 
 /// Khóa sổ: closes `year`'s numbering (the registry refuses while documents of that year
@@ -235,10 +243,6 @@ pub fn numbering_year(state: State<'_, AppState>, year: i32) -> Res<NumberingYea
 #[specta::specta]
 pub fn close_numbering_year(state: State<'_, AppState>, year: i32) -> Res<NumberingYear> {
     let mut reg = registry(&state);
-    let closure = reg.close_numbering_year(year)?;
-    Ok(NumberingYear {
-        year,
-        closed_at: Some(closure.closed_at),
-        voided: voided_labels(&reg, year)?,
-    })
+    reg.close_numbering_year(year)?;
+    numbering_year_of(&reg, year)
 }

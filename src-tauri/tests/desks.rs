@@ -1,7 +1,7 @@
 //! What the detail pane learns about "Trình lãnh đạo" (src/desks.rs) on real registers and
 //! the real sync queue; the hub round trip itself is crates/sync's and the e2e spec's.
 use chrono::NaiveDate;
-use vanthu_app::desks::{desk_info, fill_mirrors, SubmissionState};
+use vanthu_app::desks::{desk_info, fill_mirrors, numbering_year_of, SubmissionState};
 use vanthu_app::dto::IncomingRow;
 use vanthu_domain::{Actor, IncomingState, ProcessingStep, Secrecy};
 use vanthu_registry::{IncomingAction, NewIncoming, Registry};
@@ -210,4 +210,32 @@ fn the_leader_assigns_a_mirror_and_the_answer_carries_the_handler() {
     assert_eq!(v["handler"], "Phòng Tổ chức cán bộ");
     assert_eq!(v["note"], "Giao phòng TCCB chủ trì");
     assert_eq!(v["to_state"], "assigned");
+}
+
+/// Cài đặt → Khóa sổ cuối năm shows the closure as the registry made it: when, and the
+/// unused numbers of this desktop's blocks, by book and series.
+#[test]
+fn the_year_closing_lists_the_void_ranges_by_book() {
+    let (_d, mut reg) = desktop();
+    reg.set_numbering_desktop(Some("VT1")).unwrap();
+    let year = 2025;
+    for (i, req) in reg
+        .prepare_block_requests(year, 5)
+        .unwrap()
+        .into_iter()
+        .enumerate()
+    {
+        reg.add_number_block(&req.request_id, 1 + 10 * i as u32, req.size)
+            .unwrap();
+    }
+    let open = numbering_year_of(&reg, year).unwrap();
+    assert_eq!((open.closed_at.as_deref(), open.voided.len()), (None, 0));
+    reg.close_numbering_year(year).unwrap();
+    let closed = numbering_year_of(&reg, year).unwrap();
+    assert!(closed.closed_at.is_some());
+    assert_eq!(closed.voided.len(), 4, "{:?}", closed.voided);
+    assert!(closed.voided.iter().any(|v| v.starts_with("Sổ đến ")));
+    assert!(closed.voided.iter().any(|v| v.starts_with("Sổ đi (mật) ")));
+    // Another year is untouched.
+    assert_eq!(numbering_year_of(&reg, year + 1).unwrap().closed_at, None);
 }

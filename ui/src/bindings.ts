@@ -85,6 +85,13 @@ export const commands = {
 	 */
 	numberingDesktop: () => __TAURI_INVOKE<string | null>("numbering_desktop"),
 	setNumberingDesktop: (desktop: string | null) => __TAURI_INVOKE<string | null>("set_numbering_desktop", { desktop }),
+	/**  The numbering of `year`: open, or closed and when. */
+	numberingYear: (year: number) => __TAURI_INVOKE<NumberingYear>("numbering_year", { year }),
+	/**
+	 *  Khóa sổ: closes `year`'s numbering (the registry refuses while documents of that year
+	 *  still wait for their number); a second call changes nothing.
+	 */
+	closeNumberingYear: (year: number) => __TAURI_INVOKE<NumberingYear>("close_numbering_year", { year }),
 	/**  The actions offered for a document now. */
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
 	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
@@ -373,6 +380,18 @@ export type NewDraft = {
 	notes: string | null,
 	/**  Absolute paths of the draft's files (the PDF to sign first). */
 	files: string[],
+};
+
+/**
+ *  One year of the numbering as Cài đặt shows it: whether it is closed (khóa sổ), when, and
+ *  the unused numbers that closing voided.
+ */
+export type NumberingYear = {
+	year: number,
+	/**  RFC 3339; None while the year is open. */
+	closedAt: string | null,
+	/**  "Sổ đến 41–50", one per voided range. */
+	voided: string[],
 };
 
 /**  The actions offered on an outgoing row (`vanthu_registry::outgoing_offer`). */
