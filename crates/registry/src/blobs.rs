@@ -182,18 +182,16 @@ impl BlobStore {
                 let path = self
                     .root
                     .join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
-                let mut file = OpenOptions::new()
+                let file = OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .open(&path)?;
                 file.lock()?;
-                temps.push(Temp {
-                    path,
-                    file: file.try_clone()?,
-                    dest,
-                });
-                file.write_all(bytes)?;
-                start_writeback(&file);
+                // Recorded before the write, so a failed write is cleaned up too.
+                temps.push(Temp { path, file, dest });
+                let t = temps.last_mut().expect("just pushed");
+                t.file.write_all(bytes)?;
+                start_writeback(&t.file);
             }
             for t in &temps {
                 t.file.sync_all()?;
@@ -328,28 +326,38 @@ fn start_writeback(f: &File) {
 #[cfg(not(target_os = "linux"))]
 fn start_writeback(_f: &File) {}
 
-/// Makes the new names in `dirs` (and the root holding them) durable. On Linux one
-/// `syncfs` commits the filesystem journal once for all of them, where a flush per
-/// directory waits for the disk once per directory (a batch touches up to 256 of them);
-/// elsewhere each directory is flushed.
+/// Makes the new names in `dirs` (and the root holding them) durable. A few directories are
+/// flushed one by one. For more, on Linux, one `syncfs` commits the filesystem once for all
+/// of them, where a flush per directory waits for the disk once per directory (a batch
+/// touches up to 256); it also flushes other programs' pending writes, which is why a small
+/// batch does not use it.
+fn sync_dirs(root: &Path, dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
+    const FLUSH_EACH_UP_TO: usize = 4;
+    if dirs.len() > FLUSH_EACH_UP_TO && syncfs(root)? {
+        return Ok(());
+    }
+    for dir in dirs {
+        sync_dir(dir)?;
+    }
+    sync_dir(root)
+}
+
+/// One `syncfs` of the filesystem holding `root`; false where there is none.
 #[cfg(target_os = "linux")]
-fn sync_dirs(root: &Path, _dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
+fn syncfs(root: &Path) -> io::Result<bool> {
     use std::os::fd::AsRawFd;
     let f = File::open(root)?;
     // SAFETY: a valid open descriptor for the duration of the call.
     if unsafe { libc::syncfs(f.as_raw_fd()) } == 0 {
-        Ok(())
+        Ok(true)
     } else {
         Err(io::Error::last_os_error())
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-fn sync_dirs(root: &Path, dirs: &std::collections::BTreeSet<PathBuf>) -> io::Result<()> {
-    for dir in dirs {
-        sync_dir(dir)?;
-    }
-    sync_dir(root)
+fn syncfs(_root: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {

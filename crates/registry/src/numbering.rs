@@ -698,7 +698,8 @@ impl Registry {
     /// with an audit entry each, so the printed register accounts for every number. Refused
     /// while a document of the year still waits on a provisional number (sync first). A
     /// second call changes nothing and returns the same closure. A block of a closed year
-    /// that arrives later (an answer to a request sent before) is void as a whole.
+    /// that arrives later (an answer to a request sent before) is void as a whole. A year
+    /// after the current one is refused.
     pub fn close_numbering_year(&mut self, year: i32) -> Result<YearClosure> {
         self.write(|tx, ctx| {
             if let Some(at) = meta(tx, &closed_key(year))? {
@@ -707,6 +708,14 @@ impl Registry {
                     closed_at: at,
                     voided: voided_in(tx, year)?,
                 });
+            }
+            // A year that has not begun cannot be closed: closing cannot be undone, and a
+            // mistyped year would stop the whole next year's numbering.
+            let this_year: i32 = ctx.now.get(..4).and_then(|y| y.parse().ok()).unwrap_or(i32::MAX);
+            if year > this_year {
+                return Err(Error::InvalidState(format!(
+                    "năm {year} chưa đến: chỉ khóa sổ năm đã qua hoặc năm nay / {year} has not begun: only a past year or this year can be closed"
+                )));
             }
             let waiting: i64 = tx.query_row(
                 "SELECT count(*) FROM documents

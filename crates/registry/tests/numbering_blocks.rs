@@ -4,7 +4,7 @@
 //! counter per key; the real hub is exercised in crates/sync/tests/numbering.rs.
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 use vanthu_domain::{Actor, IncomingState};
 use vanthu_registry::{NewIncoming, NewOutgoing, Registry};
@@ -283,4 +283,19 @@ proptest! {
             .unwrap()).sum();
         prop_assert_eq!(total, count as i64);
     }
+}
+
+#[test]
+fn a_year_that_has_not_begun_cannot_be_closed() {
+    let (_d, mut reg) = desktop("VT4");
+    let next = chrono::Local::now().year() + 1;
+    let before = reg.audit_entries(None, None, 1000).unwrap().len();
+    assert!(matches!(
+        reg.close_numbering_year(next),
+        Err(vanthu_registry::Error::InvalidState(m)) if m.contains("chưa đến")
+    ));
+    assert_eq!(reg.numbering_closed_at(next).unwrap(), None);
+    assert_eq!(reg.audit_entries(None, None, 1000).unwrap().len(), before);
+    // This year and past years can be.
+    assert!(reg.close_numbering_year(next - 1).is_ok());
 }

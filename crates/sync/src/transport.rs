@@ -188,17 +188,7 @@ pub trait HubTransport: Send + Sync + 'static {
         &self,
         message_ids: &[String],
     ) -> impl Future<Output = Result<Vec<String>, TransportError>> + Send {
-        async move {
-            let mut unknown = Vec::new();
-            for id in message_ids {
-                match self.ack(id).await {
-                    Ok(()) => {}
-                    Err(TransportError::Rejected { status: 404, .. }) => unknown.push(id.clone()),
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok(unknown)
-        }
+        ack_each(self, message_ids, 1)
     }
     /// Reserves a block of register numbers of our unit for this desktop (docs/sync.md,
     /// "Numbering while offline"); must be idempotent by `req.request_id`. Exchanges that
@@ -218,6 +208,28 @@ pub trait HubTransport: Send + Sync + 'static {
             })
         }
     }
+}
+
+/// One `ack` per id, `in_flight` at a time: what an exchange without a batch call gets, and
+/// the HTTP transport's fallback for a hub without `POST /v1/acks`. Returns the ids the
+/// hub does not know as ours (404).
+async fn ack_each<T: HubTransport + ?Sized>(
+    t: &T,
+    ids: &[String],
+    in_flight: usize,
+) -> Result<Vec<String>, TransportError> {
+    let mut unknown = Vec::new();
+    for chunk in ids.chunks(in_flight.max(1)) {
+        let results = futures_util::future::join_all(chunk.iter().map(|id| t.ack(id))).await;
+        for (id, r) in chunk.iter().zip(results) {
+            match r {
+                Ok(()) => {}
+                Err(TransportError::Rejected { status: 404, .. }) => unknown.push(id.clone()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(unknown)
 }
 
 /// The numbers `[start, start + size)` a hub reserved for one block request.
@@ -343,23 +355,6 @@ impl HttpTransport {
             idle: opts.idle_timeout,
             no_batch_ack: Arc::new(AtomicBool::new(false)),
         })
-    }
-
-    /// One acknowledgement per id, a few in flight: the fallback for a hub without
-    /// `POST /v1/acks`. Returns the ids the hub does not know as ours.
-    async fn ack_each(&self, ids: &[String]) -> Result<Vec<String>, TransportError> {
-        let mut unknown = Vec::new();
-        for chunk in ids.chunks(8) {
-            let results = futures_util::future::join_all(chunk.iter().map(|id| self.ack(id))).await;
-            for (id, r) in chunk.iter().zip(results) {
-                match r {
-                    Ok(()) => {}
-                    Err(TransportError::Rejected { status: 404, .. }) => unknown.push(id.clone()),
-                    Err(e) => return Err(e),
-                }
-            }
-        }
-        Ok(unknown)
     }
 
     fn req(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -728,7 +723,7 @@ impl HubTransport for HttpTransport {
         // The hub takes at most 1000 ids per request (docs/hub-api.md).
         for chunk in message_ids.chunks(1000) {
             if self.no_batch_ack.load(Ordering::Relaxed) {
-                unknown.extend(self.ack_each(chunk).await?);
+                unknown.extend(ack_each(self, chunk, 8).await?);
                 continue;
             }
             let progress = Progress::new();
@@ -758,7 +753,7 @@ impl HubTransport for HttpTransport {
                         "the hub has no batch acknowledgement; acknowledging one by one"
                     );
                     self.no_batch_ack.store(true, Ordering::Relaxed);
-                    unknown.extend(self.ack_each(chunk).await?);
+                    unknown.extend(ack_each(self, chunk, 8).await?);
                 }
                 Err(e) => return Err(e),
             }

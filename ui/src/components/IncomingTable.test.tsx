@@ -5,12 +5,28 @@ import { act, fireEvent, render, screen } from "@testing-library/react";
 import { MantineProvider } from "@mantine/core";
 import { theme } from "../theme";
 import { row } from "../test/fixtures";
-import { COLUMN_WIDTHS_KEY, IncomingTable } from "./IncomingTable";
+import { COLUMN_WIDTHS_KEY, IncomingTable, type IncomingTableProps } from "./IncomingTable";
 
 const rows = [
   row({ id: 1, arrivalNumber: 1 }),
   row({ id: 2, arrivalNumber: 2, notation: "2/UBND-VP" }),
 ];
+
+/** The table with nothing selected and nothing more to load, as most tests need it. */
+function table(over: Partial<IncomingTableProps> = {}) {
+  return (
+    <MantineProvider theme={theme}>
+      <IncomingTable
+        rows={rows}
+        hasMore={false}
+        loadMore={() => {}}
+        selectedIndex={null}
+        onSelect={() => {}}
+        {...over}
+      />
+    </MantineProvider>
+  );
+}
 
 function settle() {
   return act(() => new Promise((r) => setTimeout(r, 100)));
@@ -47,19 +63,7 @@ describe("IncomingTable", () => {
 
   it("shows the order in the header and asks for the next one on click", () => {
     const onSort = vi.fn();
-    const ui = (sort: ListSort | null) => (
-      <MantineProvider theme={theme}>
-        <IncomingTable
-          rows={rows}
-          hasMore={false}
-          loadMore={() => {}}
-          selectedIndex={null}
-          onSelect={() => {}}
-          sort={sort}
-          onSort={onSort}
-        />
-      </MantineProvider>
-    );
+    const ui = (sort: ListSort | null) => table({ sort, onSort });
     const view = render(ui(null));
     const number = screen.getByRole("columnheader", { name: /Số đến/ });
     expect(number.getAttribute("aria-sort")).toBe("none");
@@ -90,17 +94,7 @@ describe("IncomingTable", () => {
       secrecyLabel: "Mật",
       subject: "Về việc triển khai kế hoạch chuyển đổi số năm 2027 của các sở, ban, ngành",
     });
-    render(
-      <MantineProvider theme={theme}>
-        <IncomingTable
-          rows={[secret]}
-          hasMore={false}
-          loadMore={() => {}}
-          selectedIndex={null}
-          onSelect={() => {}}
-        />
-      </MantineProvider>,
-    );
+    render(table({ rows: [secret] }));
     const cells = screen.getAllByRole("gridcell");
     expect(cells[0].textContent).toBe("M11");
     const subject = screen.getByText(/chuyển đổi số năm 2027/);
@@ -109,17 +103,7 @@ describe("IncomingTable", () => {
 
   it("lets the clerk widen a column and remembers it", () => {
     localStorage.removeItem(COLUMN_WIDTHS_KEY);
-    const ui = () => (
-      <MantineProvider theme={theme}>
-        <IncomingTable
-          rows={rows}
-          hasMore={false}
-          loadMore={() => {}}
-          selectedIndex={null}
-          onSelect={() => {}}
-        />
-      </MantineProvider>
-    );
+    const ui = () => table();
     const view = render(ui());
     const sender = () => screen.getByRole("columnheader", { name: /Nơi gửi/ });
     expect(sender().style.flex).toBe("0 1 180px");

@@ -82,7 +82,8 @@ interface ColumnMeta {
   shrinks?: boolean;
 }
 
-function cellStyle(column: Column<IncomingRow>, resized: boolean): React.CSSProperties {
+function cellStyle(column: Column<IncomingRow>, widths: ColumnSizingState): React.CSSProperties {
+  const resized = column.id in widths;
   const meta = column.columnDef.meta as ColumnMeta | undefined;
   // size 0 = Trích yếu: it takes what is left and is the widest column whenever the window
   // allows. With the detail pane open on a 1280 px window it shares the squeeze with
@@ -156,8 +157,6 @@ export function IncomingTable(props: IncomingTableProps) {
   useEffect(() => {
     localStorage.setItem(COLUMN_WIDTHS_KEY, JSON.stringify(widths));
   }, [widths]);
-  // Rows are memoised; they must redraw when a width changes.
-  const widthsKey = JSON.stringify(widths);
   const table = useReactTable({
     data,
     columns,
@@ -219,7 +218,7 @@ export function IncomingTable(props: IncomingTableProps) {
               data-sort-column={column}
               title={column ? "Bấm để sắp xếp" : undefined}
               onClick={column && onSort ? () => onSort(nextSort(sort, column)) : undefined}
-              style={cellStyle(h.column, h.column.id in widths)}
+              style={cellStyle(h.column, widths)}
             >
               {flexRender(h.column.columnDef.header, h.getContext())}
               {order === "ascending" ? " ▲" : order === "descending" ? " ▼" : ""}
@@ -266,7 +265,7 @@ export function IncomingTable(props: IncomingTableProps) {
               start={w.start}
               selected={w.index === selectedIndex}
               onSelect={onSelect}
-              widthsKey={widthsKey}
+              widths={widths}
             />
           );
         })}
@@ -281,8 +280,8 @@ interface RowViewProps {
   start: number;
   selected: boolean;
   onSelect: (index: number) => void;
-  /** The column widths, so a memoised row redraws when one changes. */
-  widthsKey: string;
+  /** The column widths (a new object on every change), so a memoised row redraws. */
+  widths: ColumnSizingState;
 }
 
 /**
@@ -292,7 +291,7 @@ interface RowViewProps {
  * visible row with its badges instead of the one or two rows that scrolled in.
  */
 const IncomingRowView = memo(
-  function IncomingRowView({ tr, index, start, selected, onSelect, widthsKey }: RowViewProps) {
+  function IncomingRowView({ tr, index, start, selected, onSelect, widths }: RowViewProps) {
     const r = tr.original;
     return (
       <div
@@ -310,7 +309,7 @@ const IncomingRowView = memo(
             key={cell.id}
             role="gridcell"
             className="incoming-cell"
-            style={cellStyle(cell.column, widthsKey.includes(`"${cell.column.id}"`))}
+            style={cellStyle(cell.column, widths)}
           >
             {flexRender(cell.column.columnDef.cell, cell.getContext())}
           </div>
@@ -324,5 +323,5 @@ const IncomingRowView = memo(
     a.start === b.start &&
     a.selected === b.selected &&
     a.onSelect === b.onSelect &&
-    a.widthsKey === b.widthsKey,
+    a.widths === b.widths,
 );

@@ -56,7 +56,7 @@ export function YearClosingSetting() {
           value={year}
           onChange={(v) => typeof v === "number" && setYear(v)}
           min={2000}
-          max={2100}
+          max={new Date().getFullYear()}
           allowDecimal={false}
           w={120}
           name="closingYear"
