@@ -2,15 +2,17 @@
 # The official national axis SDK (SDKVXP-2.0.1.jar, com.vpcp.services.*, unmodified; read from
 # $VANTHU_SHARED/corpus/vxp-sdk/lib, never copied here) against `vanthu hub serve`'s VXP API
 # (/vxp, docs/national-axis.md), driven by tests/interop/java/VxpSdkPeer.java. Văn phòng Chính
-# phủ (G22) is the SDK's agency; Sở Nội vụ (H34, a vanthu desktop with a register) and UBND
-# Tỉnh Nghệ An (H41, a vanthu desktop without one) sync over /v1 of the same hub.
+# phủ (G22) is the SDK's agency; Sở Nội vụ (H34, a vanthu desktop with a register) syncs over
+# /v1 of the same hub, and UBND Tỉnh Nghệ An (H41, a vanthu desktop without one) over the VXP
+# API itself, as a unit on a real axis would (`sync setup --vxp-system-id`).
 #  1. SDK → vanthu: an official package sent with sendEdoc (twice: one DocId, one delivery)
 #     is imported by both; their 01 (and H34's 03 from the register) reach the SDK through
 #     getReceivedEdocList(status)/getEdoc, read right by the official StatusXmlParser, and
 #     leave the list once marked done; getSentEdocList says both deliveries are done; a recall
 #     sent with the SDK is applied by H34 and answered 15.
-#  2. vanthu → SDK: a package H41 sends reaches the SDK, the official EdXmlParser reads every
-#     field; the SDK's 01 and 03 (StatusXmlBuilder) reach H41 in order, related to its message.
+#  2. vanthu → SDK: a package H41 sends (over VXP) reaches the SDK, the official EdXmlParser
+#     reads every field; the SDK's 01 and 03 (StatusXmlBuilder) reach H41 in order, related to
+#     its own message id.
 #  3. Refusals: a bad signature and a stale timestamp (401), a package naming another sender
 #     (From/OrganId ≠ the systemId's agency).
 set -euo pipefail
@@ -40,8 +42,9 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 HUB="$WORK/hub.sqlite"
 "$BIN" --json hub add-agency "$A" --name "Văn phòng Chính phủ" --db "$HUB" > /dev/null
 "$BIN" --json hub add-agency "$B" --name "Sở Nội vụ" --db "$HUB" | jq -r .secret > "$WORK/b.secret"
-"$BIN" --json hub add-agency "$C" --name "UBND Tỉnh Nghệ An" --db "$HUB" | jq -r .secret > "$WORK/c.secret"
+"$BIN" --json hub add-agency "$C" --name "UBND Tỉnh Nghệ An" --db "$HUB" > /dev/null
 "$BIN" --json hub add-vxp-system "$A" --system-id vpcp-edoc --db "$HUB" | jq -r .secret > "$WORK/a.vxp"
+"$BIN" --json hub add-vxp-system "$C" --system-id nghean-edoc --db "$HUB" | jq -r .secret > "$WORK/c.vxp"
 "$BIN" hub serve --listen "127.0.0.1:$PORT" --db "$HUB" > "$WORK/hub.out" 2> "$WORK/hub.log" &
 HUB_PID=$!
 for _ in $(seq 1 100); do grep -q listening "$WORK/hub.out" 2>/dev/null && break; sleep 0.1; done
@@ -50,7 +53,8 @@ ENDPOINT="http://127.0.0.1:$PORT/vxp"
 sdk() { "${JAVA[@]}" VxpSdkPeer "$ENDPOINT" vpcp-edoc "$(cat "$WORK/a.vxp")" "$@" 2>> "$WORK/sdk.log"; }
 "$BIN" --data-dir "$WORK/b" init --agency-code "$B" --agency-name "Sở Nội vụ" > /dev/null
 "$BIN" --data-dir "$WORK/b" sync setup --hub "http://127.0.0.1:$PORT" --agency "$B" --name "Sở Nội vụ" --secret-file "$WORK/b.secret" > /dev/null
-"$BIN" --data-dir "$WORK/c" sync setup --hub "http://127.0.0.1:$PORT" --agency "$C" --name "UBND Tỉnh Nghệ An" --secret-file "$WORK/c.secret" > /dev/null
+"$BIN" --data-dir "$WORK/c" sync setup --hub "$ENDPOINT" --vxp-system-id nghean-edoc --agency "$C" --name "UBND Tỉnh Nghệ An" --secret-file "$WORK/c.vxp" > /dev/null
+jq -e '.protocol == "vxp" and .vxp_system_id == "nghean-edoc"' "$WORK/c/sync-settings.json" > /dev/null || fail "H41 is not set up for VXP: $(cat "$WORK/c/sync-settings.json")"
 sync_once() { timeout 60 "$BIN" --data-dir "$WORK/$1" sync --once 2>> "$WORK/sync.log" || fail "sync of $1: $(tail -3 "$WORK/sync.log")"; }
 
 mkdir -p "$WORK/src"
@@ -153,9 +157,13 @@ docid=$(jq -r .document_id "$WORK/ours.json")
 m3=$("$BIN" --data-dir "$WORK/c" sync send --to "$A" --document-id "$docid" "$WORK/ours.edxml" | cut -f1)
 sync_once c
 sdk received edoc > "$WORK/in.json" || fail "getReceivedEdocList(edoc): $(tail -3 "$WORK/sdk.log")"
-jq -e --arg m "$m3" --arg c "$C" 'length == 1 and .[0].docId == $m and .[0].from == $c and .[0].messageType == "edoc"' \
+jq -e --arg c "$C" 'length == 1 and .[0].from == $c and .[0].messageType == "edoc"' \
   "$WORK/in.json" > /dev/null || fail "the SDK's received list: $(cat "$WORK/in.json")"
-sdk get "$m3" "$WORK/got.edxml" || fail "getEdoc $m3: $(tail -3 "$WORK/sdk.log")"
+# The axis names it by its own DocId; H41 keeps which of its messages that is.
+d3=$(jq -r '.[0].docId' "$WORK/in.json")
+[ "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT doc_id FROM sent WHERE local_id = ?", (sys.argv[2],)).fetchone()[0])' "$WORK/c/vxp-ids.sqlite" "$m3")" = "$d3" ] \
+  || fail "H41 does not map its message $m3 to the axis's DocId $d3"
+sdk get "$d3" "$WORK/got.edxml" || fail "getEdoc $d3: $(tail -3 "$WORK/sdk.log")"
 cmp -s "$WORK/ours.edxml" "$WORK/got.edxml" || fail "the package the SDK fetched differs from the one sent"
 official parse-package "$WORK/got.edxml" > "$WORK/got.official.json" || fail "official parser: $(tail -5 "$WORK/java.log")"
 compare "vxp-pack" "$WORK/ours.json" "$WORK/got.official.json" || fail "the official parser reads vanthu's package differently"
@@ -165,7 +173,7 @@ for code in 01 03; do
     || fail "status-for $code: $(tail -3 "$WORK/sdk.log")"
   sdk send "$A" "$WORK/reply-$code.edxml" > /dev/null || fail "sendEdoc status $code: $(tail -3 "$WORK/sdk.log")"
 done
-sdk done "$m3" || fail "updateStatus done $m3"
+sdk done "$d3" || fail "updateStatus done $d3"
 sdk received edoc | jq -e 'length == 0' > /dev/null || fail "a document marked done is still listed"
 sync_once c
 got=$(python3 - "$WORK/c/sync.sqlite" "$m3" <<'EOF'

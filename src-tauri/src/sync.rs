@@ -16,8 +16,7 @@ use vanthu_sync::alerts::overdue;
 use vanthu_sync::engine::{EventSink, RoundHook};
 use vanthu_sync::settings::Settings;
 use vanthu_sync::{
-    DaemonHooks, Engine, EngineConfig, HttpTransport, Identity, RecipientStatus, SyncEvent,
-    SyncState,
+    Connection, DaemonHooks, Engine, EngineConfig, Identity, RecipientStatus, SyncEvent, SyncState,
 };
 
 use crate::commands::CommandError;
@@ -33,6 +32,8 @@ pub struct SyncStatus {
     pub hub_url: Option<String>,
     pub agency: Option<String>,
     pub agency_name: Option<String>,
+    /// The systemId when the hub is a VXP axis.
+    pub vxp_system_id: Option<String>,
     /// None until the first probe of the hub.
     pub online: Option<bool>,
     /// A round is in progress.
@@ -72,6 +73,9 @@ pub struct SyncSetup {
     /// Empty keeps the stored secret (same agency only).
     pub secret: String,
     pub overdue_hours: u32,
+    /// The systemId on a national axis's VXP API; empty or absent = a vanthu hub.
+    #[serde(default)]
+    pub vxp_system_id: Option<String>,
 }
 
 struct Running {
@@ -173,6 +177,7 @@ impl SyncService {
             s.hub_url = Some(settings.hub_url.clone());
             s.agency = Some(settings.agency.clone());
             s.agency_name = Some(settings.agency_name.clone());
+            s.vxp_system_id = settings.identity().vxp_system_id;
             s.online = None;
             s.running = false;
             s.last_error = None;
@@ -200,14 +205,10 @@ impl SyncService {
         emit_status(app, &self.snapshot);
     }
 
-    fn engine(
-        &self,
-        app: &AppHandle,
-        settings: &Settings,
-    ) -> Result<Engine<HttpTransport>, String> {
+    fn engine(&self, app: &AppHandle, settings: &Settings) -> Result<Engine<Connection>, String> {
         let secret = settings.secret(&self.data_dir).map_err(|e| e.to_string())?;
-        let transport =
-            HttpTransport::from_settings(settings, &secret).map_err(|e| e.to_string())?;
+        let transport = Connection::from_settings(settings, &secret, &self.data_dir)
+            .map_err(|e| e.to_string())?;
         let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
         let handle = app.clone();
         let hook: RoundHook = Arc::new(move |state: &SyncState| {
@@ -263,12 +264,13 @@ impl SyncService {
                 "Địa chỉ trục phải bắt đầu bằng http:// hoặc https:// / hub URL must start with http(s)://: {hub}"
             )));
         }
-        // The unit's code, or UNIT/DESKTOP for one desktop of a unit (docs/sync.md).
-        let agency = vanthu_sync::settings::parse_login(&req.agency)?;
+        // The unit's code, or UNIT/DESKTOP for one desktop of a unit (docs/sync.md); with a
+        // systemId, a unit on a VXP axis (docs/national-axis.md).
+        let id = vanthu_sync::settings::Identity::parse(&req.agency, req.vxp_system_id.as_deref())?;
         let secret = req.secret.trim();
         let store = if secret.is_empty() {
             match Settings::load(&self.data_dir) {
-                Ok(old) if old.agency == agency => old.secret_store,
+                Ok(old) if old.identity() == id => old.secret_store,
                 _ => {
                     return Err(CommandError::invalid(
                         "Chưa nhập khóa bí mật / secret required",
@@ -276,7 +278,8 @@ impl SyncService {
                 }
             }
         } else {
-            let (store, why) = Settings::store_secret(&self.data_dir, &agency, secret)?;
+            let (store, why) =
+                Settings::store_secret(&self.data_dir, &id.secret_account(), secret)?;
             if let Some(why) = why {
                 tracing::warn!("no keyring ({why}); hub secret kept in a 0600 file");
             }
@@ -287,10 +290,12 @@ impl SyncService {
         let ca_file = Settings::load(&self.data_dir).ok().and_then(|s| s.ca_file);
         Settings {
             hub_url: hub,
-            agency,
+            agency: id.agency,
             agency_name: req.agency_name.trim().to_owned(),
             secret_store: store,
             ca_file,
+            protocol: id.protocol,
+            vxp_system_id: id.vxp_system_id,
         }
         .save(&self.data_dir)?;
         self.state
@@ -385,7 +390,7 @@ fn event_sink(app: AppHandle, snapshot: Arc<Mutex<SyncStatus>>) -> EventSink {
 /// snapshot, each newly overdue recipient raises one desktop notification.
 async fn daemon(
     app: AppHandle,
-    engine: Engine<HttpTransport>,
+    engine: Engine<Connection>,
     snapshot: Arc<Mutex<SyncStatus>>,
     wake: Arc<tokio::sync::Notify>,
 ) {

@@ -750,6 +750,8 @@ export type SyncSetup = {
 	/**  Empty keeps the stored secret (same agency only). */
 	secret: string,
 	overdueHours: number,
+	/**  The systemId on a national axis's VXP API; empty or absent = a vanthu hub. */
+	vxpSystemId?: string | null,
 };
 
 export type SyncStatus = {
@@ -757,6 +759,8 @@ export type SyncStatus = {
 	hubUrl: string | null,
 	agency: string | null,
 	agencyName: string | null,
+	/**  The systemId when the hub is a VXP axis. */
+	vxpSystemId: string | null,
 	/**  None until the first probe of the hub. */
 	online: boolean | null,
 	/**  A round is in progress. */

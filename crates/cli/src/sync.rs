@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use vanthu_sync::settings::Settings;
 use vanthu_sync::{
-    Engine, EngineConfig, HttpTransport, Identity, Operation, SendRequest, SyncEvent, SyncState,
+    Connection, Engine, EngineConfig, Identity, Operation, SendRequest, SyncEvent, SyncState,
 };
 
 use crate::GlobalOpts;
@@ -48,6 +48,11 @@ enum SyncCmd {
         /// CA certificate(s), PEM, that issued an https:// hub's certificate (private PKI).
         #[arg(long)]
         ca_file: Option<PathBuf>,
+        /// Trục VXP / connect to a national axis's VXP API (as the official SDK does) with
+        /// this systemId: --hub is then its endpoint (https://…/vxp), --agency the unit's
+        /// code, and the secret the one the axis's operator issued for the systemId.
+        #[arg(long, value_name = "SYSTEM_ID")]
+        vxp_system_id: Option<String>,
     },
     /// Xếp gói tin vào hàng đợi gửi / queue edXML files for sending (one message each).
     Send {
@@ -137,11 +142,11 @@ fn open_state(global: &GlobalOpts) -> anyhow::Result<(PathBuf, SyncState)> {
     Ok((dir, state))
 }
 
-fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<HttpTransport>> {
+fn engine(global: &GlobalOpts) -> anyhow::Result<Engine<Connection>> {
     let (dir, state) = open_state(global)?;
     let settings = Settings::load(&dir)?;
     let secret = settings.secret(&dir)?;
-    let transport = HttpTransport::from_settings(&settings, &secret)?;
+    let transport = Connection::from_settings(&settings, &secret, &dir)?;
     let (agency, name) = (settings.unit().to_owned(), settings.agency_name.clone());
     // When this data directory holds the unit's registers, received packages become incoming
     // documents and the registry's status codes go out with each round.
@@ -226,6 +231,7 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             name,
             secret_file,
             ca_file,
+            vxp_system_id,
         }) => {
             let dir = crate::data_dir(global);
             anyhow::ensure!(
@@ -255,15 +261,18 @@ pub fn run(args: SyncArgs, global: &GlobalOpts) -> anyhow::Result<()> {
             };
             let secret = secret.trim();
             anyhow::ensure!(!secret.is_empty(), "Khóa bí mật rỗng / empty secret");
-            // The unit's code or UNIT/DESKTOP, checked as the app's settings check it.
-            let agency = vanthu_sync::settings::parse_login(&agency)?;
-            let (store, why) = Settings::store_secret(&dir, &agency, secret)?;
+            // The unit's code or UNIT/DESKTOP (or a unit and a VXP systemId), checked as the
+            // app's settings check it.
+            let id = vanthu_sync::settings::Identity::parse(&agency, vxp_system_id.as_deref())?;
+            let (store, why) = Settings::store_secret(&dir, &id.secret_account(), secret)?;
             Settings {
                 hub_url: hub,
-                agency,
+                agency: id.agency,
                 agency_name: name,
                 secret_store: store,
                 ca_file,
+                protocol: id.protocol,
+                vxp_system_id: id.vxp_system_id,
             }
             .save(&dir)?;
             match why {

@@ -3,6 +3,8 @@
 //! hub injects 500s, cut connections and stalls (VANTHU_HUB_FAULTS) and is itself killed and
 //! restarted. In the end B and C hold exactly the 200 packages, once each, and A holds every
 //! recipient's statuses 01, 03, 04 in that order. Every loop is bounded in count and time.
+//! The same scenario runs with every desktop on the hub's VXP API (the national axis's,
+//! docs/national-axis.md §3) instead of `/v1`.
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -173,11 +175,20 @@ fn outbox_settled(v: &Value) -> bool {
         .all(|o| o["state"] == "sent")
 }
 
+/// How the desktops reach the hub.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Api {
+    /// The vanthu hub's `/v1`.
+    V1,
+    /// The hub's `/vxp`, as a unit on the national axis (`sync setup --vxp-system-id`).
+    Vxp,
+}
+
 /// The scenario with each desktop's queues in its register (`vanthu init` first):
 /// the registry implementation the app and `vanthu sync` use wherever a register exists.
 #[test]
 fn two_hundred_packages_survive_kills_faults_and_restarts() {
-    chaos(true);
+    chaos(true, Api::V1);
 }
 
 /// The same with register-less data directories (the file implementation, `sync.sqlite`:
@@ -185,10 +196,56 @@ fn two_hundred_packages_survive_kills_faults_and_restarts() {
 #[test]
 #[ignore = "the file implementation's chaos run; CI time goes to the registry variant"]
 fn two_hundred_packages_survive_kills_faults_and_restarts_without_registers() {
-    chaos(false);
+    chaos(false, Api::V1);
 }
 
-fn chaos(registers: bool) {
+/// The scenario over the VXP transport: real edXML packages (the axis relates statuses by
+/// the `DocumentId` inside them), the axis's own `DocId`s on the receiving side, A's statuses
+/// related back to A's own message ids by the transport. File queues, so the statuses are
+/// exactly the ones the scenario queues.
+#[test]
+fn two_hundred_packages_survive_kills_faults_and_restarts_over_vxp() {
+    chaos(false, Api::Vxp);
+}
+
+/// A real edXML package from A to B and C, about 1–40 KB, with its own `DocumentId`.
+fn edxml_package(i: usize, size: usize, rng: &mut Rng) -> Vec<u8> {
+    use vanthu_edxml::{
+        AttachmentData, AttachmentMeta, DocCode, Header, Organization, OutAttachment,
+    };
+    let org = |code: &str| Organization {
+        organ_id: Some(code.into()),
+        organ_name: Some("Đơn vị".into()),
+        ..Default::default()
+    };
+    let h = Header {
+        from: org(A),
+        to: vec![org(B), org(C)],
+        document_id: Some(format!("{A},2026/12/07,{}/UBND-VP", i + 1)),
+        code: DocCode {
+            number: Some((i + 1).to_string()),
+            notation: Some("UBND-VP".into()),
+        },
+        subject: Some(format!("Văn bản số {i}")),
+        ..Default::default()
+    };
+    let mut data = Vec::with_capacity(size);
+    while data.len() < size {
+        data.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    let mut atts = [OutAttachment {
+        meta: AttachmentMeta {
+            name: Some(format!("phu-luc-{i}.bin")),
+            ..Default::default()
+        },
+        data: AttachmentData::Bytes(&data),
+    }];
+    let mut out = Vec::new();
+    vanthu_edxml::write_package(&mut out, &h, &mut atts, vanthu_domain::Secrecy::Normal).unwrap();
+    out
+}
+
+fn chaos(registers: bool, api: Api) {
     let seed = std::env::var("VANTHU_CHAOS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -244,22 +301,39 @@ fn chaos(registers: bool) {
             vanthu(dir, &["init", "--agency-code", code, "--agency-name", name]);
         }
         let secret_file = tmp.path().join(format!("{code}.secret"));
-        std::fs::write(&secret_file, v["secret"].as_str().unwrap()).unwrap();
-        vanthu(
-            dir,
-            &[
-                "sync",
-                "setup",
-                "--hub",
-                &url,
-                "--agency",
-                code,
-                "--name",
-                name,
-                "--secret-file",
-                secret_file.to_str().unwrap(),
-            ],
-        );
+        let mut setup = vec!["sync", "setup", "--agency", code, "--name", name];
+        let endpoint = format!("{url}/vxp");
+        let system_id = format!("sys-{code}");
+        match api {
+            Api::V1 => {
+                std::fs::write(&secret_file, v["secret"].as_str().unwrap()).unwrap();
+                setup.extend(["--hub", &url]);
+            }
+            Api::Vxp => {
+                let out = Command::new(BIN)
+                    .args([
+                        "--json",
+                        "hub",
+                        "add-vxp-system",
+                        code,
+                        "--system-id",
+                        &system_id,
+                    ])
+                    .args(["--db", &db])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                std::fs::write(&secret_file, v["secret"].as_str().unwrap()).unwrap();
+                setup.extend(["--hub", &endpoint, "--vxp-system-id", &system_id]);
+            }
+        }
+        setup.extend(["--secret-file", secret_file.to_str().unwrap()]);
+        vanthu(dir, &setup);
     }
 
     // 200 packages of varied sizes (1–40 KB), so downloads are cut mid-body too.
@@ -268,11 +342,17 @@ fn chaos(registers: bool) {
     let mut files = Vec::new();
     for i in 0..PACKAGES {
         let size = rng.range(1_000, 40_000) as usize;
-        let mut body = format!("<edXML><Subject>Văn bản số {i}</Subject><Data>");
-        while body.len() < size {
-            body.push_str(&format!("{:016x}", rng.next()));
-        }
-        body.push_str("</Data></edXML>");
+        let body = match api {
+            Api::V1 => {
+                let mut body = format!("<edXML><Subject>Văn bản số {i}</Subject><Data>");
+                while body.len() < size {
+                    body.push_str(&format!("{:016x}", rng.next()));
+                }
+                body.push_str("</Data></edXML>");
+                body.into_bytes()
+            }
+            Api::Vxp => edxml_package(i, size * 3 / 4, &mut rng),
+        };
         let f = pkg_dir.join(format!("{i:03}.edxml"));
         std::fs::write(&f, body).unwrap();
         files.push(f.display().to_string());
@@ -390,14 +470,24 @@ fn chaos(registers: bool) {
     }
     assert!(converged, "did not converge");
 
-    // B and C: exactly the 200 packages, each once, byte-identical.
+    // B and C: exactly the 200 packages, each once, byte-identical. On `/v1` under A's
+    // message ids; the VXP axis names each delivery by its own DocId.
     for d in [&db_, &dc] {
         let got = received_edocs(&list(d));
         assert_eq!(got.len(), PACKAGES, "duplicates or losses");
         let ids: BTreeSet<_> = got.iter().map(|(id, _)| id.clone()).collect();
         assert_eq!(ids.len(), PACKAGES, "duplicate message ids");
-        let got: BTreeMap<String, String> = got.into_iter().collect();
-        assert_eq!(got, sent);
+        match api {
+            Api::V1 => {
+                let got: BTreeMap<String, String> = got.into_iter().collect();
+                assert_eq!(got, sent);
+            }
+            Api::Vxp => {
+                let got: BTreeSet<&String> = got.iter().map(|(_, sha)| sha).collect();
+                let want: BTreeSet<&String> = sent.values().collect();
+                assert_eq!(got, want, "the bytes A sent, each once");
+            }
+        }
     }
     // A: per (document, recipient) the statuses 01, 03, 04, once each, in that order.
     let la = list(&da);
@@ -405,7 +495,10 @@ fn chaos(registers: bool) {
     for r in la["received"].as_array().unwrap() {
         assert_eq!(r["kind"], "status");
         per.entry((
-            r["related"].as_str().unwrap().to_owned(),
+            r["related"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a status related to nothing: {r}"))
+                .to_owned(),
             r["sender"].as_str().unwrap().to_owned(),
         ))
         .or_default()
@@ -424,5 +517,5 @@ fn chaos(registers: bool) {
             assert_eq!(list(d)["store"], "registry");
         }
     }
-    eprintln!("kills: {kills}, hub restarts: {hub_restarts} ({store} queues)");
+    eprintln!("kills: {kills}, hub restarts: {hub_restarts} ({store} queues, {api:?})");
 }

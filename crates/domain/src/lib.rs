@@ -9,6 +9,7 @@
 //!   machine and the edXML status feedback it emits (shared/spec/statuses.md).
 //! * [`paths`] — attachment names safe on Windows and Linux, the default data directory.
 //! * [`text`] — Unicode NFC and the search folding used for diacritic-insensitive search.
+//! * [`vxp`] — the VXP API's request signature, file hash and timestamp (hub and client).
 
 mod agency;
 mod doc_type;
@@ -18,6 +19,7 @@ pub mod paths;
 pub mod sender_group;
 mod status;
 pub mod text;
+pub mod vxp;
 
 pub use agency::{AgencyCode, AgencyCodeError};
 pub use doc_type::DocumentType;

@@ -29,6 +29,9 @@ pub const MAX_SCAN: usize = 4 << 20;
 pub struct HeaderFacts {
     /// `From/OrganId` of the package (or of the status message).
     pub from_organ_id: Option<String>,
+    /// `MessageHeader/DocumentId` of a document package: what a VXP axis relates statuses
+    /// and revisions by.
+    pub document_id: Option<String>,
     /// The highest secrecy level marked anywhere in the header (`None`: no marking).
     pub secrecy: Option<Secrecy>,
     /// Where the marking was found (`MessageHeader/OtherInfo/SphereOfPromulgation = Mật`).
@@ -196,6 +199,7 @@ fn wanted(stack: &[String], facts: &HeaderFacts) -> bool {
     };
     let parent = stack.len().checked_sub(2).map(|i| stack[i].as_str());
     (name == "OrganId" && parent == Some("From") && facts.from_organ_id.is_none())
+        || (name == "DocumentId" && parent == Some("MessageHeader") && facts.document_id.is_none())
         || (name == "SphereOfPromulgation" && parent == Some("OtherInfo"))
         || SECRECY_NAMES.contains(&name.to_ascii_lowercase().as_str())
 }
@@ -206,6 +210,12 @@ fn record(facts: &mut HeaderFacts, parents: &[String], name: &str, text: &str) {
     if name == "OrganId" && parent == Some("From") {
         if facts.from_organ_id.is_none() && !text.is_empty() {
             facts.from_organ_id = Some(text);
+        }
+        return;
+    }
+    if name == "DocumentId" && parent == Some("MessageHeader") {
+        if facts.document_id.is_none() && !text.is_empty() {
+            facts.document_id = Some(text);
         }
         return;
     }
@@ -269,7 +279,8 @@ mod tests {
  <edXMLHeader><MessageHeader>
   <From><OrganId>000.01.20.H34</OrganId><OrganName>Sở Nội vụ</OrganName></From>
   <To><OrganId>000.00.00.H34</OrganId></To>
-  <ResponseFor><OrganId>000.99.99.Z99</OrganId></ResponseFor>
+  <ResponseFor><OrganId>000.99.99.Z99</OrganId><DocumentId>other</DocumentId></ResponseFor>
+  <DocumentId>000.01.20.H34,2026/12/07,7/SNV-VP</DocumentId>
   <Subject>V/v bảo vệ bí mật nhà nước</Subject>
   <OtherInfo><Priority>0</Priority>{other_info}</OtherInfo>{header_extra}
  </MessageHeader></edXMLHeader>
@@ -288,6 +299,11 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(f.from_organ_id.as_deref(), Some("000.01.20.H34"));
+        // The package's own DocumentId, not the one it answers.
+        assert_eq!(
+            f.document_id.as_deref(),
+            Some("000.01.20.H34,2026/12/07,7/SNV-VP")
+        );
         assert_eq!(f.secrecy, None, "{f:?}");
         assert!(!f.is_secret());
     }

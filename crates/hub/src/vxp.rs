@@ -26,8 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
-use chrono::{FixedOffset, NaiveDateTime, TimeZone};
-use hmac::{Hmac, Mac};
+use chrono::{FixedOffset, TimeZone};
 use sha2::{Digest, Sha256};
 
 use crate::model::{now_ms, Business, Kind, MessageInfo, NewMessage, PutOutcome};
@@ -185,46 +184,7 @@ impl Signed {
     }
 }
 
-/// hex(HMAC-SHA256(secret, message)), as the SDK computes `XroadVnpt-hash-header`.
-pub fn sign(secret: &str, message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// The SDK's `hash-file`: SHA-256 with each byte in hex *without* its leading zero
-/// (`Integer.toHexString(0xFF & b)`), so 0x0a is `a`. Kept as is: it is what every official
-/// client sends.
-pub fn sdk_file_hash(body: &[u8]) -> String {
-    Sha256::digest(body)
-        .iter()
-        .map(|b| format!("{b:x}"))
-        .collect()
-}
-
-/// `ddMMyyyy'T'HHmmss+SSSS` (the `+SSSS` is milliseconds, not a zone) → epoch ms at +07:00.
-pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let (clock, millis) = s.trim().split_once('+')?;
-    let t = NaiveDateTime::parse_from_str(clock, "%d%m%YT%H%M%S").ok()?;
-    let ms: i64 = millis.parse().ok()?;
-    if !(0..1000).contains(&ms) {
-        return None;
-    }
-    Some(vn().from_local_datetime(&t).single()?.timestamp_millis() + ms)
-}
-
-/// The SDK's timestamp for `at_ms`.
-pub fn format_timestamp(at_ms: i64) -> String {
-    let t = vn()
-        .timestamp_millis_opt(at_ms)
-        .single()
-        .expect("valid time");
-    format!(
-        "{}+{:04}",
-        t.format("%d%m%YT%H%M%S"),
-        t.timestamp_subsec_millis()
-    )
-}
+pub use vanthu_domain::vxp::{format_timestamp, parse_timestamp, sdk_file_hash, sign};
 
 /// Checks the signature and the timestamp; returns the caller (the agency of the systemId)
 /// and its signed parameters. Every signed value must also be the header actually sent.
@@ -265,11 +225,9 @@ async fn authenticate<S: HubStore>(
     let Some(system) = st.store.vxp_system(system_id).await? else {
         return Err(unauthorized("unknown systemid"));
     };
-    let want = hex::decode(hash.trim()).map_err(|_| unauthorized("hash not hex"))?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(system.secret.as_bytes()).expect("any key");
-    mac.update(raw_sign);
-    mac.verify_slice(&want)
-        .map_err(|_| unauthorized("HMAC mismatch"))?;
+    if !vanthu_domain::vxp::verify(&system.secret, raw_sign, hash) {
+        return Err(unauthorized("HMAC mismatch"));
+    }
     let at = signed
         .get("timestamp")
         .and_then(parse_timestamp)
@@ -650,44 +608,4 @@ async fn unsupported<S: HubStore>(State(st): St<S>, headers: HeaderMap) -> VxpRe
         "unsupported",
         "Đơn vị do người quản trị trục đăng ký (vanthu hub add-agency) / agencies are registered by the hub operator",
     )))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamp_round_trip() {
-        // 07/12/2026 11:45:30.123 at +07:00 = 04:45:30.123 UTC.
-        let ms = parse_timestamp("07122026T114530+0123").unwrap();
-        assert_eq!(ms, 1_796_618_730_123);
-        assert_eq!(format_timestamp(ms), "07122026T114530+0123");
-        assert_eq!(parse_timestamp("07122026T114530"), None);
-        assert_eq!(parse_timestamp("07122026T114530+5000"), None);
-    }
-
-    #[test]
-    fn sdk_hash_drops_leading_zeros() {
-        // SHA-256("") starts e3 b0 c4 42 98 fc 1c 14 …: 0x0? bytes lose a digit.
-        let h = sdk_file_hash(b"");
-        assert!(h.starts_with("e3b0c44298fc1c14"));
-        let full = hex::encode(Sha256::digest(b"abc"));
-        assert_eq!(
-            full,
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-        assert_eq!(
-            sdk_file_hash(b"abc"),
-            "ba7816bf8f1cfea414140de5dae2223b0361a396177a9cb410ff61f2015ad"
-        );
-    }
-
-    #[test]
-    fn hmac_known_answer() {
-        // RFC 4231 test case 2.
-        assert_eq!(
-            sign("Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
 }

@@ -57,6 +57,56 @@ pub fn parse_login(text: &str) -> Result<String, SettingsError> {
     }
 }
 
+/// Who this desktop is on the hub, as a settings form gives it: the login and, for a VXP
+/// axis, the systemId. Checked by [`Identity::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The unit's code, or `UNIT/DESKTOP` on a vanthu hub.
+    pub agency: String,
+    /// The API of the hub.
+    pub protocol: Protocol,
+    /// The systemId, for [`Protocol::Vxp`].
+    pub vxp_system_id: Option<String>,
+}
+
+impl Identity {
+    /// Checks a login and an optional systemId (empty = the vanthu hub). A VXP axis knows
+    /// units, not desktops, so its login is the unit's code alone.
+    pub fn parse(login: &str, vxp_system_id: Option<&str>) -> Result<Identity, SettingsError> {
+        let agency = parse_login(login)?;
+        let Some(id) = vxp_system_id.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Identity {
+                agency,
+                protocol: Protocol::Vanthu,
+                vxp_system_id: None,
+            });
+        };
+        if agency.contains('/') {
+            return Err(SettingsError::BadLogin(format!(
+                "{agency}: trục VXP nối theo đơn vị, không theo máy; hãy nhập mã đơn vị / a VXP axis connects a unit: give the unit's code"
+            )));
+        }
+        if id.len() > 128 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(SettingsError::BadLogin(format!(
+                "systemId phải gồm 1–128 ký tự ASCII nhìn thấy / systemId must be 1-128 visible ASCII characters: {id:?}"
+            )));
+        }
+        Ok(Identity {
+            agency,
+            protocol: Protocol::Vxp,
+            vxp_system_id: Some(id.to_owned()),
+        })
+    }
+
+    /// The keyring account of its secret.
+    pub fn secret_account(&self) -> String {
+        match &self.vxp_system_id {
+            Some(id) => Settings::vxp_account(id),
+            None => self.agency.clone(),
+        }
+    }
+}
+
 /// Where the hub secret is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +115,18 @@ pub enum SecretStore {
     Keyring,
     /// A file readable only by the user, when no keyring works.
     File,
+}
+
+/// Which API the hub speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// The vanthu hub's `/v1` (docs/hub-api.md): everything, between desktops of a unit too.
+    #[default]
+    Vanthu,
+    /// The national axis's VXP API, as the official SDK speaks it (docs/national-axis.md §3):
+    /// edXML packages and statuses between units.
+    Vxp,
 }
 
 /// How this desktop reaches the hub, saved in the data directory.
@@ -83,9 +145,38 @@ pub struct Settings {
     /// (`vanthu sync setup --ca-file`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// The API of `hub_url` (settings from before VXP are `/v1`).
+    #[serde(default)]
+    pub protocol: Protocol,
+    /// The systemId the axis's operator issued, for [`Protocol::Vxp`]; `agency` is then the
+    /// unit's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vxp_system_id: Option<String>,
 }
 
 impl Settings {
+    /// The keyring account of a VXP systemId's secret.
+    pub fn vxp_account(system_id: &str) -> String {
+        format!("vxp:{}", system_id.trim())
+    }
+
+    /// The keyring account the secret is kept under: the hub login, or the VXP systemId.
+    pub fn secret_account(&self) -> String {
+        self.identity().secret_account()
+    }
+
+    /// Who this desktop is on the hub.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            agency: self.agency.clone(),
+            protocol: self.protocol,
+            vxp_system_id: match self.protocol {
+                Protocol::Vxp => self.vxp_system_id.clone(),
+                Protocol::Vanthu => None,
+            },
+        }
+    }
+
     /// The unit this desktop speaks for: `agency` is the hub login, either the unit's code or
     /// `UNIT/DESKTOP` for one desktop of a unit (docs/sync.md, "Several desktops of one
     /// unit"); statuses and their message ids always carry the unit.
@@ -149,18 +240,19 @@ impl Settings {
         Ok(())
     }
 
-    /// Stores the secret, preferring the keyring. Returns where it went and, for the file
-    /// fallback, why the keyring was not used.
+    /// Stores the secret of keyring `account` ([`Settings::secret_account`]), preferring
+    /// the keyring. Returns where it went and, for the file fallback, why the keyring was
+    /// not used.
     pub fn store_secret(
         data_dir: &Path,
-        agency: &str,
+        account: &str,
         secret: &str,
     ) -> Result<(SecretStore, Option<String>), SettingsError> {
         let forced_file = std::env::var(ENV_SECRET_STORE).is_ok_and(|v| v == "file");
         let why = if forced_file {
             format!("{ENV_SECRET_STORE}=file")
         } else {
-            match keyring::Entry::new(KEYRING_SERVICE, agency)
+            match keyring::Entry::new(KEYRING_SERVICE, account)
                 .and_then(|e| e.set_password(secret).map(|_| e))
                 .and_then(|e| e.get_password())
             {
@@ -187,7 +279,7 @@ impl Settings {
                 .map_err(|e| {
                     SettingsError::NoSecret(format!("{}: {e}", secret_path(data_dir).display()))
                 }),
-            SecretStore::Keyring => keyring::Entry::new(KEYRING_SERVICE, &self.agency)
+            SecretStore::Keyring => keyring::Entry::new(KEYRING_SERVICE, &self.secret_account())
                 .and_then(|e| e.get_password())
                 .map_err(|e| SettingsError::NoSecret(format!("keyring: {e}"))),
         }
@@ -224,6 +316,26 @@ mod tests {
     }
 
     #[test]
+    fn a_vxp_identity_is_a_unit_with_a_system_id() {
+        let v1 = Identity::parse("000.03.20.H34/LD", Some("  ")).unwrap();
+        assert_eq!(
+            (v1.protocol, v1.secret_account()),
+            (Protocol::Vanthu, "000.03.20.H34/LD".into())
+        );
+        let vxp = Identity::parse(" 000.03.20.H34 ", Some(" sys-1 ")).unwrap();
+        assert_eq!(vxp.protocol, Protocol::Vxp);
+        assert_eq!(vxp.vxp_system_id.as_deref(), Some("sys-1"));
+        assert_eq!(vxp.secret_account(), "vxp:sys-1");
+        for (login, id) in [
+            ("000.03.20.H34/LD", "sys-1"),
+            ("000.03.20.H34", "sys 1"),
+            ("000.03.20.H34", "hệ-thống"),
+        ] {
+            assert!(Identity::parse(login, Some(id)).is_err(), "{login} {id}");
+        }
+    }
+
+    #[test]
     fn file_fallback_is_private() {
         let dir = tempfile::tempdir().unwrap();
         std::env::set_var(ENV_SECRET_STORE, "file");
@@ -245,11 +357,27 @@ mod tests {
             agency_name: "Sở Nội vụ".into(),
             secret_store: store,
             ca_file: Some(dir.path().join("hub-ca.pem")),
+            protocol: Protocol::Vanthu,
+            vxp_system_id: None,
         };
         s.save(dir.path()).unwrap();
         let back = Settings::load(dir.path()).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.secret(dir.path()).unwrap(), "s3cret");
+        assert_eq!(back.secret_account(), "A");
+        // Settings written before VXP existed read as /v1.
+        let old: Settings =
+            serde_json::from_str(r#"{"hub_url":"http://h","agency":"A","secret_store":"file"}"#)
+                .unwrap();
+        assert_eq!(old.protocol, Protocol::Vanthu);
+        let vxp = Settings {
+            protocol: Protocol::Vxp,
+            vxp_system_id: Some("sys-1".into()),
+            ..s
+        };
+        assert_eq!(vxp.secret_account(), "vxp:sys-1");
+        vxp.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), vxp);
         assert!(matches!(
             Settings::load(&dir.path().join("none")),
             Err(SettingsError::NotConfigured)

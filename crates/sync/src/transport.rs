@@ -213,7 +213,7 @@ pub trait HubTransport: Send + Sync + 'static {
 /// One `ack` per id, `in_flight` at a time: what an exchange without a batch call gets, and
 /// the HTTP transport's fallback for a hub without `POST /v1/acks`. Returns the ids the
 /// hub does not know as ours (404).
-async fn ack_each<T: HubTransport + ?Sized>(
+pub(crate) async fn ack_each<T: HubTransport + ?Sized>(
     t: &T,
     ids: &[String],
     in_flight: usize,
@@ -480,7 +480,7 @@ impl http_body::Body for UploadBody {
     }
 }
 
-fn net_err(e: reqwest::Error) -> TransportError {
+pub(crate) fn net_err(e: reqwest::Error) -> TransportError {
     if let Some(why) = tls_trust_failure(&e) {
         return TransportError::Offline(format!(
             "chứng thư TLS của trục không được tin cậy ({why}); nếu trục dùng CA riêng, chạy `vanthu sync setup --ca-file` / the hub's TLS certificate is not trusted; give a private CA with --ca-file"
@@ -791,7 +791,7 @@ impl HubTransport for HttpTransport {
 /// assumed. The engine refuses secret packages before they are queued, so this is "thuong"
 /// unless something slipped past it; then the hub refuses the upload (422) instead of
 /// trusting a flag. A header that cannot be checked is declared "mat": it must not travel.
-fn content_secrecy(body: &[u8]) -> &'static str {
+pub(crate) fn content_secrecy(body: &[u8]) -> &'static str {
     match vanthu_edxml::header_facts(body) {
         Ok(Some(f)) => match f.secrecy {
             None | Some(vanthu_domain::Secrecy::Normal) => "thuong",

@@ -134,6 +134,8 @@ async fn https_hub_on_a_private_ca() {
         agency_name: "UBND Tỉnh Kon Tum".to_owned(),
         secret_store: SecretStore::File,
         ca_file,
+        protocol: Default::default(),
+        vxp_system_id: None,
     };
 
     // Without the CA file the hub's certificate is not trusted: nothing is sent, and the

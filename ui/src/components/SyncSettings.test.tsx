@@ -39,6 +39,41 @@ describe("sync settings for several desktops of one unit", () => {
     );
   });
 
+  it("connects a unit to a VXP axis with its systemId, and shows it once saved", async () => {
+    commands.syncStatus.mockResolvedValue({ configured: false, overdueHours: 24 });
+    commands.syncSetup.mockImplementation(async (req: { hubUrl: string }) => ({
+      configured: true,
+      hubUrl: req.hubUrl,
+      vxpSystemId: "sys-kontum",
+      overdueHours: 24,
+    }));
+    renderWithTheme(<SyncSettings />);
+    expect(await screen.findByText("Mã hệ thống trục VXP (systemId)")).toBeInTheDocument();
+    const field = (name: string) =>
+      document.querySelector(`input[name="${name}"]`) as HTMLInputElement;
+    fireEvent.change(field("hubUrl"), { target: { value: "https://truc.gov.vn/vxp" } });
+    fireEvent.change(field("hubAgency"), { target: { value: "000.00.00.H34" } });
+    fireEvent.change(field("vxpSystemId"), { target: { value: " sys-kontum " } });
+    fireEvent.change(field("hubSecret"), { target: { value: "s" } });
+    fireEvent.click(screen.getByTestId("save-sync-settings"));
+    await waitFor(() =>
+      expect(commands.syncSetup).toHaveBeenCalledWith(
+        expect.objectContaining({ agency: "000.00.00.H34", vxpSystemId: "sys-kontum" }),
+      ),
+    );
+    expect(await screen.findByTestId("sync-settings-status")).toHaveTextContent(
+      "Đang dùng trục https://truc.gov.vn/vxp (VXP, systemId sys-kontum)",
+    );
+    // An empty field means the vanthu hub.
+    fireEvent.change(field("vxpSystemId"), { target: { value: "  " } });
+    fireEvent.click(screen.getByTestId("save-sync-settings"));
+    await waitFor(() =>
+      expect(commands.syncSetup).toHaveBeenLastCalledWith(
+        expect.objectContaining({ vxpSystemId: null }),
+      ),
+    );
+  });
+
   it("sets the block-numbering desktop, and clears it with an empty field", async () => {
     commands.numberingDesktop.mockResolvedValue(null);
     commands.setNumberingDesktop.mockImplementation(async (d: string | null) => d);

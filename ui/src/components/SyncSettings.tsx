@@ -13,11 +13,15 @@ import {
 import { errorMessage } from "../errors";
 import { commands, type SyncStatus } from "../bindings";
 
-/** "Đồng bộ trục liên thông" in Cài đặt: hub URL, agency code, secret (OS keyring). */
+/**
+ * "Đồng bộ trục liên thông" in Cài đặt: hub URL, agency code, secret (OS keyring), and the
+ * systemId when the hub is a national axis's VXP API.
+ */
 export function SyncSettings() {
   const [hubUrl, setHubUrl] = useState("");
   const [agency, setAgency] = useState("");
   const [agencyName, setAgencyName] = useState("");
+  const [systemId, setSystemId] = useState("");
   const [secret, setSecret] = useState("");
   const [hours, setHours] = useState<number>(24);
   const [status, setStatus] = useState<SyncStatus | null>(null);
@@ -33,6 +37,7 @@ export function SyncSettings() {
           setHubUrl(s.hubUrl ?? "");
           setAgency(s.agency ?? "");
           setAgencyName(s.agencyName ?? "");
+          setSystemId(s.vxpSystemId ?? "");
           setHours(s.overdueHours || 24);
         },
         () => setStatus(null),
@@ -49,6 +54,7 @@ export function SyncSettings() {
         agencyName: agencyName.trim(),
         secret,
         overdueHours: hours,
+        vxpSystemId: systemId.trim() || null,
       });
       setStatus(s);
       setSecret("");
@@ -94,6 +100,15 @@ export function SyncSettings() {
             name="hubAgencyName"
           />
         </Group>
+        <TextInput
+          label="Mã hệ thống trục VXP (systemId)"
+          description="Chỉ điền khi đơn vị kết nối trục liên thông quốc gia theo giao thức VXP (như bộ SDK của Văn phòng Chính phủ): địa chỉ trục là điểm cuối …/vxp, mã định danh là mã đơn vị và khóa bí mật là khóa cấp cho systemId này. Để trống khi dùng trục vanthu."
+          placeholder="để trống với trục vanthu"
+          value={systemId}
+          onChange={(e) => setSystemId(e.currentTarget.value)}
+          name="vxpSystemId"
+          w={420}
+        />
         <PasswordInput
           label="Khóa bí mật"
           description={
@@ -120,7 +135,9 @@ export function SyncSettings() {
             Lưu và kết nối
           </Button>
           <Text size="sm" c="dimmed" data-testid="sync-settings-status">
-            {status?.configured ? `Đang dùng trục ${status.hubUrl ?? ""}` : "Chưa cấu hình"}
+            {status?.configured
+              ? `Đang dùng trục ${status.hubUrl ?? ""}${status.vxpSystemId ? ` (VXP, systemId ${status.vxpSystemId})` : ""}`
+              : "Chưa cấu hình"}
           </Text>
         </Group>
         {error && (
