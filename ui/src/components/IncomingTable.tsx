@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import {
   createColumnHelper,
   flexRender,
@@ -12,7 +12,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { IncomingRow, ListSort, SortColumn } from "../bindings";
 import { ariaSort, nextSort } from "../sort";
 import { formatDate } from "../format";
+import { useColumnWidths } from "../hooks/useColumnWidths";
 import { SecrecyBadge, StatusChip, UrgencyBadge } from "./Badges";
+import { ColumnResizer } from "./ColumnResizer";
 
 /** Two lines of Trích yếu (the clerk reads the subject, not its first words). */
 export const ROW_HEIGHT = 52;
@@ -96,18 +98,6 @@ function cellStyle(column: Column<IncomingRow>, widths: ColumnSizingState): Reac
     : { flex: `0 0 ${size}px` };
 }
 
-function loadWidths(): ColumnSizingState {
-  try {
-    const saved: unknown = JSON.parse(localStorage.getItem(COLUMN_WIDTHS_KEY) ?? "{}");
-    if (!saved || typeof saved !== "object") return {};
-    return Object.fromEntries(
-      Object.entries(saved).filter(([, v]) => typeof v === "number" && v >= 40 && v <= 800),
-    ) as ColumnSizingState;
-  } catch {
-    return {};
-  }
-}
-
 export interface IncomingTableProps {
   rows: IncomingRow[];
   hasMore: boolean;
@@ -153,17 +143,11 @@ export function IncomingTable(props: IncomingTableProps) {
   // recompute its row model.
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const data = useMemo(() => loaded.map((w) => w.row), [windowKey, rows]);
-  const [widths, setWidths] = useState<ColumnSizingState>(loadWidths);
-  useEffect(() => {
-    localStorage.setItem(COLUMN_WIDTHS_KEY, JSON.stringify(widths));
-  }, [widths]);
+  const { widths, sizing } = useColumnWidths<IncomingRow>(COLUMN_WIDTHS_KEY);
   const table = useReactTable({
     data,
     columns,
-    state: { columnSizing: widths },
-    onColumnSizingChange: setWidths,
-    columnResizeMode: "onChange",
-    defaultColumn: { minSize: 40, maxSize: 800 },
+    ...sizing,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (r) => String(r.id),
     // The table neither paginates nor filters (the registry does, page by page). With the
@@ -222,23 +206,7 @@ export function IncomingTable(props: IncomingTableProps) {
             >
               {flexRender(h.column.columnDef.header, h.getContext())}
               {order === "ascending" ? " ▲" : order === "descending" ? " ▼" : ""}
-              {h.column.getCanResize() && (
-                <div
-                  className="column-resizer"
-                  role="separator"
-                  aria-orientation="vertical"
-                  aria-label={`Đổi độ rộng cột ${String(h.column.columnDef.header)}`}
-                  title="Kéo để đổi độ rộng, bấm đúp để trả về mặc định"
-                  data-resizing={h.column.getIsResizing() || undefined}
-                  onMouseDown={h.getResizeHandler()}
-                  onTouchStart={h.getResizeHandler()}
-                  onClick={(e) => e.stopPropagation()}
-                  onDoubleClick={(e) => {
-                    e.stopPropagation();
-                    h.column.resetSize();
-                  }}
-                />
-              )}
+              <ColumnResizer header={h} />
             </div>
           );
         })}

@@ -1,29 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { OutgoingRow } from "../bindings";
 import { canSubmitForSigning, deskLine, nextAction } from "../outgoingActions";
-
-const row = (over: Partial<OutgoingRow>): OutgoingRow => ({
-  id: 1,
-  notation: "12/UBND-VP",
-  numberLabel: "12",
-  documentDate: "2026-11-20",
-  docType: "Công văn",
-  subject: "Về việc gửi nhận văn bản điện tử",
-  recipients: ["Sở Nội vụ"],
-  hubRecipients: 1,
-  secrecy: "normal",
-  secrecyLabel: "Thường",
-  status: "issued",
-  statusLabel: "Đã cấp số",
-  dispatchedDate: null,
-  hasPdf: true,
-  mirrorOrigin: null,
-  submittedTo: null,
-  returned: false,
-  returnedNote: null,
-  actions: { issue: false, send: true, submitForSigning: false, provisionalNumber: false },
-  ...over,
-});
+import { outgoingRow as row } from "../test/fixtures";
 
 const none = { issue: false, send: false, submitForSigning: false, provisionalNumber: false };
 

@@ -1,4 +1,4 @@
-import type { IncomingRow } from "../bindings";
+import type { IncomingRow, OutgoingRow } from "../bindings";
 
 export function row(over: Partial<IncomingRow> = {}): IncomingRow {
   return {
@@ -23,6 +23,32 @@ export function row(over: Partial<IncomingRow> = {}): IncomingRow {
     pendingAction: null,
     mirrorOrigin: null,
     mirrorNumber: null,
+    ...over,
+  };
+}
+
+/** An issued ordinary document, ready to be sent through the hub. */
+export function outgoingRow(over: Partial<OutgoingRow> = {}): OutgoingRow {
+  return {
+    id: 1,
+    notation: "12/UBND-VP",
+    numberLabel: "12",
+    documentDate: "2026-11-20",
+    docType: "Công văn",
+    subject: "Về việc gửi nhận văn bản điện tử",
+    recipients: ["Sở Nội vụ"],
+    hubRecipients: 1,
+    secrecy: "normal",
+    secrecyLabel: "Thường",
+    status: "issued",
+    statusLabel: "Đã cấp số",
+    dispatchedDate: null,
+    hasPdf: true,
+    mirrorOrigin: null,
+    submittedTo: null,
+    returned: false,
+    returnedNote: null,
+    actions: { issue: false, send: true, submitForSigning: false, provisionalNumber: false },
     ...over,
   };
 }
