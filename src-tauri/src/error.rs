@@ -100,9 +100,11 @@ impl From<vanthu_registry::Error> for CommandError {
         let message = logged(&err);
         match err {
             E::NotFound(_) | E::UnknownAgency(_) => CommandError::NotFound { message },
-            E::InvalidState(_) | E::Transition(_) | E::SecretNotSendable => {
-                CommandError::InvalidState { message }
-            }
+            E::InvalidState(_)
+            | E::Transition(_)
+            | E::SecretNotSendable
+            | E::NotSignedIn
+            | E::NotPermitted { .. } => CommandError::InvalidState { message },
             E::NoRegister(_) | E::NotInitialised => CommandError::NotConfigured { message },
             E::Io(_) | E::File { .. } | E::Sql(_) | E::NewerSchema { .. } | E::NotVanthu(_) => {
                 CommandError::Io { message }

@@ -19,6 +19,7 @@ pub mod logging;
 pub mod marks;
 pub mod outgoing;
 pub mod paths;
+pub mod people;
 pub mod processing;
 pub mod reports;
 pub mod scan;
@@ -87,6 +88,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::set_numbering_desktop,
             desks::numbering_year,
             desks::close_numbering_year,
+            people::people_overview,
+            people::add_department,
+            people::save_person,
+            people::sign_in_person,
             processing::incoming_steps,
             processing::process_incoming,
             backup::backup_settings,

@@ -92,6 +92,11 @@ export const commands = {
 	 *  still wait for their number); a second call changes nothing.
 	 */
 	closeNumberingYear: (year: number) => __TAURI_INVOKE<NumberingYear>("close_numbering_year", { year }),
+	peopleOverview: () => __TAURI_INVOKE<PeopleOverview>("people_overview"),
+	addDepartment: (name: string) => __TAURI_INVOKE<PeopleOverview>("add_department", { name }),
+	savePerson: (form: PersonForm) => __TAURI_INVOKE<PeopleOverview>("save_person", { form }),
+	/**  Signs this desktop in as `id`, or out. */
+	signInPerson: (id: number | null) => __TAURI_INVOKE<PeopleOverview>("sign_in_person", { id }),
 	/**  The actions offered for a document now. */
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
 	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
@@ -468,6 +473,37 @@ export type PdfRect = {
 	y: number | null,
 	width: number | null,
 	height: number | null,
+};
+
+/**  The unit's people, its departments and this desktop's person. */
+export type PeopleOverview = {
+	departments: string[],
+	people: PersonRow[],
+	/**  The person this desktop is signed in as. */
+	signedIn: PersonRow | null,
+};
+
+/**  A person as the form gives them; `id` empty for a new one. */
+export type PersonForm = {
+	id: number | null,
+	fullName: string,
+	position: string | null,
+	department: string | null,
+	roles: string[],
+	active: boolean,
+};
+
+/**  A person as Cài đặt lists them. */
+export type PersonRow = {
+	id: number,
+	fullName: string,
+	position: string | null,
+	department: string | null,
+	/**  `clerk` | `leader` | `handler`. */
+	roles: string[],
+	/**  "Văn thư, Lãnh đạo". */
+	rolesLabel: string,
+	active: boolean,
 };
 
 /**  A piece of a text; `hit` when it is a word the search matched. */

@@ -479,3 +479,72 @@ fn scan_drafts_of_the_app_are_visible_and_discardable_from_the_cli() {
     let verify = json(dir.path(), &["audit", "verify"]);
     assert_eq!(verify["ok"], true);
 }
+
+/// People and roles from the CLI (issue 21): a chuyên viên signed in at this desktop cannot
+/// issue a number, the refusal says who and why, the văn thư can, and the audit log names her.
+#[test]
+fn people_and_roles_are_enforced_for_cli_scripts_too() {
+    let dir = init();
+    ok(dir.path(), &["people", "add-department", "Văn phòng"]);
+    let an = json(
+        dir.path(),
+        &[
+            "people",
+            "add",
+            "--name",
+            "Nguyễn Thị An",
+            "--department",
+            "Văn phòng",
+            "--role",
+            "văn-thư",
+        ],
+    );
+    let binh = json(
+        dir.path(),
+        &[
+            "people",
+            "add",
+            "--name",
+            "Trần Thị Bình",
+            "--role",
+            "chuyên viên",
+        ],
+    );
+    let list = json(dir.path(), &["people", "list"]);
+    assert_eq!(list["people"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        list["signed_in"]["id"], an["id"],
+        "the first person is this desk"
+    );
+    let draft = json(
+        dir.path(),
+        &[
+            "outgoing",
+            "create",
+            "--notation",
+            "UBND-VP",
+            "--type",
+            "Công văn",
+            "--subject",
+            "Báo cáo",
+        ],
+    );
+    let id = draft["id"].to_string();
+    ok(dir.path(), &["people", "sign-in", &binh["id"].to_string()]);
+    let err = fails(
+        dir.path(),
+        &["outgoing", "issue", &id, "--date", "07/12/2026"],
+    );
+    assert!(
+        err.contains("Trần Thị Bình không có quyền cấp số văn bản"),
+        "{err}"
+    );
+    ok(dir.path(), &["people", "sign-in", &an["id"].to_string()]);
+    let issued = json(
+        dir.path(),
+        &["outgoing", "issue", &id, "--date", "07/12/2026"],
+    );
+    assert_eq!(issued["number"], 1);
+    let log = json(dir.path(), &["audit", "log", "--limit", "1"]);
+    assert_eq!(log[0]["user"], "Nguyễn Thị An");
+}

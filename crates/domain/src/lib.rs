@@ -8,6 +8,7 @@
 //! * [`IncomingState`], [`OutgoingState`], [`StatusCode`], [`transition`] — the processing state
 //!   machine and the edXML status feedback it emits (shared/spec/statuses.md).
 //! * [`paths`] — attachment names safe on Windows and Linux, the default data directory.
+//! * [`roles`] — the duties a person's roles (văn thư, lãnh đạo, chuyên viên) allow.
 //! * [`text`] — Unicode NFC and the search folding used for diacritic-insensitive search.
 //! * [`vxp`] — the VXP API's request signature, file hash and timestamp (hub and client).
 
@@ -16,6 +17,7 @@ mod doc_type;
 mod level;
 mod number;
 pub mod paths;
+pub mod roles;
 pub mod sender_group;
 mod status;
 pub mod text;

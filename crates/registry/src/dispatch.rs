@@ -41,6 +41,7 @@ impl Registry {
     /// recipient with an agency code or no file. Asking again for a document already
     /// queued returns the same dispatch.
     pub fn queue_dispatch(&mut self, id: i64) -> Result<Dispatch> {
+        self.require(vanthu_domain::roles::Duty::SendOverHub)?;
         let (unit, _) = self.own_unit()?.ok_or_else(|| {
             Error::invalid("chưa khai báo đơn vị / the unit is not set up (init-unit)")
         })?;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::{Deserialize, Serialize};
+use vanthu_domain::roles::Duty;
 use vanthu_domain::text::nfc;
 use vanthu_domain::{
     AgencyCode, DocumentNumber, DocumentState, DocumentType, IncomingState, OutgoingState, Secrecy,
@@ -1034,6 +1035,7 @@ impl Registry {
     /// Enters a document in the incoming register and gives it the next số đến of the
     /// arrival year (in the secret series for mật and above).
     pub fn register_incoming(&mut self, new: NewIncoming) -> Result<IncomingRecord> {
+        self.require(Duty::RegisterIncoming)?;
         let v = validate_incoming(&new)?;
         let files = self.prepare_files(&new.files)?;
         let id = self.write(|tx, ctx| {
@@ -1141,6 +1143,9 @@ impl Registry {
 
     /// Creates an outgoing document: a draft, or issued at once when `issue_date` is set.
     pub fn create_outgoing(&mut self, new: NewOutgoing) -> Result<OutgoingRecord> {
+        if new.issue_date.is_some() {
+            self.require(Duty::IssueNumber)?;
+        }
         let v = validate_outgoing(&new)?;
         let files = self.prepare_files(&new.files)?;
         let id = self.write(|tx, ctx| insert_outgoing(tx, ctx, &v, &files))?;
@@ -1149,6 +1154,7 @@ impl Registry {
 
     /// Gives an outgoing draft the next number of `date`'s year (vào sổ, cấp số).
     pub fn issue_outgoing(&mut self, id: i64, date: NaiveDate) -> Result<OutgoingRecord> {
+        self.require(Duty::IssueNumber)?;
         self.write(|tx, ctx| issue_in_tx(tx, ctx, id, date, None))?;
         self.get(id)
     }

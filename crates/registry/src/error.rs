@@ -18,6 +18,19 @@ pub enum Error {
     /// The data directory has no register yet.
     #[error("chưa có sổ văn bản trong {0} / no register in this data directory: run `vanthu init` first")]
     NoRegister(PathBuf),
+    /// The unit lists its people and this desktop is signed in as no one.
+    #[error("máy này chưa đăng nhập cán bộ: đơn vị đã khai báo cán bộ nên mỗi việc cần người làm (Cài đặt → Cán bộ, hoặc `vanthu people sign-in`) / this desktop is not signed in as a person of the unit")]
+    NotSignedIn,
+    /// The signed-in person's roles do not allow the action.
+    #[error("{person} không có quyền {duty} (việc của {roles}) / {person} may not do this: it needs the role {roles}")]
+    NotPermitted {
+        /// Who tried.
+        person: String,
+        /// What they tried, in Vietnamese.
+        duty: &'static str,
+        /// The roles that may, in Vietnamese.
+        roles: String,
+    },
     /// The register exists but the unit (its own agency) was never set.
     #[error("đơn vị chưa được khởi tạo / unit not initialised: run `vanthu init` first")]
     NotInitialised,

@@ -35,6 +35,7 @@ mod error;
 mod events;
 mod numbering;
 pub mod outgoing_offer;
+mod people;
 mod processing;
 mod rank;
 mod register;
@@ -69,6 +70,7 @@ pub use numbering::{
     BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, VoidedNumbers, YearClosure,
     MAX_BLOCK_SIZE,
 };
+pub use people::{Department, NewPerson, Person};
 pub use processing::{IncomingAction, OfferedAction};
 pub use register::{Register, Series};
 pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, StatusFact};
@@ -108,11 +110,16 @@ impl Registry {
         schema::migrate(&conn)?;
         let blobs = BlobStore::open(data_dir.join("blobs"))?;
         blobs.sweep_temp_files()?;
+        // The person this desktop is signed in as is who the audit log names.
+        let user = match people::signed_in(&conn)? {
+            Some(p) => p.audit_name(),
+            None => default_user(),
+        };
         Ok(Registry {
             conn,
             data_dir,
             blobs,
-            user: default_user(),
+            user,
             search_window: search::RECENT_WINDOW,
         })
     }

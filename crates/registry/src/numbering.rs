@@ -701,6 +701,7 @@ impl Registry {
     /// that arrives later (an answer to a request sent before) is void as a whole. A year
     /// after the current one is refused.
     pub fn close_numbering_year(&mut self, year: i32) -> Result<YearClosure> {
+        self.require(vanthu_domain::roles::Duty::CloseYear)?;
         self.write(|tx, ctx| {
             if let Some(at) = meta(tx, &closed_key(year))? {
                 return Ok(YearClosure {

@@ -129,6 +129,9 @@ impl Registry {
         note: Option<&str>,
         handler: Option<&str>,
     ) -> Result<StatusEvent> {
+        if let Some(duty) = vanthu_domain::roles::Duty::of_actor(step.actor) {
+            self.require(duty)?;
+        }
         let note = note.map(|n| nfc(n.trim())).filter(|n| !n.is_empty());
         let handler = handler.map(|h| nfc(h.trim())).filter(|h| !h.is_empty());
         if step.needs_reason() && note.is_none() {
@@ -352,6 +355,9 @@ impl Registry {
         actor: Actor,
         note: Option<&str>,
     ) -> Result<StatusEvent> {
+        if let Some(duty) = vanthu_domain::roles::Duty::of_actor(actor) {
+            self.require(duty)?;
+        }
         let id = self.write(|tx, ctx| status_event_tx(tx, ctx, document_id, to, actor, note))?;
         self.status_event(id)
     }

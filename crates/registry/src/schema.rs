@@ -74,6 +74,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "indexes for the reports over the sync queues (by time, by related message)",
         up: v14_report_indexes,
     },
+    Migration {
+        description: "the unit's departments and people with their roles",
+        up: crate::people::migrate_v15,
+    },
 ];
 
 /// The schema version this build writes.

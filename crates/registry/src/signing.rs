@@ -106,6 +106,7 @@ impl Registry {
         file_name: &str,
         info: &SignedFile,
     ) -> Result<DocumentRecord> {
+        self.require_signing_role(info)?;
         let before = self.signing_item(id)?;
         let blob = self.blobs.put_file(signed_pdf)?;
         self.record_signed_blob(id, &before, blob, file_name, info)
@@ -123,9 +124,22 @@ impl Registry {
         file_name: &str,
         info: &SignedFile,
     ) -> Result<DocumentRecord> {
+        self.require_signing_role(info)?;
         let before = self.signing_item(id)?;
         let blob = self.blobs.adopt(signed_pdf, written)?;
         self.record_signed_blob(id, &before, blob, file_name, info)
+    }
+
+    /// Only a lãnh đạo signs as the signer, only a văn thư puts the unit's seal (NĐ 30);
+    /// checked before the signed file is stored (the signature itself is made by the
+    /// token, which the crate cannot stop; what it refuses is recording it).
+    fn require_signing_role(&self, info: &SignedFile) -> Result<()> {
+        use vanthu_domain::roles::Duty;
+        match info.role.as_str() {
+            "leader" => self.require(Duty::SignAsLeader),
+            "organization" => self.require(Duty::SealAsOrganisation),
+            _ => Ok(()),
+        }
     }
 
     fn record_signed_blob(

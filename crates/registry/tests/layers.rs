@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "desks::wire",
             "outgoing_offer",
             "scan_drafts",
+            "people",
         ],
     ),
     ("index and desk queue", &["search", "desks::outbox"]),

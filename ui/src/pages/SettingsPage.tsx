@@ -5,6 +5,7 @@ import { TokenModuleSetting } from "../components/TokenModuleSetting";
 import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSettings";
 import { BackupSettings } from "../components/BackupSettings";
 import { YearClosingSetting } from "../components/YearClosingSetting";
+import { PeopleSettings } from "../components/PeopleSettings";
 import { errorMessage } from "../errors";
 
 export function SettingsPage() {
@@ -67,6 +68,7 @@ export function SettingsPage() {
           )}
         </Stack>
       </form>
+      <PeopleSettings />
       <TokenModuleSetting />
       <SyncSettings />
       <NumberingDesktopSetting />

@@ -16,6 +16,7 @@ mod docs;
 mod export;
 mod incoming;
 mod outgoing;
+mod people;
 
 // Parsed once per process; boxing the big variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -55,6 +56,9 @@ pub enum RegistryCommand {
     /// Nhật ký kiểm tra / audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Cán bộ, phòng ban, vai trò / the unit's people and roles; sign this desktop in.
+    #[command(subcommand)]
+    People(people::PeopleCommand),
     /// Xuất dữ liệu / export.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -140,6 +144,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalOpts) -> Result<()> {
         RegistryCommand::List { filters } => docs::search(global, "", &filters),
         RegistryCommand::Search { query, filters } => docs::search(global, &query, &filters),
         RegistryCommand::Audit(c) => audit::run(c, global),
+        RegistryCommand::People(c) => people::run(c, global),
         RegistryCommand::Export(c) => export::run(c, global),
         RegistryCommand::Dev(c) => dev::run(c, global),
     }
