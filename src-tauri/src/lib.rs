@@ -82,6 +82,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             outgoing::send_outgoing,
             outgoing::submit_for_signing,
             outgoing::return_for_changes,
+            outgoing::recall_outgoing,
+            outgoing::outgoing_recipients,
             desks::desk_info_of,
             desks::submit_to_desktop,
             desks::numbering_desktop,

@@ -61,6 +61,8 @@ pub struct OutgoingActions {
     pub submit_for_signing: bool,
     /// The number is a Số tạm (waits for the next sync).
     pub provisional_number: bool,
+    /// "Thu hồi": recall it from its recipients.
+    pub recall: bool,
 }
 
 impl From<OutgoingOffer> for OutgoingActions {
@@ -70,6 +72,7 @@ impl From<OutgoingOffer> for OutgoingActions {
             send: o.send,
             submit_for_signing: o.submit_for_signing,
             provisional_number: o.provisional_number,
+            recall: o.recall,
         }
     }
 }
@@ -188,6 +191,45 @@ pub fn submit_for_signing(
     };
     sync.wake();
     Ok(row)
+}
+
+/// Thu hồi: recalls a document the hub delivered, with the reason; the recall leaves at
+/// once when online, and the recipients' answers (15/16) move the document on.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn recall_outgoing(
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+    reason: String,
+) -> Res<OutgoingRow> {
+    let row = {
+        let mut reg = registry(&state);
+        reg.recall_outgoing(id.into(), &reason)?;
+        row(&reg, id.into())?
+    };
+    sync.wake();
+    Ok(row)
+}
+
+/// Where a sent document stands with each recipient: the latest status and when, and
+/// whether it is overdue (the sender's side of the 01…06 feedback).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn outgoing_recipients(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+) -> Res<Vec<crate::sync::SyncAlert>> {
+    let message_id = {
+        let reg = registry(&state);
+        reg.dispatch_of(id.into())?.map(|d| d.message_id)
+    };
+    let Some(message_id) = message_id else {
+        return Ok(Vec::new());
+    };
+    Ok(sync.recipients_of(&app, &message_id)?)
 }
 
 /// Trả lại: on the leader's desktop, returns a submitted draft unsigned with a note saying

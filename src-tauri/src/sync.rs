@@ -60,7 +60,9 @@ pub struct SyncAlert {
     pub sent_ms: f64,
     pub latest_code: Option<String>,
     pub latest_label: Option<String>,
-    /// "Chưa nhận" | "Chưa tiếp nhận"
+    /// When the latest status arrived (ms since the epoch).
+    pub latest_ms: Option<f64>,
+    /// "Chưa nhận" | "Chưa tiếp nhận" (empty: not overdue)
     pub alert: String,
 }
 
@@ -130,24 +132,24 @@ impl SyncService {
         app: &AppHandle,
     ) -> Result<Vec<SyncAlert>, vanthu_sync::state::StateError> {
         let rows = overdue(self.state.recipient_statuses(now_ms())?);
-        let names = agency_names(app);
-        Ok(rows
-            .into_iter()
-            .map(|r| SyncAlert {
-                recipient_name: names
-                    .iter()
-                    .find(|(c, _)| *c == r.recipient)
-                    .map(|(_, n)| n.clone()),
-                message_id: r.message_id,
-                document_id: r.document_id,
-                recipient: r.recipient,
-                sent_ms: r.sent_ms as f64,
-                latest_code: r.latest_code,
-                latest_label: r.latest_label,
-                alert: r.alert.map(|a| a.label_vi()).unwrap_or_default().to_owned(),
-            })
-            .collect())
+        Ok(to_alert_rows(app, rows))
     }
+
+    /// Every recipient of one sent message with its latest status, overdue or not.
+    pub fn recipients_of(
+        &self,
+        app: &AppHandle,
+        message_id: &str,
+    ) -> Result<Vec<SyncAlert>, vanthu_sync::state::StateError> {
+        let rows = self
+            .state
+            .recipient_statuses(now_ms())?
+            .into_iter()
+            .filter(|r| r.message_id == message_id)
+            .collect();
+        Ok(to_alert_rows(app, rows))
+    }
+
 
     /// Starts (or restarts, after new settings) the engine when settings exist.
     pub fn start(&self, app: &AppHandle) {
@@ -306,6 +308,26 @@ impl SyncService {
         self.start(app);
         Ok(self.status(app))
     }
+}
+
+fn to_alert_rows(app: &AppHandle, rows: Vec<RecipientStatus>) -> Vec<SyncAlert> {
+    let names = agency_names(app);
+    rows.into_iter()
+        .map(|r| SyncAlert {
+            recipient_name: names
+                .iter()
+                .find(|(c, _)| *c == r.recipient)
+                .map(|(_, n)| n.clone()),
+            message_id: r.message_id,
+            document_id: r.document_id,
+            recipient: r.recipient,
+            sent_ms: r.sent_ms as f64,
+            latest_code: r.latest_code,
+            latest_label: r.latest_label,
+            latest_ms: r.latest_ms.map(|m| m as f64),
+            alert: r.alert.map(|a| a.label_vi()).unwrap_or_default().to_owned(),
+        })
+        .collect()
 }
 
 fn agency_names(app: &AppHandle) -> Vec<(String, String)> {

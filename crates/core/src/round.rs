@@ -32,6 +32,8 @@ pub fn registry_round(
     vanthu_sync::bridge::queue_registry_statuses(reg, state, agency, agency_name)
         .map_err(|e| e.to_string())?;
     let desks = vanthu_sync::desks::run_all(reg, state).map_err(|e| e.to_string())?;
+    // The recipients' answers to our recalls (15/16) move the recalled documents on.
+    reg.settle_recalls().map_err(|e| e.to_string())?;
     Ok(RoundChanges {
         imported: received.imported + received.refused,
         desks,

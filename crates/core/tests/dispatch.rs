@@ -179,3 +179,91 @@ fn secret_provisional_and_uncoded_documents_are_refused() {
     assert!(reg.pending_dispatches(10).unwrap().is_empty());
     assert!(reg.audit_verify().unwrap().ok);
 }
+
+/// Thu hồi from the sender's side (issue 21, item 5): the văn thư recalls a delivered
+/// document with a reason; the recipient's register shows the request, its văn thư accepts
+/// (15), and the sender's record becomes Đã thu hồi while the recipient's shows revoked. A
+/// refusal (16) makes it Bị từ chối thu hồi, and it may be asked again. A chuyên viên may not
+/// recall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
+    use vanthu_domain::IncomingState;
+    use vanthu_registry::{IncomingAction, NewPerson};
+    let hub = common::start_hub(&[A, B]).await;
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a_reg = unit(a_dir.path(), A, "UBND Tỉnh Kon Tum");
+    let person = |name: &str, role: &str| NewPerson {
+        full_name: name.into(),
+        roles: vec![role.into()],
+        ..Default::default()
+    };
+    a_reg.add_person(&person("Nguyễn Thị An", "văn thư")).unwrap();
+    let handler = a_reg.add_person(&person("Trần Thị Bình", "chuyên viên")).unwrap();
+    drop(unit(b_dir.path(), B, "Sở Nội vụ"));
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let id = draft(&mut a_reg, Secrecy::Normal, &[B]);
+        a_reg.issue_outgoing(id, "2026-12-07".parse().unwrap()).unwrap();
+        a_reg.queue_dispatch(id).unwrap();
+        ids.push(id);
+    }
+    let (accepted, refused) = (ids[0], ids[1]);
+    // Not delivered yet: nothing to recall.
+    let e = a_reg.recall_outgoing(accepted, "Gửi nhầm").unwrap_err();
+    assert!(matches!(e, Error::InvalidState(_)), "{e}");
+    drop(a_reg);
+    let a = hub.registry_engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
+    let b = hub.registry_engine(B, "Sở Nội vụ", b_dir.path());
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+
+    let mut a_reg = Registry::open(a_dir.path()).unwrap();
+    assert!(a_reg.recall_outgoing(accepted, "  ").is_err(), "a reason is needed");
+    a_reg.sign_in(Some(handler.id)).unwrap();
+    let e = a_reg.recall_outgoing(accepted, "Gửi nhầm").unwrap_err();
+    assert!(matches!(e, Error::NotPermitted { .. }), "{e}");
+    a_reg.sign_in(Some(1)).unwrap();
+    for id in [accepted, refused] {
+        let r = a_reg.recall_outgoing(id, "Gửi nhầm nơi nhận").unwrap();
+        assert_eq!(r.recipients, [B]);
+        assert_eq!(
+            a_reg.get(id).unwrap().outgoing_state(),
+            Some(OutgoingState::RecallPending)
+        );
+    }
+    drop(a_reg);
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+
+    // B's clerk sees the two requests; accepts one, refuses the other.
+    let mut b_reg = Registry::open(b_dir.path()).unwrap();
+    let inbox = b_reg.list(&Default::default()).unwrap().hits;
+    assert_eq!(inbox.len(), 2);
+    let mut b_ids: Vec<i64> = inbox.iter().map(|h| h.id).collect();
+    b_ids.sort();
+    for id in &b_ids {
+        assert_eq!(b_reg.get(*id).unwrap().pending_action.as_deref(), Some("recall"));
+    }
+    b_reg
+        .take_action(b_ids[0], IncomingAction::AcceptRequest, None, None)
+        .unwrap();
+    b_reg
+        .take_action(b_ids[1], IncomingAction::RefuseRequest, Some("Đã phân công xử lý"), None)
+        .unwrap();
+    assert_eq!(
+        b_reg.get(b_ids[0]).unwrap().incoming_state(),
+        Some(IncomingState::Revoked)
+    );
+    drop(b_reg);
+    b.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+    let mut a_reg = Registry::open(a_dir.path()).unwrap();
+    let state = |reg: &Registry, id| reg.get(id).unwrap().outgoing_state();
+    assert_eq!(state(&a_reg, accepted), Some(OutgoingState::Recalled));
+    assert_eq!(state(&a_reg, refused), Some(OutgoingState::RecallRefused));
+    // Asked again after the refusal: waiting again, on the new answer only.
+    a_reg.recall_outgoing(refused, "Đề nghị thu hồi lần hai").unwrap();
+    assert_eq!(a_reg.settle_recalls().unwrap(), 0, "the old 16 does not count");
+    assert_eq!(state(&a_reg, refused), Some(OutgoingState::RecallPending));
+    assert!(a_reg.audit_verify().unwrap().ok);
+}

@@ -44,6 +44,7 @@ mod revisions;
 pub mod scan_drafts;
 pub mod schema;
 mod search;
+mod sender_recall;
 mod signing;
 mod snapshot;
 mod sort;
@@ -72,6 +73,7 @@ pub use numbering::{
 };
 pub use people::{Department, NewPerson, Person};
 pub use processing::{IncomingAction, OfferedAction};
+pub use sender_recall::{RecallRequest, RECALL_KIND};
 pub use register::{Register, Series};
 pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, StatusFact};
 pub use revisions::{ReceivedAction, RevisionOutcome};

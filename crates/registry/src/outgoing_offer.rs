@@ -29,6 +29,8 @@ pub struct OutgoingOffer {
     pub submit_for_signing: bool,
     /// The number shown is a Số tạm, waiting for the hub's block.
     pub provisional_number: bool,
+    /// "Thu hồi": recall a document the hub delivered (again, after a refusal).
+    pub recall: bool,
 }
 
 /// What `rec` offers at `desk`.
@@ -55,5 +57,10 @@ pub fn offered_outgoing(rec: &DocumentRecord, desk: DeskPosition) -> OutgoingOff
             && over_hub
             && !desk.awaiting_leader,
         provisional_number: rec.is_provisional(),
+        recall: own
+            && matches!(
+                state,
+                Some(OutgoingState::Sent | OutgoingState::RecallRefused)
+            ),
     }
 }

@@ -53,7 +53,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "archive_restore",
         ],
     ),
-    ("policy on policy", &["revisions", "desks::receive"]),
+    ("policy on policy", &["revisions", "desks::receive", "sender_recall"]),
     ("re-exports", &["desks"]),
 ];
 

@@ -7,7 +7,7 @@
 //! handoff and the engine's unique message id drops the copy.
 use vanthu_domain::DocumentNumber;
 use vanthu_edxml as ed;
-use vanthu_registry::{Dispatch, DocumentRecord, Registry};
+use vanthu_registry::{DocumentRecord, Registry};
 
 use crate::error::BridgeError;
 use crate::state::{OutboxState, SyncState};
@@ -23,7 +23,13 @@ pub fn queue_dispatches(
     let mut queued = 0;
     for d in reg.pending_dispatches(100)? {
         let rec = reg.get(d.document_id)?;
-        let body = match package(reg, &rec, &d, agency, agency_name) {
+        let business = ed::Business {
+            doc_type: Some(0),
+            reason: Some("Văn bản điện tử mới".into()),
+            paper: Some(0),
+            ..Default::default()
+        };
+        let body = match package(reg, &rec, &d.recipients, agency, agency_name, business, true) {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(document = d.document_id, %e, "outgoing document not packaged");
@@ -45,6 +51,54 @@ pub fn queue_dispatches(
         };
         state.enqueue(&pkg, &body)?;
         reg.mark_outbox_sent(d.outbox_id)?;
+        queued += 1;
+    }
+    queued += queue_recalls(reg, state, agency, agency_name)?;
+    Ok(queued)
+}
+
+/// Hands every recall the clerk asked for to the engine: a revocation package (the
+/// original's header and DocumentId, BussinessDocType 1, the reason, no files) about the
+/// original's message, to the recipients it was sent to.
+fn queue_recalls(
+    reg: &mut Registry,
+    state: &SyncState,
+    agency: &str,
+    agency_name: &str,
+) -> Result<u64, BridgeError> {
+    let mut queued = 0;
+    for r in reg.pending_recalls(100)? {
+        let rec = reg.get(r.document_id)?;
+        let document_id = rec
+            .edxml_document_id
+            .clone()
+            .or_else(|| edxml_id(&rec, agency));
+        let business = ed::Business {
+            document_id: document_id.clone(),
+            doc_type: Some(1),
+            reason: Some(r.reason.clone()),
+            paper: Some(0),
+            ..Default::default()
+        };
+        let body = match package(reg, &rec, &r.recipients, agency, agency_name, business, false) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(document = r.document_id, %e, "recall not packaged");
+                reg.mark_outbox_failed(r.outbox_id, &e.to_string())?;
+                continue;
+            }
+        };
+        let pkg = OutgoingPackage {
+            message_id: r.message_id.clone(),
+            op: Operation::Recall,
+            related: Some(r.related.clone()),
+            status_code: None,
+            recipients: r.recipients.clone(),
+            document_id,
+            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
+        };
+        state.enqueue(&pkg, &body)?;
+        reg.mark_outbox_sent(r.outbox_id)?;
         queued += 1;
     }
     Ok(queued)
@@ -72,12 +126,16 @@ fn edxml_id(rec: &DocumentRecord, agency: &str) -> Option<String> {
     ))
 }
 
+/// The edXML package of `rec` for `recipients`: its header, `business`, and its files when
+/// `with_files` (a revocation carries none).
 fn package(
     reg: &Registry,
     rec: &DocumentRecord,
-    d: &Dispatch,
+    recipients: &[String],
     agency: &str,
     agency_name: &str,
+    business: ed::Business,
+    with_files: bool,
 ) -> Result<Vec<u8>, String> {
     let number = DocumentNumber::parse(&rec.notation).map_err(|e| e.to_string())?;
     let mut h = ed::Header {
@@ -93,7 +151,7 @@ fn package(
         ..Default::default()
     };
     for r in &rec.recipients {
-        if let Some(code) = r.agency_code.as_ref().filter(|c| d.recipients.contains(c)) {
+        if let Some(code) = r.agency_code.as_ref().filter(|c| recipients.contains(c)) {
             h.to.push(ed::Organization {
                 organ_id: Some(code.clone()),
                 organ_name: Some(r.name.clone()),
@@ -115,12 +173,7 @@ fn package(
         organ_id: Some(agency.to_string()),
         timestamp: Some(ed::dates::now_vn()),
     });
-    h.business = Some(ed::Business {
-        doc_type: Some(0),
-        reason: Some("Văn bản điện tử mới".into()),
-        paper: Some(0),
-        ..Default::default()
-    });
+    h.business = Some(business);
     // The newest PDF is the one to send (the signed copy when the leader signed in the
     // app; the draft it was made from stays home); other files travel as they are.
     let newest_pdf = rec
@@ -132,6 +185,7 @@ fn package(
     let mut atts: Vec<ed::OutAttachment<'_>> = rec
         .attachments
         .iter()
+        .filter(|_| with_files)
         .filter(|a| a.media_type != "application/pdf" || Some(a.id) == newest_pdf)
         .map(|a| ed::OutAttachment {
             meta: ed::AttachmentMeta {

@@ -15,7 +15,13 @@ const rows = [
     id: 2,
     notation: "13/UBND-VP",
     recipients: ["Sở Tài chính", "Sở Kế hoạch và Đầu tư"],
-    actions: { issue: true, send: false, submitForSigning: false, provisionalNumber: false },
+    actions: {
+      issue: true,
+      send: false,
+      submitForSigning: false,
+      provisionalNumber: false,
+      recall: false,
+    },
   }),
 ];
 

@@ -1,3 +1,4 @@
+import { RecallButton, RecipientStatuses } from "./SentTracking";
 import {
   createColumnHelper,
   flexRender,
@@ -113,6 +114,8 @@ const columns = [
               send={async (to, note) => onChanged(await commands.submitForSigning(r.id, to, note))}
             />
           )}
+          {r.actions.recall && <RecallButton row={r} onChanged={onChanged} />}
+          {r.dispatchedDate && <RecipientStatuses id={r.id} />}
           {action && (
             <Button
               data-testid={`action-${r.id}`}

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { canSubmitForSigning, deskLine, nextAction } from "../outgoingActions";
 import { outgoingRow as row } from "../test/fixtures";
 
-const none = { issue: false, send: false, submitForSigning: false, provisionalNumber: false };
+const none = {
+  issue: false,
+  send: false,
+  submitForSigning: false,
+  provisionalNumber: false,
+  recall: false,
+};
 
 describe("the outgoing register's buttons follow what the registry offers", () => {
   it("picks Cấp số or Gửi qua trục from the offer, and nothing when nothing is offered", () => {

@@ -48,7 +48,13 @@ export function outgoingRow(over: Partial<OutgoingRow> = {}): OutgoingRow {
     submittedTo: null,
     returned: false,
     returnedNote: null,
-    actions: { issue: false, send: true, submitForSigning: false, provisionalNumber: false },
+    actions: {
+      issue: false,
+      send: true,
+      submitForSigning: false,
+      provisionalNumber: false,
+      recall: false,
+    },
     ...over,
   };
 }

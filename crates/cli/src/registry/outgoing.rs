@@ -62,6 +62,15 @@ pub enum OutgoingCommand {
     },
     /// Nhập sổ văn bản đi từ CSV / import an outgoing register from CSV (all rows or none).
     ImportCsv { file: PathBuf },
+    /// Thu hồi / recall a document sent over the hub, with a reason: the recall travels at
+    /// the next `vanthu sync`, and the recipients' answers (15 đồng ý / 16 từ chối) move it
+    /// to Đã thu hồi or Bị từ chối thu hồi.
+    Recall {
+        id: i64,
+        /// Lý do thu hồi.
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
@@ -145,6 +154,19 @@ pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
                 "Đã xếp gửi qua trục văn bản {id} tới {} (mã gói tin {}); gửi ở lần đồng bộ tới",
                 d.recipients.join(", "),
                 d.message_id
+            );
+            Ok(())
+        }
+        OutgoingCommand::Recall { id, reason } => {
+            let mut reg = open(global)?;
+            let r = reg.recall_outgoing(id, &reason)?;
+            if global.json {
+                return print_json(&r);
+            }
+            println!(
+                "Đã xếp thu hồi văn bản {id} tới {} (mã gói tin {}); gửi ở lần đồng bộ tới",
+                r.recipients.join(", "),
+                r.message_id
             );
             Ok(())
         }

@@ -1,0 +1,77 @@
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { renderWithTheme } from "../test/render";
+import { outgoingRow } from "../test/fixtures";
+
+const commands = vi.hoisted(() => ({
+  outgoingRecipients: vi.fn(),
+  recallOutgoing: vi.fn(),
+}));
+vi.mock("../bindings", () => ({ commands }));
+
+import { RecallButton, RecipientStatuses } from "./SentTracking";
+
+describe("the sender's side of a sent document", () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it("lists each recipient's latest status with its time and the overdue alert", async () => {
+    commands.outgoingRecipients.mockResolvedValue([
+      {
+        messageId: "out-1",
+        documentId: null,
+        recipient: "000.01.20.H34",
+        recipientName: "Sở Nội vụ",
+        sentMs: 0,
+        latestCode: "03",
+        latestLabel: "Đã tiếp nhận",
+        latestMs: new Date(2026, 11, 7, 9, 30).getTime(),
+        alert: "",
+      },
+      {
+        messageId: "out-1",
+        documentId: null,
+        recipient: "000.02.20.H34",
+        recipientName: null,
+        sentMs: 0,
+        latestCode: null,
+        latestLabel: null,
+        latestMs: null,
+        alert: "Chưa nhận",
+      },
+    ]);
+    renderWithTheme(<RecipientStatuses id={7} />);
+    fireEvent.click(screen.getByTestId("recipients-7"));
+    await waitFor(() => expect(commands.outgoingRecipients).toHaveBeenCalledWith(7));
+    const table = await screen.findByTestId("recipient-statuses-7");
+    expect(table).toHaveTextContent("Sở Nội vụ");
+    expect(table).toHaveTextContent("03 Đã tiếp nhận");
+    expect(table).toHaveTextContent("09:30 07/12/2026");
+    expect(table).toHaveTextContent("000.02.20.H34");
+    expect(table).toHaveTextContent("Chưa có phản hồi");
+    expect(table).toHaveTextContent("Quá hạn: Chưa nhận");
+  });
+
+  it("recalls with the reason typed, and shows a refusal as it comes", async () => {
+    const base = outgoingRow({ id: 7 });
+    const row = { ...base, actions: { ...base.actions, recall: true } };
+    const changed = vi.fn();
+    commands.recallOutgoing
+      .mockRejectedValueOnce({ kind: "invalid", message: "cần ghi lý do thu hồi" })
+      .mockResolvedValueOnce({ ...row, status: "recall_pending", statusLabel: "Chờ thu hồi" });
+    renderWithTheme(<RecallButton row={row} onChanged={changed} />);
+    fireEvent.click(screen.getByTestId("recall-7"));
+    fireEvent.click(screen.getByTestId("recall-confirm"));
+    expect(await screen.findByTestId("recall-error")).toHaveTextContent("cần ghi lý do");
+    fireEvent.change(screen.getByTestId("recall-reason"), {
+      target: { value: " Gửi nhầm nơi nhận " },
+    });
+    fireEvent.click(screen.getByTestId("recall-confirm"));
+    await waitFor(() =>
+      expect(commands.recallOutgoing).toHaveBeenLastCalledWith(7, "Gửi nhầm nơi nhận"),
+    );
+    await waitFor(() =>
+      expect(changed).toHaveBeenCalledWith(expect.objectContaining({ status: "recall_pending" })),
+    );
+    expect(screen.queryByTestId("recall-form")).toBeNull();
+  });
+});
