@@ -150,7 +150,6 @@ impl SyncService {
         Ok(to_alert_rows(app, rows))
     }
 
-
     /// Starts (or restarts, after new settings) the engine when settings exist.
     pub fn start(&self, app: &AppHandle) {
         let mut slot = lock(&self.running);

@@ -73,6 +73,16 @@ export const commands = {
 	 *  what to change; it leaves Chờ ký and the clerk's desktop gets the note at the next round.
 	 */
 	returnForChanges: (id: number, note: string) => __TAURI_INVOKE<null>("return_for_changes", { id, note }),
+	/**
+	 *  Thu hồi: recalls a document the hub delivered, with the reason; the recall leaves at
+	 *  once when online, and the recipients' answers (15/16) move the document on.
+	 */
+	recallOutgoing: (id: number, reason: string) => __TAURI_INVOKE<OutgoingRow>("recall_outgoing", { id, reason }),
+	/**
+	 *  Where a sent document stands with each recipient: the latest status and when, and
+	 *  whether it is overdue (the sender's side of the 01…06 feedback).
+	 */
+	outgoingRecipients: (id: number) => __TAURI_INVOKE<SyncAlert[]>("outgoing_recipients", { id }),
 	deskInfoOf: (id: number) => __TAURI_INVOKE<DeskInfo>("desk_info_of", { id }),
 	/**
 	 *  "Trình lãnh đạo": queues the document for the leader's desktop (`UNIT/DESKTOP`) and
@@ -409,6 +419,8 @@ export type OutgoingActions = {
 	submitForSigning: boolean,
 	/**  The number is a Số tạm (waits for the next sync). */
 	provisionalNumber: boolean,
+	/**  "Thu hồi": recall it from its recipients. */
+	recall: boolean,
 };
 
 export type OutgoingRow = {
@@ -775,7 +787,9 @@ export type SyncAlert = {
 	sentMs: number | null,
 	latestCode: string | null,
 	latestLabel: string | null,
-	/**  "Chưa nhận" | "Chưa tiếp nhận" */
+	/**  When the latest status arrived (ms since the epoch). */
+	latestMs: number | null,
+	/**  "Chưa nhận" | "Chưa tiếp nhận" (empty: not overdue) */
 	alert: string,
 };
 

@@ -192,18 +192,31 @@ async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
     let hub = common::start_hub(&[A, B]).await;
     let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut a_reg = unit(a_dir.path(), A, "UBND Tỉnh Kon Tum");
+    a_reg
+        .add_agency(NewAgency {
+            code: B.into(),
+            name: "Sở Nội vụ".into(),
+            ..Default::default()
+        })
+        .unwrap();
     let person = |name: &str, role: &str| NewPerson {
         full_name: name.into(),
         roles: vec![role.into()],
         ..Default::default()
     };
-    a_reg.add_person(&person("Nguyễn Thị An", "văn thư")).unwrap();
-    let handler = a_reg.add_person(&person("Trần Thị Bình", "chuyên viên")).unwrap();
+    a_reg
+        .add_person(&person("Nguyễn Thị An", "văn thư"))
+        .unwrap();
+    let handler = a_reg
+        .add_person(&person("Trần Thị Bình", "chuyên viên"))
+        .unwrap();
     drop(unit(b_dir.path(), B, "Sở Nội vụ"));
     let mut ids = Vec::new();
     for _ in 0..2 {
         let id = draft(&mut a_reg, Secrecy::Normal, &[B]);
-        a_reg.issue_outgoing(id, "2026-12-07".parse().unwrap()).unwrap();
+        a_reg
+            .issue_outgoing(id, "2026-12-07".parse().unwrap())
+            .unwrap();
         a_reg.queue_dispatch(id).unwrap();
         ids.push(id);
     }
@@ -216,9 +229,28 @@ async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
     let b = hub.registry_engine(B, "Sở Nội vụ", b_dir.path());
     a.sync_once().await.unwrap();
     b.sync_once().await.unwrap();
+    // B's clerk registers both: from then on a recall is a request she answers (an arrived
+    // document not yet registered is revoked at once, with 15).
+    {
+        let mut b_reg = Registry::open(b_dir.path()).unwrap();
+        for h in b_reg.list(&Default::default()).unwrap().hits {
+            b_reg
+                .append_status_event(
+                    h.id,
+                    IncomingState::Registered,
+                    vanthu_domain::Actor::Clerk,
+                    None,
+                )
+                .unwrap();
+        }
+    }
+    b.sync_once().await.unwrap();
 
     let mut a_reg = Registry::open(a_dir.path()).unwrap();
-    assert!(a_reg.recall_outgoing(accepted, "  ").is_err(), "a reason is needed");
+    assert!(
+        a_reg.recall_outgoing(accepted, "  ").is_err(),
+        "a reason is needed"
+    );
     a_reg.sign_in(Some(handler.id)).unwrap();
     let e = a_reg.recall_outgoing(accepted, "Gửi nhầm").unwrap_err();
     assert!(matches!(e, Error::NotPermitted { .. }), "{e}");
@@ -242,13 +274,21 @@ async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
     let mut b_ids: Vec<i64> = inbox.iter().map(|h| h.id).collect();
     b_ids.sort();
     for id in &b_ids {
-        assert_eq!(b_reg.get(*id).unwrap().pending_action.as_deref(), Some("recall"));
+        assert_eq!(
+            b_reg.get(*id).unwrap().pending_action.as_deref(),
+            Some("recall")
+        );
     }
     b_reg
         .take_action(b_ids[0], IncomingAction::AcceptRequest, None, None)
         .unwrap();
     b_reg
-        .take_action(b_ids[1], IncomingAction::RefuseRequest, Some("Đã phân công xử lý"), None)
+        .take_action(
+            b_ids[1],
+            IncomingAction::RefuseRequest,
+            Some("Đã phân công xử lý"),
+            None,
+        )
         .unwrap();
     assert_eq!(
         b_reg.get(b_ids[0]).unwrap().incoming_state(),
@@ -262,8 +302,14 @@ async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
     assert_eq!(state(&a_reg, accepted), Some(OutgoingState::Recalled));
     assert_eq!(state(&a_reg, refused), Some(OutgoingState::RecallRefused));
     // Asked again after the refusal: waiting again, on the new answer only.
-    a_reg.recall_outgoing(refused, "Đề nghị thu hồi lần hai").unwrap();
-    assert_eq!(a_reg.settle_recalls().unwrap(), 0, "the old 16 does not count");
+    a_reg
+        .recall_outgoing(refused, "Đề nghị thu hồi lần hai")
+        .unwrap();
+    assert_eq!(
+        a_reg.settle_recalls().unwrap(),
+        0,
+        "the old 16 does not count"
+    );
     assert_eq!(state(&a_reg, refused), Some(OutgoingState::RecallPending));
     assert!(a_reg.audit_verify().unwrap().ok);
 }

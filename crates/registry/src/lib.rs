@@ -73,12 +73,12 @@ pub use numbering::{
 };
 pub use people::{Department, NewPerson, Person};
 pub use processing::{IncomingAction, OfferedAction};
-pub use sender_recall::{RecallRequest, RECALL_KIND};
 pub use register::{Register, Series};
 pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, StatusFact};
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
+pub use sender_recall::{RecallRequest, RECALL_KIND};
 pub use signing::{SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};
 pub use status_upgrade::upgrade_status_body;

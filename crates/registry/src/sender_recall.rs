@@ -49,7 +49,11 @@ fn request_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecallRequest> {
         related: s("related"),
         recipients: v["recipients"]
             .as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default(),
         reason: s("reason"),
         requested_ms: v["requested_ms"].as_i64().unwrap_or_default(),
@@ -58,7 +62,9 @@ fn request_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RecallRequest> {
 
 fn state_of(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<Option<OutgoingState>> {
     let state: Option<String> = tx
-        .query_row("SELECT state FROM documents WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT state FROM documents WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(state.and_then(|s| s.parse::<OutgoingState>().ok()))
 }

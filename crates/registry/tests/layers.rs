@@ -53,7 +53,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "archive_restore",
         ],
     ),
-    ("policy on policy", &["revisions", "desks::receive", "sender_recall"]),
+    (
+        "policy on policy",
+        &["revisions", "desks::receive", "sender_recall"],
+    ),
     ("re-exports", &["desks"]),
 ];
 

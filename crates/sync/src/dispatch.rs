@@ -29,7 +29,15 @@ pub fn queue_dispatches(
             paper: Some(0),
             ..Default::default()
         };
-        let body = match package(reg, &rec, &d.recipients, agency, agency_name, business, true) {
+        let body = match package(
+            reg,
+            &rec,
+            &d.recipients,
+            agency,
+            agency_name,
+            business,
+            true,
+        ) {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(document = d.document_id, %e, "outgoing document not packaged");
@@ -80,7 +88,15 @@ fn queue_recalls(
             paper: Some(0),
             ..Default::default()
         };
-        let body = match package(reg, &rec, &r.recipients, agency, agency_name, business, false) {
+        let body = match package(
+            reg,
+            &rec,
+            &r.recipients,
+            agency,
+            agency_name,
+            business,
+            false,
+        ) {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(document = r.document_id, %e, "recall not packaged");

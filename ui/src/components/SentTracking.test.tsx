@@ -60,7 +60,10 @@ describe("the sender's side of a sent document", () => {
       .mockResolvedValueOnce({ ...row, status: "recall_pending", statusLabel: "Chờ thu hồi" });
     renderWithTheme(<RecallButton row={row} onChanged={changed} />);
     fireEvent.click(screen.getByTestId("recall-7"));
+    // Only spaces: the registry decides a reason is missing, and says so.
+    fireEvent.change(screen.getByTestId("recall-reason"), { target: { value: "   " } });
     fireEvent.click(screen.getByTestId("recall-confirm"));
+    await waitFor(() => expect(commands.recallOutgoing).toHaveBeenCalledWith(7, ""));
     expect(await screen.findByTestId("recall-error")).toHaveTextContent("cần ghi lý do");
     fireEvent.change(screen.getByTestId("recall-reason"), {
       target: { value: " Gửi nhầm nơi nhận " },

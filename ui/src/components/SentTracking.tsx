@@ -66,7 +66,9 @@ export function RecipientStatuses({ id }: { id: number }) {
                     <Table.Td>{r.recipientName ?? r.recipient}</Table.Td>
                     <Table.Td>
                       <Badge size="xs" color={codeColor(r.latestCode)} variant="light">
-                        {r.latestCode ? `${r.latestCode} ${r.latestLabel ?? ""}` : "Chưa có phản hồi"}
+                        {r.latestCode
+                          ? `${r.latestCode} ${r.latestLabel ?? ""}`
+                          : "Chưa có phản hồi"}
                       </Badge>
                       {r.alert && (
                         <Text size="xs" c="red">
@@ -74,9 +76,7 @@ export function RecipientStatuses({ id }: { id: number }) {
                         </Text>
                       )}
                     </Table.Td>
-                    <Table.Td>
-                      {r.latestMs !== null ? formatSyncTime(r.latestMs) : ""}
-                    </Table.Td>
+                    <Table.Td>{r.latestMs !== null ? formatSyncTime(r.latestMs) : ""}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
