@@ -49,6 +49,7 @@ fn a_draft_with_a_pdf_offers_issue_and_trinh_ky_but_not_send() {
             send: false,
             submit_for_signing: true,
             provisional_number: false,
+            recall: false,
         }
     );
     // Waiting on the leader's desktop: not submitted twice.
@@ -115,4 +116,22 @@ fn an_issued_document_offers_send_only_when_the_hub_can_take_it() {
         offered_outgoing(&reg.get(ok).unwrap(), HERE),
         OutgoingOffer::default()
     );
+    // Once the hub took it, it may be recalled (and asked again after a refusal); never on
+    // the leader's copy.
+    reg.mark_dispatched(ok, date).unwrap();
+    let sent = reg.get(ok).unwrap();
+    assert_eq!(
+        offered_outgoing(&sent, HERE),
+        OutgoingOffer {
+            recall: true,
+            ..OutgoingOffer::default()
+        }
+    );
+    let mirror = DeskPosition {
+        mirror: true,
+        ..HERE
+    };
+    assert!(!offered_outgoing(&sent, mirror).recall);
+    reg.recall_outgoing(ok, "Gửi nhầm").unwrap();
+    assert!(!offered_outgoing(&reg.get(ok).unwrap(), HERE).recall);
 }
