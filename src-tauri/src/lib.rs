@@ -11,6 +11,7 @@ use vanthu_registry::Registry;
 
 pub mod backup;
 pub mod commands;
+pub mod dashboard;
 pub mod desks;
 pub mod dto;
 pub mod error;
@@ -90,6 +91,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::set_numbering_desktop,
             desks::numbering_year,
             desks::close_numbering_year,
+            dashboard::dashboard,
             people::people_overview,
             people::add_department,
             people::save_person,

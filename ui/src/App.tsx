@@ -110,7 +110,7 @@ export function App() {
       <AppShell.Main>
         <Suspense fallback={<Loader />}>
           {section === "incoming" ? (
-            <IncomingPage />
+            <IncomingPage onOpenSection={setSection} />
           ) : section === "settings" ? (
             <SettingsPage />
           ) : section === "signing" ? (

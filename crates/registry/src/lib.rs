@@ -28,6 +28,7 @@ mod audit;
 mod blobs;
 mod bulk;
 pub mod csvio;
+mod dashboard;
 pub mod desks;
 mod dispatch;
 mod documents;
@@ -60,6 +61,7 @@ pub use agencies::{Agency, AgencySource, NewAgency};
 pub use archive_restore::ArchivedRecord;
 pub use audit::{AuditEntry, AuditReport};
 pub use blobs::{BlobStore, Written};
+pub use dashboard::Dashboard;
 pub use dispatch::{dispatch_message_id, Dispatch, DISPATCH_KIND};
 pub use documents::{
     AttachmentInfo, DocumentRecord, IncomingRecord, ListQuery, NewIncoming, NewOutgoing,

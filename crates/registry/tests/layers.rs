@@ -51,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "desks::submit",
             "report_facts",
             "archive_restore",
+            "dashboard",
         ],
     ),
     (

@@ -14,6 +14,8 @@ import {
 import { useDebouncedValue } from "@mantine/hooks";
 import { commands, type Draft, type IncomingRow, type ListSort, type Urgency } from "../bindings";
 import { IncomingTable } from "../components/IncomingTable";
+import { DashboardStrip } from "../components/DashboardStrip";
+import type { SectionId } from "../sections";
 import { DetailPane } from "../components/DetailPane";
 import { RegisterForm } from "../components/RegisterForm";
 import { URGENCY_OPTIONS } from "../registerForm";
@@ -44,7 +46,12 @@ function markFirstRows() {
   });
 }
 
-export function IncomingPage() {
+export function IncomingPage({
+  onOpenSection,
+}: {
+  /** Chờ ký and Chưa phản hồi on the start page open their sections. */
+  onOpenSection?: (s: SectionId) => void;
+} = {}) {
   const [search, setSearch] = useState("");
   // Short enough to feel instant, long enough not to query on every keystroke of a word.
   const [debounced] = useDebouncedValue(search, 80);
@@ -61,6 +68,8 @@ export function IncomingPage() {
   const [drafts, setDrafts] = useState<Draft[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  // Bumped whenever the register may have changed: the start page's numbers follow.
+  const [version, setVersion] = useState(0);
 
   const selectedRow: IncomingRow | undefined = selected !== null ? rows.rows[selected] : undefined;
   const filtered = debounced.trim() !== "" || filter.urgency !== null || filter.status !== null;
@@ -100,6 +109,7 @@ export function IncomingPage() {
     onIncomingChanged(() => {
       reload();
       loadCount();
+      setVersion((v) => v + 1);
     }).then((u) => (unlisten = u));
     return () => unlisten?.();
   }, [reload, loadCount]);
@@ -130,6 +140,7 @@ export function IncomingPage() {
     rows.reload();
     loadCount();
     loadDrafts();
+    setVersion((v) => v + 1);
   };
 
   return (
@@ -140,6 +151,7 @@ export function IncomingPage() {
           Vào sổ mới (Ctrl+N)
         </Button>
       </Group>
+      <DashboardStrip version={version} onFind={setSearch} onOpenSection={onOpenSection} />
       {notice && (
         <Alert color="green" withCloseButton onClose={() => setNotice(null)} data-testid="notice">
           {notice}
