@@ -102,6 +102,7 @@ export const commands = {
 	 *  still wait for their number); a second call changes nothing.
 	 */
 	closeNumberingYear: (year: number) => __TAURI_INVOKE<NumberingYear>("close_numbering_year", { year }),
+	dashboard: () => __TAURI_INVOKE<DashboardView>("dashboard"),
 	peopleOverview: () => __TAURI_INVOKE<PeopleOverview>("people_overview"),
 	addDepartment: (name: string) => __TAURI_INVOKE<PeopleOverview>("add_department", { name }),
 	savePerson: (form: PersonForm) => __TAURI_INVOKE<PeopleOverview>("save_person", { form }),
@@ -232,6 +233,20 @@ export type CommandError =
 { kind: "network"; message: string } | 
 /**  Anything else: a bug or an unexpected failure. */
 { kind: "internal"; message: string };
+
+/**  The start page's numbers. */
+export type DashboardView = {
+	mine: number,
+	mineRows: IncomingRow[],
+	dueSoon: number,
+	dueSoonRows: IncomingRow[],
+	overdue: number,
+	overdueRows: IncomingRow[],
+	/**  Drafts waiting for a signature (Chờ ký). */
+	toSign: number,
+	/**  Recipients of what we sent that have not received or acknowledged it in time. */
+	unanswered: number,
+};
 
 /**  What the detail pane shows about the desktops of the unit for one document. */
 export type DeskInfo = {

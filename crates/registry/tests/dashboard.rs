@@ -38,7 +38,10 @@ fn the_numbers_follow_deadlines_roles_and_names() {
         .register_incoming(incoming(3, Some(today() + Days::new(10))))
         .unwrap()
         .id;
-    let due_today = reg.register_incoming(incoming(4, Some(today()))).unwrap().id;
+    let due_today = reg
+        .register_incoming(incoming(4, Some(today())))
+        .unwrap()
+        .id;
     let arrived = reg.receive_incoming(incoming(5, None)).unwrap().id;
 
     let d = reg.dashboard(today(), 3).unwrap();
@@ -57,8 +60,14 @@ fn the_numbers_follow_deadlines_roles_and_names() {
     };
     let clerk = reg.add_person(&person("Nguyễn Thị An", "văn thư")).unwrap();
     let leader = reg.add_person(&person("Lê Văn Cường", "lãnh đạo")).unwrap();
-    let handler = reg.add_person(&person("Trần Thị Bình", "chuyên viên")).unwrap();
-    assert_eq!(reg.dashboard(today(), 3).unwrap().mine, [arrived], "the clerk's");
+    let handler = reg
+        .add_person(&person("Trần Thị Bình", "chuyên viên"))
+        .unwrap();
+    assert_eq!(
+        reg.dashboard(today(), 3).unwrap().mine,
+        [arrived],
+        "the clerk's"
+    );
     reg.sign_in(Some(leader.id)).unwrap();
     assert_eq!(
         reg.dashboard(today(), 3).unwrap().mine,
@@ -74,10 +83,15 @@ fn the_numbers_follow_deadlines_roles_and_names() {
     reg.process_incoming(later, assign, Some("Phối hợp"), Some("Phòng Kinh tế"))
         .unwrap();
     reg.sign_in(Some(handler.id)).unwrap();
-    assert_eq!(reg.dashboard(today(), 3).unwrap().mine, [soon], "hers by name");
+    assert_eq!(
+        reg.dashboard(today(), 3).unwrap().mine,
+        [soon],
+        "hers by name"
+    );
     // Completed work leaves every number.
     for to in [IncomingState::InProgress, IncomingState::Completed] {
-        reg.append_status_event(soon, to, Actor::Handler, None).unwrap();
+        reg.append_status_event(soon, to, Actor::Handler, None)
+            .unwrap();
     }
     let d = reg.dashboard(today(), 3).unwrap();
     assert!(d.mine.is_empty());

@@ -102,7 +102,13 @@ export function DashboardStrip({
         />
       </Group>
       {open && (
-        <Paper withBorder p="xs" mah={220} style={{ overflow: "auto" }} data-testid="dashboard-list">
+        <Paper
+          withBorder
+          p="xs"
+          mah={220}
+          style={{ overflow: "auto" }}
+          data-testid="dashboard-list"
+        >
           {listed.length === 0 ? (
             <Text size="sm" c="dimmed">
               Không có văn bản nào
