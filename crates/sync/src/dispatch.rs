@@ -13,108 +13,100 @@ use crate::error::BridgeError;
 use crate::state::{OutboxState, SyncState};
 use crate::transport::{Operation, OutgoingPackage};
 
-/// Hands every pending dispatch to the engine; returns how many were queued.
+/// One registry outbox row to turn into a package in the engine's outbox.
+struct Handoff {
+    outbox_id: i64,
+    document_id: i64,
+    message_id: String,
+    op: Operation,
+    related: Option<String>,
+    recipients: Vec<String>,
+    /// `BussinessDocType`: 0 a new document, 1 its recall.
+    business: u8,
+    reason: String,
+    /// A recall carries no files.
+    with_files: bool,
+}
+
+/// Hands every pending dispatch, then every recall the clerk asked for, to the engine;
+/// returns how many were queued. A recall is a revocation package (the original's header and
+/// DocumentId, BussinessDocType 1, the reason, no files) about the original's message, to the
+/// recipients it was sent to.
 pub fn queue_dispatches(
     reg: &mut Registry,
     state: &SyncState,
     agency: &str,
     agency_name: &str,
 ) -> Result<u64, BridgeError> {
-    let mut queued = 0;
-    for d in reg.pending_dispatches(100)? {
-        let rec = reg.get(d.document_id)?;
-        let business = ed::Business {
-            doc_type: Some(0),
-            reason: Some("Văn bản điện tử mới".into()),
-            paper: Some(0),
-            ..Default::default()
-        };
-        let body = match package(
-            reg,
-            &rec,
-            &d.recipients,
-            agency,
-            agency_name,
-            business,
-            true,
-        ) {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(document = d.document_id, %e, "outgoing document not packaged");
-                reg.mark_outbox_failed(d.outbox_id, &e.to_string())?;
-                continue;
-            }
-        };
-        let pkg = OutgoingPackage {
-            message_id: d.message_id.clone(),
+    let mut work: Vec<Handoff> = reg
+        .pending_dispatches(100)?
+        .into_iter()
+        .map(|d| Handoff {
+            outbox_id: d.outbox_id,
+            document_id: d.document_id,
+            message_id: d.message_id,
             op: Operation::Send,
             related: None,
-            status_code: None,
-            recipients: d.recipients.clone(),
-            document_id: rec
-                .edxml_document_id
-                .clone()
-                .or_else(|| edxml_id(&rec, agency)),
-            sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
-        };
-        state.enqueue(&pkg, &body)?;
-        reg.mark_outbox_sent(d.outbox_id)?;
-        queued += 1;
-    }
-    queued += queue_recalls(reg, state, agency, agency_name)?;
-    Ok(queued)
-}
-
-/// Hands every recall the clerk asked for to the engine: a revocation package (the
-/// original's header and DocumentId, BussinessDocType 1, the reason, no files) about the
-/// original's message, to the recipients it was sent to.
-fn queue_recalls(
-    reg: &mut Registry,
-    state: &SyncState,
-    agency: &str,
-    agency_name: &str,
-) -> Result<u64, BridgeError> {
+            recipients: d.recipients,
+            business: 0,
+            reason: "Văn bản điện tử mới".into(),
+            with_files: true,
+        })
+        .collect();
+    work.extend(reg.pending_recalls(100)?.into_iter().map(|r| Handoff {
+        outbox_id: r.outbox_id,
+        document_id: r.document_id,
+        message_id: r.message_id,
+        op: Operation::Recall,
+        related: Some(r.related),
+        recipients: r.recipients,
+        business: 1,
+        reason: r.reason,
+        with_files: false,
+    }));
     let mut queued = 0;
-    for r in reg.pending_recalls(100)? {
-        let rec = reg.get(r.document_id)?;
+    for h in work {
+        let rec = reg.get(h.document_id)?;
         let document_id = rec
             .edxml_document_id
             .clone()
             .or_else(|| edxml_id(&rec, agency));
         let business = ed::Business {
-            document_id: document_id.clone(),
-            doc_type: Some(1),
-            reason: Some(r.reason.clone()),
+            // A recall names the document it recalls.
+            document_id: (h.business != 0).then(|| document_id.clone()).flatten(),
+            doc_type: Some(h.business),
+            reason: Some(h.reason.clone()),
             paper: Some(0),
             ..Default::default()
         };
-        let body = match package(
+        let built = package(
             reg,
             &rec,
-            &r.recipients,
+            &h.recipients,
             agency,
             agency_name,
             business,
-            false,
-        ) {
+            h.with_files,
+        );
+        let body = match built {
             Ok(b) => b,
             Err(e) => {
-                tracing::warn!(document = r.document_id, %e, "recall not packaged");
-                reg.mark_outbox_failed(r.outbox_id, &e.to_string())?;
+                tracing::warn!(document = h.document_id, op = h.op.as_str(), %e, "not packaged");
+                reg.mark_outbox_failed(h.outbox_id, &e.to_string())?;
                 continue;
             }
         };
         let pkg = OutgoingPackage {
-            message_id: r.message_id.clone(),
-            op: Operation::Recall,
-            related: Some(r.related.clone()),
+            message_id: h.message_id,
+            op: h.op,
+            related: h.related,
             status_code: None,
-            recipients: r.recipients.clone(),
+            recipients: h.recipients,
             document_id,
             sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&body)),
         };
         state.enqueue(&pkg, &body)?;
-        reg.mark_outbox_sent(r.outbox_id)?;
+        reg.mark_outbox_sent(h.outbox_id)?;
         queued += 1;
     }
     Ok(queued)

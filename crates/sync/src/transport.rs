@@ -323,30 +323,7 @@ impl HttpTransport {
         secret: &str,
         opts: &TransportOptions,
     ) -> Result<HttpTransport, TransportError> {
-        if let Some(w) = plain_http_warning(base) {
-            tracing::warn!("{w}");
-        }
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(opts.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            // A dead peer on a quiet connection is noticed by the OS too, not only by the
-            // idle guard.
-            .tcp_keepalive(Duration::from_secs(30));
-        // Sent data the line does not acknowledge for that long closes the connection: what
-        // catches a line that stops while the OS is still draining an upload it buffered.
-        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
-        {
-            builder = builder.tcp_user_timeout(opts.idle_timeout);
-        }
-        if let Some(path) = &opts.ca_file {
-            for cert in load_ca_file(path)? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| TransportError::Config(e.to_string()))?;
+        let http = http_client(base, opts, reqwest::Client::builder())?;
         Ok(HttpTransport {
             http,
             base: base.trim_end_matches('/').to_owned(),
@@ -398,6 +375,39 @@ impl HttpTransport {
             }
         }
     }
+}
+
+/// The HTTP client both transports use for `url`: rustls, the connect timeout, keep-alive,
+/// the private CA of the settings; `builder` carries what one transport adds.
+pub(crate) fn http_client(
+    url: &str,
+    opts: &TransportOptions,
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::Client, TransportError> {
+    if let Some(w) = plain_http_warning(url) {
+        tracing::warn!("{w}");
+    }
+    let mut builder = builder
+        .use_rustls_tls()
+        .connect_timeout(opts.connect_timeout)
+        .pool_idle_timeout(Duration::from_secs(30))
+        // A dead peer on a quiet connection is noticed by the OS too, not only by an idle
+        // guard.
+        .tcp_keepalive(Duration::from_secs(30));
+    // Sent data the line does not acknowledge for that long closes the connection: what
+    // catches a line that stops while the OS is still draining an upload it buffered.
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    {
+        builder = builder.tcp_user_timeout(opts.idle_timeout);
+    }
+    if let Some(path) = &opts.ca_file {
+        for cert in load_ca_file(path)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| TransportError::Config(e.to_string()))
 }
 
 /// Reads a PEM file of one or more CA certificates.

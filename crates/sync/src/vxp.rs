@@ -19,7 +19,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::transport::{
-    content_secrecy, load_ca_file, net_err, FetchSink, HubTransport, Operation, OutgoingPackage,
+    content_secrecy, http_client, net_err, FetchSink, HubTransport, Operation, OutgoingPackage,
     RemoteItem, TransportError, TransportOptions,
 };
 use crate::vxp_ids::VxpIds;
@@ -75,29 +75,13 @@ impl VxpTransport {
         data_dir: &Path,
         opts: &TransportOptions,
     ) -> Result<VxpTransport, TransportError> {
-        if let Some(w) = crate::transport::plain_http_warning(endpoint) {
-            tracing::warn!("{w}");
-        }
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(opts.connect_timeout)
-            // No total timeout (a large package takes what the line needs); a read that
-            // stalls that long abandons the request.
-            .read_timeout(opts.idle_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .tcp_keepalive(Duration::from_secs(30));
-        #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
-        {
-            builder = builder.tcp_user_timeout(opts.idle_timeout);
-        }
-        if let Some(path) = &opts.ca_file {
-            for cert in load_ca_file(path)? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        let http = builder
-            .build()
-            .map_err(|e| TransportError::Config(e.to_string()))?;
+        // No total timeout (a large package takes what the line needs); a read that stalls
+        // for the idle timeout abandons the request.
+        let http = http_client(
+            endpoint,
+            opts,
+            reqwest::Client::builder().read_timeout(opts.idle_timeout),
+        )?;
         if system_id.trim().is_empty() {
             return Err(TransportError::Config(
                 "thiếu systemId của trục / missing VXP systemId".into(),

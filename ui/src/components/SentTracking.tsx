@@ -1,9 +1,9 @@
 import { useState } from "react";
-import { Badge, Button, Paper, Stack, Table, Text, Textarea } from "@mantine/core";
+import { Badge, Button, Paper, Stack, Table, Text } from "@mantine/core";
 import { commands, type OutgoingRow, type SyncAlert } from "../bindings";
 import { errorMessage } from "../errors";
 import { formatSyncTime } from "../syncFormat";
-import { InlineForm } from "./InlineForm";
+import { NoteAction } from "./NoteAction";
 
 /** The colour of a recipient's latest status: refused/recall answers stand out. */
 function codeColor(code: string | null): string {
@@ -99,61 +99,21 @@ export function RecallButton({
   row: OutgoingRow;
   onChanged: (r: OutgoingRow) => void;
 }) {
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async () => {
-    setError(null);
-    setBusy(true);
-    try {
-      onChanged(await commands.recallOutgoing(row.id, reason.trim()));
-      setOpen(false);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (!open)
-    return (
-      <Button
-        size="xs"
-        variant="light"
-        color="red"
-        onClick={() => {
-          setReason("");
-          setError(null);
-          setOpen(true);
-        }}
-        data-testid={`recall-${row.id}`}
-      >
-        Thu hồi
-      </Button>
-    );
   return (
-    <InlineForm
-      testIds={{ form: "recall-form", error: "recall-error", confirm: "recall-confirm" }}
-      error={error}
-      busy={busy}
+    <NoteAction
+      label="Thu hồi"
+      color="red"
+      noteLabel="Lý do thu hồi"
+      placeholder="Văn bản gửi nhầm nơi nhận…"
       submitLabel="Thu hồi"
-      submitColor="red"
-      onSubmit={() => void submit()}
-      onCancel={() => setOpen(false)}
-    >
-      <Textarea
-        label="Lý do thu hồi"
-        placeholder="Văn bản gửi nhầm nơi nhận…"
-        value={reason}
-        onChange={(e) => setReason(e.currentTarget.value)}
-        data-testid="recall-reason"
-        required
-        autosize
-        minRows={2}
-        size="xs"
-      />
-    </InlineForm>
+      testIds={{
+        open: `recall-${row.id}`,
+        form: "recall-form",
+        error: "recall-error",
+        confirm: "recall-confirm",
+        note: "recall-reason",
+      }}
+      act={async (reason) => onChanged(await commands.recallOutgoing(row.id, reason.trim()))}
+    />
   );
 }
