@@ -62,6 +62,9 @@ pub struct SyncAlert {
     pub latest_label: Option<String>,
     /// When the latest status arrived (ms since the epoch).
     pub latest_ms: Option<f64>,
+    /// What the latest status says besides its code (the reason of a 02 Từ chối); only in a
+    /// document's recipient list.
+    pub latest_note: Option<String>,
     /// "Chưa nhận" | "Chưa tiếp nhận" (empty: not overdue)
     pub alert: String,
 }
@@ -136,6 +139,8 @@ impl SyncService {
     }
 
     /// Every recipient of one sent message with its latest status, overdue or not.
+    /// Every recipient of one sent message with its latest status, overdue or not, and what
+    /// that status says besides its code (a refusal's reason).
     pub fn recipients_of(
         &self,
         app: &AppHandle,
@@ -147,7 +152,17 @@ impl SyncService {
             .into_iter()
             .filter(|r| r.message_id == message_id)
             .collect();
-        Ok(to_alert_rows(app, rows))
+        let mut rows = to_alert_rows(app, rows);
+        for r in &mut rows {
+            let note = self.state.latest_status_note(message_id, &r.recipient)?;
+            // "Đã đến" under "01 Đã đến" says nothing new.
+            r.latest_note = note.filter(|n| {
+                r.latest_label
+                    .as_deref()
+                    .is_none_or(|l| !l.eq_ignore_ascii_case(n.trim()))
+            });
+        }
+        Ok(rows)
     }
 
     /// Starts (or restarts, after new settings) the engine when settings exist.
@@ -324,6 +339,7 @@ fn to_alert_rows(app: &AppHandle, rows: Vec<RecipientStatus>) -> Vec<SyncAlert> 
             latest_code: r.latest_code,
             latest_label: r.latest_label,
             latest_ms: r.latest_ms.map(|m| m as f64),
+            latest_note: None,
             alert: r.alert.map(|a| a.label_vi()).unwrap_or_default().to_owned(),
         })
         .collect()

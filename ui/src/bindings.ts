@@ -804,6 +804,11 @@ export type SyncAlert = {
 	latestLabel: string | null,
 	/**  When the latest status arrived (ms since the epoch). */
 	latestMs: number | null,
+	/**
+	 *  What the latest status says besides its code (the reason of a 02 Từ chối); only in a
+	 *  document's recipient list.
+	 */
+	latestNote: string | null,
 	/**  "Chưa nhận" | "Chưa tiếp nhận" (empty: not overdue) */
 	alert: string,
 };

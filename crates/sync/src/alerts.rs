@@ -203,6 +203,28 @@ impl SyncState {
             .collect())
     }
 
+    /// What the latest status `from` sent about our message `related` says besides its code
+    /// (the reason of a 02 Từ chối, a 16's answer), read from the package.
+    pub fn latest_status_note(
+        &self,
+        related: &str,
+        from: &str,
+    ) -> Result<Option<String>, StateError> {
+        let latest = self
+            .received()?
+            .into_iter()
+            .filter(|r| {
+                r.kind == "status" && r.related.as_deref() == Some(related) && r.sender == from
+            })
+            .last();
+        let Some(latest) = latest else {
+            return Ok(None);
+        };
+        Ok(self
+            .received_body(&latest.message_id)?
+            .and_then(|b| crate::status::description_of(&b)))
+    }
+
     /// Hours a recipient may stay silent before an alert: the stored setting, else the default.
     pub fn overdue_hours(&self) -> Result<u32, StateError> {
         Ok(self

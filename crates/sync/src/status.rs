@@ -76,6 +76,15 @@ pub fn code_of(body: &[u8]) -> Option<String> {
     }
 }
 
+/// The description a received status package carries (the reason of a 02, the answer to a
+/// recall); `None` when there is none or the body is not a status package.
+pub fn description_of(body: &[u8]) -> Option<String> {
+    match ed::read_message(body, &ed::ReadOptions::default()) {
+        Ok(ed::Message::Status(s)) => s.status.description.filter(|d| !d.trim().is_empty()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,6 +241,20 @@ async fn a_vxp_unit_and_a_hub_unit_exchange_documents_statuses_and_a_recall() {
         .map(|r| r.status_code.unwrap())
         .collect();
     assert_eq!(codes, ["01", "03"]);
+    // What the latest status says besides its code reaches the sender (a 02's reason).
+    assert_eq!(
+        b.state().latest_status_note(&m2, A).unwrap().as_deref(),
+        Some("Đã tiếp nhận")
+    );
+    a.queue_status(&doc.message_id, "02", "Không đúng thẩm quyền giải quyết")
+        .unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    assert_eq!(
+        b.state().latest_status_note(&m2, A).unwrap().as_deref(),
+        Some("Không đúng thẩm quyền giải quyết")
+    );
+    assert_eq!(b.state().latest_status_note(&m2, B).unwrap(), None);
 
     // B recalls it: A receives the recall related to the document it holds, no 01 for it.
     let recall = package(B, A, "7", &d2, Some(1));

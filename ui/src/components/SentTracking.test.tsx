@@ -22,9 +22,10 @@ describe("the sender's side of a sent document", () => {
         recipient: "000.01.20.H34",
         recipientName: "Sở Nội vụ",
         sentMs: 0,
-        latestCode: "03",
-        latestLabel: "Đã tiếp nhận",
+        latestCode: "02",
+        latestLabel: "Từ chối",
         latestMs: new Date(2026, 11, 7, 9, 30).getTime(),
+        latestNote: "Không đúng thẩm quyền giải quyết",
         alert: "",
       },
       {
@@ -36,6 +37,7 @@ describe("the sender's side of a sent document", () => {
         latestCode: null,
         latestLabel: null,
         latestMs: null,
+        latestNote: null,
         alert: "Chưa nhận",
       },
     ]);
@@ -44,7 +46,10 @@ describe("the sender's side of a sent document", () => {
     await waitFor(() => expect(commands.outgoingRecipients).toHaveBeenCalledWith(7));
     const table = await screen.findByTestId("recipient-statuses-7");
     expect(table).toHaveTextContent("Sở Nội vụ");
-    expect(table).toHaveTextContent("03 Đã tiếp nhận");
+    expect(table).toHaveTextContent("02 Từ chối");
+    expect(screen.getByTestId("note-000.01.20.H34")).toHaveTextContent(
+      "Không đúng thẩm quyền giải quyết",
+    );
     expect(table).toHaveTextContent("09:30 07/12/2026");
     expect(table).toHaveTextContent("000.02.20.H34");
     expect(table).toHaveTextContent("Chưa có phản hồi");

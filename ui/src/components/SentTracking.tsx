@@ -15,7 +15,8 @@ function codeColor(code: string | null): string {
 
 /**
  * "Nơi nhận": where a sent document stands with each recipient — the latest status (01 Đã đến …
- * 06 Hoàn thành, 15/16 the answer to a recall) with its time, and the overdue alert.
+ * 06 Hoàn thành, 15/16 the answer to a recall) with its time and what it says (a 02's reason),
+ * and the overdue alert.
  */
 export function RecipientStatuses({ id }: { id: number }) {
   const [rows, setRows] = useState<SyncAlert[] | null>(null);
@@ -70,6 +71,11 @@ export function RecipientStatuses({ id }: { id: number }) {
                           ? `${r.latestCode} ${r.latestLabel ?? ""}`
                           : "Chưa có phản hồi"}
                       </Badge>
+                      {r.latestNote && (
+                        <Text size="xs" c="dimmed" data-testid={`note-${r.recipient}`}>
+                          {r.latestNote}
+                        </Text>
+                      )}
                       {r.alert && (
                         <Text size="xs" c="red">
                           Quá hạn: {r.alert}
