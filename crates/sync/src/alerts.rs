@@ -210,13 +210,9 @@ impl SyncState {
         related: &str,
         from: &str,
     ) -> Result<Option<String>, StateError> {
-        let latest = self
-            .received()?
-            .into_iter()
-            .filter(|r| {
-                r.kind == "status" && r.related.as_deref() == Some(related) && r.sender == from
-            })
-            .last();
+        let latest = self.received()?.into_iter().rev().find(|r| {
+            r.kind == "status" && r.related.as_deref() == Some(related) && r.sender == from
+        });
         let Some(latest) = latest else {
             return Ok(None);
         };
