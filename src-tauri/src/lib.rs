@@ -85,6 +85,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             outgoing::return_for_changes,
             outgoing::recall_outgoing,
             outgoing::outgoing_recipients,
+            outgoing::recipient_groups,
             desks::desk_info_of,
             desks::submit_to_desktop,
             desks::numbering_desktop,

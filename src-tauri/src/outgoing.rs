@@ -212,6 +212,28 @@ pub fn recall_outgoing(
     Ok(row)
 }
 
+/// A group of recipients from the directory ("Sở, ban, ngành", "Huyện, thị xã, thành phố").
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientGroup {
+    pub label: String,
+    pub members: Vec<crate::dto::Agency>,
+}
+
+/// The directory grouped for "Nơi nhận" (`Registry::recipient_groups`).
+#[tauri::command(async)]
+#[specta::specta]
+pub fn recipient_groups(state: State<'_, AppState>) -> Res<Vec<RecipientGroup>> {
+    Ok(registry(&state)
+        .recipient_groups()?
+        .into_iter()
+        .map(|(g, members)| RecipientGroup {
+            label: g.label_vi().to_owned(),
+            members: members.iter().map(Into::into).collect(),
+        })
+        .collect())
+}
+
 /// Where a sent document stands with each recipient: the latest status and when, and
 /// whether it is overdue (the sender's side of the 01…06 feedback).
 #[tauri::command(async)]

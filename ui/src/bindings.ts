@@ -83,6 +83,8 @@ export const commands = {
 	 *  whether it is overdue (the sender's side of the 01…06 feedback).
 	 */
 	outgoingRecipients: (id: number) => __TAURI_INVOKE<SyncAlert[]>("outgoing_recipients", { id }),
+	/**  The directory grouped for "Nơi nhận" (`Registry::recipient_groups`). */
+	recipientGroups: () => __TAURI_INVOKE<RecipientGroup[]>("recipient_groups"),
 	deskInfoOf: (id: number) => __TAURI_INVOKE<DeskInfo>("desk_info_of", { id }),
 	/**
 	 *  "Trình lãnh đạo": queues the document for the leader's desktop (`UNIT/DESKTOP`) and
@@ -567,6 +569,12 @@ export type PlacementPreviewDto = {
 	reservedField: boolean,
 	/**  The PDF the page images come from. */
 	pdfSha256: string,
+};
+
+/**  A group of recipients from the directory ("Sở, ban, ngành", "Huyện, thị xã, thành phố"). */
+export type RecipientGroup = {
+	label: string,
+	members: Agency[],
 };
 
 /**  x, y, width, height in PDF points from the displayed page's lower-left corner. */

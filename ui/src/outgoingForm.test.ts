@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { recipientValue, validateDraft, type DraftValues } from "./outgoingForm";
+import { addGroup, recipientValue, validateDraft, type DraftValues } from "./outgoingForm";
 
 const ok: DraftValues = {
   notation: "UBND-VP",
@@ -42,5 +42,25 @@ describe("recipientValue", () => {
   it("keeps free text as typed, in NFC", () => {
     expect(recipientValue(" Lưu: VT ", dir)).toBe("Lưu: VT");
     expect(recipientValue("Lu\u0301u: VT", dir)).toBe("Lúu: VT".normalize("NFC"));
+  });
+});
+
+describe("addGroup", () => {
+  const group = [
+    { code: "000.00.21.H34", name: "Sở Nội vụ tỉnh Kon Tum" },
+    { code: "000.00.20.H34", name: "Sở Tài chính tỉnh Kon Tum" },
+  ];
+  it("adds every member once, after what is there", () => {
+    expect(addGroup(["Lưu: VT"], group)).toEqual([
+      "Lưu: VT",
+      "Sở Nội vụ tỉnh Kon Tum (000.00.21.H34)",
+      "Sở Tài chính tỉnh Kon Tum (000.00.20.H34)",
+    ]);
+  });
+  it("does not repeat an agency already chosen, by label or by code", () => {
+    expect(addGroup(["Sở Nội vụ tỉnh Kon Tum (000.00.21.H34)", "000.00.20.H34"], group)).toEqual([
+      "Sở Nội vụ tỉnh Kon Tum (000.00.21.H34)",
+      "000.00.20.H34",
+    ]);
   });
 });

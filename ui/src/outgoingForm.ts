@@ -43,3 +43,18 @@ export function recipientValue(entry: string, directory: Agency[]): string {
   const m = /\(([0-9A-Z.]+)\)$/u.exec(t);
   return m ? m[1] : t;
 }
+
+/**
+ * "Thêm cả nhóm": the recipients with every member of a directory group added after them, as
+ * directory labels, each once (an agency already there, by label or by code, is not repeated).
+ */
+export function addGroup(recipients: string[], members: Agency[]): string[] {
+  const out = [...recipients];
+  const have = new Set(recipients.map((r) => recipientValue(r, members)));
+  for (const a of members) {
+    if (have.has(a.code)) continue;
+    have.add(a.code);
+    out.push(`${a.name} (${a.code})`);
+  }
+  return out;
+}

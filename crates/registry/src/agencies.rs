@@ -140,6 +140,31 @@ pub(crate) fn resolve(conn: &rusqlite::Connection, text: &str) -> Result<Agency>
 }
 
 impl Registry {
+    /// The directory grouped as an outgoing document's recipients are chosen ("Các sở, ban,
+    /// ngành", "UBND các huyện", …; `vanthu_domain::SenderGroup`), each group by name; the unit
+    /// itself and agencies the rules cannot place are left out.
+    pub fn recipient_groups(&self) -> Result<Vec<(vanthu_domain::SenderGroup, Vec<Agency>)>> {
+        use vanthu_domain::SenderGroup;
+        let own = self.own_unit()?.map(|(code, _)| code);
+        let mut groups: std::collections::BTreeMap<SenderGroup, Vec<Agency>> = Default::default();
+        for a in self.agencies()? {
+            if own.as_deref() == Some(a.code.as_str()) {
+                continue;
+            }
+            let g = SenderGroup::classify(Some(&a.code), a.group.as_deref(), &a.name);
+            if g != SenderGroup::Other {
+                groups.entry(g).or_default().push(a);
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(g, mut members)| {
+                members.sort_by_key(|a| vanthu_domain::text::fold(&a.name));
+                (g, members)
+            })
+            .collect())
+    }
+
     /// The whole agency directory, for the pickers and the directory screen.
     pub fn agencies(&self) -> Result<Vec<Agency>> {
         let mut stmt = self

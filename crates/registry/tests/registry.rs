@@ -1256,3 +1256,51 @@ fn an_unknown_state_in_the_database_is_refused_when_read() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidState(_)), "{err}");
 }
+
+/// Recipient groups of an outgoing document (issue 21, item 6): the directory grouped as a
+/// clerk picks recipients ("Sở, ban, ngành", "Huyện, thị xã, thành phố", …), by name.
+#[test]
+fn the_directory_groups_recipients_for_an_outgoing_document() {
+    let (_dir, mut reg) = fresh();
+    for (code, name) in [
+        ("000.00.20.H34", "Sở Tài chính tỉnh Kon Tum"),
+        ("000.00.21.H34", "Sở Nội vụ tỉnh Kon Tum"),
+        ("000.00.31.H34", "UBND huyện Đắk Hà"),
+        ("000.00.32.H34", "UBND thành phố Kon Tum"),
+    ] {
+        reg.add_agency(NewAgency {
+            code: code.into(),
+            name: name.into(),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let groups = reg.recipient_groups().unwrap();
+    let names = |g: vanthu_domain::SenderGroup| -> Vec<String> {
+        groups
+            .iter()
+            .find(|(x, _)| *x == g)
+            .map(|(_, m)| m.iter().map(|a| a.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        names(vanthu_domain::SenderGroup::Department),
+        ["Sở Nội vụ tỉnh Kon Tum", "Sở Tài chính tỉnh Kon Tum"]
+    );
+    assert_eq!(
+        names(vanthu_domain::SenderGroup::District),
+        ["UBND huyện Đắk Hà", "UBND thành phố Kon Tum"]
+    );
+    // The seeded level-1 directory: ministries and provinces, each in its group.
+    assert!(names(vanthu_domain::SenderGroup::Ministry).len() > 10);
+    let provinces = names(vanthu_domain::SenderGroup::Province);
+    assert!(provinces.iter().any(|n| n == "UBND Tỉnh Khánh Hòa"));
+    // Nobody sends to the unit itself.
+    assert!(
+        !provinces.iter().any(|n| n.contains("KonTum")),
+        "{provinces:?}"
+    );
+    assert!(groups
+        .iter()
+        .all(|(g, _)| *g != vanthu_domain::SenderGroup::Other));
+}

@@ -19,9 +19,16 @@ import {
   type OutgoingRow,
   type Secrecy,
   type Urgency,
+  type RecipientGroup,
 } from "../bindings";
 import { SECRECY_OPTIONS, URGENCY_OPTIONS, agencyLabel } from "../registerForm";
-import { recipientValue, validateDraft, type DraftErrors, type DraftValues } from "../outgoingForm";
+import {
+  addGroup,
+  recipientValue,
+  validateDraft,
+  type DraftErrors,
+  type DraftValues,
+} from "../outgoingForm";
 import { onFileDrop } from "../tauri";
 import { AttachmentList } from "./AttachmentList";
 import { FormFooter } from "./FormFooter";
@@ -53,6 +60,7 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
   const [docTypes, setDocTypes] = useState<DocType[]>([]);
   const [directory, setDirectory] = useState<Agency[]>([]);
   const [search, setSearch] = useState("");
+  const [groups, setGroups] = useState<RecipientGroup[]>([]);
   const [path, setPath] = useState("");
 
   useEffect(() => {
@@ -64,6 +72,9 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
     setSaveError(null);
     setPath("");
     commands.listDocTypes().then(setDocTypes, () => setDocTypes([]));
+    Promise.resolve()
+      .then(() => commands.recipientGroups())
+      .then(setGroups, () => setGroups([]));
     let unlisten: (() => void) | undefined;
     onFileDrop((paths) =>
       setValues((v) => ({
@@ -183,6 +194,30 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
             id="draft-recipients"
             splitChars={[";"]}
           />
+          {groups.length > 0 && (
+            <NativeSelect
+              aria-label="Thêm cả nhóm nơi nhận"
+              value=""
+              onChange={(e) => {
+                const g = groups.find((x) => x.label === e.currentTarget.value);
+                if (!g) return;
+                setDirectory((d) => [
+                  ...d,
+                  ...g.members.filter((m) => !d.some((a) => a.code === m.code)),
+                ]);
+                set("recipients", addGroup(values.recipients, g.members));
+              }}
+              data={[
+                { value: "", label: "+ Thêm cả nhóm nơi nhận…" },
+                ...groups.map((g) => ({
+                  value: g.label,
+                  label: `${g.label} (${g.members.length})`,
+                })),
+              ]}
+              name="recipientGroup"
+              w={360}
+            />
+          )}
           <SimpleGrid cols={3}>
             <TextInput
               label="Người ký"
