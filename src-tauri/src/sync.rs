@@ -441,6 +441,7 @@ async fn daemon(
             }
             refresh_counts(&round_app, state, &snapshot);
             emit_status(&round_app, &snapshot);
+            announce(&round_app);
         })),
         overdue: Some(Arc::new(move |rows, hours| {
             notify_overdue(&overdue_app, rows, hours)
@@ -449,6 +450,36 @@ async fn daemon(
     engine
         .run_daemon(INTERVAL, wake, None, std::future::pending(), hooks)
         .await;
+}
+
+/// Desktop notifications of what this desktop's person has not heard of yet: new incoming
+/// documents, drafts to sign, work assigned, deadlines within a day (`vanthu_core::notices`).
+/// Also called at start-up, so work that came while the app was closed is announced.
+pub fn announce(app: &AppHandle) {
+    let notices = {
+        let app_state = app.state::<AppState>();
+        let mut reg = lock(&app_state.registry);
+        vanthu_core::notices::pending_notices(&mut reg, chrono::Local::now().date_naive())
+    };
+    let notices = match notices {
+        Ok(n) => n,
+        Err(err) => {
+            tracing::warn!(%err, "notices not computed");
+            return;
+        }
+    };
+    for n in notices {
+        if let Err(err) = app
+            .notification()
+            .builder()
+            .title(&n.title)
+            .body(&n.body)
+            .show()
+        {
+            // No notification daemon (headless session): the start page's numbers still show it.
+            tracing::warn!(%err, "desktop notification not shown");
+        }
+    }
 }
 
 /// One desktop notification per newly overdue (document, recipient).
@@ -482,6 +513,7 @@ pub fn init(app: &AppHandle, data_dir: &Path) -> anyhow::Result<()> {
     let svc = SyncService::open(data_dir)?;
     svc.start(app);
     app.manage(svc);
+    announce(app);
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod backup_schedule;
 pub mod import;
 pub mod incoming;
 pub mod index;
+pub mod notices;
 pub mod offer;
 pub mod receive;
 pub mod reports;

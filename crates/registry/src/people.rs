@@ -191,6 +191,17 @@ pub(crate) fn signed_in(conn: &rusqlite::Connection) -> Result<Option<Person>> {
 }
 
 impl Registry {
+    /// Records that this desktop announced `key` (a desktop notification); true the first
+    /// time only. Per desktop, like the signed-in person; not a change to the register, so
+    /// not audited.
+    pub fn mark_announced(&mut self, key: &str) -> Result<bool> {
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, '1')",
+            [format!("announced:{key}")],
+        )?;
+        Ok(n == 1)
+    }
+
     /// Refuses `duty` unless this desktop's person holds a role for it; allows everything
     /// while the unit lists no one (a single desk).
     pub fn require(&self, duty: Duty) -> Result<()> {
