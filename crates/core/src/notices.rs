@@ -1,8 +1,9 @@
 //! What a desktop announces with a desktop notification (issue 21, item 7): a new incoming
 //! document (to the văn thư), a draft waiting for a signature (to the lãnh đạo), work assigned
 //! to the signed-in person (to the chuyên viên), and a deadline within a day (to whoever holds
-//! the document's work). Each is announced once (`Registry::mark_announced`; a deadline once
-//! a day), and what existed before the first announcement ever is taken as known, so a
+//! the document's work). Each is announced once to each person (`Registry::mark_announced`; a
+//! deadline once a day, or with the notice that names the document anyway), and what existed
+//! at a person's first look at this desktop is taken as known (it is on their start page), so a
 //! register of hundreds of documents does not greet its clerk with hundreds of notifications.
 use chrono::NaiveDate;
 use vanthu_domain::{Actor, IncomingState};
@@ -45,7 +46,10 @@ pub fn pending_notices(reg: &mut Registry, today: NaiveDate) -> Result<Vec<Notic
         None if reg.people()?.is_empty() => vec![Actor::Clerk, Actor::Leader, Actor::Handler],
         None => Vec::new(),
     };
-    let me = reg.signed_in()?.map(|p| p.full_name);
+    let signed_in = reg.signed_in()?;
+    let me = signed_in.as_ref().map(|p| p.full_name.clone());
+    // Each person at a shared desktop hears of their own work.
+    let who = signed_in.map_or("desk".to_owned(), |p| format!("p{}", p.id));
     let mut candidates: Vec<(NoticeKind, i64, String)> = Vec::new();
     let in_state = |reg: &Registry, s: IncomingState| -> Result<Vec<i64>> {
         let mut stmt = reg.connection().prepare(
@@ -80,10 +84,14 @@ pub fn pending_notices(reg: &mut Registry, today: NaiveDate) -> Result<Vec<Notic
             candidates.push((NoticeKind::DueSoon, id, format!("due:{id}:{today}")));
         }
     }
-    let first_time = reg.mark_announced(BASELINE_KEY)?;
+    // A person's first look here: what is there is on their start page already.
+    let first_time = reg.mark_announced(&format!("{who}:{BASELINE_KEY}"))?;
     let mut fresh: Vec<(NoticeKind, i64)> = Vec::new();
     for (kind, id, key) in candidates {
-        if reg.mark_announced(&key)? && !first_time {
+        let new = reg.mark_announced(&format!("{who}:{key}"))?;
+        // A document announced now for another reason already shows its deadline.
+        let told = kind == NoticeKind::DueSoon && fresh.iter().any(|(_, d)| *d == id);
+        if new && !first_time && !told {
             fresh.push((kind, id));
         }
     }
