@@ -57,11 +57,16 @@ describe("App navigation", () => {
 
   it("switches section by click and by Alt+digit", async () => {
     renderWithTheme(<App />);
+    // Both pages are loaded when first opened: on a loaded machine that takes a while.
+    const lazy = { timeout: 5000 };
     await userEvent.click(await screen.findByText("Báo cáo"));
-    expect(await screen.findByRole("heading", { level: 2, name: "Báo cáo" })).toBeInTheDocument();
+    expect(
+      await screen.findByRole("heading", { level: 2, name: "Báo cáo" }, lazy),
+    ).toBeInTheDocument();
     fireEvent.keyDown(window, { key: "7", altKey: true });
-    // Cài đặt is loaded when first opened.
-    expect(await screen.findByRole("heading", { level: 2, name: "Cài đặt" })).toBeInTheDocument();
+    expect(
+      await screen.findByRole("heading", { level: 2, name: "Cài đặt" }, lazy),
+    ).toBeInTheDocument();
   });
 });
 

@@ -100,36 +100,55 @@ export async function launchApp({ env = {}, dataDir } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), "vanthu-e2e-"));
   const data = dataDir ?? path.join(root, "data");
   mkdirSync(data, { recursive: true });
-  const port = nextPort;
-  const nativePort = nextPort + 1;
-  nextPort += 2;
-  const driver = spawn(
-    "tauri-driver",
-    ["--port", String(port), "--native-port", String(nativePort)],
-    {
-      env: {
-        ...process.env,
-        VANTHU_DATA_DIR: data,
-        // Logs and WebKit caches land in the temp root, never in the developer's home.
-        XDG_DATA_HOME: path.join(root, "xdg-data"),
-        XDG_CONFIG_HOME: path.join(root, "xdg-config"),
-        XDG_CACHE_HOME: path.join(root, "xdg-cache"),
-        ...env,
+  // WebKitWebDriver is sometimes not listening yet when tauri-driver forwards the new
+  // session (connection refused): a second try on fresh ports, and a driver that failed is
+  // stopped, or it would keep this test process alive.
+  let driver;
+  let browser;
+  for (let attempt = 1; ; attempt++) {
+    const port = nextPort;
+    const nativePort = nextPort + 1;
+    nextPort += 2;
+    driver = spawn(
+      "tauri-driver",
+      ["--port", String(port), "--native-port", String(nativePort)],
+      {
+        env: {
+          ...process.env,
+          VANTHU_DATA_DIR: data,
+          // Logs and WebKit caches land in the temp root, never in the developer's home.
+          XDG_DATA_HOME: path.join(root, "xdg-data"),
+          XDG_CONFIG_HOME: path.join(root, "xdg-config"),
+          XDG_CACHE_HOME: path.join(root, "xdg-cache"),
+          ...env,
+        },
+        stdio: ["ignore", "inherit", "inherit"],
       },
-      stdio: ["ignore", "inherit", "inherit"],
-    },
-  );
-  await waitForPort(port, 20000);
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    connectionRetryCount: 0,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: bin },
-    },
-  });
+    );
+    try {
+      await waitForPort(port, 20000);
+      browser = await remote({
+        hostname: "127.0.0.1",
+        port,
+        logLevel: "warn",
+        connectionRetryCount: 0,
+        capabilities: {
+          "wdio:enforceWebDriverClassic": true,
+          "tauri:options": { application: bin },
+        },
+      });
+      break;
+    } catch (err) {
+      const stopped = driver;
+      stopped.kill();
+      await new Promise((r) =>
+        stopped.exitCode !== null ? r() : stopped.once("exit", r),
+      );
+      await killLeftovers(data);
+      if (attempt >= 2) throw err;
+      console.warn(`e2e: the app did not start (${err.message}); trying again`);
+    }
+  }
   const close = async () => {
     try {
       await browser.deleteSession();
