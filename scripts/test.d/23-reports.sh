@@ -54,20 +54,21 @@ jq -e --argjson n "$expected" '[.items[] | select(.item == "1.10")][0].answer | 
   || fail "survey 1.10: $(jq -c '.items[] | select(.item == "1.10")' "$work/f.json")"
 [ "$(jq -r '.items[] | select(.item == "2") | .answer' "$work/f.json")" = "(đơn vị điền)" ] || fail "survey contact"
 
-# Every format, read back by its own tool.
+# Every format, read back by its own tool. `grep` reads to the end (not `grep -q`): with
+# pipefail, a producer still writing when `grep -q` has its match dies of SIGPIPE and fails the check.
 vanthu report processing "${period[@]}" >"$work/p.txt"
 grep -q "BÁO CÁO TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT VĂN BẢN ĐẾN" "$work/p.txt" || fail "text heading"
 grep -q "Từ ngày 01/01/2025 đến ngày 31/12/2025" "$work/p.txt" || fail "text period"
 vanthu report processing "${period[@]}" --format csv -o "$work/p.csv"
-head -c 3 "$work/p.csv" | od -An -tx1 | grep -q "ef bb bf" || fail "CSV without BOM"
+head -c 3 "$work/p.csv" | od -An -tx1 | grep "ef bb bf" >/dev/null || fail "CSV without BOM"
 grep -q "^Phòng Kinh tế,$kt," "$work/p.csv" || fail "CSV handler row"
 vanthu report processing "${period[@]}" --format xlsx -o "$work/p.xlsx"
-unzip -l "$work/p.xlsx" | grep -q "xl/worksheets/sheet6.xml" || fail "XLSX without one sheet per table"
+unzip -l "$work/p.xlsx" | grep "xl/worksheets/sheet6.xml" >/dev/null || fail "XLSX without one sheet per table"
 vanthu report statuses "${period[@]}" --format pdf -o "$work/s.pdf"
-pdfinfo "$work/s.pdf" | grep -q "841.89 x 595.276" || fail "PDF is not A4 landscape"
+pdfinfo "$work/s.pdf" | grep "841.89 x 595.276" >/dev/null || fail "PDF is not A4 landscape"
 pdffonts "$work/s.pdf" | awk 'NR > 2 { if ($(NF-4) != "yes") bad = 1 } END { exit bad }' || fail "PDF font not embedded"
-pdftotext "$work/s.pdf" - | grep -q "BÁO CÁO PHẢN HỒI TRẠNG THÁI VĂN BẢN ĐIỆN TỬ" || fail "PDF text"
-pdftotext "$work/s.pdf" - | grep -q "Trang 1/1" || fail "PDF page number"
+pdftotext "$work/s.pdf" - | grep "BÁO CÁO PHẢN HỒI TRẠNG THÁI VĂN BẢN ĐIỆN TỬ" >/dev/null || fail "PDF text"
+pdftotext "$work/s.pdf" - | grep "Trang 1/1" >/dev/null || fail "PDF page number"
 
 # The register books of 2025: a cover page, then the NĐ 30 columns, pages numbered after it.
 vanthu register-book incoming --year 2025 -o "$work/book-in.pdf"
@@ -76,29 +77,29 @@ grep -q "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" "$work/cover.txt" || fail "book cove
 registered=$(jq '[.hits[] | select(.arrival_number != null and .secrecy == "normal")] | length' "$work/in.json")
 grep -q "Từ số 1 đến số $registered" "$work/cover.txt" || fail "book cover numbers ($registered): $(cat "$work/cover.txt")"
 if grep -q "Trang" "$work/cover.txt"; then fail "the cover carries a page number"; fi
-pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Trang 1/" || fail "book page numbers"
+pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep "Trang 1/" >/dev/null || fail "book page numbers"
 # Rendered by pdfium (the viewer's engine): the Vietnamese text comes back intact.
 vanthu pdf text --page 2 "$work/book-in.pdf" >"$work/book-page.txt"
 grep -q "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN NĂM 2025" "$work/book-page.txt" || fail "pdfium text: $(head -3 "$work/book-page.txt")"
 grep -q "Đơn vị: UBND tỉnh Kon Tum" "$work/book-page.txt" || fail "pdfium text: unit"
 first=$(jq -r '[.hits[] | select(.arrival_number == 1 and .secrecy == "normal")][0].notation' "$work/in.json")
 grep -qF "$first" "$work/book-page.txt" || fail "pdfium text: no $first on the first page"
-pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep -q "Tác giả" || fail "book columns"
+pdftotext -f 2 -l 2 "$work/book-in.pdf" - | grep "Tác giả" >/dev/null || fail "book columns"
 vanthu register-book incoming --year 2025 --secret --format csv -o "$work/book-secret.csv"
 grep -q ",M1," "$work/book-secret.csv" || fail "the secret book numbers M1…"
 vanthu register-book outgoing --year 2025 --format xlsx -o "$work/book-out.xlsx"
-unzip -p "$work/book-out.xlsx" xl/worksheets/sheet1.xml | grep -q "Nguyễn Văn An\|<v>" || fail "outgoing book XLSX"
+unzip -p "$work/book-out.xlsx" xl/worksheets/sheet1.xml | grep "Nguyễn Văn An\|<v>" >/dev/null || fail "outgoing book XLSX"
 slip_id=$(jq '[.hits[] | select(.arrival_number != null)][0].id' "$work/in.json")
 vanthu processing-slip "$slip_id" -o "$work/slip.pdf"
-pdfinfo "$work/slip.pdf" | grep -q "595.276 x 841.89" || fail "the slip is not A4 portrait"
-pdftotext "$work/slip.pdf" - | grep -q "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" || fail "slip title"
-pdftotext "$work/slip.pdf" - | grep -q "Ý kiến đề xuất của người giải quyết" || fail "slip part 3"
+pdfinfo "$work/slip.pdf" | grep "595.276 x 841.89" >/dev/null || fail "the slip is not A4 portrait"
+pdftotext "$work/slip.pdf" - | grep "PHIẾU GIẢI QUYẾT VĂN BẢN ĐẾN" >/dev/null || fail "slip title"
+pdftotext "$work/slip.pdf" - | grep "Ý kiến đề xuất của người giải quyết" >/dev/null || fail "slip part 3"
 
 # Archive (nộp lưu): the 2025 incoming book as one package, verified, restored elsewhere with
 # the same numbers; a damaged copy fails verification and imports nothing.
 vanthu archive export --register incoming --year 2025 --notation 01.VP --title "Văn bản đến năm 2025" \
   -o "$work/ho-so.vtarc" >/dev/null
-vanthu archive verify "$work/ho-so.vtarc" | grep -q "Gói lưu trữ toàn vẹn" || fail "archive verify"
+vanthu archive verify "$work/ho-so.vtarc" | grep "Gói lưu trữ toàn vẹn" >/dev/null || fail "archive verify"
 VANTHU_DATA_DIR="$work/archive" vanthu archive import "$work/ho-so.vtarc" >/dev/null
 VANTHU_DATA_DIR="$work/archive" vanthu audit verify >/dev/null || fail "restored register's audit chain"
 VANTHU_DATA_DIR="$work/archive" vanthu --json list --register incoming --limit 100000 \
