@@ -78,8 +78,9 @@ pub fn pending_notices(reg: &mut Registry, today: NaiveDate) -> Result<Vec<Notic
             }
         }
     }
-    let mine = reg.dashboard(today, 1)?.mine;
-    for id in reg.dashboard(today, 1)?.due_soon {
+    let board = reg.dashboard(today, 1)?;
+    for id in board.due_soon {
+        let mine = &board.mine;
         if mine.contains(&id) {
             candidates.push((NoticeKind::DueSoon, id, format!("due:{id}:{today}")));
         }

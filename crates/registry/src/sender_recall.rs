@@ -182,9 +182,10 @@ impl Registry {
                     Ok((row.get(0)?, row.get(1)?))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
+            // Only the recipients' answers count: another agency's 16 refuses nothing.
             let refused: Vec<&str> = answers
                 .iter()
-                .filter(|(_, c)| c == "16")
+                .filter(|(s, c)| c == "16" && r.recipients.contains(s))
                 .map(|(s, _)| s.as_str())
                 .collect();
             let accepted = r

@@ -175,7 +175,8 @@ impl VxpIds {
         let path = self.cache_path(&item.message_id);
         let tmp = path.with_extension("part");
         std::fs::write(&tmp, body).map_err(io_err)?;
-        std::fs::rename(&tmp, &path).map_err(io_err)?;
+        // A body left by a run killed before its row was written is replaced (Windows too).
+        vanthu_domain::paths::replace_file(&tmp, &path).map_err(io_err)?;
         let db = self.db();
         db.execute(
             "INSERT OR IGNORE INTO seen (doc_id, sender, kind, business, related, status_code,
