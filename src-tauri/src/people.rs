@@ -25,6 +25,8 @@ pub struct PersonRow {
     /// "Văn thư, Lãnh đạo".
     pub roles_label: String,
     pub active: bool,
+    /// The desktop (`UNIT/DESKTOP`) where the person works, when not this one.
+    pub desktop: Option<String>,
 }
 
 impl From<&Person> for PersonRow {
@@ -46,6 +48,7 @@ impl From<&Person> for PersonRow {
                 .collect::<Vec<_>>()
                 .join(", "),
             active: p.active,
+            desktop: p.desktop.clone(),
         }
     }
 }
@@ -70,6 +73,8 @@ pub struct PersonForm {
     pub department: Option<String>,
     pub roles: Vec<String>,
     pub active: bool,
+    /// Máy làm việc (`UNIT/DESKTOP`), empty for this desktop.
+    pub desktop: Option<String>,
 }
 
 fn registry<'a>(state: &'a State<'_, AppState>) -> std::sync::MutexGuard<'a, Registry> {
@@ -92,6 +97,7 @@ pub fn save_person_in(reg: &mut Registry, form: PersonForm) -> Res<PeopleOvervie
         position: form.position,
         department: form.department.filter(|d| !d.trim().is_empty()),
         roles: form.roles,
+        desktop: form.desktop.filter(|d| !d.trim().is_empty()),
     };
     match form.id {
         Some(id) => reg.update_person(id.into(), &new, form.active)?,

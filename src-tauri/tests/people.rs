@@ -12,6 +12,7 @@ fn form(id: Option<u32>, name: &str, dept: &str, roles: &[&str], active: bool) -
         department: Some(dept.into()),
         roles: roles.iter().map(|r| r.to_string()).collect(),
         active,
+        desktop: None,
     }
 }
 

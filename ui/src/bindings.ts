@@ -114,6 +114,17 @@ export const commands = {
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
 	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
 	processIncoming: (id: number, to: string, actor: string, note: string | null, handler: string | null) => __TAURI_INVOKE<null>("process_incoming", { id, to, actor, note, handler }),
+	/**
+	 *  Phân công with chủ trì, phối hợp, deadline and instruction; the answer or the handlers'
+	 *  copies leave at the next sync round, which starts now.
+	 */
+	assignIncoming: (id: number, form: AssignForm) => __TAURI_INVOKE<null>("assign_incoming", { id, form }),
+	/**  The handling of a document: assignment, notes, what may be done here. */
+	incomingHandling: (id: number) => __TAURI_INVOKE<HandlingView>("incoming_handling", { id }),
+	/**  Ghi tiến độ, gửi dự thảo trả lời (a file path) or xin gia hạn (a later date, a reason). */
+	addHandlingNote: (id: number, kind: string, body: string | null, deadline: string | null, file: string | null) => __TAURI_INVOKE<HandlingView>("add_handling_note", { id, kind, body, deadline, file }),
+	/**  The leader grants or refuses the pending extension request. */
+	decideExtension: (id: number, granted: boolean, note: string | null) => __TAURI_INVOKE<HandlingView>("decide_extension", { id, granted, note }),
 	backupSettings: () => __TAURI_INVOKE<BackupSettings>("backup_settings"),
 	setBackupSchedule: (input: BackupScheduleInput) => __TAURI_INVOKE<BackupSettings>("set_backup_schedule", { input }),
 	backupNow: () => __TAURI_INVOKE<BackupSettings>("backup_now"),
@@ -150,6 +161,28 @@ export type AppInfo = {
 	dataDir: string,
 	/**  The unit this register belongs to; None until the first-run set-up. */
 	unit: Agency | null,
+};
+
+/**  Phân công as the leader gives it: chủ trì, phối hợp, hạn xử lý, ý kiến chỉ đạo. */
+export type AssignForm = {
+	lead: string,
+	supporters: string[],
+	/**  yyyy-mm-dd */
+	deadline: string | null,
+	instruction: string | null,
+};
+
+/**  One person's part in the assignment. */
+export type AssignmentView = {
+	assignee: string,
+	/**  `lead` (chủ trì) | `support` (phối hợp) */
+	role: string,
+	/**  dd/mm/yyyy */
+	deadline: string | null,
+	instruction: string | null,
+	assignedBy: string,
+	/**  dd/mm/yyyy hh:mm */
+	assignedAt: string,
 };
 
 export type Attachment = {
@@ -294,6 +327,36 @@ export type Draft = {
 export type DraftsChanged = null;
 
 export type ExportFormat = "csv" | "xlsx" | "pdf";
+
+/**  A progress note, reply draft, extension request or decision. */
+export type HandlingNoteView = {
+	id: number,
+	/**  `note` | `reply_draft` | `extension_request` | `extension_granted` | `extension_refused` */
+	kind: string,
+	/**  "Tiến độ", "Dự thảo trả lời", … */
+	label: string,
+	author: string,
+	body: string | null,
+	/**  dd/mm/yyyy: the deadline asked for or granted. */
+	deadline: string | null,
+	fileName: string | null,
+	/**  The outgoing draft a reply draft became (on the văn thư's desktop). */
+	replyDocumentId: number | null,
+	fromDesktop: string | null,
+	/**  dd/mm/yyyy hh:mm */
+	at: string,
+};
+
+/**  What the detail pane shows about the handling of a document. */
+export type HandlingView = {
+	assignments: AssignmentView[],
+	notes: HandlingNoteView[],
+	/**  On a handler's copy: `lead` | `support`. */
+	role: string | null,
+	pendingExtension: HandlingNoteView | null,
+	mayNote: boolean,
+	mayDecide: boolean,
+};
 
 /**  One step of a document's processing history. */
 export type HistoryEntry = {
@@ -520,6 +583,8 @@ export type PersonForm = {
 	department: string | null,
 	roles: string[],
 	active: boolean,
+	/**  Máy làm việc (`UNIT/DESKTOP`), empty for this desktop. */
+	desktop: string | null,
 };
 
 /**  A person as Cài đặt lists them. */
@@ -533,6 +598,8 @@ export type PersonRow = {
 	/**  "Văn thư, Lãnh đạo". */
 	rolesLabel: string,
 	active: boolean,
+	/**  The desktop (`UNIT/DESKTOP`) where the person works, when not this one. */
+	desktop: string | null,
 };
 
 /**  A piece of a text; `hit` when it is a word the search matched. */

@@ -3,6 +3,7 @@ import {
   formatDate,
   formatDateTime,
   parseDate,
+  parseList,
   pendingActionLabel,
   todayIso,
   validateNotation,
@@ -61,5 +62,17 @@ describe("formatDateTime", () => {
     expect(formatDateTime("2026-01-02 08:05")).toBe("02/01/2026 08:05");
     expect(formatDateTime(null)).toBe("");
     expect(formatDateTime("không rõ")).toBe("không rõ");
+  });
+});
+
+describe("parseList", () => {
+  it("splits on commas, semicolons and lines, each name once, NFC", () => {
+    expect(parseList(" Văn phòng, Phòng Tài chính;Văn phòng\n\n Phòng Tư pháp ")).toEqual([
+      "Văn phòng",
+      "Phòng Tài chính",
+      "Phòng Tư pháp",
+    ]);
+    expect(parseList("Pha\u0323m Văn Dũng")).toEqual(["Phạm Văn Dũng"]);
+    expect(parseList(" , ;")).toEqual([]);
   });
 });

@@ -73,3 +73,13 @@ export function formatSize(bytes: number | null): string {
   if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
   return `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GB`;
 }
+
+/** "Phạm Văn Dũng, Phòng Tổ chức" → each name once, trimmed, NFC (a list typed in one field). */
+export function parseList(text: string): string[] {
+  const out: string[] = [];
+  for (const s of text.split(/[,;\n]/)) {
+    const t = s.trim().normalize("NFC");
+    if (t && !out.includes(t)) out.push(t);
+  }
+  return out;
+}

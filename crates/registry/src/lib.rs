@@ -34,6 +34,7 @@ mod dispatch;
 mod documents;
 mod error;
 mod events;
+mod handling;
 mod numbering;
 pub mod outgoing_offer;
 mod people;
@@ -69,12 +70,13 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use events::{InboxItem, OutboxItem, StatusEvent};
+pub use handling::{Handling, NewHandlingNote};
 pub use numbering::{
     BlockRequest, NumberBlockInfo, ProvisionalDocument, ResolvedNumber, VoidedNumbers, YearClosure,
     MAX_BLOCK_SIZE,
 };
 pub use people::{Department, NewPerson, Person};
-pub use processing::{IncomingAction, OfferedAction};
+pub use processing::{Assignment, IncomingAction, OfferedAction};
 pub use register::{Register, Series};
 pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, StatusFact};
 pub use revisions::{ReceivedAction, RevisionOutcome};

@@ -69,6 +69,9 @@ pub struct Person {
     pub roles: Vec<Actor>,
     /// False once the person has left: kept for the record, cannot sign in.
     pub active: bool,
+    /// The desktop (`UNIT/DESKTOP` hub account) where the person works, when it is not the
+    /// register's own: work assigned to them goes there (docs/sync.md).
+    pub desktop: Option<String>,
 }
 
 impl Person {
@@ -89,6 +92,8 @@ pub struct NewPerson {
     pub department: Option<String>,
     /// Role names (`văn thư`, `leader`, …), at least one.
     pub roles: Vec<String>,
+    /// The desktop where the person works (`UNIT/DESKTOP`), if another one.
+    pub desktop: Option<String>,
 }
 
 struct CheckedPerson {
@@ -96,6 +101,7 @@ struct CheckedPerson {
     position: Option<String>,
     department: Option<String>,
     roles: String,
+    desktop: Option<String>,
 }
 
 fn check_person(new: &NewPerson) -> Result<CheckedPerson> {
@@ -124,10 +130,24 @@ fn check_person(new: &NewPerson) -> Result<CheckedPerson> {
             .map(|v| nfc(v.trim()))
             .filter(|v| !v.is_empty())
     };
+    let desktop = clean(&new.desktop);
+    if let Some(d) = &desktop {
+        let ok = d.split_once('/').is_some_and(|(unit, desk)| {
+            !unit.is_empty()
+                && (1..=16).contains(&desk.len())
+                && desk.bytes().all(|c| c.is_ascii_alphanumeric())
+        });
+        if !ok {
+            return Err(Error::invalid(format!(
+                "máy làm việc phải có dạng MÃ-ĐƠN-VỊ/MÁY (1–16 chữ cái/chữ số): {d} / the desktop must be UNIT/DESKTOP"
+            )));
+        }
+    }
     Ok(CheckedPerson {
         full_name,
         position: clean(&new.position),
         department: clean(&new.department),
+        desktop,
         roles: roles
             .iter()
             .map(|r| role_name(*r))
@@ -153,7 +173,7 @@ fn department_id(tx: &Transaction<'_>, name: Option<&str>) -> Result<Option<i64>
 }
 
 const PERSON_COLS: &str =
-    "p.id, p.full_name, p.position, p.department_id, d.name, p.roles, p.active";
+    "p.id, p.full_name, p.position, p.department_id, d.name, p.roles, p.active, p.desktop";
 
 fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     let roles: String = r.get(5)?;
@@ -165,6 +185,7 @@ fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
         department: r.get(4)?,
         roles: roles.split(',').filter_map(parse_role).collect(),
         active: r.get::<_, i64>(6)? != 0,
+        desktop: r.get(7)?,
     })
 }
 
@@ -346,9 +367,9 @@ impl Registry {
             }
             let dept = department_id(tx, p.department.as_deref())?;
             tx.execute(
-                "INSERT INTO people (full_name, position, department_id, roles, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![p.full_name, p.position, dept, p.roles, ctx.now],
+                "INSERT INTO people (full_name, position, department_id, roles, desktop, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?6, ?5, ?5)",
+                params![p.full_name, p.position, dept, p.roles, ctx.now, p.desktop],
             )?;
             let id = tx.last_insert_rowid();
             audit::append(
@@ -358,7 +379,7 @@ impl Registry {
                 "person",
                 Some(&id.to_string()),
                 &serde_json::json!({ "full_name": p.full_name, "position": p.position,
-                    "department": p.department, "roles": p.roles }),
+                    "department": p.department, "roles": p.roles, "desktop": p.desktop }),
             )?;
             if listed == 0 {
                 // Whoever lists the unit's people starts with themself, at this desk: from
@@ -389,8 +410,8 @@ impl Registry {
             let dept = department_id(tx, p.department.as_deref())?;
             let n = tx.execute(
                 "UPDATE people SET full_name = ?2, position = ?3, department_id = ?4, roles = ?5,
-                        active = ?6, updated_at = ?7 WHERE id = ?1",
-                params![id, p.full_name, p.position, dept, p.roles, active as i64, ctx.now],
+                        active = ?6, updated_at = ?7, desktop = ?8 WHERE id = ?1",
+                params![id, p.full_name, p.position, dept, p.roles, active as i64, ctx.now, p.desktop],
             )?;
             if n == 0 {
                 return Err(Error::NotFound(id));
@@ -417,7 +438,8 @@ impl Registry {
                 "person",
                 Some(&id.to_string()),
                 &serde_json::json!({ "full_name": p.full_name, "position": p.position,
-                    "department": p.department, "roles": p.roles, "active": active }),
+                    "department": p.department, "roles": p.roles, "active": active,
+                    "desktop": p.desktop }),
             )
         })?;
         let person = load_person(&self.conn, id)?.ok_or(Error::NotFound(id))?;

@@ -11,7 +11,8 @@ use vanthu_domain::{
     processing_steps, transition, Actor, DocumentState, IncomingState, ProcessingStep,
 };
 
-use crate::desks::outbox::{mirror_in_tx, queue_answer};
+use crate::desks::outbox::{mirror_in_tx, queue_answer, queue_handling_copies};
+use crate::desks::wire::{record_assignments_tx, HandlingRole};
 use crate::events::{enqueue, insert_event, StatusEvent};
 use crate::register::{state_at, state_str, Register, Series};
 use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
@@ -52,16 +53,40 @@ impl OfferedAction {
     }
 }
 
+/// An assignment as the leader gives it (phiếu giải quyết, part 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// Chủ trì: the person or department whose progress moves the document.
+    pub lead: String,
+    /// Phối hợp, if any.
+    pub supporters: Vec<String>,
+    /// Hạn xử lý.
+    pub deadline: Option<NaiveDate>,
+    /// Ý kiến chỉ đạo.
+    pub instruction: Option<String>,
+}
+
 impl Registry {
     /// The actions a desktop offers for a document now: none for an outgoing document; on
     /// the leader's copy of a submission only Phân công (its answer goes back to the clerk's
-    /// desktop, crate::desks); otherwise the answer to a pending sender request first, then
-    /// the steps of its state.
+    /// desktop, crate::desks); on a handler's copy the chủ trì's steps (bắt đầu xử lý, hoàn
+    /// thành; a phối hợp has none); otherwise the answer to a pending sender request first,
+    /// then the steps of its state.
     pub fn offered_actions(&self, document_id: i64) -> Result<Vec<OfferedAction>> {
         let rec = self.get(document_id)?;
         let Some(from) = rec.incoming_state() else {
             return Ok(Vec::new());
         };
+        if let Some(role) = self.handling_role(document_id)? {
+            if role != HandlingRole::Lead {
+                return Ok(Vec::new());
+            }
+            return Ok(processing_steps(from)
+                .into_iter()
+                .filter(|s| s.actor == Actor::Handler)
+                .map(OfferedAction::step)
+                .collect());
+        }
         if self.mirror_info(document_id)?.is_some() {
             return Ok(processing_steps(from)
                 .into_iter()
@@ -116,6 +141,97 @@ impl Registry {
         Ok(())
     }
 
+    /// On a handler's copy of an assigned document (a mirror from the clerk's desktop): this
+    /// copy's role; `None` for every other record.
+    pub fn handling_role(&self, document_id: i64) -> Result<Option<HandlingRole>> {
+        let role: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT handling_role FROM documents WHERE id = ?1",
+                [document_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(role.flatten().as_deref().and_then(HandlingRole::parse))
+    }
+
+    /// Phân công: the leader assigns an incoming document to a chủ trì, with phối hợp, a
+    /// deadline and an instruction, in one transaction with the transition (04 to the
+    /// sender, or the answer to the clerk's desktop on a mirror). On the register's own
+    /// desktop each assignee who works at another desktop of the unit gets a handler's copy
+    /// there (`people.desktop`; crate::desks).
+    pub fn assign(&mut self, document_id: i64, a: &Assignment) -> Result<StatusEvent> {
+        self.require(vanthu_domain::roles::Duty::Assign)?;
+        let lead = nfc(a.lead.trim());
+        if lead.is_empty() {
+            return Err(Error::invalid(
+                "chưa nhập người/đơn vị chủ trì / an assignment needs a handler",
+            ));
+        }
+        let mut supporters: Vec<String> = Vec::new();
+        for s in &a.supporters {
+            let s = nfc(s.trim());
+            if !s.is_empty() && s != lead && !supporters.contains(&s) {
+                supporters.push(s);
+            }
+        }
+        if let Some(d) = a.deadline {
+            if d < crate::today() {
+                return Err(Error::invalid(format!(
+                    "hạn xử lý {} đã qua / the deadline is in the past",
+                    d.format("%d/%m/%Y")
+                )));
+            }
+        }
+        let instruction = a
+            .instruction
+            .as_deref()
+            .map(|n| nfc(n.trim()))
+            .filter(|n| !n.is_empty());
+        let step = ProcessingStep {
+            to: IncomingState::Assigned,
+            actor: Actor::Leader,
+        };
+        let id = self.write(|tx, ctx| {
+            let from = incoming_state_tx(tx, document_id)?;
+            if !processing_steps(from).contains(&step) {
+                return Err(Error::InvalidState(format!(
+                    "không thể phân công văn bản ở trạng thái {} / cannot assign from {}",
+                    from.label_vi(),
+                    from.as_str()
+                )));
+            }
+            if let Some(d) = a.deadline {
+                tx.execute(
+                    "UPDATE documents SET deadline = ?2 WHERE id = ?1",
+                    params![document_id, d.to_string()],
+                )?;
+            }
+            let event = status_event_tx(
+                tx,
+                ctx,
+                document_id,
+                step.to,
+                step.actor,
+                instruction.as_deref(),
+            )?;
+            crate::documents::set_handler_tx(tx, ctx, document_id, &lead, crate::today())?;
+            record_assignments_tx(
+                tx,
+                ctx,
+                document_id,
+                &lead,
+                &supporters,
+                a.deadline,
+                instruction.as_deref(),
+                ctx.user,
+            )?;
+            queue_handling_copies(tx, ctx, document_id)?;
+            Ok(event)
+        })?;
+        self.status_event(id)
+    }
+
     /// One processing step on an incoming document from the desktop (vào sổ, từ chối with
     /// its reason, phân công to a handler, bắt đầu xử lý, hoàn thành): the transition and,
     /// for an assignment, the handler and the date passed on, in one transaction, so the
@@ -129,6 +245,16 @@ impl Registry {
         note: Option<&str>,
         handler: Option<&str>,
     ) -> Result<StatusEvent> {
+        if step.to == IncomingState::Assigned && step.actor == Actor::Leader {
+            return self.assign(
+                document_id,
+                &Assignment {
+                    lead: handler.unwrap_or_default().to_owned(),
+                    instruction: note.map(str::to_owned),
+                    ..Default::default()
+                },
+            );
+        }
         if let Some(duty) = vanthu_domain::roles::Duty::of_actor(step.actor) {
             self.require(duty)?;
         }
@@ -145,24 +271,13 @@ impl Registry {
             ));
         }
         let id = self.write(|tx, ctx| {
-            let state: DocumentState = tx
-                .query_row(
-                    "SELECT state FROM documents WHERE id = ?1",
-                    [document_id],
-                    |r| state_at(r, 0),
-                )
-                .optional()?
-                .ok_or(Error::NotFound(document_id))?;
-            let Some(from) = state.incoming() else {
-                return Err(Error::InvalidState(format!(
-                    "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
-                )));
-            };
+            let from = incoming_state_tx(tx, document_id)?;
             if !processing_steps(from).contains(&step) {
                 return Err(Error::InvalidState(format!(
-                    "không thể {} văn bản ở trạng thái {} / step not offered from {state}",
+                    "không thể {} văn bản ở trạng thái {} / step not offered from {}",
                     step.label_vi().to_lowercase(),
-                    from.label_vi()
+                    from.label_vi(),
+                    from.as_str()
                 )));
             }
             let event =
@@ -174,6 +289,23 @@ impl Registry {
         })?;
         self.status_event(id)
     }
+}
+
+/// The state of an incoming document, inside the caller's transaction.
+fn incoming_state_tx(tx: &Transaction<'_>, document_id: i64) -> Result<IncomingState> {
+    let state: DocumentState = tx
+        .query_row(
+            "SELECT state FROM documents WHERE id = ?1",
+            [document_id],
+            |r| state_at(r, 0),
+        )
+        .optional()?
+        .ok_or(Error::NotFound(document_id))?;
+    state.incoming().ok_or_else(|| {
+        Error::InvalidState(format!(
+            "văn bản {document_id} không phải văn bản đến / document {document_id} is not incoming"
+        ))
+    })
 }
 
 /// register, state, edxml id, sender code, arrival date, number.
@@ -227,10 +359,26 @@ pub(crate) fn status_event_tx(
     // A copy submitted by the clerk's desktop (desks.rs): the leader only assigns it; its
     // number is the clerk's, and the answer goes back to the clerk's desktop, not the sender.
     let mirror = mirror_in_tx(tx, document_id)?;
-    if mirror.is_some() && to != IncomingState::Assigned {
-        return Err(Error::InvalidState(
-            "văn bản trình chỉ được phân công tại máy lãnh đạo / a submitted copy can only be assigned on the leader's desktop".into(),
-        ));
+    if mirror.is_some() {
+        // A handler's copy: only its chủ trì moves it (bắt đầu xử lý, hoàn thành), and the
+        // clerk's desktop applies the same step to the register entry.
+        let role: Option<String> = tx.query_row(
+            "SELECT handling_role FROM documents WHERE id = ?1",
+            [document_id],
+            |r| r.get(0),
+        )?;
+        let allowed = match role.as_deref().and_then(HandlingRole::parse) {
+            Some(HandlingRole::Lead) => {
+                matches!(to, IncomingState::InProgress | IncomingState::Completed)
+            }
+            Some(HandlingRole::Support) => false,
+            None => to == IncomingState::Assigned,
+        };
+        if !allowed {
+            return Err(Error::InvalidState(
+                "bản trình chỉ được phân công tại máy lãnh đạo; bản giao xử lý chỉ do người chủ trì xử lý / a submitted copy can only be assigned on the leader's desktop, a handler's copy only handled by its chủ trì".into(),
+            ));
+        }
     }
     let needs_number = mirror.is_none()
         && number.is_none()

@@ -78,6 +78,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "the unit's departments and people with their roles",
         up: crate::people::migrate_v15,
     },
+    Migration {
+        description: "handling between desktops: assignments, handling notes, people's desktops",
+        up: v16_handling,
+    },
 ];
 
 /// The schema version this build writes.
@@ -483,6 +487,58 @@ ALTER TABLE submissions ADD COLUMN returned_at TEXT;
 /// about the packages of that period; without these a month of a busy unit's queues read
 /// every row of a year's (~1M statuses). The status indexes cover what the reports read, so
 /// the statuses of a month's packages come from the index alone (bench/reports).
+/// Handling (xử lý) between desktops (docs/sync.md, "Handling between desktops"): who a
+/// document was assigned to, in which role (chủ trì / phối hợp), with what deadline and
+/// instruction; the handlers' progress notes, reply drafts and extension requests with the
+/// leader's decisions; the desktop each person works at; and, on the clerk's desktop, which
+/// submission is a handler's copy of an assignment rather than a trình lãnh đạo.
+fn v16_handling(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        r#"
+ALTER TABLE people ADD COLUMN desktop TEXT;
+-- a handler's copy of an assigned document (a mirror): lead | support
+ALTER TABLE documents ADD COLUMN handling_role TEXT;
+CREATE TABLE assignments (
+    id          INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents (id),
+    assignee    TEXT NOT NULL,
+    -- lead (chủ trì) | support (phối hợp)
+    role        TEXT NOT NULL,
+    deadline    TEXT,
+    instruction TEXT,
+    assigned_by TEXT NOT NULL,
+    assigned_at TEXT NOT NULL,
+    -- a later assignment of the document replaces this one (kept for the record)
+    replaced_at TEXT
+) STRICT;
+CREATE INDEX assignments_document ON assignments (document_id, id);
+ALTER TABLE submissions ADD COLUMN assignment_id INTEGER REFERENCES assignments (id);
+
+CREATE TABLE handling_notes (
+    id                INTEGER PRIMARY KEY,
+    document_id       INTEGER NOT NULL REFERENCES documents (id),
+    -- note | reply_draft | extension_request | extension_granted | extension_refused
+    kind              TEXT NOT NULL,
+    author            TEXT NOT NULL,
+    body              TEXT,
+    -- the deadline asked for (request) or set (granted)
+    deadline          TEXT,
+    file_name         TEXT,
+    file_sha256       TEXT,
+    -- on the clerk's desktop: the outgoing draft a reply draft became
+    reply_document_id INTEGER REFERENCES documents (id),
+    -- the desktop it came from; NULL when written on this desktop
+    from_desktop      TEXT,
+    -- an extension request: when the leader decided it
+    settled_at        TEXT,
+    created_at        TEXT NOT NULL
+) STRICT;
+CREATE INDEX handling_notes_document ON handling_notes (document_id, id);
+"#,
+    )?;
+    Ok(())
+}
+
 fn v14_report_indexes(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(
         r#"

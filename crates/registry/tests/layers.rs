@@ -52,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "report_facts",
             "archive_restore",
             "dashboard",
+            "handling",
         ],
     ),
     (

@@ -21,6 +21,7 @@ fn person(name: &str, dept: Option<&str>, roles: &[&str]) -> NewPerson {
         position: Some("Chuyên viên".into()),
         department: dept.map(String::from),
         roles: roles.iter().map(|r| r.to_string()).collect(),
+        desktop: None,
     }
 }
 

@@ -23,8 +23,8 @@
 //! or a second application of one hub message, and a package leaves the hub's queue only
 //! after the transaction that stored it committed (the engine's ack-after-commit).
 use vanthu_registry::desks::{
-    DeskAnswer, DeskLabel, DeskReturned, DeskSigned, SubmissionPackage, ANSWER_FORMAT,
-    LABEL_FORMAT, RETURNED_FORMAT, SIGNED_FORMAT,
+    DeskAnswer, DeskHandling, DeskLabel, DeskReturned, DeskSigned, HandlingRole, SubmissionPackage,
+    ANSWER_FORMAT, HANDLING_FORMAT, LABEL_FORMAT, RETURNED_FORMAT, SIGNED_FORMAT,
 };
 use vanthu_registry::Registry;
 
@@ -121,6 +121,16 @@ pub fn queue_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
             Some(rec) => (rec.handler, rec.deadline),
             None => (None, None),
         };
+        let supporters = match item.document_id {
+            Some(id) => reg
+                .handling(id)?
+                .assignments
+                .into_iter()
+                .filter(|a| a.role == HandlingRole::Support)
+                .map(|a| a.assignee)
+                .collect(),
+            None => Vec::new(),
+        };
         let answer = DeskAnswer {
             format: ANSWER_FORMAT.to_owned(),
             submission_message_id: sub_id.to_owned(),
@@ -129,6 +139,7 @@ pub fn queue_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
             note: p["note"].as_str().map(str::to_owned),
             handler,
             deadline,
+            supporters,
             user: p["user"].as_str().unwrap_or_default().to_owned(),
             at: p["at"].as_str().unwrap_or_default().to_owned(),
         };
@@ -159,6 +170,9 @@ pub const SIGNED_CODE: &str = "06";
 pub const LABEL_CODE: &str = "03";
 /// Status code of the internal package returning a draft unsigned (trả lại).
 pub const RETURNED_CODE: &str = "02";
+/// Status code of the internal package carrying a handling event (progress, reply draft,
+/// extension request or decision).
+pub const HANDLING_CODE: &str = "05";
 
 /// Leader's desktop: turns `desk_signed` rows into status packages on the submission (to the
 /// clerk's desktop) carrying the signed PDF, and `desk_returned` rows (trả lại) into status
@@ -185,6 +199,11 @@ pub fn queue_returns(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
                 let b = reg.desk_label_package(&item);
                 let b = row_package(reg, item.id, b, |p| p.submission_message_id.clone())?;
                 (b, LABEL_CODE, "dl")
+            }
+            "desk_handling" => {
+                let b = reg.desk_handling_package(&item);
+                let b = row_package(reg, item.id, b, |p| p.submission_message_id.clone())?;
+                (b, HANDLING_CODE, "dh")
             }
             _ => continue,
         };
@@ -234,6 +253,7 @@ enum DeskStatus {
     Signed(DeskSigned),
     Label(DeskLabel),
     Returned(DeskReturned),
+    Handling(DeskHandling),
 }
 
 fn parse_status(body: &[u8]) -> Result<DeskStatus, String> {
@@ -247,6 +267,7 @@ fn parse_status(body: &[u8]) -> Result<DeskStatus, String> {
         SIGNED_FORMAT => serde_json::from_slice(body).map(DeskStatus::Signed),
         LABEL_FORMAT => serde_json::from_slice(body).map(DeskStatus::Label),
         RETURNED_FORMAT => serde_json::from_slice(body).map(DeskStatus::Returned),
+        HANDLING_FORMAT => serde_json::from_slice(body).map(DeskStatus::Handling),
         other => return Err(format!("unknown format {other}")),
     };
     parsed.map_err(|e| e.to_string())
@@ -271,6 +292,7 @@ pub fn apply_answers(reg: &mut Registry, state: &SyncState) -> Result<u64, Bridg
             Ok(DeskStatus::Signed(s)) => reg.apply_desk_signed(&r.message_id, &r.sender, &s),
             Ok(DeskStatus::Label(l)) => reg.apply_desk_label(&r.message_id, &r.sender, &l),
             Ok(DeskStatus::Returned(d)) => reg.apply_desk_returned(&r.message_id, &r.sender, &d),
+            Ok(DeskStatus::Handling(h)) => reg.apply_desk_handling(&r.message_id, &r.sender, &h),
             Err(e) => {
                 tracing::warn!("bad internal status package {}: {e}", r.message_id);
                 continue;

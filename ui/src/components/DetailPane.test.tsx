@@ -11,6 +11,8 @@ const commands = vi.hoisted(() => ({
   appInfo: vi.fn(),
   incomingSteps: vi.fn(),
   processIncoming: vi.fn(),
+  assignIncoming: vi.fn(),
+  incomingHandling: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
@@ -37,6 +39,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     vi.clearAllMocks();
     localStorage.clear();
     commands.incomingSteps.mockResolvedValue([]);
+    commands.incomingHandling.mockRejectedValue(new Error("not in this test"));
     commands.appInfo.mockResolvedValue({
       version: "0",
       dataDir: "/tmp",
@@ -142,7 +145,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.getIncoming.mockResolvedValue(detail({ arrivalNumber: 0 }));
     commands.deskInfoOf.mockResolvedValue({ submissions: [], mirror, offersSubmitToLeader: false });
     commands.incomingSteps.mockResolvedValue([assign]);
-    commands.processIncoming
+    commands.assignIncoming
       .mockRejectedValueOnce({
         kind: "invalid",
         message: "chưa nhập người/đơn vị xử lý",
@@ -161,20 +164,27 @@ describe("DetailPane — trình lãnh đạo", () => {
     fireEvent.change(screen.getByTestId("step-note"), {
       target: { value: "Giao phòng TCCB chủ trì" },
     });
+    fireEvent.change(screen.getByTestId("step-supporters"), {
+      target: { value: "Văn phòng, Phòng Tài chính, Văn phòng" },
+    });
+    fireEvent.change(screen.getByTestId("step-deadline"), { target: { value: "31/2/2027" } });
+    fireEvent.click(screen.getByTestId("step-confirm"));
+    expect(await screen.findByTestId("step-error")).toHaveTextContent("Hạn xử lý");
+    fireEvent.change(screen.getByTestId("step-deadline"), { target: { value: "15/1/2027" } });
     commands.getIncoming.mockResolvedValue(
       detail({ arrivalNumber: 0, status: "assigned", statusLabel: "Đã phân công" }),
     );
     commands.incomingSteps.mockResolvedValue([]);
     fireEvent.click(screen.getByTestId("step-confirm"));
     await waitFor(() =>
-      expect(commands.processIncoming).toHaveBeenLastCalledWith(
-        7,
-        "assigned",
-        "leader",
-        "Giao phòng TCCB chủ trì",
-        "Phòng Tổ chức cán bộ",
-      ),
+      expect(commands.assignIncoming).toHaveBeenLastCalledWith(7, {
+        lead: "Phòng Tổ chức cán bộ",
+        supporters: ["Văn phòng", "Phòng Tài chính"],
+        deadline: "2027-01-15",
+        instruction: "Giao phòng TCCB chủ trì",
+      }),
     );
+    expect(commands.processIncoming).not.toHaveBeenCalled();
     await waitFor(() => expect(screen.queryByTestId("step-assigned")).toBeNull());
     expect(screen.getByTestId("detail-pane")).toHaveTextContent("Đã phân công");
   });

@@ -21,6 +21,7 @@ import { FirstPage } from "./FirstPage";
 import { PdfViewer } from "./PdfViewer";
 import { SubmitToLeader } from "./SubmitToLeader";
 import { ProcessSteps } from "./ProcessSteps";
+import { HandlingPanel } from "./HandlingPanel";
 import { PrintSlip } from "./PrintSlip";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
@@ -149,6 +150,12 @@ export function DetailPane({ id }: { id: number | null }) {
         key={`steps-${r.id}`}
         documentId={r.id}
         version={`${r.status}|${detail.handler ?? ""}`}
+        onDone={reload}
+      />
+      <HandlingPanel
+        key={`handling-${r.id}`}
+        documentId={r.id}
+        version={`${r.status}|${detail.handler ?? ""}|${detail.history.length}`}
         onDone={reload}
       />
       {info?.offersSubmitToLeader && (

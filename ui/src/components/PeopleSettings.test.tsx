@@ -20,6 +20,7 @@ const an = {
   roles: ["clerk"],
   rolesLabel: "Văn thư",
   active: true,
+  desktop: null,
 };
 const binh = {
   id: 2,
@@ -29,6 +30,7 @@ const binh = {
   roles: ["handler"],
   rolesLabel: "Chuyên viên",
   active: true,
+  desktop: "000.01.20.H34/CV",
 };
 
 const field = (name: string) => document.querySelector(`input[name="${name}"]`) as HTMLInputElement;
@@ -53,6 +55,7 @@ describe("people and roles in Cài đặt", () => {
     );
     fireEvent.change(field("personName"), { target: { value: " Trần Thị Bình " } });
     fireEvent.click(screen.getByLabelText("Chuyên viên"));
+    fireEvent.change(field("personDesktop"), { target: { value: " 000.01.20.H34/CV " } });
     fireEvent.click(screen.getByTestId("save-person"));
     await waitFor(() =>
       expect(commands.savePerson).toHaveBeenCalledWith({
@@ -62,8 +65,10 @@ describe("people and roles in Cài đặt", () => {
         department: null,
         roles: ["handler"],
         active: true,
+        desktop: "000.01.20.H34/CV",
       }),
     );
+    expect(await screen.findByText("000.01.20.H34/CV")).toBeInTheDocument();
     expect(await screen.findByText("Trần Thị Bình")).toBeInTheDocument();
     expect(field("personName").value).toBe("");
   });

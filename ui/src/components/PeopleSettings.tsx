@@ -27,6 +27,7 @@ type Draft = {
   department: string | null;
   roles: string[];
   active: boolean;
+  desktop: string;
 };
 
 const EMPTY: Draft = {
@@ -36,6 +37,7 @@ const EMPTY: Draft = {
   department: null,
   roles: [],
   active: true,
+  desktop: "",
 };
 
 function draftOf(p: PersonRow): Draft {
@@ -46,6 +48,7 @@ function draftOf(p: PersonRow): Draft {
     department: p.department,
     roles: p.roles,
     active: p.active,
+    desktop: p.desktop ?? "",
   };
 }
 
@@ -87,6 +90,7 @@ export function PeopleSettings() {
           department: draft.department,
           roles: draft.roles,
           active: draft.active,
+          desktop: draft.desktop.trim() || null,
         }),
       () => setDraft(EMPTY),
     );
@@ -146,6 +150,7 @@ export function PeopleSettings() {
               <Table.Th>Chức vụ</Table.Th>
               <Table.Th>Phòng ban</Table.Th>
               <Table.Th>Vai trò</Table.Th>
+              <Table.Th>Máy làm việc</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -159,6 +164,7 @@ export function PeopleSettings() {
                 <Table.Td>{p.position}</Table.Td>
                 <Table.Td>{p.department}</Table.Td>
                 <Table.Td>{p.rolesLabel}</Table.Td>
+                <Table.Td>{p.desktop}</Table.Td>
                 <Table.Td>
                   <Button size="xs" variant="subtle" onClick={() => setDraft(draftOf(p))}>
                     Sửa
@@ -199,6 +205,14 @@ export function PeopleSettings() {
               onChange={(v) => setDraft({ ...draft, department: v })}
               clearable
               name="personDepartment"
+            />
+            <TextInput
+              label="Máy làm việc"
+              description="Mã đơn vị/máy, nếu làm việc ở máy khác"
+              placeholder="000.01.20.H34/CV"
+              value={draft.desktop}
+              onChange={(e) => setDraft({ ...draft, desktop: e.currentTarget.value })}
+              name="personDesktop"
             />
           </Group>
           <Checkbox.Group

@@ -3,6 +3,7 @@ import { Alert, Button, Group, Stack, Textarea, TextInput } from "@mantine/core"
 import { InlineForm } from "./InlineForm";
 import { commands, type StepView } from "../bindings";
 import { errorMessage } from "../errors";
+import { parseDate, parseList } from "../format";
 
 /**
  * The next steps on an incoming document of this unit (Vào sổ, Từ chối, Phân công, Bắt đầu xử
@@ -27,6 +28,8 @@ export function ProcessSteps({
   const [open, setOpen] = useState<StepView | null>(null);
   const [note, setNote] = useState("");
   const [handler, setHandler] = useState("");
+  const [supporters, setSupporters] = useState("");
+  const [deadline, setDeadline] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -46,18 +49,38 @@ export function ProcessSteps({
 
   const take = async (s: StepView) => {
     setError(null);
+    let due: string | null = null;
+    if (s.needsHandler && deadline.trim()) {
+      const d = parseDate(deadline);
+      if (!d.ok) {
+        setError(`Hạn xử lý: ${d.error}`);
+        return;
+      }
+      due = d.value;
+    }
     setBusy(true);
     try {
-      await commands.processIncoming(
-        documentId,
-        s.to,
-        s.actor,
-        note.trim() || null,
-        s.needsHandler ? handler.trim() || null : null,
-      );
+      if (s.needsHandler && s.actor === "leader") {
+        await commands.assignIncoming(documentId, {
+          lead: handler.trim(),
+          supporters: parseList(supporters),
+          deadline: due,
+          instruction: note.trim() || null,
+        });
+      } else {
+        await commands.processIncoming(
+          documentId,
+          s.to,
+          s.actor,
+          note.trim() || null,
+          s.needsHandler ? handler.trim() || null : null,
+        );
+      }
       setOpen(null);
       setNote("");
       setHandler("");
+      setSupporters("");
+      setDeadline("");
       onDone();
     } catch (e) {
       setError(errorMessage(e));
@@ -109,12 +132,32 @@ export function ProcessSteps({
     >
       {open.needsHandler && (
         <TextInput
-          label="Người/đơn vị xử lý"
+          label="Chủ trì (người/đơn vị xử lý)"
           value={handler}
           onChange={(e) => setHandler(e.currentTarget.value)}
           data-testid="step-handler"
           size="xs"
         />
+      )}
+      {open.needsHandler && open.actor === "leader" && (
+        <>
+          <TextInput
+            label="Phối hợp"
+            description="Nhiều người/đơn vị cách nhau bằng dấu phẩy"
+            value={supporters}
+            onChange={(e) => setSupporters(e.currentTarget.value)}
+            data-testid="step-supporters"
+            size="xs"
+          />
+          <TextInput
+            label="Hạn xử lý"
+            placeholder="dd/mm/yyyy"
+            value={deadline}
+            onChange={(e) => setDeadline(e.currentTarget.value)}
+            data-testid="step-deadline"
+            size="xs"
+          />
+        </>
       )}
       <Textarea
         label={open.needsReason ? "Lý do từ chối" : "Ý kiến chỉ đạo"}

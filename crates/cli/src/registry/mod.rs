@@ -14,6 +14,7 @@ mod bench_reports;
 mod dev;
 mod docs;
 mod export;
+mod handling;
 mod incoming;
 mod outgoing;
 mod people;
@@ -59,6 +60,9 @@ pub enum RegistryCommand {
     /// Cán bộ, phòng ban, vai trò / the unit's people and roles; sign this desktop in.
     #[command(subcommand)]
     People(people::PeopleCommand),
+    /// Phân công và xử lý / assignment, progress notes, reply drafts, extensions.
+    #[command(subcommand)]
+    Handling(handling::HandlingCommand),
     /// Xuất dữ liệu / export.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -145,6 +149,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalOpts) -> Result<()> {
         RegistryCommand::Search { query, filters } => docs::search(global, &query, &filters),
         RegistryCommand::Audit(c) => audit::run(c, global),
         RegistryCommand::People(c) => people::run(c, global),
+        RegistryCommand::Handling(c) => handling::run(c, global),
         RegistryCommand::Export(c) => export::run(c, global),
         RegistryCommand::Dev(c) => dev::run(c, global),
     }

@@ -25,6 +25,9 @@ pub enum PeopleCommand {
         /// Vai trò: văn-thư | lãnh-đạo | chuyên-viên (clerk | leader | handler), repeatable.
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        /// Máy làm việc (UNIT/DESKTOP), when not this one: assigned work goes there.
+        #[arg(long)]
+        desktop: Option<String>,
     },
     /// Sửa cán bộ / change a person's details and roles, or mark them as having left.
     Update {
@@ -37,6 +40,8 @@ pub enum PeopleCommand {
         department: Option<String>,
         #[arg(long = "role", required = true)]
         roles: Vec<String>,
+        #[arg(long)]
+        desktop: Option<String>,
         /// Đã nghỉ / no longer works here (kept for the record, cannot sign in).
         #[arg(long)]
         inactive: bool,
@@ -61,23 +66,28 @@ fn roles_vi(p: &Person) -> String {
 
 fn show(p: &Person) {
     println!(
-        "{:>4}  {:<28} {:<20} {:<24} {}{}",
+        "{:>4}  {:<28} {:<20} {:<24} {}{}{}",
         p.id,
         p.full_name,
         p.position.as_deref().unwrap_or(""),
         p.department.as_deref().unwrap_or(""),
         roles_vi(p),
+        p.desktop
+            .as_deref()
+            .map(|d| format!(" — máy {d}"))
+            .unwrap_or_default(),
         if p.active { "" } else { " (đã nghỉ)" }
     );
 }
 
 pub fn run(cmd: PeopleCommand, global: &GlobalOpts) -> Result<()> {
     let mut reg = open(global)?;
-    let person = |name: String, position, department, roles| NewPerson {
+    let person = |name: String, position, department, roles, desktop| NewPerson {
         full_name: name,
         position,
         department,
         roles,
+        desktop,
     };
     match cmd {
         PeopleCommand::List => {
@@ -102,8 +112,9 @@ pub fn run(cmd: PeopleCommand, global: &GlobalOpts) -> Result<()> {
             position,
             department,
             roles,
+            desktop,
         } => {
-            let p = reg.add_person(&person(name, position, department, roles))?;
+            let p = reg.add_person(&person(name, position, department, roles, desktop))?;
             if global.json {
                 return print_json(&p);
             }
@@ -115,9 +126,14 @@ pub fn run(cmd: PeopleCommand, global: &GlobalOpts) -> Result<()> {
             position,
             department,
             roles,
+            desktop,
             inactive,
         } => {
-            let p = reg.update_person(id, &person(name, position, department, roles), !inactive)?;
+            let p = reg.update_person(
+                id,
+                &person(name, position, department, roles, desktop),
+                !inactive,
+            )?;
             if global.json {
                 return print_json(&p);
             }

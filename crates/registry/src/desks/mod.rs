@@ -17,6 +17,8 @@ mod submit;
 pub(crate) mod wire;
 
 pub use wire::{
-    DeskAnswer, DeskLabel, DeskReturned, DeskSigned, MirrorInfo, Submission, SubmissionPackage,
-    SubmittedFile, ANSWER_FORMAT, LABEL_FORMAT, RETURNED_FORMAT, SIGNED_FORMAT, SUBMISSION_FORMAT,
+    AssignmentRow, DeskAnswer, DeskHandling, DeskLabel, DeskReturned, DeskSigned,
+    HandlingAssignment, HandlingKind, HandlingNote, HandlingRole, MirrorInfo, Submission,
+    SubmissionPackage, SubmittedFile, ANSWER_FORMAT, HANDLING_FORMAT, LABEL_FORMAT,
+    RETURNED_FORMAT, SIGNED_FORMAT, SUBMISSION_FORMAT,
 };

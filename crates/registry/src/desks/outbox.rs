@@ -2,12 +2,148 @@
 //! and the package bodies the sync engine reads back from those queue rows.
 use base64::Engine as _;
 use rusqlite::{params, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
 use vanthu_domain::{Actor, IncomingState, StatusCode};
 
 use crate::register::{state_str, Register};
 use crate::{events, Error, Registry, Result, WriteCtx};
 
 use super::wire::*;
+
+const INSTALL_KEY: &str = "desks.install_id";
+
+/// This database's installation id, made on first use: distinguishes its submission ids from
+/// a reinstalled desktop's.
+pub(super) fn install_id(tx: &Transaction<'_>, ctx: &WriteCtx<'_>) -> Result<String> {
+    if let Some(v) = tx
+        .query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            [INSTALL_KEY],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+    {
+        return Ok(v);
+    }
+    let mut h = Sha256::new();
+    h.update(ctx.now.as_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
+    let v = hex::encode(h.finalize())[..12].to_owned();
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+        params![INSTALL_KEY, v],
+    )?;
+    Ok(v)
+}
+
+/// On the register's own desktop, after an assignment: a handler's copy (a submission with
+/// the assignment) for every assignee who works at another desktop of the unit (`people.desktop`),
+/// in the caller's transaction. A document marked mật or above never travels; an assignee
+/// already holding a copy, or whose desktop holds the trình lãnh đạo, gets none.
+pub(crate) fn queue_handling_copies(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+) -> Result<u32> {
+    let normal: bool = tx.query_row(
+        "SELECT secrecy = 'normal' AND mirror_of IS NULL FROM documents WHERE id = ?1",
+        [document_id],
+        |r| r.get(0),
+    )?;
+    if !normal {
+        return Ok(0);
+    }
+    let targets: Vec<(i64, String, String, String)> = tx
+        .prepare_cached(
+            "SELECT a.id, a.assignee, a.role, p.desktop FROM assignments a
+             JOIN people p ON p.full_name = a.assignee AND p.active = 1
+             WHERE a.document_id = ?1 AND a.replaced_at IS NULL
+               AND p.desktop IS NOT NULL AND p.desktop != ''
+             ORDER BY a.id",
+        )?
+        .query_map([document_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut queued = 0;
+    for (assignment, assignee, role, to) in targets {
+        let held: bool = tx
+            .prepare_cached("SELECT 1 FROM submissions WHERE document_id = ?1 AND to_desktop = ?2")?
+            .exists(params![document_id, to])?;
+        if held || split_desktop(&to).is_none() {
+            continue;
+        }
+        let install = install_id(tx, ctx)?;
+        let desktop = to.rsplit('/').next().unwrap_or_default();
+        let message_id = format!("sub-{install}-{document_id}-{desktop}");
+        tx.execute(
+            "INSERT INTO submissions (document_id, to_desktop, message_id, note, created_at, assignment_id)
+             SELECT ?1, ?2, ?3, instruction, ?4, id FROM assignments WHERE id = ?5",
+            params![document_id, to, message_id, ctx.now, assignment],
+        )?;
+        let role_vi = HandlingRole::parse(&role)
+            .unwrap_or(HandlingRole::Support)
+            .label_vi();
+        let state: String = tx.query_row(
+            "SELECT state FROM documents WHERE id = ?1",
+            [document_id],
+            |r| r.get(0),
+        )?;
+        let state: vanthu_domain::DocumentState = state
+            .parse()
+            .map_err(|e| Error::invalid(format!("trạng thái hỏng / bad state: {e}")))?;
+        events::insert_event(
+            tx,
+            ctx,
+            document_id,
+            Some(Actor::Leader),
+            Some(state),
+            state,
+            &[],
+            Some(&format!(
+                "Chuyển tới máy {to} để xử lý ({assignee}, {role_vi})"
+            )),
+        )?;
+        crate::audit::append(
+            tx,
+            ctx,
+            "incoming.handling_copy",
+            "document",
+            Some(&document_id.to_string()),
+            &serde_json::json!({"to": to, "assignee": assignee, "role": role,
+                "message_id": message_id}),
+        )?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Queues a handling note for another desktop along a submission (outbox kind
+/// `desk_handling`), in the caller's transaction; the package is built from the note row
+/// when the sync engine takes it.
+pub(crate) fn queue_handling(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    document_id: i64,
+    to: &str,
+    submission_message_id: &str,
+    note_id: i64,
+    to_state: Option<IncomingState>,
+) -> Result<()> {
+    events::enqueue(
+        tx,
+        ctx,
+        "desk_handling",
+        Some(document_id),
+        Some(to),
+        &serde_json::json!({
+            "submission_message_id": submission_message_id, "note_id": note_id,
+            "to_state": to_state.map(|s| s.as_str()),
+        }),
+    )?;
+    Ok(())
+}
 
 /// Where a mirror record came from (its origin desktop and submission), inside the caller's
 /// transaction; `None` for a document of this desktop's own register.
@@ -182,6 +318,93 @@ impl Registry {
             copies: rec.copies,
             archive_copy_holder: rec.archive_copy_holder.clone(),
             drafting_unit: rec.drafting_unit.clone(),
+            assignment: self.copy_assignment(sub, &rec)?,
+        })
+    }
+
+    /// The assignment a handler's copy carries (`None` for a trình lãnh đạo).
+    fn copy_assignment(
+        &self,
+        sub: &Submission,
+        rec: &crate::DocumentRecord,
+    ) -> Result<Option<HandlingAssignment>> {
+        let Some(id) = sub.assignment_id else {
+            return Ok(None);
+        };
+        let all = current_assignments(&self.conn, rec.id)?;
+        let mine = self.conn.query_row(
+            &format!("SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE id = ?1"),
+            [id],
+            assignment_row,
+        )?;
+        let lead = all
+            .iter()
+            .find(|a| a.role == HandlingRole::Lead)
+            .map(|a| a.assignee.clone())
+            .or_else(|| rec.handler.clone())
+            .unwrap_or_default();
+        Ok(Some(HandlingAssignment {
+            assignee: mine.assignee,
+            role: mine.role,
+            lead,
+            supporters: all
+                .iter()
+                .filter(|a| a.role == HandlingRole::Support)
+                .map(|a| a.assignee.clone())
+                .collect(),
+            deadline: mine.deadline.or(rec.deadline),
+            instruction: mine.instruction,
+            assigned_by: mine.assigned_by,
+            assigned_at: mine.assigned_at,
+        }))
+    }
+
+    /// The package a `desk_handling` outbox row becomes (its note, with a reply draft's file).
+    pub fn desk_handling_package(&self, item: &crate::OutboxItem) -> Result<DeskHandling> {
+        let p = &item.payload;
+        let sub = p["submission_message_id"].as_str().unwrap_or_default();
+        let note_id = p["note_id"].as_i64().unwrap_or_default();
+        let note = self
+            .conn
+            .query_row(
+                &format!("SELECT {NOTE_COLUMNS} FROM handling_notes WHERE id = ?1"),
+                [note_id],
+                note_row,
+            )
+            .optional()?
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "ghi chú xử lý {note_id} không còn / no note {note_id}"
+                ))
+            })?;
+        let file = match (&note.file_name, &note.file_sha256) {
+            (Some(name), Some(sha)) => {
+                let bytes = self.blobs.read(sha)?;
+                Some(SubmittedFile {
+                    file_name: name.clone(),
+                    // Informational: the receiving desktop sniffs the content itself.
+                    media_type: if bytes.starts_with(b"%PDF-") {
+                        "application/pdf"
+                    } else {
+                        "application/octet-stream"
+                    }
+                    .to_owned(),
+                    sha256: sha.clone(),
+                    data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                })
+            }
+            _ => None,
+        };
+        Ok(DeskHandling {
+            format: HANDLING_FORMAT.to_owned(),
+            submission_message_id: sub.to_owned(),
+            kind: note.kind,
+            body: note.body,
+            deadline: note.deadline,
+            file,
+            to_state: p["to_state"].as_str().and_then(|s| s.parse().ok()),
+            author: note.author,
+            at: note.created_at,
         })
     }
 

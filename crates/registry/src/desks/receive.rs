@@ -10,6 +10,7 @@ use crate::documents::{media_type, PreparedFile};
 use crate::register::{state_at, Register};
 use crate::{agencies, audit, events, Error, Registry, Result, WriteCtx};
 
+use super::outbox::queue_handling_copies;
 use super::wire::*;
 
 /// Records an internal package in the inbox under its hub message id, in the transaction
@@ -149,7 +150,205 @@ pub(super) fn submission_for_answer(
     Ok(sub)
 }
 
+/// On the register's desktop: a handler's step (bắt đầu xử lý, hoàn thành) from the desktop
+/// holding its copy. Only the chủ trì's copy moves the document, and only by a handler's
+/// step; the step then goes on to the leader's mirrors.
+fn handler_step(
+    tx: &Transaction<'_>,
+    ctx: &WriteCtx<'_>,
+    doc: i64,
+    assignment: i64,
+    answer: &DeskAnswer,
+    from: &str,
+) -> Result<()> {
+    let role: String = tx.query_row(
+        "SELECT role FROM assignments WHERE id = ?1",
+        [assignment],
+        |r| r.get(0),
+    )?;
+    let step = matches!(
+        answer.to_state,
+        IncomingState::InProgress | IncomingState::Completed
+    );
+    if role != HandlingRole::Lead.as_str() || answer.actor != Actor::Handler || !step {
+        return Err(Error::invalid(format!(
+            "{from} chỉ được gửi bước xử lý của người chủ trì / {from} may only send the lead handler's steps"
+        )));
+    }
+    let note = answer.note.as_deref().filter(|n| !n.is_empty());
+    crate::processing::status_event_tx(tx, ctx, doc, answer.to_state, Actor::Handler, note)?;
+    let label = answer.to_state.label_vi();
+    let note_id = crate::handling::insert_note_tx(
+        tx,
+        ctx,
+        doc,
+        HandlingKind::Note,
+        &answer.user,
+        Some(&match note {
+            Some(n) => format!("{label}: {n}"),
+            None => label.to_owned(),
+        }),
+        None,
+        None,
+        Some(from),
+    )?;
+    crate::handling::on_register_tx(tx, ctx, doc, note_id, None, Some(answer.to_state))?;
+    audit::append(
+        tx,
+        ctx,
+        "incoming.handler_step",
+        "document",
+        Some(&doc.to_string()),
+        &serde_json::json!({"from": from, "to_state": answer.to_state.as_str(),
+            "user": answer.user, "at": answer.at}),
+    )?;
+    Ok(())
+}
+
 impl Registry {
+    /// A handling event from another desktop of the unit (`package_id` = the hub message
+    /// it came in), applied once, in one transaction with its note row:
+    ///
+    /// * on the register's desktop, from a handler's copy: a progress note, a reply draft
+    ///   (which becomes an outgoing draft) or an extension request (passed on to the leader's
+    ///   desktops); from the leader's mirror: the decision on a request (passed on to the
+    ///   handlers' copies);
+    /// * on a mirror, from the register's desktop: a request to decide (the leader's), a
+    ///   decision (a handler's copy), a handler's step (the leader's mirror follows).
+    ///
+    /// Anything else, or from a desktop the submission does not join, is refused.
+    pub fn apply_desk_handling(
+        &mut self,
+        package_id: &str,
+        from: &str,
+        pkg: &DeskHandling,
+    ) -> Result<bool> {
+        check_format(&pkg.format, HANDLING_FORMAT, "ghi chú xử lý", "handling")?;
+        let file = match &pkg.file {
+            Some(f) => self.submitted_files(std::slice::from_ref(f))?.pop(),
+            None => None,
+        };
+        if pkg.kind == HandlingKind::ReplyDraft && file.is_none() {
+            return Err(Error::invalid(
+                "dự thảo trả lời không có tệp / a reply draft without its file",
+            ));
+        }
+        let author = vanthu_domain::text::nfc(pkg.author.trim());
+        let body = pkg.body.as_deref().map(vanthu_domain::text::nfc);
+        self.write(|tx, ctx| {
+            let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_handling", from, pkg)?
+            else {
+                return Ok(false);
+            };
+            let here: Option<(i64, Option<i64>, String)> = tx
+                .query_row(
+                    "SELECT document_id, assignment_id, to_desktop FROM submissions WHERE message_id = ?1",
+                    [&pkg.submission_message_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let refused = || {
+                Error::invalid(format!(
+                    "{from} không được gửi {} cho văn bản này / {from} may not send a {} here",
+                    pkg.kind.as_str(),
+                    pkg.kind.as_str()
+                ))
+            };
+            let doc = match here {
+                Some((doc, assignment, to)) => {
+                    if to != from {
+                        return Err(refused());
+                    }
+                    let allowed = match assignment {
+                        Some(_) => matches!(
+                            pkg.kind,
+                            HandlingKind::Note
+                                | HandlingKind::ReplyDraft
+                                | HandlingKind::ExtensionRequest
+                        ),
+                        None => matches!(
+                            pkg.kind,
+                            HandlingKind::ExtensionGranted | HandlingKind::ExtensionRefused
+                        ),
+                    };
+                    if !allowed || pkg.to_state.is_some() {
+                        return Err(refused());
+                    }
+                    let note_id = crate::handling::insert_note_tx(
+                        tx,
+                        ctx,
+                        doc,
+                        pkg.kind,
+                        &author,
+                        body.as_deref(),
+                        pkg.deadline,
+                        file.as_ref(),
+                        Some(from),
+                    )?;
+                    crate::handling::on_register_tx(tx, ctx, doc, note_id, file.as_ref(), None)?;
+                    doc
+                }
+                None => {
+                    let row: Option<(i64, String, Option<String>)> = tx
+                        .query_row(
+                            "SELECT id, mirror_of, handling_role FROM documents
+                             WHERE hub_message_id = ?1 AND mirror_of IS NOT NULL",
+                            [&pkg.submission_message_id],
+                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        )
+                        .optional()?;
+                    let Some((doc, mirror_of, role)) = row else {
+                        return Err(Error::invalid(format!(
+                            "chưa có bản trình {} / no mirror of submission {}",
+                            pkg.submission_message_id, pkg.submission_message_id
+                        )));
+                    };
+                    if mirror_info(&mirror_of, None, None).origin != from {
+                        return Err(refused());
+                    }
+                    let allowed = match role {
+                        // A handler's copy hears the leader's decision.
+                        Some(_) => matches!(
+                            pkg.kind,
+                            HandlingKind::ExtensionGranted | HandlingKind::ExtensionRefused
+                        ),
+                        // The leader's mirror hears requests and the handler's steps.
+                        None => matches!(
+                            pkg.kind,
+                            HandlingKind::ExtensionRequest | HandlingKind::Note
+                        ),
+                    };
+                    if !allowed || (pkg.to_state.is_some() && pkg.kind != HandlingKind::Note) {
+                        return Err(refused());
+                    }
+                    crate::handling::insert_note_tx(
+                        tx,
+                        ctx,
+                        doc,
+                        pkg.kind,
+                        &author,
+                        body.as_deref(),
+                        pkg.deadline,
+                        file.as_ref(),
+                        Some(from),
+                    )?;
+                    crate::handling::on_mirror_tx(
+                        tx,
+                        ctx,
+                        doc,
+                        pkg.kind,
+                        pkg.deadline,
+                        pkg.to_state,
+                        body.as_deref(),
+                    )?;
+                    doc
+                }
+            };
+            crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
+            Ok(true)
+        })
+    }
+
     /// On the leader's desktop: stores a received submission as a mirror record (state
     /// `registered`, no number of its own, files in the blob store). Idempotent by the hub
     /// message id: a package seen again returns the same record.
@@ -202,24 +401,62 @@ impl Registry {
         self.write(|tx, ctx| {
             let sender = agencies::resolve(tx, &v.sender)?;
             let id = crate::documents::insert_incoming(tx, ctx, &v, &sender, &files, false)?;
+            // A handler's copy arrives assigned, to its assignee, with the assignment's
+            // deadline; a trình lãnh đạo arrives registered, to be assigned.
+            let (state, handler, deadline, role) = match &pkg.assignment {
+                Some(a) => (
+                    IncomingState::Assigned,
+                    Some(a.assignee.clone()),
+                    a.deadline.or(pkg.deadline),
+                    Some(a.role.as_str()),
+                ),
+                None => (IncomingState::Registered, pkg.handler.clone(), pkg.deadline, None),
+            };
             tx.execute(
-                "UPDATE documents SET state = ?2, mirror_of = ?3, mirror_number = ?4, hub_message_id = ?5
+                "UPDATE documents SET state = ?2, mirror_of = ?3, mirror_number = ?4, hub_message_id = ?5,
+                    handler = ?6, deadline = ?7, handling_role = ?8
                  WHERE id = ?1",
-                params![id, IncomingState::Registered.as_str(), mirror_of, number_label, message_id],
+                params![id, state.as_str(), mirror_of, number_label, message_id,
+                    handler, deadline.map(|d| d.to_string()), role],
             )?;
+            let line = match &pkg.assignment {
+                Some(a) => {
+                    record_assignments_tx(
+                        tx,
+                        ctx,
+                        id,
+                        &a.lead,
+                        &a.supporters,
+                        a.deadline,
+                        a.instruction.as_deref(),
+                        &a.assigned_by,
+                    )?;
+                    format!(
+                        "Được giao xử lý ({}, {origin}, số đến {}): {} giao{}{}",
+                        a.role.label_vi(),
+                        number_label.as_deref().unwrap_or("—"),
+                        a.assigned_by,
+                        a.deadline
+                            .map(|d| format!(", hạn {}", d.format("%d/%m/%Y")))
+                            .unwrap_or_default(),
+                        a.instruction.as_deref().map(|n| format!(" — {n}")).unwrap_or_default()
+                    )
+                }
+                None => format!(
+                    "Văn thư trình ({origin}, số đến {}){}",
+                    number_label.as_deref().unwrap_or("—"),
+                    pkg.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                ),
+            };
             events::insert_event(
                 tx,
                 ctx,
                 id,
                 Some(Actor::Clerk),
                 Some(IncomingState::Arrived.into()),
-                IncomingState::Registered.into(),
+                state.into(),
                 &[],
-                Some(&format!(
-                    "Văn thư trình ({origin}, số đến {}){}",
-                    number_label.as_deref().unwrap_or("—"),
-                    pkg.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
-                )),
+                Some(&line),
             )?;
             audit::append(
                 tx,
@@ -387,6 +624,15 @@ impl Registry {
             let sub = submission_for_answer(tx, &answer.submission_message_id, from)?;
             let doc = sub.document_id;
             let note = answer.note.as_deref().filter(|n| !n.is_empty());
+            if let Some(assignment) = sub.assignment_id {
+                handler_step(tx, ctx, doc, assignment, answer, from)?;
+                tx.execute(
+                    "UPDATE submissions SET answered_at = ?2 WHERE id = ?1",
+                    params![sub.id, ctx.now],
+                )?;
+                crate::events::set_inbox_processed(tx, ctx, inbox_id, Some(doc), None)?;
+                return Ok(true);
+            }
             crate::processing::status_event_tx(tx, ctx, doc, answer.to_state, answer.actor, note)?;
             if let Some(h) = answer
                 .handler
@@ -401,6 +647,26 @@ impl Registry {
                     "UPDATE documents SET deadline = ?2 WHERE id = ?1",
                     params![doc, d.to_string()],
                 )?;
+            }
+            if let (IncomingState::Assigned, Some(lead)) = (
+                answer.to_state,
+                answer
+                    .handler
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty()),
+            ) {
+                record_assignments_tx(
+                    tx,
+                    ctx,
+                    doc,
+                    &vanthu_domain::text::nfc(lead),
+                    &answer.supporters,
+                    answer.deadline,
+                    note,
+                    &answer.user,
+                )?;
+                queue_handling_copies(tx, ctx, doc)?;
             }
             tx.execute(
                 "UPDATE submissions SET answered_at = ?2 WHERE id = ?1",

@@ -1,17 +1,15 @@
 //! Trình lãnh đạo and its undoing: submitting a document to another desktop of the unit,
 //! and the leader returning a submitted draft unsigned.
 use rusqlite::{params, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
 use vanthu_domain::{Actor, DocumentState, IncomingState, OutgoingState, Secrecy};
 
 use crate::register::{state_at, Register};
 use crate::DocumentRecord;
 use crate::{audit, events, Error, Registry, Result};
 
-use super::outbox::mirror_in_tx;
+use super::outbox::{install_id, mirror_in_tx};
 use super::wire::*;
 
-pub(super) const INSTALL_KEY: &str = "desks.install_id";
 pub(super) fn has_pdf(tx: &Transaction<'_>, document_id: i64) -> Result<bool> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf')",
@@ -130,27 +128,7 @@ impl Registry {
                 }
                 None => {}
             }
-            let install = match tx
-                .query_row("SELECT value FROM meta WHERE key = ?1", [INSTALL_KEY], |r| {
-                    r.get::<_, String>(0)
-                })
-                .optional()?
-            {
-                Some(v) => v,
-                None => {
-                    // Distinguishes this database's message ids from a reinstalled desktop's.
-                    let mut h = Sha256::new();
-                    h.update(ctx.now.as_bytes());
-                    h.update(std::process::id().to_le_bytes());
-                    h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes());
-                    let v = hex::encode(h.finalize())[..12].to_owned();
-                    tx.execute(
-                        "INSERT INTO meta (key, value) VALUES (?1, ?2)",
-                        params![INSTALL_KEY, v],
-                    )?;
-                    v
-                }
-            };
+            let install = install_id(tx, ctx)?;
             let desktop = to.rsplit('/').next().unwrap_or_default();
             let message_id = format!("sub-{install}-{document_id}-{desktop}");
             tx.execute(

@@ -19,6 +19,250 @@ pub const RETURNED_FORMAT: &str = "vanthu-desk-returned/1";
 /// Format tag of a mirror's new number label (JSON body of an internal status package from
 /// the clerk's desktop).
 pub const LABEL_FORMAT: &str = "vanthu-desk-label/1";
+/// Format tag of a handling event between desktops: a handler's progress note, reply draft or
+/// extension request, the leader's decision on it, or the handler's step relayed to the
+/// leader's mirror (JSON body of an internal status package on the submission).
+pub const HANDLING_FORMAT: &str = "vanthu-desk-handling/1";
+/// In which role a person handles an assigned document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlingRole {
+    /// Chủ trì: the one whose progress moves the document (05, 06).
+    Lead,
+    /// Phối hợp: contributes notes, does not move the document.
+    Support,
+}
+impl HandlingRole {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlingRole::Lead => "lead",
+            HandlingRole::Support => "support",
+        }
+    }
+    /// How a slip names it ("chủ trì").
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            HandlingRole::Lead => "chủ trì",
+            HandlingRole::Support => "phối hợp",
+        }
+    }
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "lead" => Some(HandlingRole::Lead),
+            "support" => Some(HandlingRole::Support),
+            _ => None,
+        }
+    }
+}
+/// What a handling note is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandlingKind {
+    /// Ghi tiến độ: a progress note.
+    Note,
+    /// Dự thảo trả lời: a file the clerk's desktop turns into an outgoing draft.
+    ReplyDraft,
+    /// Xin gia hạn: a later deadline asked of the leader, with the reason.
+    ExtensionRequest,
+    /// The leader granted the extension (the new deadline).
+    ExtensionGranted,
+    /// The leader refused it.
+    ExtensionRefused,
+}
+impl HandlingKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandlingKind::Note => "note",
+            HandlingKind::ReplyDraft => "reply_draft",
+            HandlingKind::ExtensionRequest => "extension_request",
+            HandlingKind::ExtensionGranted => "extension_granted",
+            HandlingKind::ExtensionRefused => "extension_refused",
+        }
+    }
+    /// Reads a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            HandlingKind::Note,
+            HandlingKind::ReplyDraft,
+            HandlingKind::ExtensionRequest,
+            HandlingKind::ExtensionGranted,
+            HandlingKind::ExtensionRefused,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+/// The assignment a handler's copy of a document carries (phiếu giải quyết, part 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlingAssignment {
+    /// Who this copy is for.
+    pub assignee: String,
+    /// Their role.
+    pub role: HandlingRole,
+    /// The chủ trì.
+    pub lead: String,
+    /// The phối hợp, if any.
+    pub supporters: Vec<String>,
+    /// Hạn xử lý.
+    pub deadline: Option<NaiveDate>,
+    /// Ý kiến chỉ đạo.
+    pub instruction: Option<String>,
+    /// Who assigned it.
+    pub assigned_by: String,
+    /// When (RFC 3339).
+    pub assigned_at: String,
+}
+/// A handling event sent to another desktop of the unit along a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskHandling {
+    /// Format tag, [`HANDLING_FORMAT`]; a package of another format is refused.
+    pub format: String,
+    /// The submission (handler's copy or trình lãnh đạo) the event travels along.
+    pub submission_message_id: String,
+    /// What it is.
+    pub kind: HandlingKind,
+    /// The note, the reason of a request or decision.
+    pub body: Option<String>,
+    /// The deadline asked for or granted.
+    pub deadline: Option<NaiveDate>,
+    /// A reply draft's file.
+    pub file: Option<SubmittedFile>,
+    /// A handler's step relayed to the leader's mirror (bắt đầu xử lý, hoàn thành).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_state: Option<IncomingState>,
+    /// Who wrote it.
+    pub author: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+/// One person's part in an assignment, as the register keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentRow {
+    /// Row id.
+    pub id: i64,
+    /// Who.
+    pub assignee: String,
+    /// Chủ trì or phối hợp.
+    pub role: HandlingRole,
+    /// Hạn xử lý.
+    pub deadline: Option<NaiveDate>,
+    /// Ý kiến chỉ đạo.
+    pub instruction: Option<String>,
+    /// Who assigned it.
+    pub assigned_by: String,
+    /// When (RFC 3339).
+    pub assigned_at: String,
+}
+pub(crate) const ASSIGNMENT_COLUMNS: &str =
+    "id, assignee, role, deadline, instruction, assigned_by, assigned_at";
+pub(crate) fn assignment_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        id: r.get(0)?,
+        assignee: r.get(1)?,
+        role: HandlingRole::parse(&r.get::<_, String>(2)?).unwrap_or(HandlingRole::Support),
+        deadline: r.get::<_, Option<String>>(3)?.and_then(|d| d.parse().ok()),
+        instruction: r.get(4)?,
+        assigned_by: r.get(5)?,
+        assigned_at: r.get(6)?,
+    })
+}
+/// The current assignment of a document (chủ trì first), inside any connection.
+pub(crate) fn current_assignments(
+    conn: &rusqlite::Connection,
+    document_id: i64,
+) -> Result<Vec<AssignmentRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ASSIGNMENT_COLUMNS} FROM assignments WHERE document_id = ?1 AND replaced_at IS NULL
+         ORDER BY role = 'support', id"
+    ))?;
+    let rows = stmt.query_map([document_id], assignment_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+/// Records an assignment (chủ trì and phối hợp) of a document, replacing the one before, in
+/// the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn record_assignments_tx(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &crate::WriteCtx<'_>,
+    document_id: i64,
+    lead: &str,
+    supporters: &[String],
+    deadline: Option<NaiveDate>,
+    instruction: Option<&str>,
+    assigned_by: &str,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE assignments SET replaced_at = ?2 WHERE document_id = ?1 AND replaced_at IS NULL",
+        rusqlite::params![document_id, ctx.now],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO assignments (document_id, assignee, role, deadline, instruction, assigned_by, assigned_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let people = std::iter::once((lead, HandlingRole::Lead)).chain(
+        supporters
+            .iter()
+            .map(|s| (s.as_str(), HandlingRole::Support)),
+    );
+    for (who, role) in people {
+        insert.execute(rusqlite::params![
+            document_id,
+            who,
+            role.as_str(),
+            deadline.map(|d| d.to_string()),
+            instruction,
+            assigned_by,
+            ctx.now
+        ])?;
+    }
+    Ok(())
+}
+/// A handling note of a document: progress, reply draft, extension request or decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlingNote {
+    /// Row id.
+    pub id: i64,
+    /// What it is.
+    pub kind: HandlingKind,
+    /// Who wrote it.
+    pub author: String,
+    /// The note, reason or decision.
+    pub body: Option<String>,
+    /// The deadline asked for or granted.
+    pub deadline: Option<NaiveDate>,
+    /// A reply draft's file name.
+    pub file_name: Option<String>,
+    /// A reply draft's content (blob store).
+    pub file_sha256: Option<String>,
+    /// On the clerk's desktop: the outgoing draft a reply draft became.
+    pub reply_document_id: Option<i64>,
+    /// The desktop it came from (`None`: written here).
+    pub from_desktop: Option<String>,
+    /// An extension request: when the leader decided it.
+    pub settled_at: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+pub(crate) const NOTE_COLUMNS: &str = "id, kind, author, body, deadline, file_name, file_sha256, \
+     reply_document_id, from_desktop, settled_at, created_at";
+pub(crate) fn note_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HandlingNote> {
+    Ok(HandlingNote {
+        id: r.get(0)?,
+        kind: HandlingKind::parse(&r.get::<_, String>(1)?).unwrap_or(HandlingKind::Note),
+        author: r.get(2)?,
+        body: r.get(3)?,
+        deadline: r.get::<_, Option<String>>(4)?.and_then(|d| d.parse().ok()),
+        file_name: r.get(5)?,
+        file_sha256: r.get(6)?,
+        reply_document_id: r.get(7)?,
+        from_desktop: r.get(8)?,
+        settled_at: r.get(9)?,
+        created_at: r.get(10)?,
+    })
+}
 /// One "trình" of a document to a desktop of the unit, on the submitting desktop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
@@ -41,6 +285,8 @@ pub struct Submission {
     /// When the leader's desktop returned the draft unsigned (trả lại); the draft may then be
     /// submitted again.
     pub returned_at: Option<String>,
+    /// A handler's copy of an assignment (row of `assignments`), not a trình lãnh đạo.
+    pub assignment_id: Option<i64>,
 }
 /// A file of a submitted document, inline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +369,9 @@ pub struct SubmissionPackage {
     /// Outgoing drafts: đơn vị soạn thảo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafting_unit: Option<String>,
+    /// A handler's copy of an assigned document: the assignment (absent for trình lãnh đạo).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<HandlingAssignment>,
 }
 pub(super) fn incoming_register() -> Register {
     Register::Incoming
@@ -209,6 +458,9 @@ pub struct DeskAnswer {
     pub handler: Option<String>,
     /// The deadline the leader set.
     pub deadline: Option<NaiveDate>,
+    /// The phối hợp the leader named besides the handler (chủ trì).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supporters: Vec<String>,
     /// The registry user on the leader's desktop who decided.
     pub user: String,
     /// When the decision was made (RFC 3339).
@@ -237,10 +489,11 @@ pub(super) fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Submissi
         queued_at: r.get(6)?,
         answered_at: r.get(7)?,
         returned_at: r.get(8)?,
+        assignment_id: r.get(9)?,
     })
 }
 pub(super) const SUBMISSION_COLUMNS: &str =
-    "id, document_id, to_desktop, message_id, note, created_at, queued_at, answered_at, returned_at";
+    "id, document_id, to_desktop, message_id, note, created_at, queued_at, answered_at, returned_at, assignment_id";
 /// `UNIT/DESKTOP` with the desktop rule of the hub (1–16 ASCII letters/digits).
 pub(super) fn split_desktop(to: &str) -> Option<(&str, &str)> {
     let (unit, desktop) = to.split_once('/')?;
