@@ -548,3 +548,102 @@ fn people_and_roles_are_enforced_for_cli_scripts_too() {
     let log = json(dir.path(), &["audit", "log", "--limit", "1"]);
     assert_eq!(log[0]["user"], "Nguyễn Thị An");
 }
+
+/// `vanthu handling`: the leader assigns with chủ trì, phối hợp, deadline and instruction; a
+/// chuyên viên cannot; the handler's notes, reply draft and extension request are recorded
+/// (the reply draft as an outgoing draft), and the leader's decision moves the deadline.
+#[test]
+fn handling_from_the_cli() {
+    let dir = init();
+    let an = json(
+        dir.path(),
+        &["people", "add", "--name", "Nguyễn Thị An", "--role", "văn-thư"],
+    );
+    let binh = json(
+        dir.path(),
+        &[
+            "people",
+            "add",
+            "--name",
+            "Trần Thị Bình",
+            "--role",
+            "chuyên viên",
+            "--desktop",
+            "000.00.00.H34/CV",
+        ],
+    );
+    assert_eq!(binh["desktop"], "000.00.00.H34/CV");
+    let cuong = json(
+        dir.path(),
+        &["people", "add", "--name", "Lê Văn Cường", "--role", "lãnh đạo"],
+    );
+    let rec = json(
+        dir.path(),
+        &register_args("12/UBND-VP", "Về việc rà soát biên chế"),
+    );
+    let id = rec["id"].to_string();
+    ok(dir.path(), &["people", "sign-in", &binh["id"].to_string()]);
+    let err = fails(
+        dir.path(),
+        &["handling", "assign", &id, "--lead", "Trần Thị Bình"],
+    );
+    assert!(err.contains("không có quyền phân công"), "{err}");
+    ok(dir.path(), &["people", "sign-in", &cuong["id"].to_string()]);
+    let h = json(
+        dir.path(),
+        &[
+            "handling",
+            "assign",
+            &id,
+            "--lead",
+            "Trần Thị Bình",
+            "--support",
+            "Phòng Tổ chức",
+            "--deadline",
+            "31/12/2099",
+            "--instruction",
+            "Tham mưu trả lời",
+        ],
+    );
+    assert_eq!(h["assignments"][0]["assignee"], "Trần Thị Bình");
+    assert_eq!(h["assignments"][1]["role"], "support");
+    assert_eq!(h["assignments"][0]["deadline"], "2099-12-31");
+    ok(dir.path(), &["people", "sign-in", &binh["id"].to_string()]);
+    ok(
+        dir.path(),
+        &["handling", "note", &id, "--text", "Đã tổng hợp số liệu"],
+    );
+    let draft = dir.path().join("Trả lời.docx");
+    std::fs::write(&draft, b"PK\x03\x04 tra loi").unwrap();
+    let h = json(
+        dir.path(),
+        &["handling", "reply", &id, draft.to_str().unwrap()],
+    );
+    let reply = h["notes"][1]["reply_document_id"].as_i64().unwrap();
+    let shown = json(dir.path(), &["show", &reply.to_string()]);
+    assert_eq!(shown["register"], "outgoing");
+    let h = json(
+        dir.path(),
+        &[
+            "handling",
+            "extend",
+            &id,
+            "--until",
+            "15/01/2100",
+            "--reason",
+            "Chờ số liệu",
+        ],
+    );
+    assert_eq!(h["pending_extension"]["deadline"], "2100-01-15");
+    let err = fails(dir.path(), &["handling", "decide", &id, "--grant"]);
+    assert!(err.contains("không có quyền phân công"), "{err}");
+    ok(dir.path(), &["people", "sign-in", &cuong["id"].to_string()]);
+    let h = json(dir.path(), &["handling", "decide", &id, "--grant"]);
+    assert!(h["pending_extension"].is_null());
+    let shown = json(dir.path(), &["show", &id]);
+    assert_eq!(shown["deadline"], "2100-01-15");
+    let _ = an;
+    let text = ok(dir.path(), &["handling", "show", &id]);
+    assert!(text.contains("Chủ trì: Trần Thị Bình"), "{text}");
+    assert!(text.contains("extension_granted"), "{text}");
+}
