@@ -205,6 +205,7 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         tsa_url: a.tsa,
         time: None,
         invisible: a.invisible,
+        arrival: None,
     };
     let input_err = |e: SignError| match e {
         SignError::Pdf(_) | SignError::NotPdf => anyhow::anyhow!("{}: {e}", a.input.display()),
