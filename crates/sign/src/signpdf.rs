@@ -394,6 +394,8 @@ fn sign_mapped(
     };
     let image = load(&req.image)?;
     let seal = load(&req.seal)?;
+    // A stamp without the unit's name prints the seal certificate's organisation.
+    let arrival_with_agency;
     let ap = match rect {
         None => None,
         Some([_, _, uw, uh]) => {
@@ -404,6 +406,16 @@ fn sign_mapped(
                     name: signer_name.clone(),
                 },
                 Role::Organization => match &req.arrival {
+                    Some(stamp) if stamp.agency.trim().is_empty() => {
+                        arrival_with_agency = crate::arrival::ArrivalStamp {
+                            agency: org_name.clone(),
+                            ..stamp.clone()
+                        };
+                        AppearanceSpec::Arrival {
+                            stamp: &arrival_with_agency,
+                            time: time_iso.clone(),
+                        }
+                    }
                     Some(stamp) => AppearanceSpec::Arrival {
                         stamp,
                         time: time_iso.clone(),
