@@ -597,6 +597,8 @@ pub async fn stamp_arrival(
                 .iter()
                 .map(Into::into)
                 .collect();
+            detail.offers_arrival_stamp =
+                crate::commands::offers_arrival_stamp(&reg, document_id.into());
         }
         let (signatures, report_text, all_valid) = match &out.verification {
             Ok(rep) => (

@@ -347,6 +347,11 @@ export type IncomingDetail = {
 	supersededById: number | null,
 	/**  Lịch sử xử lý, oldest first. */
 	history: HistoryEntry[],
+	/**
+	 *  "Đóng dấu đến" is offered: registered with its số đến, a PDF not yet stamped, and
+	 *  the signed-in person a văn thư (the registry's decision).
+	 */
+	offersArrivalStamp: boolean,
 };
 
 export type IncomingRow = {

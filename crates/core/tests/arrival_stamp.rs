@@ -207,4 +207,17 @@ fn only_the_van_thu_stamps_and_a_wrong_pin_changes_nothing() {
     );
     let out = stamp_arrival(&reg, module(), &testing::trust_store(), doc.id, KEY, pin()).unwrap();
     assert_eq!(out.document.attachments.len(), 2);
+    // Once stamped, the newest PDF is the stamped copy: no second "ĐẾN" box.
+    let e = stamp_arrival(&reg, module(), &testing::trust_store(), doc.id, KEY, pin()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StampError::Registry(vanthu_registry::Error::InvalidState(_))
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        reg.lock().unwrap().get(doc.id).unwrap().attachments.len(),
+        2
+    );
 }

@@ -58,7 +58,8 @@ const STAMPABLE: [IncomingState; 4] = [
 impl Registry {
     /// The document and PDF an arrival stamp would go on; [`Error::InvalidState`] when the
     /// document is not an incoming one registered with its final số đến (a số tạm given
-    /// offline is not stamped: it changes at the next sync) or has no PDF.
+    /// offline is not stamped: it changes at the next sync), has no PDF, or its newest PDF
+    /// is already the stamped copy.
     pub fn arrival_stamp_item(&self, id: i64) -> Result<ArrivalStampItem> {
         let document = self.get(id)?;
         let registered = document
@@ -81,6 +82,21 @@ impl Registry {
                     "văn bản {id} không có tệp PDF / document {id} has no PDF attachment"
                 ))
             })?;
+        // The newest PDF being a stamped copy means the stamp is on it already: a second
+        // "ĐẾN" box on the same page would be a second arrival.
+        let stamped: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) > 0 FROM audit_log
+                 WHERE action = 'incoming.arrival_stamp' AND entity = 'document'
+                   AND entity_id = ?1 AND json_extract(detail, '$.sha256') = ?2",
+            )?
+            .query_row(params![id.to_string(), pdf.sha256], |r| r.get(0))?;
+        if stamped {
+            return Err(Error::InvalidState(format!(
+                "văn bản {id} đã được đóng dấu đến / document {id} already carries the arrival stamp"
+            )));
+        }
         Ok(ArrivalStampItem { document, pdf })
     }
 
