@@ -573,7 +573,7 @@ pub async fn stamp_arrival(
 ) -> Res<ArrivalStampResult> {
     let pin = Zeroizing::new(pin);
     let worker = app.clone();
-    let out = tauri::async_runtime::spawn_blocking(move || {
+    tauri::async_runtime::spawn_blocking(move || {
         let st = worker.state::<AppState>();
         let module = signing(&worker).module()?;
         let trust = trust_anchors(&st.data_dir);
@@ -619,8 +619,7 @@ pub async fn stamp_arrival(
         })
     })
     .await
-    .map_err(|e| CommandError::internal(format!("lỗi nội bộ / internal error: {e}")))?;
-    out
+    .map_err(|e| CommandError::internal(format!("lỗi nội bộ / internal error: {e}")))?
 }
 
 #[tauri::command(async)]
