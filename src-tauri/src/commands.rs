@@ -121,7 +121,16 @@ pub fn get_incoming(state: State<'_, AppState>, id: u32) -> Res<IncomingDetail> 
         .iter()
         .map(Into::into)
         .collect();
+    detail.offers_arrival_stamp = offers_arrival_stamp(&reg, id.into());
     Ok(detail)
+}
+
+/// Whether "Đóng dấu đến" is offered on document `id`: the registry's rules, asked
+/// without a token.
+pub(crate) fn offers_arrival_stamp(reg: &vanthu_registry::Registry, id: i64) -> bool {
+    reg.require(vanthu_domain::roles::Duty::SealAsOrganisation)
+        .is_ok()
+        && reg.arrival_stamp_item(id).is_ok()
 }
 
 /// The số đến the next registration would get (mật and above have their own series).

@@ -141,6 +141,9 @@ pub struct IncomingDetail {
     pub superseded_by_id: Option<u32>,
     /// Lịch sử xử lý, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// "Đóng dấu đến" is offered: registered with its số đến, a PDF not yet stamped, and
+    /// the signed-in person a văn thư (the registry's decision).
+    pub offers_arrival_stamp: bool,
 }
 
 /// One step of a document's processing history.
@@ -362,6 +365,7 @@ impl From<&vanthu_registry::DocumentRecord> for IncomingDetail {
             supersedes_id: r.supersedes_id.map(id32),
             superseded_by_id: r.superseded_by_id.map(id32),
             history: Vec::new(),
+            offers_arrival_stamp: false,
             attachments: r
                 .attachments
                 .iter()

@@ -138,6 +138,7 @@ impl From<SignError> for CommandError {
             | SignError::Font(_)
             | SignError::Trust(_)
             | SignError::Crl(_)
+            | SignError::NoFreeSpace(_)
             | SignError::BadRequest(_) => CommandError::Invalid { message },
             SignError::Tsa(_) => CommandError::Network { message },
             SignError::Token(_) | SignError::Cms(_) => CommandError::Internal { message },
@@ -152,6 +153,19 @@ impl From<vanthu_core::sign_queue::BatchError> for CommandError {
             E::Sign(e) => e.into(),
             E::Registry(e) => e.into(),
             E::Empty => CommandError::invalid(E::Empty.to_string()),
+            e @ E::Scratch(_) => CommandError::Io {
+                message: logged(&e),
+            },
+        }
+    }
+}
+
+impl From<vanthu_core::arrival_stamp::StampError> for CommandError {
+    fn from(err: vanthu_core::arrival_stamp::StampError) -> Self {
+        use vanthu_core::arrival_stamp::StampError as E;
+        match err {
+            E::Sign(e) => e.into(),
+            E::Registry(e) => e.into(),
             e @ E::Scratch(_) => CommandError::Io {
                 message: logged(&e),
             },

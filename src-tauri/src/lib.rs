@@ -75,6 +75,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             signing::token_status,
             signing::preview_placement,
             signing::sign_documents,
+            signing::stamp_arrival,
             signing::get_signing_settings,
             signing::set_token_module,
             outgoing::list_outgoing,

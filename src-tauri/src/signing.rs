@@ -1,5 +1,7 @@
 //! The leader's "Chờ ký" queue: PKCS#11 token handling (module choice, presence polling),
-//! batch signing with one PIN entry, and the verification report of every signed file.
+//! batch signing with one PIN entry, and the verification report of every signed file;
+//! the văn thư's arrival stamp (dấu đến) on a registered incoming document, on the same
+//! token handling.
 //!
 //! The PIN arrives from the UI once per batch, is moved into zeroizing memory at once,
 //! used for one login and dropped (zeroized) before the first document is signed. It is
@@ -381,6 +383,21 @@ pub struct DocSignResult {
     pub signed_sha256: Option<String>,
 }
 
+fn signature_dto(s: &vanthu_sign::SignatureReport) -> SignatureDto {
+    SignatureDto {
+        field: s.field.clone(),
+        signer: s.signer.clone(),
+        signing_time: s.signing_time.clone(),
+        timestamp_time: s.timestamp_time.clone(),
+        intact: s.intact,
+        valid: s.valid,
+        trusted: s.trusted,
+        covers_whole_document: s.covers_whole_document,
+        level: s.level.clone(),
+        problems: s.details.problems.iter().map(|p| vietnamese(p)).collect(),
+    }
+}
+
 impl From<&DocumentResult> for DocSignResult {
     fn from(r: &DocumentResult) -> Self {
         let mut out = DocSignResult {
@@ -400,22 +417,7 @@ impl From<&DocumentResult> for DocSignResult {
                 Ok(rep) => {
                     out.report_text = rep.to_text();
                     out.modified_after_last_signature = rep.modified_after_last_signature;
-                    out.signatures = rep
-                        .signatures
-                        .iter()
-                        .map(|s| SignatureDto {
-                            field: s.field.clone(),
-                            signer: s.signer.clone(),
-                            signing_time: s.signing_time.clone(),
-                            timestamp_time: s.timestamp_time.clone(),
-                            intact: s.intact,
-                            valid: s.valid,
-                            trusted: s.trusted,
-                            covers_whole_document: s.covers_whole_document,
-                            level: s.level.clone(),
-                            problems: s.details.problems.iter().map(|p| vietnamese(p)).collect(),
-                        })
-                        .collect();
+                    out.signatures = rep.signatures.iter().map(signature_dto).collect();
                 }
                 Err(e) => out.report_text = vietnamese(e),
             }
@@ -541,6 +543,83 @@ pub async fn sign_documents(
     .map_err(|e| CommandError::internal(format!("lỗi nội bộ / internal error: {e}")))?;
     // The queue changed; the presence poll then also sees a token state change (PIN flags).
     Ok(out?)
+}
+
+/// What "Đóng dấu đến" did: the document afterwards and the stamped file's verification.
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ArrivalStampResult {
+    pub detail: crate::dto::IncomingDetail,
+    /// The stamped copy's file name ("… (dấu đến).pdf").
+    pub file_name: String,
+    pub signer: String,
+    pub signing_time: String,
+    /// Every signature of the stamped file (the sender's and the stamp) intact and valid.
+    pub all_valid: bool,
+    pub signatures: Vec<SignatureDto>,
+    /// The verifier's Vietnamese report.
+    pub report_text: String,
+}
+
+/// Applies the unit's arrival stamp to a registered incoming document with the token's
+/// seal key (one PIN entry); the rules are in `vanthu_core::arrival_stamp`.
+#[tauri::command]
+#[specta::specta]
+pub async fn stamp_arrival(
+    app: AppHandle,
+    document_id: u32,
+    pin: String,
+    key_label: Option<String>,
+) -> Res<ArrivalStampResult> {
+    let pin = Zeroizing::new(pin);
+    let worker = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let st = worker.state::<AppState>();
+        let module = signing(&worker).module()?;
+        let trust = trust_anchors(&st.data_dir);
+        let out = vanthu_core::arrival_stamp::stamp_arrival(
+            &st.registry,
+            &module,
+            &trust,
+            document_id.into(),
+            vanthu_core::arrival_stamp::StampKey {
+                key_label: key_label.as_deref(),
+                token_label: None,
+            },
+            pin,
+        )?;
+        let mut detail: crate::dto::IncomingDetail = (&out.document).into();
+        {
+            let reg = st.registry.lock().unwrap_or_else(|e| e.into_inner());
+            crate::desks::fill_mirrors(&reg, std::slice::from_mut(&mut detail.row))?;
+            detail.history = reg
+                .status_events(document_id.into())?
+                .iter()
+                .map(Into::into)
+                .collect();
+            detail.offers_arrival_stamp =
+                crate::commands::offers_arrival_stamp(&reg, document_id.into());
+        }
+        let (signatures, report_text, all_valid) = match &out.verification {
+            Ok(rep) => (
+                rep.signatures.iter().map(signature_dto).collect(),
+                rep.to_text(),
+                rep.signatures.iter().all(|s| s.intact && s.valid),
+            ),
+            Err(e) => (Vec::new(), vietnamese(e), false),
+        };
+        Ok::<_, CommandError>(ArrivalStampResult {
+            detail,
+            file_name: out.attachment.file_name,
+            signer: out.signer,
+            signing_time: out.signing_time,
+            all_valid,
+            signatures,
+            report_text,
+        })
+    })
+    .await
+    .map_err(|e| CommandError::internal(format!("lỗi nội bộ / internal error: {e}")))?
 }
 
 #[tauri::command(async)]

@@ -45,6 +45,11 @@ export const commands = {
 	previewPlacement: (id: number, role: SignRole, placement: PlacementInput) => __TAURI_INVOKE<PlacementPreviewDto>("preview_placement", { id, role, placement }),
 	/**  Signs the documents with one PIN entry; returns each document's verification at once. */
 	signDocuments: (ids: number[], pin: string, role: SignRole, placement: PlacementInput, keyLabel: string | null) => __TAURI_INVOKE<DocSignResult[]>("sign_documents", { ids, pin, role, placement, keyLabel }),
+	/**
+	 *  Applies the unit's arrival stamp to a registered incoming document with the token's
+	 *  seal key (one PIN entry); the rules are in `vanthu_core::arrival_stamp`.
+	 */
+	stampArrival: (documentId: number, pin: string, keyLabel: string | null) => __TAURI_INVOKE<ArrivalStampResult>("stamp_arrival", { documentId, pin, keyLabel }),
 	getSigningSettings: () => __TAURI_INVOKE<SigningSettingsDto>("get_signing_settings"),
 	/**  Sets (or clears, with None) the token's PKCS#11 library; it must load. */
 	setTokenModule: (path: string | null) => __TAURI_INVOKE<SigningSettingsDto>("set_token_module", { path }),
@@ -161,6 +166,20 @@ export type AppInfo = {
 	dataDir: string,
 	/**  The unit this register belongs to; None until the first-run set-up. */
 	unit: Agency | null,
+};
+
+/**  What "Đóng dấu đến" did: the document afterwards and the stamped file's verification. */
+export type ArrivalStampResult = {
+	detail: IncomingDetail,
+	/**  The stamped copy's file name ("… (dấu đến).pdf"). */
+	fileName: string,
+	signer: string,
+	signingTime: string,
+	/**  Every signature of the stamped file (the sender's and the stamp) intact and valid. */
+	allValid: boolean,
+	signatures: SignatureDto[],
+	/**  The verifier's Vietnamese report. */
+	reportText: string,
 };
 
 /**  Phân công as the leader gives it: chủ trì, phối hợp, hạn xử lý, ý kiến chỉ đạo. */
@@ -391,6 +410,11 @@ export type IncomingDetail = {
 	supersededById: number | null,
 	/**  Lịch sử xử lý, oldest first. */
 	history: HistoryEntry[],
+	/**
+	 *  "Đóng dấu đến" is offered: registered with its số đến, a PDF not yet stamped, and
+	 *  the signed-in person a văn thư (the registry's decision).
+	 */
+	offersArrivalStamp: boolean,
 };
 
 export type IncomingRow = {

@@ -130,7 +130,30 @@ fn parse_rect(s: &str) -> anyhow::Result<[f64; 4]> {
     Ok([v[0], v[1], v[2], v[3]])
 }
 
-fn read_pin() -> anyhow::Result<Zeroizing<String>> {
+/// The PIN from `file` (its first line; the file is the caller's to protect), else as
+/// [`read_pin`] gets it.
+pub(crate) fn read_pin_from(file: Option<&std::path::Path>) -> anyhow::Result<Zeroizing<String>> {
+    let Some(file) = file else {
+        return read_pin();
+    };
+    let text = Zeroizing::new(std::fs::read_to_string(file).with_context(|| {
+        format!(
+            "không đọc được tệp PIN / cannot read the PIN file {}",
+            file.display()
+        )
+    })?);
+    let pin = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    if pin.is_empty() {
+        bail!("tệp PIN trống / the PIN file {} is empty", file.display());
+    }
+    Ok(Zeroizing::new(pin.to_string()))
+}
+
+pub(crate) fn read_pin() -> anyhow::Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("VANTHU_PIN") {
         return Ok(Zeroizing::new(p));
     }
@@ -142,7 +165,7 @@ fn read_pin() -> anyhow::Result<Zeroizing<String>> {
 
 /// The first PKCS#11 module (the given one, or the built-in candidates) that holds the
 /// token (`token_label`, or any token when `None`).
-fn load_module(
+pub(crate) fn load_module(
     module: Option<&std::path::Path>,
     token_label: Option<&str>,
 ) -> anyhow::Result<(Module, vanthu_sign::token::Slot)> {
@@ -205,6 +228,7 @@ pub fn run_sign(a: SignArgs, g: &GlobalOpts) -> anyhow::Result<()> {
         tsa_url: a.tsa,
         time: None,
         invisible: a.invisible,
+        arrival: None,
     };
     let input_err = |e: SignError| match e {
         SignError::Pdf(_) | SignError::NotPdf => anyhow::anyhow!("{}: {e}", a.input.display()),

@@ -15,6 +15,7 @@
 //! * [`backup`]: backup and restore of a data directory; [`backup_schedule`]: scheduled
 //!   backups with retention.
 pub mod archive;
+pub mod arrival_stamp;
 pub mod backup;
 pub mod backup_schedule;
 pub mod import;

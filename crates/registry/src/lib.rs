@@ -83,7 +83,7 @@ pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
 pub use sender_recall::{RecallRequest, RECALL_KIND};
-pub use signing::{SignedFile, SigningQueueItem};
+pub use signing::{ArrivalStampItem, SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};
 pub use status_upgrade::upgrade_status_body;
 pub use syncq::{

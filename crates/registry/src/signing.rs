@@ -1,11 +1,13 @@
 //! The leader's signing queue ("Chờ ký"): outgoing drafts that carry a PDF, and the
-//! transition to `signed` once a signed PDF comes back from the token.
+//! transition to `signed` once a signed PDF comes back from the token; and the arrival
+//! stamp (dấu đến) on a registered incoming document, which adds a stamped copy without
+//! changing the document's state.
 use std::path::Path;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use vanthu_domain::text::nfc;
-use vanthu_domain::{DocumentState, OutgoingState};
+use vanthu_domain::{DocumentState, IncomingState, OutgoingState};
 
 use crate::documents::media_type;
 use crate::register::state_at;
@@ -35,7 +37,147 @@ pub struct SignedFile {
     pub signing_time: String,
 }
 
+/// A registered incoming document and the PDF its arrival stamp goes on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArrivalStampItem {
+    /// The incoming document; it has its số đến.
+    pub document: DocumentRecord,
+    /// The PDF to stamp: the newest PDF attachment.
+    pub pdf: AttachmentInfo,
+}
+
+/// States in which an incoming document has its số đến and is still the unit's to keep:
+/// registered and every processing state after it.
+const STAMPABLE: [IncomingState; 4] = [
+    IncomingState::Registered,
+    IncomingState::Assigned,
+    IncomingState::InProgress,
+    IncomingState::Completed,
+];
+
 impl Registry {
+    /// The document and PDF an arrival stamp would go on; [`Error::InvalidState`] when the
+    /// document is not an incoming one registered with its final số đến (a số tạm given
+    /// offline is not stamped: it changes at the next sync), has no PDF, or its newest PDF
+    /// is already the stamped copy.
+    pub fn arrival_stamp_item(&self, id: i64) -> Result<ArrivalStampItem> {
+        let document = self.get(id)?;
+        let registered = document
+            .incoming_state()
+            .is_some_and(|s| STAMPABLE.contains(&s));
+        if !registered || document.number.is_none() {
+            return Err(Error::InvalidState(format!(
+                "văn bản {id} chưa được vào sổ với số đến chính thức ({}) nên chưa đóng dấu đến được / document {id} has no số đến yet",
+                document.state_label
+            )));
+        }
+        let pdf = document
+            .attachments
+            .iter()
+            .rev()
+            .find(|a| a.media_type == "application/pdf")
+            .cloned()
+            .ok_or_else(|| {
+                Error::InvalidState(format!(
+                    "văn bản {id} không có tệp PDF / document {id} has no PDF attachment"
+                ))
+            })?;
+        // The newest PDF being a stamped copy means the stamp is on it already: a second
+        // "ĐẾN" box on the same page would be a second arrival.
+        let stamped: bool = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) > 0 FROM audit_log
+                 WHERE action = 'incoming.arrival_stamp' AND entity = 'document'
+                   AND entity_id = ?1 AND json_extract(detail, '$.sha256') = ?2",
+            )?
+            .query_row(params![id.to_string(), pdf.sha256], |r| r.get(0))?;
+        if stamped {
+            return Err(Error::InvalidState(format!(
+                "văn bản {id} đã được đóng dấu đến / document {id} already carries the arrival stamp"
+            )));
+        }
+        Ok(ArrivalStampItem { document, pdf })
+    }
+
+    /// Stores the arrival-stamped copy of an incoming document's PDF (signed by the unit's
+    /// seal key, `info.role` = `organization`) as its newest attachment, with a history line
+    /// (a status event that keeps the state) and an `incoming.arrival_stamp` audit entry,
+    /// in one transaction. The stamp is the văn thư's (Duty::SealAsOrganisation). As for
+    /// [`Registry::record_signed_adopting`], the file, written with its SHA-256 and size
+    /// known, is moved into the blob store; `stamped_from_sha256` is the PDF that was
+    /// stamped, which must still be the newest, else nothing is written.
+    pub fn record_arrival_stamp_adopting(
+        &mut self,
+        id: i64,
+        stamped_pdf: &Path,
+        written: &crate::Written,
+        file_name: &str,
+        stamped_from_sha256: &str,
+        info: &SignedFile,
+    ) -> Result<DocumentRecord> {
+        self.require(vanthu_domain::roles::Duty::SealAsOrganisation)?;
+        let before = self.arrival_stamp_item(id)?;
+        if before.pdf.sha256 != stamped_from_sha256 {
+            return Err(stale_pdf(id));
+        }
+        let blob = self.blobs.adopt(stamped_pdf, written)?;
+        let file = self.prepared_signed(blob, file_name)?;
+        let number = before.document.number_label().unwrap_or_default();
+        self.write(|tx, ctx| {
+            // Re-read inside the write lock: another window may have changed it meanwhile.
+            let state: Option<DocumentState> = tx
+                .prepare_cached("SELECT state FROM documents WHERE id = ?1")?
+                .query_row([id], |r| state_at(r, 0))
+                .optional()?;
+            let state = state.ok_or(Error::NotFound(id))?;
+            if !state.incoming().is_some_and(|s| STAMPABLE.contains(&s)) {
+                return Err(Error::InvalidState(format!(
+                    "văn bản {id} vừa đổi trạng thái ({state}) / document {id} changed meanwhile"
+                )));
+            }
+            let newest: Option<String> = tx
+                .prepare_cached(
+                    "SELECT sha256 FROM attachments WHERE document_id = ?1 AND media_type = 'application/pdf'
+                     ORDER BY id DESC LIMIT 1",
+                )?
+                .query_row([id], |r| r.get(0))
+                .optional()?;
+            if newest.as_deref() != Some(stamped_from_sha256) {
+                return Err(stale_pdf(id));
+            }
+            let att = crate::documents::insert_attachment(tx, ctx, id, &file)?;
+            tx.prepare_cached("UPDATE documents SET updated_at = ?2 WHERE id = ?1")?
+                .execute(params![id, ctx.now])?;
+            let note = format!("Đóng dấu đến (số đến {number}, ký số lúc {})", info.signing_time);
+            crate::events::insert_event(
+                tx,
+                ctx,
+                id,
+                Some(vanthu_domain::Actor::Clerk),
+                Some(state),
+                state,
+                &[],
+                Some(&note),
+            )?;
+            audit::append(
+                tx,
+                ctx,
+                "incoming.arrival_stamp",
+                "document",
+                Some(&id.to_string()),
+                &serde_json::json!({
+                    "attachment_id": att, "arrival_number": number,
+                    "stamped_from_sha256": stamped_from_sha256, "sha256": file.blob.sha256,
+                    "role": info.role, "signer": info.signer, "field": info.field,
+                    "signing_time": info.signing_time,
+                }),
+            )?;
+            Ok(())
+        })?;
+        self.get(id)
+    }
+
     /// Outgoing drafts with a PDF attachment, oldest first (the order they were drafted).
     pub fn signing_queue(&self) -> Result<Vec<SigningQueueItem>> {
         let ids: Vec<i64> = self
@@ -189,6 +331,12 @@ impl Registry {
             blob,
         })
     }
+}
+
+fn stale_pdf(id: i64) -> Error {
+    Error::InvalidState(format!(
+        "tệp PDF của văn bản {id} đã đổi, bản đóng dấu không khớp / the PDF of document {id} changed meanwhile"
+    ))
 }
 
 /// The signing transition inside a write transaction: the document must still be an

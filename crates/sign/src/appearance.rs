@@ -318,6 +318,14 @@ pub enum AppearanceSpec<'a> {
         /// Signing time shown as text.
         time: String,
     },
+    /// Arrival stamp (dấu "ĐẾN"): a red box with the agency's name, "ĐẾN", the register's
+    /// fields and the signing time, in the Times-like font (see [`crate::arrival`]).
+    Arrival {
+        /// The stamp's fields.
+        stamp: &'a crate::arrival::ArrivalStamp,
+        /// Signing time (ISO 8601), the organisation signature's time.
+        time: String,
+    },
     /// Attachment/copy: text only, black, Times-like 10 pt.
     Stamp {
         /// Stamp text, one entry per line.
@@ -446,6 +454,11 @@ pub fn build(
             }
             f
         }
+        AppearanceSpec::Arrival { stamp, time } => {
+            let mut f = Font::load(FontStyle::Serif)?;
+            arrival_content(&mut f, stamp, time, w, h, &mut content, &text_line, &fit);
+            f
+        }
         AppearanceSpec::Stamp { lines } => {
             let mut f = Font::load(FontStyle::Serif)?;
             content.push_str("0 0 0 rg\n");
@@ -483,4 +496,82 @@ pub fn build(
             .with("Resources", Obj::Dict(resources)),
         content.into_bytes(),
     )))
+}
+
+/// The arrival stamp's drawing in a `w`×`h` box: a red frame, the agency's name in
+/// capitals (on two lines when one would need type under 60 % of the line size), "ĐẾN"
+/// larger, the fields left-aligned and the signing time smaller. Sizes follow the box's
+/// height so a stamp shrunk to fit a narrow margin keeps its proportions.
+#[allow(clippy::too_many_arguments)]
+fn arrival_content(
+    f: &mut Font,
+    stamp: &crate::arrival::ArrivalStamp,
+    time: &str,
+    w: f64,
+    h: f64,
+    content: &mut String,
+    text_line: &dyn Fn(&mut Font, &str, f64, f64, f64, &mut String),
+    fit: &dyn Fn(&Font, &str, f64, f64) -> f64,
+) {
+    // Line slots: agency (one or two), ĐẾN (1.3), four fields, the time, padding.
+    let agency = vanthu_domain::text::nfc(&stamp.agency.trim().to_uppercase());
+    let pad = (h / 9.2 * 0.5).max(2.0);
+    let avail = w - 2.0 * pad;
+    let two = agency.contains(' ') && fit(f, &agency, h / 9.2 * 0.8, avail) < h / 9.2 * 0.48;
+    let unit = h / if two { 10.2 } else { 9.2 };
+    let stroke = (unit * 0.1).max(0.6);
+    content.push_str(&format!(
+        "0.8 0 0 RG {} w {} {} {} {} re S\n0.8 0 0 rg\n",
+        fmt_real(stroke),
+        fmt_real(stroke / 2.0),
+        fmt_real(stroke / 2.0),
+        fmt_real(w - stroke),
+        fmt_real(h - stroke)
+    ));
+    let mut y = h - pad;
+    let centred = |f: &mut Font, s: &str, size: f64, y: f64, content: &mut String| {
+        let tw = f.width(s) * size;
+        text_line(f, s, size, ((w - tw) / 2.0).max(pad), y, content);
+    };
+    let full = unit * 0.8;
+    let agency_lines = if two {
+        split_middle(&agency)
+    } else {
+        vec![agency.clone()]
+    };
+    let size = agency_lines
+        .iter()
+        .map(|l| fit(f, l, full, avail))
+        .fold(full, f64::min);
+    for l in &agency_lines {
+        y -= size;
+        centred(f, l, size, y, content);
+        y -= size * 0.25;
+    }
+    y -= unit * 1.3;
+    centred(f, "ĐẾN", unit * 1.2, y, content);
+    y -= unit * 0.3;
+    let lines = stamp.field_lines(time);
+    let (fields, time_line) = lines.split_at(lines.len() - 1);
+    for l in fields {
+        let size = fit(f, l, unit * 0.8, avail);
+        y -= unit;
+        text_line(f, l, size, pad, y, content);
+    }
+    let size = fit(f, &time_line[0], unit * 0.65, avail);
+    text_line(f, &time_line[0], size, pad, pad * 0.8, content);
+}
+
+/// Splits `s` at the space nearest its middle.
+fn split_middle(s: &str) -> Vec<String> {
+    let mid = s.chars().count() / 2;
+    let best = s
+        .char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .min_by_key(|(i, _)| (s[..*i].chars().count() as i64 - mid as i64).abs())
+        .map(|(i, _)| i);
+    match best {
+        Some(i) => vec![s[..i].trim().to_string(), s[i..].trim().to_string()],
+        None => vec![s.to_string()],
+    }
 }

@@ -5,9 +5,11 @@
 //! * [`sign_pdf`]`(&SignRequest, &dyn Signer)` → [`SignOutcome`]
 //! * [`verify_pdf`]`(path, &trust_anchors)` → [`VerifyReport`] (JSON, or `to_text()` in Vietnamese)
 pub mod appearance;
+pub mod arrival;
 pub mod cert;
 pub mod cmsbuild;
 mod diff;
+pub mod free_space;
 pub mod module_scan;
 mod outfile;
 mod pass;
@@ -20,6 +22,7 @@ pub mod token;
 pub mod trust;
 pub mod verify;
 
+pub use arrival::ArrivalStamp;
 pub use cert::load_trust_anchors;
 pub use signpdf::{
     plan_placement, prepare_sign, sign_pdf, PlacementPreview, PreparedSign, Role, SignOutcome,
@@ -99,6 +102,9 @@ pub enum SignError {
     /// A certificate revocation list cannot be read.
     #[error("danh sách thu hồi (CRL) không đọc được / bad CRL: {0}")]
     Crl(String),
+    /// No place on the page takes the appearance without covering the document's text.
+    #[error("{0}")]
+    NoFreeSpace(String),
     /// The request itself is invalid (e.g. a page or rectangle out of range).
     #[error("yêu cầu không hợp lệ / bad request: {0}")]
     BadRequest(String),

@@ -69,6 +69,10 @@ pub struct SignRequest {
     pub time: Option<DateTime<FixedOffset>>,
     /// Make no visible appearance at all.
     pub invisible: bool,
+    /// The arrival stamp (dấu "ĐẾN") as the appearance of an organisation signature; it
+    /// goes on page 1 by default, in the top margin or the free area nearest the top-right
+    /// ([`crate::arrival::place`]). Only with [`Role::Organization`].
+    pub arrival: Option<crate::arrival::ArrivalStamp>,
 }
 
 /// A signing key with its certificate (a token key, or anything else that can sign).
@@ -252,6 +256,11 @@ fn sign_mapped(
     pass: InputPass,
 ) -> Result<SignOutcome, SignError> {
     let doc = Doc::open(data)?;
+    if req.arrival.is_some() && (req.role != Role::Organization || req.invisible) {
+        return Err(SignError::BadRequest(
+            "dấu đến là chữ ký hiện của cơ quan / the arrival stamp is a visible organisation signature".into(),
+        ));
+    }
     let time = req.time.unwrap_or_else(vietnam_now);
     let signer_name = crate::cert::common_name(&signer.certificate().tbs_certificate.subject);
     let org_name = crate::cert::organization(&signer.certificate().tbs_certificate.subject)
@@ -278,7 +287,7 @@ fn sign_mapped(
             .as_ref()
             .map(|r| r.page_idx as u32 + 1)
             .unwrap_or(1),
-        None if req.role == Role::Attachment => 1,
+        None if req.role == Role::Attachment || req.arrival.is_some() => 1,
         None => pages.len() as u32,
     };
     let page_ref = pages[page_no as usize - 1];
@@ -364,10 +373,15 @@ fn sign_mapped(
                 None => to_user(
                     rot,
                     &media,
-                    auto_rect(
+                    text_aware_rect(
                         req,
-                        &visual_media,
-                        &existing_widgets,
+                        TextAware {
+                            page_no,
+                            rot,
+                            media: &media,
+                            visual_media: &visual_media,
+                            existing: &existing_widgets,
+                        },
                         &stamp_lines(req, &org_name, &time_iso),
                     )?,
                 ),
@@ -380,6 +394,8 @@ fn sign_mapped(
     };
     let image = load(&req.image)?;
     let seal = load(&req.seal)?;
+    // A stamp without the unit's name prints the seal certificate's organisation.
+    let arrival_with_agency;
     let ap = match rect {
         None => None,
         Some([_, _, uw, uh]) => {
@@ -389,10 +405,26 @@ fn sign_mapped(
                     image: image.as_ref(),
                     name: signer_name.clone(),
                 },
-                Role::Organization => AppearanceSpec::Organization {
-                    seal: seal.as_ref().or(image.as_ref()),
-                    name: org_name.clone(),
-                    time: time_iso.clone(),
+                Role::Organization => match &req.arrival {
+                    Some(stamp) if stamp.agency.trim().is_empty() => {
+                        arrival_with_agency = crate::arrival::ArrivalStamp {
+                            agency: org_name.clone(),
+                            ..stamp.clone()
+                        };
+                        AppearanceSpec::Arrival {
+                            stamp: &arrival_with_agency,
+                            time: time_iso.clone(),
+                        }
+                    }
+                    Some(stamp) => AppearanceSpec::Arrival {
+                        stamp,
+                        time: time_iso.clone(),
+                    },
+                    None => AppearanceSpec::Organization {
+                        seal: seal.as_ref().or(image.as_ref()),
+                        name: org_name.clone(),
+                        time: time_iso.clone(),
+                    },
                 },
                 Role::Attachment => AppearanceSpec::Stamp {
                     lines: stamp_lines(req, &org_name, &time_iso),
@@ -809,6 +841,58 @@ fn auto_rect(
     }
 }
 
+/// The page a text-aware placement looks at.
+struct TextAware<'a> {
+    page_no: u32,
+    rot: i64,
+    /// The page's box in user space.
+    media: &'a [f64; 4],
+    /// The page's box as displayed.
+    visual_media: &'a [f64; 4],
+    /// Signatures already on the page, as displayed (`[x0, y0, x1, y1]`).
+    existing: &'a [[f64; 4]],
+}
+
+/// The automatic placement when no signer block decides it, as displayed: the arrival
+/// stamp in the top margin ([`crate::arrival::place`]), the organisation signature off the
+/// text ([`crate::free_space::organization_box`]), else the geometric [`auto_rect`].
+/// The text runs are read through pdfium in user space and mapped to the page as
+/// displayed. An arrival stamp needs them (it is refused rather than placed blind); an
+/// organisation signature keeps the geometric box when they cannot be read.
+fn text_aware_rect(
+    req: &SignRequest,
+    page: TextAware<'_>,
+    stamp: &[String],
+) -> Result<[f64; 4], SignError> {
+    let text = || {
+        crate::free_space::text_boxes(&req.input, page.page_no - 1).map(|boxes| {
+            boxes
+                .into_iter()
+                .map(|b| {
+                    let [x, y, w, h] =
+                        to_visual(page.rot, page.media, [b[0], b[1], b[2] - b[0], b[3] - b[1]]);
+                    [x, y, x + w, y + h]
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    if req.arrival.is_some() {
+        let text = text().ok_or_else(|| {
+            SignError::NoFreeSpace(
+                "không đọc được chữ trên trang 1 (thiếu pdfium?) nên không biết chỗ trống để đóng dấu đến / cannot read the text of page 1 (pdfium missing?) to place the arrival stamp".into(),
+            )
+        })?;
+        return crate::arrival::place(&text, page.existing, page.visual_media);
+    }
+    let wanted = auto_rect(req, page.visual_media, page.existing, stamp)?;
+    match (req.role, text()) {
+        (Role::Organization, Some(text)) => {
+            crate::free_space::organization_box(&text, page.visual_media, wanted)
+        }
+        _ => Ok(wanted),
+    }
+}
+
 /// The leader's automatic placement from the document's own signer block (see
 /// [`crate::signer_block`]), when one is found on an unrotated page and no signature is
 /// there yet; `None` sends the caller to [`auto_rect`]. Detection never fails a signing.
@@ -1019,7 +1103,17 @@ pub fn plan_placement(
             ];
             match leader_block(input, role, page_no, rot, &media, &existing) {
                 Some(r) => r,
-                None => auto_rect(&req, &visual_media, &existing, &stamp)?,
+                None => text_aware_rect(
+                    &req,
+                    TextAware {
+                        page_no,
+                        rot,
+                        media: &media,
+                        visual_media: &visual_media,
+                        existing: &existing,
+                    },
+                    &stamp,
+                )?,
             }
         }
     };

@@ -29,6 +29,7 @@ const detail = (over: Partial<IncomingDetail["row"]> = {}): IncomingDetail => ({
   supersedesId: null,
   supersededById: null,
   history: [],
+  offersArrivalStamp: false,
 });
 
 /** Nothing submitted yet; "Trình lãnh đạo" offered (the registry's decision). */

@@ -12,7 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { errorMessage } from "../errors";
-import { commands, type DeskInfo, type IncomingDetail } from "../bindings";
+import { commands, type ArrivalStampResult, type DeskInfo, type IncomingDetail } from "../bindings";
 import { formatDate, formatSize, pendingActionLabel } from "../format";
 import { formatDateTime, mirrorLine, submissionLine } from "../desks";
 import { onIncomingChanged } from "../tauri";
@@ -23,6 +23,7 @@ import { SubmitToLeader } from "./SubmitToLeader";
 import { ProcessSteps } from "./ProcessSteps";
 import { HandlingPanel } from "./HandlingPanel";
 import { PrintSlip } from "./PrintSlip";
+import { ArrivalStampButton, StampedNotice } from "./ArrivalStamp";
 
 const isPdf = (name: string) => name.toLowerCase().endsWith(".pdf");
 
@@ -32,6 +33,7 @@ export function DetailPane({ id }: { id: number | null }) {
   const [viewing, setViewing] = useState<{ sha256: string; name: string } | null>(null);
   const [desk, setDesk] = useState<{ id: number; info: DeskInfo } | null>(null);
   const [reloads, setReloads] = useState(0);
+  const [stamped, setStamped] = useState<ArrivalStampResult | null>(null);
   const reload = useCallback(() => setReloads((n) => n + 1), []);
 
   useEffect(() => {
@@ -136,6 +138,18 @@ export function DetailPane({ id }: { id: number | null }) {
         />
       )}
       {!mirror && <PrintSlip key={r.id} id={r.id} />}
+      {detail.offersArrivalStamp && !mirror && (
+        <ArrivalStampButton
+          key={`stamp-${r.id}`}
+          documentId={r.id}
+          numberLabel={r.numberLabel}
+          onDone={(res) => {
+            setStamped(res);
+            setDetail(res.detail);
+          }}
+        />
+      )}
+      {stamped && stamped.detail.row.id === r.id && <StampedNotice result={stamped} />}
       {(info?.submissions.length ?? 0) > 0 && (
         <Stack gap={2} data-testid="submissions">
           {info?.submissions.map((s) => (

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Alert, Button, Group, Paper, PasswordInput, Stack, Text, Title } from "@mantine/core";
 import { acceptablePin } from "../signing";
 
@@ -11,13 +11,26 @@ interface Props {
   error: string | null;
   onSubmit: (pin: string) => void;
   onCancel: () => void;
+  /** What this PIN entry does, instead of "Ký N văn bản…" (e.g. the arrival stamp). */
+  message?: ReactNode;
+  /** The submit button's label; "Ký (Enter)" by default. */
+  submitLabel?: string;
 }
 
 /**
  * PIN entry: masked, Enter signs, Esc cancels. A plain overlay (no portal or focus trap):
  * the PIN lives only in this component's state and is cleared after every submit.
  */
-export function PinDialog({ count, holder, busy, error, onSubmit, onCancel }: Props) {
+export function PinDialog({
+  count,
+  holder,
+  busy,
+  error,
+  onSubmit,
+  onCancel,
+  message,
+  submitLabel = "Ký (Enter)",
+}: Props) {
   const [pin, setPin] = useState("");
   const input = useRef<HTMLInputElement>(null);
 
@@ -65,8 +78,12 @@ export function PinDialog({ count, holder, busy, error, onSubmit, onCancel }: Pr
               Nhập mã PIN của token
             </Title>
             <Text size="sm">
-              Ký {count} văn bản bằng chứng thư của <b>{holder}</b>. Mã PIN chỉ dùng cho lần ký này,
-              không được lưu.
+              {message ?? (
+                <>
+                  Ký {count} văn bản bằng chứng thư của <b>{holder}</b>.
+                </>
+              )}{" "}
+              Mã PIN chỉ dùng cho lần ký này, không được lưu.
             </Text>
             <PasswordInput
               ref={input}
@@ -108,7 +125,7 @@ export function PinDialog({ count, holder, busy, error, onSubmit, onCancel }: Pr
                 disabled={!acceptablePin(pin)}
                 data-testid="pin-submit"
               >
-                Ký (Enter)
+                {submitLabel}
               </Button>
             </Group>
           </Stack>

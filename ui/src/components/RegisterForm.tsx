@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import {
   Autocomplete,
+  Checkbox,
   Group,
   Modal,
   NativeSelect,
@@ -33,12 +34,14 @@ import {
 import { onFileDrop } from "../tauri";
 import { AttachmentList } from "./AttachmentList";
 import { FormFooter } from "./FormFooter";
+import { ArrivalStampDialog } from "./ArrivalStamp";
 
 export interface RegisterFormProps {
   opened: boolean;
   draft: Draft | null;
   onClose: () => void;
-  onRegistered: (row: IncomingRow) => void;
+  /** `stampedFile`: the stamped copy's name when "Đóng dấu đến" was applied right after. */
+  onRegistered: (row: IncomingRow, stampedFile?: string) => void;
 }
 
 export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterFormProps) {
@@ -67,6 +70,11 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
   const [docTypes, setDocTypes] = useState<DocType[]>([]);
   const [nextNumber, setNextNumber] = useState<number | null>(null);
   const [files, setFiles] = useState<string[]>([]);
+  const [stampAfter, setStampAfter] = useState(false);
+  const [stampFor, setStampFor] = useState<IncomingRow | null>(null);
+  const hasPdf =
+    files.some((f) => f.toLowerCase().endsWith(".pdf")) ||
+    (draft?.fileName.toLowerCase().endsWith(".pdf") ?? false);
   const [saving, setSaving] = useState(false);
   const refs = useRef<Partial<Record<keyof FormValues, HTMLElement | null>>>({});
 
@@ -157,7 +165,10 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
         files,
         draftId: draft?.id ?? null,
       });
-      onRegistered(row);
+      // With "Đóng dấu đến" ticked the PIN is asked for now; cancelling it leaves the
+      // document registered without the stamp (the detail pane offers it later).
+      if (stampAfter && hasPdf) setStampFor(row);
+      else onRegistered(row);
     } catch (e) {
       setSaveError(errorMessage(e));
     } finally {
@@ -330,6 +341,14 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
               Kéo và thả tệp PDF vào cửa sổ để đính kèm.
             </Text>
           </div>
+          <Checkbox
+            label="Đóng dấu đến ngay sau khi vào sổ (ký số bằng con dấu của cơ quan trên token)"
+            checked={stampAfter && hasPdf}
+            disabled={!hasPdf}
+            onChange={(e) => setStampAfter(e.currentTarget.checked)}
+            data-testid="register-stamp"
+            aria-label="Đóng dấu đến"
+          />
           <FormFooter
             error={saveError}
             errorTitle="Không vào sổ được"
@@ -340,6 +359,22 @@ export function RegisterForm({ opened, draft, onClose, onRegistered }: RegisterF
           />
         </Stack>
       </form>
+      {stampFor && (
+        <ArrivalStampDialog
+          documentId={stampFor.id}
+          numberLabel={stampFor.numberLabel}
+          onCancel={() => {
+            const row = stampFor;
+            setStampFor(null);
+            onRegistered(row);
+          }}
+          onDone={(r) => {
+            const row = stampFor;
+            setStampFor(null);
+            onRegistered(row, r.fileName);
+          }}
+        />
+      )}
     </Modal>
   );
 }

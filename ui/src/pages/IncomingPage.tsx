@@ -133,10 +133,13 @@ export function IncomingPage({
     return () => window.removeEventListener("keydown", onKey);
   }, [openForm]);
 
-  const onRegistered = (row: IncomingRow) => {
+  const onRegistered = (row: IncomingRow, stampedFile?: string) => {
     setFormOpen(false);
     setDraft(null);
-    setNotice(`Đã vào sổ: số đến ${row.arrivalNumber} — ${row.notation}`);
+    setNotice(
+      `Đã vào sổ: số đến ${row.arrivalNumber} — ${row.notation}` +
+        (stampedFile ? ` — đã đóng dấu đến (${stampedFile})` : ""),
+    );
     rows.reload();
     loadCount();
     loadDrafts();

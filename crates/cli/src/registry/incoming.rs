@@ -1,4 +1,4 @@
-//! `vanthu incoming register|import-csv|status`.
+//! `vanthu incoming register|import-csv|status|stamp`.
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -74,6 +74,26 @@ pub enum IncomingCommand {
         /// Đơn vị hoặc người nhận (recorded with today's date as ngày chuyển).
         #[arg(long)]
         handler: Option<String>,
+    },
+    /// Đóng dấu đến / apply the arrival stamp (a visible organisation signature with the
+    /// unit's seal key) to a registered document's newest PDF; the stamped copy becomes
+    /// its newest attachment "<name> (dấu đến).pdf".
+    Stamp {
+        id: i64,
+        /// PKCS#11 module (default: $VANTHU_PKCS11_MODULE or the built-in list).
+        #[arg(long)]
+        module: Option<PathBuf>,
+        #[arg(long)]
+        token_label: Option<String>,
+        /// The seal key's label on the token (default: the first key with a certificate).
+        #[arg(long)]
+        key_label: Option<String>,
+        /// File whose first line is the PIN (default: $VANTHU_PIN, else asked).
+        #[arg(long)]
+        pin_file: Option<PathBuf>,
+        /// Trust anchor for the verification of the stamped file; repeatable.
+        #[arg(long)]
+        trust: Vec<PathBuf>,
     },
 }
 
@@ -165,6 +185,60 @@ pub fn run(cmd: IncomingCommand, global: &GlobalOpts) -> Result<()> {
             Ok(())
         }
         IncomingCommand::Import { file } => crate::edxml::import(&file, global),
+        IncomingCommand::Stamp {
+            id,
+            module,
+            token_label,
+            key_label,
+            pin_file,
+            trust,
+        } => {
+            // Refusals that need no token come before the PIN is asked for.
+            let reg = open(global)?;
+            reg.require(vanthu_domain::roles::Duty::SealAsOrganisation)?;
+            reg.arrival_stamp_item(id)?;
+            let trust = crate::sign::trust_store(global, &trust, &[])?;
+            let (module, _) = crate::sign::load_module(module.as_deref(), token_label.as_deref())?;
+            let pin = crate::sign::read_pin_from(pin_file.as_deref())?;
+            let reg = std::sync::Mutex::new(reg);
+            let out = vanthu_core::arrival_stamp::stamp_arrival(
+                &reg,
+                &module,
+                &trust,
+                id,
+                vanthu_core::arrival_stamp::StampKey {
+                    key_label: key_label.as_deref(),
+                    token_label: token_label.as_deref(),
+                },
+                pin,
+            )?;
+            if global.json {
+                return print_json(&out);
+            }
+            let verdict = match &out.verification {
+                Ok(rep) if rep.signatures.iter().all(|s| s.intact && s.valid) => format!(
+                    "{} chữ ký, đều nguyên vẹn và hợp lệ / all {} signatures intact and valid",
+                    rep.signatures.len(),
+                    rep.signatures.len()
+                ),
+                Ok(_) => "có chữ ký có vấn đề / some signature has problems".to_string(),
+                Err(e) => e.clone(),
+            };
+            println!(
+                "Đã đóng dấu đến văn bản {id} (số đến {}): {} — ký bởi {} lúc {}",
+                out.document.number_label().unwrap_or_default(),
+                out.attachment.file_name,
+                out.signer,
+                out.signing_time
+            );
+            if let Some([x, y, w, h]) = out.rect {
+                println!(
+                    "Vị trí trên trang 1 / on page 1: x={x:.1} y={y:.1} rộng {w:.1} cao {h:.1} pt"
+                );
+            }
+            println!("Kiểm tra / verification: {verdict}");
+            Ok(())
+        }
         IncomingCommand::ImportCsv { file } => {
             let mut reg = open(global)?;
             let summary = reg.import_incoming_csv(&file)?;

@@ -433,7 +433,7 @@ pub fn write_obj(out: &mut Vec<u8>, obj: &Obj) {
         Obj::Null => out.extend_from_slice(b"null"),
         Obj::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Obj::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        Obj::Real(r) => out.extend_from_slice(fmt_real(*r).as_bytes()),
+        Obj::Real(r) => out.extend_from_slice(fmt_real_exact(*r).as_bytes()),
         Obj::Str(s) => {
             out.push(b'<');
             out.extend_from_slice(hex::encode_upper(s).as_bytes());
@@ -500,6 +500,21 @@ pub fn fmt_real(r: f64) -> String {
     }
 }
 
+/// A real written back into an object: the short form of [`fmt_real`] when it reads back as
+/// the same number, else every digit needed to. An object of the original file rewritten by
+/// an incremental update (a page getting /Annots) must keep its numbers: a MediaBox of
+/// `595.303937007874` (LibreOffice) rounded to `595.3039` is a changed page to a verifier's
+/// difference analysis, and the sender's signature would no longer permit the update.
+pub fn fmt_real_exact(r: f64) -> String {
+    let short = fmt_real(r);
+    if short.parse::<f64>().ok() == Some(r) || !r.is_finite() {
+        short
+    } else {
+        // Display of f64 is the shortest string that parses back exactly, never exponential.
+        format!("{r}")
+    }
+}
+
 /// A PDF text string: PDFDocEncoding-compatible ASCII stays as is, anything else UTF-16BE.
 pub fn text_string(s: &str) -> Obj {
     if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
@@ -542,6 +557,19 @@ mod tests {
         assert_eq!(p("12 0 R"), Obj::Ref(12, 0));
         assert_eq!(p("12 0"), Obj::Int(12));
         assert_eq!(p("-3.5"), Obj::Real(-3.5));
+        // Reals of the original file survive a rewrite digit for digit.
+        for lexeme in [
+            "595.303937007874",
+            "841.889763779528",
+            "0.1",
+            "-12.5",
+            "1e-7",
+        ] {
+            let v: f64 = lexeme.parse().unwrap();
+            assert_eq!(fmt_real_exact(v).parse::<f64>().unwrap(), v, "{lexeme}");
+        }
+        assert_eq!(fmt_real_exact(595.303937007874), "595.303937007874");
+        assert_eq!(fmt_real_exact(12.5), "12.5");
         assert_eq!(p("(a\\(b\\)c\\101)"), Obj::Str(b"a(b)cA".to_vec()));
         assert_eq!(p("<48 65 6>"), Obj::Str(b"He`".to_vec()));
         assert_eq!(p("/A#20B"), Obj::Name(b"A B".to_vec()));
