@@ -498,6 +498,9 @@ pub fn build(
     )))
 }
 
+/// Draws one line of text: font, text, size, x, y, into the content stream.
+type TextLine<'a> = dyn Fn(&mut Font, &str, f64, f64, f64, &mut String) + 'a;
+
 /// The arrival stamp's drawing in a `w`×`h` box: a red frame, the agency's name in
 /// capitals (on two lines when one would need type under 60 % of the line size), "ĐẾN"
 /// larger, the fields left-aligned and the signing time smaller. Sizes follow the box's
@@ -510,7 +513,7 @@ fn arrival_content(
     w: f64,
     h: f64,
     content: &mut String,
-    text_line: &dyn Fn(&mut Font, &str, f64, f64, f64, &mut String),
+    text_line: &TextLine<'_>,
     fit: &dyn Fn(&Font, &str, f64, f64) -> f64,
 ) {
     // Line slots: agency (one or two), ĐẾN (1.3), four fields, the time, padding.
