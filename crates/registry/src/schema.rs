@@ -78,6 +78,12 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "the unit's departments and people with their roles",
         up: crate::people::migrate_v15,
     },
+    // Written as the 16th entry on its branch; the 17th once merged after the other
+    // migration of the same round (its number is its position here).
+    Migration {
+        description: "signature images of leaders and the unit's seal image",
+        up: crate::sign_images::migrate_v16,
+    },
 ];
 
 /// The schema version this build writes.

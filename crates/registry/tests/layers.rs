@@ -38,6 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "people",
         ],
     ),
+    ("people's images", &["sign_images"]),
     ("index and desk queue", &["search", "desks::outbox"]),
     ("numbering and schema", &["numbering", "schema"]),
     ("documents", &["documents"]),
