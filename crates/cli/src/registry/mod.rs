@@ -17,6 +17,7 @@ mod export;
 mod incoming;
 mod outgoing;
 mod people;
+mod unit;
 
 // Parsed once per process; boxing the big variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -59,6 +60,9 @@ pub enum RegistryCommand {
     /// Cán bộ, phòng ban, vai trò / the unit's people and roles; sign this desktop in.
     #[command(subcommand)]
     People(people::PeopleCommand),
+    /// Đơn vị: ảnh con dấu / the unit's seal image.
+    #[command(subcommand)]
+    Unit(unit::UnitCommand),
     /// Xuất dữ liệu / export.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -145,6 +149,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalOpts) -> Result<()> {
         RegistryCommand::Search { query, filters } => docs::search(global, &query, &filters),
         RegistryCommand::Audit(c) => audit::run(c, global),
         RegistryCommand::People(c) => people::run(c, global),
+        RegistryCommand::Unit(c) => unit::run(c, global),
         RegistryCommand::Export(c) => export::run(c, global),
         RegistryCommand::Dev(c) => dev::run(c, global),
     }
