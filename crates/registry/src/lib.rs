@@ -49,6 +49,7 @@ mod sender_recall;
 mod sign_images;
 mod signing;
 mod snapshot;
+pub mod soft_copy;
 mod sort;
 mod status_upgrade;
 pub mod syncq;

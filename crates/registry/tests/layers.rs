@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "snapshot",
             "bulk",
+            "soft_copy",
         ],
     ),
     (
