@@ -115,6 +115,18 @@ export const commands = {
 	savePerson: (form: PersonForm) => __TAURI_INVOKE<PeopleOverview>("save_person", { form }),
 	/**  Signs this desktop in as `id`, or out. */
 	signInPerson: (id: number | null) => __TAURI_INVOKE<PeopleOverview>("sign_in_person", { id }),
+	/**
+	 *  Sets (`path`) or removes (`None`) a leader's signature image: the văn thư for anyone, a
+	 *  leader for themself.
+	 */
+	setSignatureImage: (personId: number, path: string | null) => __TAURI_INVOKE<PeopleOverview>("set_signature_image", { personId, path }),
+	/**  Sets (`path`) or removes (`None`) the unit's seal image (the văn thư). */
+	setSealImage: (path: string | null) => __TAURI_INVOKE<PeopleOverview>("set_seal_image", { path }),
+	/**
+	 *  The image to preview as a `data:image/png` URL: a person's signature, or the unit's seal
+	 *  when `person_id` is empty; `None` when none is set. The images are small (checked ≤ 2 MB).
+	 */
+	signImagePreview: (personId: number | null) => __TAURI_INVOKE<string | null>("sign_image_preview", { personId }),
 	/**  The actions offered for a document now. */
 	incomingSteps: (id: number) => __TAURI_INVOKE<StepView[]>("incoming_steps", { id }),
 	/**  Takes one action; the sender's status leaves at the next sync round, which starts now. */
@@ -597,6 +609,8 @@ export type PeopleOverview = {
 	people: PersonRow[],
 	/**  The person this desktop is signed in as. */
 	signedIn: PersonRow | null,
+	/**  The unit's seal image (ảnh con dấu), if set. */
+	seal: SignImageRow | null,
 };
 
 /**  A person as the form gives them; `id` empty for a new one. */
@@ -624,6 +638,8 @@ export type PersonRow = {
 	active: boolean,
 	/**  The desktop (`UNIT/DESKTOP`) where the person works, when not this one. */
 	desktop: string | null,
+	/**  The leader's signature image (ảnh chữ ký), if set. */
+	signature: SignImageRow | null,
 };
 
 /**  A piece of a text; `hit` when it is a word the search matched. */
@@ -791,6 +807,12 @@ export type Secrecy = "normal" | "confidential" | "secret" | "top_secret";
 
 export type Settings = {
 	scanFolder: string | null,
+};
+
+/**  A signature or seal image as set: its size in pixels. */
+export type SignImageRow = {
+	width: number,
+	height: number,
 };
 
 export type SignProgress = {

@@ -26,8 +26,11 @@ describe("validateDraft", () => {
     expect(validateDraft({ ...ok, notation: "12/UBND-VP" }).notation).toMatch(/chưa có số/);
     expect(validateDraft({ ...ok, notation: "UBND VP" }).notation).toMatch(/khoảng trắng/);
   });
-  it("wants PDF files", () => {
-    expect(validateDraft({ ...ok, files: ["/tmp/a.docx"] }).files).toMatch(/PDF/);
+  it("wants PDF files, with their editable soft copy beside them", () => {
+    expect(validateDraft({ ...ok, files: ["/tmp/a.pdf", "/tmp/a.docx"] }).files).toBeUndefined();
+    expect(validateDraft({ ...ok, files: ["/tmp/a.pdf", "/tmp/b.ODT"] }).files).toBeUndefined();
+    expect(validateDraft({ ...ok, files: ["/tmp/a.doc"] }).files).toMatch(/PDF.*\.docx, \.odt/);
+    expect(validateDraft({ ...ok, files: ["/tmp/a.jpg"] }).files).toMatch(/PDF/);
     expect(validateDraft({ ...ok, files: [] }).files).toBeUndefined();
   });
 });

@@ -27,8 +27,11 @@ export function validateDraft(v: DraftValues): DraftErrors {
   if (!v.docType) errors.docType = "Chưa chọn loại văn bản";
   if (!v.subject.trim()) errors.subject = "Chưa nhập trích yếu";
   if (v.recipients.every((r) => !r.trim())) errors.recipients = "Chưa có nơi nhận";
-  if (v.files.some((f) => !/\.pdf$/iu.test(f.trim())))
-    errors.files = "Dự thảo để trình ký phải là tệp PDF";
+  // A pre-check for the form only: the register decides (vanthu_registry::soft_copy) and
+  // refuses the old editable formats with what to save them as.
+  if (v.files.some((f) => !/\.(pdf|docx|odt|xlsx|ods)$/iu.test(f.trim())))
+    errors.files =
+      "Dự thảo để trình ký là tệp PDF; bản mềm kèm theo là tệp .docx, .odt, .xlsx hoặc .ods";
   return errors;
 }
 

@@ -557,7 +557,14 @@ fn handling_from_the_cli() {
     let dir = init();
     let an = json(
         dir.path(),
-        &["people", "add", "--name", "Nguyễn Thị An", "--role", "văn-thư"],
+        &[
+            "people",
+            "add",
+            "--name",
+            "Nguyễn Thị An",
+            "--role",
+            "văn-thư",
+        ],
     );
     let binh = json(
         dir.path(),
@@ -575,7 +582,14 @@ fn handling_from_the_cli() {
     assert_eq!(binh["desktop"], "000.00.00.H34/CV");
     let cuong = json(
         dir.path(),
-        &["people", "add", "--name", "Lê Văn Cường", "--role", "lãnh đạo"],
+        &[
+            "people",
+            "add",
+            "--name",
+            "Lê Văn Cường",
+            "--role",
+            "lãnh đạo",
+        ],
     );
     let rec = json(
         dir.path(),
@@ -646,4 +660,88 @@ fn handling_from_the_cli() {
     let text = ok(dir.path(), &["handling", "show", &id]);
     assert!(text.contains("Chủ trì: Trần Thị Bình"), "{text}");
     assert!(text.contains("extension_granted"), "{text}");
+}
+
+/// Signature and seal images from the CLI (issue 21, item 6): the văn thư sets the seal and
+/// a leader's signature from PNG files the register checks; a file that is not a PNG is
+/// refused in one clear line.
+#[test]
+fn seal_and_signature_images_are_set_from_png_files() {
+    let dir = init();
+    let images = tempfile::tempdir().unwrap();
+    let st = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sign/make-images.py"))
+        .arg(images.path())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let seal = images.path().join("seal.png");
+    let sig = images.path().join("signature.png");
+    let clerk = json(
+        dir.path(),
+        &[
+            "people",
+            "add",
+            "--name",
+            "Trần Thị Bình",
+            "--role",
+            "văn-thư",
+        ],
+    );
+    let leader = json(
+        dir.path(),
+        &[
+            "people",
+            "add",
+            "--name",
+            "Nguyễn Văn An",
+            "--role",
+            "lãnh-đạo",
+        ],
+    );
+    let leader_id = leader["id"].to_string();
+    assert!(json(dir.path(), &["unit", "seal"])["image"].is_null());
+    let set = json(dir.path(), &["unit", "set-seal", seal.to_str().unwrap()]);
+    assert_eq!(set["image"]["width"], 200);
+    assert_eq!(
+        std::fs::read(set["path"].as_str().unwrap()).unwrap(),
+        std::fs::read(&seal).unwrap()
+    );
+    let set = json(
+        dir.path(),
+        &["people", "set-signature", &leader_id, sig.to_str().unwrap()],
+    );
+    assert_eq!(
+        (
+            set["image"]["width"].as_u64(),
+            set["image"]["height"].as_u64()
+        ),
+        (Some(300), Some(120))
+    );
+
+    let not_png = images.path().join("chu-ky.png");
+    std::fs::write(&not_png, b"%PDF-1.7 not an image").unwrap();
+    let err = fails(
+        dir.path(),
+        &[
+            "people",
+            "set-signature",
+            &leader_id,
+            not_png.to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("không phải tệp PNG"), "{err}");
+    // A clerk cannot have a signature image: only leaders sign as leaders.
+    let err = fails(
+        dir.path(),
+        &[
+            "people",
+            "set-signature",
+            &clerk["id"].to_string(),
+            sig.to_str().unwrap(),
+        ],
+    );
+    assert!(err.contains("không phải lãnh đạo"), "{err}");
+    ok(dir.path(), &["unit", "set-seal", "--remove"]);
+    assert!(json(dir.path(), &["unit", "seal"])["image"].is_null());
 }

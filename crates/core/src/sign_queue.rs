@@ -3,9 +3,13 @@
 //! registry and verified at once. The app's "Chờ ký" screen and `vanthu sign queue` both
 //! call [`sign_queue`]; they only differ in how they ask for the PIN and show progress.
 //!
+//! The visible appearance shows the images kept in the register (`registry/sign_images.rs`):
+//! a leader's signature carries the signed-in person's signature image, an organisation
+//! signature the unit's seal image. Without an image the appearance is text only, as before.
+//!
 //! The PIN is moved in as zeroizing memory, used for one login and dropped before the
 //! first document is signed. It is never logged, stored or put in an error message.
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -99,6 +103,7 @@ pub fn sign_queue(
         .iter()
         .map(|id| lock(registry).signing_item(*id))
         .collect::<Result<_, _>>()?;
+    let (image, seal) = appearance_images(&lock(registry), batch.role)?;
     let slot = module.find_slot(batch.token_label)?;
     let session = module.login(slot, &pin)?;
     drop(pin);
@@ -130,6 +135,8 @@ pub fn sign_queue(
                     input: input.clone(),
                     output: output.clone(),
                     role: batch.role,
+                    image: image.clone(),
+                    seal: seal.clone(),
                     page: batch.page,
                     rect,
                     ..Default::default()
@@ -204,6 +211,27 @@ pub fn signed_name(original: &str) -> String {
         .or_else(|| original.strip_suffix(".PDF"))
         .unwrap_or(original);
     format!("{stem} (đã ký).pdf")
+}
+
+/// The images a signature in `role` shows: (signature image, seal image) as
+/// [`SignRequest::image`] and [`SignRequest::seal`] take them.
+pub fn appearance_images(
+    reg: &Registry,
+    role: Role,
+) -> Result<(Option<PathBuf>, Option<PathBuf>), vanthu_registry::Error> {
+    let found = match role {
+        Role::Leader => (reg.own_signature_image()?, None),
+        Role::Organization => (None, reg.seal_image()?.map(|i| reg.sign_image_path(&i))),
+        // The stamp on an attachment or a copy has no image (NĐ 30, Phụ lục I).
+        Role::Attachment => (None, None),
+    };
+    if found == (None, None) && role != Role::Attachment {
+        tracing::info!(
+            ?role,
+            "no signature or seal image set: text-only appearance"
+        );
+    }
+    Ok(found)
 }
 
 fn lock(registry: &Mutex<Registry>) -> MutexGuard<'_, Registry> {

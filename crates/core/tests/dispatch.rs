@@ -313,3 +313,119 @@ async fn a_recall_reaches_the_recipient_and_its_answer_comes_back() {
     assert_eq!(state(&a_reg, refused), Some(OutgoingState::RecallPending));
     assert!(a_reg.audit_verify().unwrap().ok);
 }
+
+/// A minimal but real Word document (an OOXML zip of several parts), written by Python's
+/// zipfile, so the receiving side's unzipping of SDK-zipped attachments must leave it whole.
+fn soft_copy(dir: &Path) -> PathBuf {
+    let path = dir.join("Dự thảo công văn.docx");
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+    z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    z.writestr("word/document.xml", '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Về việc triển khai gửi nhận văn bản điện tử</w:t></w:r></w:p></w:body></w:document>')
+"#;
+    let st = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .status()
+        .expect("python3");
+    assert!(st.success());
+    path
+}
+
+/// Bản mềm (issue 21, item 6; 986/UBND-HCTC): an outgoing document's .docx travels over the
+/// hub beside the signed PDF, after it, and arrives as an attachment of the incoming
+/// document, byte for byte; the unsigned draft PDF stays home. A legacy .doc is refused when
+/// the draft is made, with nothing stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_soft_copy_travels_beside_the_signed_pdf() {
+    let hub = common::start_hub(&[A, B]).await;
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let files = tempfile::tempdir().unwrap();
+    let docx = soft_copy(files.path());
+    let mut a_reg = unit(a_dir.path(), A, "UBND Tỉnh Kon Tum");
+    a_reg
+        .add_agency(NewAgency {
+            code: B.into(),
+            name: "Sở Nội vụ".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(unit(b_dir.path(), B, "Sở Nội vụ"));
+    let new = |files: Vec<PathBuf>| NewOutgoing {
+        notation: "UBND-VP".into(),
+        doc_type: "Công văn".into(),
+        subject: "Về việc triển khai gửi nhận văn bản điện tử".into(),
+        signer: Some("Nguyễn Văn An".into()),
+        recipients: vec![B.into()],
+        files,
+        ..Default::default()
+    };
+
+    let doc = files.path().join("Dự thảo.doc");
+    std::fs::write(&doc, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1legacy").unwrap();
+    let err = a_reg
+        .create_outgoing(new(vec![corpus_pdf(), doc]))
+        .unwrap_err();
+    assert!(err.to_string().contains("hãy lưu lại thành .docx"), "{err}");
+    assert_eq!(a_reg.count(None).unwrap(), 0, "nothing stored");
+
+    // The soft copy first, the draft PDF after: the package still leads with the PDF.
+    let id = a_reg
+        .create_outgoing(new(vec![docx.clone(), corpus_pdf()]))
+        .unwrap()
+        .id;
+    let a_reg = std::sync::Mutex::new(a_reg);
+    common::sign_as_leader(&a_reg, id);
+    let mut a_reg = a_reg.into_inner().unwrap();
+    a_reg
+        .issue_outgoing(id, "2026-11-20".parse().unwrap())
+        .unwrap();
+    let signed = {
+        let rec = a_reg.get(id).unwrap();
+        assert_eq!(rec.attachments.len(), 3, "docx, draft PDF, signed PDF");
+        std::fs::read(a_reg.attachment_path(rec.attachments.last().unwrap())).unwrap()
+    };
+    a_reg.queue_dispatch(id).unwrap();
+    drop(a_reg);
+
+    let a = hub.registry_engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
+    let b = hub.registry_engine(B, "Sở Nội vụ", b_dir.path());
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    let reg = Registry::open(b_dir.path()).unwrap();
+    assert_eq!(reg.count(None).unwrap(), 1);
+    let got = reg
+        .search(&vanthu_registry::SearchQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    let doc = reg.get(got.hits[0].id).unwrap();
+    let names: Vec<(&str, &str)> = doc
+        .attachments
+        .iter()
+        .map(|a| (a.file_name.as_str(), a.media_type.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("minimal (đã ký).pdf", "application/pdf"),
+            (
+                "Dự thảo công văn.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            ),
+        ],
+        "the signed PDF first, the soft copy beside it, the draft PDF stayed home"
+    );
+    assert_eq!(
+        std::fs::read(reg.attachment_path(&doc.attachments[0])).unwrap(),
+        signed
+    );
+    assert_eq!(
+        std::fs::read(reg.attachment_path(&doc.attachments[1])).unwrap(),
+        std::fs::read(&docx).unwrap()
+    );
+}

@@ -184,3 +184,143 @@ fn documents_not_waiting_are_refused_before_login() {
     .to_string();
     assert!(err.contains("không chờ ký"), "{err}");
 }
+
+/// The fixture's signature (300×120, blue) and seal (200×200, red) PNGs, made by
+/// tests/fixtures/sign/make-images.py.
+fn fixture_images(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let st = std::process::Command::new("python3")
+        .arg(testing::repo().join("tests/fixtures/sign/make-images.py"))
+        .arg(dir)
+        .status()
+        .expect("run make-images.py");
+    assert!(st.success());
+    (dir.join("signature.png"), dir.join("seal.png"))
+}
+
+/// Each signature of `pdf` as pyHanko validates it, with the images its appearance draws
+/// (tests/fixtures/sign/appearance-images.py).
+fn pyhanko_signatures(pdf: &std::path::Path) -> Vec<serde_json::Value> {
+    let venv = std::env::var_os("VANTHU_VENV")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/vanthu/venv")
+        });
+    let out = std::process::Command::new(venv.join("bin/python"))
+        .arg(testing::repo().join("tests/fixtures/sign/appearance-images.py"))
+        .arg(pdf)
+        .arg(testing::token_dir().join("root.pem"))
+        .output()
+        .expect("run appearance-images.py (pyHanko in the test venv, scripts/setup)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_leaders_signature_image_and_the_units_seal_are_drawn_and_pyhanko_validates_them() {
+    let _g = serial();
+    let (dir, reg, ids) = register_with(&["minimal.pdf"]);
+    let (sig_png, seal_png) = fixture_images(dir.path());
+    let (clerk, leader) = {
+        let mut reg = reg.lock().unwrap();
+        let person = |name: &str, role: &str| vanthu_registry::NewPerson {
+            full_name: name.into(),
+            roles: vec![role.into()],
+            ..Default::default()
+        };
+        let clerk = reg.add_person(&person("Trần Thị Bình", "văn thư")).unwrap();
+        let leader = reg
+            .add_person(&person("Nguyễn Văn An", "lãnh đạo"))
+            .unwrap();
+        reg.set_seal_image(Some(&seal_png)).unwrap();
+        // The leader sets their own signature from their desktop.
+        reg.sign_in(Some(leader.id)).unwrap();
+        reg.set_signature_image(leader.id, Some(&sig_png)).unwrap();
+        (clerk, leader)
+    };
+    let sign = |role: Role, key: &str| {
+        let out = sign_queue(
+            &reg,
+            module(),
+            &testing::trust_store(),
+            &Batch {
+                ids: &ids,
+                role,
+                key_label: Some(key),
+                token_label: Some("vanthu-test"),
+                ..Default::default()
+            },
+            Zeroizing::new("1234".into()),
+            |_, _, _| {},
+        )
+        .unwrap();
+        signed(&out[0]).sha256.clone()
+    };
+    sign(Role::Leader, "leader-rsa");
+    reg.lock().unwrap().sign_in(Some(clerk.id)).unwrap();
+    let sha = sign(Role::Organization, "org-rsa");
+
+    let path = {
+        let reg = reg.lock().unwrap();
+        let rec = reg.get(ids[0]).unwrap();
+        let last = rec.attachments.last().unwrap();
+        assert_eq!(last.sha256, sha);
+        assert!(reg.signature_image(leader.id).unwrap().is_some());
+        reg.attachment_path(last)
+    };
+    let sigs = pyhanko_signatures(&path);
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    for s in &sigs {
+        assert_eq!(
+            (&s["intact"], &s["valid"], &s["trusted"]),
+            (&true.into(), &true.into(), &true.into()),
+            "{s}"
+        );
+    }
+    // The leader's appearance draws the 300×120 signature with its transparency as a soft
+    // mask; the organisation's the 200×200 seal, not the signature.
+    assert_eq!(
+        sigs[0]["images"],
+        serde_json::json!([[300, 120, true]]),
+        "{sigs:?}"
+    );
+    assert_eq!(
+        sigs[1]["images"],
+        serde_json::json!([[200, 200, true]]),
+        "{sigs:?}"
+    );
+}
+
+#[test]
+fn without_images_the_appearance_has_none() {
+    let _g = serial();
+    let (_d, reg, ids) = register_with(&["minimal.pdf"]);
+    let out = sign_queue(
+        &reg,
+        module(),
+        &testing::trust_store(),
+        &Batch {
+            ids: &ids,
+            role: Role::Leader,
+            key_label: Some("leader-rsa"),
+            token_label: Some("vanthu-test"),
+            ..Default::default()
+        },
+        Zeroizing::new("1234".into()),
+        |_, _, _| {},
+    )
+    .unwrap();
+    signed(&out[0]);
+    let path = {
+        let reg = reg.lock().unwrap();
+        let rec = reg.get(ids[0]).unwrap();
+        reg.attachment_path(rec.attachments.last().unwrap())
+    };
+    let sigs = pyhanko_signatures(&path);
+    assert_eq!(sigs.len(), 1);
+    assert_eq!(sigs[0]["images"], serde_json::json!([]), "{sigs:?}");
+    assert_eq!(sigs[0]["trusted"], true);
+}

@@ -25,6 +25,9 @@ pub enum Duty {
     CloseYear,
     /// Khai báo phòng ban, cán bộ và vai trò.
     ManagePeople,
+    /// Khai báo ảnh con dấu của đơn vị và ảnh chữ ký của lãnh đạo (the văn thư keeps the
+    /// seal, NĐ 30; a leader may also set their own signature, `registry/sign_images.rs`).
+    ManageSignImages,
 }
 
 impl Duty {
@@ -35,7 +38,8 @@ impl Duty {
             | Duty::IssueNumber
             | Duty::SendOverHub
             | Duty::SealAsOrganisation
-            | Duty::CloseYear => &[Actor::Clerk],
+            | Duty::CloseYear
+            | Duty::ManageSignImages => &[Actor::Clerk],
             Duty::SignAsLeader | Duty::Assign => &[Actor::Leader],
             Duty::Handle => &[Actor::Handler, Actor::Leader],
             Duty::ManagePeople => &[Actor::Clerk, Actor::Leader],
@@ -54,6 +58,7 @@ impl Duty {
             Duty::Handle => "xử lý văn bản",
             Duty::CloseYear => "khóa sổ cuối năm",
             Duty::ManagePeople => "khai báo cán bộ",
+            Duty::ManageSignImages => "khai báo ảnh chữ ký, con dấu",
         }
     }
 
@@ -116,6 +121,7 @@ mod tests {
             Duty::Assign,
             Duty::CloseYear,
             Duty::ManagePeople,
+            Duty::ManageSignImages,
         ] {
             assert!(!d.allowed(&handler), "{d:?}");
         }
@@ -123,6 +129,8 @@ mod tests {
         assert!(Duty::IssueNumber.allowed(&[Actor::Handler, Actor::Clerk]));
         assert!(!Duty::SignAsLeader.allowed(&[Actor::Clerk]));
         assert!(Duty::SignAsLeader.allowed(&[Actor::Leader]));
+        assert!(!Duty::ManageSignImages.allowed(&[Actor::Leader]));
+        assert!(Duty::ManageSignImages.allowed(&[Actor::Clerk]));
         assert!(!Duty::IssueNumber.allowed(&[]));
     }
 

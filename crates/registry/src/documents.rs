@@ -353,11 +353,32 @@ pub(crate) fn media_type(path: &Path, head: &[u8]) -> &'static str {
         Some("docx") => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         Some("xls") => "application/vnd.ms-excel",
         Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("odt") => "application/vnd.oasis.opendocument.text",
+        Some("ods") => "application/vnd.oasis.opendocument.spreadsheet",
         Some("png") => "image/png",
         Some("jpg") | Some("jpeg") => "image/jpeg",
         Some("txt") => "text/plain",
         _ => "application/octet-stream",
     }
+}
+
+/// The files of an outgoing document: a soft copy must be a real .docx/.odt/.xlsx/.ods and
+/// the other editable formats are refused (`soft_copy.rs`); checked before anything is stored.
+fn check_outgoing_files(files: &[PathBuf]) -> Result<()> {
+    for f in files {
+        let mut head = Vec::with_capacity(4);
+        std::fs::File::open(f)
+            .and_then(|file| {
+                std::io::Read::read_to_end(&mut std::io::Read::take(file, 4), &mut head)
+            })
+            .map_err(|e| Error::file(f, e))?;
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        crate::soft_copy::check_outgoing_file(&name, &head)?;
+    }
+    Ok(())
 }
 
 impl Registry {
@@ -1147,6 +1168,7 @@ impl Registry {
             self.require(Duty::IssueNumber)?;
         }
         let v = validate_outgoing(&new)?;
+        check_outgoing_files(&new.files)?;
         let files = self.prepare_files(&new.files)?;
         let id = self.write(|tx, ctx| insert_outgoing(tx, ctx, &v, &files))?;
         self.get(id)
@@ -1241,7 +1263,9 @@ impl Registry {
 
     /// Attaches a file to a document (stored once per content).
     pub fn add_attachment(&mut self, document_id: i64, path: &Path) -> Result<AttachmentInfo> {
-        self.get(document_id)?;
+        if self.get(document_id)?.register == Register::Outgoing {
+            check_outgoing_files(&[path.to_path_buf()])?;
+        }
         let files = self.prepare_files(&[path.to_path_buf()])?;
         let id = self.write(|tx, ctx| insert_attachment(tx, ctx, document_id, &files[0]))?;
         self.attachments(document_id)?
@@ -1257,7 +1281,9 @@ impl Registry {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<AttachmentInfo> {
-        self.get(document_id)?;
+        if self.get(document_id)?.register == Register::Outgoing {
+            crate::soft_copy::check_outgoing_file(file_name, bytes)?;
+        }
         let blob = self.blobs.put_bytes(bytes)?;
         let f = PreparedFile {
             media_type: media_type(Path::new(file_name), bytes).to_string(),

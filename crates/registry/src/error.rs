@@ -66,6 +66,9 @@ pub enum Error {
     /// Input the register refuses, with the reason.
     #[error("dữ liệu không hợp lệ / invalid input: {0}")]
     Invalid(String),
+    /// A signature or seal image that is not a fitting PNG (`sign_images::check_png`).
+    #[error("ảnh chữ ký/con dấu không dùng được / unusable signature or seal image: {0}")]
+    InvalidImage(String),
     /// An operation the document's current state does not allow, with the reason.
     #[error("không thực hiện được ở trạng thái hiện tại / not allowed in the current state: {0}")]
     InvalidState(String),

@@ -189,7 +189,7 @@ fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
     })
 }
 
-fn load_person(conn: &rusqlite::Connection, id: i64) -> Result<Option<Person>> {
+pub(crate) fn load_person(conn: &rusqlite::Connection, id: i64) -> Result<Option<Person>> {
     Ok(conn
         .prepare_cached(&format!(
             "SELECT {PERSON_COLS} FROM people p LEFT JOIN departments d ON d.id = p.department_id

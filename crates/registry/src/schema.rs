@@ -82,6 +82,10 @@ pub const MIGRATIONS: &[Migration] = &[
         description: "handling between desktops: assignments, handling notes, people's desktops",
         up: v16_handling,
     },
+    Migration {
+        description: "signature images of leaders and the unit's seal image",
+        up: crate::sign_images::migrate_v17,
+    },
 ];
 
 /// The schema version this build writes.

@@ -28,10 +28,12 @@ impl Registry {
         Ok(())
     }
 
-    /// Every attachment hash the database refers to (documents' files, scan drafts).
+    /// Every attachment hash the database refers to (documents' files, scan drafts,
+    /// signature and seal images).
     pub fn referenced_blobs(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
-            "SELECT sha256 FROM attachments UNION SELECT sha256 FROM scan_drafts ORDER BY 1",
+            "SELECT sha256 FROM attachments UNION SELECT sha256 FROM scan_drafts
+             UNION SELECT sha256 FROM sign_images ORDER BY 1",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "snapshot",
             "bulk",
+            "soft_copy",
         ],
     ),
     (
@@ -38,6 +39,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "people",
         ],
     ),
+    ("people's images", &["sign_images"]),
     ("index and desk queue", &["search", "desks::outbox"]),
     ("numbering and schema", &["numbering", "schema"]),
     ("documents", &["documents"]),

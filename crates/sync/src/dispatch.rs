@@ -183,24 +183,37 @@ fn package(
     });
     h.business = Some(business);
     // The newest PDF is the one to send (the signed copy when the leader signed in the
-    // app; the draft it was made from stays home); other files travel as they are.
+    // app; the draft it was made from stays home), first; the editable soft copy (.docx,
+    // .odt…, 986/UBND-HCTC) and any other file travel after it as they are. The soft copy
+    // says in its description that it is not the valid copy (edxml.md §4).
     let newest_pdf = rec
         .attachments
         .iter()
         .rev()
         .find(|a| a.media_type == "application/pdf")
         .map(|a| a.id);
-    let mut atts: Vec<ed::OutAttachment<'_>> = rec
+    let mut files: Vec<_> = rec
         .attachments
         .iter()
         .filter(|_| with_files)
         .filter(|a| a.media_type != "application/pdf" || Some(a.id) == newest_pdf)
+        .collect();
+    files.sort_by_key(|a| Some(a.id) != newest_pdf);
+    let mut atts: Vec<ed::OutAttachment<'_>> = files
+        .into_iter()
         .map(|a| ed::OutAttachment {
             meta: ed::AttachmentMeta {
                 content_id: Some(a.sha256[..32.min(a.sha256.len())].to_string()),
                 name: Some(a.file_name.clone()),
                 content_type: Some(a.media_type.clone()),
-                description: Some(a.file_name.clone()),
+                description: Some(if vanthu_registry::soft_copy::is_soft_copy(&a.file_name) {
+                    format!(
+                        "Bản mềm (tệp chỉnh sửa được, bản có giá trị là PDF đã ký số): {}",
+                        a.file_name
+                    )
+                } else {
+                    a.file_name.clone()
+                }),
             },
             data: ed::AttachmentData::Path(reg.attachment_path(a)),
         })

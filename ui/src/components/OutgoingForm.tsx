@@ -248,7 +248,7 @@ export function OutgoingForm({ opened, onClose, onCreated }: OutgoingFormProps) 
           />
           <div className="dropzone" data-testid="outgoing-dropzone">
             <Text size="sm" fw={500}>
-              Tệp dự thảo (PDF)
+              Tệp dự thảo (PDF) và bản mềm (.docx, .odt) gửi kèm
             </Text>
             <AttachmentList
               files={values.files}

@@ -13,6 +13,7 @@ import {
 } from "@mantine/core";
 import { commands, type PeopleOverview, type PersonRow } from "../bindings";
 import { errorMessage } from "../errors";
+import { SignImageSetting } from "./SignImageSetting";
 
 const ROLES: { value: string; label: string }[] = [
   { value: "clerk", label: "Văn thư" },
@@ -96,6 +97,8 @@ export function PeopleSettings() {
     );
 
   const active = data?.people.filter((p) => p.active) ?? [];
+  // The person being edited as stored (their roles and signature as the registry has them).
+  const editing = data?.people.find((p) => p.id === draft.id) ?? null;
   return (
     <Stack gap="xs" data-testid="people-settings">
       <Title order={3}>Cán bộ và vai trò</Title>
@@ -151,6 +154,7 @@ export function PeopleSettings() {
               <Table.Th>Phòng ban</Table.Th>
               <Table.Th>Vai trò</Table.Th>
               <Table.Th>Máy làm việc</Table.Th>
+              <Table.Th>Ảnh chữ ký</Table.Th>
               <Table.Th />
             </Table.Tr>
           </Table.Thead>
@@ -165,6 +169,9 @@ export function PeopleSettings() {
                 <Table.Td>{p.department}</Table.Td>
                 <Table.Td>{p.rolesLabel}</Table.Td>
                 <Table.Td>{p.desktop}</Table.Td>
+                <Table.Td data-testid={`signature-of-${p.id}`}>
+                  {p.roles.includes("leader") ? (p.signature ? "Đã có" : "Chưa có") : "—"}
+                </Table.Td>
                 <Table.Td>
                   <Button size="xs" variant="subtle" onClick={() => setDraft(draftOf(p))}>
                     Sửa
@@ -226,6 +233,17 @@ export function PeopleSettings() {
               ))}
             </Group>
           </Checkbox.Group>
+          {draft.id !== null && editing?.roles.includes("leader") && (
+            <SignImageSetting
+              label="Ảnh chữ ký"
+              description="Chữ ký tay màu xanh, tệp PNG nền trong suốt; hiện ở chữ ký số của lãnh đạo khi ký văn bản ở mục Chờ ký. Văn thư đặt cho mọi lãnh đạo, lãnh đạo tự đặt cho mình."
+              image={editing.signature}
+              personId={editing.id}
+              onSet={(path) => commands.setSignatureImage(editing.id, path)}
+              onChanged={setData}
+              testId="signature-image"
+            />
+          )}
           {draft.id !== null && (
             <Checkbox
               label="Đang làm việc (bỏ chọn khi cán bộ đã nghỉ)"

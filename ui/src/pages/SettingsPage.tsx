@@ -6,6 +6,7 @@ import { NumberingDesktopSetting, SyncSettings } from "../components/SyncSetting
 import { BackupSettings } from "../components/BackupSettings";
 import { YearClosingSetting } from "../components/YearClosingSetting";
 import { PeopleSettings } from "../components/PeopleSettings";
+import { UnitSealSetting } from "../components/UnitSealSetting";
 import { errorMessage } from "../errors";
 
 export function SettingsPage() {
@@ -69,6 +70,7 @@ export function SettingsPage() {
         </Stack>
       </form>
       <PeopleSettings />
+      <UnitSealSetting />
       <TokenModuleSetting />
       <SyncSettings />
       <NumberingDesktopSetting />

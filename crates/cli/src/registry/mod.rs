@@ -18,6 +18,7 @@ mod handling;
 mod incoming;
 mod outgoing;
 mod people;
+mod unit;
 
 // Parsed once per process; boxing the big variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -63,6 +64,9 @@ pub enum RegistryCommand {
     /// Phân công và xử lý / assignment, progress notes, reply drafts, extensions.
     #[command(subcommand)]
     Handling(handling::HandlingCommand),
+    /// Đơn vị: ảnh con dấu / the unit's seal image.
+    #[command(subcommand)]
+    Unit(unit::UnitCommand),
     /// Xuất dữ liệu / export.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -150,6 +154,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalOpts) -> Result<()> {
         RegistryCommand::Audit(c) => audit::run(c, global),
         RegistryCommand::People(c) => people::run(c, global),
         RegistryCommand::Handling(c) => handling::run(c, global),
+        RegistryCommand::Unit(c) => unit::run(c, global),
         RegistryCommand::Export(c) => export::run(c, global),
         RegistryCommand::Dev(c) => dev::run(c, global),
     }

@@ -2,7 +2,9 @@
 //! desktop is signed in as (the registry enforces the roles, `vanthu_registry::people`).
 use anyhow::Result;
 use clap::Subcommand;
-use vanthu_registry::{NewPerson, Person};
+use std::path::PathBuf;
+
+use vanthu_registry::{NewPerson, Person, SignImage};
 
 use super::{open, print_json};
 use crate::GlobalOpts;
@@ -54,6 +56,39 @@ pub enum PeopleCommand {
     SignIn { id: i64 },
     /// Đăng xuất / sign this desktop out.
     SignOut,
+    /// Đặt ảnh chữ ký của lãnh đạo / set a leader's signature image (PNG, transparent
+    /// background): the văn thư for anyone, a leader for themself.
+    SetSignature {
+        /// The person's id (see `people list`).
+        id: i64,
+        /// The PNG file; leave out with --remove.
+        #[arg(required_unless_present = "remove")]
+        png: Option<PathBuf>,
+        /// Xóa ảnh chữ ký / remove the image.
+        #[arg(long, conflicts_with = "png")]
+        remove: bool,
+    },
+}
+
+/// Prints a signature or seal image as set (or that none is).
+pub(super) fn show_image(
+    reg: &vanthu_registry::Registry,
+    what: &str,
+    img: Option<&SignImage>,
+    json: bool,
+) -> Result<()> {
+    if json {
+        let path = img.map(|i| reg.sign_image_path(i));
+        return print_json(&serde_json::json!({ "image": img, "path": path }));
+    }
+    match img {
+        Some(i) => println!(
+            "{what}: {}×{} điểm ảnh, {} byte, sha256 {} / set",
+            i.width, i.height, i.size, i.sha256
+        ),
+        None => println!("{what}: chưa có / none"),
+    }
+    Ok(())
 }
 
 fn roles_vi(p: &Person) -> String {
@@ -171,6 +206,10 @@ pub fn run(cmd: PeopleCommand, global: &GlobalOpts) -> Result<()> {
         PeopleCommand::SignOut => {
             reg.sign_in(None)?;
             println!("Đã đăng xuất / signed out");
+        }
+        PeopleCommand::SetSignature { id, png, remove } => {
+            let img = reg.set_signature_image(id, png.as_deref().filter(|_| !remove))?;
+            show_image(&reg, "Ảnh chữ ký", img.as_ref(), global.json)?;
         }
     }
     Ok(())
