@@ -18,6 +18,7 @@ fn person(name: &str, roles: &[&str]) -> NewPerson {
         position: None,
         department: None,
         roles: roles.iter().map(|r| r.to_string()).collect(),
+        desktop: None,
     }
 }
 
