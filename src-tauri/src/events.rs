@@ -58,6 +58,14 @@ impl Event for BackupsChanged {
     const NAME: &'static str = "backups-changed";
 }
 
+/// A notice was given (the header's bell lists it).
+#[derive(Debug, Clone, Serialize, Deserialize, Type)]
+pub struct NoticeGiven(pub crate::notices::NoticeView);
+
+impl Event for NoticeGiven {
+    const NAME: &'static str = "notice-given";
+}
+
 /// Every event, for the specta builder.
 pub fn all() -> tauri_specta::Events {
     tauri_specta::collect_events![
@@ -66,7 +74,8 @@ pub fn all() -> tauri_specta::Events {
         SyncStatusChanged,
         TokenChanged,
         SigningProgress,
-        BackupsChanged
+        BackupsChanged,
+        NoticeGiven
     ]
 }
 

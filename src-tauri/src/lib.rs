@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod logging;
 pub mod marks;
+pub mod notices;
 pub mod outgoing;
 pub mod paths;
 pub mod people;
@@ -85,6 +86,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             outgoing::submit_for_signing,
             outgoing::return_for_changes,
             outgoing::recall_outgoing,
+            outgoing::revise_outgoing,
             outgoing::outgoing_recipients,
             outgoing::recipient_groups,
             desks::desk_info_of,
@@ -94,6 +96,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             desks::numbering_year,
             desks::close_numbering_year,
             dashboard::dashboard,
+            notices::recent_notices,
             people::people_overview,
             people::add_department,
             people::save_person,
@@ -311,6 +314,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .manage(viewer::Viewer::default())
+        .manage(notices::RecentNotices::default())
         .register_asynchronous_uri_scheme_protocol(viewer::SCHEME, viewer::protocol)
         .on_page_load(|_, payload| match payload.event() {
             PageLoadEvent::Started => marks::mark("page-load-started"),

@@ -63,6 +63,8 @@ pub struct OutgoingActions {
     pub provisional_number: bool,
     /// "Thu hồi": recall it from its recipients.
     pub recall: bool,
+    /// "Cập nhật" / "Thay thế": send its corrected version.
+    pub revise: bool,
 }
 
 impl From<OutgoingOffer> for OutgoingActions {
@@ -73,6 +75,7 @@ impl From<OutgoingOffer> for OutgoingActions {
             submit_for_signing: o.submit_for_signing,
             provisional_number: o.provisional_number,
             recall: o.recall,
+            revise: o.revise,
         }
     }
 }
@@ -206,6 +209,43 @@ pub fn recall_outgoing(
     let row = {
         let mut reg = registry(&state);
         reg.recall_outgoing(id.into(), &reason)?;
+        row(&reg, id.into())?
+    };
+    sync.wake();
+    Ok(row)
+}
+
+/// Cập nhật (`update`) or thay thế (`replace`): sends the recipients the corrected document,
+/// with the reason and the files to attach first (paths); it leaves at once when online and
+/// the recipients' answers (15/16) bring it back to Đã gửi.
+#[tauri::command(async)]
+#[specta::specta]
+pub fn revise_outgoing(
+    state: State<'_, AppState>,
+    sync: State<'_, crate::sync::SyncService>,
+    id: u32,
+    kind: String,
+    reason: String,
+    files: Vec<String>,
+) -> Res<OutgoingRow> {
+    let revision = match kind.as_str() {
+        "update" => vanthu_registry::SenderRevision::Update,
+        "replace" => vanthu_registry::SenderRevision::Replace,
+        other => {
+            return Err(CommandError::invalid(format!(
+                "không rõ thao tác {other} / unknown revision {other} (update|replace)"
+            )))
+        }
+    };
+    let files: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|f| f.trim())
+        .filter(|f| !f.is_empty())
+        .map(Into::into)
+        .collect();
+    let row = {
+        let mut reg = registry(&state);
+        reg.revise_outgoing(id.into(), revision, &reason, &files)?;
         row(&reg, id.into())?
     };
     sync.wake();

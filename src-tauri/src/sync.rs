@@ -469,6 +469,10 @@ pub fn announce(app: &AppHandle) {
         }
     };
     for n in notices {
+        let view = app
+            .state::<crate::notices::RecentNotices>()
+            .record(&n, chrono::Local::now());
+        crate::events::send(app, crate::events::NoticeGiven(view));
         if let Err(err) = app
             .notification()
             .builder()

@@ -5,6 +5,7 @@ import { SetupUnit } from "./pages/SetupUnit";
 import { SECTIONS, type SectionId } from "./sections";
 import { IncomingPage } from "./pages/IncomingPage";
 import { SyncIndicator } from "./components/SyncIndicator";
+import { NoticeBell } from "./components/NoticeBell";
 import { mark } from "./marks";
 import { errorMessage } from "./errors";
 
@@ -30,6 +31,7 @@ const AgenciesPage = lazy(() =>
 
 export function App() {
   const [section, setSection] = useState<SectionId>("incoming");
+  const [openDoc, setOpenDoc] = useState<{ id: number; nonce: number } | null>(null);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
 
@@ -83,9 +85,21 @@ export function App() {
             Văn thư
           </Title>
           <SyncIndicator />
-          <Text size="sm" c="dimmed" data-testid="unit">
-            {info.unit.name}
-          </Text>
+          <Group gap="xs">
+            <NoticeBell
+              onOpen={(n) => {
+                if (n.section === "signing" || n.documentIds.length !== 1) {
+                  setSection(n.section === "signing" ? "signing" : "incoming");
+                  return;
+                }
+                setSection("incoming");
+                setOpenDoc({ id: n.documentIds[0], nonce: n.seq });
+              }}
+            />
+            <Text size="sm" c="dimmed" data-testid="unit">
+              {info.unit.name}
+            </Text>
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">
@@ -110,7 +124,7 @@ export function App() {
       <AppShell.Main>
         <Suspense fallback={<Loader />}>
           {section === "incoming" ? (
-            <IncomingPage onOpenSection={setSection} />
+            <IncomingPage onOpenSection={setSection} open={openDoc} />
           ) : section === "settings" ? (
             <SettingsPage />
           ) : section === "signing" ? (

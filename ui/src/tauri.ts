@@ -1,6 +1,12 @@
 // The few Tauri runtime hooks the UI uses besides commands, isolated so unit tests can
 // replace them and so the UI still renders (without them) outside the webview.
-import { events, type SignProgress, type SyncStatus, type TokenStatus } from "./bindings";
+import {
+  events,
+  type NoticeView,
+  type SignProgress,
+  type SyncStatus,
+  type TokenStatus,
+} from "./bindings";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 
 export type Unlisten = () => void;
@@ -51,4 +57,10 @@ export async function onSigningProgress(cb: (p: SignProgress) => void): Promise<
 export async function onBackupsChanged(cb: () => void): Promise<Unlisten> {
   if (!inTauri()) return () => {};
   return events.backupsChanged.listen(() => cb());
+}
+
+/** The desktop gave a notice (the header's bell lists it). */
+export async function onNoticeGiven(cb: (n: NoticeView) => void): Promise<Unlisten> {
+  if (!inTauri()) return () => {};
+  return events.noticeGiven.listen((e) => cb(e.payload));
 }

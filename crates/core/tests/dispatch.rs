@@ -429,3 +429,122 @@ async fn the_soft_copy_travels_beside_the_signed_pdf() {
         std::fs::read(&docx).unwrap()
     );
 }
+
+/// Cập nhật from the sender's side (issue 21, item 5): the văn thư sends the recipients the
+/// corrected document with a reason and the corrected PDF; the recipient's register shows the
+/// request on the registered record, its văn thư accepts (15), the new version is there with
+/// the corrected PDF, and the sender's record is Đã gửi again with the answer in its history.
+/// An update is refused on a document still waiting for its recall.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_reaches_the_recipient_and_its_answer_comes_back() {
+    use vanthu_domain::IncomingState;
+    use vanthu_registry::{IncomingAction, SenderRevision};
+    let hub = common::start_hub(&[A, B]).await;
+    let (a_dir, b_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut a_reg = unit(a_dir.path(), A, "UBND Tỉnh Kon Tum");
+    a_reg
+        .add_agency(NewAgency {
+            code: B.into(),
+            name: "Sở Nội vụ".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(unit(b_dir.path(), B, "Sở Nội vụ"));
+    let id = draft(&mut a_reg, Secrecy::Normal, &[B]);
+    a_reg
+        .issue_outgoing(id, "2026-12-07".parse().unwrap())
+        .unwrap();
+    a_reg.queue_dispatch(id).unwrap();
+    drop(a_reg);
+    let a = hub.registry_engine(A, "UBND Tỉnh Kon Tum", a_dir.path());
+    let b = hub.registry_engine(B, "Sở Nội vụ", b_dir.path());
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    let b_original = {
+        let mut b_reg = Registry::open(b_dir.path()).unwrap();
+        let hits = b_reg.list(&Default::default()).unwrap().hits;
+        assert_eq!(hits.len(), 1);
+        b_reg
+            .append_status_event(
+                hits[0].id,
+                IncomingState::Registered,
+                vanthu_domain::Actor::Clerk,
+                None,
+            )
+            .unwrap();
+        hits[0].id
+    };
+    b.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+
+    let corrected = a_dir.path().join("Công văn (sửa ngày).pdf");
+    let mut bytes = std::fs::read(corpus_pdf()).unwrap();
+    bytes.extend_from_slice(b"\n% corrected\n");
+    std::fs::write(&corrected, &bytes).unwrap();
+    let mut a_reg = Registry::open(a_dir.path()).unwrap();
+    assert!(
+        a_reg
+            .revise_outgoing(id, SenderRevision::Update, " ", &[corrected.clone()])
+            .is_err(),
+        "a reason is needed"
+    );
+    assert_eq!(
+        a_reg.get(id).unwrap().attachments.len(),
+        1,
+        "a refusal stores no file"
+    );
+    let r = a_reg
+        .revise_outgoing(
+            id,
+            SenderRevision::Update,
+            "Sửa ngày hiệu lực",
+            &[corrected],
+        )
+        .unwrap();
+    assert_eq!(r.recipients, [B]);
+    assert_eq!(
+        a_reg.get(id).unwrap().outgoing_state(),
+        Some(OutgoingState::UpdatePending)
+    );
+    let e = a_reg
+        .revise_outgoing(id, SenderRevision::Replace, "Lần hai", &[])
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidState(_)), "{e}");
+    drop(a_reg);
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+
+    let mut b_reg = Registry::open(b_dir.path()).unwrap();
+    assert_eq!(
+        b_reg.get(b_original).unwrap().pending_action.as_deref(),
+        Some("update")
+    );
+    b_reg
+        .take_action(b_original, IncomingAction::AcceptRequest, None, None)
+        .unwrap();
+    let newer = b_reg
+        .get(b_original)
+        .unwrap()
+        .superseded_by_id
+        .expect("the update is a new version");
+    let files = b_reg.get(newer).unwrap().attachments;
+    assert!(
+        files.iter().any(|f| f.size as usize == bytes.len()),
+        "the corrected PDF travelled: {files:?}"
+    );
+    drop(b_reg);
+    b.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+    let a_reg = Registry::open(a_dir.path()).unwrap();
+    let rec = a_reg.get(id).unwrap();
+    assert_eq!(rec.outgoing_state(), Some(OutgoingState::Sent));
+    let history = a_reg.status_events(id).unwrap();
+    assert!(
+        history.iter().any(|h| h
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("Sở Nội vụ đồng ý cập nhật (15)"))),
+        "{history:?}"
+    );
+    assert!(a_reg.audit_verify().unwrap().ok);
+}

@@ -84,7 +84,7 @@ pub use report_facts::{ExchangeFact, FactWindow, IncomingFact, IssuedFact, Statu
 pub use revisions::{ReceivedAction, RevisionOutcome};
 pub use rusqlite;
 pub use search::{match_expression, SearchHit, SearchPage, SearchQuery, RECENT_WINDOW};
-pub use sender_recall::{RecallRequest, RECALL_KIND};
+pub use sender_recall::{RecallRequest, SenderRevision, RECALL_KIND};
 pub use sign_images::{check_png, PngInfo, SignImage, MAX_IMAGE_BYTES};
 pub use signing::{ArrivalStampItem, SignedFile, SigningQueueItem};
 pub use sort::{Sort, SortKey};

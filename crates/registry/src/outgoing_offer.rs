@@ -31,6 +31,8 @@ pub struct OutgoingOffer {
     pub provisional_number: bool,
     /// "Thu hồi": recall a document the hub delivered (again, after a refusal).
     pub recall: bool,
+    /// "Cập nhật" / "Thay thế": send the recipients its corrected version.
+    pub revise: bool,
 }
 
 /// What `rec` offers at `desk`.
@@ -62,5 +64,6 @@ pub fn offered_outgoing(rec: &DocumentRecord, desk: DeskPosition) -> OutgoingOff
                 state,
                 Some(OutgoingState::Sent | OutgoingState::RecallRefused)
             ),
+        revise: own && state == Some(OutgoingState::Sent),
     }
 }

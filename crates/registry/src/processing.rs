@@ -165,7 +165,7 @@ impl Registry {
         let lead = nfc(a.lead.trim());
         if lead.is_empty() {
             return Err(Error::invalid(
-                "chưa nhập người/đơn vị chủ trì / an assignment needs a handler",
+                "chưa nhập người/đơn vị xử lý (chủ trì) / an assignment needs a handler",
             ));
         }
         let mut supporters: Vec<String> = Vec::new();

@@ -7,7 +7,7 @@
 //! handoff and the engine's unique message id drops the copy.
 use vanthu_domain::DocumentNumber;
 use vanthu_edxml as ed;
-use vanthu_registry::{DocumentRecord, Registry};
+use vanthu_registry::{DocumentRecord, Registry, SenderRevision};
 
 use crate::error::BridgeError;
 use crate::state::{OutboxState, SyncState};
@@ -21,7 +21,7 @@ struct Handoff {
     op: Operation,
     related: Option<String>,
     recipients: Vec<String>,
-    /// `BussinessDocType`: 0 a new document, 1 its recall.
+    /// `BussinessDocType`: 0 a new document, 1 its recall, 2 an update, 3 a replacement.
     business: u8,
     reason: String,
     /// A recall carries no files.
@@ -57,12 +57,17 @@ pub fn queue_dispatches(
         outbox_id: r.outbox_id,
         document_id: r.document_id,
         message_id: r.message_id,
-        op: Operation::Recall,
+        op: match r.revision {
+            SenderRevision::Recall => Operation::Recall,
+            SenderRevision::Update => Operation::Update,
+            SenderRevision::Replace => Operation::Replace,
+        },
         related: Some(r.related),
         recipients: r.recipients,
-        business: 1,
+        business: r.revision.business(),
         reason: r.reason,
-        with_files: false,
+        // An update or replacement carries the document as it is now.
+        with_files: r.revision != SenderRevision::Recall,
     }));
     let mut queued = 0;
     for h in work {
@@ -72,11 +77,24 @@ pub fn queue_dispatches(
             .clone()
             .or_else(|| edxml_id(&rec, agency));
         let business = ed::Business {
-            // A recall names the document it recalls.
+            // A recall, update or replacement names the document it revises.
             document_id: (h.business != 0).then(|| document_id.clone()).flatten(),
             doc_type: Some(h.business),
             reason: Some(h.reason.clone()),
             paper: Some(0),
+            // An update changes the document's information (the corrected files), not who
+            // receives it.
+            document_info: (h.business == 2).then_some(1),
+            document_receiver: (h.business == 2).then_some(0),
+            // A replacement lists the document it replaces, for the same recipients.
+            replacements: if h.business == 3 {
+                vec![ed::Replacement {
+                    document_id: document_id.clone(),
+                    organ_ids: h.recipients.clone(),
+                }]
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         };
         let built = package(

@@ -21,6 +21,7 @@ const rows = [
       submitForSigning: false,
       provisionalNumber: false,
       recall: false,
+      revise: false,
     },
   }),
 ];

@@ -1,4 +1,4 @@
-import { RecallButton, RecipientStatuses } from "./SentTracking";
+import { RecallButton, RecipientStatuses, ReviseButton } from "./SentTracking";
 import {
   createColumnHelper,
   flexRender,
@@ -115,6 +115,7 @@ const columns = [
             />
           )}
           {r.actions.recall && <RecallButton row={r} onChanged={onChanged} />}
+          {r.actions.revise && <ReviseButton row={r} onChanged={onChanged} />}
           {r.dispatchedDate && <RecipientStatuses id={r.id} />}
           {action && (
             <Button

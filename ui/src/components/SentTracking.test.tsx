@@ -6,10 +6,11 @@ import { outgoingRow } from "../test/fixtures";
 const commands = vi.hoisted(() => ({
   outgoingRecipients: vi.fn(),
   recallOutgoing: vi.fn(),
+  reviseOutgoing: vi.fn(),
 }));
 vi.mock("../bindings", () => ({ commands }));
 
-import { RecallButton, RecipientStatuses } from "./SentTracking";
+import { RecallButton, RecipientStatuses, ReviseButton } from "./SentTracking";
 
 describe("the sender's side of a sent document", () => {
   beforeEach(() => vi.clearAllMocks());
@@ -81,5 +82,34 @@ describe("the sender's side of a sent document", () => {
       expect(changed).toHaveBeenCalledWith(expect.objectContaining({ status: "recall_pending" })),
     );
     expect(screen.queryByTestId("recall-form")).toBeNull();
+  });
+
+  it("sends an update with the reason and the corrected file, and shows a refusal", async () => {
+    const base = outgoingRow({ id: 9 });
+    const row = { ...base, actions: { ...base.actions, revise: true } };
+    const changed = vi.fn();
+    commands.reviseOutgoing
+      .mockRejectedValueOnce({ kind: "invalid", message: "cần ghi lý do cập nhật" })
+      .mockResolvedValueOnce({ ...row, status: "update_pending", statusLabel: "Chờ cập nhật" });
+    renderWithTheme(<ReviseButton row={row} onChanged={changed} />);
+    fireEvent.click(screen.getByTestId("update-9"));
+    fireEvent.change(screen.getByTestId("revise-files"), {
+      target: { value: " /tmp/cong-van-sua.pdf \n\n" },
+    });
+    fireEvent.click(screen.getByTestId("revise-confirm"));
+    expect(await screen.findByTestId("revise-error")).toHaveTextContent("cần ghi lý do cập nhật");
+    fireEvent.change(screen.getByTestId("revise-reason"), {
+      target: { value: "Sửa ngày hiệu lực" },
+    });
+    fireEvent.click(screen.getByTestId("revise-confirm"));
+    await waitFor(() =>
+      expect(commands.reviseOutgoing).toHaveBeenLastCalledWith(9, "update", "Sửa ngày hiệu lực", [
+        "/tmp/cong-van-sua.pdf",
+      ]),
+    );
+    await waitFor(() =>
+      expect(changed).toHaveBeenCalledWith(expect.objectContaining({ status: "update_pending" })),
+    );
+    expect(screen.queryByTestId("revise-form")).toBeNull();
   });
 });

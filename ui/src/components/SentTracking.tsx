@@ -1,8 +1,9 @@
 import { useState } from "react";
-import { Badge, Button, Paper, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Paper, Stack, Table, Text, Textarea } from "@mantine/core";
 import { commands, type OutgoingRow, type SyncAlert } from "../bindings";
 import { errorMessage } from "../errors";
 import { formatSyncTime } from "../syncFormat";
+import { InlineForm } from "./InlineForm";
 import { NoteAction } from "./NoteAction";
 
 /** The colour of a recipient's latest status: refused/recall answers stand out. */
@@ -121,5 +122,94 @@ export function RecallButton({
       }}
       act={async (reason) => onChanged(await commands.recallOutgoing(row.id, reason.trim()))}
     />
+  );
+}
+
+/**
+ * "Cập nhật" / "Thay thế": sends the recipients the corrected document — the same number with
+ * corrected details (cập nhật) or a new version replacing it (thay thế) — with the reason they
+ * will read and the corrected file(s) to attach first (paths, one per line). The registry
+ * decides when it is offered and refuses without a reason; the recipients' answers (15/16)
+ * bring it back to Đã gửi.
+ */
+export function ReviseButton({
+  row,
+  onChanged,
+}: {
+  row: OutgoingRow;
+  onChanged: (r: OutgoingRow) => void;
+}) {
+  const [kind, setKind] = useState<"update" | "replace" | null>(null);
+  const [reason, setReason] = useState("");
+  const [files, setFiles] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (kind === null)
+    return (
+      <>
+        <Button
+          size="xs"
+          variant="light"
+          data-testid={`update-${row.id}`}
+          onClick={() => setKind("update")}
+        >
+          Cập nhật
+        </Button>
+        <Button
+          size="xs"
+          variant="light"
+          data-testid={`replace-${row.id}`}
+          onClick={() => setKind("replace")}
+        >
+          Thay thế
+        </Button>
+      </>
+    );
+  const send = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      const paths = files
+        .split("\n")
+        .map((f) => f.trim())
+        .filter((f) => f);
+      onChanged(await commands.reviseOutgoing(row.id, kind, reason.trim(), paths));
+      setKind(null);
+      setReason("");
+      setFiles("");
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <InlineForm
+      testIds={{ form: "revise-form", error: "revise-error", confirm: "revise-confirm" }}
+      error={error}
+      busy={busy}
+      submitLabel={kind === "update" ? "Gửi bản cập nhật" : "Gửi bản thay thế"}
+      onSubmit={() => void send()}
+      onCancel={() => setKind(null)}
+    >
+      <Textarea
+        label={kind === "update" ? "Lý do cập nhật" : "Lý do thay thế"}
+        value={reason}
+        onChange={(e) => setReason(e.currentTarget.value)}
+        data-testid="revise-reason"
+        autosize
+        minRows={2}
+        size="xs"
+      />
+      <Textarea
+        label="Tệp đính kèm mới (đường dẫn, mỗi dòng một tệp)"
+        value={files}
+        onChange={(e) => setFiles(e.currentTarget.value)}
+        data-testid="revise-files"
+        autosize
+        minRows={1}
+        size="xs"
+      />
+    </InlineForm>
   );
 }

@@ -48,9 +48,12 @@ function markFirstRows() {
 
 export function IncomingPage({
   onOpenSection,
+  open,
 }: {
   /** Chờ ký and Chưa phản hồi on the start page open their sections. */
   onOpenSection?: (s: SectionId) => void;
+  /** A document to show at once (a notice of the header's bell); `nonce` repeats a request. */
+  open?: { id: number; nonce: number } | null;
 } = {}) {
   const [search, setSearch] = useState("");
   // Short enough to feel instant, long enough not to query on every keystroke of a word.
@@ -63,6 +66,13 @@ export function IncomingPage({
   const [sort, setSort] = useState<ListSort | null>(null);
   const rows = useIncomingRows({ ...filter, search: debounced, sort });
   const [selected, setSelected] = useState<number | null>(null);
+  // A document opened by id (a notice), shown until a row of the list is picked.
+  const [opened, setOpened] = useState<number | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    setSelected(null);
+    setOpened(open.id);
+  }, [open]);
   const [formOpen, setFormOpen] = useState(false);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [drafts, setDrafts] = useState<Draft[]>([]);
@@ -227,16 +237,19 @@ export function IncomingPage({
               hasMore={rows.hasMore}
               loadMore={rows.loadMore}
               selectedIndex={selected}
-              onSelect={setSelected}
+              onSelect={(i) => {
+                setOpened(null);
+                setSelected(i);
+              }}
               sort={sort}
               onSort={setSort}
             />
           )}
         </Paper>
         {/* Only a selected document takes room from the list. */}
-        {selectedRow && (
+        {(selectedRow || opened !== null) && (
           <Paper withBorder p="sm" w={300} style={{ overflow: "auto", flexShrink: 0 }}>
-            <DetailPane id={selectedRow.id} />
+            <DetailPane id={selectedRow?.id ?? (opened as number)} />
           </Paper>
         )}
       </Group>

@@ -8,6 +8,7 @@ const none = {
   submitForSigning: false,
   provisionalNumber: false,
   recall: false,
+  revise: false,
 };
 
 describe("the outgoing register's buttons follow what the registry offers", () => {

@@ -54,6 +54,7 @@ export function outgoingRow(over: Partial<OutgoingRow> = {}): OutgoingRow {
       submitForSigning: false,
       provisionalNumber: false,
       recall: false,
+      revise: false,
     },
     ...over,
   };

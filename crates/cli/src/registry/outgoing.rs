@@ -1,9 +1,9 @@
-//! `vanthu outgoing create|issue|import-csv`.
+//! `vanthu outgoing create|issue|send|recall|update|replace|import-csv`.
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Subcommand;
-use vanthu_registry::NewOutgoing;
+use vanthu_registry::{NewOutgoing, SenderRevision};
 
 use super::incoming::check_pdf;
 use super::{docs, open, parse_date, print_json};
@@ -70,6 +70,24 @@ pub enum OutgoingCommand {
         /// Lý do thu hồi.
         #[arg(long)]
         reason: String,
+    },
+    /// Cập nhật / send the recipients the corrected document (same number), with a reason;
+    /// `--file` attaches the corrected PDF or soft copy first.
+    Update {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "file")]
+        files: Vec<PathBuf>,
+    },
+    /// Thay thế / send the recipients a replacement of the document, with a reason; `--file`
+    /// attaches the new version first.
+    Replace {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+        #[arg(long = "file")]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -157,18 +175,12 @@ pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
             );
             Ok(())
         }
-        OutgoingCommand::Recall { id, reason } => {
-            let mut reg = open(global)?;
-            let r = reg.recall_outgoing(id, &reason)?;
-            if global.json {
-                return print_json(&r);
-            }
-            println!(
-                "Đã xếp thu hồi văn bản {id} tới {} (mã gói tin {}); gửi ở lần đồng bộ tới",
-                r.recipients.join(", "),
-                r.message_id
-            );
-            Ok(())
+        OutgoingCommand::Recall { id, reason } => revise(global, id, SenderRevision::Recall, &reason, &[]),
+        OutgoingCommand::Update { id, reason, files } => {
+            revise(global, id, SenderRevision::Update, &reason, &files)
+        }
+        OutgoingCommand::Replace { id, reason, files } => {
+            revise(global, id, SenderRevision::Replace, &reason, &files)
         }
         OutgoingCommand::ImportCsv { file } => {
             let mut reg = open(global)?;
@@ -184,4 +196,26 @@ pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Thu hồi, cập nhật or thay thế a sent document: queued now, sent at the next sync round.
+fn revise(
+    global: &GlobalOpts,
+    id: i64,
+    revision: SenderRevision,
+    reason: &str,
+    files: &[PathBuf],
+) -> Result<()> {
+    let mut reg = open(global)?;
+    let r = reg.revise_outgoing(id, revision, reason, files)?;
+    if global.json {
+        return print_json(&r);
+    }
+    println!(
+        "Đã xếp {} văn bản {id} tới {} (mã gói tin {}); gửi ở lần đồng bộ tới",
+        revision.label_vi().to_lowercase(),
+        r.recipients.join(", "),
+        r.message_id
+    );
+    Ok(())
 }
