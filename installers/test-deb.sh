@@ -155,18 +155,32 @@ log "the app under Xvfb, driven over WebDriver"
 cp "$(command -v tauri-driver)" "$root/usr/local/bin/tauri-driver"
 in_root sh -c 'Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >/tmp/xvfb.log 2>&1 &'
 port=$((4600 + $$ % 200))
-in_root env DISPLAY=:99 XDG_RUNTIME_DIR=/tmp tauri-driver --port "$port" --native-port $((port + 1)) \
-  > "$work/driver.log" 2>&1 &
-driver_pid=$!
-for _ in $(seq 100); do
-  curl -fsS "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-wd() { # METHOD PATH [JSON]
-  curl -sS -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "http://127.0.0.1:$port$2"
+start_driver() {
+  in_root env DISPLAY=:99 XDG_RUNTIME_DIR=/tmp tauri-driver --port "$port" --native-port $((port + 1)) \
+    >> "$work/driver.log" 2>&1 &
+  driver_pid=$!
+  for _ in $(seq 100); do
+    curl -fsS --max-time 2 "http://127.0.0.1:$port/status" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
 }
-session=$(wd POST /session '{"capabilities":{"alwaysMatch":{"tauri:options":{"application":"/usr/bin/vanthu-app"}}}}' \
-  | jq -r '.value.sessionId // empty')
+wd() { # METHOD PATH [JSON]; bounded: a hung driver must not hang the test
+  curl -sS --max-time 90 -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} \
+    "http://127.0.0.1:$port$2"
+}
+# WebKitWebDriver sometimes never answers the first new-session request (also seen in the
+# e2e harness): a bounded request, then a fresh driver, at most three times.
+session=
+for attempt in 1 2 3; do
+  start_driver
+  session=$(wd POST /session '{"capabilities":{"alwaysMatch":{"tauri:options":{"application":"/usr/bin/vanthu-app"}}}}' \
+    | jq -r '.value.sessionId // empty' 2>/dev/null) || true
+  [ -n "$session" ] && break
+  log "WebDriver gave no session (attempt $attempt); restarting it"
+  kill "$driver_pid" 2>/dev/null || true
+  chroot "$root" /bin/sh -c 'pkill -x WebKitWebDriver; pkill -x vanthu-app; pkill -x tauri-driver' 2>/dev/null || true
+  sleep 2
+done
 [ -n "$session" ] || { cat "$work/driver.log"; die "WebDriver could not start the app"; }
 title=$(wd GET "/session/$session/title" | jq -r .value)
 [ "$title" = "Văn thư" ] || die "window title is '$title'"

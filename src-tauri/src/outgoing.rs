@@ -314,7 +314,8 @@ pub fn return_for_changes(
 #[tauri::command(async)]
 #[specta::specta]
 pub fn create_outgoing(state: State<'_, AppState>, draft: NewDraft) -> Res<OutgoingRow> {
-    let rec = registry(&state).create_outgoing(vanthu_registry::NewOutgoing {
+    let mut reg = registry(&state);
+    let rec = reg.create_outgoing(vanthu_registry::NewOutgoing {
         notation: draft.notation,
         doc_type: draft.doc_type,
         subject: draft.subject,
@@ -326,7 +327,8 @@ pub fn create_outgoing(state: State<'_, AppState>, draft: NewDraft) -> Res<Outgo
         files: draft.files.iter().map(Into::into).collect(),
         ..Default::default()
     })?;
-    Ok((&rec).into())
+    // The row with what it offers (Cấp số, Trình ký), as the list shows it.
+    row(&reg, rec.id)
 }
 
 /// Cấp số: gives a draft its number with the issue date `date` (yyyy-mm-dd).

@@ -10,12 +10,15 @@ pub struct RoundChanges {
     pub imported: u64,
     /// Submissions, answers, signed copies or returns applied between desktops.
     pub desks: u64,
+    /// Outgoing documents moved on: accepted by the hub (Đã gửi), or settled by the
+    /// recipients' answers to a recall, update or replacement.
+    pub outgoing: u64,
 }
 
 impl RoundChanges {
     /// Anything a desktop's lists should show.
     pub fn any(&self) -> bool {
-        self.imported > 0 || self.desks > 0
+        self.imported > 0 || self.desks > 0 || self.outgoing > 0
     }
 }
 
@@ -29,13 +32,17 @@ pub fn registry_round(
     agency_name: &str,
 ) -> Result<RoundChanges, String> {
     let received = crate::receive::import_received(reg, state).map_err(|e| e.to_string())?;
+    // Counted here (the bridge would do it too, silently): Đã gửi must reach an open list.
+    let dispatched =
+        vanthu_sync::dispatch::reflect_dispatched(reg, state).map_err(|e| e.to_string())?;
     vanthu_sync::bridge::queue_registry_statuses(reg, state, agency, agency_name)
         .map_err(|e| e.to_string())?;
     let desks = vanthu_sync::desks::run_all(reg, state).map_err(|e| e.to_string())?;
     // The recipients' answers to our recalls (15/16) move the recalled documents on.
-    reg.settle_recalls().map_err(|e| e.to_string())?;
+    let settled = reg.settle_recalls().map_err(|e| e.to_string())?;
     Ok(RoundChanges {
         imported: received.imported + received.refused,
         desks,
+        outgoing: dispatched + settled,
     })
 }

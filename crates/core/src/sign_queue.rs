@@ -210,6 +210,10 @@ pub fn signed_name(original: &str) -> String {
         .strip_suffix(".pdf")
         .or_else(|| original.strip_suffix(".PDF"))
         .unwrap_or(original);
+    // A further signature (the seal after the leader's) keeps the name it had.
+    if stem.ends_with(" (đã ký)") {
+        return format!("{stem}.pdf");
+    }
     format!("{stem} (đã ký).pdf")
 }
 

@@ -184,13 +184,22 @@ impl Registry {
             .conn
             .prepare_cached(
                 "SELECT d.id FROM documents d
-                 WHERE d.register = 'outgoing' AND d.state = ?1
-                   AND d.mirror_returned_at IS NULL
+                 WHERE d.register = 'outgoing' AND d.mirror_returned_at IS NULL
                    AND EXISTS (SELECT 1 FROM attachments a
                                WHERE a.document_id = d.id AND a.media_type = 'application/pdf')
+                   AND (d.state = ?1
+                        -- issued, not sealed yet: the văn thư's organisation signature (NĐ 30)
+                        OR (d.state = ?2 AND d.mirror_of IS NULL AND NOT EXISTS (
+                              SELECT 1 FROM audit_log l
+                              WHERE l.action = 'outgoing.sign' AND l.entity = 'document'
+                                AND l.entity_id = CAST(d.id AS TEXT)
+                                AND json_extract(l.detail, '$.role') = 'organization')))
                  ORDER BY d.created_at, d.id",
             )?
-            .query_map([OutgoingState::Draft.as_str()], |r| r.get(0))?
+            .query_map(
+                [OutgoingState::Draft.as_str(), OutgoingState::Issued.as_str()],
+                |r| r.get(0),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         ids.into_iter().map(|id| self.signing_item(id)).collect()
     }
@@ -201,7 +210,7 @@ impl Registry {
         let document = self.get(id)?;
         if !matches!(
             document.outgoing_state(),
-            Some(OutgoingState::Draft | OutgoingState::Signed)
+            Some(OutgoingState::Draft | OutgoingState::Signed | OutgoingState::Issued)
         ) {
             return Err(Error::InvalidState(format!(
                 "văn bản {id} không chờ ký ({}) / document {id} is not waiting for a signature",
@@ -364,10 +373,17 @@ pub(crate) fn sign_in_tx(
         .query_row([id], |r| Ok((state_at(r, 0)?, r.get(1)?)))
         .optional()?;
     let (state, returned) = row.ok_or(Error::NotFound(id))?;
-    // A returned mirror waits for the clerk's desktop to submit it again.
+    let seal = info.role == "organization";
+    // A returned mirror waits for the clerk's desktop to submit it again. An issued document
+    // takes only the seal (the number and date come before it, NĐ 30).
     let from = match state {
         DocumentState::Outgoing(s @ (OutgoingState::Draft | OutgoingState::Signed))
             if !returned && expected_state.is_none_or(|e| e == s) =>
+        {
+            s
+        }
+        DocumentState::Outgoing(s @ OutgoingState::Issued)
+            if seal && expected_state.is_none_or(|e| e == s) =>
         {
             s
         }
@@ -390,9 +406,26 @@ pub(crate) fn sign_in_tx(
         )));
     }
     let att = crate::documents::insert_attachment(tx, ctx, id, file)?;
+    let to = if from == OutgoingState::Issued {
+        OutgoingState::Issued
+    } else {
+        OutgoingState::Signed
+    };
     tx.prepare_cached("UPDATE documents SET state = ?3, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, ctx.now, OutgoingState::Signed.as_str()])?;
-    if from != OutgoingState::Signed {
+        .execute(params![id, ctx.now, to.as_str()])?;
+    if seal {
+        // The seal keeps the state; the history says it was put.
+        crate::events::insert_event(
+            tx,
+            ctx,
+            id,
+            Some(vanthu_domain::Actor::Clerk),
+            Some(state),
+            to.into(),
+            &[],
+            Some(&format!("Văn thư đóng dấu (chữ ký số của cơ quan: {})", info.signer)),
+        )?;
+    } else if from != OutgoingState::Signed {
         crate::events::insert_event(
             tx,
             ctx,
