@@ -16,8 +16,14 @@ fn notice(kind: NoticeKind, docs: &[i64], title: &str) -> Notice {
 fn the_bell_lists_notices_newest_first_with_where_they_lead() {
     let n = RecentNotices::default();
     let at = chrono::Local::now();
-    let first = n.record(&notice(NoticeKind::NewIncoming, &[4], "Văn bản đến mới"), at);
-    let second = n.record(&notice(NoticeKind::ToSign, &[9, 10], "Có 2 dự thảo chờ ký"), at);
+    let first = n.record(
+        &notice(NoticeKind::NewIncoming, &[4], "Văn bản đến mới"),
+        at,
+    );
+    let second = n.record(
+        &notice(NoticeKind::ToSign, &[9, 10], "Có 2 dự thảo chờ ký"),
+        at,
+    );
     assert!(second.seq > first.seq);
     let list = n.list();
     assert_eq!(list.len(), 2);

@@ -84,6 +84,12 @@ export const commands = {
 	 */
 	recallOutgoing: (id: number, reason: string) => __TAURI_INVOKE<OutgoingRow>("recall_outgoing", { id, reason }),
 	/**
+	 *  Cập nhật (`update`) or thay thế (`replace`): sends the recipients the corrected document,
+	 *  with the reason and the files to attach first (paths); it leaves at once when online and
+	 *  the recipients' answers (15/16) bring it back to Đã gửi.
+	 */
+	reviseOutgoing: (id: number, kind: string, reason: string, files: string[]) => __TAURI_INVOKE<OutgoingRow>("revise_outgoing", { id, kind, reason, files }),
+	/**
 	 *  Where a sent document stands with each recipient: the latest status and when, and
 	 *  whether it is overdue (the sender's side of the 01…06 feedback).
 	 */
@@ -110,6 +116,8 @@ export const commands = {
 	 */
 	closeNumberingYear: (year: number) => __TAURI_INVOKE<NumberingYear>("close_numbering_year", { year }),
 	dashboard: () => __TAURI_INVOKE<DashboardView>("dashboard"),
+	/**  The notices given since the app started, newest first. */
+	recentNotices: () => __TAURI_INVOKE<NoticeView[]>("recent_notices"),
 	peopleOverview: () => __TAURI_INVOKE<PeopleOverview>("people_overview"),
 	addDepartment: (name: string) => __TAURI_INVOKE<PeopleOverview>("add_department", { name }),
 	savePerson: (form: PersonForm) => __TAURI_INVOKE<PeopleOverview>("save_person", { form }),
@@ -162,6 +170,7 @@ export const events = {
 	backupsChanged: makeEvent<BackupsChanged, BackupsChanged>("backups-changed"),
 	draftsChanged: makeEvent<DraftsChanged, DraftsChanged>("drafts-changed"),
 	incomingChanged: makeEvent<IncomingChanged, IncomingChanged>("incoming-changed"),
+	noticeGiven: makeEvent<NoticeGiven, NoticeGiven>("notice-given"),
 	signingProgress: makeEvent<SigningProgress, SigningProgress>("signing-progress"),
 	syncStatusChanged: makeEvent<SyncStatusChanged, SyncStatusChanged>("sync-status-changed"),
 	tokenChanged: makeEvent<TokenChanged, TokenChanged>("token-changed"),
@@ -513,6 +522,25 @@ export type NewDraft = {
 	files: string[],
 };
 
+/**  A notice was given (the header's bell lists it). */
+export type NoticeGiven = NoticeView;
+
+/**  A notice as the bell lists it. */
+export type NoticeView = {
+	/**  Grows with each notice: the UI knows which it has seen. */
+	seq: number,
+	/**  `new_incoming` | `to_sign` | `assigned_to_me` | `due_soon`. */
+	kind: string,
+	title: string,
+	body: string,
+	/**  The documents it names (several when a batch was summed up). */
+	documentIds: number[],
+	/**  The section its documents are in: `incoming` | `signing`. */
+	section: string,
+	/**  dd/mm/yyyy hh:mm */
+	at: string,
+};
+
 /**
  *  One year of the numbering as Cài đặt shows it: whether it is closed (khóa sổ), when, and
  *  the unused numbers that closing voided.
@@ -537,6 +565,8 @@ export type OutgoingActions = {
 	provisionalNumber: boolean,
 	/**  "Thu hồi": recall it from its recipients. */
 	recall: boolean,
+	/**  "Cập nhật" / "Thay thế": send its corrected version. */
+	revise: boolean,
 };
 
 export type OutgoingRow = {

@@ -101,7 +101,7 @@ pub fn sign_queue(
     let items: Vec<SigningQueueItem> = batch
         .ids
         .iter()
-        .map(|id| lock(registry).signing_item(*id))
+        .map(|id| lock(registry).signing_item_as(*id, batch.role == Role::Organization))
         .collect::<Result<_, _>>()?;
     let (image, seal) = appearance_images(&lock(registry), batch.role)?;
     let slot = module.find_slot(batch.token_label)?;

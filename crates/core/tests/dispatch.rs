@@ -484,7 +484,12 @@ async fn an_update_reaches_the_recipient_and_its_answer_comes_back() {
     let mut a_reg = Registry::open(a_dir.path()).unwrap();
     assert!(
         a_reg
-            .revise_outgoing(id, SenderRevision::Update, " ", &[corrected.clone()])
+            .revise_outgoing(
+                id,
+                SenderRevision::Update,
+                " ",
+                std::slice::from_ref(&corrected)
+            )
             .is_err(),
         "a reason is needed"
     );

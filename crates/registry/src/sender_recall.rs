@@ -166,7 +166,9 @@ impl Registry {
             )));
         };
         if revision == SenderRevision::Recall && !files.is_empty() {
-            return Err(Error::invalid("thu hồi không kèm tệp / a recall carries no files"));
+            return Err(Error::invalid(
+                "thu hồi không kèm tệp / a recall carries no files",
+            ));
         }
         let prepared = self.prepare_files(files)?;
         let requested_ms = chrono::Utc::now().timestamp_millis();

@@ -197,7 +197,10 @@ impl Registry {
                  ORDER BY d.created_at, d.id",
             )?
             .query_map(
-                [OutgoingState::Draft.as_str(), OutgoingState::Issued.as_str()],
+                [
+                    OutgoingState::Draft.as_str(),
+                    OutgoingState::Issued.as_str(),
+                ],
                 |r| r.get(0),
             )?
             .collect::<rusqlite::Result<_>>()?;
@@ -207,14 +210,27 @@ impl Registry {
     /// One queue entry; [`Error::InvalidState`] when the document is not an outgoing
     /// document waiting for a signature with a PDF.
     pub fn signing_item(&self, id: i64) -> Result<SigningQueueItem> {
+        self.signing_item_as(id, true)
+    }
+
+    /// [`Registry::signing_item`] for a signature in a role: an issued document takes only
+    /// the seal (`organisation`), checked before the token is touched.
+    pub fn signing_item_as(&self, id: i64, organisation: bool) -> Result<SigningQueueItem> {
         let document = self.get(id)?;
-        if !matches!(
-            document.outgoing_state(),
-            Some(OutgoingState::Draft | OutgoingState::Signed | OutgoingState::Issued)
-        ) {
+        let waiting = match document.outgoing_state() {
+            Some(OutgoingState::Draft | OutgoingState::Signed) => true,
+            Some(OutgoingState::Issued) => organisation,
+            _ => false,
+        };
+        if !waiting {
             return Err(Error::InvalidState(format!(
-                "văn bản {id} không chờ ký ({}) / document {id} is not waiting for a signature",
-                document.state_label
+                "văn bản {id} không chờ ký ({}{}) / document {id} is not waiting for a signature",
+                document.state_label,
+                if document.outgoing_state() == Some(OutgoingState::Issued) {
+                    ": chỉ còn đóng dấu của cơ quan"
+                } else {
+                    ""
+                }
             )));
         }
         let pdf = document
@@ -258,7 +274,7 @@ impl Registry {
         info: &SignedFile,
     ) -> Result<DocumentRecord> {
         self.require_signing_role(info)?;
-        let before = self.signing_item(id)?;
+        let before = self.signing_item_as(id, info.role == "organization")?;
         let blob = self.blobs.put_file(signed_pdf)?;
         self.record_signed_blob(id, &before, blob, file_name, info)
     }
@@ -276,7 +292,7 @@ impl Registry {
         info: &SignedFile,
     ) -> Result<DocumentRecord> {
         self.require_signing_role(info)?;
-        let before = self.signing_item(id)?;
+        let before = self.signing_item_as(id, info.role == "organization")?;
         let blob = self.blobs.adopt(signed_pdf, written)?;
         self.record_signed_blob(id, &before, blob, file_name, info)
     }
@@ -423,7 +439,10 @@ pub(crate) fn sign_in_tx(
             Some(state),
             to.into(),
             &[],
-            Some(&format!("Văn thư đóng dấu (chữ ký số của cơ quan: {})", info.signer)),
+            Some(&format!(
+                "Văn thư đóng dấu (chữ ký số của cơ quan: {})",
+                info.signer
+            )),
         )?;
     } else if from != OutgoingState::Signed {
         crate::events::insert_event(

@@ -50,6 +50,7 @@ fn a_draft_with_a_pdf_offers_issue_and_trinh_ky_but_not_send() {
             submit_for_signing: true,
             provisional_number: false,
             recall: false,
+            revise: false,
         }
     );
     // Waiting on the leader's desktop: not submitted twice.
@@ -124,6 +125,7 @@ fn an_issued_document_offers_send_only_when_the_hub_can_take_it() {
         offered_outgoing(&sent, HERE),
         OutgoingOffer {
             recall: true,
+            revise: true,
             ..OutgoingOffer::default()
         }
     );
@@ -132,6 +134,9 @@ fn an_issued_document_offers_send_only_when_the_hub_can_take_it() {
         ..HERE
     };
     assert!(!offered_outgoing(&sent, mirror).recall);
+    assert!(!offered_outgoing(&sent, mirror).revise);
     reg.recall_outgoing(ok, "Gửi nhầm").unwrap();
-    assert!(!offered_outgoing(&reg.get(ok).unwrap(), HERE).recall);
+    let offer = offered_outgoing(&reg.get(ok).unwrap(), HERE);
+    assert!(!offer.recall);
+    assert!(!offer.revise, "no update while a recall waits");
 }

@@ -44,7 +44,8 @@ fn queue_lists_drafts_with_a_pdf_and_signing_moves_them_out() {
 
     let q = reg.signing_queue().unwrap();
     let ids: Vec<i64> = q.iter().map(|i| i.document.id).collect();
-    assert_eq!(ids, [a, b]);
+    // The issued one waits for the văn thư's seal (NĐ 30: number and date, then the seal).
+    assert_eq!(ids, [a, b, issued]);
     assert_eq!(q[0].pdf.file_name, "a.pdf");
     assert_eq!(q[0].drafted_by.as_deref(), Some("chuyên viên B"));
 
@@ -84,12 +85,61 @@ fn queue_lists_drafts_with_a_pdf_and_signing_moves_them_out() {
         .iter()
         .map(|i| i.document.id)
         .collect();
-    assert_eq!(ids, [b]);
+    assert_eq!(ids, [b, issued]);
     // A signed document can be numbered (vào sổ) afterwards.
     let rec = reg
         .issue_outgoing(a, "2024-05-02".parse().unwrap())
         .unwrap();
     assert_eq!(rec.state.as_str(), "issued");
+    // Then it waits for the seal; a leader's signature is refused on it.
+    let queued = |reg: &Registry| -> Vec<i64> {
+        reg.signing_queue()
+            .unwrap()
+            .iter()
+            .map(|i| i.document.id)
+            .collect()
+    };
+    assert_eq!(queued(&reg), [a, b, issued]);
+    let leader = SignedFile {
+        role: "leader".into(),
+        signer: "Nguyễn Văn An".into(),
+        field: "Signature2".into(),
+        signing_time: "2024-05-02T09:00:00+07:00".into(),
+    };
+    let err = reg
+        .record_signed(a, &signed, "a (đã ký).pdf", &leader)
+        .unwrap_err();
+    assert!(err.to_string().contains("chỉ còn đóng dấu"), "{err}");
+    let sealed = src.path().join("a-sealed.pdf");
+    std::fs::write(&sealed, "%PDF-1.7\n% sealed\n").unwrap();
+    let rec = reg
+        .record_signed(
+            a,
+            &sealed,
+            "a (đã ký).pdf",
+            &SignedFile {
+                role: "organization".into(),
+                signer: "Sở Nội vụ".into(),
+                field: "Signature2".into(),
+                signing_time: "2024-05-02T09:05:00+07:00".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        rec.state.as_str(),
+        "issued",
+        "the seal keeps the number and the state"
+    );
+    assert_eq!(rec.attachments.len(), 3);
+    let events = reg.status_events(a).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.note.as_deref()
+                == Some("Văn thư đóng dấu (chữ ký số của cơ quan: Sở Nội vụ)")),
+        "{events:?}"
+    );
+    assert_eq!(queued(&reg), [b, issued], "sealed: out of the queue");
     let _ = dir;
 }
 
@@ -123,4 +173,5 @@ fn refuses_what_is_not_waiting_and_non_pdf_output() {
         .record_signed(issued, &pdf, "ok.pdf", &info)
         .unwrap_err();
     assert!(err.to_string().contains("không chờ ký"), "{err}");
+    assert!(err.to_string().contains("chỉ còn đóng dấu"), "{err}");
 }

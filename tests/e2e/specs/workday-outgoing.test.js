@@ -4,14 +4,11 @@
 //   văn thư   — composes a draft with its PDF in Văn bản đi and submits it for signature
 //               (Trình ký) to the leader's desktop;
 //   lãnh đạo  — finds it in Chờ ký and signs it on a SoftHSM2 token (key leader-rsa, PIN);
-//   văn thư   — the signed copy comes back; the unit's seal (organisation signature, key
-//               org-ec) is applied with the CLI (the app's Chờ ký lists drafts only, and an
-//               issued document can no longer be signed), then Cấp số and Gửi qua trục;
+//   văn thư   — the signed copy comes back; Cấp số, then the unit's seal (organisation
+//               signature, key org-ec) in Chờ ký, then Gửi qua trục;
 //   B         — receives it (01) and registers it (03): "Nơi nhận" shows both in turn;
 //   văn thư   — Thu hồi with a reason; B accepts (revoked, 15) and the app shows Đã thu hồi.
-// Two gaps of the app are stepped around, not hidden: the row a new draft gets from the form
-// carries no actions, and a sync round that moves a document on by itself (Đã gửi, Đã thu
-// hồi) does not refresh an open Văn bản đi; the spec opens Văn bản đi again in both cases.
+// The open Văn bản đi follows the sync rounds (Đã gửi, Đã thu hồi) without being reopened.
 // Screenshots workday-4-… to workday-8-… go to the screenshot directory. Every wait is bounded.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -112,18 +109,6 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
         timeout: 60000,
       }),
     );
-  /**
-   * The row as Văn bản đi shows it when opened anew. A sync round that moves the document on
-   * by itself (Sẵn sàng gửi → Đã gửi once the hub took it, Chờ thu hồi → Đã thu hồi on the
-   * recipient's 15) does not refresh the open list: core's RoundChanges counts neither.
-   */
-  const reopenedRowText = async (browser) => {
-    await goTo(browser, "incoming");
-    await waitDom(browser, "h2", "Văn bản đến", 10000);
-    await goTo(browser, "outgoing");
-    await waitDom(browser, row(), SUBJECT, 10000);
-    return rowText(browser);
-  };
   /** "Nơi nhận" of the sent document, opened afresh (it reads the statuses when opened). */
   const recipientStatuses = async (browser) => {
     const panel = `[data-testid="recipient-statuses-${draftId}"]`;
@@ -219,11 +204,7 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
       ],
     );
 
-    // The row the form hands back carries no actions (the app's create_outgoing answers
-    // without the registry's offer): Văn bản đi, opened again, offers Trình ký.
-    await goTo(browser, "incoming");
-    await waitDom(browser, "h2", "Văn bản đến");
-    await goTo(browser, "outgoing");
+    // The row the form hands back carries the registry's offer: Trình ký, at once.
     await waitDom(browser, `${row()} [data-testid="submit-leader"]`, "Trình ký", 10000);
     await click(browser, `${row()} [data-testid="submit-leader"]`);
     await waitDom(browser, '[data-testid="submit-leader-form"]', "", 10000);
@@ -290,27 +271,7 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
     );
     await screenshot(browser, "workday-6-signed");
 
-    // The unit's seal: no UI offers it for a signed document, so the CLI's Chờ ký batch with
-    // the organisation role (before Cấp số: an issued document is refused).
-    const sealed = JSON.parse(
-      execFileSync(
-        cliBinary(),
-        [
-          "--data-dir", dirs.VT, "--json", "sign-queue", "--sign", String(draftId), "--role", "organization",
-          "--key-label", "org-ec", "--trust", path.join(token, "root.pem"),
-        ],
-        { env: { ...cliEnv, ...tokenEnv, VANTHU_PIN: "1234" }, encoding: "utf8", timeout: 60000 },
-      ),
-    );
-    assert.ok(sealed[0].outcome.Ok, JSON.stringify(sealed));
-    const withSeal = json(dirs.VT, ["show", String(draftId)]);
-    assert.equal(withSeal.state, "signed");
-    const sealedPdf = withSeal.attachments.at(-1);
-    const rep = verify(blob(dirs.VT, sealedPdf));
-    assert.equal(rep.signatures.length, 2, "the leader's signature and the seal");
-    assert.ok(rep.signatures.every((s) => s.intact && s.valid && s.trusted), JSON.stringify(rep.signatures));
-
-    // Văn bản đi is read when opened: back to it, Cấp số, then Gửi qua trục.
+    // Cấp số first (NĐ 30: the number and date, then the unit's seal over them).
     await goTo(browser, "incoming");
     await waitDom(browser, "h2", "Văn bản đến");
     await goTo(browser, "outgoing");
@@ -319,12 +280,44 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
     await waitDom(browser, row(), "Đã cấp số");
     const issued = json(dirs.VT, ["show", String(draftId)]);
     assert.match(issued.notation, /^\d+\/SNV-VP$/);
+
+    // The văn thư seals the issued document in Chờ ký: organisation role, the unit's key.
+    await goTo(browser, "signing");
+    await waitDom(browser, "h2", "Chờ ký");
+    const queueRow = '[data-testid="queue-row"]';
+    await waitDom(browser, queueRow, SUBJECT, 30000);
+    await waitDom(browser, queueRow, "Đã cấp số");
+    await waitDom(browser, '[data-testid="token-state"]', "(token vanthu-test)", 30000);
+    await click(browser, `${queueRow} input[data-testid="queue-check"]`);
+    await domSelect(browser, '[data-testid="sign-role"]', "organization");
+    await domSelect(browser, '[data-testid="sign-cert"]', "org-ec");
+    await waitDom(browser, '[data-testid="sign-selected"]', "Ký 1 văn bản", 10000);
+    await click(browser, '[data-testid="sign-selected"]');
+    await setField(browser, '[data-testid="pin-input"]', "1234");
+    await screenshot(browser, "workday-6-seal-pin");
+    await click(browser, '[data-testid="pin-submit"]');
+    await waitDom(browser, '[data-testid="sign-results"]', "chữ ký hợp lệ", 60000);
+    await waitDom(browser, '[data-testid="queue-empty"]', "Không có văn bản nào chờ ký", 10000);
+    const withSeal = json(dirs.VT, ["show", String(draftId)]);
+    assert.equal(withSeal.state, "issued", "the seal keeps the number and the state");
+    assert.ok(
+      withSeal.status_events.some((e) => e.note?.startsWith("Văn thư đóng dấu")),
+      JSON.stringify(withSeal.status_events),
+    );
+    const sealedPdf = withSeal.attachments.at(-1);
+    assert.equal(sealedPdf.file_name, "minimal (đã ký).pdf");
+    const rep = verify(blob(dirs.VT, sealedPdf));
+    assert.equal(rep.signatures.length, 2, "the leader's signature and the seal");
+    assert.ok(rep.signatures.every((s) => s.intact && s.valid && s.trusted), JSON.stringify(rep.signatures));
+
+    // Gửi qua trục from Văn bản đi.
+    await goTo(browser, "outgoing");
     await waitDom(browser, `[data-testid="action-${draftId}"]`, "Gửi qua trục");
     await click(browser, `[data-testid="action-${draftId}"]`);
     await waitDom(browser, row(), "Sẵn sàng gửi");
     await syncUntil(
       browser,
-      async () => (await reopenedRowText(browser))?.includes("đã gửi") ?? false,
+      async () => (await rowText(browser))?.includes("đã gửi") ?? false,
       "the document never left for the hub (Đã gửi)",
     );
     assert.equal(json(dirs.VT, ["show", String(draftId)]).state, "sent");
@@ -391,7 +384,7 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
     cli(dirs.B, ["sync", "--once"]);
     await syncUntil(
       browser,
-      async () => (await reopenedRowText(browser))?.includes("đã thu hồi") ?? false,
+      async () => (await rowText(browser))?.includes("đã thu hồi") ?? false,
       "the app never showed Đã thu hồi",
     );
     const seen = await recipientStatuses(browser);

@@ -23,7 +23,12 @@ describe("NoticeBell", () => {
   it("counts the notices not seen yet and opens the one clicked", async () => {
     commands.recentNotices.mockResolvedValue([
       notice(2),
-      notice(1, { kind: "to_sign", title: "Có 2 dự thảo chờ ký", section: "signing", documentIds: [3, 4] }),
+      notice(1, {
+        kind: "to_sign",
+        title: "Có 2 dự thảo chờ ký",
+        section: "signing",
+        documentIds: [3, 4],
+      }),
     ]);
     const open = vi.fn();
     renderWithTheme(<NoticeBell onOpen={open} />);

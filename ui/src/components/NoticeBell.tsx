@@ -34,13 +34,7 @@ export function NoticeBell({ onOpen }: { onOpen: (n: NoticeView) => void }) {
   const newest = notices[0]?.seq ?? 0;
   const unseen = notices.filter((n) => n.seq > seen).length;
   return (
-    <Popover
-      opened={opened}
-      onChange={setOpened}
-      position="bottom-end"
-      width={360}
-      shadow="md"
-    >
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={360} shadow="md">
       <Popover.Target>
         <Button
           size="xs"

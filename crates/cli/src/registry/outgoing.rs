@@ -175,7 +175,9 @@ pub fn run(cmd: OutgoingCommand, global: &GlobalOpts) -> Result<()> {
             );
             Ok(())
         }
-        OutgoingCommand::Recall { id, reason } => revise(global, id, SenderRevision::Recall, &reason, &[]),
+        OutgoingCommand::Recall { id, reason } => {
+            revise(global, id, SenderRevision::Recall, &reason, &[])
+        }
         OutgoingCommand::Update { id, reason, files } => {
             revise(global, id, SenderRevision::Update, &reason, &files)
         }
