@@ -317,7 +317,7 @@ impl From<&vanthu_registry::SearchHit> for IncomingRow {
             secrecy_label: h.secrecy.label_vi().to_string(),
             status: h.state.as_str().to_owned(),
             status_label: h.state_label.clone(),
-            deadline: None,
+            deadline: h.deadline.map(|d| d.to_string()),
             provisional_number: h.provisional_number.clone(),
             pending_action: h.pending_action.clone(),
             mirror_origin: None,

@@ -114,6 +114,8 @@ pub struct SearchHit {
     pub provisional_number: Option<String>,
     /// A recall/update/replace from the sender awaiting the clerk (docs/sync.md).
     pub pending_action: Option<String>,
+    /// Hạn xử lý.
+    pub deadline: Option<NaiveDate>,
 }
 
 impl SearchHit {
@@ -165,6 +167,7 @@ fn map_hit(r: &rusqlite::Row<'_>) -> Result<SearchHit> {
         sort_date: r.get(15)?,
         provisional_number: r.get(16)?,
         pending_action: r.get(17)?,
+        deadline: date(r.get(18)?),
     })
 }
 
@@ -415,9 +418,9 @@ fn decode_cursor(s: &str) -> Result<Cursor> {
 
 /// How many columns [`HIT_COLUMNS`] selects; the rank or the sort keys follow them (after a
 /// NULL placeholder for the rank in sorted listings).
-const HIT_COLUMN_COUNT: usize = 18;
+const HIT_COLUMN_COUNT: usize = 19;
 
-const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number, d.pending_action";
+const HIT_COLUMNS: &str = "d.id, d.register, d.number, d.year, d.notation, d.subject, d.sender_name, d.sender_code, d.document_date, d.arrival_date, d.doc_type, d.signer, d.urgency, d.secrecy, d.state, d.sort_date, d.provisional_number, d.pending_action, d.deadline";
 
 fn sorted_sql(sort: Sort, from: &str, cond: &[String], limit_param: usize) -> String {
     format!(

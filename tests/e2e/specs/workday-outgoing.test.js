@@ -286,7 +286,7 @@ describe("a working day, outgoing: trình ký, the leader's signature, the seal,
     await waitDom(browser, "h2", "Chờ ký");
     const queueRow = '[data-testid="queue-row"]';
     await waitDom(browser, queueRow, SUBJECT, 30000);
-    await waitDom(browser, queueRow, "Đã cấp số");
+    await waitDom(browser, queueRow, "Chờ đóng dấu (đã cấp số)");
     await waitDom(browser, '[data-testid="token-state"]', "(token vanthu-test)", 30000);
     await click(browser, `${queueRow} input[data-testid="queue-check"]`);
     await domSelect(browser, '[data-testid="sign-role"]', "organization");

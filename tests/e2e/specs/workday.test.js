@@ -33,6 +33,11 @@ function dayFromNow(days) {
   return `${String(d.getDate()).padStart(2, "0")}/${String(d.getMonth() + 1).padStart(2, "0")}/${d.getFullYear()}`;
 }
 
+/** Brings `selector` into view in its scrolling pane (for the screenshot). */
+async function reveal(browser, selector) {
+  await browser.execute((sel) => document.querySelector(sel)?.scrollIntoView({ block: "center" }), selector);
+}
+
 /** Presses "Đồng bộ ngay" until `done()` holds (bounded). */
 async function syncUntil(browser, done, timeoutMsg, also = () => {}) {
   await browser.waitUntil(
@@ -127,15 +132,19 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     );
     await click(browser, row);
     await waitDom(browser, '[data-testid="detail-pane"]', SUBJECT);
+    await waitDom(browser, '[data-testid="step-registered"]', "Vào sổ");
     await click(browser, '[data-testid="step-registered"]');
     await waitDom(browser, '[data-testid="detail-pane"]', "Đã vào sổ");
+    await waitDom(browser, '[data-testid="arrival-stamp"]', "Đóng dấu đến");
     await click(browser, '[data-testid="arrival-stamp"]');
     await setField(browser, '[data-testid="pin-input"]', "1234");
     await screenshot(browser, "workday-1-arrival-pin");
     await click(browser, '[data-testid="pin-submit"]');
     await waitDom(browser, '[data-testid="arrival-stamp-done"]', "dấu đến");
     await waitDom(browser, '[data-testid="detail-pane"]', "(dấu đến).pdf");
+    await reveal(browser, '[data-testid="arrival-stamp-done"]');
     await screenshot(browser, "workday-1-arrival-stamp");
+    await waitDom(browser, '[data-testid="submit-leader"]', "Trình");
     await click(browser, '[data-testid="submit-leader"]');
     await setField(browser, '[data-testid="submit-desktop"]', `${UNIT}/LD`);
     await setField(browser, '[data-testid="submit-note"]', "Kính trình đồng chí Giám đốc cho ý kiến chỉ đạo");
@@ -150,6 +159,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     const list = JSON.parse(vanthu(["--data-dir", dirs.VT, "--json", "list", "--register", "incoming"])).hits;
     const shown = JSON.parse(vanthu(["--data-dir", dirs.VT, "--json", "show", String(list[0].id)]));
     assert.ok(shown.attachments.some((a) => a.file_name.endsWith("(dấu đến).pdf")), JSON.stringify(shown.attachments));
+    await reveal(browser, '[data-testid="submissions"]');
     await screenshot(browser, "workday-1-submitted");
     await app.close();
     app = null;
@@ -167,6 +177,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     );
     await click(browser, row);
     await waitDom(browser, '[data-testid="history"]', "Kính trình đồng chí Giám đốc");
+    await waitDom(browser, '[data-testid="step-assigned"]', "Phân công");
     await click(browser, '[data-testid="step-assigned"]');
     await setField(browser, '[data-testid="step-handler"]', LEAD);
     await setField(browser, '[data-testid="step-supporters"]', "Phòng Tổ chức, biên chế");
@@ -183,6 +194,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
       "UBND Tỉnh never heard 04 (assigned)",
       () => vanthu(["--data-dir", dirs.VT, "sync", "--once"]),
     );
+    await reveal(browser, '[data-testid="handling"]');
     await screenshot(browser, "workday-2-assigned");
     await app.close();
     app = null;
@@ -202,12 +214,14 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     await click(browser, row);
     await waitDom(browser, '[data-testid="handling-role"]', "Được giao chủ trì");
     await waitDom(browser, '[data-testid="instruction"]', "tham mưu báo cáo");
+    await waitDom(browser, '[data-testid="step-in_progress"]', "Bắt đầu xử lý");
     await click(browser, '[data-testid="step-in_progress"]');
     await waitDom(browser, '[data-testid="detail-pane"]', "Đang xử lý");
     await click(browser, '[data-testid="handling-note-open"]');
     await setField(browser, '[data-testid="handling-body"]', "Đã tổng hợp số liệu của các phòng");
     await click(browser, '[data-testid="handling-confirm"]');
     await waitDom(browser, '[data-testid="handling-notes"]', "Đã tổng hợp số liệu");
+    await reveal(browser, '[data-testid="handling"]');
     await screenshot(browser, "workday-3-handling");
     await syncUntil(
       browser,
@@ -215,6 +229,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
       "UBND Tỉnh never heard 05 (in progress)",
       () => vanthu(["--data-dir", dirs.VT, "sync", "--once"]),
     );
+    await waitDom(browser, '[data-testid="step-completed"]', "Hoàn thành");
     await click(browser, '[data-testid="step-completed"]');
     await waitDom(browser, '[data-testid="detail-pane"]', "Hoàn thành");
     await syncUntil(

@@ -211,7 +211,14 @@ export function SigningPage() {
                       />
                     </Table.Td>
                     <Table.Td>{r.notation}</Table.Td>
-                    <Table.Td>{r.subject}</Table.Td>
+                    <Table.Td>
+                      {r.subject}
+                      {r.state === "issued" && (
+                        <Text size="xs" c="red.8" data-testid="queue-seal">
+                          Chờ đóng dấu ({r.stateLabel.toLowerCase()})
+                        </Text>
+                      )}
+                    </Table.Td>
                     <Table.Td>
                       {r.mirrorOrigin ? `Văn thư trình từ ${r.mirrorOrigin}` : (r.draftedBy ?? "")}
                     </Table.Td>
