@@ -19,8 +19,8 @@ use vanthu_domain::{Actor, DocumentState, IncomingState};
 
 use crate::desks::outbox::{mirror_in_tx, queue_handling};
 use crate::desks::wire::{
-    current_assignments, note_row, AssignmentRow, HandlingKind, HandlingNote, HandlingRole,
-    NOTE_COLUMNS,
+    current_assignments, handling_role_tx, note_row, AssignmentRow, HandlingKind, HandlingNote,
+    HandlingRole, NOTE_COLUMNS,
 };
 use crate::documents::PreparedFile;
 use crate::register::state_at;
@@ -457,11 +457,7 @@ impl Registry {
                     "chỉ ghi tiến độ cho văn bản đã phân công, chưa hoàn thành (trạng thái: {state}) / only an assigned document in progress takes notes"
                 )));
             }
-            let role: Option<String> = tx.query_row(
-                "SELECT handling_role FROM documents WHERE id = ?1",
-                [document_id],
-                |r| r.get(0),
-            )?;
+            let role = handling_role_tx(tx, document_id)?;
             let mirror = mirror_in_tx(tx, document_id)?;
             let id = insert_note_tx(
                 tx,
@@ -525,12 +521,7 @@ impl Registry {
                             .into(),
                     )
                 })?;
-            let role: Option<String> = tx.query_row(
-                "SELECT handling_role FROM documents WHERE id = ?1",
-                [document_id],
-                |r| r.get(0),
-            )?;
-            if role.is_some() {
+            if handling_role_tx(tx, document_id)?.is_some() {
                 return Err(Error::InvalidState(
                     "gia hạn do lãnh đạo quyết định trên bản của mình / the leader decides on the leader's copy".into(),
                 ));

@@ -12,7 +12,7 @@ use vanthu_domain::{
 };
 
 use crate::desks::outbox::{mirror_in_tx, queue_answer, queue_handling_copies};
-use crate::desks::wire::{record_assignments_tx, HandlingRole};
+use crate::desks::wire::{handling_role_tx, record_assignments_tx, HandlingRole};
 use crate::events::{enqueue, insert_event, StatusEvent};
 use crate::register::{state_at, state_str, Register, Series};
 use crate::{audit, numbering, Error, Registry, Result, WriteCtx};
@@ -144,15 +144,7 @@ impl Registry {
     /// On a handler's copy of an assigned document (a mirror from the clerk's desktop): this
     /// copy's role; `None` for every other record.
     pub fn handling_role(&self, document_id: i64) -> Result<Option<HandlingRole>> {
-        let role: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT handling_role FROM documents WHERE id = ?1",
-                [document_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(role.flatten().as_deref().and_then(HandlingRole::parse))
+        handling_role_tx(&self.conn, document_id)
     }
 
     /// Phân công: the leader assigns an incoming document to a chủ trì, with phối hợp, a
@@ -362,12 +354,7 @@ pub(crate) fn status_event_tx(
     if mirror.is_some() {
         // A handler's copy: only its chủ trì moves it (bắt đầu xử lý, hoàn thành), and the
         // clerk's desktop applies the same step to the register entry.
-        let role: Option<String> = tx.query_row(
-            "SELECT handling_role FROM documents WHERE id = ?1",
-            [document_id],
-            |r| r.get(0),
-        )?;
-        let allowed = match role.as_deref().and_then(HandlingRole::parse) {
+        let allowed = match handling_role_tx(tx, document_id)? {
             Some(HandlingRole::Lead) => {
                 matches!(to, IncomingState::InProgress | IncomingState::Completed)
             }

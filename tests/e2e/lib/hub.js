@@ -72,17 +72,18 @@ export function domText(browser, selector) {
 export async function waitDom(browser, selector, text, timeout = 60000) {
   const want = text.toLocaleLowerCase("vi");
   let seen = null;
-  await browser.waitUntil(
-    async () => {
-      seen = await domText(browser, selector);
-      return seen !== null && seen.includes(want);
-    },
-    {
-      timeout,
-      interval: 500,
-      timeoutMsg: `${selector} never showed ${JSON.stringify(text)}; last seen: ${JSON.stringify(seen)}`,
-    },
-  );
+  try {
+    await browser.waitUntil(
+      async () => {
+        seen = await domText(browser, selector);
+        return seen !== null && seen.includes(want);
+      },
+      { timeout, interval: 500 },
+    );
+  } catch {
+    // The message is built now: what the page showed last, not what it showed at the start.
+    throw new Error(`${selector} never showed ${JSON.stringify(text)}; last seen: ${JSON.stringify(seen)}`);
+  }
   return seen;
 }
 

@@ -98,6 +98,13 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
       if (desk) args.push("--desktop", desk);
       vanthu(args);
     }
+    // The leader's and the chuyên viên's desktops are signed in as their person.
+    vanthu(["--data-dir", dirs.LD, "people", "add", "--name", "Lê Văn Cường", "--role", "lãnh-đạo"]);
+    vanthu(["--data-dir", dirs.CV, "people", "add", "--name", "Nguyễn Thị Lan", "--role", "văn-thư"]);
+    const binh = JSON.parse(
+      vanthu(["--data-dir", dirs.CV, "--json", "people", "add", "--name", LEAD, "--role", "chuyên-viên"]),
+    );
+    vanthu(["--data-dir", dirs.CV, "people", "sign-in", String(binh.id)]);
     mkdirSync(path.join(dirs.VT, "trust"), { recursive: true });
     copyFileSync(path.join(token, "root.pem"), path.join(dirs.VT, "trust", "root.pem"));
     // UBND Tỉnh sends the Sở its công văn.
@@ -180,13 +187,15 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     await waitDom(browser, '[data-testid="step-assigned"]', "Phân công");
     await click(browser, '[data-testid="step-assigned"]');
     await setField(browser, '[data-testid="step-handler"]', LEAD);
-    await setField(browser, '[data-testid="step-supporters"]', "Phòng Tổ chức, biên chế");
+    await setField(browser, '[data-testid="step-supporters"]', "Phòng Tổ chức - Biên chế");
     await setField(browser, '[data-testid="step-deadline"]', deadline);
     await setField(browser, '[data-testid="step-note"]', "Giao chị Bình chủ trì, tham mưu báo cáo UBND Tỉnh");
     await screenshot(browser, "workday-2-assign");
     await click(browser, '[data-testid="step-confirm"]');
     await waitDom(browser, '[data-testid="detail-pane"]', "Đã phân công");
     await waitDom(browser, '[data-testid="handling"]', `chủ trì: ${LEAD}`);
+    await waitDom(browser, '[data-testid="handling"]', "phối hợp: phòng tổ chức - biên chế");
+    await waitDom(browser, '[data-testid="instruction"]', "lê văn cường");
     await waitDom(browser, '[data-testid="handling"]', `hạn ${deadline}`);
     await syncUntil(
       browser,
@@ -210,7 +219,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
       async () => (await domText(browser, row))?.includes("152/ubnd-nc") ?? false,
       "the handler's copy never reached the chuyên viên's desktop",
     );
-    await waitDom(browser, '[data-testid="dashboard"]', "Việc của tôi");
+    await waitDom(browser, '[data-testid="dashboard-mine"]', "Việc của tôi1");
     await click(browser, row);
     await waitDom(browser, '[data-testid="handling-role"]', "Được giao chủ trì");
     await waitDom(browser, '[data-testid="instruction"]', "tham mưu báo cáo");

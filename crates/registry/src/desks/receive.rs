@@ -11,6 +11,7 @@ use crate::register::{state_at, Register};
 use crate::{agencies, audit, events, Error, Registry, Result, WriteCtx};
 
 use super::outbox::queue_handling_copies;
+use super::wire::handling_role_tx;
 use super::wire::*;
 
 /// Records an internal package in the inbox under its hub message id, in the transaction
@@ -148,6 +149,29 @@ pub(super) fn submission_for_answer(
         )));
     }
     Ok(sub)
+}
+
+/// The mirror a package from `from` about submission `message_id` concerns; refused when
+/// there is none here or `from` is not the desktop that submitted it.
+fn mirror_for(tx: &Transaction<'_>, message_id: &str, from: &str) -> Result<i64> {
+    let row: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT id, mirror_of FROM documents WHERE hub_message_id = ?1 AND mirror_of IS NOT NULL",
+            [message_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((doc, mirror_of)) = row else {
+        return Err(Error::invalid(format!(
+            "chưa có bản trình {message_id} / no mirror of submission {message_id}"
+        )));
+    };
+    if mirror_info(&mirror_of, None, None).origin != from {
+        return Err(Error::invalid(format!(
+            "{from} không phải máy đã trình / {from} did not submit this document"
+        )));
+    }
+    Ok(doc)
 }
 
 /// On the register's desktop: a handler's step (bắt đầu xử lý, hoàn thành) from the desktop
@@ -289,23 +313,8 @@ impl Registry {
                     doc
                 }
                 None => {
-                    let row: Option<(i64, String, Option<String>)> = tx
-                        .query_row(
-                            "SELECT id, mirror_of, handling_role FROM documents
-                             WHERE hub_message_id = ?1 AND mirror_of IS NOT NULL",
-                            [&pkg.submission_message_id],
-                            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                        )
-                        .optional()?;
-                    let Some((doc, mirror_of, role)) = row else {
-                        return Err(Error::invalid(format!(
-                            "chưa có bản trình {} / no mirror of submission {}",
-                            pkg.submission_message_id, pkg.submission_message_id
-                        )));
-                    };
-                    if mirror_info(&mirror_of, None, None).origin != from {
-                        return Err(refused());
-                    }
+                    let doc = mirror_for(tx, &pkg.submission_message_id, from)?;
+                    let role = handling_role_tx(tx, doc)?;
                     let allowed = match role {
                         // A handler's copy hears the leader's decision.
                         Some(_) => matches!(
@@ -825,25 +834,12 @@ impl Registry {
             let Some(inbox_id) = claim_inbox(tx, ctx, package_id, "desk_label", from, pkg)? else {
                 return Ok(false);
             };
-            let row: Option<(i64, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT id, mirror_of, mirror_number FROM documents
-                     WHERE hub_message_id = ?1 AND mirror_of IS NOT NULL",
-                    [&pkg.submission_message_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((doc, mirror_of, old)) = row else {
-                return Err(Error::invalid(format!(
-                    "chưa có bản trình {} / no mirror of submission {}",
-                    pkg.submission_message_id, pkg.submission_message_id
-                )));
-            };
-            if mirror_info(&mirror_of, None, None).origin != from {
-                return Err(Error::invalid(format!(
-                    "{from} không phải máy đã trình / {from} did not submit this document"
-                )));
-            }
+            let doc = mirror_for(tx, &pkg.submission_message_id, from)?;
+            let old: Option<String> = tx.query_row(
+                "SELECT mirror_number FROM documents WHERE id = ?1",
+                [doc],
+                |r| r.get(0),
+            )?;
             tx.execute(
                 "UPDATE documents SET mirror_number = ?2, updated_at = ?3 WHERE id = ?1",
                 params![doc, pkg.number_label, ctx.now],

@@ -1,5 +1,6 @@
 //! The package formats desktops of one unit exchange, and the rows they map to.
 use chrono::NaiveDate;
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use vanthu_domain::{Actor, IncomingState, Urgency};
 
@@ -180,6 +181,17 @@ pub(crate) fn current_assignments(
     ))?;
     let rows = stmt.query_map([document_id], assignment_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+/// On a handler's copy of an assigned document: its role; `None` for every other record.
+pub(crate) fn handling_role_tx(
+    conn: &rusqlite::Connection,
+    document_id: i64,
+) -> Result<Option<HandlingRole>> {
+    let role: Option<Option<String>> = conn
+        .prepare_cached("SELECT handling_role FROM documents WHERE id = ?1")?
+        .query_row([document_id], |r| r.get(0))
+        .optional()?;
+    Ok(role.flatten().as_deref().and_then(HandlingRole::parse))
 }
 /// Records an assignment (chủ trì and phối hợp) of a document, replacing the one before, in
 /// the caller's transaction.
