@@ -58,6 +58,8 @@ pub struct MirrorView {
     pub origin: String,
     /// The số đến the clerk's desktop gave ("15", "Số tạm T-VT1-3").
     pub number_label: Option<String>,
+    /// A handler's copy of an assigned document: `lead` (chủ trì) | `support` (phối hợp).
+    pub handling_role: Option<String>,
 }
 
 /// What the detail pane shows about the desktops of the unit for one document.
@@ -104,9 +106,11 @@ pub fn desk_info(
             view(s, st)
         })
         .collect();
+    let role = reg.handling_role(document_id)?;
     let mirror = reg.mirror_info(document_id)?.map(|m| MirrorView {
         origin: m.origin,
         number_label: m.number_label,
+        handling_role: role.map(|r| r.as_str().to_owned()),
     });
     Ok(DeskInfo {
         submissions,

@@ -504,6 +504,8 @@ export type MirrorView = {
 	origin: string,
 	/**  The số đến the clerk's desktop gave ("15", "Số tạm T-VT1-3"). */
 	numberLabel: string | null,
+	/**  A handler's copy of an assigned document: `lead` (chủ trì) | `support` (phối hợp). */
+	handlingRole: string | null,
 };
 
 /**  "Soạn dự thảo": a new outgoing draft (no number yet), as the clerk types it. */

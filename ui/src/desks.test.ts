@@ -24,8 +24,15 @@ describe("trình lãnh đạo", () => {
         stateLabel: "chờ đồng bộ",
       }),
     ).toBe("Đã trình LD (000.00.00.H34/LD) lúc 25/11/2026 08:05 — chờ đồng bộ");
-    expect(mirrorLine({ origin: "000.00.00.H34/VT1", numberLabel: "Số tạm T-VT1-3" })).toBe(
-      "Văn thư trình từ 000.00.00.H34/VT1 — Số đến: Số tạm T-VT1-3",
-    );
+    expect(
+      mirrorLine({
+        origin: "000.00.00.H34/VT1",
+        numberLabel: "Số tạm T-VT1-3",
+        handlingRole: null,
+      }),
+    ).toBe("Văn thư trình từ 000.00.00.H34/VT1 — Số đến: Số tạm T-VT1-3");
+    expect(
+      mirrorLine({ origin: "000.00.00.H34/VT1", numberLabel: "15", handlingRole: "lead" }),
+    ).toBe("Được giao xử lý (chủ trì) từ 000.00.00.H34/VT1 — Số đến: 15");
   });
 });

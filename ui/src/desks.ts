@@ -32,7 +32,15 @@ export function submissionLine(s: SubmissionView): string {
   return `Đã trình ${desk} (${s.toDesktop}) lúc ${formatDateTime(s.createdAt)} — ${s.stateLabel}`;
 }
 
-/** On the leader's desktop: where a mirror record came from, with the clerk's số đến. */
+/**
+ * Where a mirror record came from, with the clerk's số đến: a trình lãnh đạo on the leader's
+ * desktop, or a handler's copy of an assigned document.
+ */
 export function mirrorLine(m: MirrorView): string {
-  return `Văn thư trình từ ${m.origin} — Số đến: ${m.numberLabel ?? "—"}`;
+  const number = `Số đến: ${m.numberLabel ?? "—"}`;
+  if (m.handlingRole) {
+    const role = m.handlingRole === "lead" ? "chủ trì" : "phối hợp";
+    return `Được giao xử lý (${role}) từ ${m.origin} — ${number}`;
+  }
+  return `Văn thư trình từ ${m.origin} — ${number}`;
 }

@@ -222,6 +222,7 @@ describe("a working day across the văn thư's, the leader's and the chuyên vi�
     await waitDom(browser, '[data-testid="dashboard-mine"]', "Việc của tôi1");
     await click(browser, row);
     await waitDom(browser, '[data-testid="handling-role"]', "Được giao chủ trì");
+    await waitDom(browser, '[data-testid="mirror-origin"]', `Được giao xử lý (chủ trì) từ ${UNIT}/VT`);
     await waitDom(browser, '[data-testid="instruction"]', "tham mưu báo cáo");
     await waitDom(browser, '[data-testid="step-in_progress"]', "Bắt đầu xử lý");
     await click(browser, '[data-testid="step-in_progress"]');

@@ -124,7 +124,7 @@ describe("DetailPane — trình lãnh đạo", () => {
     commands.getIncoming.mockResolvedValue(detail({ arrivalNumber: 0 }));
     commands.deskInfoOf.mockResolvedValue({
       submissions: [],
-      mirror: { origin: "000.00.00.H34/VT1", numberLabel: "15" },
+      mirror: { origin: "000.00.00.H34/VT1", numberLabel: "15", handlingRole: null },
       offersSubmitToLeader: false,
     });
     renderWithTheme(<DetailPane id={7} />);
@@ -135,7 +135,7 @@ describe("DetailPane — trình lãnh đạo", () => {
   });
 
   it("assigns a mirror on the leader's desktop and shows the registry's refusal", async () => {
-    const mirror = { origin: "000.00.00.H34/VT1", numberLabel: "15" };
+    const mirror = { origin: "000.00.00.H34/VT1", numberLabel: "15", handlingRole: null };
     const assign = {
       to: "assigned",
       actor: "leader",

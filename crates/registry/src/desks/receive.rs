@@ -457,11 +457,17 @@ impl Registry {
                     pkg.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
                 ),
             };
+            // A handler's copy records the leader's assignment; a trình, the clerk's step.
+            let actor = if pkg.assignment.is_some() {
+                Actor::Leader
+            } else {
+                Actor::Clerk
+            };
             events::insert_event(
                 tx,
                 ctx,
                 id,
-                Some(Actor::Clerk),
+                Some(actor),
                 Some(IncomingState::Arrived.into()),
                 state.into(),
                 &[],
