@@ -35,7 +35,7 @@ mounted=()
 cleanup() {
   set +e
   [ -n "${driver_pid:-}" ] && kill "$driver_pid" 2>/dev/null
-  chroot "$root" /bin/sh -c 'pkill -x Xvfb; pkill -x WebKitWebDriver; pkill -x vanthu-app' 2>/dev/null
+  chroot "$root" /bin/sh -c 'pkill -x Xvfb; pkill -x tauri-driver; pkill -x WebKitWebDriver; pkill -x vanthu-app' 2>/dev/null
   sleep 1
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}"; done
   mounted=()

@@ -62,6 +62,22 @@ fn one_desk_assigns_handles_and_extends() {
         None,
     )
     .unwrap();
+    // A reply draft becomes an outgoing draft: a legacy .doc or a renamed file is refused.
+    let legacy = dir.path().join("Tra loi.doc");
+    std::fs::write(&legacy, b"\xd0\xcf\x11\xe0").unwrap();
+    let fake = dir.path().join("Tra loi.pdf");
+    std::fs::write(&fake, b"not a pdf").unwrap();
+    for bad in [&legacy, &fake] {
+        let r = add_note_in(
+            &mut reg,
+            doc,
+            "reply_draft",
+            None,
+            None,
+            Some(bad.display().to_string()),
+        );
+        assert!(r.is_err(), "{}", bad.display());
+    }
     let docx = dir.path().join("Tra loi.odt");
     std::fs::write(&docx, b"PK\x03\x04 odt").unwrap();
     let v = add_note_in(

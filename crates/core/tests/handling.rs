@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
 use chrono::Days;
 use vanthu_domain::{Actor, IncomingState, ProcessingStep};
 use vanthu_hub::HubStore;
@@ -550,6 +551,44 @@ fn handling_events_from_the_wrong_desktop_are_refused() {
         .apply_desk_handling("p3", CV, &event(HandlingKind::Note, None))
         .unwrap());
     assert_eq!(reg.handling(doc).unwrap().notes.len(), 1);
+    // A reply draft becomes an outgoing draft here: only a real .docx/.odt or a PDF, and no
+    // other note carries a file.
+    let file = |name: &str, bytes: &[u8]| vanthu_registry::desks::SubmittedFile {
+        file_name: name.into(),
+        media_type: "application/octet-stream".into(),
+        sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    };
+    let with_file = |kind, f| DeskHandling {
+        file: Some(f),
+        ..event(kind, None)
+    };
+    let drafts = reg.list(&Default::default()).unwrap().hits.len();
+    for (id, pkg) in [
+        (
+            "p4",
+            with_file(HandlingKind::ReplyDraft, file("tra-loi.exe", b"MZ\x90\x00")),
+        ),
+        (
+            "p5",
+            with_file(HandlingKind::ReplyDraft, file("tra-loi.docx", b"%PDF-1.7")),
+        ),
+        (
+            "p6",
+            with_file(
+                HandlingKind::ReplyDraft,
+                file("tra-loi.doc", b"\xd0\xcf\x11\xe0"),
+            ),
+        ),
+        (
+            "p7",
+            with_file(HandlingKind::Note, file("ghi-chu.pdf", b"%PDF-1.7\n")),
+        ),
+    ] {
+        assert!(reg.apply_desk_handling(id, CV, &pkg).is_err(), "{id}");
+    }
+    assert_eq!(reg.handling(doc).unwrap().notes.len(), 1);
+    assert_eq!(reg.list(&Default::default()).unwrap().hits.len(), drafts);
     // A chuyên viên signed in here cannot assign.
     reg.sign_in(Some(2)).unwrap();
     let e = reg

@@ -364,7 +364,7 @@ pub(crate) fn media_type(path: &Path, head: &[u8]) -> &'static str {
 
 /// The files of an outgoing document: a soft copy must be a real .docx/.odt/.xlsx/.ods and
 /// the other editable formats are refused (`soft_copy.rs`); checked before anything is stored.
-fn check_outgoing_files(files: &[PathBuf]) -> Result<()> {
+pub(crate) fn check_outgoing_files(files: &[PathBuf]) -> Result<()> {
     for f in files {
         let mut head = Vec::with_capacity(4);
         std::fs::File::open(f)

@@ -57,6 +57,28 @@ pub struct Handling {
     pub may_decide: bool,
 }
 
+/// A reply draft becomes an outgoing draft, so it follows the outgoing files' rules: a real
+/// .docx/.odt soft copy (`soft_copy.rs`) or a PDF, checked by content, here and on the
+/// register's desktop when it arrives from a handler's (who may not send anything else).
+pub(crate) fn check_reply_draft(file: &PreparedFile, head: &[u8]) -> Result<()> {
+    let ext = std::path::Path::new(&file.file_name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let ok = match ext.as_deref() {
+        Some("pdf") => head.starts_with(b"%PDF-"),
+        Some("docx" | "odt") => true,
+        _ => false,
+    };
+    if !ok {
+        return Err(Error::invalid(format!(
+            "dự thảo trả lời phải là tệp .docx, .odt hoặc .pdf: {} / a reply draft must be .docx, .odt or .pdf",
+            file.file_name
+        )));
+    }
+    crate::soft_copy::check_outgoing_file(&file.file_name, head)
+}
+
 /// Inserts a note row and its history line, in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_note_tx(
@@ -425,17 +447,11 @@ impl Registry {
         }
         let file = match &new.file {
             Some(path) => {
-                let ext = path
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .map(str::to_ascii_lowercase);
-                if !matches!(ext.as_deref(), Some("pdf" | "docx" | "odt" | "doc")) {
-                    return Err(Error::invalid(format!(
-                        "dự thảo trả lời phải là tệp .docx, .odt hoặc .pdf: {} / a reply draft must be .docx, .odt or .pdf",
-                        path.display()
-                    )));
+                let file = self.prepare_files(std::slice::from_ref(path))?.pop();
+                if let Some(f) = &file {
+                    check_reply_draft(f, &self.blobs.read_head(&f.blob.sha256)?)?;
                 }
-                self.prepare_files(std::slice::from_ref(path))?.pop()
+                file
             }
             None => None,
         };

@@ -170,6 +170,8 @@ impl Registry {
                 "thu hồi không kèm tệp / a recall carries no files",
             ));
         }
+        // The corrected files follow the outgoing files' rules (soft copies, soft_copy.rs).
+        crate::documents::check_outgoing_files(files)?;
         let prepared = self.prepare_files(files)?;
         let requested_ms = chrono::Utc::now().timestamp_millis();
         self.write(|tx, ctx| {

@@ -188,8 +188,13 @@ impl Registry {
                    AND EXISTS (SELECT 1 FROM attachments a
                                WHERE a.document_id = d.id AND a.media_type = 'application/pdf')
                    AND (d.state = ?1
-                        -- issued, not sealed yet: the văn thư's organisation signature (NĐ 30)
-                        OR (d.state = ?2 AND d.mirror_of IS NULL AND NOT EXISTS (
+                        -- issued after a signature made here, not sealed yet: the văn thư's
+                        -- organisation signature (NĐ 30). Documents issued without one (a
+                        -- register imported from CSV, an older year) are not waiting for it.
+                        OR (d.state = ?2 AND d.mirror_of IS NULL
+                            AND EXISTS (SELECT 1 FROM status_events e
+                                        WHERE e.document_id = d.id AND e.to_state = ?3)
+                            AND NOT EXISTS (
                               SELECT 1 FROM audit_log l
                               WHERE l.action = 'outgoing.sign' AND l.entity = 'document'
                                 AND l.entity_id = CAST(d.id AS TEXT)
@@ -200,6 +205,7 @@ impl Registry {
                 [
                     OutgoingState::Draft.as_str(),
                     OutgoingState::Issued.as_str(),
+                    OutgoingState::Signed.as_str(),
                 ],
                 |r| r.get(0),
             )?

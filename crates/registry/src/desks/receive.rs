@@ -252,10 +252,22 @@ impl Registry {
             Some(f) => self.submitted_files(std::slice::from_ref(f))?.pop(),
             None => None,
         };
-        if pkg.kind == HandlingKind::ReplyDraft && file.is_none() {
-            return Err(Error::invalid(
-                "dự thảo trả lời không có tệp / a reply draft without its file",
-            ));
+        match (&file, pkg.kind) {
+            (None, HandlingKind::ReplyDraft) => {
+                return Err(Error::invalid(
+                    "dự thảo trả lời không có tệp / a reply draft without its file",
+                ))
+            }
+            (Some(f), HandlingKind::ReplyDraft) => {
+                crate::handling::check_reply_draft(f, &self.blobs.read_head(&f.blob.sha256)?)?
+            }
+            // Only a reply draft carries a file.
+            (Some(_), _) => {
+                return Err(Error::invalid(
+                    "ghi chú xử lý không kèm tệp / only a reply draft carries a file",
+                ))
+            }
+            (None, _) => {}
         }
         let author = vanthu_domain::text::nfc(pkg.author.trim());
         let body = pkg.body.as_deref().map(vanthu_domain::text::nfc);
